@@ -1,0 +1,44 @@
+# One entry point per habit: make demo | test | lint | bench. Each creates .venv and installs into it when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format bench sample clean help
+
+help:
+	@echo "make demo   set up and run the main job on the embedded sample"
+	@echo "make test   set up and run every test (SQLite and embedded PostgreSQL)"
+	@echo "make lint   ruff (lint and format check) and mypy"
+	@echo "make bench  benchmarks; figures go to bench/README.md"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mel demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check mel_core tests bench
+	$(BIN)/ruff format --check mel_core tests bench
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format mel_core tests bench
+	$(BIN)/ruff check --fix mel_core tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+sample: $(STAMP)
+	$(BIN)/python -m mel_core.demo.sample
+
+clean:
+	rm -rf $(VENV) .mel .pytest_cache .mypy_cache .ruff_cache

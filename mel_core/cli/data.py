@@ -1,0 +1,90 @@
+"""``mel init``, ``mel import`` and ``mel export``: the store and the workbook formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from mel_core.config import load_settings
+    from mel_core.store import make_engine
+
+    return make_engine(load_settings().db_url)
+
+
+def _require_store(engine) -> None:  # type: ignore[no-untyped-def]
+    from mel_core.errors import StoreError
+    from mel_core.store.migrate import current_revision, head_revision
+
+    current = current_revision(engine)
+    if current != head_revision(engine):
+        state = "has no tables yet" if current is None else f"is at revision {current}"
+        raise StoreError(f"the store {engine.url.render_as_string()} {state}",
+                         hint="Run `mel init` to create or upgrade it, then run this command again.")
+
+
+def init() -> None:
+    """Create or upgrade the store (Alembic) and load reference data (provinces, taxonomy).
+
+    The store is MEL_DB_URL if set, else .mel/mel.db (SQLite) under MEL_HOME.
+
+    Example: MEL_DB_URL=postgresql://mel@localhost/mel mel init
+    """
+    from mel_core.reference import init_store
+    from mel_core.store.migrate import current_revision
+
+    engine = _engine()
+    init_store(engine)
+    typer.echo(f"Store ready at revision {current_revision(engine)}: {engine.url.render_as_string()}")
+
+
+def import_(
+    path: Path = typer.Argument(..., help="A folder of CSV files (programmes.csv, indicators.csv …) or one .xlsx workbook."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and report; write nothing."),
+) -> None:
+    """Import programmes, indicators, targets, observations, expenditures, activities and survey records.
+
+    Every row is checked first; if any has a problem, every problem is listed (file or sheet, row, column,
+    value, reason) and nothing is written. Re-importing the same rows updates them, never duplicates.
+
+    Example: mel import data/dien-bien-2015.xlsx --dry-run
+    """
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from mel_core.ingest import import_path
+
+    engine = _engine()
+    _require_store(engine)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  transient=True, disable=dry_run) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        report = import_path(engine, path, dry_run=dry_run, progress=progress)
+    verb = "would import" if dry_run else "imported"
+    for t in report.tables:
+        detail = "" if t.new is None else f" ({t.new} new, {t.updated} updated)"
+        typer.echo(f"  {t.name:<13} {t.rows:>9} rows{detail}  from {t.source}")
+    total = sum(t.rows for t in report.tables)
+    typer.echo(f"{path}: {verb} {total} rows; no problems found." + (" Nothing was written (--dry-run)." if dry_run else ""))
+
+
+def export(
+    path: Path = typer.Argument(..., help="A folder for CSV files, or a file name ending in .xlsx."),
+) -> None:
+    """Write the store back out in the import formats (round trip: import → export → import changes nothing).
+
+    Example: mel export backup/2026-11.xlsx
+    """
+    from mel_core.ingest import export_path
+
+    engine = _engine()
+    _require_store(engine)
+    for written in export_path(engine, path):
+        typer.echo(f"wrote {written}")

@@ -1,0 +1,98 @@
+"""``mel demo``: the main job on the embedded sample data, into a fresh SQLite store under MEL_HOME."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from mel_core.config import Settings, sqlite_url
+from mel_core.geo import provinces
+from mel_core.ingest import ImportReport, import_path
+from mel_core.ingest.load import Progress
+from mel_core.reference import init_store
+from mel_core.store import (
+    Activity,
+    Expenditure,
+    Indicator,
+    Observation,
+    Programme,
+    ProgrammeProvince,
+    SurveyRecord,
+    Target,
+    make_engine,
+)
+
+
+@dataclass
+class ProgrammeSummary:
+    """What the store holds about one programme."""
+
+    code: str
+    title: str
+    sector: str
+    funding: str
+    years: str
+    provinces: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    disbursed_million_vnd: float = 0.0
+
+
+@dataclass
+class DemoResult:
+    db_url: str
+    report: ImportReport
+    programmes: list[ProgrammeSummary]
+
+
+def summarise(engine: Engine) -> list[ProgrammeSummary]:
+    """One line of facts per programme: provinces (with today's province), and row counts per table."""
+    p = Programme.__table__
+    counted = {
+        "indicators": (Indicator.__table__, None),
+        "targets": (Target.__table__, Indicator.__table__),
+        "observations": (Observation.__table__, Indicator.__table__),
+        "expenditures": (Expenditure.__table__, None),
+        "activities": (Activity.__table__, None),
+        "survey records": (SurveyRecord.__table__, None),
+    }
+    with engine.connect() as conn:
+        out = {}
+        for row in conn.execute(select(p).order_by(p.c.code)).mappings():
+            years = f"{row['start_date'].year}–{row['end_date'].year if row['end_date'] else '…'}"
+            out[row["id"]] = ProgrammeSummary(row["code"], row["title"], row["sector"], row["funding"], years, [])
+        pp = ProgrammeProvince.__table__
+        for pid, code in conn.execute(select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.position)):
+            province = provinces()[code]
+            label = province.name if province.is_current else f"{province.name} → {province.successor_name}"
+            out[pid].provinces.append(label)
+        for label, (table, via) in counted.items():
+            if via is None:
+                query = select(table.c.programme_id, func.count()).group_by(table.c.programme_id)
+            else:
+                query = (select(via.c.programme_id, func.count()).join(via, via.c.id == table.c.indicator_id)
+                         .group_by(via.c.programme_id))
+            for pid, n in conn.execute(query):
+                out[pid].counts[label] = n
+        e = Expenditure.__table__
+        for pid, total in conn.execute(select(e.c.programme_id, func.sum(e.c.disbursed_million_vnd)).group_by(e.c.programme_id)):
+            out[pid].disbursed_million_vnd = float(total or 0)
+    return list(out.values())
+
+
+def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult:
+    """Create a fresh SQLite store at MEL_HOME/mel.db and load the sample workbook into it."""
+    from mel_core.demo.sample import SAMPLE_WORKBOOK
+
+    db = settings.home / "mel.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    url = sqlite_url(db)
+    engine = make_engine(url)
+    try:
+        init_store(engine)
+        report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
+        return DemoResult(url, report, summarise(engine))
+    finally:
+        engine.dispose()

@@ -1,0 +1,103 @@
+"""The one error root of the package.
+
+Every error a user can cause is a :class:`MelError`; the CLI translates each into a short message that says
+what to do next and an exit code (see ``mel_core.cli``). Anything else escaping is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class MelError(Exception):
+    """Base class of every expected, user-facing error.
+
+    Attributes:
+        hint: what the user should do next, one sentence.
+        exit_code: the process exit code the CLI uses.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigurationError(MelError):
+    """A setting (environment variable, database URL, path) is missing or wrong."""
+
+    exit_code = 78  # EX_CONFIG
+
+
+class StoreError(MelError):
+    """The store cannot be opened, is at the wrong schema version, or refused a write."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class PeriodError(MelError, ValueError):
+    """A period string does not follow one of the accepted syntaxes."""
+
+    exit_code = 65  # EX_DATAERR
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in an input file: where it is and why it is wrong.
+
+    ``row`` is the row number as a spreadsheet shows it (header = 1); 0 means the whole file or sheet.
+    """
+
+    source: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source if self.row == 0 else f"{self.source}, row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        shown = f" (value: {self.value!r})" if self.value != "" else ""
+        return f"{where}: {self.reason}{shown}"
+
+
+@dataclass
+class ImportValidationError(MelError):
+    """The input has problems; nothing was written. Carries every problem found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    path: str = ""
+    exit_code = 65  # EX_DATAERR
+
+    def __post_init__(self) -> None:
+        n = len(self.problems)
+        noun = "problem" if n == 1 else "problems"
+        super().__init__(
+            f"{self.path}: {n} {noun} found; nothing was written.",
+            hint="Correct the rows listed above and run the same command again (add --dry-run to check only).",
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LessonFormatError(MelError):
+    """A lesson file breaks the format of DESIGN.md."""
+
+    exit_code = 65
+
+
+class EvaluationFailed(MelError):
+    """An evaluation notebook failed while it ran."""
+
+    exit_code = 70
+
+
+class BookBuildError(MelError):
+    """The book's Sphinx build failed."""
+
+    exit_code = 70

@@ -1,0 +1,228 @@
+"""Reading one cell: text from CSV or typed values from a workbook, into the value the store holds.
+
+Each reader raises :class:`CellError` with a reason a person can act on; the validator adds file, row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from mel_core import geo
+from mel_core.errors import PeriodError
+from mel_core.ingest.formats import Column, Kind
+from mel_core.periods import Period, parse_period
+from mel_core.text import clean_cell
+
+Raw = str | int | float | bool | date | datetime | None
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+class CellError(ValueError):
+    """A cell's value cannot be read; ``reason`` says why and what would be accepted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def is_empty(raw: Raw) -> bool:
+    return raw is None or (isinstance(raw, str) and clean_cell(raw) == "")
+
+
+def text(raw: Raw) -> str:
+    if isinstance(raw, datetime | date):
+        raise CellError("expected text, found a date")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return clean_cell(str(raw))
+
+
+def code(raw: Raw) -> str:
+    value = text(raw)
+    if not _CODE.match(value):
+        raise CellError("a code uses letters, digits and - _ . / only, without spaces")
+    return value
+
+
+def number(raw: Raw) -> float:
+    if isinstance(raw, bool):
+        raise CellError("expected a number, found a boolean")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        s = raw.strip().replace("\u00a0", "")
+        if not _NUMBER.match(s):
+            if re.match(r"^[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?$", s):
+                raise CellError("write numbers without thousands separators and with a dot as decimal mark")
+            if s.startswith("="):
+                raise CellError("cell holds a formula; paste the value instead")
+            raise CellError("expected a number")
+        value = float(s)
+    else:
+        raise CellError("expected a number")
+    if not math.isfinite(value):
+        raise CellError("expected a finite number")
+    return value
+
+
+def money(raw: Raw) -> float:
+    value = number(raw)
+    if value < 0:
+        raise CellError("must not be negative (money and areas are ≥ 0)")
+    return value
+
+
+def count(raw: Raw) -> int:
+    value = number(raw)
+    if not value.is_integer():
+        raise CellError("expected a whole number")
+    if value < 0:
+        raise CellError("must not be negative")
+    return int(value)
+
+
+def year(raw: Raw) -> int:
+    value = count(raw)
+    if not 1900 <= value <= 2100:
+        raise CellError("expected a year between 1900 and 2100")
+    return value
+
+
+def boolean(raw: Raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    s = text(raw).lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise CellError("expected true, false, 1 or 0")
+
+
+def iso_date(raw: Raw) -> date:
+    if isinstance(raw, datetime):
+        if raw.time() != datetime.min.time():
+            raise CellError("expected a date without a time of day")
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    s = text(raw)
+    if not _ISO_DATE.match(s):
+        raise CellError("expected a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise CellError("no such day in the calendar") from None
+
+
+def period(raw: Raw) -> Period:
+    try:
+        return parse_period(raw if isinstance(raw, int | float) and not isinstance(raw, bool) else text(raw))
+    except PeriodError as exc:
+        raise CellError(str(exc)) from None
+
+
+def admin(raw: Raw, known: frozenset[str] | set[str]) -> str:
+    value = geo.normalise_code(raw if isinstance(raw, int | float) else text(raw))
+    if value not in known:
+        raise CellError(
+            f"unknown admin-unit code {value!r}: use a GSO province code such as 11 (Điện Biên) or 44 (Quảng Bình,"
+            " a pre-2025 code), or leave empty for the whole programme"
+        )
+    return value
+
+
+def admins(raw: Raw, known: frozenset[str] | set[str]) -> list[str]:
+    parts = [p for p in (x.strip() for x in str(raw).split(";")) if p]
+    if isinstance(raw, int | float):
+        parts = [str(raw)]
+    values, bad = [], []
+    for part in parts:
+        try:
+            values.append(admin(part, known))
+        except CellError:
+            bad.append(part)
+    if bad:
+        raise CellError(f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)")
+    if len(set(values)) != len(values):
+        raise CellError("a province is listed twice")
+    return values
+
+
+def text_list(raw: Raw) -> list[str]:
+    items = [clean_cell(p) for p in text(raw).split(";")]
+    return [i for i in items if i]
+
+
+def disaggregation(raw: Raw) -> str:
+    """``sex=female;ethnicity=minority`` in canonical form (keys sorted), '' for the total."""
+    pairs: dict[str, str] = {}
+    for part in text(raw).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = (s.strip().lower() for s in part.partition("="))
+        if not sep or not _IDENT.match(key) or not _IDENT.match(value):
+            raise CellError("write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)")
+        if key in pairs:
+            raise CellError(f"'{key}' appears twice")
+        pairs[key] = value
+    return ";".join(f"{k}={pairs[k]}" for k in sorted(pairs))
+
+
+def choice(raw: Raw, choices: tuple[str, ...]) -> str:
+    value = text(raw)
+    if value not in choices:
+        lowered = value.lower().replace(" ", "_").replace("-", "_")
+        if lowered in choices:
+            return lowered
+        raise CellError(f"must be one of: {', '.join(choices)}")
+    return value
+
+
+def reader(column: Column, known_admin: frozenset[str] | set[str]) -> Callable[[Any], Any]:
+    """The function that reads a non-empty cell of ``column``."""
+    kind = column.kind
+    simple: dict[Kind, Callable[[Any], Any]] = {
+        Kind.TEXT: text,
+        Kind.CODE: code,
+        Kind.INT: count,
+        Kind.YEAR: year,
+        Kind.NUMBER: number,
+        Kind.MONEY: money,
+        Kind.BOOL: boolean,
+        Kind.DATE: iso_date,
+        Kind.PERIOD: period,
+        Kind.LIST: text_list,
+        Kind.DISAGGREGATION: disaggregation,
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind is Kind.CHOICE:
+        return lambda raw: choice(raw, column.choices)
+    if kind is Kind.ADMIN:
+        return lambda raw: admin(raw, known_admin)
+    if kind is Kind.ADMINS:
+        return lambda raw: admins(raw, known_admin)
+    raise AssertionError(f"no reader for {kind}")
+
+
+def variable_name(name: str) -> str:
+    """A survey variable column name: lowercase identifier."""
+    if not _IDENT.match(name):
+        raise CellError("a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)")
+    return name
+
+

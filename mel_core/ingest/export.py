@@ -1,0 +1,187 @@
+"""Write the store back out in the import formats (a folder of CSV files or one .xlsx workbook).
+
+Import → export → import leaves the store identical: every value is written the way the importer reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from mel_core.ingest.formats import TABLES, Kind, TableFormat
+from mel_core.store import (
+    Activity,
+    Expenditure,
+    Indicator,
+    Objective,
+    Observation,
+    Organisation,
+    Programme,
+    ProgrammeDonor,
+    ProgrammeProvince,
+    SurveyRecord,
+    SurveyValue,
+    Target,
+)
+from mel_core.vocabulary import NATIONAL
+
+Row = dict[str, Any]
+
+
+def _t(model: Any) -> Any:
+    return model.__table__
+
+
+def cell_text(value: Any) -> str:
+    """The CSV text of a value, written so that the importer reads back exactly the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def _admin(code: str | None) -> str | None:
+    return None if code in (None, NATIONAL) else code
+
+
+def _programmes(conn: Connection) -> Iterator[Row]:
+    p = _t(Programme)
+    orgs = dict(conn.execute(select(_t(Organisation).c.id, _t(Organisation).c.name)).all())
+    codes = dict(conn.execute(select(p.c.id, p.c.code)).all())
+    lists: dict[str, dict[int, list[str]]] = {"provinces": defaultdict(list), "donors": defaultdict(list),
+                                              "objectives": defaultdict(list)}
+    pp, pd, o = _t(ProgrammeProvince), _t(ProgrammeDonor), _t(Objective)
+    for pid, code in conn.execute(select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.position)):
+        lists["provinces"][pid].append(code)
+    for pid, oid in conn.execute(select(pd.c.programme_id, pd.c.organisation_id).order_by(pd.c.position)):
+        lists["donors"][pid].append(orgs[oid])
+    for pid, statement in conn.execute(select(o.c.programme_id, o.c.statement).order_by(o.c.number)):
+        lists["objectives"][pid].append(statement)
+    for r in conn.execute(select(p).order_by(p.c.id)).mappings():
+        yield {
+            **r,
+            "parent_code": codes.get(r["parent_id"]),
+            "implementer": orgs.get(r["implementer_id"]),
+            **{name: values.get(r["id"], []) for name, values in lists.items()},
+        }
+
+
+def _indicators(conn: Connection) -> Iterator[Row]:
+    i, p, o = _t(Indicator), _t(Programme), _t(Objective)
+    numbers = dict(conn.execute(select(o.c.id, o.c.number)).all())
+    query = select(i, p.c.code.label("programme_code")).join(p, p.c.id == i.c.programme_id).order_by(p.c.id, i.c.id)
+    for r in conn.execute(query).mappings():
+        number = numbers.get(r["objective_id"])
+        yield {**r, "objective": str(number) if number else None}
+
+
+def _by_indicator(conn: Connection, model: Any) -> Iterator[Row]:
+    t, i, p = _t(model), _t(Indicator), _t(Programme)
+    query = (select(t, p.c.code.label("programme_code"), i.c.code.label("indicator_code"))
+             .join(i, i.c.id == t.c.indicator_id).join(p, p.c.id == i.c.programme_id).order_by(t.c.id))
+    for r in conn.execute(query).mappings():
+        yield {**r, "admin_unit": _admin(r["admin_unit_code"])}
+
+
+def _by_programme(conn: Connection, model: Any) -> Iterator[Row]:
+    t, p = _t(model), _t(Programme)
+    query = select(t, p.c.code.label("programme_code")).join(p, p.c.id == t.c.programme_id).order_by(t.c.id)
+    yield from conn.execute(query).mappings()
+
+
+def _survey(conn: Connection) -> tuple[list[str], list[Row]]:
+    s, v, p = _t(SurveyRecord), _t(SurveyValue), _t(Programme)
+    values: dict[int, dict[str, float]] = defaultdict(dict)
+    for rid, name, value in conn.execute(select(v.c.record_id, v.c.variable, v.c.value)):
+        values[rid][name] = value
+    variables = sorted({name for vals in values.values() for name in vals})
+    query = select(s, p.c.code.label("programme_code")).join(p, p.c.id == s.c.programme_id).order_by(s.c.id)
+    rows = [{**r, "group": r["study_group"], "admin_unit": r["admin_unit_code"], **values.get(r["id"], {})}
+            for r in conn.execute(query).mappings()]
+    return variables, rows
+
+
+def collect(conn: Connection) -> dict[str, tuple[list[str], list[Row]]]:
+    """Every table as (header, rows) in the import formats."""
+    tables: dict[str, tuple[list[str], list[Row]]] = {}
+    sources = {
+        "programmes": lambda: list(_programmes(conn)),
+        "indicators": lambda: list(_indicators(conn)),
+        "targets": lambda: list(_by_indicator(conn, Target)),
+        "observations": lambda: list(_by_indicator(conn, Observation)),
+        "expenditures": lambda: list(_by_programme(conn, Expenditure)),
+        "activities": lambda: list(_by_programme(conn, Activity)),
+    }
+    for fmt in TABLES:
+        if fmt.name == "survey":
+            variables, rows = _survey(conn)
+            tables[fmt.name] = (fmt.names + variables, rows)
+        else:
+            tables[fmt.name] = (fmt.names, sources[fmt.name]())
+    return tables
+
+
+def _value(fmt: TableFormat, name: str, row: Row) -> Any:
+    value = row.get(name)
+    if name in fmt.names and fmt.column(name).kind is Kind.PERIOD and value is not None:
+        return str(value)
+    return value
+
+
+def write_csv_folder(tables: dict[str, tuple[list[str], list[Row]]], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in TABLES:
+        header, rows = tables[fmt.name]
+        path = folder / f"{fmt.name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([cell_text(_value(fmt, name, row)) for name in header])
+        written.append(path)
+    return written
+
+
+def write_workbook(tables: dict[str, tuple[list[str], list[Row]]], path: Path) -> list[Path]:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for fmt in TABLES:
+        header, rows = tables[fmt.name]
+        sheet = workbook.create_sheet(fmt.name)
+        sheet.append(header)
+        numeric = {c.name for c in fmt.columns if c.kind in (Kind.NUMBER, Kind.MONEY, Kind.INT, Kind.YEAR)}
+        for row in rows:
+            out = []
+            for name in header:
+                value = _value(fmt, name, row)
+                keep_number = (name in numeric or name not in fmt.names) and isinstance(value, int | float)
+                out.append(value if keep_number and not isinstance(value, bool) else (cell_text(value) or None))
+            sheet.append(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return [path]
+
+
+def export_path(engine: Engine, path: Path) -> list[Path]:
+    """Write every table to ``path``: a .xlsx workbook if it ends in .xlsx, else a folder of CSV files."""
+    with engine.connect() as conn:
+        tables = collect(conn)
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return write_workbook(tables, path)
+    return write_csv_folder(tables, path)

@@ -1,0 +1,203 @@
+"""The import formats of DESIGN.md: the seven tables, their columns, types, required fields and natural keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mel_core.vocabulary import (
+    ACTIVITY_STATUSES,
+    ACTIVITY_TYPES,
+    DIRECTIONS,
+    EXPENDITURE_SOURCES,
+    FREQUENCIES,
+    FUNDING,
+    INDICATOR_LEVELS,
+    MODEL_CHOSEN_BY,
+    PROGRAMME_KINDS,
+    SECTORS,
+    SURVEY_GROUPS,
+    SURVEY_ROUNDS,
+)
+
+
+class Kind(StrEnum):
+    """How a cell is read."""
+
+    TEXT = "text"
+    CODE = "code"  # an identifier-like text (programme, indicator, activity codes)
+    INT = "int"  # a non-negative whole number (counts)
+    YEAR = "year"
+    NUMBER = "number"  # any finite number (indicator values may be negative: growth rates)
+    MONEY = "money"  # a non-negative number, million VND
+    BOOL = "bool"
+    DATE = "date"
+    PERIOD = "period"
+    CHOICE = "choice"
+    ADMIN = "admin"  # one admin-unit code
+    ADMINS = "admins"  # ';'-separated admin-unit codes
+    LIST = "list"  # ';'-separated texts
+    DISAGGREGATION = "disaggregation"  # key=value;key=value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import table."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: object = None
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """One table (CSV file or workbook sheet)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    open_columns: bool = False  # the survey: extra numeric variable columns are allowed
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+K = Kind
+
+PROGRAMMES = TableFormat(
+    "programmes",
+    (
+        C("code", K.CODE, True),
+        C("title", K.TEXT, True),
+        C("title_en"),
+        C("kind", K.CHOICE, choices=PROGRAMME_KINDS, default="programme"),
+        C("parent_code", K.CODE),
+        C("sector", K.CHOICE, True, SECTORS),
+        C("funding", K.CHOICE, True, FUNDING),
+        C("implementer"),
+        C("donors", K.LIST),
+        C("start_date", K.DATE, True),
+        C("end_date", K.DATE),
+        C("provinces", K.ADMINS, True),
+        C("communes", K.INT),
+        C("villages", K.INT),
+        C("households", K.INT),
+        C("area_ha", K.MONEY),
+        C("budget_million_vnd", K.MONEY),
+        C("model_chosen_by", K.CHOICE, choices=MODEL_CHOSEN_BY),
+        C("objectives", K.LIST),
+    ),
+    key=("code",),
+)
+
+INDICATORS = TableFormat(
+    "indicators",
+    (
+        C("programme_code", K.CODE, True),
+        C("code", K.CODE, True),
+        C("name", K.TEXT, True),
+        C("name_en"),
+        C("level", K.CHOICE, True, INDICATOR_LEVELS),
+        C("unit", K.TEXT, True),
+        C("direction", K.CHOICE, choices=DIRECTIONS, default="increase"),
+        C("cumulative", K.BOOL, default=False),
+        C("frequency", K.CHOICE, choices=FREQUENCIES),
+        C("baseline_value", K.NUMBER),
+        C("baseline_period", K.PERIOD),
+        C("data_source"),
+        C("compiling_agency"),
+        C("providing_agency"),
+        C("national_code", K.CODE),
+        C("objective"),
+    ),
+    key=("programme_code", "code"),
+)
+
+TARGETS = TableFormat(
+    "targets",
+    (
+        C("programme_code", K.CODE, True),
+        C("indicator_code", K.CODE, True),
+        C("period", K.PERIOD, True),
+        C("admin_unit", K.ADMIN),
+        C("value", K.NUMBER, True),
+        C("value_high", K.NUMBER),
+    ),
+    key=("programme_code", "indicator_code", "period", "admin_unit"),
+)
+
+OBSERVATIONS = TableFormat(
+    "observations",
+    (
+        C("programme_code", K.CODE, True),
+        C("indicator_code", K.CODE, True),
+        C("period", K.PERIOD, True),
+        C("admin_unit", K.ADMIN),
+        C("value", K.NUMBER, True),
+        C("disaggregation", K.DISAGGREGATION, default=""),
+        C("source"),
+        C("note"),
+    ),
+    key=("programme_code", "indicator_code", "period", "admin_unit", "disaggregation"),
+)
+
+EXPENDITURES = TableFormat(
+    "expenditures",
+    (
+        C("programme_code", K.CODE, True),
+        C("period", K.PERIOD, True),
+        C("source", K.CHOICE, True, EXPENDITURE_SOURCES),
+        C("planned_million_vnd", K.MONEY),
+        C("disbursed_million_vnd", K.MONEY),
+    ),
+    key=("programme_code", "period", "source"),
+)
+
+ACTIVITIES = TableFormat(
+    "activities",
+    (
+        C("programme_code", K.CODE, True),
+        C("code", K.CODE, True),
+        C("type", K.CHOICE, True, ACTIVITY_TYPES),
+        C("title"),
+        C("planned_date", K.DATE),
+        C("actual_date", K.DATE),
+        C("status", K.CHOICE, choices=ACTIVITY_STATUSES, default="planned"),
+        C("participants_officials", K.INT),
+        C("participants_enterprises", K.INT),
+        C("participants_households", K.INT),
+        C("cost_planned_million_vnd", K.MONEY),
+        C("cost_actual_million_vnd", K.MONEY),
+    ),
+    key=("programme_code", "code"),
+)
+
+SURVEY = TableFormat(
+    "survey",
+    (
+        C("programme_code", K.CODE, True),
+        C("respondent_id", K.CODE, True),
+        C("round", K.CHOICE, True, SURVEY_ROUNDS),
+        C("year", K.YEAR, True),
+        C("group", K.CHOICE, True, SURVEY_GROUPS),
+        C("admin_unit", K.ADMIN),
+        C("cluster"),
+    ),
+    key=("programme_code", "respondent_id", "round"),
+    open_columns=True,
+)
+
+#: The tables in the order they load (each may refer to the ones before it).
+TABLES: tuple[TableFormat, ...] = (PROGRAMMES, INDICATORS, TARGETS, OBSERVATIONS, EXPENDITURES, ACTIVITIES, SURVEY)
+BY_NAME = {t.name: t for t in TABLES}

@@ -1,0 +1,219 @@
+"""Where rows come from: a folder of CSV files or one .xlsx workbook, one table per file or sheet.
+
+A source yields, per table, its header and its rows numbered as a spreadsheet shows them (header = 1), and
+reports what is wrong with a file as a whole: not UTF-8, empty, unknown file or sheet names, formulas and
+merged cells (the importer reads plain values only).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from mel_core.errors import ImportValidationError, MelError, Problem
+from mel_core.ingest.cells import Raw
+from mel_core.ingest.formats import BY_NAME
+from mel_core.text import clean_cell
+
+IGNORED_PREFIX = "_"  # sheets like `_about` carry notes for people and are not imported
+
+
+@dataclass
+class Table:
+    """The rows of one table as read from one CSV file or sheet."""
+
+    name: str
+    source: str
+    header: list[str]
+    rows: list[tuple[int, list[Raw]]] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """Every table found at a path, and the problems of the files themselves."""
+
+    path: Path
+    tables: dict[str, Table] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _table_name(name: str) -> str:
+    return clean_cell(name).lower()
+
+
+def _trim(cells: list[Raw]) -> list[Raw]:
+    end = len(cells)
+    while end and (cells[end - 1] is None or (isinstance(cells[end - 1], str) and not str(cells[end - 1]).strip())):
+        end -= 1
+    return cells[:end]
+
+
+def _add_rows(table: Table, rows: Iterator[tuple[int, list[Raw]]]) -> None:
+    for number, cells in rows:
+        cells = _trim(cells)
+        if cells:  # blank lines (often at the end of a sheet) are not rows
+            table.rows.append((number, cells))
+
+
+def _header(cells: list[Raw]) -> list[str]:
+    return [clean_cell(str(c)) if c is not None else "" for c in _trim(cells)]
+
+
+# ---------------------------------------------------------------------------------------------------- CSV
+
+
+def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            Problem(label, line, "", "", "the file is not UTF-8 (it may be Windows-1258 or another code page): "
+                    "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set")
+        )
+        return None
+
+
+def read_csv(path: Path, source: Source) -> None:
+    label = path.name
+    name = _table_name(path.stem)
+    if name not in BY_NAME:
+        source.problems.append(Problem(label, 0, "", "", f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}"))
+        return
+    text = _decode(path.read_bytes(), label, source.problems)
+    if text is None:
+        return
+    if not text.strip():
+        source.problems.append(Problem(label, 0, "", "", "the file is empty: the first line must be the header row"))
+        return
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = _header(list(next(reader)))
+    table = Table(name, label, header)
+    _add_rows(table, ((n, list(row)) for n, row in enumerate(reader, start=2)))
+    source.tables[name] = table
+
+
+# ---------------------------------------------------------------------------------------------------- XLSX
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+\d+))?"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the XML part inside the workbook that holds it."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    parts = {}
+    for sheet in workbook.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        parts[sheet.get("name", "")] = target
+    return parts
+
+
+def read_xlsx(path: Path, source: Source) -> None:
+    import openpyxl  # heavy: only when a workbook is read
+
+    label = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+        parts = _sheet_parts(archive)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        source.problems.append(Problem(label, 0, "", "", f"not a readable .xlsx workbook ({exc}); save it as "
+                                       "'Excel Workbook (.xlsx)'"))
+        return
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet_name in workbook.sheetnames:
+            name = _table_name(sheet_name)
+            where = f"{label} › {sheet_name}"
+            if name.startswith(IGNORED_PREFIX):
+                continue
+            worksheet = workbook[sheet_name]
+            rows = worksheet.iter_rows(values_only=True)
+            first = next(rows, None)
+            if name not in BY_NAME:
+                if first is not None and any(c is not None for c in first):
+                    source.problems.append(Problem(where, 0, "", "", f"unknown sheet; expected {', '.join(BY_NAME)} "
+                                                   f"(name a notes sheet with a leading '{IGNORED_PREFIX}')"))
+                continue
+            if first is None or not _trim(list(first)):
+                source.problems.append(Problem(where, 0, "", "", "the sheet is empty: row 1 must be the header row"))
+                continue
+            table = Table(name, where, _header(list(first)))
+            _add_rows(table, ((n, list(r)) for n, r in enumerate(rows, start=2)))
+            source.tables[name] = table
+            _check_part(archive, parts.get(sheet_name, ""), worksheet, table, source.problems)
+    finally:
+        workbook.close()
+        archive.close()
+
+
+def _check_part(archive: zipfile.ZipFile, part: str, worksheet: object, table: Table, problems: list[Problem]) -> None:
+    """Report merged cells and formulas: both hide the values the importer must read."""
+    try:
+        xml = archive.read(part)
+    except KeyError:
+        return
+    from openpyxl.utils import column_index_from_string
+
+    for m in _MERGE.finditer(xml):
+        first_col, first_row, last = m.group(1).decode(), int(m.group(2)), (m.group(3) or b"").decode()
+        index = column_index_from_string(first_col) - 1
+        column = table.header[index] if index < len(table.header) else first_col
+        span = f"{first_col}{first_row}:{last}" if last else f"{first_col}{first_row}"
+        problems.append(Problem(table.source, first_row, column, "", f"merged cells {span}: unmerge them and "
+                                "write the value in every cell"))
+    if _FORMULA.search(xml):
+        for row in worksheet.iter_rows():  # type: ignore[attr-defined]
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    index = cell.column - 1
+                    column = table.header[index] if index < len(table.header) else cell.column_letter
+                    problems.append(Problem(table.source, cell.row, column, str(cell.value),
+                                            "cell holds a formula: copy the column and paste values only"))
+
+
+# ---------------------------------------------------------------------------------------------------- open
+
+
+def open_source(path: Path) -> Source:
+    """Read every table at ``path`` (a folder of CSV files, one .csv file, or one .xlsx workbook).
+
+    Raises:
+        MelError: the path does not exist or is of a kind the importer does not read.
+        ImportValidationError: the folder holds no table at all.
+    """
+    path = Path(path)
+    source = Source(path)
+    if not path.exists():
+        raise MelError(f"{path} does not exist", hint="Give a folder of CSV files or one .xlsx workbook.")
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+        if not files:
+            raise ImportValidationError([Problem(str(path), 0, "", "", "no .csv files in this folder; expected "
+                                                 + ", ".join(f"{n}.csv" for n in BY_NAME))], str(path))
+        for file in files:
+            read_csv(file, source)
+    elif path.suffix.lower() == ".csv":
+        read_csv(path, source)
+    elif path.suffix.lower() in {".xlsx", ".xlsm"}:
+        read_xlsx(path, source)
+    else:
+        raise MelError(f"{path}: cannot import a {path.suffix or 'file without extension'}",
+                       hint="Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).")
+    return source

@@ -1,0 +1,251 @@
+"""Check every row of every table before anything is written, and turn cells into typed records.
+
+Validation collects *all* problems (file or sheet, row, column, value, reason); the loader runs only when
+there are none. References are resolved against the rows being imported and what the store already holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mel_core.errors import Problem
+from mel_core.ingest import cells
+from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
+from mel_core.ingest.sources import Source, Table
+from mel_core.text import nfc
+from mel_core.vocabulary import NATIONAL
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Known:
+    """What the store already holds that imported rows may refer to."""
+
+    admin_units: set[str] = field(default_factory=set)
+    programmes: set[str] = field(default_factory=set)
+    parents: dict[str, str | None] = field(default_factory=dict)  # programme code → parent code
+    indicators: set[tuple[str, str]] = field(default_factory=set)
+    objectives: dict[str, list[str]] = field(default_factory=dict)  # programme code → statements
+
+
+@dataclass
+class Batch:
+    """Typed records per table, ready to load, and every problem found."""
+
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    survey_variables: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def rows(self, table: str) -> list[Record]:
+        return self.records.get(table, [])
+
+
+def _shown(raw: Any) -> str:
+    return "" if raw is None else str(raw)
+
+
+class _Checker:
+    def __init__(self, table: Table, fmt: TableFormat, problems: list[Problem]) -> None:
+        self.table, self.fmt, self.problems = table, fmt, problems
+
+    def problem(self, row: int, column: str, value: Any, reason: str) -> None:
+        self.problems.append(Problem(self.table.source, row, column, _shown(value), reason))
+
+
+def _read_table(table: Table, fmt: TableFormat, known_admin: set[str], problems: list[Problem]) -> tuple[list[Record], list[str]]:
+    check = _Checker(table, fmt, problems)
+    header = table.header
+    variables: list[str] = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name == "":
+            check.problem(1, f"column {index + 1}", "", "a column has no header: name it or delete it")
+        elif name in seen:
+            check.problem(1, name, name, f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})")
+        else:
+            seen[name] = index
+    for name in fmt.required:
+        if name not in seen:
+            check.problem(1, name, "", f"required column '{name}' is missing from the header row")
+    for name in seen:
+        if name in fmt.names or not name:
+            continue
+        if fmt.open_columns:
+            try:
+                variables.append(cells.variable_name(name))
+            except cells.CellError as exc:
+                check.problem(1, name, name, exc.reason)
+        else:
+            check.problem(1, name, name, f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}")
+
+    readers: list[tuple[int, str, bool, Any, Callable[[Any], Any]]] = [
+        (seen[c.name], c.name, c.required, c.default, cells.reader(c, known_admin)) for c in fmt.columns if c.name in seen
+    ]
+    absent = [(c.name, c.default) for c in fmt.columns if c.name not in seen]
+    var_readers = [(seen[v], v) for v in variables]
+    width = len(header)
+    records: list[Record] = []
+    for number, row in table.rows:
+        record: Record = {"_row": number}
+        for index, name, required, default, read in readers:
+            raw = row[index] if index < len(row) else None
+            if raw is None or (raw.__class__ is str and (raw == "" or raw.isspace())):
+                if required:
+                    check.problem(number, name, "", "required value is empty")
+                record[name] = default
+                continue
+            try:
+                record[name] = read(raw)
+            except cells.CellError as exc:
+                check.problem(number, name, raw, exc.reason)
+                record[name] = None
+        for name, default in absent:
+            record[name] = default
+        if var_readers:
+            values: dict[str, float] = {}
+            for index, name in var_readers:
+                raw = row[index] if index < len(row) else None
+                if cells.is_empty(raw):
+                    continue
+                try:
+                    values[name] = cells.number(raw)
+                except cells.CellError as exc:
+                    check.problem(number, name, raw, exc.reason)
+            record["_values"] = values
+        if len(row) > width and any(not cells.is_empty(v) for v in row[width:]):
+            check.problem(number, f"column {width + 1}", row[width], "a value stands in a column without a header")
+        records.append(record)
+    return records, variables
+
+
+def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems: list[Problem]) -> None:
+    first: dict[tuple[Any, ...], int] = {}
+    key = fmt.key
+    for r in records:
+        k = tuple(str(r.get(c)) for c in key)
+        if k in first:
+            problems.append(Problem(table.source, r["_row"], ", ".join(key), " / ".join(k),
+                                    f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice"))
+        else:
+            first[k] = r["_row"]
+
+
+def validate(source: Source, known: Known) -> Batch:
+    """Read and check every table of ``source``; the batch's problems list what is wrong, all of it."""
+    batch = Batch(problems=list(source.problems))
+    problems = batch.problems
+    for fmt in TABLES:
+        table = source.tables.get(fmt.name)
+        if table is None:
+            continue
+        records, variables = _read_table(table, fmt, known.admin_units, problems)
+        _duplicates(table, fmt, records, problems)
+        batch.records[fmt.name] = records
+        if fmt.open_columns:
+            batch.survey_variables = variables
+    _check_programmes(source, batch, known)
+    _check_references(source, batch, known)
+    order = {source.tables[t.name].source: n for n, t in enumerate(TABLES) if t.name in source.tables}
+    problems.sort(key=lambda p: (order.get(p.source, -1), p.source, p.row, p.column))
+    return batch
+
+
+def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
+    table = source.tables.get("programmes")
+    if table is None:
+        return
+    problems = batch.problems
+    rows = batch.rows("programmes")
+    codes = {r["code"] for r in rows if r.get("code")}
+    parents = dict(known.parents)
+    parents.update({r["code"]: r.get("parent_code") for r in rows if r.get("code")})
+    for r in rows:
+        n = r["_row"]
+        if r.get("start_date") and r.get("end_date") and r["end_date"] < r["start_date"]:
+            problems.append(Problem(table.source, n, "end_date", str(r["end_date"]), "ends before start_date"))
+        parent = r.get("parent_code")
+        if parent:
+            if parent == r.get("code"):
+                problems.append(Problem(table.source, n, "parent_code", parent, "a programme cannot be its own parent"))
+            elif parent not in codes and parent not in known.programmes:
+                problems.append(Problem(table.source, n, "parent_code", parent, "unknown programme: the parent must "
+                                        "be in the programmes table or already in the store"))
+            else:
+                chain, cursor = {r.get("code")}, parent
+                while cursor:
+                    if cursor in chain:
+                        problems.append(Problem(table.source, n, "parent_code", parent, "parents form a cycle"))
+                        break
+                    chain.add(cursor)
+                    cursor = parents.get(cursor)
+
+
+def _check_references(source: Source, batch: Batch, known: Known) -> None:
+    problems = batch.problems
+    programme_codes = known.programmes | {r["code"] for r in batch.rows("programmes") if r.get("code")}
+    objectives = dict(known.objectives)
+    objectives.update({r["code"]: r.get("objectives") or [] for r in batch.rows("programmes") if r.get("code")})
+    indicator_keys = known.indicators | {
+        (r["programme_code"], r["code"]) for r in batch.rows("indicators") if r.get("programme_code") and r.get("code")
+    }
+    for fmt in TABLES[1:]:
+        table = source.tables.get(fmt.name)
+        if table is None:
+            continue
+        label = table.source
+        unknown_programme: dict[str, int] = {}
+        for r in batch.rows(fmt.name):
+            n, code = r["_row"], r.get("programme_code")
+            if code and code not in programme_codes:
+                unknown_programme[code] = unknown_programme.get(code, 0) + 1
+                problems.append(Problem(label, n, "programme_code", code, "unknown programme: add it to the "
+                                        "programmes table or import it first"))
+                continue
+            if "indicator_code" in r and code and r.get("indicator_code"):
+                if (code, r["indicator_code"]) not in indicator_keys:
+                    problems.append(Problem(label, n, "indicator_code", r["indicator_code"],
+                                            f"unknown indicator of programme {code}: add it to the indicators table"))
+            if r.get("admin_unit") is None and "admin_unit" in r:
+                r["admin_unit"] = NATIONAL if fmt.name != "survey" else None
+            if fmt.name == "targets" and r.get("value_high") is not None and r.get("value") is not None:
+                if r["value_high"] < r["value"]:
+                    problems.append(Problem(label, n, "value_high", str(r["value_high"]),
+                                            "the top of a range must not be below value"))
+            if fmt.name == "indicators" and r.get("objective") and code:
+                _resolve_objective(r, objectives.get(code, []), label, problems)
+        if fmt.name == "survey":
+            _check_survey_groups(label, batch.rows("survey"), problems)
+
+
+def _resolve_objective(record: Record, statements: list[str], label: str, problems: list[Problem]) -> None:
+    ref = record["objective"]
+    if ref.isdigit() and 1 <= int(ref) <= len(statements):
+        record["objective"] = int(ref)
+        return
+    folded = [nfc(s).casefold() for s in statements]
+    if nfc(ref).casefold() in folded:
+        record["objective"] = folded.index(nfc(ref).casefold()) + 1
+        return
+    problems.append(Problem(label, record["_row"], "objective", ref,
+                            f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
+                            " list, or its exact text"))
+    record["objective"] = None
+
+
+def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]) -> None:
+    """A respondent stays in one group (treatment or comparison) across rounds."""
+    groups: dict[tuple[str, str], tuple[str, int]] = {}
+    for r in rows:
+        key = (r.get("programme_code"), r.get("respondent_id"))
+        if None in key or r.get("group") is None:
+            continue
+        if key in groups and groups[key][0] != r["group"]:
+            problems.append(Problem(label, r["_row"], "group", r["group"],
+                                    f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}"))
+        groups.setdefault(key, (r["group"], r["_row"]))
+
+
+__all__ = ["BY_NAME", "Batch", "Kind", "Known", "validate"]

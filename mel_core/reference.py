@@ -1,0 +1,74 @@
+"""Reference data loaded by ``mel init``: provinces with their successors, and the taxonomy of kb/."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from mel_core import geo
+from mel_core.config import kb_dir
+from mel_core.errors import ConfigurationError
+from mel_core.store import AdminUnit, TaxonomyTerm, session_scope
+from mel_core.store.migrate import upgrade
+from mel_core.text import nfc
+from mel_core.vocabulary import NATIONAL
+
+
+@cache
+def taxonomy(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
+    """kb/taxonomy.yml: vocabulary → key → {"vi": label, "en": label}."""
+    source = path or kb_dir() / "taxonomy.yml"
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{source} is missing", hint="Restore kb/taxonomy.yml from git.") from exc
+    return {
+        vocab: {key: {lang: nfc(str(label)) for lang, label in labels.items()} for key, labels in terms.items()}
+        for vocab, terms in data.items()
+    }
+
+
+def admin_units() -> list[AdminUnit]:
+    """The country and every province code, pre-2025 and current, as store rows."""
+    units = [AdminUnit(code=NATIONAL, name="Việt Nam", current_name="Việt Nam", name_ascii="Viet Nam",
+                       level="country", successor_code=NATIONAL)]
+    for p in geo.provinces().values():
+        units.append(
+            AdminUnit(code=p.code, name=p.name, current_name=p.current_name, name_ascii=p.name_ascii,
+                      level="province", region=p.region, parent_code=NATIONAL, successor_code=p.successor_code)
+        )
+    return units
+
+
+def load_reference(session: Session) -> None:
+    """Insert or update the admin units and taxonomy terms (safe to run again)."""
+    units = admin_units()
+    existing = {u.code: u for u in session.exec(select(AdminUnit)).scalars()}
+    # Successors must exist before the rows that point at them: current provinces point at themselves.
+    for unit in units:
+        row = existing.get(unit.code)
+        if row is None:
+            session.add(AdminUnit(**{**unit.model_dump(), "successor_code": None, "parent_code": None}))
+    session.flush()
+    for unit in units:
+        row = session.get(AdminUnit, unit.code)
+        assert row is not None
+        for field, value in unit.model_dump().items():
+            setattr(row, field, value)
+    terms = {(t.vocabulary, t.key): t for t in session.exec(select(TaxonomyTerm)).scalars()}
+    for vocab, entries in taxonomy().items():
+        for position, (key, labels) in enumerate(entries.items()):
+            term = terms.get((vocab, key)) or TaxonomyTerm(vocabulary=vocab, key=key, label_vi="", label_en="")
+            term.label_vi, term.label_en, term.position = labels["vi"], labels["en"], position
+            session.add(term)
+
+
+def init_store(engine: Engine) -> None:
+    """Create or upgrade the store to the newest schema and load the reference data."""
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_reference(session)

@@ -1,0 +1,49 @@
+"""The store: SQLModel tables split by domain, the engine and Alembic migrations.
+
+Nothing here imports a domain package; domain packages import the store.
+"""
+
+from mel_core.store.base import metadata
+from mel_core.store.engine import make_engine, session_scope
+from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
+from mel_core.store.finance import Activity, Expenditure
+from mel_core.store.geo import AdminUnit, TaxonomyTerm
+from mel_core.store.lessons import Lesson, LessonProvince, LessonSection, LessonTheme
+from mel_core.store.programmes import (
+    Indicator,
+    Objective,
+    Organisation,
+    Programme,
+    ProgrammeDonor,
+    ProgrammeProvince,
+)
+from mel_core.store.results import Observation, Target
+from mel_core.store.surveys import SurveyRecord, SurveyValue
+
+__all__ = [
+    "Activity",
+    "AdminUnit",
+    "Evaluation",
+    "Expenditure",
+    "Finding",
+    "Indicator",
+    "Lesson",
+    "LessonProvince",
+    "LessonSection",
+    "LessonTheme",
+    "Objective",
+    "Observation",
+    "Organisation",
+    "Programme",
+    "ProgrammeDonor",
+    "ProgrammeProvince",
+    "Rating",
+    "Recommendation",
+    "SurveyRecord",
+    "SurveyValue",
+    "Target",
+    "TaxonomyTerm",
+    "make_engine",
+    "metadata",
+    "session_scope",
+]

@@ -1,0 +1,106 @@
+"""Evaluations, their ratings per criterion, findings and recommendations (with management response)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from mel_core.store.base import one_of
+from mel_core.vocabulary import ADOPTION, CONFIDENCE, EVALUATION_KINDS, EVALUATION_STATUSES, RATED
+
+
+class Evaluation(SQLModel, table=True):
+    """One run of an evaluation of a programme: who, when, on which period, with what provenance."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        one_of("kind", EVALUATION_KINDS, nullable=False),
+        one_of("status", EVALUATION_STATUSES, nullable=False),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=128)
+    programme_id: int = Field(foreign_key="programmes.id", index=True)
+    kind: str = Field(default="other", max_length=16)
+    evaluator: str | None = None
+    status: str = Field(default="running", max_length=16)
+    period_start: date | None = None
+    period_end: date | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    output_dir: str | None = None
+    error: str | None = None
+    provenance: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Rating(SQLModel, table=True):
+    """The rating of one criterion: 4 = highest (e.g. highly relevant) … 1 = lowest; NULL = not rated.
+
+    An evaluator may override the computed level only with a written reason; both are kept.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "criterion"),
+        one_of("criterion", RATED, nullable=False),
+        CheckConstraint("computed_level IS NULL OR computed_level BETWEEN 1 AND 4", name="computed_level_range"),
+        CheckConstraint("final_level IS NULL OR final_level BETWEEN 1 AND 4", name="final_level_range"),
+        CheckConstraint(
+            "override_reason IS NOT NULL OR (final_level IS NULL AND computed_level IS NULL)"
+            " OR final_level = computed_level",
+            name="override_has_reason",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluations.id", ondelete="CASCADE")
+    criterion: str = Field(max_length=32)
+    computed_level: int | None = None
+    final_level: int | None = None
+    override_reason: str | None = None
+    justification: str
+    rules_version: str | None = None
+    evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Finding(SQLModel, table=True):
+    """A finding of an evaluation under one criterion, with the figures it rests on."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "criterion", "position"),
+        one_of("criterion", RATED, nullable=False),
+        one_of("confidence", CONFIDENCE),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluations.id", ondelete="CASCADE")
+    criterion: str = Field(max_length=32)
+    position: int = 0
+    statement: str
+    confidence: str | None = Field(default=None, max_length=16)
+    evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation, its management response, owner, due date and adoption status (ADB MARS)."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "position"),
+        one_of("criterion", RATED),
+        one_of("status", ADOPTION),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluations.id", ondelete="CASCADE")
+    criterion: str | None = Field(default=None, max_length=32)
+    position: int = 0
+    text: str
+    management_response: str | None = None
+    owner: str | None = None
+    due_date: date | None = None
+    status: str | None = Field(default=None, max_length=16, description="NULL until management responds")

@@ -1,0 +1,69 @@
+"""The controlled vocabularies of the import formats and the store (DESIGN.md).
+
+These keys are part of the contract: workbooks and lesson files use them, and the database enforces them with
+CHECK constraints. Their Vietnamese and English labels live in ``kb/taxonomy.yml``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+PROGRAMME_KINDS = ("programme", "project", "model")
+FUNDING = ("state_budget", "ngo", "oda", "mixed", "private")
+MODEL_CHOSEN_BY = ("households", "community_meeting", "implementer", "plan")
+SECTORS = (
+    "crops",
+    "livestock",
+    "forestry",
+    "aquaculture",
+    "non_farm",
+    "vocational_training",
+    "trade_promotion",
+    "infrastructure",
+    "governance",
+    "planning",
+    "social_protection",
+    "other",
+)
+INDICATOR_LEVELS = ("input", "output", "outcome", "impact")
+DIRECTIONS = ("increase", "decrease")
+FREQUENCIES = ("monthly", "quarterly", "6-monthly", "annual", "5-year", "once")
+EXPENDITURE_SOURCES = (
+    "central_budget",
+    "local_budget",
+    "donor",
+    "ngo",
+    "community",
+    "beneficiary",
+    "credit",
+)
+ACTIVITY_TYPES = (
+    "training",
+    "workshop",
+    "wholesale_fair",
+    "retail_fair",
+    "outbound_mission",
+    "inbound_mission",
+    "product_development",
+    "communication",
+    "policy_dialogue",
+    "other",
+)
+ACTIVITY_STATUSES = ("planned", "done", "cancelled", "stopped")
+SURVEY_ROUNDS = ("baseline", "midline", "endline", "post")
+SURVEY_GROUPS = ("treatment", "comparison")
+ORGANISATION_KINDS = ("state", "ngo", "donor", "consultant", "enterprise", "other")
+ADMIN_LEVELS = ("country", "province", "district", "commune")
+
+CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
+RATED = (*CRITERIA, "overall")
+EVALUATION_KINDS = ("mid_term", "final", "ex_post", "other")
+EVALUATION_STATUSES = ("running", "succeeded", "failed")
+CONFIDENCE = ("high", "medium", "low")
+ADOPTION = ("fully", "largely", "partly", "not_adopted")
+
+LESSON_THEMES = ("process", "empowerment", "building_on_existing", "leveraging_support")
+LANGUAGES = ("vi", "en")
+VISIBILITY = ("public", "internal")
+LESSON_STATUSES = ("draft", "submitted", "reviewed", "published")
+
+#: The national level: the admin unit of a value that is not broken down by place.
+NATIONAL = "VN"
