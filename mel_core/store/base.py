@@ -31,3 +31,16 @@ def one_of(column: str, values: Iterable[str], *, nullable: bool = True) -> Chec
 def non_negative(*columns: str) -> list[CheckConstraint]:
     """CHECK that each column is NULL or >= 0 (money, counts, areas)."""
     return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in columns]
+
+
+def numeric(*columns: str) -> list[CheckConstraint]:
+    """CHECK that each column holds a number: SQLite's type affinity would otherwise keep 'abc' as text.
+
+    PostgreSQL's column types already refuse text, so these constraints exist on SQLite only.
+    """
+    return [
+        CheckConstraint(f"{c} IS NULL OR typeof({c}) IN ('real', 'integer')", name=f"{c}_numeric").ddl_if(
+            dialect="sqlite"
+        )
+        for c in columns
+    ]

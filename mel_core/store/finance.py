@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from mel_core.store.base import non_negative, one_of
+from mel_core.store.base import non_negative, numeric, one_of
 from mel_core.vocabulary import ACTIVITY_STATUSES, ACTIVITY_TYPES, EXPENDITURE_SOURCES
 
 
@@ -20,6 +20,7 @@ class Expenditure(SQLModel, table=True):
         one_of("source", EXPENDITURE_SOURCES, nullable=False),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         *non_negative("planned_million_vnd", "disbursed_million_vnd"),
+        *numeric("planned_million_vnd", "disbursed_million_vnd"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +48,7 @@ class Activity(SQLModel, table=True):
             "cost_planned_million_vnd",
             "cost_actual_million_vnd",
         ),
+        *numeric("cost_planned_million_vnd", "cost_actual_million_vnd"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from mel_core.store.base import non_negative, one_of
+from mel_core.store.base import non_negative, numeric, one_of
 from mel_core.vocabulary import (
     DIRECTIONS,
     FREQUENCIES,
@@ -43,6 +43,7 @@ class Programme(SQLModel, table=True):
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         *non_negative("communes", "villages", "households", "area_ha", "budget_million_vnd"),
+        *numeric("communes", "villages", "households", "area_ha", "budget_million_vnd"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -108,6 +109,7 @@ class Indicator(SQLModel, table=True):
         one_of("level", INDICATOR_LEVELS, nullable=False),
         one_of("direction", DIRECTIONS, nullable=False),
         one_of("frequency", FREQUENCIES),
+        *numeric("baseline_value"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

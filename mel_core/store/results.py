@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from mel_core.store.base import numeric
+
 
 class Target(SQLModel, table=True):
     """A planned value (or range ``value``–``value_high``) of an indicator for a period and place."""
@@ -15,6 +17,7 @@ class Target(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("indicator_id", "period", "admin_unit_code"),
         CheckConstraint("value_high IS NULL OR value_high >= value", name="range_ordered"),
+        *numeric("value", "value_high"),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
     )
 
@@ -34,6 +37,7 @@ class Observation(SQLModel, table=True):
     __tablename__ = "observations"
     __table_args__ = (
         UniqueConstraint("indicator_id", "period", "admin_unit_code", "disaggregation"),
+        *numeric("value"),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
     )
 

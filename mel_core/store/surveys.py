@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from mel_core.store.base import one_of
+from mel_core.store.base import numeric, one_of
 from mel_core.vocabulary import SURVEY_GROUPS, SURVEY_ROUNDS
 
 
@@ -34,6 +34,7 @@ class SurveyValue(SQLModel, table=True):
     """One numeric variable of a survey record (income_million_vnd, poor, continues_model …)."""
 
     __tablename__ = "survey_values"
+    __table_args__ = (*numeric("value"),)
 
     record_id: int = Field(foreign_key="survey_records.id", primary_key=True, ondelete="CASCADE")
     variable: str = Field(primary_key=True, max_length=64)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:51:01.813926
+Create Date: 2026-11-22
 """
 
 from collections.abc import Sequence
@@ -68,10 +68,15 @@ def upgrade() -> None:
     sa.Column('area_ha', sa.Float(), nullable=True),
     sa.Column('budget_million_vnd', sa.Float(), nullable=True),
     sa.Column('model_chosen_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.CheckConstraint("area_ha IS NULL OR typeof(area_ha) IN ('real', 'integer')", name=op.f('ck_programmes_area_ha_numeric')).ddl_if(dialect='sqlite'),
+    sa.CheckConstraint("budget_million_vnd IS NULL OR typeof(budget_million_vnd) IN ('real', 'integer')", name=op.f('ck_programmes_budget_million_vnd_numeric')).ddl_if(dialect='sqlite'),
+    sa.CheckConstraint("communes IS NULL OR typeof(communes) IN ('real', 'integer')", name=op.f('ck_programmes_communes_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint("funding IN ('state_budget', 'ngo', 'oda', 'mixed', 'private')", name=op.f('ck_programmes_funding_allowed')),
+    sa.CheckConstraint("households IS NULL OR typeof(households) IN ('real', 'integer')", name=op.f('ck_programmes_households_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint("kind IN ('programme', 'project', 'model')", name=op.f('ck_programmes_kind_allowed')),
     sa.CheckConstraint("model_chosen_by IS NULL OR model_chosen_by IN ('households', 'community_meeting', 'implementer', 'plan')", name=op.f('ck_programmes_model_chosen_by_allowed')),
     sa.CheckConstraint("sector IN ('crops', 'livestock', 'forestry', 'aquaculture', 'non_farm', 'vocational_training', 'trade_promotion', 'infrastructure', 'governance', 'planning', 'social_protection', 'other')", name=op.f('ck_programmes_sector_allowed')),
+    sa.CheckConstraint("villages IS NULL OR typeof(villages) IN ('real', 'integer')", name=op.f('ck_programmes_villages_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint('area_ha IS NULL OR area_ha >= 0', name=op.f('ck_programmes_area_ha_non_negative')),
     sa.CheckConstraint('budget_million_vnd IS NULL OR budget_million_vnd >= 0', name=op.f('ck_programmes_budget_million_vnd_non_negative')),
     sa.CheckConstraint('communes IS NULL OR communes >= 0', name=op.f('ck_programmes_communes_non_negative')),
@@ -101,6 +106,8 @@ def upgrade() -> None:
     sa.Column('participants_households', sa.Integer(), nullable=True),
     sa.Column('cost_planned_million_vnd', sa.Float(), nullable=True),
     sa.Column('cost_actual_million_vnd', sa.Float(), nullable=True),
+    sa.CheckConstraint("cost_actual_million_vnd IS NULL OR typeof(cost_actual_million_vnd) IN ('real', 'integer')", name=op.f('ck_activities_cost_actual_million_vnd_numeric')).ddl_if(dialect='sqlite'),
+    sa.CheckConstraint("cost_planned_million_vnd IS NULL OR typeof(cost_planned_million_vnd) IN ('real', 'integer')", name=op.f('ck_activities_cost_planned_million_vnd_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint("status IN ('planned', 'done', 'cancelled', 'stopped')", name=op.f('ck_activities_status_allowed')),
     sa.CheckConstraint("type IN ('training', 'workshop', 'wholesale_fair', 'retail_fair', 'outbound_mission', 'inbound_mission', 'product_development', 'communication', 'policy_dialogue', 'other')", name=op.f('ck_activities_type_allowed')),
     sa.CheckConstraint('cost_actual_million_vnd IS NULL OR cost_actual_million_vnd >= 0', name=op.f('ck_activities_cost_actual_million_vnd_non_negative')),
@@ -144,6 +151,8 @@ def upgrade() -> None:
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('planned_million_vnd', sa.Float(), nullable=True),
     sa.Column('disbursed_million_vnd', sa.Float(), nullable=True),
+    sa.CheckConstraint("disbursed_million_vnd IS NULL OR typeof(disbursed_million_vnd) IN ('real', 'integer')", name=op.f('ck_expenditures_disbursed_million_vnd_numeric')).ddl_if(dialect='sqlite'),
+    sa.CheckConstraint("planned_million_vnd IS NULL OR typeof(planned_million_vnd) IN ('real', 'integer')", name=op.f('ck_expenditures_planned_million_vnd_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint("source IN ('central_budget', 'local_budget', 'donor', 'ngo', 'community', 'beneficiary', 'credit')", name=op.f('ck_expenditures_source_allowed')),
     sa.CheckConstraint('disbursed_million_vnd IS NULL OR disbursed_million_vnd >= 0', name=op.f('ck_expenditures_disbursed_million_vnd_non_negative')),
     sa.CheckConstraint('period_end >= period_start', name=op.f('ck_expenditures_period_ordered')),
@@ -257,6 +266,7 @@ def upgrade() -> None:
     sa.Column('providing_agency', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('national_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('objective_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("baseline_value IS NULL OR typeof(baseline_value) IN ('real', 'integer')", name=op.f('ck_indicators_baseline_value_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint("direction IN ('increase', 'decrease')", name=op.f('ck_indicators_direction_allowed')),
     sa.CheckConstraint("frequency IS NULL OR frequency IN ('monthly', 'quarterly', '6-monthly', 'annual', '5-year', 'once')", name=op.f('ck_indicators_frequency_allowed')),
     sa.CheckConstraint("level IN ('input', 'output', 'outcome', 'impact')", name=op.f('ck_indicators_level_allowed')),
@@ -328,6 +338,7 @@ def upgrade() -> None:
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('variable', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
+    sa.CheckConstraint("value IS NULL OR typeof(value) IN ('real', 'integer')", name=op.f('ck_survey_values_value_numeric')).ddl_if(dialect='sqlite'),
     sa.ForeignKeyConstraint(['record_id'], ['survey_records.id'], name=op.f('fk_survey_values_record_id_survey_records'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('record_id', 'variable', name=op.f('pk_survey_values'))
     )
@@ -342,6 +353,7 @@ def upgrade() -> None:
     sa.Column('value', sa.Float(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.CheckConstraint("value IS NULL OR typeof(value) IN ('real', 'integer')", name=op.f('ck_observations_value_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint('period_end >= period_start', name=op.f('ck_observations_period_ordered')),
     sa.ForeignKeyConstraint(['admin_unit_code'], ['admin_units.code'], name=op.f('fk_observations_admin_unit_code_admin_units')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_observations_indicator_id_indicators'), ondelete='CASCADE'),
@@ -357,6 +369,8 @@ def upgrade() -> None:
     sa.Column('admin_unit_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
     sa.Column('value_high', sa.Float(), nullable=True),
+    sa.CheckConstraint("value IS NULL OR typeof(value) IN ('real', 'integer')", name=op.f('ck_targets_value_numeric')).ddl_if(dialect='sqlite'),
+    sa.CheckConstraint("value_high IS NULL OR typeof(value_high) IN ('real', 'integer')", name=op.f('ck_targets_value_high_numeric')).ddl_if(dialect='sqlite'),
     sa.CheckConstraint('period_end >= period_start', name=op.f('ck_targets_period_ordered')),
     sa.CheckConstraint('value_high IS NULL OR value_high >= value', name=op.f('ck_targets_range_ordered')),
     sa.ForeignKeyConstraint(['admin_unit_code'], ['admin_units.code'], name=op.f('fk_targets_admin_unit_code_admin_units')),

