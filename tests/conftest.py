@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from mel_core.reference import init_store
 from mel_core.store import make_engine
 
 _counter = itertools.count()
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="xdg-"))
 
 
 @pytest.fixture(scope="session")

@@ -148,6 +148,11 @@ def validate(source: Source, known: Known) -> Batch:
             batch.survey_variables = variables
     _check_programmes(source, batch, known)
     _check_references(source, batch, known)
+    # A cell the source already reported (a formula, say) is not reported again by the row checks.
+    reported = {(p.source, p.row, p.column) for p in source.problems if p.row}
+    batch.problems = problems = list(source.problems) + [
+        p for p in problems[len(source.problems):] if (p.source, p.row, p.column) not in reported
+    ]
     order = {source.tables[t.name].source: n for n, t in enumerate(TABLES) if t.name in source.tables}
     problems.sort(key=lambda p: (order.get(p.source, -1), p.source, p.row, p.column))
     return batch
