@@ -6,8 +6,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from mel_core import geo
 from mel_core.config import kb_dir
@@ -27,19 +27,37 @@ def taxonomy(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
     except FileNotFoundError as exc:
         raise ConfigurationError(f"{source} is missing", hint="Restore kb/taxonomy.yml from git.") from exc
     return {
-        vocab: {key: {lang: nfc(str(label)) for lang, label in labels.items()} for key, labels in terms.items()}
+        vocab: {
+            key: {lang: nfc(str(label)) for lang, label in labels.items()} for key, labels in terms.items()
+        }
         for vocab, terms in data.items()
     }
 
 
 def admin_units() -> list[AdminUnit]:
     """The country and every province code, pre-2025 and current, as store rows."""
-    units = [AdminUnit(code=NATIONAL, name="Việt Nam", current_name="Việt Nam", name_ascii="Viet Nam",
-                       level="country", successor_code=NATIONAL)]
+    units = [
+        AdminUnit(
+            code=NATIONAL,
+            name="Việt Nam",
+            current_name="Việt Nam",
+            name_ascii="Viet Nam",
+            level="country",
+            successor_code=NATIONAL,
+        )
+    ]
     for p in geo.provinces().values():
         units.append(
-            AdminUnit(code=p.code, name=p.name, current_name=p.current_name, name_ascii=p.name_ascii,
-                      level="province", region=p.region, parent_code=NATIONAL, successor_code=p.successor_code)
+            AdminUnit(
+                code=p.code,
+                name=p.name,
+                current_name=p.current_name,
+                name_ascii=p.name_ascii,
+                level="province",
+                region=p.region,
+                parent_code=NATIONAL,
+                successor_code=p.successor_code,
+            )
         )
     return units
 
@@ -47,7 +65,7 @@ def admin_units() -> list[AdminUnit]:
 def load_reference(session: Session) -> None:
     """Insert or update the admin units and taxonomy terms (safe to run again)."""
     units = admin_units()
-    existing = {u.code: u for u in session.exec(select(AdminUnit)).scalars()}
+    existing = {u.code: u for u in session.exec(select(AdminUnit)).all()}
     # Successors must exist before the rows that point at them: current provinces point at themselves.
     for unit in units:
         row = existing.get(unit.code)
@@ -59,10 +77,12 @@ def load_reference(session: Session) -> None:
         assert row is not None
         for field, value in unit.model_dump().items():
             setattr(row, field, value)
-    terms = {(t.vocabulary, t.key): t for t in session.exec(select(TaxonomyTerm)).scalars()}
+    terms = {(t.vocabulary, t.key): t for t in session.exec(select(TaxonomyTerm)).all()}
     for vocab, entries in taxonomy().items():
         for position, (key, labels) in enumerate(entries.items()):
-            term = terms.get((vocab, key)) or TaxonomyTerm(vocabulary=vocab, key=key, label_vi="", label_en="")
+            term = terms.get((vocab, key)) or TaxonomyTerm(
+                vocabulary=vocab, key=key, label_vi="", label_en=""
+            )
             term.label_vi, term.label_en, term.position = labels["vi"], labels["en"], position
             session.add(term)
 

@@ -31,19 +31,41 @@ def count(engine: Engine, table: str) -> int:
 def test_csv_folder_imports_every_table(engine, tmp_path):
     report = import_path(engine, write_csv(tmp_path / "csv"))
     assert {t.name: (t.rows, t.new) for t in report.tables} == {
-        "programmes": (2, 2), "indicators": (4, 4), "targets": (3, 3), "observations": (5, 5),
-        "expenditures": (2, 2), "activities": (2, 2), "survey": (4, 4),
+        "programmes": (2, 2),
+        "indicators": (4, 4),
+        "targets": (3, 3),
+        "observations": (5, 5),
+        "expenditures": (2, 2),
+        "activities": (2, 2),
+        "survey": (4, 4),
     }
     with engine.connect() as conn:
-        cows = conn.execute(text("SELECT value, period_start, period_end, admin_unit_code FROM observations o "
-                                 "JOIN indicators i ON i.id = o.indicator_id WHERE i.code = 'COWS' AND o.admin_unit_code = '44'")).one()
+        cows = conn.execute(
+            text(
+                "SELECT value, period_start, period_end, admin_unit_code FROM observations o "
+                "JOIN indicators i ON i.id = o.indicator_id WHERE i.code = 'COWS' AND o.admin_unit_code = '44'"
+            )
+        ).one()
         assert cows[0] == 20 and str(cows[1]) == "2012-01-01" and str(cows[2]) == "2012-06-30"
         assert isinstance(cows[0], float)
-        assert conn.scalar(text("SELECT disaggregation FROM observations WHERE value = 44")) == "ethnicity=minority;sex=female"
+        assert (
+            conn.scalar(text("SELECT disaggregation FROM observations WHERE value = 44"))
+            == "ethnicity=minority;sex=female"
+        )
         assert conn.scalar(text("SELECT count(*) FROM survey_values")) == 9
-        assert conn.scalar(text("SELECT p.code FROM programmes p JOIN programmes c ON c.parent_id = p.id")) == "GOPA"
-        assert conn.scalar(text("SELECT o.number FROM indicators i JOIN objectives o ON o.id = i.objective_id "
-                                "WHERE i.code = 'INC'")) == 1
+        assert (
+            conn.scalar(text("SELECT p.code FROM programmes p JOIN programmes c ON c.parent_id = p.id"))
+            == "GOPA"
+        )
+        assert (
+            conn.scalar(
+                text(
+                    "SELECT o.number FROM indicators i JOIN objectives o ON o.id = i.objective_id "
+                    "WHERE i.code = 'INC'"
+                )
+            )
+            == 1
+        )
         assert conn.scalar(text("SELECT direction FROM indicators WHERE code = 'INC'")) == "increase"
         assert conn.scalar(text("SELECT admin_unit_code FROM targets WHERE value = 30")) == "VN"
         assert conn.scalar(text("SELECT value_high FROM targets WHERE value = 18")) == 20
@@ -62,8 +84,15 @@ def test_reimport_updates_and_never_duplicates(engine, tmp_path):
     import_path(engine, write_csv(tmp_path / "fixed", tables))
     assert count(engine, "observations") == 5
     with engine.connect() as conn:
-        assert conn.scalar(text("SELECT value FROM observations WHERE disaggregation = '' AND period = '2013' "
-                                "AND admin_unit_code = 'VN'")) == 36.5
+        assert (
+            conn.scalar(
+                text(
+                    "SELECT value FROM observations WHERE disaggregation = '' AND period = '2013' "
+                    "AND admin_unit_code = 'VN'"
+                )
+            )
+            == 36.5
+        )
 
 
 def test_import_export_import_leaves_the_store_identical(engine, tmp_path):
@@ -99,10 +128,13 @@ def test_text_is_nfc_normalised_on_the_way_in(sqlite_engine, tmp_path):
 def test_pre_2025_province_codes_are_kept_and_resolve_to_their_successor(sqlite_engine, tmp_path):
     import_path(sqlite_engine, write_csv(tmp_path / "csv"))
     with sqlite_engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT pp.admin_unit_code, a.successor_code FROM programme_provinces pp JOIN programmes p ON p.id ="
-            " pp.programme_id JOIN admin_units a ON a.code = pp.admin_unit_code WHERE p.code = 'DB-BSS'"
-            " ORDER BY pp.position")).all()
+        rows = conn.execute(
+            text(
+                "SELECT pp.admin_unit_code, a.successor_code FROM programme_provinces pp JOIN programmes p ON p.id ="
+                " pp.programme_id JOIN admin_units a ON a.code = pp.admin_unit_code WHERE p.code = 'DB-BSS'"
+                " ORDER BY pp.position"
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [("11", "11"), ("44", "45")]
     assert geo.provinces()["44"].successor_name == "Quảng Trị"
 

@@ -54,50 +54,157 @@ def _duplicate(table: str, row: int) -> Callable[[Tables], None]:
 
 
 CASES = [
-    ("missing-header", _drop_column("programmes", "sector"), ("programmes.csv", 1, "sector", "missing from the header")),
-    ("misspelt-header", _rename_column("indicators", "unit", "units"), ("indicators.csv", 1, "units", "unknown column")),
-    ("unknown-column", _rename_column("activities", "title", "colour"), ("activities.csv", 1, "colour", "unknown column")),
-    ("not-a-number", _set("observations", 2, "value", "ba mươi"), ("observations.csv", 2, "value", "expected a number")),
-    ("thousands", _set("expenditures", 2, "planned_million_vnd", "1.234,5"),
-     ("expenditures.csv", 2, "planned_million_vnd", "thousands separators")),
-    ("negative-money", _set("expenditures", 3, "disbursed_million_vnd", "-55"),
-     ("expenditures.csv", 3, "disbursed_million_vnd", "must not be negative")),
-    ("negative-count", _set("activities", 2, "participants_households", "-1"),
-     ("activities.csv", 2, "participants_households", "must not be negative")),
-    ("unknown-programme", _set("targets", 3, "programme_code", "NO-SUCH"),
-     ("targets.csv", 3, "programme_code", "unknown programme")),
-    ("unknown-indicator", _set("observations", 4, "indicator_code", "GHOST"),
-     ("observations.csv", 4, "indicator_code", "unknown indicator of programme DB-BSS")),
-    ("duplicate-key", _duplicate("observations", 3), ("observations.csv", 7, "programme_code, indicator_code, period, "
-                                                      "admin_unit, disaggregation", "duplicate of row 3")),
+    (
+        "missing-header",
+        _drop_column("programmes", "sector"),
+        ("programmes.csv", 1, "sector", "missing from the header"),
+    ),
+    (
+        "misspelt-header",
+        _rename_column("indicators", "unit", "units"),
+        ("indicators.csv", 1, "units", "unknown column"),
+    ),
+    (
+        "unknown-column",
+        _rename_column("activities", "title", "colour"),
+        ("activities.csv", 1, "colour", "unknown column"),
+    ),
+    (
+        "not-a-number",
+        _set("observations", 2, "value", "ba mươi"),
+        ("observations.csv", 2, "value", "expected a number"),
+    ),
+    (
+        "thousands",
+        _set("expenditures", 2, "planned_million_vnd", "1.234,5"),
+        ("expenditures.csv", 2, "planned_million_vnd", "thousands separators"),
+    ),
+    (
+        "negative-money",
+        _set("expenditures", 3, "disbursed_million_vnd", "-55"),
+        ("expenditures.csv", 3, "disbursed_million_vnd", "must not be negative"),
+    ),
+    (
+        "negative-count",
+        _set("activities", 2, "participants_households", "-1"),
+        ("activities.csv", 2, "participants_households", "must not be negative"),
+    ),
+    (
+        "unknown-programme",
+        _set("targets", 3, "programme_code", "NO-SUCH"),
+        ("targets.csv", 3, "programme_code", "unknown programme"),
+    ),
+    (
+        "unknown-indicator",
+        _set("observations", 4, "indicator_code", "GHOST"),
+        ("observations.csv", 4, "indicator_code", "unknown indicator of programme DB-BSS"),
+    ),
+    (
+        "duplicate-key",
+        _duplicate("observations", 3),
+        (
+            "observations.csv",
+            7,
+            "programme_code, indicator_code, period, admin_unit, disaggregation",
+            "duplicate of row 3",
+        ),
+    ),
     ("duplicate-programme", _duplicate("programmes", 2), ("programmes.csv", 4, "code", "duplicate of row 2")),
-    ("bad-period", _set("observations", 2, "period", "2013-Q5"), ("observations.csv", 2, "period", "is not a period")),
-    ("backwards-span", _set("targets", 3, "period", "2015-2011"), ("targets.csv", 3, "period", "must end after")),
-    ("bad-date", _set("programmes", 3, "start_date", "01/01/2011"), ("programmes.csv", 3, "start_date", "YYYY-MM-DD")),
-    ("no-such-day", _set("activities", 2, "planned_date", "2012-02-30"),
-     ("activities.csv", 2, "planned_date", "no such day")),
-    ("ends-before-start", _set("programmes", 3, "end_date", "2010-12-31"),
-     ("programmes.csv", 3, "end_date", "ends before start_date")),
-    ("unknown-province", _set("programmes", 3, "provinces", "11;99"),
-     ("programmes.csv", 3, "provinces", "unknown province code(s) 99")),
-    ("unknown-admin-unit", _set("observations", 4, "admin_unit", "63"),
-     ("observations.csv", 4, "admin_unit", "unknown admin-unit code '63'")),
-    ("unknown-sector", _set("programmes", 3, "sector", "livestok"), ("programmes.csv", 3, "sector", "must be one of")),
-    ("bad-boolean", _set("indicators", 2, "cumulative", "maybe"), ("indicators.csv", 2, "cumulative", "true, false")),
-    ("required-empty", _set("indicators", 3, "name", " "), ("indicators.csv", 3, "name", "required value is empty")),
-    ("range-upside-down", _set("targets", 4, "value_high", "10"), ("targets.csv", 4, "value_high", "top of a range")),
-    ("unknown-parent", _set("programmes", 3, "parent_code", "NOPE"), ("programmes.csv", 3, "parent_code", "unknown programme")),
-    ("own-parent", _set("programmes", 3, "parent_code", "DB-BSS"), ("programmes.csv", 3, "parent_code", "its own parent")),
-    ("unknown-objective", _set("indicators", 2, "objective", "7"), ("indicators.csv", 2, "objective", "no such objective")),
-    ("group-switch", _set("survey", 3, "group", "comparison"), ("survey.csv", 3, "group", "respondent H001 is in group")),
-    ("survey-not-number", _set("survey", 2, "income_million_vnd", "mười"),
-     ("survey.csv", 2, "income_million_vnd", "expected a number")),
-    ("survey-variable-name", _rename_column("survey", "poor", "Poor Household"),
-     ("survey.csv", 1, "Poor Household", "survey variable name")),
-    ("bad-disaggregation", _set("observations", 3, "disaggregation", "female"),
-     ("observations.csv", 3, "disaggregation", "key=value")),
-    ("value-without-header", _append("expenditures", ["DB-BSS", "2013", "donor", "1", "1", "extra"]),
-     ("expenditures.csv", 4, "column 6", "without a header")),
+    (
+        "bad-period",
+        _set("observations", 2, "period", "2013-Q5"),
+        ("observations.csv", 2, "period", "is not a period"),
+    ),
+    (
+        "backwards-span",
+        _set("targets", 3, "period", "2015-2011"),
+        ("targets.csv", 3, "period", "must end after"),
+    ),
+    (
+        "bad-date",
+        _set("programmes", 3, "start_date", "01/01/2011"),
+        ("programmes.csv", 3, "start_date", "YYYY-MM-DD"),
+    ),
+    (
+        "no-such-day",
+        _set("activities", 2, "planned_date", "2012-02-30"),
+        ("activities.csv", 2, "planned_date", "no such day"),
+    ),
+    (
+        "ends-before-start",
+        _set("programmes", 3, "end_date", "2010-12-31"),
+        ("programmes.csv", 3, "end_date", "ends before start_date"),
+    ),
+    (
+        "unknown-province",
+        _set("programmes", 3, "provinces", "11;99"),
+        ("programmes.csv", 3, "provinces", "unknown province code(s) 99"),
+    ),
+    (
+        "unknown-admin-unit",
+        _set("observations", 4, "admin_unit", "63"),
+        ("observations.csv", 4, "admin_unit", "unknown admin-unit code '63'"),
+    ),
+    (
+        "unknown-sector",
+        _set("programmes", 3, "sector", "livestok"),
+        ("programmes.csv", 3, "sector", "must be one of"),
+    ),
+    (
+        "bad-boolean",
+        _set("indicators", 2, "cumulative", "maybe"),
+        ("indicators.csv", 2, "cumulative", "true, false"),
+    ),
+    (
+        "required-empty",
+        _set("indicators", 3, "name", " "),
+        ("indicators.csv", 3, "name", "required value is empty"),
+    ),
+    (
+        "range-upside-down",
+        _set("targets", 4, "value_high", "10"),
+        ("targets.csv", 4, "value_high", "top of a range"),
+    ),
+    (
+        "unknown-parent",
+        _set("programmes", 3, "parent_code", "NOPE"),
+        ("programmes.csv", 3, "parent_code", "unknown programme"),
+    ),
+    (
+        "own-parent",
+        _set("programmes", 3, "parent_code", "DB-BSS"),
+        ("programmes.csv", 3, "parent_code", "its own parent"),
+    ),
+    (
+        "unknown-objective",
+        _set("indicators", 2, "objective", "7"),
+        ("indicators.csv", 2, "objective", "no such objective"),
+    ),
+    (
+        "group-switch",
+        _set("survey", 3, "group", "comparison"),
+        ("survey.csv", 3, "group", "respondent H001 is in group"),
+    ),
+    (
+        "survey-not-number",
+        _set("survey", 2, "income_million_vnd", "mười"),
+        ("survey.csv", 2, "income_million_vnd", "expected a number"),
+    ),
+    (
+        "survey-variable-name",
+        _rename_column("survey", "poor", "Poor Household"),
+        ("survey.csv", 1, "Poor Household", "survey variable name"),
+    ),
+    (
+        "bad-disaggregation",
+        _set("observations", 3, "disaggregation", "female"),
+        ("observations.csv", 3, "disaggregation", "key=value"),
+    ),
+    (
+        "value-without-header",
+        _append("expenditures", ["DB-BSS", "2013", "donor", "1", "1", "extra"]),
+        ("expenditures.csv", 4, "column 6", "without a header"),
+    ),
     ("bad-code", _set("activities", 3, "code", "A 2"), ("activities.csv", 3, "code", "without spaces")),
 ]
 
@@ -123,7 +230,9 @@ def test_each_problem_is_reported_precisely_and_nothing_is_written(loaded, tmp_p
     change(tables)
     problems = _problems(loaded, write_csv(tmp_path / "bad", tables))
     source, row, column, reason = expected
-    matching = [p for p in problems if (p.source, p.row, p.column) == (source, row, column) and reason in p.reason]
+    matching = [
+        p for p in problems if (p.source, p.row, p.column) == (source, row, column) and reason in p.reason
+    ]
     assert matching, f"expected {expected}, got:\n" + "\n".join(map(str, problems))
 
 
@@ -137,8 +246,12 @@ def test_every_problem_in_every_file_is_listed_at_once(engine, tmp_path):
     _set("survey", 5, "year", "20155")(tables)
     problems = _problems(engine, write_csv(tmp_path / "bad", tables))
     where = {(p.source, p.row, p.column) for p in problems}
-    assert where == {("programmes.csv", 3, "sector"), ("observations.csv", 2, "value"),
-                     ("expenditures.csv", 2, "planned_million_vnd"), ("survey.csv", 5, "year")}
+    assert where == {
+        ("programmes.csv", 3, "sector"),
+        ("observations.csv", 2, "value"),
+        ("expenditures.csv", 2, "planned_million_vnd"),
+        ("survey.csv", 5, "year"),
+    }
     assert str(problems[0]).startswith("programmes.csv, row 3, column 'sector': must be one of")
 
 
@@ -204,15 +317,22 @@ def test_an_empty_workbook_sheet_and_a_workbook_that_is_not_one(loaded, tmp_path
 # --------------------------------------------------------------------------- properties of row validation
 
 known = Known(admin_units={"VN", "11", "44"}, programmes={"P"}, indicators={("P", "I")})
-cell_values = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6),
-                        st.floats(allow_nan=True, allow_infinity=True), st.booleans())
+cell_values = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(cell_values, min_size=0, max_size=9), max_size=6))
 def test_any_rows_give_records_or_located_problems_never_a_crash(rows):
     fmt = TABLES[3]  # observations: numbers, periods, admin units, disaggregation
-    table = Table("observations", "observations.csv", fmt.names, [(n, list(r)) for n, r in enumerate(rows, 2)])
+    table = Table(
+        "observations", "observations.csv", fmt.names, [(n, list(r)) for n, r in enumerate(rows, 2)]
+    )
     batch = validate(Source(Path("."), {"observations": table}), known)
     for problem in batch.problems:
         assert problem.source == "observations.csv"

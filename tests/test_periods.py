@@ -23,8 +23,19 @@ from mel_core.periods import PeriodKind, parse_period, periods_within, split_yea
         (2015, date(2015, 1, 1), date(2015, 12, 31), PeriodKind.YEAR, "2015"),
         (2015.0, date(2015, 1, 1), date(2015, 12, 31), PeriodKind.YEAR, "2015"),
     ],
-    ids=["year", "half1", "half2-lower", "quarter3", "quarter1-leap", "month-leap", "month", "span", "spaces", "int",
-         "excel-float"],
+    ids=[
+        "year",
+        "half1",
+        "half2-lower",
+        "quarter3",
+        "quarter1-leap",
+        "month-leap",
+        "month",
+        "span",
+        "spaces",
+        "int",
+        "excel-float",
+    ],
 )
 def test_parses_every_syntax(text, start, end, kind, label):
     p = parse_period(text)
@@ -33,14 +44,33 @@ def test_parses_every_syntax(text, start, end, kind, label):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "15", "2015-H3", "2015-Q5", "2015-13", "2015-00", "2020-2016", "2016-2016", "2015/07", "FY2015", "1800",
-     "2015-Q1-2", 2015.5, True],
+    [
+        "",
+        "15",
+        "2015-H3",
+        "2015-Q5",
+        "2015-13",
+        "2015-00",
+        "2020-2016",
+        "2016-2016",
+        "2015/07",
+        "FY2015",
+        "1800",
+        "2015-Q1-2",
+        2015.5,
+        True,
+    ],
     ids=lambda v: repr(v),
 )
 def test_rejects_what_is_not_a_period(text):
     with pytest.raises(PeriodError) as info:
         parse_period(text)
-    assert "period" in str(info.value) or "span" in str(info.value) or "month" in str(info.value) or "year" in str(info.value)
+    assert (
+        "period" in str(info.value)
+        or "span" in str(info.value)
+        or "month" in str(info.value)
+        or "year" in str(info.value)
+    )
 
 
 def test_ordering_containment_and_within():
@@ -49,7 +79,9 @@ def test_ordering_containment_and_within():
     assert span.contains(parse_period("2018-Q2"))
     assert not span.contains(parse_period("2015-2017"))
     assert span.overlaps(parse_period("2015-2017"))
-    inside = periods_within(["2015", "2016", "2016-H2", "2020-12", "2021-01", "2011-2015", "2016-2020"], "2016-2020")
+    inside = periods_within(
+        ["2015", "2016", "2016-H2", "2020-12", "2021-01", "2011-2015", "2016-2020"], "2016-2020"
+    )
     assert [p.label for p in inside] == ["2016", "2016-2020", "2016-H2", "2020-12"]
     assert [p.label for p in split_years("2016-2018")] == ["2016", "2017", "2018"]
     assert parse_period("2016-2020").months == 60
@@ -60,7 +92,8 @@ periods = st.one_of(
     st.tuples(st.integers(1900, 2100), st.integers(1, 2)).map(lambda t: f"{t[0]}-H{t[1]}"),
     st.tuples(st.integers(1900, 2100), st.integers(1, 4)).map(lambda t: f"{t[0]}-Q{t[1]}"),
     st.tuples(st.integers(1900, 2100), st.integers(1, 12)).map(lambda t: f"{t[0]}-{t[1]:02d}"),
-    st.tuples(st.integers(1900, 2099), st.integers(1, 30)).filter(lambda t: t[0] + t[1] <= 2100)
+    st.tuples(st.integers(1900, 2099), st.integers(1, 30))
+    .filter(lambda t: t[0] + t[1] <= 2100)
     .map(lambda t: f"{t[0]}-{t[0] + t[1]}"),
 )
 

@@ -31,12 +31,23 @@ def test_init_is_safe_to_run_again(engine):
         assert conn.scalar(text("SELECT count(*) FROM admin_units")) == 64  # 63 provinces + the country
         assert conn.scalar(text("SELECT successor_code FROM admin_units WHERE code = '44'")) == "45"
         assert conn.scalar(text("SELECT current_name FROM admin_units WHERE code = '46'")) == "Huế"
-        assert conn.scalar(text("SELECT label_vi FROM taxonomy_terms WHERE vocabulary='sectors' AND key='livestock'")) == "Chăn nuôi"
+        assert (
+            conn.scalar(
+                text("SELECT label_vi FROM taxonomy_terms WHERE vocabulary='sectors' AND key='livestock'")
+            )
+            == "Chăn nuôi"
+        )
 
 
 def _programme(**overrides):
-    values = dict(code="P1", title="Mô hình", kind="model", sector="livestock", funding="state_budget",
-                  start_date=date(2011, 1, 1))
+    values = dict(
+        code="P1",
+        title="Mô hình",
+        kind="model",
+        sector="livestock",
+        funding="state_budget",
+        start_date=date(2011, 1, 1),
+    )
     values.update(overrides)
     return Programme(**values)
 
@@ -53,7 +64,16 @@ def _programme(**overrides):
         {"model_chosen_by": "donor"},
         {"implementer_id": 999},
     ],
-    ids=["sector", "funding", "kind", "negative-money", "negative-count", "ends-before-start", "chosen-by", "fk"],
+    ids=[
+        "sector",
+        "funding",
+        "kind",
+        "negative-money",
+        "negative-count",
+        "ends-before-start",
+        "chosen-by",
+        "fk",
+    ],
 )
 def test_database_refuses_what_python_would_let_through(engine, overrides):
     with pytest.raises(IntegrityError), session_scope(engine) as session:
@@ -72,14 +92,27 @@ def test_natural_keys_are_unique_in_the_database(engine):
 @pytest.mark.parametrize(
     ("sql", "why"),
     [
-        ("INSERT INTO observations (indicator_id, period, period_start, period_end, admin_unit_code, disaggregation, value)"
-         " VALUES ({iid}, '2015', '2015-01-01', '2015-12-31', 'VN', '', 'many')", "value is a number"),
-        ("INSERT INTO expenditures (programme_id, period, period_start, period_end, source, planned_million_vnd)"
-         " VALUES ({pid}, '2015', '2015-01-01', '2015-12-31', 'donor', -10)", "money is not negative"),
-        ("INSERT INTO ratings (evaluation_id, criterion, computed_level, final_level, justification)"
-         " VALUES ({eid}, 'relevance', 3, 2, 'x')", "override needs a reason"),
-        ("INSERT INTO targets (indicator_id, period, period_start, period_end, admin_unit_code, value, value_high)"
-         " VALUES ({iid}, '2015', '2015-01-01', '2015-12-31', 'VN', 7, 6.5)", "range is ordered"),
+        (
+            "INSERT INTO observations (indicator_id, period, period_start, period_end, admin_unit_code,"
+            " disaggregation, value)"
+            " VALUES ({iid}, '2015', '2015-01-01', '2015-12-31', 'VN', '', 'many')",
+            "value is a number",
+        ),
+        (
+            "INSERT INTO expenditures (programme_id, period, period_start, period_end, source, planned_million_vnd)"
+            " VALUES ({pid}, '2015', '2015-01-01', '2015-12-31', 'donor', -10)",
+            "money is not negative",
+        ),
+        (
+            "INSERT INTO ratings (evaluation_id, criterion, computed_level, final_level, justification)"
+            " VALUES ({eid}, 'relevance', 3, 2, 'x')",
+            "override needs a reason",
+        ),
+        (
+            "INSERT INTO targets (indicator_id, period, period_start, period_end, admin_unit_code, value, value_high)"
+            " VALUES ({iid}, '2015', '2015-01-01', '2015-12-31', 'VN', 7, 6.5)",
+            "range is ordered",
+        ),
         ("INSERT INTO lesson_provinces (lesson_id, admin_unit_code) VALUES ({lid}, '99')", "foreign key"),
     ],
     ids=["numeric", "money", "override", "range", "fk"],
@@ -90,13 +123,25 @@ def test_constraints_on_results_finance_and_evaluations(engine, sql, why):
     with engine.connect() as conn:
         pid = conn.scalar(text("SELECT id FROM programmes"))
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO indicators (programme_id, code, name, level, unit, direction, cumulative)"
-                          f" VALUES ({pid}, 'I', 'n', 'output', 'u', 'increase', false)"))
+        conn.execute(
+            text(
+                "INSERT INTO indicators (programme_id, code, name, level, unit, direction, cumulative)"
+                f" VALUES ({pid}, 'I', 'n', 'output', 'u', 'increase', false)"
+            )
+        )
         iid = conn.scalar(text("SELECT id FROM indicators"))
-        conn.execute(text(f"INSERT INTO evaluations (code, programme_id, kind, status) VALUES ('E1', {pid}, 'final', 'running')"))
+        conn.execute(
+            text(
+                f"INSERT INTO evaluations (code, programme_id, kind, status) VALUES ('E1', {pid}, 'final', 'running')"
+            )
+        )
         eid = conn.scalar(text("SELECT id FROM evaluations"))
-        conn.execute(text("INSERT INTO lessons (key, title, language, year, sector, visibility, status)"
-                          " VALUES ('l1', 'Bài học', 'vi', 2013, 'livestock', 'public', 'submitted')"))
+        conn.execute(
+            text(
+                "INSERT INTO lessons (key, title, language, year, sector, visibility, status)"
+                " VALUES ('l1', 'Bài học', 'vi', 2013, 'livestock', 'public', 'submitted')"
+            )
+        )
         lid = conn.scalar(text("SELECT id FROM lessons"))
     with pytest.raises(Exception) as info, engine.begin() as conn:
         conn.execute(text(sql.format(pid=pid, iid=iid, eid=eid, lid=lid)))
@@ -142,4 +187,9 @@ def test_taxonomy_labels_cover_exactly_the_vocabulary():
 def test_admin_units_keep_pre_2025_names(engine):
     with session_scope(engine) as session:
         qb = session.get(AdminUnit, "44")
-        assert qb is not None and qb.name == "Quảng Bình" and qb.successor_code == "45" and qb.current_name is None
+        assert (
+            qb is not None
+            and qb.name == "Quảng Bình"
+            and qb.successor_code == "45"
+            and qb.current_name is None
+        )

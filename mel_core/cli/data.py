@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-def _engine():  # type: ignore[no-untyped-def]
+
+def _engine() -> Engine:
     from mel_core.config import load_settings
     from mel_core.store import make_engine
 
     return make_engine(load_settings().db_url)
 
 
-def _require_store(engine) -> None:  # type: ignore[no-untyped-def]
+def _require_store(engine: Engine) -> None:
     from mel_core.errors import StoreError
     from mel_core.store.migrate import current_revision, head_revision
 
     current = current_revision(engine)
     if current != head_revision(engine):
         state = "has no tables yet" if current is None else f"is at revision {current}"
-        raise StoreError(f"the store {engine.url.render_as_string()} {state}",
-                         hint="Run `mel init` to create or upgrade it, then run this command again.")
+        raise StoreError(
+            f"the store {engine.url.render_as_string()} {state}",
+            hint="Run `mel init` to create or upgrade it, then run this command again.",
+        )
 
 
 def init() -> None:
@@ -41,7 +47,9 @@ def init() -> None:
 
 
 def import_(
-    path: Path = typer.Argument(..., help="A folder of CSV files (programmes.csv, indicators.csv …) or one .xlsx workbook."),
+    path: Path = typer.Argument(
+        ..., help="A folder of CSV files (programmes.csv, indicators.csv …) or one .xlsx workbook."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and report; write nothing."),
 ) -> None:
     """Import programmes, indicators, targets, observations, expenditures, activities and survey records.
@@ -51,15 +59,20 @@ def import_(
 
     Example: mel import data/dien-bien-2015.xlsx --dry-run
     """
-    from rich.progress import BarColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
     from mel_core.ingest import import_path
 
     engine = _engine()
     _require_store(engine)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  transient=True, disable=dry_run) as bar:
-        tasks: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        transient=True,
+        disable=dry_run,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -72,7 +85,10 @@ def import_(
         detail = "" if t.new is None else f" ({t.new} new, {t.updated} updated)"
         typer.echo(f"  {t.name:<13} {t.rows:>9} rows{detail}  from {t.source}")
     total = sum(t.rows for t in report.tables)
-    typer.echo(f"{path}: {verb} {total} rows; no problems found." + (" Nothing was written (--dry-run)." if dry_run else ""))
+    typer.echo(
+        f"{path}: {verb} {total} rows; no problems found."
+        + (" Nothing was written (--dry-run)." if dry_run else "")
+    )
 
 
 def export(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 
 def demo() -> None:
     """Build a fresh SQLite store (MEL_HOME/mel.db) from the embedded, illustrative sample workbook and summarise it.
@@ -27,13 +25,30 @@ def demo() -> None:
     with console.status("Creating the store and importing the sample …"):
         result = run_demo(settings)
     table = Table(title="Programmes in the store (illustrative sample)")
-    for column in ("code", "title", "sector", "years", "provinces", "indicators", "observations", "survey records",
-                   "disbursed (million VND)"):
+    for column in (
+        "code",
+        "title",
+        "sector",
+        "years",
+        "provinces",
+        "indicators",
+        "observations",
+        "survey records",
+        "disbursed (million VND)",
+    ):
         table.add_column(column, overflow="fold")
     for p in result.programmes:
-        table.add_row(p.code, p.title, p.sector, p.years, "; ".join(p.provinces), str(p.counts.get("indicators", 0)),
-                      str(p.counts.get("observations", 0)), str(p.counts.get("survey records", 0)),
-                      f"{p.disbursed_million_vnd:,.0f}")
+        table.add_row(
+            p.code,
+            p.title,
+            p.sector,
+            p.years,
+            "; ".join(p.provinces),
+            str(p.counts.get("indicators", 0)),
+            str(p.counts.get("observations", 0)),
+            str(p.counts.get("survey records", 0)),
+            f"{p.disbursed_million_vnd:,.0f}",
+        )
     console.print(table)
     for t in result.report.tables:
         console.print(f"  {t.name:<13} {t.rows:>7} rows")

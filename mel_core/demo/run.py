@@ -22,6 +22,7 @@ from mel_core.store import (
     SurveyRecord,
     Target,
     make_engine,
+    table_of,
 )
 
 
@@ -48,22 +49,26 @@ class DemoResult:
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
     """One line of facts per programme: provinces (with today's province), and row counts per table."""
-    p = Programme.__table__
+    p = table_of(Programme)
     counted = {
-        "indicators": (Indicator.__table__, None),
-        "targets": (Target.__table__, Indicator.__table__),
-        "observations": (Observation.__table__, Indicator.__table__),
-        "expenditures": (Expenditure.__table__, None),
-        "activities": (Activity.__table__, None),
-        "survey records": (SurveyRecord.__table__, None),
+        "indicators": (table_of(Indicator), None),
+        "targets": (table_of(Target), table_of(Indicator)),
+        "observations": (table_of(Observation), table_of(Indicator)),
+        "expenditures": (table_of(Expenditure), None),
+        "activities": (table_of(Activity), None),
+        "survey records": (table_of(SurveyRecord), None),
     }
     with engine.connect() as conn:
         out = {}
         for row in conn.execute(select(p).order_by(p.c.code)).mappings():
             years = f"{row['start_date'].year}–{row['end_date'].year if row['end_date'] else '…'}"
-            out[row["id"]] = ProgrammeSummary(row["code"], row["title"], row["sector"], row["funding"], years, [])
-        pp = ProgrammeProvince.__table__
-        for pid, code in conn.execute(select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.position)):
+            out[row["id"]] = ProgrammeSummary(
+                row["code"], row["title"], row["sector"], row["funding"], years, []
+            )
+        pp = table_of(ProgrammeProvince)
+        for pid, code in conn.execute(
+            select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.position)
+        ):
             province = provinces()[code]
             label = province.name if province.is_current else f"{province.name} → {province.successor_name}"
             out[pid].provinces.append(label)
@@ -71,12 +76,17 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
             if via is None:
                 query = select(table.c.programme_id, func.count()).group_by(table.c.programme_id)
             else:
-                query = (select(via.c.programme_id, func.count()).join(via, via.c.id == table.c.indicator_id)
-                         .group_by(via.c.programme_id))
+                query = (
+                    select(via.c.programme_id, func.count())
+                    .join(via, via.c.id == table.c.indicator_id)
+                    .group_by(via.c.programme_id)
+                )
             for pid, n in conn.execute(query):
                 out[pid].counts[label] = n
-        e = Expenditure.__table__
-        for pid, total in conn.execute(select(e.c.programme_id, func.sum(e.c.disbursed_million_vnd)).group_by(e.c.programme_id)):
+        e = table_of(Expenditure)
+        for pid, total in conn.execute(
+            select(e.c.programme_id, func.sum(e.c.disbursed_million_vnd)).group_by(e.c.programme_id)
+        ):
             out[pid].disbursed_million_vnd = float(total or 0)
     return list(out.values())
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import SQLModel
 
 from mel_core.errors import ImportValidationError
 from mel_core.ingest.export import export_path
@@ -13,10 +14,26 @@ from mel_core.ingest.formats import TABLES
 from mel_core.ingest.load import Progress, known_from_store, load
 from mel_core.ingest.sources import open_source
 from mel_core.ingest.validate import Batch, validate
-from mel_core.store import Activity, Expenditure, Indicator, Observation, Programme, SurveyRecord, Target
+from mel_core.store import (
+    Activity,
+    Expenditure,
+    Indicator,
+    Observation,
+    Programme,
+    SurveyRecord,
+    Target,
+    table_of,
+)
 
-_MODELS = {"programmes": Programme, "indicators": Indicator, "targets": Target, "observations": Observation,
-           "expenditures": Expenditure, "activities": Activity, "survey": SurveyRecord}
+_MODELS: dict[str, type[SQLModel]] = {
+    "programmes": Programme,
+    "indicators": Indicator,
+    "targets": Target,
+    "observations": Observation,
+    "expenditures": Expenditure,
+    "activities": Activity,
+    "survey": SurveyRecord,
+}
 
 
 @dataclass
@@ -49,7 +66,9 @@ def check_path(engine: Engine, path: Path) -> tuple[Batch, dict[str, str]]:
     return batch, {name: t.source for name, t in source.tables.items()}
 
 
-def import_path(engine: Engine, path: Path, *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_path(
+    engine: Engine, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
     """Import a folder of CSV files or one .xlsx workbook into the store: all rows or none.
 
     Raises:
@@ -63,9 +82,15 @@ def import_path(engine: Engine, path: Path, *, dry_run: bool = False, progress: 
         report.tables = [TableReport(n, sources[n], len(batch.records[n])) for n in names]
         return report
     with engine.begin() as conn:
-        before = {n: conn.scalar(select(func.count()).select_from(_MODELS[n].__table__)) or 0 for n in names}
+        before = {
+            n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
+            for n in names
+        }
         load(conn, batch, progress)
-        after = {n: conn.scalar(select(func.count()).select_from(_MODELS[n].__table__)) or 0 for n in names}
+        after = {
+            n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
+            for n in names
+        }
     report.tables = [TableReport(n, sources[n], len(batch.records[n]), after[n] - before[n]) for n in names]
     return report
 

@@ -155,7 +155,9 @@ def admins(raw: Raw, known: frozenset[str] | set[str]) -> list[str]:
         except CellError:
             bad.append(part)
     if bad:
-        raise CellError(f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)")
+        raise CellError(
+            f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)"
+        )
     if len(set(values)) != len(values):
         raise CellError("a province is listed twice")
     return values
@@ -175,7 +177,9 @@ def disaggregation(raw: Raw) -> str:
             continue
         key, sep, value = (s.strip().lower() for s in part.partition("="))
         if not sep or not _IDENT.match(key) or not _IDENT.match(value):
-            raise CellError("write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)")
+            raise CellError(
+                "write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)"
+            )
         if key in pairs:
             raise CellError(f"'{key}' appears twice")
         pairs[key] = value
@@ -222,7 +226,7 @@ def reader(column: Column, known_admin: frozenset[str] | set[str]) -> Callable[[
 def variable_name(name: str) -> str:
     """A survey variable column name: lowercase identifier."""
     if not _IDENT.match(name):
-        raise CellError("a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)")
+        raise CellError(
+            "a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)"
+        )
     return name
-
-

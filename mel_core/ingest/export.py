@@ -28,14 +28,11 @@ from mel_core.store import (
     SurveyRecord,
     SurveyValue,
     Target,
+    table_of,
 )
 from mel_core.vocabulary import NATIONAL
 
 Row = dict[str, Any]
-
-
-def _t(model: Any) -> Any:
-    return model.__table__
 
 
 def cell_text(value: Any) -> str:
@@ -58,12 +55,15 @@ def _admin(code: str | None) -> str | None:
 
 
 def _programmes(conn: Connection) -> Iterator[Row]:
-    p = _t(Programme)
-    orgs = dict(conn.execute(select(_t(Organisation).c.id, _t(Organisation).c.name)).all())
+    p = table_of(Programme)
+    orgs = dict(conn.execute(select(table_of(Organisation).c.id, table_of(Organisation).c.name)).all())
     codes = dict(conn.execute(select(p.c.id, p.c.code)).all())
-    lists: dict[str, dict[int, list[str]]] = {"provinces": defaultdict(list), "donors": defaultdict(list),
-                                              "objectives": defaultdict(list)}
-    pp, pd, o = _t(ProgrammeProvince), _t(ProgrammeDonor), _t(Objective)
+    lists: dict[str, dict[int, list[str]]] = {
+        "provinces": defaultdict(list),
+        "donors": defaultdict(list),
+        "objectives": defaultdict(list),
+    }
+    pp, pd, o = table_of(ProgrammeProvince), table_of(ProgrammeDonor), table_of(Objective)
     for pid, code in conn.execute(select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.position)):
         lists["provinces"][pid].append(code)
     for pid, oid in conn.execute(select(pd.c.programme_id, pd.c.organisation_id).order_by(pd.c.position)):
@@ -80,37 +80,47 @@ def _programmes(conn: Connection) -> Iterator[Row]:
 
 
 def _indicators(conn: Connection) -> Iterator[Row]:
-    i, p, o = _t(Indicator), _t(Programme), _t(Objective)
+    i, p, o = table_of(Indicator), table_of(Programme), table_of(Objective)
     numbers = dict(conn.execute(select(o.c.id, o.c.number)).all())
-    query = select(i, p.c.code.label("programme_code")).join(p, p.c.id == i.c.programme_id).order_by(p.c.id, i.c.id)
+    query = (
+        select(i, p.c.code.label("programme_code"))
+        .join(p, p.c.id == i.c.programme_id)
+        .order_by(p.c.id, i.c.id)
+    )
     for r in conn.execute(query).mappings():
         number = numbers.get(r["objective_id"])
         yield {**r, "objective": str(number) if number else None}
 
 
 def _by_indicator(conn: Connection, model: Any) -> Iterator[Row]:
-    t, i, p = _t(model), _t(Indicator), _t(Programme)
-    query = (select(t, p.c.code.label("programme_code"), i.c.code.label("indicator_code"))
-             .join(i, i.c.id == t.c.indicator_id).join(p, p.c.id == i.c.programme_id).order_by(t.c.id))
+    t, i, p = table_of(model), table_of(Indicator), table_of(Programme)
+    query = (
+        select(t, p.c.code.label("programme_code"), i.c.code.label("indicator_code"))
+        .join(i, i.c.id == t.c.indicator_id)
+        .join(p, p.c.id == i.c.programme_id)
+        .order_by(t.c.id)
+    )
     for r in conn.execute(query).mappings():
         yield {**r, "admin_unit": _admin(r["admin_unit_code"])}
 
 
 def _by_programme(conn: Connection, model: Any) -> Iterator[Row]:
-    t, p = _t(model), _t(Programme)
+    t, p = table_of(model), table_of(Programme)
     query = select(t, p.c.code.label("programme_code")).join(p, p.c.id == t.c.programme_id).order_by(t.c.id)
-    yield from conn.execute(query).mappings()
+    yield from (dict(r) for r in conn.execute(query).mappings())
 
 
 def _survey(conn: Connection) -> tuple[list[str], list[Row]]:
-    s, v, p = _t(SurveyRecord), _t(SurveyValue), _t(Programme)
+    s, v, p = table_of(SurveyRecord), table_of(SurveyValue), table_of(Programme)
     values: dict[int, dict[str, float]] = defaultdict(dict)
     for rid, name, value in conn.execute(select(v.c.record_id, v.c.variable, v.c.value)):
         values[rid][name] = value
     variables = sorted({name for vals in values.values() for name in vals})
     query = select(s, p.c.code.label("programme_code")).join(p, p.c.id == s.c.programme_id).order_by(s.c.id)
-    rows = [{**r, "group": r["study_group"], "admin_unit": r["admin_unit_code"], **values.get(r["id"], {})}
-            for r in conn.execute(query).mappings()]
+    rows = [
+        {**r, "group": r["study_group"], "admin_unit": r["admin_unit_code"], **values.get(r["id"], {})}
+        for r in conn.execute(query).mappings()
+    ]
     return variables, rows
 
 
@@ -170,7 +180,9 @@ def write_workbook(tables: dict[str, tuple[list[str], list[Row]]], path: Path) -
             for name in header:
                 value = _value(fmt, name, row)
                 keep_number = (name in numeric or name not in fmt.names) and isinstance(value, int | float)
-                out.append(value if keep_number and not isinstance(value, bool) else (cell_text(value) or None))
+                out.append(
+                    value if keep_number and not isinstance(value, bool) else (cell_text(value) or None)
+                )
             sheet.append(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

@@ -199,5 +199,13 @@ SURVEY = TableFormat(
 )
 
 #: The tables in the order they load (each may refer to the ones before it).
-TABLES: tuple[TableFormat, ...] = (PROGRAMMES, INDICATORS, TARGETS, OBSERVATIONS, EXPENDITURES, ACTIVITIES, SURVEY)
+TABLES: tuple[TableFormat, ...] = (
+    PROGRAMMES,
+    INDICATORS,
+    TARGETS,
+    OBSERVATIONS,
+    EXPENDITURES,
+    ACTIVITIES,
+    SURVEY,
+)
 BY_NAME = {t.name: t for t in TABLES}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mel_core.ingest.validate import Batch, Known, Record
@@ -23,27 +23,33 @@ from mel_core.store import (
     SurveyRecord,
     SurveyValue,
     Target,
+    table_of,
 )
 
 Progress = Callable[[str, int, int], None]
 CHUNK = 20_000
 
 
-def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
-def upsert(conn: Connection, model: Any, rows: Sequence[dict[str, Any]], key: Sequence[str],
-           progress: Progress | None = None, label: str = "") -> None:
+def upsert(
+    conn: Connection,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    progress: Progress | None = None,
+    label: str = "",
+) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, in chunks, on SQLite or PostgreSQL."""
     if not rows:
         return
-    table = _table(model)
+    table = table_of(model)
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table)
     columns = [c for c in rows[0] if c not in key]
-    stmt = (stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns})
-            if columns else stmt.on_conflict_do_nothing(index_elements=list(key)))
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns})
+        if columns
+        else stmt.on_conflict_do_nothing(index_elements=list(key))
+    )
     for start in range(0, len(rows), CHUNK):
         conn.execute(stmt, list(rows[start : start + CHUNK]))
         if progress:
@@ -57,34 +63,39 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
 
 def known_from_store(conn: Connection) -> Known:
     """What imported rows may refer to: admin units, programmes, indicators and objectives in the store."""
-    known = Known(admin_units=set(conn.scalars(select(_table(AdminUnit).c.code))))
-    p = _table(Programme)
+    known = Known(admin_units=set(conn.scalars(select(table_of(AdminUnit).c.code))))
+    p = table_of(Programme)
     codes = {pid: code for pid, code in conn.execute(select(p.c.id, p.c.code))}
     known.programmes = set(codes.values())
-    known.parents = {code: codes.get(parent) for code, parent in conn.execute(select(p.c.code, p.c.parent_id))}
-    i = _table(Indicator)
+    known.parents = {
+        code: codes.get(parent) for code, parent in conn.execute(select(p.c.code, p.c.parent_id))
+    }
+    i = table_of(Indicator)
     known.indicators = {(codes[pid], code) for pid, code in conn.execute(select(i.c.programme_id, i.c.code))}
-    o = _table(Objective)
-    for pid, _number, statement in conn.execute(select(o.c.programme_id, o.c.number, o.c.statement).order_by(
-            o.c.programme_id, o.c.number)):
+    o = table_of(Objective)
+    for pid, _number, statement in conn.execute(
+        select(o.c.programme_id, o.c.number, o.c.statement).order_by(o.c.programme_id, o.c.number)
+    ):
         known.objectives.setdefault(codes[pid], []).append(statement)
     return known
 
 
 def _programme_ids(conn: Connection) -> dict[str, int]:
-    p = _table(Programme)
+    p = table_of(Programme)
     return {code: pid for pid, code in conn.execute(select(p.c.id, p.c.code))}
 
 
 def _indicator_ids(conn: Connection, programme_ids: dict[str, int]) -> dict[tuple[str, str], int]:
     codes = {pid: code for code, pid in programme_ids.items()}
-    i = _table(Indicator)
-    return {(codes[pid], code): iid for iid, pid, code in conn.execute(select(i.c.id, i.c.programme_id, i.c.code))}
+    i = table_of(Indicator)
+    return {
+        (codes[pid], code): iid for iid, pid, code in conn.execute(select(i.c.id, i.c.programme_id, i.c.code))
+    }
 
 
 def _organisations(conn: Connection, names: set[str]) -> dict[str, int]:
     upsert(conn, Organisation, [{"name": n} for n in sorted(names)], ["name"])
-    o = _table(Organisation)
+    o = table_of(Organisation)
     return {name: oid for oid, name in conn.execute(select(o.c.id, o.c.name))}
 
 
@@ -94,34 +105,76 @@ def _load_programmes(conn: Connection, rows: list[Record]) -> None:
     names = {r["implementer"] for r in rows if r.get("implementer")}
     names |= {d for r in rows for d in (r.get("donors") or [])}
     orgs = _organisations(conn, names)
-    fields = ["title", "title_en", "kind", "sector", "funding", "start_date", "end_date", "communes", "villages",
-              "households", "area_ha", "budget_million_vnd", "model_chosen_by"]
-    upsert(conn, Programme, [
-        {"code": r["code"], **{f: r[f] for f in fields}, "implementer_id": orgs.get(r.get("implementer") or "")}
-        for r in rows
-    ], ["code"])
+    fields = [
+        "title",
+        "title_en",
+        "kind",
+        "sector",
+        "funding",
+        "start_date",
+        "end_date",
+        "communes",
+        "villages",
+        "households",
+        "area_ha",
+        "budget_million_vnd",
+        "model_chosen_by",
+    ]
+    upsert(
+        conn,
+        Programme,
+        [
+            {
+                "code": r["code"],
+                **{f: r[f] for f in fields},
+                "implementer_id": orgs.get(r.get("implementer") or ""),
+            }
+            for r in rows
+        ],
+        ["code"],
+    )
     ids = _programme_ids(conn)
-    p = _table(Programme)
-    conn.execute(update(p).where(p.c.code == bindparam("b_code")).values(parent_id=bindparam("b_parent")),
-                 [{"b_code": r["code"], "b_parent": ids.get(r.get("parent_code") or "")} for r in rows])
+    p = table_of(Programme)
+    conn.execute(
+        update(p).where(p.c.code == bindparam("b_code")).values(parent_id=bindparam("b_parent")),
+        [{"b_code": r["code"], "b_parent": ids.get(r.get("parent_code") or "")} for r in rows],
+    )
     imported = [ids[r["code"]] for r in rows]
     for model in (ProgrammeProvince, ProgrammeDonor):
         for chunk in _chunks(imported):
-            conn.execute(delete(_table(model)).where(_table(model).c.programme_id.in_(chunk)))
-    upsert(conn, ProgrammeProvince, [
-        {"programme_id": ids[r["code"]], "admin_unit_code": code, "position": n}
-        for r in rows for n, code in enumerate(r["provinces"])
-    ], ["programme_id", "admin_unit_code"])
-    upsert(conn, ProgrammeDonor, [
-        {"programme_id": ids[r["code"]], "organisation_id": orgs[name], "position": n}
-        for r in rows for n, name in enumerate(r.get("donors") or [])
-    ], ["programme_id", "organisation_id"])
+            conn.execute(delete(table_of(model)).where(table_of(model).c.programme_id.in_(chunk)))
+    upsert(
+        conn,
+        ProgrammeProvince,
+        [
+            {"programme_id": ids[r["code"]], "admin_unit_code": code, "position": n}
+            for r in rows
+            for n, code in enumerate(r["provinces"])
+        ],
+        ["programme_id", "admin_unit_code"],
+    )
+    upsert(
+        conn,
+        ProgrammeDonor,
+        [
+            {"programme_id": ids[r["code"]], "organisation_id": orgs[name], "position": n}
+            for r in rows
+            for n, name in enumerate(r.get("donors") or [])
+        ],
+        ["programme_id", "organisation_id"],
+    )
     # Objectives are numbered as listed; numbers beyond the new list go (indicators pointing there lose the link).
-    o, i = _table(Objective), _table(Indicator)
-    upsert(conn, Objective, [
-        {"programme_id": ids[r["code"]], "number": n, "statement": s}
-        for r in rows for n, s in enumerate(r.get("objectives") or [], start=1)
-    ], ["programme_id", "number"])
+    o, i = table_of(Objective), table_of(Indicator)
+    upsert(
+        conn,
+        Objective,
+        [
+            {"programme_id": ids[r["code"]], "number": n, "statement": s}
+            for r in rows
+            for n, s in enumerate(r.get("objectives") or [], start=1)
+        ],
+        ["programme_id", "number"],
+    )
     for r in rows:
         pid, keep = ids[r["code"]], len(r.get("objectives") or [])
         stale = select(o.c.id).where(o.c.programme_id == pid, o.c.number > keep)
@@ -132,20 +185,39 @@ def _load_programmes(conn: Connection, rows: list[Record]) -> None:
 def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str, int]) -> None:
     if not rows:
         return
-    o = _table(Objective)
-    objective_ids = {(pid, n): oid for oid, pid, n in conn.execute(select(o.c.id, o.c.programme_id, o.c.number))}
-    fields = ["name", "name_en", "level", "unit", "direction", "cumulative", "frequency", "baseline_value",
-              "data_source", "compiling_agency", "providing_agency", "national_code"]
-    upsert(conn, Indicator, [
-        {
-            "programme_id": programmes[r["programme_code"]],
-            "code": r["code"],
-            **{f: r[f] for f in fields},
-            "baseline_period": r["baseline_period"].label if r.get("baseline_period") else None,
-            "objective_id": objective_ids.get((programmes[r["programme_code"]], r.get("objective"))),
-        }
-        for r in rows
-    ], ["programme_id", "code"])
+    o = table_of(Objective)
+    objective_ids = {
+        (pid, n): oid for oid, pid, n in conn.execute(select(o.c.id, o.c.programme_id, o.c.number))
+    }
+    fields = [
+        "name",
+        "name_en",
+        "level",
+        "unit",
+        "direction",
+        "cumulative",
+        "frequency",
+        "baseline_value",
+        "data_source",
+        "compiling_agency",
+        "providing_agency",
+        "national_code",
+    ]
+    upsert(
+        conn,
+        Indicator,
+        [
+            {
+                "programme_id": programmes[r["programme_code"]],
+                "code": r["code"],
+                **{f: r[f] for f in fields},
+                "baseline_period": r["baseline_period"].label if r.get("baseline_period") else None,
+                "objective_id": objective_ids.get((programmes[r["programme_code"]], r.get("objective"))),
+            }
+            for r in rows
+        ],
+        ["programme_id", "code"],
+    )
 
 
 def _period(r: Record) -> dict[str, Any]:
@@ -158,52 +230,131 @@ def load(conn: Connection, batch: Batch, progress: Progress | None = None) -> No
     _load_programmes(conn, batch.rows("programmes"))
     programmes = _programme_ids(conn)
     _load_indicators(conn, batch.rows("indicators"), programmes)
-    indicators = _indicator_ids(conn, programmes) if batch.rows("targets") or batch.rows("observations") else {}
-    upsert(conn, Target, [
-        {"indicator_id": indicators[(r["programme_code"], r["indicator_code"])], **_period(r),
-         "admin_unit_code": r["admin_unit"], "value": r["value"], "value_high": r["value_high"]}
-        for r in batch.rows("targets")
-    ], ["indicator_id", "period", "admin_unit_code"], progress, "targets")
-    upsert(conn, Observation, [
-        {"indicator_id": indicators[(r["programme_code"], r["indicator_code"])], **_period(r),
-         "admin_unit_code": r["admin_unit"], "disaggregation": r["disaggregation"], "value": r["value"],
-         "source": r["source"], "note": r["note"]}
-        for r in batch.rows("observations")
-    ], ["indicator_id", "period", "admin_unit_code", "disaggregation"], progress, "observations")
-    upsert(conn, Expenditure, [
-        {"programme_id": programmes[r["programme_code"]], **_period(r), "source": r["source"],
-         "planned_million_vnd": r["planned_million_vnd"], "disbursed_million_vnd": r["disbursed_million_vnd"]}
-        for r in batch.rows("expenditures")
-    ], ["programme_id", "period", "source"], progress, "expenditures")
-    activity_fields = ["type", "title", "planned_date", "actual_date", "status", "participants_officials",
-                       "participants_enterprises", "participants_households", "cost_planned_million_vnd",
-                       "cost_actual_million_vnd"]
-    upsert(conn, Activity, [
-        {"programme_id": programmes[r["programme_code"]], "code": r["code"], **{f: r[f] for f in activity_fields}}
-        for r in batch.rows("activities")
-    ], ["programme_id", "code"], progress, "activities")
+    indicators = (
+        _indicator_ids(conn, programmes) if batch.rows("targets") or batch.rows("observations") else {}
+    )
+    upsert(
+        conn,
+        Target,
+        [
+            {
+                "indicator_id": indicators[(r["programme_code"], r["indicator_code"])],
+                **_period(r),
+                "admin_unit_code": r["admin_unit"],
+                "value": r["value"],
+                "value_high": r["value_high"],
+            }
+            for r in batch.rows("targets")
+        ],
+        ["indicator_id", "period", "admin_unit_code"],
+        progress,
+        "targets",
+    )
+    upsert(
+        conn,
+        Observation,
+        [
+            {
+                "indicator_id": indicators[(r["programme_code"], r["indicator_code"])],
+                **_period(r),
+                "admin_unit_code": r["admin_unit"],
+                "disaggregation": r["disaggregation"],
+                "value": r["value"],
+                "source": r["source"],
+                "note": r["note"],
+            }
+            for r in batch.rows("observations")
+        ],
+        ["indicator_id", "period", "admin_unit_code", "disaggregation"],
+        progress,
+        "observations",
+    )
+    upsert(
+        conn,
+        Expenditure,
+        [
+            {
+                "programme_id": programmes[r["programme_code"]],
+                **_period(r),
+                "source": r["source"],
+                "planned_million_vnd": r["planned_million_vnd"],
+                "disbursed_million_vnd": r["disbursed_million_vnd"],
+            }
+            for r in batch.rows("expenditures")
+        ],
+        ["programme_id", "period", "source"],
+        progress,
+        "expenditures",
+    )
+    activity_fields = [
+        "type",
+        "title",
+        "planned_date",
+        "actual_date",
+        "status",
+        "participants_officials",
+        "participants_enterprises",
+        "participants_households",
+        "cost_planned_million_vnd",
+        "cost_actual_million_vnd",
+    ]
+    upsert(
+        conn,
+        Activity,
+        [
+            {
+                "programme_id": programmes[r["programme_code"]],
+                "code": r["code"],
+                **{f: r[f] for f in activity_fields},
+            }
+            for r in batch.rows("activities")
+        ],
+        ["programme_id", "code"],
+        progress,
+        "activities",
+    )
     _load_survey(conn, batch.rows("survey"), programmes, progress)
 
 
-def _load_survey(conn: Connection, rows: list[Record], programmes: dict[str, int], progress: Progress | None) -> None:
+def _load_survey(
+    conn: Connection, rows: list[Record], programmes: dict[str, int], progress: Progress | None
+) -> None:
     if not rows:
         return
-    upsert(conn, SurveyRecord, [
-        {"programme_id": programmes[r["programme_code"]], "respondent_id": r["respondent_id"], "round": r["round"],
-         "year": r["year"], "study_group": r["group"], "admin_unit_code": r["admin_unit"], "cluster": r["cluster"]}
-        for r in rows
-    ], ["programme_id", "respondent_id", "round"], progress, "survey")
-    s = _table(SurveyRecord)
+    upsert(
+        conn,
+        SurveyRecord,
+        [
+            {
+                "programme_id": programmes[r["programme_code"]],
+                "respondent_id": r["respondent_id"],
+                "round": r["round"],
+                "year": r["year"],
+                "study_group": r["group"],
+                "admin_unit_code": r["admin_unit"],
+                "cluster": r["cluster"],
+            }
+            for r in rows
+        ],
+        ["programme_id", "respondent_id", "round"],
+        progress,
+        "survey",
+    )
+    s = table_of(SurveyRecord)
     pids = sorted({programmes[r["programme_code"]] for r in rows})
     ids = {
         (pid, resp, rnd): rid
         for rid, pid, resp, rnd in conn.execute(
-            select(s.c.id, s.c.programme_id, s.c.respondent_id, s.c.round).where(s.c.programme_id.in_(pids)))
+            select(s.c.id, s.c.programme_id, s.c.respondent_id, s.c.round).where(s.c.programme_id.in_(pids))
+        )
     }
     record_ids = [ids[(programmes[r["programme_code"]], r["respondent_id"], r["round"])] for r in rows]
-    v = _table(SurveyValue)
+    v = table_of(SurveyValue)
     for chunk in _chunks(record_ids):
         conn.execute(delete(v).where(v.c.record_id.in_(chunk)))
-    values = [{"record_id": rid, "variable": name, "value": value}
-              for rid, r in zip(record_ids, rows, strict=True) for name, value in r.get("_values", {}).items()]
+    values = [
+        {"record_id": rid, "variable": name, "value": value}
+        for rid, r in zip(record_ids, rows, strict=True)
+        for name, value in r.get("_values", {}).items()
+    ]
     upsert(conn, SurveyValue, values, ["record_id", "variable"], progress, "survey values")

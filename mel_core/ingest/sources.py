@@ -49,7 +49,9 @@ def _table_name(name: str) -> str:
 
 def _trim(cells: list[Raw]) -> list[Raw]:
     end = len(cells)
-    while end and (cells[end - 1] is None or (isinstance(cells[end - 1], str) and not str(cells[end - 1]).strip())):
+    while end and (
+        cells[end - 1] is None or (isinstance(cells[end - 1], str) and not str(cells[end - 1]).strip())
+    ):
         end -= 1
     return cells[:end]
 
@@ -74,8 +76,14 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.append(
-            Problem(label, line, "", "", "the file is not UTF-8 (it may be Windows-1258 or another code page): "
-                    "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set")
+            Problem(
+                label,
+                line,
+                "",
+                "",
+                "the file is not UTF-8 (it may be Windows-1258 or another code page): "
+                "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set",
+            )
         )
         return None
 
@@ -84,13 +92,19 @@ def read_csv(path: Path, source: Source) -> None:
     label = path.name
     name = _table_name(path.stem)
     if name not in BY_NAME:
-        source.problems.append(Problem(label, 0, "", "", f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}"))
+        source.problems.append(
+            Problem(
+                label, 0, "", "", f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}"
+            )
+        )
         return
     text = _decode(path.read_bytes(), label, source.problems)
     if text is None:
         return
     if not text.strip():
-        source.problems.append(Problem(label, 0, "", "", "the file is empty: the first line must be the header row"))
+        source.problems.append(
+            Problem(label, 0, "", "", "the file is empty: the first line must be the header row")
+        )
         return
     first = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first and "," not in first else ","
@@ -133,8 +147,15 @@ def read_xlsx(path: Path, source: Source) -> None:
         archive = zipfile.ZipFile(path)
         parts = _sheet_parts(archive)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        source.problems.append(Problem(label, 0, "", "", f"not a readable .xlsx workbook ({exc}); save it as "
-                                       "'Excel Workbook (.xlsx)'"))
+        source.problems.append(
+            Problem(
+                label,
+                0,
+                "",
+                "",
+                f"not a readable .xlsx workbook ({exc}); save it as 'Excel Workbook (.xlsx)'",
+            )
+        )
         return
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
@@ -148,11 +169,21 @@ def read_xlsx(path: Path, source: Source) -> None:
             first = next(rows, None)
             if name not in BY_NAME:
                 if first is not None and any(c is not None for c in first):
-                    source.problems.append(Problem(where, 0, "", "", f"unknown sheet; expected {', '.join(BY_NAME)} "
-                                                   f"(name a notes sheet with a leading '{IGNORED_PREFIX}')"))
+                    source.problems.append(
+                        Problem(
+                            where,
+                            0,
+                            "",
+                            "",
+                            f"unknown sheet; expected {', '.join(BY_NAME)} "
+                            f"(name a notes sheet with a leading '{IGNORED_PREFIX}')",
+                        )
+                    )
                 continue
             if first is None or not _trim(list(first)):
-                source.problems.append(Problem(where, 0, "", "", "the sheet is empty: row 1 must be the header row"))
+                source.problems.append(
+                    Problem(where, 0, "", "", "the sheet is empty: row 1 must be the header row")
+                )
                 continue
             table = Table(name, where, _header(list(first)))
             _add_rows(table, ((n, list(r)) for n, r in enumerate(rows, start=2)))
@@ -163,7 +194,9 @@ def read_xlsx(path: Path, source: Source) -> None:
         archive.close()
 
 
-def _check_part(archive: zipfile.ZipFile, part: str, worksheet: object, table: Table, problems: list[Problem]) -> None:
+def _check_part(
+    archive: zipfile.ZipFile, part: str, worksheet: object, table: Table, problems: list[Problem]
+) -> None:
     """Report merged cells and formulas: both hide the values the importer must read."""
     try:
         xml = archive.read(part)
@@ -176,16 +209,30 @@ def _check_part(archive: zipfile.ZipFile, part: str, worksheet: object, table: T
         index = column_index_from_string(first_col) - 1
         column = table.header[index] if index < len(table.header) else first_col
         span = f"{first_col}{first_row}:{last}" if last else f"{first_col}{first_row}"
-        problems.append(Problem(table.source, first_row, column, "", f"merged cells {span}: unmerge them and "
-                                "write the value in every cell"))
+        problems.append(
+            Problem(
+                table.source,
+                first_row,
+                column,
+                "",
+                f"merged cells {span}: unmerge them and write the value in every cell",
+            )
+        )
     if _FORMULA.search(xml):
         for row in worksheet.iter_rows():  # type: ignore[attr-defined]
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
                     index = cell.column - 1
                     column = table.header[index] if index < len(table.header) else cell.column_letter
-                    problems.append(Problem(table.source, cell.row, column, str(cell.value),
-                                            "cell holds a formula: copy the column and paste values only"))
+                    problems.append(
+                        Problem(
+                            table.source,
+                            cell.row,
+                            column,
+                            str(cell.value),
+                            "cell holds a formula: copy the column and paste values only",
+                        )
+                    )
 
 
 # ---------------------------------------------------------------------------------------------------- open
@@ -205,8 +252,18 @@ def open_source(path: Path) -> Source:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
-            raise ImportValidationError([Problem(str(path), 0, "", "", "no .csv files in this folder; expected "
-                                                 + ", ".join(f"{n}.csv" for n in BY_NAME))], str(path))
+            raise ImportValidationError(
+                [
+                    Problem(
+                        str(path),
+                        0,
+                        "",
+                        "",
+                        "no .csv files in this folder; expected " + ", ".join(f"{n}.csv" for n in BY_NAME),
+                    )
+                ],
+                str(path),
+            )
         for file in files:
             read_csv(file, source)
     elif path.suffix.lower() == ".csv":
@@ -214,6 +271,8 @@ def open_source(path: Path) -> Source:
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         read_xlsx(path, source)
     else:
-        raise MelError(f"{path}: cannot import a {path.suffix or 'file without extension'}",
-                       hint="Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).")
+        raise MelError(
+            f"{path}: cannot import a {path.suffix or 'file without extension'}",
+            hint="Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).",
+        )
     return source

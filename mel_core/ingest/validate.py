@@ -55,7 +55,9 @@ class _Checker:
         self.problems.append(Problem(self.table.source, row, column, _shown(value), reason))
 
 
-def _read_table(table: Table, fmt: TableFormat, known_admin: set[str], problems: list[Problem]) -> tuple[list[Record], list[str]]:
+def _read_table(
+    table: Table, fmt: TableFormat, known_admin: set[str], problems: list[Problem]
+) -> tuple[list[Record], list[str]]:
     check = _Checker(table, fmt, problems)
     header = table.header
     variables: list[str] = []
@@ -64,7 +66,9 @@ def _read_table(table: Table, fmt: TableFormat, known_admin: set[str], problems:
         if name == "":
             check.problem(1, f"column {index + 1}", "", "a column has no header: name it or delete it")
         elif name in seen:
-            check.problem(1, name, name, f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})")
+            check.problem(
+                1, name, name, f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})"
+            )
         else:
             seen[name] = index
     for name in fmt.required:
@@ -79,10 +83,14 @@ def _read_table(table: Table, fmt: TableFormat, known_admin: set[str], problems:
             except cells.CellError as exc:
                 check.problem(1, name, name, exc.reason)
         else:
-            check.problem(1, name, name, f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}")
+            check.problem(
+                1, name, name, f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}"
+            )
 
     readers: list[tuple[int, str, bool, Any, Callable[[Any], Any]]] = [
-        (seen[c.name], c.name, c.required, c.default, cells.reader(c, known_admin)) for c in fmt.columns if c.name in seen
+        (seen[c.name], c.name, c.required, c.default, cells.reader(c, known_admin))
+        for c in fmt.columns
+        if c.name in seen
     ]
     absent = [(c.name, c.default) for c in fmt.columns if c.name not in seen]
     var_readers = [(seen[v], v) for v in variables]
@@ -116,7 +124,9 @@ def _read_table(table: Table, fmt: TableFormat, known_admin: set[str], problems:
                     check.problem(number, name, raw, exc.reason)
             record["_values"] = values
         if len(row) > width and any(not cells.is_empty(v) for v in row[width:]):
-            check.problem(number, f"column {width + 1}", row[width], "a value stands in a column without a header")
+            check.problem(
+                number, f"column {width + 1}", row[width], "a value stands in a column without a header"
+            )
         records.append(record)
     return records, variables
 
@@ -127,8 +137,15 @@ def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems:
     for r in records:
         k = tuple(str(r.get(c)) for c in key)
         if k in first:
-            problems.append(Problem(table.source, r["_row"], ", ".join(key), " / ".join(k),
-                                    f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice"))
+            problems.append(
+                Problem(
+                    table.source,
+                    r["_row"],
+                    ", ".join(key),
+                    " / ".join(k),
+                    f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice",
+                )
+            )
         else:
             first[k] = r["_row"]
 
@@ -151,7 +168,7 @@ def validate(source: Source, known: Known) -> Batch:
     # A cell the source already reported (a formula, say) is not reported again by the row checks.
     reported = {(p.source, p.row, p.column) for p in source.problems if p.row}
     batch.problems = problems = list(source.problems) + [
-        p for p in problems[len(source.problems):] if (p.source, p.row, p.column) not in reported
+        p for p in problems[len(source.problems) :] if (p.source, p.row, p.column) not in reported
     ]
     order = {source.tables[t.name].source: n for n, t in enumerate(TABLES) if t.name in source.tables}
     problems.sort(key=lambda p: (order.get(p.source, -1), p.source, p.row, p.column))
@@ -170,19 +187,33 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
     for r in rows:
         n = r["_row"]
         if r.get("start_date") and r.get("end_date") and r["end_date"] < r["start_date"]:
-            problems.append(Problem(table.source, n, "end_date", str(r["end_date"]), "ends before start_date"))
+            problems.append(
+                Problem(table.source, n, "end_date", str(r["end_date"]), "ends before start_date")
+            )
         parent = r.get("parent_code")
         if parent:
             if parent == r.get("code"):
-                problems.append(Problem(table.source, n, "parent_code", parent, "a programme cannot be its own parent"))
+                problems.append(
+                    Problem(table.source, n, "parent_code", parent, "a programme cannot be its own parent")
+                )
             elif parent not in codes and parent not in known.programmes:
-                problems.append(Problem(table.source, n, "parent_code", parent, "unknown programme: the parent must "
-                                        "be in the programmes table or already in the store"))
+                problems.append(
+                    Problem(
+                        table.source,
+                        n,
+                        "parent_code",
+                        parent,
+                        "unknown programme: the parent must "
+                        "be in the programmes table or already in the store",
+                    )
+                )
             else:
                 chain, cursor = {r.get("code")}, parent
                 while cursor:
                     if cursor in chain:
-                        problems.append(Problem(table.source, n, "parent_code", parent, "parents form a cycle"))
+                        problems.append(
+                            Problem(table.source, n, "parent_code", parent, "parents form a cycle")
+                        )
                         break
                     chain.add(cursor)
                     cursor = parents.get(cursor)
@@ -192,9 +223,13 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
     problems = batch.problems
     programme_codes = known.programmes | {r["code"] for r in batch.rows("programmes") if r.get("code")}
     objectives = dict(known.objectives)
-    objectives.update({r["code"]: r.get("objectives") or [] for r in batch.rows("programmes") if r.get("code")})
+    objectives.update(
+        {r["code"]: r.get("objectives") or [] for r in batch.rows("programmes") if r.get("code")}
+    )
     indicator_keys = known.indicators | {
-        (r["programme_code"], r["code"]) for r in batch.rows("indicators") if r.get("programme_code") and r.get("code")
+        (r["programme_code"], r["code"])
+        for r in batch.rows("indicators")
+        if r.get("programme_code") and r.get("code")
     }
     for fmt in TABLES[1:]:
         table = source.tables.get(fmt.name)
@@ -206,19 +241,40 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
             n, code = r["_row"], r.get("programme_code")
             if code and code not in programme_codes:
                 unknown_programme[code] = unknown_programme.get(code, 0) + 1
-                problems.append(Problem(label, n, "programme_code", code, "unknown programme: add it to the "
-                                        "programmes table or import it first"))
+                problems.append(
+                    Problem(
+                        label,
+                        n,
+                        "programme_code",
+                        code,
+                        "unknown programme: add it to the programmes table or import it first",
+                    )
+                )
                 continue
-            if "indicator_code" in r and code and r.get("indicator_code"):
-                if (code, r["indicator_code"]) not in indicator_keys:
-                    problems.append(Problem(label, n, "indicator_code", r["indicator_code"],
-                                            f"unknown indicator of programme {code}: add it to the indicators table"))
+            indicator = r.get("indicator_code")
+            if indicator and code and (code, indicator) not in indicator_keys:
+                problems.append(
+                    Problem(
+                        label,
+                        n,
+                        "indicator_code",
+                        r["indicator_code"],
+                        f"unknown indicator of programme {code}: add it to the indicators table",
+                    )
+                )
             if r.get("admin_unit") is None and "admin_unit" in r:
                 r["admin_unit"] = NATIONAL if fmt.name != "survey" else None
-            if fmt.name == "targets" and r.get("value_high") is not None and r.get("value") is not None:
-                if r["value_high"] < r["value"]:
-                    problems.append(Problem(label, n, "value_high", str(r["value_high"]),
-                                            "the top of a range must not be below value"))
+            high, low = r.get("value_high"), r.get("value")
+            if fmt.name == "targets" and high is not None and low is not None and high < low:
+                problems.append(
+                    Problem(
+                        label,
+                        n,
+                        "value_high",
+                        str(r["value_high"]),
+                        "the top of a range must not be below value",
+                    )
+                )
             if fmt.name == "indicators" and r.get("objective") and code:
                 _resolve_objective(r, objectives.get(code, []), label, problems)
         if fmt.name == "survey":
@@ -234,9 +290,16 @@ def _resolve_objective(record: Record, statements: list[str], label: str, proble
     if nfc(ref).casefold() in folded:
         record["objective"] = folded.index(nfc(ref).casefold()) + 1
         return
-    problems.append(Problem(label, record["_row"], "objective", ref,
-                            f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
-                            " list, or its exact text"))
+    problems.append(
+        Problem(
+            label,
+            record["_row"],
+            "objective",
+            ref,
+            f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
+            " list, or its exact text",
+        )
+    )
     record["objective"] = None
 
 
@@ -244,12 +307,20 @@ def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]
     """A respondent stays in one group (treatment or comparison) across rounds."""
     groups: dict[tuple[str, str], tuple[str, int]] = {}
     for r in rows:
-        key = (r.get("programme_code"), r.get("respondent_id"))
-        if None in key or r.get("group") is None:
+        programme, respondent = r.get("programme_code"), r.get("respondent_id")
+        if programme is None or respondent is None or r.get("group") is None:
             continue
+        key = (programme, respondent)
         if key in groups and groups[key][0] != r["group"]:
-            problems.append(Problem(label, r["_row"], "group", r["group"],
-                                    f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}"))
+            problems.append(
+                Problem(
+                    label,
+                    r["_row"],
+                    "group",
+                    r["group"],
+                    f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}",
+                )
+            )
         groups.setdefault(key, (r["group"], r["_row"]))
 
 

@@ -3,7 +3,7 @@
 Nothing here imports a domain package; domain packages import the store.
 """
 
-from mel_core.store.base import metadata
+from mel_core.store.base import metadata, table_of
 from mel_core.store.engine import make_engine, session_scope
 from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
@@ -46,4 +46,5 @@ __all__ = [
     "make_engine",
     "metadata",
     "session_scope",
+    "table_of",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Table
 from sqlmodel import SQLModel
 
 # Named constraints make Alembic migrations deterministic on both SQLite and PostgreSQL.
@@ -44,3 +44,8 @@ def numeric(*columns: str) -> list[CheckConstraint]:
         )
         for c in columns
     ]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a SQLModel class, for Core statements (bulk upserts, aggregates)."""
+    return model.__table__  # type: ignore[attr-defined]

@@ -46,7 +46,9 @@ class Rating(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("evaluation_id", "criterion"),
         one_of("criterion", RATED, nullable=False),
-        CheckConstraint("computed_level IS NULL OR computed_level BETWEEN 1 AND 4", name="computed_level_range"),
+        CheckConstraint(
+            "computed_level IS NULL OR computed_level BETWEEN 1 AND 4", name="computed_level_range"
+        ),
         CheckConstraint("final_level IS NULL OR final_level BETWEEN 1 AND 4", name="final_level_range"),
         CheckConstraint(
             "override_reason IS NOT NULL OR (final_level IS NULL AND computed_level IS NULL)"
