@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from mel_core import __version__
@@ -57,19 +56,13 @@ def report_error(exc: MelError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mel`` console script."""
+    """Entry point of the ``mel`` console script: usage errors are Typer's, user errors are ours."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="mel")  # standalone: Typer reports usage errors and exits with code 2
     except MelError as exc:
         return report_error(exc)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        typer.echo("Aborted.", err=True)
-        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 

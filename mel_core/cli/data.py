@@ -36,7 +36,7 @@ def init() -> None:
 
     The store is MEL_DB_URL if set, else .mel/mel.db (SQLite) under MEL_HOME.
 
-    Example: MEL_DB_URL=postgresql://mel@localhost/mel mel init
+    Example: mel init  (a team store: MEL_DB_URL=postgresql://mel@localhost/mel mel init)
     """
     from mel_core.reference import init_store
     from mel_core.store.migrate import current_revision

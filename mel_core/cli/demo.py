@@ -10,7 +10,7 @@ def demo() -> None:
     goats for poor households, crop and forestry models, vocational training, trade promotion, governance and an
     NGO livelihood model, with results frameworks, targets, observations, expenditures, activities and surveys.
 
-    Example: MEL_HOME=/tmp/mel-demo mel demo
+    Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo)
     """
     from rich.console import Console
     from rich.table import Table

@@ -1,0 +1,86 @@
+"""The `mel` command line as a user runs it: help with examples, errors translated once, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mel_core.cli import app, main
+from tests.datasets import copy_tables, write_csv, write_xlsx
+from tests.test_import import snapshot
+
+MEL = str(Path(sys.executable).with_name("mel"))
+
+
+def run_mel(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in {"MEL_DB_URL", "MEL_HOME"}}
+    environ.update({"MEL_HOME": str(home), "COLUMNS": "200", **env})
+    return subprocess.run([MEL, *args], capture_output=True, text=True, env=environ, cwd=home, timeout=300)
+
+
+@pytest.mark.parametrize("command", ["init", "import", "export", "demo"])
+def test_every_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert f"Example: mel {command}" in result.output
+
+
+def test_import_of_a_broken_workbook_lists_every_problem_and_writes_nothing(tmp_path):
+    assert run_mel("init", home=tmp_path).returncode == 0
+    assert run_mel("import", str(write_csv(tmp_path / "good")), home=tmp_path).returncode == 0
+    tables = copy_tables()
+    tables["observations"][1][4] = "ba mươi"
+    tables["programmes"][2][5] = "livestok"
+    tables["expenditures"][2][4] = "-55"
+    broken = write_xlsx(tmp_path / "broken.xlsx", tables)
+
+    from mel_core.store import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
+    before = snapshot(engine)
+    result = run_mel("import", str(broken), home=tmp_path)
+    assert result.returncode == 65
+    lines = result.stderr.splitlines()
+    assert "  broken.xlsx › programmes, row 3, column 'sector': must be one of" in lines[0]
+    assert any(
+        "broken.xlsx › observations, row 2, column 'value': expected a number (value: 'ba mươi')" in x
+        for x in lines
+    )
+    assert any(
+        "broken.xlsx › expenditures, row 3, column 'disbursed_million_vnd': must not be negative" in x
+        for x in lines
+    )
+    assert "3 problems found; nothing was written" in result.stderr
+    assert snapshot(engine) == before
+
+
+def test_dry_run_then_import_then_export(tmp_path):
+    run_mel("init", home=tmp_path)
+    dry = run_mel("import", str(write_csv(tmp_path / "csv")), "--dry-run", home=tmp_path)
+    assert dry.returncode == 0 and "Nothing was written (--dry-run)" in dry.stdout
+    done = run_mel("import", str(tmp_path / "csv"), home=tmp_path)
+    assert done.returncode == 0 and "observations" in done.stdout and "5 new" in done.stdout
+    out = run_mel("export", str(tmp_path / "out.xlsx"), home=tmp_path)
+    assert out.returncode == 0 and (tmp_path / "out.xlsx").is_file()
+
+
+def test_a_store_that_was_never_initialised_says_to_run_init(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MEL_HOME", str(tmp_path))
+    monkeypatch.delenv("MEL_DB_URL", raising=False)
+    assert main(["import", str(write_csv(tmp_path / "csv"))]) == 74
+    assert "Run `mel init`" in capsys.readouterr().err
+
+
+def test_a_wrong_database_url_is_a_configuration_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MEL_DB_URL", "mysql://root@localhost/mel")
+    assert main(["init"]) == 78
+    assert "runs on SQLite or PostgreSQL" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["import"]) == 2
