@@ -1,0 +1,1 @@
+"""Indicator values: targets as points or ranges, direction, cumulative and per-period series."""
