@@ -26,8 +26,17 @@ def test_environment_yml_gives_conda_users_the_same_packages():
 
 
 def test_the_required_top_level_exists():
-    for name in ["notebooks/templates", "notebooks/evaluations", "kb", "lessons", "mel_core", "book", "tests",
-                 "environment.yml", "README.md"]:
+    for name in [
+        "notebooks/templates",
+        "notebooks/evaluations",
+        "kb",
+        "lessons",
+        "mel_core",
+        "book",
+        "tests",
+        "environment.yml",
+        "README.md",
+    ]:
         assert (ROOT / name).exists(), name
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert
 
+from mel_core.ingest.sources import gc_paused
 from mel_core.ingest.validate import Batch, Known, Record
 from mel_core.store import (
     Activity,
@@ -50,10 +55,65 @@ def upsert(
         if columns
         else stmt.on_conflict_do_nothing(index_elements=list(key))
     )
+    direct = _direct(conn, stmt, list(rows[0]))
     for start in range(0, len(rows), CHUNK):
-        conn.execute(stmt, list(rows[start : start + CHUNK]))
+        chunk = rows[start : start + CHUNK]
+        if direct:
+            direct(chunk)
+        else:
+            conn.execute(stmt, list(chunk))
         if progress:
             progress(label, min(start + CHUNK, len(rows)), len(rows))
+
+
+def _direct(
+    conn: Connection, stmt: Insert, names: list[str]
+) -> Callable[[Sequence[dict[str, Any]]], None] | None:
+    """On SQLite, a function that hands chunks of rows to the driver's ``executemany`` itself.
+
+    It sends the statement SQLAlchemy compiles and the values SQLAlchemy would send (each column through the
+    type's own bind processor, as :meth:`Connection.execute` does), without SQLAlchemy's per-row work, which
+    otherwise costs more than SQLite's. None where that shortcut does not apply: other databases, or a
+    statement that binds anything but the rows' own values (a column default, say).
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=names, for_executemany=True)
+    order = compiled.positiontup if isinstance(compiled, SQLCompiler) else None
+    if not order or sorted(order) != sorted(names):
+        return None
+    sql = str(compiled)
+    pick = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    processors = [
+        (position, process)
+        for position, name in enumerate(order)
+        if (process := compiled.binds[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+    ]
+
+    def execute(chunk: Sequence[dict[str, Any]]) -> None:
+        params: list[tuple[Any, ...]] = list(map(pick, chunk))
+        if processors:
+            columns = list(zip(*params, strict=True))
+            for position, process in processors:
+                columns[position] = _processed(columns[position], process)
+            params = list(zip(*columns, strict=True))
+        conn.exec_driver_sql(sql, params)
+
+    return execute
+
+
+def _processed(values: Iterable[Any], process: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """``process`` applied to every value; a date (periods repeat from row to row) is converted once."""
+    memo: dict[date, Any] = {}
+    out = []
+    for value in values:
+        if value.__class__ is date:
+            if value not in memo:
+                memo[value] = process(value)
+            out.append(memo[value])
+        else:
+            out.append(process(value))
+    return tuple(out)
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
@@ -227,6 +287,11 @@ def _period(r: Record) -> dict[str, Any]:
 
 def load(conn: Connection, batch: Batch, progress: Progress | None = None) -> None:
     """Load every table of ``batch`` (already validated) through ``conn``; the caller owns the transaction."""
+    with gc_paused():
+        _load(conn, batch, progress)
+
+
+def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
     _load_programmes(conn, batch.rows("programmes"))
     programmes = _programme_ids(conn)
     _load_indicators(conn, batch.rows("indicators"), programmes)
@@ -256,7 +321,9 @@ def load(conn: Connection, batch: Batch, progress: Progress | None = None) -> No
         [
             {
                 "indicator_id": indicators[(r["programme_code"], r["indicator_code"])],
-                **_period(r),
+                "period": p.label,
+                "period_start": p.start,
+                "period_end": p.end,
                 "admin_unit_code": r["admin_unit"],
                 "disaggregation": r["disaggregation"],
                 "value": r["value"],
@@ -264,6 +331,7 @@ def load(conn: Connection, batch: Batch, progress: Progress | None = None) -> No
                 "note": r["note"],
             }
             for r in batch.rows("observations")
+            for p in (r["period"],)  # the same columns as _period(r), without a call and a dict per row
         ],
         ["indicator_id", "period", "admin_unit_code", "disaggregation"],
         progress,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from mel_core.errors import Problem
 from mel_core.ingest import cells
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
-from mel_core.ingest.sources import Source, Table
+from mel_core.ingest.sources import Source, Table, gc_paused
 from mel_core.text import nfc
 from mel_core.vocabulary import NATIONAL
 
@@ -41,6 +42,14 @@ class Batch:
 
     def rows(self, table: str) -> list[Record]:
         return self.records.get(table, [])
+
+
+#: Kinds whose reading of a text is worth remembering: codes, periods, places and choices repeat from row to
+#: row. Numbers are mostly all different, and lists are mutable, so those are read afresh every time.
+_REMEMBERED = frozenset(Kind) - {Kind.NUMBER, Kind.MONEY, Kind.LIST, Kind.ADMINS}
+#: How many distinct texts each column remembers (a free-text column stops remembering when it is full).
+_MEMO_SIZE = 10_000
+_MISSING = object()
 
 
 def _shown(raw: Any) -> str:
@@ -87,8 +96,17 @@ def _read_table(
                 1, name, name, f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}"
             )
 
-    readers: list[tuple[int, str, bool, Any, Callable[[Any], Any]]] = [
-        (seen[c.name], c.name, c.required, c.default, cells.reader(c, known_admin))
+    # A reader is a pure function of the cell, so each column remembers what its texts read as (``memo``);
+    # a text that fails is not remembered and fails again, with its problem, in every row that holds it.
+    readers: list[tuple[int, str, bool, Any, Callable[[Any], Any], dict[str, Any] | None]] = [
+        (
+            seen[c.name],
+            c.name,
+            c.required,
+            c.default,
+            cells.reader(c, known_admin),
+            {} if c.kind in _REMEMBERED else None,
+        )
         for c in fmt.columns
         if c.name in seen
     ]
@@ -98,18 +116,28 @@ def _read_table(
     records: list[Record] = []
     for number, row in table.rows:
         record: Record = {"_row": number}
-        for index, name, required, default, read in readers:
-            raw = row[index] if index < len(row) else None
+        length = len(row)
+        for index, name, required, default, read, memo in readers:
+            raw = row[index] if index < length else None
+            if memo is not None and raw.__class__ is str:
+                value = memo.get(raw, _MISSING)  # only texts that were read without a problem are there
+                if value is not _MISSING:
+                    record[name] = value
+                    continue
             if raw is None or (raw.__class__ is str and (raw == "" or raw.isspace())):
                 if required:
                     check.problem(number, name, "", "required value is empty")
                 record[name] = default
                 continue
             try:
-                record[name] = read(raw)
+                value = read(raw)
             except cells.CellError as exc:
                 check.problem(number, name, raw, exc.reason)
                 record[name] = None
+                continue
+            record[name] = value
+            if memo is not None and raw.__class__ is str and len(memo) < _MEMO_SIZE:
+                memo[raw] = value
         for name, default in absent:
             record[name] = default
         if var_readers:
@@ -134,8 +162,10 @@ def _read_table(
 def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems: list[Problem]) -> None:
     first: dict[tuple[Any, ...], int] = {}
     key = fmt.key
+    # Every record holds every column of its table, so the key's values can be taken all at once.
+    values = itemgetter(*key) if len(key) > 1 else (lambda r: (r[key[0]],))
     for r in records:
-        k = tuple(str(r.get(c)) for c in key)
+        k = tuple(map(str, values(r)))
         if k in first:
             problems.append(
                 Problem(
@@ -152,6 +182,11 @@ def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems:
 
 def validate(source: Source, known: Known) -> Batch:
     """Read and check every table of ``source``; the batch's problems list what is wrong, all of it."""
+    with gc_paused():
+        return _validate(source, known)
+
+
+def _validate(source: Source, known: Known) -> Batch:
     batch = Batch(problems=list(source.problems))
     problems = batch.problems
     for fmt in TABLES:
