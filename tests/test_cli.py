@@ -84,3 +84,35 @@ def test_a_wrong_database_url_is_a_configuration_error(tmp_path, capsys, monkeyp
 
 def test_usage_errors_exit_2(capsys):
     assert main(["import"]) == 2
+
+
+@pytest.mark.parametrize("command", ["init", "export"])
+def test_a_file_that_is_not_a_database_is_a_store_error_without_traceback(tmp_path, command):
+    garbage = tmp_path / "not-a-store.db"
+    garbage.write_text("Báo cáo năm 2015: this is a text file, not a database. " * 20, encoding="utf-8")
+    args = [command] + ([str(tmp_path / "out.xlsx")] if command == "export" else [])
+    result = run_mel(*args, home=tmp_path, MEL_DB_URL=f"sqlite:///{garbage}")
+    assert result.returncode == 74
+    assert "file is not a database" in result.stderr
+    assert "MEL_DB_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unexpected_failure_is_one_line_and_a_hint_and_the_traceback_on_request(
+    tmp_path, capsys, monkeypatch
+):
+    import mel_core.reference
+
+    def broken(engine):
+        raise RuntimeError("boom")
+
+    monkeypatch.setenv("MEL_HOME", str(tmp_path))
+    monkeypatch.delenv("MEL_DB_URL", raising=False)
+    monkeypatch.delenv("MEL_DEBUG", raising=False)
+    monkeypatch.setattr(mel_core.reference, "init_store", broken)
+    assert main(["init"]) == 70
+    err = capsys.readouterr().err
+    assert "unexpected failure: RuntimeError: boom" in err and "MEL_DEBUG=1" in err
+    monkeypatch.setenv("MEL_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["init"])

@@ -19,10 +19,18 @@ def _engine() -> Engine:
 
 
 def _require_store(engine: Engine) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from mel_core.errors import StoreError
     from mel_core.store.migrate import current_revision, head_revision
 
-    current = current_revision(engine)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read the store {engine.url.render_as_string()}: {getattr(exc, 'orig', None) or exc}",
+            hint="Check that MEL_DB_URL (or MEL_HOME) points to a MEL store; `mel init` creates one.",
+        ) from None
     if current != head_revision(engine):
         state = "has no tables yet" if current is None else f"is at revision {current}"
         raise StoreError(

@@ -12,6 +12,7 @@ def demo() -> None:
 
     Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo)
     """
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -21,36 +22,33 @@ def demo() -> None:
 
     console = Console()
     settings = load_settings()
-    console.print(f"Sample workbook (illustrative / minh hoạ): {SAMPLE_WORKBOOK}")
+    console.print(
+        f"Sample workbook (illustrative data / dữ liệu minh hoạ): {SAMPLE_WORKBOOK}", soft_wrap=True
+    )
     with console.status("Creating the store and importing the sample …"):
         result = run_demo(settings)
-    table = Table(title="Programmes in the store (illustrative sample)")
-    for column in (
-        "code",
-        "title",
-        "sector",
-        "years",
-        "provinces",
-        "indicators",
-        "observations",
-        "survey records",
-        "disbursed (million VND)",
-    ):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Programmes in the store (illustrative sample)", box=box.SIMPLE_HEAD)
+    table.add_column("code", no_wrap=True)
+    table.add_column("years", no_wrap=True)
+    for column in ("indicators", "observations", "survey rows", "disbursed (million VND)"):
+        table.add_column(column, justify="right")
     for p in result.programmes:
         table.add_row(
             p.code,
-            p.title,
-            p.sector,
             p.years,
-            "; ".join(p.provinces),
             str(p.counts.get("indicators", 0)),
             str(p.counts.get("observations", 0)),
             str(p.counts.get("survey records", 0)),
             f"{p.disbursed_million_vnd:,.0f}",
         )
     console.print(table)
+    for p in result.programmes:
+        console.print(f"  {p.code:<15} {p.title}", soft_wrap=True)
+        console.print(f"  {'':<15} {p.sector} · {'; '.join(p.provinces)}", soft_wrap=True, style="dim")
+    console.print()
     for t in result.report.tables:
         console.print(f"  {t.name:<13} {t.rows:>7} rows")
-    console.print(f"Store: {result.db_url}")
-    console.print("Next: mel export sample-out.xlsx  ·  mel import PATH --dry-run  ·  mel --help")
+    console.print(f"Store: {result.db_url}", soft_wrap=True)
+    console.print(
+        "Next: mel export sample-out.xlsx  ·  mel import PATH --dry-run  ·  mel --help", soft_wrap=True
+    )

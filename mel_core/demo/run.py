@@ -78,6 +78,7 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
             else:
                 query = (
                     select(via.c.programme_id, func.count())
+                    .select_from(table)
                     .join(via, via.c.id == table.c.indicator_id)
                     .group_by(via.c.programme_id)
                 )

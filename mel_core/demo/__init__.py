@@ -1,0 +1,1 @@
+"""The embedded sample (illustrative data) and `mel demo`."""
