@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mel_core.i18n import render, say, word
+
 
 class MelError(Exception):
     """Base class of every expected, user-facing error.
@@ -58,11 +60,15 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = self.source if self.row == 0 else f"{self.source}, row {self.row}"
+        return self.render("en")
+
+    def render(self, lang: str = "en") -> str:
+        """``source, row N, column 'c': reason (value: 'v')`` in English or Vietnamese."""
+        where = self.source if self.row == 0 else f"{self.source}, {word('row', lang)} {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
-        shown = f" (value: {self.value!r})" if self.value != "" else ""
-        return f"{where}: {self.reason}{shown}"
+            where += f", {word('column', lang)} '{self.column}'"
+        shown = f" ({word('value', lang)}: {self.value!r})" if self.value != "" else ""
+        return f"{where}: {render(self.reason, lang)}{shown}"
 
 
 @dataclass
@@ -77,8 +83,14 @@ class ImportValidationError(MelError):
         n = len(self.problems)
         noun = "problem" if n == 1 else "problems"
         super().__init__(
-            f"{self.path}: {n} {noun} found; nothing was written.",
-            hint="Correct the rows listed above and run the same command again (add --dry-run to check only).",
+            say(
+                f"{self.path}: {n} {noun} found; nothing was written.",
+                f"{self.path}: có {n} lỗi; chưa ghi gì vào kho dữ liệu.",
+            ),
+            hint=say(
+                "Correct the rows listed above and run the same command again (add --dry-run to check only).",
+                "Sửa các dòng nêu trên rồi chạy lại đúng lệnh đó (thêm --dry-run để chỉ kiểm tra).",
+            ),
         )
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from mel_core.errors import PeriodError
+from mel_core.i18n import say
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -82,7 +83,12 @@ class Period:
 
 def _check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodError(f"year {year} in {text!r} is outside {MIN_YEAR}-{MAX_YEAR}")
+        raise PeriodError(
+            say(
+                f"year {year} in {text!r} is outside {MIN_YEAR}-{MAX_YEAR}",
+                f"năm {year} trong {text!r} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}",
+            )
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -90,7 +96,11 @@ def _parse_text(text: str) -> Period:
     m = _PATTERN.match(text)
     if m is None:
         raise PeriodError(
-            f"{text!r} is not a period: use 2015, 2015-H1, 2015-Q3, 2015-07 or a span of years like 2016-2020"
+            say(
+                f"{text!r} is not a period: use 2015, 2015-H1, 2015-Q3, 2015-07 or a span of years like 2016-2020",
+                f"{text!r} không phải kỳ báo cáo: dùng 2015, 2015-H1, 2015-Q3, 2015-07 hoặc một giai đoạn như"
+                " 2016-2020",
+            )
         )
     year = int(m["year"])
     _check_year(year, text)
@@ -110,7 +120,12 @@ def _parse_text(text: str) -> Period:
     if m["month"]:
         month = int(m["month"])
         if not 1 <= month <= 12:
-            raise PeriodError(f"{text!r}: month {month:02d} does not exist (use 01-12)")
+            raise PeriodError(
+                say(
+                    f"{text!r}: month {month:02d} does not exist (use 01-12)",
+                    f"{text!r}: không có tháng {month:02d} (dùng 01-12)",
+                )
+            )
         return Period(
             date(year, month, 1),
             date(year, month, calendar.monthrange(year, month)[1]),
@@ -121,7 +136,12 @@ def _parse_text(text: str) -> Period:
         end_year = int(m["end"])
         _check_year(end_year, text)
         if end_year <= year:
-            raise PeriodError(f"{text!r}: a span must end after it starts (e.g. 2016-2020)")
+            raise PeriodError(
+                say(
+                    f"{text!r}: a span must end after it starts (e.g. 2016-2020)",
+                    f"{text!r}: giai đoạn phải kết thúc sau khi bắt đầu (ví dụ 2016-2020)",
+                )
+            )
         return Period(date(year, 1, 1), date(end_year, 12, 31), PeriodKind.SPAN, f"{year}-{end_year}")
     return Period(date(year, 1, 1), date(year, 12, 31), PeriodKind.YEAR, str(year))
 
@@ -139,10 +159,15 @@ def parse_period(value: str | int | float | Period) -> Period:
     if isinstance(value, Period):
         return value
     if isinstance(value, bool):
-        raise PeriodError(f"{value!r} is not a period")
+        raise PeriodError(say(f"{value!r} is not a period", f"{value!r} không phải kỳ báo cáo"))
     if isinstance(value, float):
         if not value.is_integer():
-            raise PeriodError(f"{value!r} is not a period: a year is a whole number such as 2015")
+            raise PeriodError(
+                say(
+                    f"{value!r} is not a period: a year is a whole number such as 2015",
+                    f"{value!r} không phải kỳ báo cáo: năm là số nguyên như 2015",
+                )
+            )
         value = int(value)
     return _parse_text(str(value).strip())
 

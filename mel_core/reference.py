@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from mel_core import geo
 from mel_core.config import kb_dir
 from mel_core.errors import ConfigurationError
+from mel_core.i18n import say
 from mel_core.store import AdminUnit, TaxonomyTerm, session_scope
 from mel_core.store.migrate import upgrade
 from mel_core.text import nfc
@@ -25,7 +26,10 @@ def taxonomy(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigurationError(f"{source} is missing", hint="Restore kb/taxonomy.yml from git.") from exc
+        raise ConfigurationError(
+            say(f"{source} is missing", f"thiếu tệp {source}"),
+            hint=say("Restore kb/taxonomy.yml from git.", "Khôi phục tệp kb/taxonomy.yml từ git."),
+        ) from exc
     return {
         vocab: {
             key: {lang: nfc(str(label)) for lang, label in labels.items()} for key, labels in terms.items()

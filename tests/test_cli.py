@@ -116,3 +116,12 @@ def test_an_unexpected_failure_is_one_line_and_a_hint_and_the_traceback_on_reque
     monkeypatch.setenv("MEL_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["init"])
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://root:s3cret-pw@localhost/mel", "postgresql://mel:s3cret-pw@[::1/mel"]
+)
+def test_a_bad_database_url_is_reported_without_its_password(tmp_path, url):
+    result = run_mel("init", home=tmp_path, MEL_DB_URL=url)
+    assert result.returncode == 78
+    assert "s3cret-pw" not in result.stderr and "***" in result.stderr

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mel_core.errors import ImportValidationError, Problem
+from mel_core.i18n import Text
 from mel_core.ingest import cells, import_path
 from mel_core.ingest.formats import TABLES
 from mel_core.ingest.sources import Source, Table
@@ -221,7 +222,12 @@ def _problems(engine, path: Path) -> list[Problem]:
     with pytest.raises(ImportValidationError) as info:
         import_path(engine, path)
     assert snapshot(engine) == before, "a failed import changed the store"
-    return info.value.problems
+    problems = info.value.problems
+    untranslated = [p for p in problems if not (isinstance(p.reason, Text) and p.reason.vi != str(p.reason))]
+    assert not untranslated, "every reason is written in Vietnamese too:\n" + "\n".join(
+        map(str, untranslated)
+    )
+    return problems
 
 
 @pytest.mark.parametrize(("change", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

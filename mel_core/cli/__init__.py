@@ -14,6 +14,7 @@ import typer
 from mel_core import __version__
 from mel_core.cli import data, demo
 from mel_core.errors import ImportValidationError, MelError, StoreError
+from mel_core.i18n import LANGUAGES, language, render, say, word
 
 app = typer.Typer(
     name="mel",
@@ -40,8 +41,18 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
+    lang: str = typer.Option(
+        "",
+        "--lang",
+        metavar="vi|en",
+        help="Language of messages: vi (tiếng Việt) or en. Default: MEL_LANG, else the locale, else en.",
+    ),
 ) -> None:
     """MEL knowledge base (Cơ sở tri thức theo dõi, đánh giá và học hỏi)."""
+    if lang:
+        if lang not in LANGUAGES:
+            raise typer.BadParameter(f"{lang!r}: use vi or en", param_hint="--lang")
+        os.environ["MEL_LANG"] = lang
 
 
 #: The exit code of an unexpected failure (a bug): EX_SOFTWARE of sysexits.h.
@@ -50,13 +61,14 @@ UNEXPECTED = 70
 
 def report_error(exc: MelError) -> int:
     """Print a user-facing error (every problem, then what to do next) and return its exit code."""
+    lang = language()
     err = typer.get_text_stream("stderr")
     if isinstance(exc, ImportValidationError):
         for problem in exc.problems:
-            err.write(f"  {problem}\n")
-    err.write(f"Error: {exc.message}\n")
+            err.write(f"  {problem.render(lang)}\n")
+    err.write(f"{word('Error', lang)}: {render(exc.message, lang)}\n")
     if exc.hint:
-        err.write(f"{exc.hint}\n")
+        err.write(f"{render(exc.hint, lang)}\n")
     return exc.exit_code
 
 
@@ -69,9 +81,13 @@ def _database_failure(exc: Exception) -> MelError | None:
     if not isinstance(exc, DBAPIError):
         return None
     return StoreError(
-        f"the database reported: {exc.orig}",
-        hint="Check that MEL_DB_URL (or MEL_HOME) points to a MEL store you can write, that the server is up"
-        " and the disk is not full; `mel init` creates a store.",
+        say(f"the database reported: {exc.orig}", f"cơ sở dữ liệu báo lỗi: {exc.orig}"),
+        hint=say(
+            "Check that MEL_DB_URL (or MEL_HOME) points to a MEL store you can write, that the server is up"
+            " and the disk is not full; `mel init` creates a store.",
+            "Kiểm tra MEL_DB_URL (hoặc MEL_HOME) trỏ tới một kho dữ liệu MEL ghi được, máy chủ đang chạy và"
+            " ổ đĩa còn chỗ; lệnh `mel init` tạo kho dữ liệu.",
+        ),
     )
 
 
@@ -84,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
-        typer.get_text_stream("stderr").write(
-            "Interrupted; nothing was committed by the step that was running.\n"
+        stopped = say(
+            "Interrupted; nothing was committed by the step that was running.",
+            "Đã dừng; bước đang chạy chưa ghi gì vào kho dữ liệu.",
         )
+        typer.get_text_stream("stderr").write(f"{render(stopped)}\n")
         return 130
     except Exception as exc:  # a bug: one line and what to do, the traceback only on request
         if os.environ.get("MEL_DEBUG"):
@@ -94,12 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         store_error = _database_failure(exc)
         if store_error is not None:
             return report_error(store_error)
+        lang = language()
         err = typer.get_text_stream("stderr")
-        err.write(f"Error: unexpected failure: {type(exc).__name__}: {exc}\n")
-        err.write(
+        failure = say("unexpected failure", "lỗi ngoài dự kiến")
+        err.write(f"{word('Error', lang)}: {render(failure, lang)}: {type(exc).__name__}: {exc}\n")
+        hint = say(
             "This is a bug in mel, not in your data. Run the command again with MEL_DEBUG=1 to see the traceback,"
-            " and report it with the command you ran.\n"
+            " and report it with the command you ran.",
+            "Đây là lỗi của phần mềm mel, không phải của dữ liệu. Chạy lại lệnh với MEL_DEBUG=1 để xem chi tiết"
+            " (traceback) và báo lỗi kèm lệnh đã chạy.",
         )
+        err.write(f"{render(hint, lang)}\n")
         return UNEXPECTED
     return 0
 

@@ -22,20 +22,34 @@ def _require_store(engine: Engine) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from mel_core.errors import StoreError
+    from mel_core.i18n import say
     from mel_core.store.migrate import current_revision, head_revision
 
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
+        url, reason = engine.url.render_as_string(), getattr(exc, "orig", None) or exc
         raise StoreError(
-            f"cannot read the store {engine.url.render_as_string()}: {getattr(exc, 'orig', None) or exc}",
-            hint="Check that MEL_DB_URL (or MEL_HOME) points to a MEL store; `mel init` creates one.",
+            say(f"cannot read the store {url}: {reason}", f"không đọc được kho dữ liệu {url}: {reason}"),
+            hint=say(
+                "Check that MEL_DB_URL (or MEL_HOME) points to a MEL store; `mel init` creates one.",
+                "Kiểm tra MEL_DB_URL (hoặc MEL_HOME) trỏ tới một kho dữ liệu MEL; lệnh `mel init` tạo kho mới.",
+            ),
         ) from None
     if current != head_revision(engine):
-        state = "has no tables yet" if current is None else f"is at revision {current}"
+        url = engine.url.render_as_string()
+        if current is None:
+            message = say(f"the store {url} has no tables yet", f"kho dữ liệu {url} chưa có bảng nào")
+        else:
+            message = say(
+                f"the store {url} is at revision {current}", f"kho dữ liệu {url} đang ở phiên bản {current}"
+            )
         raise StoreError(
-            f"the store {engine.url.render_as_string()} {state}",
-            hint="Run `mel init` to create or upgrade it, then run this command again.",
+            message,
+            hint=say(
+                "Run `mel init` to create or upgrade it, then run this command again.",
+                "Chạy `mel init` để tạo hoặc nâng cấp kho dữ liệu, rồi chạy lại lệnh này.",
+            ),
         )
 
 

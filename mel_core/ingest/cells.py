@@ -13,6 +13,7 @@ from typing import Any
 
 from mel_core import geo
 from mel_core.errors import PeriodError
+from mel_core.i18n import say
 from mel_core.ingest.formats import Column, Kind
 from mel_core.periods import Period, parse_period
 from mel_core.text import clean_cell
@@ -25,6 +26,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+
+
+NOT_A_NUMBER = say("expected a number", "cần một số")
 
 
 class CellError(ValueError):
@@ -41,7 +45,7 @@ def is_empty(raw: Raw) -> bool:
 
 def text(raw: Raw) -> str:
     if isinstance(raw, datetime | date):
-        raise CellError("expected text, found a date")
+        raise CellError(say("expected text, found a date", "cần văn bản, gặp một ngày tháng"))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return clean_cell(str(raw))
@@ -50,51 +54,70 @@ def text(raw: Raw) -> str:
 def code(raw: Raw) -> str:
     value = text(raw)
     if not _CODE.match(value):
-        raise CellError("a code uses letters, digits and - _ . / only, without spaces")
+        raise CellError(
+            say(
+                "a code uses letters, digits and - _ . / only, without spaces",
+                "mã chỉ gồm chữ cái, chữ số và - _ . /, không có dấu cách",
+            )
+        )
     return value
 
 
 def number(raw: Raw) -> float:
     if isinstance(raw, bool):
-        raise CellError("expected a number, found a boolean")
+        raise CellError(say("expected a number, found a boolean", "cần một số, gặp giá trị đúng/sai"))
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
         s = raw.strip().replace("\u00a0", "")
         if not _NUMBER.match(s):
             if re.match(r"^[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?$", s):
-                raise CellError("write numbers without thousands separators and with a dot as decimal mark")
+                raise CellError(
+                    say(
+                        "write numbers without thousands separators and with a dot as decimal mark",
+                        "viết số không có dấu phân cách hàng nghìn, dùng dấu chấm cho phần thập phân",
+                    )
+                )
             if s.startswith("="):
-                raise CellError("cell holds a formula; paste the value instead")
-            raise CellError("expected a number")
+                raise CellError(
+                    say(
+                        "cell holds a formula; paste the value instead",
+                        "ô chứa công thức; hãy dán giá trị thay cho công thức",
+                    )
+                )
+            raise CellError(NOT_A_NUMBER)
         value = float(s)
     else:
-        raise CellError("expected a number")
+        raise CellError(NOT_A_NUMBER)
     if not math.isfinite(value):
-        raise CellError("expected a finite number")
+        raise CellError(say("expected a finite number", "cần một số hữu hạn"))
     return value
 
 
 def money(raw: Raw) -> float:
     value = number(raw)
     if value < 0:
-        raise CellError("must not be negative (money and areas are ≥ 0)")
+        raise CellError(
+            say(
+                "must not be negative (money and areas are ≥ 0)", "không được âm (tiền và diện tích phải ≥ 0)"
+            )
+        )
     return value
 
 
 def count(raw: Raw) -> int:
     value = number(raw)
     if not value.is_integer():
-        raise CellError("expected a whole number")
+        raise CellError(say("expected a whole number", "cần một số nguyên"))
     if value < 0:
-        raise CellError("must not be negative")
+        raise CellError(say("must not be negative", "không được âm"))
     return int(value)
 
 
 def year(raw: Raw) -> int:
     value = count(raw)
     if not 1900 <= value <= 2100:
-        raise CellError("expected a year between 1900 and 2100")
+        raise CellError(say("expected a year between 1900 and 2100", "cần một năm từ 1900 đến 2100"))
     return value
 
 
@@ -108,38 +131,42 @@ def boolean(raw: Raw) -> bool:
         return True
     if s in _FALSE:
         return False
-    raise CellError("expected true, false, 1 or 0")
+    raise CellError(say("expected true, false, 1 or 0", "cần true, false, 1 hoặc 0"))
 
 
 def iso_date(raw: Raw) -> date:
     if isinstance(raw, datetime):
         if raw.time() != datetime.min.time():
-            raise CellError("expected a date without a time of day")
+            raise CellError(say("expected a date without a time of day", "cần ngày tháng, không kèm giờ"))
         return raw.date()
     if isinstance(raw, date):
         return raw
     s = text(raw)
     if not _ISO_DATE.match(s):
-        raise CellError("expected a date written YYYY-MM-DD")
+        raise CellError(say("expected a date written YYYY-MM-DD", "cần ngày tháng dạng YYYY-MM-DD"))
     try:
         return date.fromisoformat(s)
     except ValueError:
-        raise CellError("no such day in the calendar") from None
+        raise CellError(say("no such day in the calendar", "không có ngày này trong lịch")) from None
 
 
 def period(raw: Raw) -> Period:
     try:
         return parse_period(raw if isinstance(raw, int | float) and not isinstance(raw, bool) else text(raw))
     except PeriodError as exc:
-        raise CellError(str(exc)) from None
+        raise CellError(exc.message) from None
 
 
 def admin(raw: Raw, known: frozenset[str] | set[str]) -> str:
     value = geo.normalise_code(raw if isinstance(raw, int | float) else text(raw))
     if value not in known:
         raise CellError(
-            f"unknown admin-unit code {value!r}: use a GSO province code such as 11 (Điện Biên) or 44 (Quảng Bình,"
-            " a pre-2025 code), or leave empty for the whole programme"
+            say(
+                f"unknown admin-unit code {value!r}: use a GSO province code such as 11 (Điện Biên) or 44"
+                " (Quảng Bình, a pre-2025 code), or leave empty for the whole programme",
+                f"mã đơn vị hành chính {value!r} không có: dùng mã tỉnh của Tổng cục Thống kê như 11 (Điện Biên)"
+                " hoặc 44 (Quảng Bình, mã trước 2025), hoặc để trống cho toàn chương trình",
+            )
         )
     return value
 
@@ -156,10 +183,14 @@ def admins(raw: Raw, known: frozenset[str] | set[str]) -> list[str]:
             bad.append(part)
     if bad:
         raise CellError(
-            f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)"
+            say(
+                f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)",
+                f"mã tỉnh không có: {', '.join(bad)}; dùng mã của Tổng cục Thống kê, cách nhau bằng ';'"
+                " (ví dụ 11;44)",
+            )
         )
     if len(set(values)) != len(values):
-        raise CellError("a province is listed twice")
+        raise CellError(say("a province is listed twice", "một tỉnh được ghi hai lần"))
     return values
 
 
@@ -178,10 +209,13 @@ def disaggregation(raw: Raw) -> str:
         key, sep, value = (s.strip().lower() for s in part.partition("="))
         if not sep or not _IDENT.match(key) or not _IDENT.match(value):
             raise CellError(
-                "write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)"
+                say(
+                    "write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)",
+                    "ghi phân tổ dạng khoá=giá_trị, cách nhau bằng ';' (sex=female;ethnicity=minority)",
+                )
             )
         if key in pairs:
-            raise CellError(f"'{key}' appears twice")
+            raise CellError(say(f"'{key}' appears twice", f"'{key}' xuất hiện hai lần"))
         pairs[key] = value
     return ";".join(f"{k}={pairs[k]}" for k in sorted(pairs))
 
@@ -192,7 +226,12 @@ def choice(raw: Raw, choices: tuple[str, ...]) -> str:
         lowered = value.lower().replace(" ", "_").replace("-", "_")
         if lowered in choices:
             return lowered
-        raise CellError(f"must be one of: {', '.join(choices)}")
+        raise CellError(
+            say(
+                f"must be one of: {', '.join(choices)}",
+                f"phải là một trong các giá trị: {', '.join(choices)}",
+            )
+        )
     return value
 
 
@@ -227,6 +266,9 @@ def variable_name(name: str) -> str:
     """A survey variable column name: lowercase identifier."""
     if not _IDENT.match(name):
         raise CellError(
-            "a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)"
+            say(
+                "a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)",
+                "tên biến khảo sát chỉ gồm chữ thường, chữ số và '_' (ví dụ income_million_vnd)",
+            )
         )
     return name

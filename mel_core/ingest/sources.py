@@ -20,6 +20,7 @@ from typing import cast
 from xml.etree import ElementTree
 
 from mel_core.errors import ImportValidationError, MelError, Problem
+from mel_core.i18n import say
 from mel_core.ingest.cells import Raw
 from mel_core.ingest.formats import BY_NAME
 from mel_core.text import clean_cell
@@ -48,6 +49,12 @@ class Source:
 
 def _table_name(name: str) -> str:
     return clean_cell(name).lower()
+
+
+GIVE_A_FOLDER = say(
+    "Give a folder of CSV files or one .xlsx workbook.",
+    "Hãy chỉ định một thư mục tệp CSV hoặc một tệp .xlsx.",
+)
 
 
 @contextmanager
@@ -106,8 +113,12 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
                 line,
                 "",
                 "",
-                "the file is not UTF-8 (it may be Windows-1258 or another code page): "
-                "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set",
+                say(
+                    "the file is not UTF-8 (it may be Windows-1258 or another code page): "
+                    "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set",
+                    "tệp không ở mã UTF-8 (có thể là Windows-1258 hoặc bảng mã khác): trong Excel chọn"
+                    " 'Save As → CSV UTF-8', trong LibreOffice chọn bộ ký tự UTF-8",
+                ),
             )
         )
         return None
@@ -119,7 +130,14 @@ def read_csv(path: Path, source: Source) -> None:
     if name not in BY_NAME:
         source.problems.append(
             Problem(
-                label, 0, "", "", f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}"
+                label,
+                0,
+                "",
+                "",
+                say(
+                    f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}",
+                    f"tệp bảng không xác định; cần một trong: {', '.join(f'{n}.csv' for n in BY_NAME)}",
+                ),
             )
         )
         return
@@ -128,7 +146,16 @@ def read_csv(path: Path, source: Source) -> None:
         return
     if not text.strip():
         source.problems.append(
-            Problem(label, 0, "", "", "the file is empty: the first line must be the header row")
+            Problem(
+                label,
+                0,
+                "",
+                "",
+                say(
+                    "the file is empty: the first line must be the header row",
+                    "tệp trống: dòng đầu tiên phải là dòng tiêu đề",
+                ),
+            )
         )
         return
     first = text.split("\n", 1)[0]
@@ -179,7 +206,10 @@ def read_xlsx(path: Path, source: Source) -> None:
                 0,
                 "",
                 "",
-                f"not a readable .xlsx workbook ({exc}); save it as 'Excel Workbook (.xlsx)'",
+                say(
+                    f"not a readable .xlsx workbook ({exc}); save it as 'Excel Workbook (.xlsx)'",
+                    f"không đọc được tệp .xlsx ({exc}); hãy lưu dưới dạng 'Excel Workbook (.xlsx)'",
+                ),
             )
         )
         return
@@ -201,14 +231,27 @@ def read_xlsx(path: Path, source: Source) -> None:
                             0,
                             "",
                             "",
-                            f"unknown sheet; expected {', '.join(BY_NAME)} "
-                            f"(name a notes sheet with a leading '{IGNORED_PREFIX}')",
+                            say(
+                                f"unknown sheet; expected {', '.join(BY_NAME)} "
+                                f"(name a notes sheet with a leading '{IGNORED_PREFIX}')",
+                                f"trang tính không xác định; cần một trong: {', '.join(BY_NAME)} "
+                                f"(đặt tên trang ghi chú bắt đầu bằng '{IGNORED_PREFIX}')",
+                            ),
                         )
                     )
                 continue
             if first is None or not _trim(list(first)):
                 source.problems.append(
-                    Problem(where, 0, "", "", "the sheet is empty: row 1 must be the header row")
+                    Problem(
+                        where,
+                        0,
+                        "",
+                        "",
+                        say(
+                            "the sheet is empty: row 1 must be the header row",
+                            "trang tính trống: dòng 1 phải là dòng tiêu đề",
+                        ),
+                    )
                 )
                 continue
             table = Table(name, where, _header(list(first)))
@@ -241,7 +284,10 @@ def _check_part(
                 first_row,
                 column,
                 "",
-                f"merged cells {span}: unmerge them and write the value in every cell",
+                say(
+                    f"merged cells {span}: unmerge them and write the value in every cell",
+                    f"ô bị gộp {span}: hãy bỏ gộp ô và ghi giá trị vào từng ô",
+                ),
             )
         )
     if _FORMULA.search(xml):
@@ -256,7 +302,10 @@ def _check_part(
                             cell.row,
                             column,
                             str(cell.value),
-                            "cell holds a formula: copy the column and paste values only",
+                            say(
+                                "cell holds a formula: copy the column and paste values only",
+                                "ô chứa công thức: sao chép cột và chỉ dán giá trị (Paste Values)",
+                            ),
                         )
                     )
 
@@ -273,7 +322,7 @@ def open_source(path: Path) -> Source:
     """
     path = Path(path)
     if not path.exists():
-        raise MelError(f"{path} does not exist", hint="Give a folder of CSV files or one .xlsx workbook.")
+        raise MelError(say(f"{path} does not exist", f"{path} không tồn tại"), hint=GIVE_A_FOLDER)
     with gc_paused():
         return _read_path(path)
 
@@ -290,7 +339,11 @@ def _read_path(path: Path) -> Source:
                         0,
                         "",
                         "",
-                        "no .csv files in this folder; expected " + ", ".join(f"{n}.csv" for n in BY_NAME),
+                        say(
+                            "no .csv files in this folder; expected "
+                            + ", ".join(f"{n}.csv" for n in BY_NAME),
+                            "thư mục không có tệp .csv nào; cần: " + ", ".join(f"{n}.csv" for n in BY_NAME),
+                        ),
                     )
                 ],
                 str(path),
@@ -303,7 +356,13 @@ def _read_path(path: Path) -> Source:
         read_xlsx(path, source)
     else:
         raise MelError(
-            f"{path}: cannot import a {path.suffix or 'file without extension'}",
-            hint="Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).",
+            say(
+                f"{path}: cannot import a {path.suffix or 'file without extension'}",
+                f"{path}: không nhập được tệp {path.suffix or 'không có phần mở rộng'}",
+            ),
+            hint=say(
+                "Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).",
+                "Hãy chỉ định một thư mục tệp CSV hoặc một tệp .xlsx (tệp .xls cần lưu lại thành .xlsx trước).",
+            ),
         )
     return source

@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from mel_core.errors import Problem
+from mel_core.i18n import say
 from mel_core.ingest import cells
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
 from mel_core.ingest.sources import Source, Table, gc_paused
@@ -50,6 +51,7 @@ _REMEMBERED = frozenset(Kind) - {Kind.NUMBER, Kind.MONEY, Kind.LIST, Kind.ADMINS
 #: How many distinct texts each column remembers (a free-text column stops remembering when it is full).
 _MEMO_SIZE = 10_000
 _MISSING = object()
+REQUIRED_EMPTY = say("required value is empty", "giá trị bắt buộc đang để trống")
 
 
 def _shown(raw: Any) -> str:
@@ -73,16 +75,38 @@ def _read_table(
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if name == "":
-            check.problem(1, f"column {index + 1}", "", "a column has no header: name it or delete it")
+            check.problem(
+                1,
+                f"column {index + 1}",
+                "",
+                say(
+                    "a column has no header: name it or delete it",
+                    "một cột không có tiêu đề: đặt tên hoặc xoá cột đó",
+                ),
+            )
         elif name in seen:
             check.problem(
-                1, name, name, f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})"
+                1,
+                name,
+                name,
+                say(
+                    f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})",
+                    f"dòng tiêu đề ghi '{name}' hai lần (cột {seen[name] + 1} và {index + 1})",
+                ),
             )
         else:
             seen[name] = index
     for name in fmt.required:
         if name not in seen:
-            check.problem(1, name, "", f"required column '{name}' is missing from the header row")
+            check.problem(
+                1,
+                name,
+                "",
+                say(
+                    f"required column '{name}' is missing from the header row",
+                    f"dòng tiêu đề thiếu cột bắt buộc '{name}'",
+                ),
+            )
     for name in seen:
         if name in fmt.names or not name:
             continue
@@ -93,7 +117,13 @@ def _read_table(
                 check.problem(1, name, name, exc.reason)
         else:
             check.problem(
-                1, name, name, f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}"
+                1,
+                name,
+                name,
+                say(
+                    f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}",
+                    f"cột không xác định; các cột của bảng {fmt.name} là: {', '.join(fmt.names)}",
+                ),
             )
 
     # A reader is a pure function of the cell, so each column remembers what its texts read as (``memo``);
@@ -126,7 +156,7 @@ def _read_table(
                     continue
             if raw is None or (raw.__class__ is str and (raw == "" or raw.isspace())):
                 if required:
-                    check.problem(number, name, "", "required value is empty")
+                    check.problem(number, name, "", REQUIRED_EMPTY)
                 record[name] = default
                 continue
             try:
@@ -153,7 +183,12 @@ def _read_table(
             record["_values"] = values
         if len(row) > width and any(not cells.is_empty(v) for v in row[width:]):
             check.problem(
-                number, f"column {width + 1}", row[width], "a value stands in a column without a header"
+                number,
+                f"column {width + 1}",
+                row[width],
+                say(
+                    "a value stands in a column without a header", "có giá trị nằm trong cột không có tiêu đề"
+                ),
             )
         records.append(record)
     return records, variables
@@ -173,7 +208,10 @@ def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems:
                     r["_row"],
                     ", ".join(key),
                     " / ".join(k),
-                    f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice",
+                    say(
+                        f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice",
+                        f"trùng với dòng {first[k]}: cùng {', '.join(key)} xuất hiện hai lần",
+                    ),
                 )
             )
         else:
@@ -223,13 +261,28 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
         n = r["_row"]
         if r.get("start_date") and r.get("end_date") and r["end_date"] < r["start_date"]:
             problems.append(
-                Problem(table.source, n, "end_date", str(r["end_date"]), "ends before start_date")
+                Problem(
+                    table.source,
+                    n,
+                    "end_date",
+                    str(r["end_date"]),
+                    say("ends before start_date", "ngày kết thúc sớm hơn start_date"),
+                )
             )
         parent = r.get("parent_code")
         if parent:
             if parent == r.get("code"):
                 problems.append(
-                    Problem(table.source, n, "parent_code", parent, "a programme cannot be its own parent")
+                    Problem(
+                        table.source,
+                        n,
+                        "parent_code",
+                        parent,
+                        say(
+                            "a programme cannot be its own parent",
+                            "chương trình không thể là cha của chính nó",
+                        ),
+                    )
                 )
             elif parent not in codes and parent not in known.programmes:
                 problems.append(
@@ -238,8 +291,11 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "parent_code",
                         parent,
-                        "unknown programme: the parent must "
-                        "be in the programmes table or already in the store",
+                        say(
+                            "unknown programme: the parent must be in the programmes table or already in the store",
+                            "chương trình không có: chương trình cha phải có trong bảng programmes hoặc đã có"
+                            " trong kho dữ liệu",
+                        ),
                     )
                 )
             else:
@@ -247,7 +303,13 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                 while cursor:
                     if cursor in chain:
                         problems.append(
-                            Problem(table.source, n, "parent_code", parent, "parents form a cycle")
+                            Problem(
+                                table.source,
+                                n,
+                                "parent_code",
+                                parent,
+                                say("parents form a cycle", "quan hệ cha - con tạo thành vòng lặp"),
+                            )
                         )
                         break
                     chain.add(cursor)
@@ -282,7 +344,10 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "programme_code",
                         code,
-                        "unknown programme: add it to the programmes table or import it first",
+                        say(
+                            "unknown programme: add it to the programmes table or import it first",
+                            "chương trình không có: thêm vào bảng programmes hoặc nhập chương trình đó trước",
+                        ),
                     )
                 )
                 continue
@@ -294,7 +359,10 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "indicator_code",
                         r["indicator_code"],
-                        f"unknown indicator of programme {code}: add it to the indicators table",
+                        say(
+                            f"unknown indicator of programme {code}: add it to the indicators table",
+                            f"chỉ tiêu không có trong chương trình {code}: thêm vào bảng indicators",
+                        ),
                     )
                 )
             if r.get("admin_unit") is None and "admin_unit" in r:
@@ -307,7 +375,10 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "value_high",
                         str(r["value_high"]),
-                        "the top of a range must not be below value",
+                        say(
+                            "the top of a range must not be below value",
+                            "cận trên của khoảng không được nhỏ hơn value",
+                        ),
                     )
                 )
             if fmt.name == "indicators" and r.get("objective") and code:
@@ -331,8 +402,12 @@ def _resolve_objective(record: Record, statements: list[str], label: str, proble
             record["_row"],
             "objective",
             ref,
-            f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
-            " list, or its exact text",
+            say(
+                f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
+                " list, or its exact text",
+                f"không có mục tiêu này: ghi số thứ tự (1–{len(statements)}) trong danh sách mục tiêu"
+                " (objectives) của chương trình, hoặc ghi đúng nguyên văn",
+            ),
         )
     )
     record["objective"] = None
@@ -353,7 +428,10 @@ def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]
                     r["_row"],
                     "group",
                     r["group"],
-                    f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}",
+                    say(
+                        f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}",
+                        f"người trả lời {key[1]} thuộc nhóm '{groups[key][0]}' ở dòng {groups[key][1]}",
+                    ),
                 )
             )
         groups.setdefault(key, (r["group"], r["_row"]))

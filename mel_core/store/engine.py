@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from mel_core.errors import ConfigurationError
+from mel_core.i18n import say
 
 BUSY_TIMEOUT_S = 30
 
@@ -44,9 +46,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
+        shown = _without_password(url)
         raise ConfigurationError(
-            f"MEL_DB_URL {url!r} is not a database URL ({exc})",
-            hint="Use sqlite:///path/to/mel.db or postgresql://user:password@host:5432/dbname.",
+            say(
+                f"MEL_DB_URL {shown!r} is not a database URL", f"MEL_DB_URL {shown!r} không phải địa chỉ CSDL"
+            ),
+            hint=say(
+                "Use sqlite:///path/to/mel.db or postgresql://user:password@host:5432/dbname.",
+                "Dùng sqlite:///đường/dẫn/mel.db hoặc postgresql://user:password@host:5432/tên_csdl.",
+            ),
         ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -59,10 +67,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if backend == "postgresql":
         return create_engine(url, pool_pre_ping=True, **kwargs)
+    shown = parsed.render_as_string(hide_password=True)
     raise ConfigurationError(
-        f"store URL {url!r} names a {backend} database; the store runs on SQLite or PostgreSQL",
-        hint="Set MEL_DB_URL to sqlite:///… or postgresql://…, or unset it for the default SQLite store.",
+        say(
+            f"store URL {shown!r} names a {backend} database; the store runs on SQLite or PostgreSQL",
+            f"địa chỉ {shown!r} là CSDL {backend}; kho dữ liệu chỉ chạy trên SQLite hoặc PostgreSQL",
+        ),
+        hint=say(
+            "Set MEL_DB_URL to sqlite:///… or postgresql://…, or unset it for the default SQLite store.",
+            "Đặt MEL_DB_URL là sqlite:///… hoặc postgresql://…, hoặc bỏ trống để dùng kho SQLite mặc định.",
+        ),
     )
+
+
+def _without_password(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (error messages must not print secrets)."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 @contextmanager
