@@ -40,6 +40,12 @@ class StoreError(MelError):
     exit_code = 74  # EX_IOERR
 
 
+class OutputError(MelError):
+    """An output (an export, a report) cannot be written where it was asked for."""
+
+    exit_code = 73  # EX_CANTCREAT
+
+
 class PeriodError(MelError, ValueError):
     """A period string does not follow one of the accepted syntaxes."""
 

@@ -125,3 +125,19 @@ def test_a_bad_database_url_is_reported_without_its_password(tmp_path, url):
     result = run_mel("init", home=tmp_path, MEL_DB_URL=url)
     assert result.returncode == 78
     assert "s3cret-pw" not in result.stderr and "***" in result.stderr
+
+
+def test_export_refuses_a_single_csv_and_reports_a_place_it_cannot_write(tmp_path):
+    assert run_mel("init", home=tmp_path).returncode == 0
+    single = run_mel("export", str(tmp_path / "all.csv"), home=tmp_path)
+    assert single.returncode == 73 and "seven tables" in single.stderr and "backup.xlsx" in single.stderr
+    assert not (tmp_path / "all.csv").exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for target in (blocker / "out.xlsx", blocker / "out"):
+        result = run_mel("export", str(target), home=tmp_path)
+        assert result.returncode == 73, result.stderr
+        assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    good = run_mel("export", str(tmp_path / "out.xlsx"), home=tmp_path)
+    assert good.returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from mel_core.i18n import render, say
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -65,7 +67,15 @@ def init() -> None:
 
     engine = _engine()
     init_store(engine)
-    typer.echo(f"Store ready at revision {current_revision(engine)}: {engine.url.render_as_string()}")
+    revision, url = current_revision(engine), engine.url.render_as_string()
+    typer.echo(
+        render(
+            say(
+                f"Store ready at revision {revision}: {url}",
+                f"Kho dữ liệu sẵn sàng, phiên bản {revision}: {url}",
+            )
+        )
+    )
 
 
 def import_(
@@ -102,15 +112,27 @@ def import_(
             bar.update(tasks[label], completed=done)
 
         report = import_path(engine, path, dry_run=dry_run, progress=progress)
-    verb = "would import" if dry_run else "imported"
     for t in report.tables:
-        detail = "" if t.new is None else f" ({t.new} new, {t.updated} updated)"
-        typer.echo(f"  {t.name:<13} {t.rows:>9} rows{detail}  from {t.source}")
+        if t.new is None:
+            line = say(f"{t.rows:>9} rows  from {t.source}", f"{t.rows:>9} dòng  từ {t.source}")
+        else:
+            line = say(
+                f"{t.rows:>9} rows ({t.new} new, {t.updated} updated)  from {t.source}",
+                f"{t.rows:>9} dòng ({t.new} mới, {t.updated} cập nhật)  từ {t.source}",
+            )
+        typer.echo(f"  {t.name:<13} {render(line)}")
     total = sum(t.rows for t in report.tables)
-    typer.echo(
-        f"{path}: {verb} {total} rows; no problems found."
-        + (" Nothing was written (--dry-run)." if dry_run else "")
-    )
+    if dry_run:
+        summary = say(
+            f"{path}: would import {total} rows; no problems found. Nothing was written (--dry-run).",
+            f"{path}: sẽ nhập {total} dòng; không có lỗi. Chưa ghi gì vào kho dữ liệu (--dry-run).",
+        )
+    else:
+        summary = say(
+            f"{path}: imported {total} rows; no problems found.",
+            f"{path}: đã nhập {total} dòng; không có lỗi.",
+        )
+    typer.echo(render(summary))
 
 
 def export(
@@ -125,4 +147,4 @@ def export(
     engine = _engine()
     _require_store(engine)
     for written in export_path(engine, path):
-        typer.echo(f"wrote {written}")
+        typer.echo(render(say(f"wrote {written}", f"đã ghi {written}")))

@@ -6,14 +6,18 @@ Import → export → import leaves the store identical: every value is written 
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from mel_core.errors import OutputError
+from mel_core.i18n import say
 from mel_core.ingest.formats import TABLES, Kind, TableFormat
 from mel_core.store import (
     Activity,
@@ -157,7 +161,7 @@ def write_csv_folder(tables: dict[str, tuple[list[str], list[Row]]], folder: Pat
     for fmt in TABLES:
         header, rows = tables[fmt.name]
         path = folder / f"{fmt.name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        with _replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
@@ -169,31 +173,80 @@ def write_csv_folder(tables: dict[str, tuple[list[str], list[Row]]], folder: Pat
 def write_workbook(tables: dict[str, tuple[list[str], list[Row]]], path: Path) -> list[Path]:
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
-    for fmt in TABLES:
-        header, rows = tables[fmt.name]
-        sheet = workbook.create_sheet(fmt.name)
-        sheet.append(header)
-        numeric = {c.name for c in fmt.columns if c.kind in (Kind.NUMBER, Kind.MONEY, Kind.INT, Kind.YEAR)}
-        for row in rows:
-            out = []
-            for name in header:
-                value = _value(fmt, name, row)
-                keep_number = (name in numeric or name not in fmt.names) and isinstance(value, int | float)
-                out.append(
-                    value if keep_number and not isinstance(value, bool) else (cell_text(value) or None)
-                )
-            sheet.append(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    # the file is opened before the workbook is built, so an unwritable place fails before any work
+    with _replacing(path) as partial, partial.open("wb") as fh:
+        workbook = Workbook(write_only=True)
+        for fmt in TABLES:
+            header, rows = tables[fmt.name]
+            sheet = workbook.create_sheet(fmt.name)
+            sheet.append(header)
+            numeric = {
+                c.name for c in fmt.columns if c.kind in (Kind.NUMBER, Kind.MONEY, Kind.INT, Kind.YEAR)
+            }
+            for row in rows:
+                out = []
+                for name in header:
+                    value = _value(fmt, name, row)
+                    keep_number = (name in numeric or name not in fmt.names) and isinstance(
+                        value, int | float
+                    )
+                    out.append(
+                        value if keep_number and not isinstance(value, bool) else (cell_text(value) or None)
+                    )
+                sheet.append(out)
+        workbook.save(fh)
     return [path]
 
 
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it only once it is completely written.
+
+    An export that fails half-way (disk full, interrupted) leaves the previous file as it was.
+    """
+    partial = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def export_path(engine: Engine, path: Path) -> list[Path]:
-    """Write every table to ``path``: a .xlsx workbook if it ends in .xlsx, else a folder of CSV files."""
+    """Write every table to ``path``: a .xlsx workbook if it ends in .xlsx, else a folder of CSV files.
+
+    Each file is written whole or not at all (a temporary file renamed into place).
+
+    Raises:
+        OutputError: ``path`` names a single CSV or another kind of file, or cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix != ".xlsx" and (suffix in {".csv", ".xls", ".xlsm", ".ods", ".txt"} or path.is_file()):
+        raise OutputError(
+            say(
+                f"{path}: the export holds seven tables, which go to one .xlsx workbook or a folder of CSV files",
+                f"{path}: bản xuất gồm bảy bảng, ghi vào một tệp .xlsx hoặc một thư mục các tệp CSV",
+            ),
+            hint=say(
+                "Give a name ending in .xlsx (mel export backup.xlsx) or a folder (mel export backup/).",
+                "Hãy ghi tên tệp kết thúc bằng .xlsx (mel export backup.xlsx) hoặc một thư mục (mel export backup/).",
+            ),
+        )
     with engine.connect() as conn:
         tables = collect(conn)
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        return write_workbook(tables, path)
-    return write_csv_folder(tables, path)
+    try:
+        if suffix == ".xlsx":
+            return write_workbook(tables, path)
+        return write_csv_folder(tables, path)
+    except OSError as exc:
+        raise OutputError(
+            say(
+                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
+            ),
+            hint=say(
+                "Choose a place you can write to, with free space, and run the command again.",
+                "Chọn nơi có quyền ghi và còn chỗ trống, rồi chạy lại lệnh.",
+            ),
+        ) from None
