@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench sample clean help
+.PHONY: demo test lint format bench sample docs clean help
 
 help:
 	@echo "make demo   set up and run the main job on the embedded sample"
@@ -39,6 +39,9 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample
+
+docs: $(STAMP)
+	$(BIN)/python -m mel_core.ingest.docs
 
 clean:
 	rm -rf $(VENV) .mel .pytest_cache .mypy_cache .ruff_cache

@@ -44,3 +44,11 @@ def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:10]
     assert any(line.startswith("make demo") for line in head)
     assert any(line.startswith("make test") for line in head)
+
+
+def test_the_import_format_reference_is_in_step_with_the_importer():
+    from mel_core.ingest.docs import DOC, formats_markdown
+
+    assert (ROOT / DOC).read_text(encoding="utf-8") == formats_markdown(), (
+        "run `python -m mel_core.ingest.docs` and commit docs/import-formats.md"
+    )

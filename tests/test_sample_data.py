@@ -314,3 +314,32 @@ def test_the_sample_imports_into_both_databases_and_exports_back_unchanged(engin
     again = import_path(engine, tmp_path / "out")
     assert all(t.new == 0 for t in again.tables)  # every row an update of the same row
     assert snapshot(engine) == before
+
+
+def test_two_imports_at_once_lose_nothing_and_duplicate_nothing(db_url, engine, tmp_path):
+    """Two `mel import` processes load the sample into one store at the same moment, on both databases."""
+    import os
+    import subprocess
+
+    from mel_core.ingest import import_path
+    from tests.test_cli import MEL
+    from tests.test_import import snapshot
+
+    environ = {**os.environ, "MEL_DB_URL": db_url, "MEL_HOME": str(tmp_path)}
+    runs = [
+        subprocess.Popen(
+            [MEL, "import", str(SAMPLE_WORKBOOK)], env=environ, cwd=tmp_path, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    after = snapshot(engine)
+    expected = generate().tables
+    assert len(after["observations"]) == len(expected["observations"]) - 1
+    assert len(after["survey_records"]) == len(expected["survey"]) - 1
+    again = import_path(engine, SAMPLE_WORKBOOK)
+    assert all(t.new == 0 for t in again.tables)
+    assert snapshot(engine) == after

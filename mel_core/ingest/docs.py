@@ -1,0 +1,154 @@
+"""The reference of the import formats, written from :mod:`mel_core.ingest.formats` (``docs/import-formats.md``).
+
+The document is generated so that it cannot drift from what the importer reads; a test compares the
+committed file with :func:`formats_markdown`. Regenerate with ``python -m mel_core.ingest.docs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from mel_core.ingest.formats import TABLES, Column, Kind, TableFormat
+from mel_core.reference import taxonomy
+
+DOC = Path("docs") / "import-formats.md"
+
+KINDS = {
+    Kind.TEXT: "text",
+    Kind.CODE: "code: letters, digits and `- _ . /`, no spaces",
+    Kind.INT: "whole number ≥ 0",
+    Kind.YEAR: "year (1900–2100)",
+    Kind.NUMBER: "number (dot as decimal mark, no thousands separator; may be negative)",
+    Kind.MONEY: "number ≥ 0 (money in million VND, areas in ha)",
+    Kind.BOOL: "`true`/`false` (or `1`/`0`)",
+    Kind.DATE: "date `YYYY-MM-DD` (or an Excel date)",
+    Kind.PERIOD: "period: `2015`, `2015-H1`, `2015-Q3`, `2015-07` or `2016-2020`",
+    Kind.CHOICE: "one of the keys listed",
+    Kind.ADMIN: "GSO code of a province (pre-2025 codes accepted); empty = the whole programme",
+    Kind.ADMINS: "GSO province codes separated by `;`",
+    Kind.LIST: "texts separated by `;`",
+    Kind.DISAGGREGATION: "`key=value` pairs separated by `;` (`sex=female;ethnicity=minority`); empty = total",
+}
+
+#: What a column means, where its name does not say it all.
+MEANING = {
+    ("programmes", "code"): "the programme's own code (e.g. `DB-BSS-2011`)",
+    ("programmes", "title"): "name in Vietnamese (tên chương trình / dự án / mô hình)",
+    ("programmes", "parent_code"): "the programme this one belongs to (a model inside a programme)",
+    ("programmes", "implementer"): "organisation that implements (cơ quan thực hiện)",
+    ("programmes", "donors"): "funding organisations (nhà tài trợ)",
+    ("programmes", "provinces"): "where it works (địa bàn)",
+    ("programmes", "communes"): "scale: number of communes (số xã)",
+    ("programmes", "villages"): "number of villages (số thôn, bản)",
+    ("programmes", "households"): "number of beneficiary households (số hộ hưởng lợi)",
+    ("programmes", "model_chosen_by"): "who chose the crop, animal or model (letter 247/KTHT-GN, 2.1)",
+    ("programmes", "objectives"): "objectives in order; indicators refer to them by number",
+    ("indicators", "level"): "level in the results chain (đầu vào, đầu ra, kết quả, tác động)",
+    ("indicators", "unit"): "unit (đơn vị tính): `%`, `hộ`, `triệu đồng` …",
+    ("indicators", "direction"): "`decrease` when falling is progress (a poverty rate)",
+    ("indicators", "cumulative"): "`true` when each value is a running total since the start",
+    ("indicators", "baseline_value"): "value at the baseline (giá trị cơ sở)",
+    ("indicators", "compiling_agency"): "agency that compiles (cơ quan tổng hợp)",
+    ("indicators", "providing_agency"): "agency that provides the data (cơ quan cung cấp thông tin)",
+    ("indicators", "national_code"): "code of the national indicator it reports on, if any",
+    ("indicators", "objective"): "number (1, 2 …) or exact text of one of the programme's objectives",
+    ("targets", "value"): "the target (chỉ tiêu kế hoạch); for a range, its bottom",
+    ("targets", "value_high"): "the top of a range target (growth 6.5–7%)",
+    ("observations", "value"): "what was achieved (thực hiện)",
+    ("observations", "source"): "where the figure comes from",
+    ("expenditures", "planned_million_vnd"): "planned (kế hoạch vốn)",
+    ("expenditures", "disbursed_million_vnd"): "disbursed (giải ngân)",
+    ("activities", "type"): "activity type (seed 000, the trade-promotion MEL system)",
+    ("activities", "status"): "`cancelled` or `stopped` activities keep their plan",
+    ("survey", "respondent_id"): "the household or enterprise; the same id across rounds makes a panel",
+    ("survey", "group"): "`treatment` (beneficiaries) or `comparison`",
+    ("survey", "cluster"): "sampling cluster (village, commune): standard errors are clustered by it",
+}
+
+#: Columns whose keys have Vietnamese and English labels in kb/taxonomy.yml.
+VOCABULARY = {
+    ("programmes", "sector"): "sectors",
+    ("programmes", "funding"): "funding",
+    ("programmes", "kind"): "programme_kinds",
+    ("indicators", "level"): "indicator_levels",
+    ("expenditures", "source"): "expenditure_sources",
+    ("activities", "type"): "activity_types",
+}
+
+
+def _choices(table: TableFormat, column: Column, labels: dict[str, dict[str, dict[str, str]]]) -> str:
+    vocab = VOCABULARY.get((table.name, column.name))
+    if vocab and vocab in labels:
+        return ", ".join(f"`{key}` ({labels[vocab][key]['vi']})" for key in column.choices)
+    return ", ".join(f"`{key}`" for key in column.choices)
+
+
+def formats_markdown() -> str:
+    """The whole reference as Markdown."""
+    labels = taxonomy()
+    lines = [
+        "# Import formats",
+        "",
+        "<!-- Generated by `python -m mel_core.ingest.docs` from mel_core/ingest/formats.py; do not edit. -->",
+        "",
+        "`mel import PATH` reads a folder of CSV files (UTF-8, with or without BOM; `,` or `;` separated) or one",
+        "`.xlsx` workbook whose sheets have these names. Any subset of the tables may be given; they load in the",
+        "order below, and each may refer to rows of the tables before it, in the same import or already in the",
+        "store. The first row is the header; columns may come in any order; unknown columns are an error (the",
+        "survey's variable columns excepted). Sheets whose name starts with `_` are notes and are not read.",
+        "",
+        "An empty workbook with every header: `mel init` then `mel export template.xlsx` on a new store.",
+        "The illustrative sample (`mel_core/demo/sample_workbook.xlsx`) shows every table filled in.",
+        "",
+        "**Required** columns must be present and filled. The **key** columns identify a row: importing a row",
+        "with the same key again updates it.",
+        "",
+    ]
+    for number, table in enumerate(TABLES, start=1):
+        lines += [
+            f"## {number}. `{table.name}`",
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in table.key)}.",
+            "",
+            "| column | required | type | meaning |",
+            "| --- | --- | --- | --- |",
+        ]
+        for column in table.columns:
+            kind = KINDS[column.kind]
+            if column.choices:
+                kind = _choices(table, column, labels)
+            if column.default not in (None, ""):
+                default = str(column.default).lower() if isinstance(column.default, bool) else column.default
+                kind += f"; default `{default}`"
+            meaning = MEANING.get((table.name, column.name), "")
+            lines.append(f"| `{column.name}` | {'yes' if column.required else ''} | {kind} | {meaning} |")
+        if table.open_columns:
+            lines += [
+                "",
+                "Then any number of numeric variable columns, named in lowercase letters, digits and `_`:",
+                "`income_million_vnd`, `poor` (0/1), `ethnic_minority` (0/1), `female_head` (0/1),",
+                "`household_size`, `continues_model` (0/1), `replicated_model` (0/1) … An empty cell is a",
+                "missing value.",
+            ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mel_core.ingest.docs",
+        description="Write the reference of the import formats (Markdown) from mel_core/ingest/formats.py.",
+        epilog="Example: python -m mel_core.ingest.docs --out docs/import-formats.md",
+    )
+    parser.add_argument("--out", type=Path, default=DOC, help=f"file to write (default {DOC})")
+    args = parser.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(formats_markdown(), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
