@@ -27,10 +27,14 @@ def demo() -> None:
     )
     with console.status("Creating the store and importing the sample …"):
         result = run_demo(settings)
-    table = Table(title="Programmes in the store (illustrative sample)", box=box.SIMPLE_HEAD)
+    table = Table(
+        title="Programmes in the store (illustrative sample)",
+        caption="survey: respondent rounds · disbursed: million VND",
+        box=box.SIMPLE_HEAD,
+    )
     table.add_column("code", no_wrap=True)
     table.add_column("years", no_wrap=True)
-    for column in ("indicators", "observations", "survey rows", "disbursed (million VND)"):
+    for column in ("indicators", "observations", "survey", "disbursed"):
         table.add_column(column, justify="right")
     for p in result.programmes:
         table.add_row(
