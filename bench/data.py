@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mel_core import geo
+from mel_core.ingest.formats import BY_NAME
 
 #: Bump when the generated content changes, so that cached files are not reused.
 FORMAT_VERSION = 1
@@ -31,16 +32,7 @@ NOTES = ("",) * 9 + ("số liệu sơ bộ",)
 
 PROGRAMME_HEADER = ["code", "title", "kind", "sector", "funding", "start_date", "provinces", "objectives"]
 INDICATOR_HEADER = ["programme_code", "code", "name", "level", "unit", "direction", "frequency"]
-OBSERVATION_HEADER = [
-    "programme_code",
-    "indicator_code",
-    "period",
-    "admin_unit",
-    "value",
-    "disaggregation",
-    "source",
-    "note",
-]
+OBSERVATION_HEADER = list(BY_NAME["observations"].names)  # every column, in the format's order
 _SECTORS = ("livestock", "crops", "forestry", "non_farm", "vocational_training")
 _FUNDING = ("state_budget", "oda", "ngo", "mixed", "state_budget")
 _LEVELS = ("input", "output", "outcome", "impact")

@@ -20,7 +20,6 @@ from mel_core.demo.sample import (
     SAMPLE_WORKBOOK,
     SEED,
     TRUE_EFFECTS,
-    csv_text,
     generate,
     write_csv,
     write_workbook,
@@ -88,13 +87,16 @@ def test_workbook_and_csv_folder_import_without_a_problem(tmp_path, sample, sqli
         assert len(batch.rows("programmes")) == len(PROGRAMMES)
 
 
-def test_csv_text_writes_cells_as_the_importer_reads_them():
-    assert csv_text(None) == ""
-    assert csv_text(True) == "true"
-    assert csv_text(date(2011, 1, 1)) == "2011-01-01"
-    assert csv_text(9600.0) == "9600"
-    assert csv_text(12.5) == "12.5"
-    assert csv_text("Điện Biên") == "Điện Biên"
+def test_the_csv_folder_holds_the_same_cells_as_the_workbook(tmp_path, sample):
+    import csv
+
+    from mel_core.ingest.export import cell_text
+
+    folder = write_csv(sample, tmp_path / "csv")
+    with open(folder / "programmes.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows == [[cell_text(v) for v in row] for row in sample.tables["programmes"]]
+    assert rows[1][9] == "2011-01-01" and rows[1][16] == "9600"  # dates in ISO, whole numbers without .0
 
 
 def test_the_sample_has_the_programmes_of_the_seeds(frames):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mel_core.demo.programmes import PROGRAMMES, ActivitySpec, IndicatorSpec, Outcome, ProgrammeSpec
+from mel_core.ingest.export import cell_text
 from mel_core.ingest.formats import BY_NAME, TABLES
 from mel_core.text import nfc
 
@@ -706,25 +707,12 @@ def write_workbook(sample: Sample, path: Path) -> Path:
     return path
 
 
-def csv_text(value: Any) -> str:
-    """How a cell is written to CSV: empty for None, ISO dates, true/false, numbers without a trailing .0."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def write_csv(sample: Sample, folder: Path) -> Path:
     """Write the seven tables as CSV files (UTF-8) in ``folder``; the ``_`` sheets are left out."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in sample.tables.items():
         with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([csv_text(v) for v in row] for row in rows)
+            csv.writer(f).writerows([cell_text(v) for v in row] for row in rows)
     return folder
 
 
