@@ -175,3 +175,21 @@ def test_a_file_path_that_does_not_exist_is_a_clear_error(sqlite_engine, tmp_pat
 
     with pytest.raises(MelError, match="does not exist"):
         import_path(sqlite_engine, Path(tmp_path / "missing.xlsx"))
+
+
+def test_a_long_import_says_how_it_goes(sqlite_engine):
+    from mel_core.demo.sample import SAMPLE_WORKBOOK
+
+    seen: list[tuple[str, int, int]] = []
+    import_path(
+        sqlite_engine, SAMPLE_WORKBOOK, progress=lambda label, done, total: seen.append((label, done, total))
+    )
+    labels = list(dict.fromkeys(label for label, _, _ in seen))
+    reading = [label for label in labels if label.startswith("reading ")]
+    assert reading[0] == "reading sample_workbook.xlsx › programmes" and len(reading) == 7
+    assert labels.index("checking every cell") > labels.index(reading[-1])
+    survey = [
+        (done, total) for label, done, total in seen if label == "reading sample_workbook.xlsx › survey"
+    ]
+    assert len(survey) > 1 and survey[-1][0] == survey[-1][1] > 7000  # reported along the way, then complete
+    assert "observations" in labels[labels.index("checking every cell") :]  # then the writing, table by table

@@ -102,14 +102,16 @@ def import_(
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         transient=True,
-        disable=dry_run,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done)
+                for earlier in tasks.values():  # one step at a time: the one before is over
+                    bar.remove_task(earlier)
+                tasks.clear()
+                tasks[label] = bar.add_task(label, total=total or None)
+            bar.update(tasks[label], completed=done, total=total or None)
 
         report = import_path(engine, path, dry_run=dry_run, progress=progress)
     for t in report.tables:

@@ -55,9 +55,11 @@ class ImportReport:
     tables: list[TableReport] = field(default_factory=list)
 
 
-def check_path(engine: Engine, path: Path) -> tuple[Batch, dict[str, str]]:
+def check_path(engine: Engine, path: Path, progress: Progress | None = None) -> tuple[Batch, dict[str, str]]:
     """Read and validate ``path`` against the store; raise with every problem if there is any."""
-    source = open_source(Path(path))
+    source = open_source(Path(path), progress)
+    if progress:
+        progress("checking every cell", 0, 0)
     with engine.connect() as conn:
         known = known_from_store(conn)
     batch = validate(source, known)
@@ -75,7 +77,7 @@ def import_path(
         ImportValidationError: with every problem found (file or sheet, row, column, value, reason);
             nothing was written.
     """
-    batch, sources = check_path(engine, path)
+    batch, sources = check_path(engine, path, progress)
     report = ImportReport(Path(path), dry_run)
     names = [t.name for t in TABLES if t.name in batch.records]
     if dry_run:

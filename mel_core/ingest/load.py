@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 
-from mel_core.ingest.sources import gc_paused
+from mel_core.ingest.sources import Progress, gc_paused
 from mel_core.ingest.validate import Batch, Known, Record
 from mel_core.store import (
     Activity,
@@ -31,7 +31,6 @@ from mel_core.store import (
     table_of,
 )
 
-Progress = Callable[[str, int, int], None]
 CHUNK = 20_000
 
 

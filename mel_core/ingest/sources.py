@@ -12,7 +12,7 @@ import gc
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +57,12 @@ GIVE_A_FOLDER = say(
 )
 
 
+#: ``progress(label, done, total)``: how a long step goes (total 0 when it is not known).
+Progress = Callable[[str, int, int], None]
+#: How many rows go by between two reports of progress while reading.
+PROGRESS_EVERY = 5_000
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a batch builds millions of objects that all stay alive.
@@ -88,11 +94,19 @@ def _trim(cells: list[Raw]) -> list[Raw]:
     return cells[:end]
 
 
-def _add_rows(table: Table, rows: Iterator[tuple[int, list[Raw]]]) -> None:
+def _add_rows(
+    table: Table, rows: Iterator[tuple[int, list[Raw]]], progress: Progress | None = None, total: int = 0
+) -> None:
+    label = f"reading {table.source}"
+    number = 0
     for number, cells in rows:
         cells = _trim(cells)
         if cells:  # blank lines (often at the end of a sheet) are not rows
             table.rows.append((number, cells))
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(label, number, total)
+    if progress:
+        progress(label, number, number)
 
 
 def _header(cells: list[Raw]) -> list[str]:
@@ -124,7 +138,7 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def read_csv(path: Path, source: Source) -> None:
+def read_csv(path: Path, source: Source, progress: Progress | None = None) -> None:
     label = path.name
     name = _table_name(path.stem)
     if name not in BY_NAME:
@@ -164,7 +178,8 @@ def read_csv(path: Path, source: Source) -> None:
     header = _header(list(next(reader)))
     table = Table(name, label, header)
     # The reader gives a new list of texts for every line: no copy needed.
-    _add_rows(table, cast(Iterator[tuple[int, list[Raw]]], enumerate(reader, start=2)))
+    total = text.count("\n") + 1 if progress else 0
+    _add_rows(table, cast(Iterator[tuple[int, list[Raw]]], enumerate(reader, start=2)), progress, total)
     source.tables[name] = table
 
 
@@ -192,7 +207,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def read_xlsx(path: Path, source: Source) -> None:
+def read_xlsx(path: Path, source: Source, progress: Progress | None = None) -> None:
     import openpyxl  # heavy: only when a workbook is read
 
     label = path.name
@@ -255,7 +270,8 @@ def read_xlsx(path: Path, source: Source) -> None:
                 )
                 continue
             table = Table(name, where, _header(list(first)))
-            _add_rows(table, ((n, list(r)) for n, r in enumerate(rows, start=2)))
+            total = worksheet.max_row or 0  # from the sheet's dimension, when the file records it
+            _add_rows(table, ((n, list(r)) for n, r in enumerate(rows, start=2)), progress, total)
             source.tables[name] = table
             _check_part(archive, parts.get(sheet_name, ""), worksheet, table, source.problems)
     finally:
@@ -313,8 +329,10 @@ def _check_part(
 # ---------------------------------------------------------------------------------------------------- open
 
 
-def open_source(path: Path) -> Source:
+def open_source(path: Path, progress: Progress | None = None) -> Source:
     """Read every table at ``path`` (a folder of CSV files, one .csv file, or one .xlsx workbook).
+
+    ``progress(label, rows_read, total)`` is told how the reading goes (total 0 when not known).
 
     Raises:
         MelError: the path does not exist or is of a kind the importer does not read.
@@ -324,10 +342,10 @@ def open_source(path: Path) -> Source:
     if not path.exists():
         raise MelError(say(f"{path} does not exist", f"{path} không tồn tại"), hint=GIVE_A_FOLDER)
     with gc_paused():
-        return _read_path(path)
+        return _read_path(path, progress)
 
 
-def _read_path(path: Path) -> Source:
+def _read_path(path: Path, progress: Progress | None) -> Source:
     source = Source(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
@@ -349,11 +367,11 @@ def _read_path(path: Path) -> Source:
                 str(path),
             )
         for file in files:
-            read_csv(file, source)
+            read_csv(file, source, progress)
     elif path.suffix.lower() == ".csv":
-        read_csv(path, source)
+        read_csv(path, source, progress)
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
-        read_xlsx(path, source)
+        read_xlsx(path, source, progress)
     else:
         raise MelError(
             say(
