@@ -91,7 +91,7 @@ def import_(
 
     Example: mel import data/dien-bien-2015.xlsx --dry-run
     """
-    from rich.progress import BarColumn, Progress, TaskID, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     from mel_core.ingest import import_path
 
@@ -100,7 +100,7 @@ def import_(
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
         transient=True,
     ) as bar:
         tasks: dict[str, TaskID] = {}
