@@ -141,3 +141,15 @@ def test_export_refuses_a_single_csv_and_reports_a_place_it_cannot_write(tmp_pat
     good = run_mel("export", str(tmp_path / "out.xlsx"), home=tmp_path)
     assert good.returncode == 0
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_an_interruption_exits_130(tmp_path, monkeypatch):
+    import mel_core.reference
+
+    def interrupted(engine):
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("MEL_HOME", str(tmp_path))
+    monkeypatch.delenv("MEL_DB_URL", raising=False)
+    monkeypatch.setattr(mel_core.reference, "init_store", interrupted)
+    assert main(["init"]) == 130

@@ -52,3 +52,10 @@ def test_the_import_format_reference_is_in_step_with_the_importer():
     assert (ROOT / DOC).read_text(encoding="utf-8") == formats_markdown(), (
         "run `python -m mel_core.ingest.docs` and commit docs/import-formats.md"
     )
+
+
+def test_the_format_reference_command_writes_the_file(tmp_path):
+    from mel_core.ingest.docs import formats_markdown, main
+
+    assert main(["--out", str(tmp_path / "formats.md")]) == 0
+    assert (tmp_path / "formats.md").read_text(encoding="utf-8") == formats_markdown()

@@ -345,3 +345,50 @@ def test_two_imports_at_once_lose_nothing_and_duplicate_nothing(db_url, engine, 
     again = import_path(engine, SAMPLE_WORKBOOK)
     assert all(t.new == 0 for t in again.tables)
     assert snapshot(engine) == after
+
+
+def test_the_programme_specification_is_data_and_a_bad_field_names_its_programme(tmp_path):
+    from mel_core.demo.programmes import SPECIFICATION, load_programmes
+
+    assert load_programmes(SPECIFICATION) == PROGRAMMES
+    cattle = next(p for p in PROGRAMMES if p.code == "DB-BSS-2011")
+    income = next(i for i in cattle.indicators if i.code == "OC2")  # from the `income` template, overridden
+    assert (income.national_code, income.baseline, income.after_end) == ("VN.GN.03", 18.5, 0.06)
+    text = SPECIFICATION.read_text(encoding="utf-8")
+    broken = tmp_path / "programmes.yml"
+    broken.write_text(text.replace("    budget: 9600\n", "    budgett: 9600\n", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"'DB-BSS-2011'.*budgett"):
+        load_programmes(broken)
+    broken.write_text(text.replace('{use: "income"', '{use: "incom"', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match="incom"):
+        load_programmes(broken)
+
+
+@pytest.mark.parametrize(
+    ("year", "line"),
+    [(2008, 2.4), (2010, 2.4), (2011, 4.8), (2015, 4.8), (2016, 8.4), (2021, 8.4), (2022, 18.0)],
+)
+def test_the_poverty_line_of_each_period(year, line):
+    from mel_core.demo.survey import poverty_line
+
+    assert poverty_line(year) == line  # 200k, 400k, 700k, 1.5 million VND a month × 12
+
+
+def test_poor_means_income_per_person_below_the_line_of_the_baseline(frames):
+    from mel_core.demo.survey import poverty_line
+
+    survey = frames["survey"].dropna(subset=["income_million_vnd"])
+    first_year = survey.groupby("programme_code")["year"].transform("min")
+    line = first_year.map(poverty_line)
+    expected = (survey["income_million_vnd"] / survey["household_size"] < line).astype(int)
+    assert (survey["poor"] == expected).all()
+
+
+def test_the_generator_command_writes_the_workbook_and_the_csv_files(tmp_path, sample):
+    from mel_core.demo.sample import main
+
+    assert main(["--out", str(tmp_path / "s.xlsx"), "--csv", str(tmp_path / "csv")]) == 0
+    workbook = load_workbook(tmp_path / "s.xlsx", read_only=True)
+    assert workbook.sheetnames == list(sample.sheets())
+    workbook.close()
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(f"{t}.csv" for t in sample.tables)

@@ -94,18 +94,13 @@ def _database_failure(exc: Exception) -> MelError | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mel`` console script: usage errors are Typer's, user errors are ours."""
     try:
-        app(args=argv, prog_name="mel")  # standalone: Typer reports usage errors and exits with code 2
+        # standalone: Typer reports usage errors (exit 2) and turns Ctrl+C into exit 130; an open transaction
+        # is rolled back as its connection closes, so an interrupted command writes nothing
+        app(args=argv, prog_name="mel")
     except MelError as exc:
         return report_error(exc)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except KeyboardInterrupt:
-        stopped = say(
-            "Interrupted; nothing was committed by the step that was running.",
-            "Đã dừng; bước đang chạy chưa ghi gì vào kho dữ liệu.",
-        )
-        typer.get_text_stream("stderr").write(f"{render(stopped)}\n")
-        return 130
     except Exception as exc:  # a bug: one line and what to do, the traceback only on request
         if os.environ.get("MEL_DEBUG"):
             raise

@@ -21,23 +21,10 @@ def _engine() -> Engine:
 
 
 def _require_store(engine: Engine) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from mel_core.errors import StoreError
-    from mel_core.i18n import say
     from mel_core.store.migrate import current_revision, head_revision
 
-    try:
-        current = current_revision(engine)
-    except SQLAlchemyError as exc:
-        url, reason = engine.url.render_as_string(), getattr(exc, "orig", None) or exc
-        raise StoreError(
-            say(f"cannot read the store {url}: {reason}", f"không đọc được kho dữ liệu {url}: {reason}"),
-            hint=say(
-                "Check that MEL_DB_URL (or MEL_HOME) points to a MEL store; `mel init` creates one.",
-                "Kiểm tra MEL_DB_URL (hoặc MEL_HOME) trỏ tới một kho dữ liệu MEL; lệnh `mel init` tạo kho mới.",
-            ),
-        ) from None
+    current = current_revision(engine)  # a database that cannot be read is reported by mel_core.cli.main
     if current != head_revision(engine):
         url = engine.url.render_as_string()
         if current is None:

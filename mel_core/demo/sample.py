@@ -17,14 +17,15 @@ import csv
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from mel_core.demo.programmes import PROGRAMMES, ActivitySpec, IndicatorSpec, Outcome, ProgrammeSpec
+from mel_core.demo.programmes import PROGRAMMES, ActivitySpec, IndicatorSpec, ProgrammeSpec
+from mel_core.demo.survey import Row, TrueEffect, rounded, simulate_survey, stream, survey_table
 from mel_core.ingest.export import cell_text
-from mel_core.ingest.formats import BY_NAME, TABLES
+from mel_core.ingest.formats import TABLES
 from mel_core.text import nfc
 
 SEED = 2013
@@ -43,23 +44,6 @@ NOTICE = (
 TRUE_EFFECTS: dict[str, dict[str, dict[str, float]]] = {
     p.code: {o.variable: dict(o.effect) for o in p.survey.outcomes if o.effect} for p in PROGRAMMES
 }
-
-Row = list[Any]
-
-
-@dataclass(frozen=True)
-class TrueEffect:
-    """What one round of a programme's survey really holds: the effect given and its mean over the treated."""
-
-    programme: str
-    variable: str
-    round: str
-    year: int
-    effect: float
-    minority_extra: float
-    female_extra: float
-    att: float  # mean true effect over the treated respondents of that round (what a DiD estimates)
-    treated: int  # treated respondents in that round
 
 
 @dataclass
@@ -84,30 +68,8 @@ class Sample:
             "att_treated",
             "treated_respondents",
         ]
-        truth = [truth_header] + [
-            [
-                t.programme,
-                t.variable,
-                t.round,
-                t.year,
-                t.effect,
-                t.minority_extra,
-                t.female_extra,
-                t.att,
-                t.treated,
-            ]
-            for t in self.truth
-        ]
+        truth = [truth_header] + [list(astuple(t)) for t in self.truth]
         return {"_about": self.about, **self.tables, "_truth": truth}
-
-
-def _rng(seed: int, *parts: object) -> random.Random:
-    """A random stream of its own for each programme and purpose, so that one change does not shift the rest."""
-    return random.Random(":".join(str(p) for p in (seed, *parts)))
-
-
-def _round(value: float, decimals: int) -> float | int:
-    return round(value) if decimals == 0 else round(value, decimals)
 
 
 def _s_curve(share: float) -> float:
@@ -208,7 +170,7 @@ def _targets(spec: ProgrammeSpec, ind: IndicatorSpec, planned: dict[str, float] 
             value = ind.target
         else:
             value = ind.baseline + (ind.target - ind.baseline) * _s_curve(k / len(periods))
-        rows.append([spec.code, ind.code, label, None, _round(value, ind.decimals), ind.target_high])
+        rows.append([spec.code, ind.code, label, None, rounded(value, ind.decimals), ind.target_high])
     if ind.span_target:
         span = f"{spec.start.year}-{spec.end.year}"
         rows.append([spec.code, ind.code, span, None, ind.target, ind.target_high])
@@ -260,10 +222,10 @@ def _observations(
     """Rows by province (and for the whole programme where it spans several), with sex and ethnicity.
 
     ``actuals`` gives the values outright (the money an input indicator counts, from the expenditures)."""
-    rng = _rng(seed, spec.code, ind.code, "observations")
+    rng = stream(seed, spec.code, ind.code, "observations")
     if actuals is None:
         actuals = _actuals(spec, ind, rng)
-    weights = _weights(_rng(seed, spec.code, "provinces"), len(spec.provinces))
+    weights = _weights(stream(seed, spec.code, "provinces"), len(spec.provinces))
     deviations = [rng.uniform(-0.06, 0.06) for _ in spec.provinces]
     centre = sum(w * d for w, d in zip(weights, deviations, strict=True))
     deviations = [d - centre for d in deviations]
@@ -272,7 +234,7 @@ def _observations(
     rows: list[Row] = []
 
     def add(period: str, admin: str | None, value: float, split: bool) -> None:
-        shown = _round(value, ind.decimals)
+        shown = rounded(value, ind.decimals)
         rows.append([spec.code, ind.code, period, admin, shown, None, source, None])
         if not (split and ind.split):
             return
@@ -290,10 +252,10 @@ def _observations(
             women_value, men_value = _split_mean(value, ind.gaps[0], female)
             minority_value, kinh_value = _split_mean(value, ind.gaps[1], spec.minority)
             parts = [
-                ("sex=female", _round(women_value, ind.decimals)),
-                ("sex=male", _round(men_value, ind.decimals)),
-                ("ethnicity=minority", _round(minority_value, ind.decimals)),
-                ("ethnicity=kinh", _round(kinh_value, ind.decimals)),
+                ("sex=female", rounded(women_value, ind.decimals)),
+                ("sex=male", rounded(men_value, ind.decimals)),
+                ("ethnicity=minority", rounded(minority_value, ind.decimals)),
+                ("ethnicity=kinh", rounded(kinh_value, ind.decimals)),
             ]
         for key, part in parts:
             rows.append([spec.code, ind.code, period, admin, part, key, source, None])
@@ -302,7 +264,7 @@ def _observations(
     for period, value in actuals:
         if several:
             if ind.split == "count" or ind.level == "input" or ind.cumulative:
-                shares = [_round(value * w, ind.decimals) for w in weights]
+                shares = [rounded(value * w, ind.decimals) for w in weights]
                 total = sum(shares)
             else:
                 shares = [value * (1 + d) for d in deviations]
@@ -323,7 +285,7 @@ def _observations(
 
 def _expenditures(spec: ProgrammeSpec, seed: int) -> list[Row]:
     """Planned and disbursed money by year and source; recurrent local money after the end where there is some."""
-    rng = _rng(seed, spec.code, "expenditures")
+    rng = stream(seed, spec.code, "expenditures")
     years = list(range(spec.start.year, spec.end.year + 1))
     weights = [math.sin(math.pi * (k + 0.5) / len(years)) + 0.5 for k in range(len(years))]
     total = sum(weights)
@@ -404,7 +366,7 @@ def _standard_activities(spec: ProgrammeSpec) -> list[ActivitySpec]:
 
 
 def _activities(spec: ProgrammeSpec, seed: int) -> list[Row]:
-    rng = _rng(seed, spec.code, "activities")
+    rng = stream(seed, spec.code, "activities")
     plan = list(spec.activities)
     if spec.sector != "trade_promotion":
         plan = _standard_activities(spec) + plan
@@ -443,189 +405,6 @@ def _activities(spec: ProgrammeSpec, seed: int) -> list[Row]:
             ]
         )
     return rows
-
-
-# ------------------------------------------------------------------------------------------------- surveys
-
-
-def poverty_line(year: int) -> float:
-    """The rural income poverty line in force in ``year``, million VND per person per year (200k, 400k, 700k and
-    1.5 million VND a month for 2006–2010, 2011–2015, 2016–2021 and 2022–2025)."""
-    if year <= 2010:
-        return 2.4
-    if year <= 2015:
-        return 4.8
-    if year <= 2021:
-        return 8.4
-    return 18.0
-
-
-@dataclass
-class _Unit:
-    id: str
-    cluster: str
-    admin: str
-    treated: bool
-    minority: bool
-    female: bool
-    size: int
-    employees: int
-    effects: dict[str, float]  # per outcome: the unit's own level (unit effect)
-
-
-def _survey(spec: ProgrammeSpec, seed: int) -> tuple[list[dict[str, Any]], list[TrueEffect]]:
-    """Survey rows (as dicts of the survey columns and variables) and the truth of each treated round."""
-    survey = spec.survey
-    rng = _rng(seed, spec.code, "survey")
-    enterprise = survey.respondents == "enterprise"
-    groups = [True, False] if survey.comparison else [True]
-    first_year = survey.rounds[0][1]
-    last_round = survey.rounds[-1][0]
-
-    clusters: list[tuple[str, str, bool, dict[str, float], dict[tuple[str, str], float]]] = []
-    for treated in groups:
-        for c in range(survey.clusters):
-            admin = spec.provinces[c % len(spec.provinces)]
-            name = f"{admin}-{'T' if treated else 'C'}{c + 1:02d}"
-            level = {o.variable: rng.gauss(0, o.sd_cluster) for o in survey.outcomes}
-            shocks = {
-                (o.variable, r): rng.gauss(0, o.sd_shock) for o in survey.outcomes for r, _ in survey.rounds
-            }
-            clusters.append((name, admin, treated, level, shocks))
-
-    def new_unit(prefix: str, cluster: str, admin: str, treated: bool, h: int) -> _Unit:
-        return _Unit(
-            id=f"{prefix}{cluster}-{h:03d}",
-            cluster=cluster,
-            admin=admin,
-            treated=treated,
-            minority=(not enterprise) and rng.random() < spec.minority,
-            female=rng.random() < spec.female,
-            size=rng.choice((2, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 7, 8)),
-            employees=int(rng.lognormvariate(3.3, 0.6)) + 3,
-            effects={o.variable: rng.gauss(0, o.sd_unit) for o in survey.outcomes},
-        )
-
-    panel: dict[str, list[_Unit]] = {}
-    if survey.panel:
-        for name, admin, treated, _, _ in clusters:
-            panel[name] = [new_unit("", name, admin, treated, h) for h in range(1, survey.per_cluster + 1)]
-
-    rows: list[dict[str, Any]] = []
-    given: dict[tuple[str, str], list[float]] = {}
-    for index, (round_name, year) in enumerate(survey.rounds):
-        after = year >= survey.treated_from
-        for name, admin, treated, level, shocks in clusters:
-            if survey.panel:
-                if index:
-                    kept = [u for u in panel[name] if rng.random() >= survey.attrition]
-                    panel[name] = kept
-                units = panel[name]
-            else:
-                prefix = f"{round_name[0].upper()}-"
-                units = [new_unit(prefix, name, admin, treated, h) for h in range(1, survey.per_cluster + 1)]
-            for unit in units:
-                row: dict[str, Any] = {
-                    "programme_code": spec.code,
-                    "respondent_id": unit.id,
-                    "round": round_name,
-                    "year": year,
-                    "group": "treatment" if treated else "comparison",
-                    "admin_unit": admin,
-                    "cluster": name,
-                }
-                for o in survey.outcomes:
-                    effect = 0.0
-                    if treated and after and round_name in o.effect:
-                        effect = (
-                            o.effect[round_name]
-                            + o.minority_extra * unit.minority
-                            + o.female_extra * unit.female
-                        )
-                        given.setdefault((o.variable, round_name), []).append(effect)
-                    row[o.variable] = _outcome_value(o, unit, treated, level, shocks, round_name, year, first_year,
-                                                     effect, rng)  # fmt: skip
-                _traits(row, unit, enterprise, first_year)
-                if survey.continues is not None and treated and after:
-                    share = survey.continues
-                    if round_name != last_round:
-                        share = min(1.0, share + (1 - share) * 0.7)
-                    row["continues_model"] = int(rng.random() < share)
-                if survey.replicated is not None and not treated and round_name == last_round:
-                    row["replicated_model"] = int(rng.random() < survey.replicated)
-                rows.append(row)
-
-    truth = []
-    for o in survey.outcomes:
-        for round_name, year in survey.rounds:
-            if round_name in o.effect:
-                effects = given.get((o.variable, round_name), [])
-                truth.append(
-                    TrueEffect(
-                        spec.code,
-                        o.variable,
-                        round_name,
-                        year,
-                        o.effect[round_name],
-                        o.minority_extra,
-                        o.female_extra,
-                        round(sum(effects) / len(effects), 4) if effects else 0.0,
-                        len(effects),
-                    )
-                )
-    return rows, truth
-
-
-def _outcome_value(
-    o: Outcome,
-    unit: _Unit,
-    treated: bool,
-    level: dict[str, float],
-    shocks: dict[tuple[str, str], float],
-    round_name: str,
-    year: int,
-    first_year: int,
-    effect: float,
-    rng: random.Random,
-) -> float | int:
-    value = (
-        o.level
-        + (o.treatment_offset if treated else 0.0)
-        + o.size_coef * (unit.size - 4.5)
-        + o.minority_coef * unit.minority
-        + o.female_coef * unit.female
-        + unit.effects[o.variable]
-        + level[o.variable]
-        + shocks[(o.variable, round_name)]
-        + o.trend * (year - first_year)
-        + effect
-        + rng.gauss(0, o.sd_noise)
-    )
-    value = max(value, o.low)
-    if o.high is not None:
-        value = min(value, o.high)
-    return _round(value, o.decimals)
-
-
-def _traits(row: dict[str, Any], unit: _Unit, enterprise: bool, baseline_year: int) -> None:
-    if enterprise:
-        row["employees"] = unit.employees
-        row["female_owner"] = int(unit.female)
-        return
-    if "income_million_vnd" in row:  # against the line in force at the baseline, so that rounds compare alike
-        row["poor"] = int(row["income_million_vnd"] / unit.size < poverty_line(baseline_year))
-    row["ethnic_minority"] = int(unit.minority)
-    row["female_head"] = int(unit.female)
-    row["household_size"] = unit.size
-
-
-def _survey_table(rows: list[dict[str, Any]]) -> list[Row]:
-    fixed = BY_NAME["survey"].names
-    variables: list[str] = []
-    for row in rows:
-        variables += [k for k in row if k not in fixed and k not in variables]
-    header = fixed + variables
-    return [header] + [[row.get(name) for name in header] for row in rows]
 
 
 # ----------------------------------------------------------------------------------------------- the whole
@@ -681,10 +460,10 @@ def generate(seed: int = SEED) -> Sample:
                 tables["observations"] += _observations(spec, ind, seed)
         tables["expenditures"] += money
         tables["activities"] += _activities(spec, seed)
-        rows, effects = _survey(spec, seed)
+        rows, effects = simulate_survey(spec, seed)
         survey_rows += rows
         truth += effects
-    tables["survey"] = _survey_table(survey_rows)
+    tables["survey"] = survey_table(survey_rows)
     for table in tables.values():
         for row in table:
             row[:] = [nfc(v) if isinstance(v, str) else v for v in row]
