@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import data, demo, lessons
+from mel_core.cli import data, demo, kb, lessons
 from mel_core.errors import ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 
@@ -28,6 +28,7 @@ app.command("init")(data.init)
 app.command("import")(data.import_)
 app.command("export")(data.export)
 app.command("demo")(demo.demo)
+app.add_typer(kb.app, name="kb")
 app.add_typer(lessons.app, name="lessons")
 
 
