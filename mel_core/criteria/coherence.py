@@ -1,0 +1,390 @@
+"""Coherence (tính nhất quán): does the programme fit with the others working in the same places?
+
+Provinces are compared by their **current** province (:func:`mel_core.geo.successor`), since on 1 July 2025
+63 provinces merged into 34: Yên Bái (15) and Lào Cai (10) are one place today. A match made only through a
+merger is named as such. Programmes linked by ``parent_code`` (a replication and its original, or two children
+of one parent) are **linked**, never duplicates.
+
+Components (``RULES["coherence"]``), each in [0, 1] with 1 best:
+
+- **overlap** = 1 − shared / own. Own is the set of the programme's (current province, year) pairs, from the
+  start year to the end year (the reference year while running); shared are those also covered by another
+  programme of the same sector that is not linked to it. With no other programme in the store the score is 1
+  (nothing overlaps, said with the size of the portfolio); with no portfolio at all it is None (not rated).
+- **measurement** = 1 − twice / measured. Measured are the programme's observations (totals, by province) of
+  indicators that carry a national code; twice are those for which an unlinked programme observed the same
+  national code in the same current province over an overlapping period. Observations shared with a linked
+  programme are reported, not counted. None without a portfolio or without any national-coded observation.
+- **linkage** = linked / related, where related are the other programmes of the same sector sharing a current
+  province in at least one year with the programme; None when there is none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from mel_core import geo
+from mel_core.criteria.data import Portfolio, ProgrammeData
+from mel_core.criteria.ratings import rate
+from mel_core.criteria.result import CriterionResult, tr
+
+
+def current_province(code: str) -> str:
+    """The current province of a GSO province code; the code itself when it is not a province (e.g. "VN")."""
+    try:
+        return geo.successor(str(code))
+    except KeyError:
+        return str(code)
+
+
+def province_name(code: str) -> str:
+    """A province's name by code ("Lào Cai"); the code when unknown."""
+    province = geo.provinces().get(code)
+    return province.name if province else code
+
+
+def _year(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    return int(pd.Timestamp(value).year)
+
+
+def province_years(provinces: list[str], start: Any, end: Any, as_of: date) -> set[tuple[str, int]]:
+    """(current province, year) pairs covered from the start year to the end year (``as_of`` when open)."""
+    first = _year(start)
+    last = _year(end) or as_of.year
+    if first is None:
+        return set()
+    return {(current_province(p), y) for p in provinces for y in range(first, last + 1)}
+
+
+def linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True when one programme is the other's parent, or both have the same parent."""
+    pa, pb = a.get("parent_code") or None, b.get("parent_code") or None
+    if isinstance(pa, float):
+        pa = None
+    if isinstance(pb, float):
+        pb = None
+    return pa == b["code"] or pb == a["code"] or (pa is not None and pa == pb)
+
+
+def overlaps(own: dict[str, Any], others: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Every other programme sharing a current province in at least one year with ``own``.
+
+    ``own`` and each row of ``others`` have code, sector, parent_code, start_date, end_date, provinces.
+    Returns one row per (other programme, current province) with the years shared, whether the sector is the
+    same, whether the programmes are linked, and which own and other codes met there (to name mergers).
+    """
+    mine = province_years(own["provinces"], own["start_date"], own["end_date"], as_of)
+    rows = []
+    for _, other in others.iterrows():
+        if other["code"] == own["code"]:
+            continue
+        theirs = province_years(list(other["provinces"]), other["start_date"], other["end_date"], as_of)
+        shared = mine & theirs
+        for place in sorted({p for p, _ in shared}):
+            years = sorted(y for p, y in shared if p == place)
+            own_codes = sorted(c for c in own["provinces"] if current_province(c) == place)
+            other_codes = sorted(c for c in other["provinces"] if current_province(c) == place)
+            rows.append(
+                {
+                    "programme": other["code"],
+                    "sector": other["sector"],
+                    "same_sector": other["sector"] == own["sector"],
+                    "linked": linked(own, dict(other)),
+                    "province": place,
+                    "own_codes": own_codes,
+                    "other_codes": other_codes,
+                    "merged": own_codes != other_codes,
+                    "years": years,
+                    "n_years": len(years),
+                }
+            )
+    columns = ["programme", "sector", "same_sector", "linked", "province", "own_codes", "other_codes", "merged",
+               "years", "n_years"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def overlap_score(own: dict[str, Any], others: pd.DataFrame, as_of: date) -> tuple[float | None, int, int]:
+    """(1 − shared/own province-years with unlinked same-sector programmes, shared, own)."""
+    mine = province_years(own["provinces"], own["start_date"], own["end_date"], as_of)
+    if not mine:
+        return None, 0, 0
+    shared: set[tuple[str, int]] = set()
+    for _, other in others.iterrows():
+        if other["code"] == own["code"] or other["sector"] != own["sector"] or linked(own, dict(other)):
+            continue
+        shared |= mine & province_years(
+            list(other["provinces"]), other["start_date"], other["end_date"], as_of
+        )
+    return 1.0 - len(shared) / len(mine), len(shared), len(mine)
+
+
+def twice_measured(code: str, observations: pd.DataFrame, links: set[str]) -> pd.DataFrame:
+    """The programme's national-coded province observations, each with who else measured it.
+
+    Args:
+        code: the programme's code.
+        observations: :attr:`Portfolio.observations` (programme_code, indicator_code, national_code, period,
+            period_start, period_end, admin_unit).
+        links: codes of the programmes linked to ``code``.
+
+    Returns:
+        One row per own observation: indicator_code, national_code, period, province (current), ``unlinked``
+        and ``linked`` (lists of the other programmes that measured the same national code in the same current
+        province over an overlapping period).
+    """
+    columns = ["indicator_code", "national_code", "period", "province", "unlinked", "linked"]
+    if observations.empty:
+        return pd.DataFrame(columns=columns)
+    obs = observations[observations["national_code"].fillna("").astype(str).str.strip() != ""].copy()
+    obs = obs[obs["admin_unit"].astype(str).isin(geo.provinces().keys())]
+    if obs.empty:
+        return pd.DataFrame(columns=columns)
+    obs["province"] = obs["admin_unit"].map(current_province)
+    own = obs[obs["programme_code"] == code]
+    other = obs[obs["programme_code"] != code]
+    rows = []
+    for _, o in own.iterrows():
+        same = other[
+            (other["national_code"] == o["national_code"])
+            & (other["province"] == o["province"])
+            & (other["period_start"] <= o["period_end"])
+            & (other["period_end"] >= o["period_start"])
+        ]
+        who = sorted(set(same["programme_code"]))
+        rows.append(
+            [o["indicator_code"], o["national_code"], o["period"], o["province"],
+             [w for w in who if w not in links], [w for w in who if w in links]]
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def measurement_score(table: pd.DataFrame) -> float | None:
+    """1 − share of own observations also measured by an unlinked programme; None when nothing is measured."""
+    if table.empty:
+        return None
+    return 1.0 - float(table["unlinked"].map(bool).mean())
+
+
+def linkage_score(overlapping: pd.DataFrame) -> tuple[float | None, list[str], list[str]]:
+    """(linked / related same-sector programmes sharing a province-year, linked codes, unlinked codes)."""
+    same = overlapping[overlapping["same_sector"]] if not overlapping.empty else overlapping
+    if same.empty:
+        return None, [], []
+    codes = same.groupby("programme")["linked"].first()
+    yes = sorted(codes[codes].index)
+    no = sorted(codes[~codes].index)
+    return len(yes) / len(codes), yes, no
+
+
+def _own(data: ProgrammeData) -> dict[str, Any]:
+    p = data.programme
+    return {
+        "code": data.code, "sector": p.get("sector"), "parent_code": p.get("parent_code"),
+        "start_date": p.get("start_date"), "end_date": p.get("end_date"), "provinces": list(data.provinces),
+    }  # fmt: skip
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
+
+
+def _where(row: pd.Series, lang: str) -> str:
+    """ "Lào Cai (10)", and the merger when the codes differ: "Lào Cai (10; 15 Yên Bái merged into it)"."""
+    name = f"{province_name(row['province'])} ({row['province']}"
+    old = sorted((set(row["own_codes"]) | set(row["other_codes"])) - {row["province"]})
+    if row["merged"] and old:
+        names = ", ".join(f"{c} {province_name(c)}" for c in old)
+        name += tr(lang, f"; {names} merged into it in 2025", f"; {names} đã sáp nhập vào tỉnh này năm 2025")
+    return name + ")"
+
+
+def assess(
+    data: ProgrammeData, portfolio: Portfolio | None = None, *, lang: str = "en", **options: Any
+) -> CriterionResult:
+    """Assess coherence against the other programmes of ``portfolio`` (see the module docstring)."""
+    del options
+    result = CriterionResult("coherence", lang)
+    if portfolio is None:
+        result.scores.update(overlap=None, measurement=None, linkage=None)
+        result.find(
+            tr(
+                lang,
+                "Coherence cannot be judged: no portfolio of other programmes was given to compare with.",
+                "Chưa đánh giá được tính nhất quán: không có danh mục các chương trình khác để so sánh.",
+            )
+        )
+        rate(result)
+        return result
+    own = _own(data)
+    others = portfolio.programmes[portfolio.programmes["code"] != data.code]
+    table = overlaps(own, others, data.as_of)
+    score, shared, total = overlap_score(own, others, data.as_of)
+    result.scores["overlap"] = score
+    same = table[table["same_sector"] & ~table["linked"]] if not table.empty else table
+    if score is None:
+        result.find(tr(lang, "The programme has no start date: overlap cannot be computed.",
+                       "Chương trình không có ngày bắt đầu: chưa tính được sự chồng lấn."))  # fmt: skip
+    elif same.empty:
+        result.find(
+            tr(
+                lang,
+                f"No other programme of the same sector ({own['sector']}) works in the same provinces over the same"
+                f" years: compared against {len(others)} other programmes in the store, none overlaps.",
+                f"Không có chương trình nào khác cùng lĩnh vực ({own['sector']}) hoạt động ở cùng tỉnh trong cùng"
+                f" thời gian: đã so sánh với {len(others)} chương trình khác trong kho, không có chồng lấn.",
+            ),
+            "high", other_programmes=len(others), shared_province_years=0, province_years=total,
+        )  # fmt: skip
+    else:
+        places = "; ".join(
+            f"{r['programme']} {tr(lang, 'in', 'tại')} {_where(r, lang)} {_span(r['years'])}"
+            for _, r in same.iterrows()
+        )
+        result.find(
+            tr(
+                lang,
+                f"Possible duplication: {shared} of {total} province-years ({100 * shared / total:.0f}%) are shared"
+                f" with unlinked programmes of the same sector: {places}.",
+                f"Có thể trùng lặp: {shared}/{total} tỉnh-năm ({100 * shared / total:.0f}%) trùng với các chương"
+                f" trình cùng lĩnh vực không có liên kết: {places}.",
+            ),
+            "medium", shared_province_years=shared, province_years=total,
+            programmes=sorted(set(same["programme"])),
+        )  # fmt: skip
+        result.recommend(
+            tr(
+                lang,
+                f"Coordinate with {', '.join(sorted(set(same['programme'])))} on beneficiaries and communes to"
+                " avoid supporting the same households twice.",
+                f"Phối hợp với {', '.join(sorted(set(same['programme'])))} về hộ hưởng lợi và địa bàn xã để tránh"
+                " hỗ trợ trùng lặp.",
+            )
+        )
+    complementary = table[~table["same_sector"]] if not table.empty else table
+    if not complementary.empty:
+        result.find(
+            tr(
+                lang,
+                "Working alongside (other sectors, complementary rather than duplicating): "
+                + "; ".join(f"{r['programme']} ({r['sector']}) {tr(lang, 'in', 'tại')} {_where(r, lang)}"
+                            f" {_span(r['years'])}" for _, r in complementary.iterrows()) + ".",
+                "Cùng địa bàn (lĩnh vực khác, bổ trợ chứ không trùng lặp): "
+                + "; ".join(f"{r['programme']} ({r['sector']}) {tr(lang, 'in', 'tại')} {_where(r, lang)}"
+                            f" {_span(r['years'])}" for _, r in complementary.iterrows()) + ".",
+            ),
+            "medium", programmes=sorted(set(complementary["programme"])),
+        )  # fmt: skip
+    family = sorted(c for c in others["code"] if linked(own, dict(others[others["code"] == c].iloc[0])))
+    if family:
+        result.find(
+            tr(lang, f"Linked programmes (parent or replication, not duplicates): {', '.join(family)}.",
+               "Chương trình có liên kết (chương trình mẹ hoặc nhân rộng, không phải trùng lặp):"
+               f" {', '.join(family)}."),
+            "high", linked=family,
+        )  # fmt: skip
+
+    twice = twice_measured(data.code, portfolio.observations, set(family))
+    result.scores["measurement"] = measurement_score(twice)
+    if twice.empty:
+        result.find(
+            tr(
+                lang,
+                "Double measurement cannot be checked: the programme has no observation of an indicator with a"
+                " national code.",
+                "Chưa kiểm tra được việc đo trùng: chương trình không có số liệu thực hiện của chỉ tiêu có mã"
+                " quốc gia.",
+            )
+        )
+    else:
+        dup = twice[twice["unlinked"].map(bool)]
+        shared_linked = twice[twice["linked"].map(bool)]
+        result.find(
+            tr(
+                lang,
+                f"Indicators measured twice: {len(dup)} of {len(twice)} national-coded observations"
+                + (f" ({', '.join(sorted(set(dup['national_code'])))} with "
+                   f"{', '.join(sorted({w for ws in dup['unlinked'] for w in ws}))})" if len(dup) else "")
+                + (f"; {len(shared_linked)} also measured by linked programmes (not counted)."
+                   if len(shared_linked) else "."),
+                f"Chỉ tiêu bị đo hai lần: {len(dup)}/{len(twice)} số liệu có mã quốc gia"
+                + (f" ({', '.join(sorted(set(dup['national_code'])))} cùng với "
+                   f"{', '.join(sorted({w for ws in dup['unlinked'] for w in ws}))})" if len(dup) else "")
+                + (f"; {len(shared_linked)} số liệu cũng được chương trình có liên kết đo (không tính)."
+                   if len(shared_linked) else "."),
+            ),
+            "medium", observations=len(twice), measured_twice=len(dup), shared_with_linked=len(shared_linked),
+        )  # fmt: skip
+        if len(dup) or len(shared_linked):
+            result.recommend(
+                tr(
+                    lang,
+                    "Use one data collection for indicators two programmes report in the same province"
+                    " (e.g. the annual poor-household review) instead of measuring them twice.",
+                    "Dùng chung một nguồn thu thập cho các chỉ tiêu mà hai chương trình cùng báo cáo trên một tỉnh"
+                    " (ví dụ kết quả rà soát hộ nghèo hằng năm) thay vì đo hai lần.",
+                )
+            )
+
+    link, yes, no = linkage_score(table)
+    result.scores["linkage"] = link
+    if link is not None:
+        result.find(
+            tr(lang, f"Of the {len(yes) + len(no)} same-sector programmes working in the same provinces at the"
+               f" same time, {len(yes)} are formally linked.",
+               f"Trong {len(yes) + len(no)} chương trình cùng lĩnh vực hoạt động cùng tỉnh, cùng thời gian,"
+               f" {len(yes)} chương trình có liên kết chính thức."),
+            "high", linked=yes, unlinked=no,
+        )  # fmt: skip
+    result.metrics.update(
+        other_programmes=len(others), province_years=total, shared_province_years=shared,
+        national_coded_observations=len(twice),
+        measured_twice=int(twice["unlinked"].map(bool).sum()) if len(twice) else 0, linked_programmes=family,
+    )  # fmt: skip
+    result.tables["overlaps"] = table.assign(
+        own_codes=table["own_codes"].map(", ".join), other_codes=table["other_codes"].map(", ".join),
+        years=table["years"].map(lambda ys: _span(ys) if ys else ""),
+    ).rename(columns={
+        "programme": tr(lang, "programme", "chương trình"), "sector": tr(lang, "sector", "lĩnh vực"),
+        "same_sector": tr(lang, "same sector", "cùng lĩnh vực"), "linked": tr(lang, "linked", "có liên kết"),
+        "province": tr(lang, "current province", "tỉnh hiện nay"),
+        "own_codes": tr(lang, "own codes", "mã tỉnh (CT này)"),
+        "other_codes": tr(lang, "their codes", "mã tỉnh (CT kia)"), "merged": tr(lang, "via merger", "do sáp nhập"),
+        "years": tr(lang, "years", "các năm"), "n_years": tr(lang, "shared years", "số năm trùng"),
+    })  # fmt: skip
+    result.tables["measurement"] = twice.assign(
+        unlinked=twice["unlinked"].map(", ".join), linked=twice["linked"].map(", ".join)
+    ).rename(columns={
+        "indicator_code": tr(lang, "indicator", "chỉ tiêu"), "national_code": tr(lang, "national code", "mã quốc gia"),
+        "period": tr(lang, "period", "kỳ"), "province": tr(lang, "current province", "tỉnh hiện nay"),
+        "unlinked": tr(lang, "also measured by", "cũng được đo bởi"),
+        "linked": tr(lang, "also measured by linked", "cũng được đo bởi CT liên kết"),
+    })  # fmt: skip
+    rate(result)
+    return result
+
+
+def charts(result: CriterionResult) -> list[Any]:
+    """The years shared with each programme working in the same provinces (same sector or not)."""
+    import matplotlib.pyplot as plt
+
+    table = result.tables.get("overlaps")
+    if table is None or table.empty:
+        return []
+    lang = result.lang
+    names = table.iloc[:, 0] + " · " + table.iloc[:, 4]
+    fig, ax = plt.subplots(figsize=(6, 0.5 * len(table) + 1.5))
+    colours = [
+        "tab:red" if same and not link else "tab:grey"
+        for same, link in zip(table.iloc[:, 2], table.iloc[:, 3], strict=True)
+    ]
+    ax.barh(names, table.iloc[:, 9], color=colours)
+    ax.set_xlabel(tr(lang, "years shared", "số năm trùng"))
+    ax.set_title(tr(lang, "Programmes in the same provinces (red: same sector, unlinked)",
+                    "Các chương trình cùng địa bàn (đỏ: cùng lĩnh vực, không liên kết)"))  # fmt: skip
+    fig.tight_layout()
+    return [fig]
