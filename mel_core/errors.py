@@ -110,9 +110,18 @@ class LessonFormatError(MelError):
 
 
 class EvaluationFailed(MelError):
-    """An evaluation notebook failed while it ran."""
+    """An evaluation notebook failed while it ran (or several did, under ``mel evaluate --all``).
 
-    exit_code = 70
+    Attributes:
+        failures: one dict per failed evaluation: ``evaluation``, ``template``, ``notebook`` (the kept output
+            notebook), ``cell`` (its index), ``execution_count``, ``ename`` and ``evalue``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, failures: list[dict[str, object]], hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.failures = failures
 
 
 class BookBuildError(MelError):

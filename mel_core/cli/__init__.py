@@ -13,7 +13,7 @@ import typer
 
 from mel_core import __version__
 from mel_core.cli import data, demo, kb, lessons
-from mel_core.errors import ImportValidationError, MelError, StoreError
+from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("init")(data.init)
 app.command("import")(data.import_)
 app.command("export")(data.export)
 app.command("demo")(demo.demo)
+app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lessons.app, name="lessons")
 
@@ -68,6 +69,16 @@ def report_error(exc: MelError) -> int:
     if isinstance(exc, ImportValidationError):
         for problem in exc.problems:
             err.write(f"  {problem.render(lang)}\n")
+    elif isinstance(getattr(exc, "problems", None), list):
+        for line in exc.problems:  # type: ignore[attr-defined]
+            err.write(f"  {render(line, lang)}\n")
+    if isinstance(exc, EvaluationFailed):
+        for failure in exc.failures:
+            cell = failure.get("execution_count") or "?"
+            err.write(
+                f"  {failure['evaluation']}: {failure.get('notebook', failure['template'])}, In [{cell}]:"
+                f" {failure.get('ename')}: {failure.get('evalue')}\n"
+            )
     err.write(f"{word('Error', lang)}: {render(exc.message, lang)}\n")
     if exc.hint:
         err.write(f"{render(exc.hint, lang)}\n")
