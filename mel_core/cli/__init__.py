@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import data, demo, kb, lessons
+from mel_core.cli import data, demo, evaluate, kb, lessons
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 

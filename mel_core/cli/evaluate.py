@@ -64,7 +64,9 @@ def run(
     kind: str = typer.Option("other", "--kind", help="mid_term, final, ex_post or other."),
     period_start: str = typer.Option(None, "--period-start", help="Only data from this date (YYYY-MM-DD)."),
     period_end: str = typer.Option(None, "--period-end", help="Only data to this date (YYYY-MM-DD)."),
-    X
+    lang: str = typer.Option(
+        None, "--lang", help="Language of the notebooks' narrative: vi or en (default: as messages)."
+    ),
     out: Path = typer.Option(
         None, "--out", help="Folder of evaluation records (default notebooks/evaluations)."
     ),
