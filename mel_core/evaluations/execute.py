@@ -1,0 +1,145 @@
+"""Run one evaluation notebook with Papermill, export it to HTML, and read its result.
+
+This is the unit of work the runner hands to a worker process: it touches no database itself (the notebook reads
+the store through ``MEL_DB_URL``, set here for the kernel, so no password is ever written into a notebook).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mel_core.evaluations.notebook import RESULT_MIME
+
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One template to run for one programme."""
+
+    programme: str
+    criterion: str
+    template: str
+    output: str
+    parameters: dict[str, Any]
+    db_url: str
+
+
+@dataclass
+class NotebookOutcome:
+    """What came of a job: the result the notebook emitted, or where and how it failed."""
+
+    job: NotebookJob
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    html: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and not self.error
+
+
+@contextlib.contextmanager
+def _environment(db_url: str) -> Iterator[None]:
+    """``MEL_DB_URL`` for the kernel this process starts (restored afterwards)."""
+    before = os.environ.get("MEL_DB_URL")
+    os.environ["MEL_DB_URL"] = db_url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MEL_DB_URL", None)
+        else:
+            os.environ["MEL_DB_URL"] = before
+
+
+@cache
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab")
+
+
+def export_html(notebook_path: Path) -> Path:
+    """Write ``<notebook>.html`` beside the executed notebook (images embedded) and return its path."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    body, _resources = _exporter().from_notebook_node(notebook)
+    target = notebook_path.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def read_result(notebook: Any) -> dict[str, Any] | None:
+    """The machine-readable result a notebook emitted (the last one, if several), or None."""
+    found = None
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data") or {}
+            if RESULT_MIME in data:
+                found = data[RESULT_MIME]
+    return dict(found) if found is not None else None
+
+
+def run_notebook(job: NotebookJob) -> NotebookOutcome:
+    """Execute ``job.template`` into ``job.output`` (kept also when it fails), export HTML, read the result."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)  # its parameter-parsing notes are not for users
+    started = time.perf_counter()
+    output = Path(job.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    outcome = NotebookOutcome(job)
+    try:
+        with _environment(job.db_url):
+            papermill.execute_notebook(
+                job.template,
+                str(output),
+                parameters=job.parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                cwd=str(output.parent),
+                # the kernel's own start-up warnings (TCP on loopback) are noise for an evaluator
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+    except PapermillExecutionError as exc:
+        outcome.error = {
+            "cell": exc.cell_index,
+            "execution_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
+    except Exception as exc:  # the kernel died, the template is not a notebook …: recorded, not raised
+        outcome.error = {
+            "cell": None,
+            "execution_count": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+        }
+    if output.exists():
+        outcome.html = str(export_html(output))
+        if not outcome.error:
+            outcome.result = read_result(nbformat.read(output, as_version=4))
+            if outcome.result is None:
+                outcome.error = {
+                    "cell": None,
+                    "execution_count": None,
+                    "ename": "NoResult",
+                    "evalue": "the notebook ran but emitted no result (mel_core.evaluations.notebook.emit)",
+                }
+    outcome.seconds = time.perf_counter() - started
+    return outcome

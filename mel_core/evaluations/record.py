@@ -1,0 +1,305 @@
+"""The evaluation record in the store: create it, store its results in one transaction, mark it failed, read it.
+
+An evaluation is created *running* before any notebook runs, so a failure leaves a record. Its ratings, findings
+and recommendations are written together with the status *succeeded* in one transaction, or not at all. An
+evaluator may override a computed rating only with a written reason; the computed level is kept beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
+
+from mel_core.criteria.ratings import label
+from mel_core.errors import MelError
+from mel_core.i18n import say
+from mel_core.store import Evaluation, Finding, Programme, Rating, Recommendation, session_scope, table_of
+from mel_core.vocabulary import EVALUATION_KINDS, RATED
+
+
+class EvaluationNotFound(MelError):
+    """No evaluation (or programme with an evaluation) has this code."""
+
+    exit_code = 65
+
+
+class OverrideError(MelError):
+    """An override lacks its reason or names a criterion or level that does not exist."""
+
+    exit_code = 65
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_evaluation(
+    engine: Engine,
+    programme: str,
+    *,
+    kind: str = "other",
+    evaluator: str | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    day: date | None = None,
+) -> tuple[int, str]:
+    """Create a *running* evaluation of ``programme``; return its id and code (``<programme>-<yyyymmdd>-<nn>``).
+
+    Two processes creating evaluations of the same programme on the same day get different numbers: a clash on
+    the unique code is retried with the next number.
+    """
+    if kind not in EVALUATION_KINDS:
+        raise MelError(
+            say(f"kind must be one of {', '.join(EVALUATION_KINDS)}", "loại đánh giá không hợp lệ")
+        )
+    day = day or date.today()
+    e = table_of(Evaluation)
+    p = table_of(Programme)
+    prefix = f"{programme}-{day:%Y%m%d}-"
+    for _attempt in range(50):
+        try:
+            with engine.begin() as conn:
+                pid = conn.scalar(select(p.c.id).where(p.c.code == programme))
+                if pid is None:
+                    from mel_core.criteria.data import ProgrammeNotFound
+
+                    raise ProgrammeNotFound(
+                        say(
+                            f"programme {programme!r} is not in the store",
+                            f"không có chương trình {programme!r}",
+                        ),
+                        hint=say(
+                            "`mel demo` or `mel import` loads programmes.",
+                            "Dùng `mel import` để nạp chương trình.",
+                        ),
+                    )
+                taken = conn.scalar(select(func.count()).where(e.c.code.like(f"{prefix}%")))
+                code = f"{prefix}{(taken or 0) + 1:02d}"
+                new_id = conn.execute(
+                    e.insert()
+                    .values(
+                        code=code, programme_id=pid, kind=kind, evaluator=evaluator, status="running",
+                        period_start=period_start, period_end=period_end, started_at=_now(),
+                    )
+                    .returning(e.c.id)
+                ).scalar_one()  # fmt: skip
+        except IntegrityError:
+            continue  # another process took this number a moment ago
+        return int(new_id), code
+    raise MelError(say("could not number the evaluation", "không đánh số được lần đánh giá"))
+
+
+def set_output(engine: Engine, evaluation_id: int, output_dir: str) -> None:
+    e = table_of(Evaluation)
+    with engine.begin() as conn:
+        conn.execute(update(e).where(e.c.id == evaluation_id).values(output_dir=output_dir))
+
+
+def mark_failed(engine: Engine, evaluation_id: int, error: str, provenance: dict[str, Any]) -> None:
+    """Mark the evaluation failed with its error; no rating, finding or recommendation is kept."""
+    e = table_of(Evaluation)
+    with engine.begin() as conn:
+        for model in (Rating, Finding, Recommendation):
+            t = table_of(model)
+            conn.execute(delete(t).where(t.c.evaluation_id == evaluation_id))
+        conn.execute(
+            update(e)
+            .where(e.c.id == evaluation_id)
+            .values(status="failed", error=error, finished_at=_now(), provenance=provenance)
+        )
+
+
+def store_results(
+    engine: Engine, evaluation_id: int, results: dict[str, dict[str, Any]], provenance: dict[str, Any]
+) -> None:
+    """Write every criterion's rating, findings and recommendations and mark the evaluation succeeded, at once."""
+    e = table_of(Evaluation)
+    with engine.begin() as conn:
+        for model in (Rating, Finding, Recommendation):
+            t = table_of(model)
+            conn.execute(delete(t).where(t.c.evaluation_id == evaluation_id))
+        ratings: list[dict[str, Any]] = []
+        findings: list[dict[str, Any]] = []
+        recommendations: list[dict[str, Any]] = []
+        for criterion, result in results.items():
+            if criterion not in RATED:
+                raise ValueError(f"unknown criterion {criterion!r} in the results")
+            rating = result.get("rating") or {}
+            ratings.append(
+                {
+                    "evaluation_id": evaluation_id,
+                    "criterion": criterion,
+                    "computed_level": rating.get("level"),
+                    "final_level": rating.get("level"),
+                    "justification": rating.get("justification", ""),
+                    "rules_version": rating.get("rules_version"),
+                    "evidence": {
+                        **(rating.get("evidence") or {}),
+                        "scores": result.get("scores"),
+                        "caps": result.get("caps"),
+                        "metrics": result.get("metrics"),
+                        "lang": result.get("lang"),
+                    },
+                }
+            )
+            for n, finding in enumerate(result.get("findings", [])):
+                findings.append(
+                    {
+                        "evaluation_id": evaluation_id,
+                        "criterion": criterion,
+                        "position": n,
+                        "statement": finding["statement"],
+                        "confidence": finding.get("confidence"),
+                        "evidence": finding.get("evidence"),
+                    }
+                )
+            if criterion != "overall":  # the synthesis repeats the criteria's recommendations
+                for text in result.get("recommendations", []):
+                    recommendations.append(
+                        {
+                            "evaluation_id": evaluation_id,
+                            "criterion": criterion,
+                            "position": len(recommendations),
+                            "text": text,
+                        }
+                    )
+        for model, rows in ((Rating, ratings), (Finding, findings), (Recommendation, recommendations)):
+            if rows:
+                conn.execute(table_of(model).insert(), rows)
+        conn.execute(
+            update(e)
+            .where(e.c.id == evaluation_id)
+            .values(status="succeeded", error=None, finished_at=_now(), provenance=provenance)
+        )
+
+
+def find_evaluation(session: Session, code: str) -> Evaluation:
+    """The evaluation with this code; for a programme's code, its latest evaluation."""
+    found = session.exec(orm_select(Evaluation).where(Evaluation.code == code)).first()
+    if found is not None:
+        return found
+    p = table_of(Programme)
+    pid = session.connection().scalar(select(p.c.id).where(p.c.code == code))
+    if pid is not None:
+        latest = session.exec(
+            orm_select(Evaluation).where(Evaluation.programme_id == pid).order_by(col(Evaluation.id).desc())
+        ).first()
+        if latest is not None:
+            return latest
+    raise EvaluationNotFound(
+        say(f"no evaluation {code!r} in the store", f"không có lần đánh giá {code!r} trong kho dữ liệu"),
+        hint=say(
+            "Run `mel evaluate PROGRAMME` first, or give an evaluation code such as DB-BSS-2011-20261123-01.",
+            "Chạy `mel evaluate MÃ_CHƯƠNG_TRÌNH` trước, hoặc ghi mã lần đánh giá, ví dụ DB-BSS-2011-20261123-01.",
+        ),
+    )
+
+
+def describe(session: Session, code: str, lang: str = "en") -> dict[str, Any]:
+    """The stored evaluation as JSON-able data: status, provenance, ratings, findings, recommendations."""
+    ev = find_evaluation(session, code)
+    conn = session.connection()
+    p = table_of(Programme)
+    programme = conn.scalar(select(p.c.code).where(p.c.id == ev.programme_id))
+    r, f, m = table_of(Rating), table_of(Finding), table_of(Recommendation)
+    ratings = [
+        {
+            "criterion": row.criterion,
+            "computed_level": row.computed_level,
+            "final_level": row.final_level,
+            "label": label(row.criterion, row.final_level, lang),
+            "computed_label": label(row.criterion, row.computed_level, lang),
+            "override_reason": row.override_reason,
+            "justification": row.justification,
+            "rules_version": row.rules_version,
+        }
+        for row in conn.execute(select(r).where(r.c.evaluation_id == ev.id).order_by(r.c.id))
+    ]
+    findings = [
+        {
+            "criterion": row.criterion,
+            "statement": row.statement,
+            "confidence": row.confidence,
+            "evidence": row.evidence,
+        }
+        for row in conn.execute(
+            select(f).where(f.c.evaluation_id == ev.id).order_by(f.c.criterion, f.c.position)
+        )
+    ]
+    recommendations = [
+        {"criterion": row.criterion, "text": row.text, "status": row.status}
+        for row in conn.execute(select(m).where(m.c.evaluation_id == ev.id).order_by(m.c.position))
+    ]
+    return {
+        "code": ev.code,
+        "programme": programme,
+        "kind": ev.kind,
+        "evaluator": ev.evaluator,
+        "status": ev.status,
+        "error": ev.error,
+        "started_at": ev.started_at.isoformat(timespec="seconds") if ev.started_at else None,
+        "finished_at": ev.finished_at.isoformat(timespec="seconds") if ev.finished_at else None,
+        "output_dir": ev.output_dir,
+        "provenance": ev.provenance,
+        "ratings": ratings,
+        "findings": findings,
+        "recommendations": recommendations,
+    }
+
+
+def stored_results(session: Session, code: str) -> dict[str, dict[str, Any]]:
+    """The criteria's stored ratings (final levels) and recommendations, shaped as the notebooks emit them."""
+    data = describe(session, code)
+    out: dict[str, dict[str, Any]] = {}
+    for rating in data["ratings"]:
+        if rating["criterion"] == "overall":
+            continue
+        out[rating["criterion"]] = {
+            "rating": {"level": rating["computed_level"], "final_level": rating["final_level"]},
+            "recommendations": [
+                rec["text"] for rec in data["recommendations"] if rec["criterion"] == rating["criterion"]
+            ],
+        }
+    return out
+
+
+def override(
+    engine: Engine, code: str, criterion: str, level: int, reason: str, by: str | None = None
+) -> None:
+    """Set the final level of one criterion's rating; the computed level and who changed it, and why, are kept."""
+    if criterion not in RATED:
+        raise OverrideError(say(f"unknown criterion {criterion!r}", f"không có tiêu chí {criterion!r}"))
+    if level not in (1, 2, 3, 4):
+        raise OverrideError(say("the level must be 1, 2, 3 or 4", "mức xếp hạng phải là 1, 2, 3 hoặc 4"))
+    if not reason or not reason.strip():
+        raise OverrideError(
+            say("an override needs a written reason", "thay đổi xếp hạng phải kèm lý do bằng văn bản"),
+            hint=say('Add --reason "…".', 'Thêm --reason "…".'),
+        )
+    with session_scope(engine) as session:
+        ev = find_evaluation(session, code)
+        rating = session.exec(
+            orm_select(Rating).where(Rating.evaluation_id == ev.id, Rating.criterion == criterion)
+        ).first()
+        if rating is None:
+            raise OverrideError(
+                say(
+                    f"{ev.code} has no rating of {criterion}",
+                    f"{ev.code} không có xếp hạng tiêu chí {criterion}",
+                )
+            )
+        rating.final_level = level
+        rating.override_reason = reason.strip()
+        evidence = dict(rating.evidence or {})
+        history = list(evidence.get("overrides", []))
+        history.append(
+            {"level": level, "reason": reason.strip(), "by": by, "at": _now().isoformat(timespec="seconds")}
+        )
+        evidence["overrides"] = history
+        rating.evidence = evidence
+        session.add(rating)
