@@ -1,0 +1,454 @@
+"""Effectiveness (tính hiệu quả): did the programme reach the results it planned?
+
+Achievement comes from :func:`mel_core.indicators.achievement.achievement` on the whole-programme rows (admin unit
+``"VN"``; a one-province programme's figures stand for it), so it respects direction (a falling poverty rate is
+progress), ranges and cumulative indicators. An indicator is judged at its **last assessed target**: the target
+with the latest end whose period the figures cover completely (:func:`latest_assessed`).
+
+*Progress* of an indicator is its distance travelled from the baseline to the target, capped to [0, 1] (the
+capped ratio actual/target when it has no baseline); an indicator that met its target has progress 1.
+
+Components (``RULES["effectiveness"]``), each in [0, 1]:
+
+- ``outcomes`` = mean progress of the outcome indicators at their last assessed target. For a programme still
+  running, each outcome indicator's figures are projected to the end date (:func:`project`, an OLS trend) and
+  the progress is that of the projected value against the final target; an indicator with fewer than three
+  figures keeps its current progress. None when no outcome indicator has an assessed target.
+- ``outputs`` = mean progress of the output indicators at their last assessed target.
+- ``impact`` = mean progress of the impact indicators at their last assessed target.
+
+Cap ``broken_chain`` (:func:`broken_chain`): outputs were delivered — at least 75 % of the output indicators met
+their target — but outcomes did not follow — fewer than half of the outcome indicators met their target **and**
+their mean progress is below 0.6. Both levels need assessed targets.
+
+Gaps by sex and ethnicity (:func:`gaps`) are reported as findings, not scored (equity is scored by impact).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from mel_core.criteria.data import Portfolio, ProgrammeData
+from mel_core.criteria.projection import project, projections
+from mel_core.criteria.ratings import rate
+from mel_core.criteria.result import CriterionResult, tr
+from mel_core.indicators.achievement import WHOLE, achievement, gaps, latest_assessed
+
+__all__ = [
+    "OUTCOMES_FAILED_PROGRESS",
+    "OUTPUTS_DELIVERED",
+    "assess",
+    "broken_chain",
+    "charts",
+    "gaps",
+    "level_summary",
+    "programme_achievement",
+    "project",
+    "projections",
+]
+
+#: Share of output indicators meeting their target from which outputs count as delivered.
+OUTPUTS_DELIVERED = 0.75
+#: Mean outcome progress below which outcomes count as not achieved (with fewer than half the targets met).
+OUTCOMES_FAILED_PROGRESS = 0.6
+LEVELS = ("input", "output", "outcome", "impact")
+LEVELS_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
+
+
+def programme_achievement(data: ProgrammeData) -> pd.DataFrame:
+    """Achievement of every target of the programme (all admin units), a one-province programme's as ``VN``."""
+    single = data.provinces[0] if len(data.provinces) == 1 else None
+    return achievement(data.indicators, data.targets, data.observations, single_unit=single)
+
+
+def level_summary(assessed: pd.DataFrame) -> pd.DataFrame:
+    """Per results-chain level: indicators assessed, targets met, share met and mean progress.
+
+    Args:
+        assessed: one row per indicator (:func:`latest_assessed`), with ``level``, ``met`` and ``progress``.
+
+    Returns:
+        Columns ``level``, ``indicators``, ``met``, ``share_met``, ``progress``; levels in results-chain order.
+    """
+    rows = []
+    for level in LEVELS:
+        part = assessed[assessed["level"] == level]
+        if part.empty:
+            continue
+        met = int(part["met"].fillna(False).astype(bool).sum())
+        rows.append(
+            {
+                "level": level,
+                "indicators": len(part),
+                "met": met,
+                "share_met": met / len(part),
+                "progress": float(part["progress"].mean()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["level", "indicators", "met", "share_met", "progress"])
+
+
+def broken_chain(summary: pd.DataFrame, outcome_progress: float | None = None) -> bool | None:
+    """Outputs delivered but outcomes not (see the module's docstring); None when either level is unassessed.
+
+    Args:
+        summary: the output of :func:`level_summary`.
+        outcome_progress: the outcomes' mean progress to use (a running programme's projected one); default the
+            summary's.
+    """
+    by_level = summary.set_index("level")
+    if "output" not in by_level.index or "outcome" not in by_level.index:
+        return None
+    outputs_delivered = by_level.loc["output", "share_met"] >= OUTPUTS_DELIVERED
+    progress = by_level.loc["outcome", "progress"] if outcome_progress is None else outcome_progress
+    outcomes_failed = by_level.loc["outcome", "share_met"] < 0.5 and progress < OUTCOMES_FAILED_PROGRESS
+    return bool(outputs_delivered and outcomes_failed)
+
+
+def _mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+def _name(data: ProgrammeData, code: str, lang: str) -> str:
+    row = data.indicators[data.indicators["code"] == code]
+    if row.empty:
+        return code
+    name = row["name"].iloc[0] if lang == "vi" or pd.isna(row["name_en"].iloc[0]) else row["name_en"].iloc[0]
+    return f"{code} {name}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def assess(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    lang: str = "en",
+    gap_threshold: float = 0.05,
+    **options: Any,
+) -> CriterionResult:
+    """Assess effectiveness (see the module's docstring for the components and the cap).
+
+    Args:
+        data: the programme's records.
+        portfolio: unused (effectiveness compares a programme with its own plan).
+        lang: ``"en"`` or ``"vi"``.
+        gap_threshold: a gap by sex or ethnicity against a group larger than this share of the other group's
+            value is reported as a finding.
+        options: unknown options are an error.
+    """
+    if options:
+        raise TypeError(f"effectiveness.assess: unknown options {sorted(options)}")
+    result = CriterionResult("effectiveness", lang)
+    table = programme_achievement(data)
+    whole = table[table["admin_unit"] == WHOLE] if not table.empty else table
+    assessed = latest_assessed(table) if not table.empty else table
+    summary = (
+        level_summary(assessed) if not assessed.empty else level_summary(pd.DataFrame(columns=["level"]))
+    )
+    result.tables["achievement"] = _readable(whole, data, lang)
+    result.tables["levels"] = summary
+    if data.targets.empty or assessed.empty:
+        why = (
+            tr(lang, "The results framework has no targets", "Khung kết quả không có chỉ tiêu kế hoạch")
+            if data.targets.empty
+            else tr(
+                lang,
+                "No target has a reported actual value for the whole programme",
+                "Chưa có chỉ tiêu nào có số liệu thực hiện cho toàn chương trình",
+            )
+        )
+        result.find(
+            tr(lang, f"{why}: achievement cannot be measured.", f"{why}: không đo được mức đạt."), "high"
+        )
+        result.recommend(
+            tr(
+                lang,
+                "Set baselines and targets for the outcome indicators and report actuals against them.",
+                "Xác định giá trị cơ sở và chỉ tiêu cho các chỉ số kết quả và báo cáo số thực hiện so với chỉ tiêu.",
+            )
+        )
+        result.scores = {"outcomes": None, "outputs": None, "impact": None}
+        rate(result)
+        return result
+
+    by_level = {lvl: assessed[assessed["level"] == lvl] for lvl in LEVELS}
+    outcome_progress = _mean(by_level["outcome"]["progress"])
+    projected = pd.DataFrame()
+    if data.running and data.programme.get("end_date") is not None:
+        projected = projections(data, table, data.programme["end_date"])
+        result.tables["projection"] = projected
+        if not projected.empty:
+            progress = assessed.set_index("indicator_code")["progress"].copy()
+            for row in projected.itertuples(index=False):
+                if pd.notna(row.projected_progress):
+                    progress[row.indicator_code] = row.projected_progress
+            outcome_codes = by_level["outcome"]["indicator_code"]
+            outcome_progress = _mean(progress.reindex(outcome_codes))
+    result.scores = {
+        "outcomes": outcome_progress,
+        "outputs": _mean(by_level["output"]["progress"]),
+        "impact": _mean(by_level["impact"]["progress"]),
+    }
+    broken = broken_chain(summary, outcome_progress)
+    result.caps["broken_chain"] = bool(broken)
+    _findings(result, data, assessed, summary, projected, broken)
+    gap_table = gaps(
+        data.indicators, data.observations, data.provinces[0] if len(data.provinces) == 1 else None
+    )
+    result.tables["gaps"] = gap_table
+    _gap_findings(result, data, gap_table, gap_threshold)
+    result.metrics = {
+        "running": data.running,
+        "targets_met": {r.level: [int(r.met), int(r.indicators)] for r in summary.itertuples(index=False)},
+        "progress": {r.level: float(r.progress) for r in summary.itertuples(index=False)},
+        "outcome_progress": outcome_progress,
+        "broken_chain": broken,
+        "projected": projected.to_dict("records") if not projected.empty else [],
+    }
+    rate(result)
+    return result
+
+
+def _readable(table: pd.DataFrame, data: ProgrammeData, lang: str) -> pd.DataFrame:
+    cols = {
+        "indicator_code": tr(lang, "indicator", "chỉ số"),
+        "level": tr(lang, "level", "cấp"),
+        "period": tr(lang, "period", "kỳ"),
+        "target": tr(lang, "target", "kế hoạch"),
+        "target_high": tr(lang, "target (top of range)", "kế hoạch (cận trên)"),
+        "actual": tr(lang, "actual", "thực hiện"),
+        "met": tr(lang, "met", "đạt"),
+        "ratio": tr(lang, "actual/target", "so sánh (TH/KH)"),
+        "progress": tr(lang, "progress", "mức tiến triển"),
+    }
+    out = table[list(cols)].copy()
+    if lang == "vi":
+        out["level"] = out["level"].map(LEVELS_VI).fillna(out["level"])
+    return out.rename(columns=cols).reset_index(drop=True)
+
+
+def _findings(
+    result: CriterionResult,
+    data: ProgrammeData,
+    assessed: pd.DataFrame,
+    summary: pd.DataFrame,
+    projected: pd.DataFrame,
+    broken: bool | None,
+) -> None:
+    lang = result.lang
+    names = {
+        "output": ("Output", "đầu ra"),
+        "outcome": ("Outcome", "kết quả"),
+        "impact": ("Impact", "tác động"),
+    }
+    for row in summary.itertuples(index=False):
+        if row.level not in names:
+            continue
+        en, vi = names[row.level]
+        part = assessed[assessed["level"] == row.level]
+        last = max(part["period_end"])
+        result.find(
+            tr(
+                lang,
+                f"{en} targets met: {row.met} of {row.indicators} ({row.share_met:.0%}) at the last period with"
+                f" a target and a figure (up to {last.year}); mean progress {row.progress:.2f}.",
+                f"Chỉ tiêu {vi} đạt: {row.met}/{row.indicators} ({row.share_met:.0%}) tại kỳ cuối có kế hoạch và"
+                f" số liệu (đến năm {last.year}); mức tiến triển bình quân {row.progress:.2f}.",
+            ),
+            "high",
+            level=row.level,
+            met=row.met,
+            indicators=row.indicators,
+            progress=row.progress,
+        )
+    missed = assessed[(assessed["level"] == "outcome") & ~assessed["met"].fillna(False).astype(bool)]
+    for r in missed.itertuples(index=False):
+        result.find(
+            tr(
+                lang,
+                f"{_name(data, r.indicator_code, lang)}: {_fmt(r.actual)} against a target of {_fmt(r.target)}"
+                f" in {r.period} (progress {r.progress:.2f}).",
+                f"{_name(data, r.indicator_code, lang)}: thực hiện {_fmt(r.actual)} so với kế hoạch"
+                f" {_fmt(r.target)} năm {r.period} (mức tiến triển {r.progress:.2f}).",
+            ),
+            "high",
+            indicator=r.indicator_code,
+            actual=r.actual,
+            target=r.target,
+            period=r.period,
+        )
+    if broken:
+        result.find(
+            tr(
+                lang,
+                "Broken results chain: the outputs were delivered but the outcomes did not follow.",
+                "Chuỗi kết quả bị đứt: đầu ra đã hoàn thành nhưng kết quả không đạt.",
+            ),
+            "high",
+        )
+        result.recommend(
+            tr(
+                lang,
+                "Find out why delivered outputs did not lead to the outcomes (field visits, interviews with"
+                " households) before replicating the model; report results, not only outputs.",
+                "Tìm hiểu vì sao đầu ra đã hoàn thành mà không dẫn tới kết quả (khảo sát thực địa, phỏng vấn hộ)"
+                " trước khi nhân rộng mô hình; báo cáo kết quả chứ không chỉ đầu ra.",
+            )
+        )
+    if data.running and data.programme.get("end_date") is not None:
+        end = data.programme["end_date"]
+        on_track = (
+            int(projected["projected_met"].fillna(False).astype(bool).sum()) if not projected.empty else 0
+        )
+        result.find(
+            tr(
+                lang,
+                f"The programme is still running (it ends on {end.isoformat()}): outcomes are judged on their"
+                f" trend projected to the end date ({on_track} of {len(projected)} projected to meet the final"
+                " target), outputs and impact on the latest phased targets.",
+                f"Chương trình đang thực hiện (kết thúc ngày {end.isoformat()}): kết quả được đánh giá theo xu"
+                f" hướng dự báo đến ngày kết thúc ({on_track}/{len(projected)} chỉ số dự báo đạt chỉ tiêu cuối"
+                " kỳ), đầu ra và tác động theo chỉ tiêu phân kỳ gần nhất.",
+            ),
+            "medium",
+            end_date=end,
+            projected_on_track=on_track,
+            projected=len(projected),
+        )
+    for r in projected.itertuples(index=False):
+        end = data.programme["end_date"]
+        result.find(
+            tr(
+                lang,
+                f"{_name(data, r.indicator_code, lang)}: the trend projects {_fmt(r.predicted)} at the end date"
+                f" ({end.isoformat()}), 95% prediction interval {_fmt(r.lower)}–{_fmt(r.upper)}; the final target"
+                f" {_fmt(r.target)} lies {r.target_position} the interval.",
+                f"{_name(data, r.indicator_code, lang)}: theo xu hướng, đến ngày kết thúc ({end.isoformat()}) dự"
+                f" báo đạt {_fmt(r.predicted)}, khoảng dự báo 95% {_fmt(r.lower)}–{_fmt(r.upper)}; chỉ tiêu cuối"
+                f" kỳ {_fmt(r.target)} nằm {_POSITION_VI[r.target_position]} khoảng này.",
+            ),
+            "medium",
+            indicator=r.indicator_code,
+            predicted=r.predicted,
+            lower=r.lower,
+            upper=r.upper,
+            target=r.target,
+            points=r.points,
+        )
+        behind = (r.direction == "increase" and r.target_position == "above") or (
+            r.direction == "decrease" and r.target_position == "below"
+        )
+        if behind:
+            result.recommend(
+                tr(
+                    lang,
+                    f"{r.indicator_code} is off track for its end target: revise the work plan for the remaining"
+                    " years or the target, with a written reason.",
+                    f"{r.indicator_code} khó đạt chỉ tiêu cuối kỳ: điều chỉnh kế hoạch các năm còn lại hoặc chỉ"
+                    " tiêu, có giải trình bằng văn bản.",
+                )
+            )
+
+
+_POSITION_VI = {"below": "dưới", "inside": "trong", "above": "trên"}
+
+
+def _gap_findings(
+    result: CriterionResult, data: ProgrammeData, table: pd.DataFrame, threshold: float
+) -> None:
+    lang = result.lang
+    if table.empty:
+        result.find(
+            tr(
+                lang,
+                "No figures by sex or ethnicity: gaps cannot be measured.",
+                "Không có số liệu phân tổ theo giới tính hoặc dân tộc: không đo được chênh lệch.",
+            ),
+            "high",
+        )
+        return
+    group_en = {"female": "women", "minority": "ethnic minorities"}
+    group_vi = {"female": "phụ nữ", "minority": "người dân tộc thiểu số"}
+    for r in table.itertuples(index=False):
+        if r.kind == "share":
+            result.find(
+                tr(
+                    lang,
+                    f"{_name(data, r.indicator_code, lang)} ({r.period}): {group_en[r.group]} are {r.share:.0%}"
+                    f" of the total ({_fmt(r.value)} of {_fmt(r.value + r.reference)}).",
+                    f"{_name(data, r.indicator_code, lang)} ({r.period}): {group_vi[r.group]} chiếm {r.share:.0%}"
+                    f" ({_fmt(r.value)}/{_fmt(r.value + r.reference)}).",
+                ),
+                "high",
+                indicator=r.indicator_code,
+                group=r.group,
+                share=r.share,
+            )
+        elif pd.notna(r.relative_gap) and r.relative_gap < -threshold:
+            result.find(
+                tr(
+                    lang,
+                    f"{_name(data, r.indicator_code, lang)} ({r.period}): a gap against {group_en[r.group]}"
+                    f" ({_fmt(r.value)} against {_fmt(r.reference)}, {abs(r.relative_gap):.0%} worse).",
+                    f"{_name(data, r.indicator_code, lang)} ({r.period}): {group_vi[r.group]} còn chênh lệch bất"
+                    f" lợi ({_fmt(r.value)} so với {_fmt(r.reference)}, kém {abs(r.relative_gap):.0%}).",
+                ),
+                "high",
+                indicator=r.indicator_code,
+                group=r.group,
+                value=r.value,
+                reference=r.reference,
+                relative_gap=r.relative_gap,
+            )
+            result.recommend(
+                tr(
+                    lang,
+                    f"Look into why {group_en[r.group]} lag on {r.indicator_code} and target support to them.",
+                    f"Tìm hiểu nguyên nhân {group_vi[r.group]} còn chênh lệch ở chỉ số {r.indicator_code} và có hỗ"
+                    " trợ riêng.",
+                )
+            )
+
+
+def charts(result: CriterionResult) -> list[Any]:
+    """Progress per indicator by level, and the projections of a running programme."""
+    import matplotlib.pyplot as plt
+
+    lang = result.lang
+    figures = []
+    table = result.tables.get("achievement")
+    levels = result.tables.get("levels")
+    if levels is not None and not levels.empty:
+        fig, ax = plt.subplots(figsize=(6, 3))
+        ax.barh(levels["level"], levels["progress"], color="#4C72B0")
+        ax.set_xlim(0, 1)
+        ax.axvline(1.0, color="grey", linewidth=0.8)
+        ax.set_xlabel(
+            tr(lang, "mean progress towards targets (1 = met)", "mức tiến triển bình quân (1 = đạt)")
+        )
+        ax.set_title(tr(lang, "Achievement by results-chain level", "Mức đạt theo cấp của chuỗi kết quả"))
+        fig.tight_layout()
+        figures.append(fig)
+    projected = result.tables.get("projection")
+    if projected is not None and not projected.empty and table is not None:
+        fig, ax = plt.subplots(figsize=(6, 3))
+        codes = list(projected["indicator_code"])
+        ax.errorbar(
+            codes,
+            projected["predicted"],
+            yerr=[projected["predicted"] - projected["lower"], projected["upper"] - projected["predicted"]],
+            fmt="o",
+            label=tr(lang, "projected (95% interval)", "dự báo (khoảng 95%)"),
+        )
+        ax.scatter(codes, projected["target"], marker="x", color="red", label=tr(lang, "target", "chỉ tiêu"))
+        ax.set_title(tr(lang, "Outcomes projected to the end date", "Dự báo kết quả đến ngày kết thúc"))
+        ax.legend()
+        fig.tight_layout()
+        figures.append(fig)
+    return figures
