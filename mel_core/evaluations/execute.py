@@ -114,7 +114,7 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 request_save_on_cell_execute=False,
                 cwd=str(output.parent),
                 # the kernel's own start-up warnings (TCP on loopback) are noise for an evaluator
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
     except PapermillExecutionError as exc:
         outcome.error = {
