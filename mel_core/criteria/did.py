@@ -19,6 +19,7 @@ estimate falls back to HC1 and says so in :attr:`DidEstimate.cov_type`. Interval
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 CovType = Literal["cluster", "HC1", "nonrobust"]
 COV_TYPES: tuple[str, ...] = ("cluster", "HC1", "nonrobust")
@@ -360,9 +362,14 @@ def poverty_effect(
     logit = None
     if comparison and frame["exited"].nunique() == 2:
         try:
-            lfit, lused, _ = _fit(formula, frame, cov_type, logit=True)
-            margins = lfit.get_margeff(at="overall", dummy=True).summary_frame()
+            with warnings.catch_warnings():  # non-convergence is checked below, not printed
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lfit, lused, _ = _fit(formula, frame, cov_type, logit=True)
+                margins = lfit.get_margeff(at="overall", dummy=True).summary_frame()
             row = margins.loc["treated"]
+            if not lfit.mle_retvals.get("converged", False) or not np.isfinite(row.iloc[1]):
+                raise ValueError("the logit did not converge (separation)")
             logit = DidEstimate(
                 "poor", round_name, base, float(row.iloc[0]), float(row.iloc[1]), float(row.iloc[4]),
                 float(row.iloc[5]), float(row.iloc[3]), int(lfit.nobs), n_clusters, "did", "panel", lused,
