@@ -73,10 +73,13 @@ def score_target(
     nan = math.nan
     if not _finite(actual):
         return {"met": None, "within": None, "ratio": nan, "distance": nan, "progress": nan}
-    goal = TargetValue(float(target), float(target_high) if _finite(target_high) else None)
+    high = float(target_high) if target_high is not None and _finite(target_high) else None
+    goal = TargetValue(float(target), high)
     ratio = goal.ratio(float(actual), direction)
     distance = (
-        goal.distance_travelled(float(baseline), float(actual), direction) if _finite(baseline) else nan
+        goal.distance_travelled(float(baseline), float(actual), direction)
+        if baseline is not None and _finite(baseline)
+        else nan
     )
     basis = distance if _finite(distance) else ratio
     progress = min(max(basis, 0.0), 1.0) if _finite(basis) else nan
