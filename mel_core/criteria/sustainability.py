@@ -144,7 +144,7 @@ def post_trend_table(data: ProgrammeData) -> pd.DataFrame:
         base = ind["baseline_value"]
         baseline = float(base) if base is not None and not pd.isna(base) else None
         years = [
-            pd.Timestamp(d).year + (pd.Timestamp(d).dayofyear - 1) / 365.25 for d in post["period_start"]
+            pd.Timestamp(d).year + (pd.Timestamp(d).day_of_year - 1) / 365.25 for d in post["period_start"]
         ]
         out = held_share(
             baseline, float(before["value"].iloc[-1]), years, list(post["value"]), ind["direction"]
