@@ -125,7 +125,8 @@ def data(
 
 
 def portfolio(
-    programmes: list[dict[str, Any]], observation_rows: list[tuple[str, str, str, str, str]] | None = None
+    programmes: list[dict[str, Any]],
+    observation_rows: list[tuple[str, str, str | None, str, str]] | None = None,
 ) -> Portfolio:
     """Programmes as dicts (code, sector, start_date, end_date, provinces, parent_code); observations as
     (programme, indicator, national code, period, admin unit)."""

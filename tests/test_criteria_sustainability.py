@@ -10,6 +10,7 @@ import matplotlib
 import pytest
 
 from mel_core.criteria import sustainability as sus
+from mel_core.criteria.data import ProgrammeData
 from tests import criteria_frames_rcs as f
 
 matplotlib.use("Agg")
@@ -77,7 +78,7 @@ def test_programme_series() -> None:
     assert sus.programme_series(obs, "C").empty  # two provinces and no total: not guessed
 
 
-def _ended() -> dict[str, object]:
+def _ended() -> ProgrammeData:
     indicators = [
         f.indicator("OC1", baseline_value=10.0),
         f.indicator("IM1", "impact", direction="decrease", baseline_value=50.0),
@@ -96,13 +97,13 @@ def _ended() -> dict[str, object]:
         ("2016", "donor", 50.0, None),  # nothing disbursed recorded: the planned 50 counts
         ("2017", "community", 20.0, 20.0),
     ])  # fmt: skip
-    return dict(indicators=indicators, observation_rows=observations, expenditure_rows=expenditures,
-                activity_rows=f.activities([("Tập huấn", "done"), ("Bàn giao mô hình cho xã", "done")]),
-                survey_rows=f.survey(_households()))  # fmt: skip
+    return f.data(indicators=indicators, observation_rows=observations, expenditure_rows=expenditures,
+                  activity_rows=f.activities([("Tập huấn", "done"), ("Bàn giao mô hình cho xã", "done")]),
+                  survey_rows=f.survey(_households()))  # fmt: skip
 
 
 def test_post_trend_table_and_local_funding() -> None:
-    data = f.data(**_ended())  # type: ignore[arg-type]
+    data = _ended()
     table = sus.post_trend_table(data)
     assert list(table["indicator"]) == ["OC1", "IM1"]
     assert list(table["held"]) == pytest.approx([0.8, 0.75])  # as in the two held_share cases above
@@ -139,14 +140,14 @@ def test_handover_score(
 
 
 def test_assess_hand_made() -> None:
-    result = sus.assess(f.data(**_ended()), None, lang="en")  # type: ignore[arg-type]
+    result = sus.assess(_ended(), None, lang="en")
     assert result.scores == pytest.approx({"continuation": 0.75, "replication": 1.0, "post_trend": 0.775,
                                            "local_funding": 100 / 150, "handover": 1.0})  # fmt: skip
     # (2·0.75 + 1 + 0.775 + 0.6667 + 1)/6 = 0.8236 → level 4 (≥ 0.75)
     assert result.rating is not None and result.rating.level == 4
     assert result.rating.evidence["score"] == pytest.approx((1.5 + 1 + 0.775 + 100 / 150 + 1) / 6)
     # a stricter replication benchmark: 0.2/0.4 = 0.5 → (1.5 + 0.5 + 0.775 + 0.6667 + 1)/6 = 0.7403 → level 3
-    strict = sus.assess(f.data(**_ended()), None, lang="vi", replication_full=0.4)  # type: ignore[arg-type]
+    strict = sus.assess(_ended(), None, lang="vi", replication_full=0.4)
     assert strict.scores["replication"] == pytest.approx(0.5)
     assert strict.rating is not None and strict.rating.level == 3
     assert any("75%" in x.statement and "4 hộ" in x.statement for x in strict.findings)
