@@ -314,3 +314,11 @@ def test_poverty_exits_and_equity_in_the_sample(results):
     assert training.metrics["equity"]["female_head"]["ci_high"] < 0
     assert training.scores["equity"] < 0.5
     assert results["XTTM-2013"].scores["poverty"] is None  # enterprises: no poverty variable
+
+
+def test_an_outcome_never_measured_after_support_is_not_rated():
+    survey = _panel(3.0)
+    survey.loc[survey["round"] == "endline", "income_million_vnd"] = None
+    result = impact.assess(_programme(survey), outcome="income_million_vnd")
+    assert result.rating.level is None and result.scores["effect"] is None
+    assert any("No effect can be estimated" in f.statement for f in result.findings)

@@ -88,12 +88,10 @@ def default_outcome(survey: pd.DataFrame, indicators: pd.DataFrame | None = None
             v for v in candidates if any(w in text for w in v.split("_") if len(w) > 3 and w not in _GENERIC)
         ]
     income = "income_million_vnd"
-    for pool in (named, candidates):
-        if income in pool:
-            return income
-        if pool and pool is named:
-            return pool[0]
-    return candidates[0] if candidates else None
+    if income in named or (not named and income in candidates):
+        return income
+    pool = named or candidates
+    return pool[0] if pool else None
 
 
 def default_round(survey: pd.DataFrame, pre: Sequence[str]) -> str | None:
@@ -232,7 +230,12 @@ def assess(
         rate(result)
         return result
     opts: dict[str, Any] = {"covariates": covs, "cov_type": cov_type, "panel": panel}
-    main = d.did(survey, outcome, target, **opts)
+    try:
+        main = d.did(survey, outcome, target, **opts)
+    except ValueError as error:  # e.g. no respondent seen in both rounds
+        result.find(text.no_estimate(str(error)), "high")
+        rate(result)
+        return result
     rel = main.estimate / main.baseline_mean if main.baseline_mean > 0 else None
     result.scores["effect"] = effect_score(main)
     result.metrics.update(
@@ -247,12 +250,14 @@ def assess(
         baseline_mean=main.baseline_mean,
         relative_effect=rel,
     )
-    effects = [main] + [
-        d.did(survey, v, r, **opts)
-        for v in outcome_variables(survey)
-        for r in d.round_order(survey)
-        if r not in pre and (v, r) != (outcome, target) and survey.loc[survey["round"] == r, v].notna().any()
-    ]
+    effects = [main]
+    for v in outcome_variables(survey):
+        for r in d.round_order(survey):
+            if r not in pre and (v, r) != (outcome, target):
+                try:
+                    effects.append(d.did(survey, v, r, **opts))
+                except ValueError:  # the variable was not asked in that round
+                    continue
     result.tables[text.t_effects] = pd.DataFrame([text.row(e, year) for e in effects])
     confidence: Confidence = "high" if main.method == "did" else "low"
     result.find(text.main_effect(main, rel, year), confidence, **text.evidence(main))

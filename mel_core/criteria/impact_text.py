@@ -193,10 +193,21 @@ class Text:
         )
         return self.t(
             f"Effect on {self.var(e.variable)}, {when}: {e.estimate:+,.2f}{share} by {self.method(e)} "
-            f"({self.ci(e)}; n = {e.n}, errors {e.cov_type}): {verdict}.",
+            f"({self.ci(e)}; n = {e.n}, errors {self.errors(e.cov_type)}): {verdict}.",
             f"Tác động đến {self.var(e.variable)}, {when}: {e.estimate:+,.2f}{share} theo phương pháp "
-            f"{self.method(e)} ({self.ci(e)}; n = {e.n}, sai số {e.cov_type}): {verdict}.",
+            f"{self.method(e)} ({self.ci(e)}; n = {e.n}, sai số {self.errors(e.cov_type)}): {verdict}.",
         )
+
+    def no_estimate(self, why: str) -> str:
+        return self.t(
+            f"No effect can be estimated from the survey ({why}): not rated.",
+            f"Không ước lượng được tác động từ số liệu điều tra ({why}): chưa đủ căn cứ để xếp hạng.",
+        )
+
+    def errors(self, cov_type: str) -> str:
+        en = {"cluster": "clustered by sampling cluster", "HC1": "robust (HC1)", "nonrobust": "classical"}
+        vi = {"cluster": "theo cụm mẫu", "HC1": "vững (HC1)", "nonrobust": "cổ điển"}
+        return self.t(en.get(cov_type, cov_type), vi.get(cov_type, cov_type))
 
     def weaker_evidence(self) -> str:
         return self.t(
