@@ -103,10 +103,41 @@ class ImportValidationError(MelError):
         return self.message
 
 
-class LessonFormatError(MelError):
-    """A lesson file breaks the format of DESIGN.md."""
+@dataclass(frozen=True, order=True)
+class LineProblem(Problem):
+    """A problem in a text file (a lesson): ``row`` is the line number (1 = first line), ``column`` the field."""
 
-    exit_code = 65
+    def render(self, lang: str = "en") -> str:
+        """``source, line N, field 'f': reason (value: 'v')`` in English or Vietnamese."""
+        line = render(say("line", "dòng"), lang)
+        field_word = render(say("field", "mục"), lang)
+        where = self.source if self.row == 0 else f"{self.source}, {line} {self.row}"
+        if self.column:
+            where += f", {field_word} '{self.column}'"
+        shown = f" ({word('value', lang)}: {self.value!r})" if self.value != "" else ""
+        return f"{where}: {render(self.reason, lang)}{shown}"
+
+
+@dataclass
+class LessonFormatError(ImportValidationError):
+    """Lesson files break the format of DESIGN.md; nothing was written. Carries every problem found."""
+
+    def __post_init__(self) -> None:
+        n = len(self.problems)
+        noun = "problem" if n == 1 else "problems"
+        MelError.__init__(
+            self,
+            say(
+                f"{self.path}: {n} {noun} in lesson files; nothing was written.",
+                f"{self.path}: có {n} lỗi trong tệp bài học; chưa ghi gì vào kho dữ liệu.",
+            ),
+            hint=say(
+                "Correct the lines listed above (the format is in DESIGN.md, the outline in lessons/_templates/)"
+                " and run `mel lessons check` again.",
+                "Sửa các dòng nêu trên (định dạng trong DESIGN.md, đề cương trong lessons/_templates/)"
+                " rồi chạy lại `mel lessons check`.",
+            ),
+        )
 
 
 class EvaluationFailed(MelError):

@@ -1,0 +1,367 @@
+"""``mel lessons check``: every problem of every lesson file, with file, line and field.
+
+A lesson file is checked against the format of DESIGN.md: front matter keys and their vocabularies (sectors and
+themes from ``kb/taxonomy.yml``, provinces by GSO code, pre-2025 codes included), the id and its file and year
+folder, the lessons of section 3, no raw HTML, and no personal data outside the private ``contact`` block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mel_core import geo
+from mel_core.errors import LessonFormatError, LineProblem
+from mel_core.i18n import say
+from mel_core.lessons.parse import LESSONS_SECTION, LessonFile, read_lesson
+from mel_core.lessons.personal import find_personal, mask
+from mel_core.reference import taxonomy
+from mel_core.vocabulary import FUNDING, LANGUAGES, LESSON_STATUSES, ORGANISATION_KINDS, VISIBILITY
+
+REQUIRED = (
+    "id",
+    "title",
+    "language",
+    "year",
+    "submitted_by",
+    "submitter_kind",
+    "funding",
+    "provinces",
+    "sector",
+    "themes",
+)
+#: Optional keys. ``illustrative: true`` marks sample content that describes no real submission.
+OPTIONAL = ("programme", "visibility", "status", "contact", "illustrative")
+CONTACT_KEYS = ("name", "phone", "email", "organisation", "position", "address", "other")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TODO = "TODO"
+_HTML = re.compile(r"<\s*(/?\s*[A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?\s*>|<!--")
+
+
+def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[LineProblem]]:
+    """The ``.md`` files under ``paths`` (files or folders), skipping folders whose name starts with ``_``."""
+    files: list[Path] = []
+    problems: list[LineProblem] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*.md"))
+                if not any(part.startswith("_") for part in p.relative_to(path).parts)
+            )
+        else:
+            reason = say("no such file or folder", "không có tệp hoặc thư mục này")
+            problems.append(LineProblem(str(path), 0, "", "", reason))
+    return files, problems
+
+
+def validate_lessons(paths: Sequence[Path]) -> tuple[list[tuple[Path, LessonFile]], list[LineProblem]]:
+    """Read and check every lesson file under ``paths``; return them with every problem found."""
+    files, problems = lesson_files(paths)
+    lessons = [(path, read_lesson(path)) for path in files]
+    seen: dict[str, LessonFile] = {}
+    for path, lesson in lessons:
+        problems.extend(lesson.problems)
+        problems.extend(check_lesson(lesson, path))
+        key = lesson.meta.get("id")
+        if isinstance(key, str) and key != TODO:
+            if key in seen:
+                first = seen[key]
+                reason = say(
+                    f"id {key!r} is already used by {first.source} (line {first.line_of('id')})",
+                    f"mã {key!r} đã được dùng trong {first.source} (dòng {first.line_of('id')})",
+                )
+                problems.append(LineProblem(lesson.source, lesson.line_of("id"), "id", key, reason))
+            else:
+                seen[key] = lesson
+    return lessons, sorted(problems, key=lambda p: (p.source, p.row))
+
+
+def check_lessons(paths: Sequence[Path]) -> list[LessonFile]:
+    """Check lesson files and folders (``lessons/_templates/`` skipped).
+
+    Returns:
+        The lesson files read, when none has a problem.
+
+    Raises:
+        LessonFormatError: every problem of every file (file, line, field, value, reason).
+    """
+    lessons, problems = validate_lessons(paths)
+    if problems:
+        raise LessonFormatError(problems=list(problems), path=", ".join(str(p) for p in paths))
+    return [lesson for _, lesson in lessons]
+
+
+def check_lesson(lesson: LessonFile, path: Path | None = None) -> list[LineProblem]:
+    """The problems of one parsed lesson file (its parse problems are in ``lesson.problems``)."""
+    if not lesson.meta and lesson.problems:
+        return _body_problems(lesson)  # no front matter to check: its problem is already reported
+    out = _meta_problems(lesson)
+    if path is not None:
+        out.extend(_place_problems(lesson, path))
+    out.extend(_body_problems(lesson))
+    return out
+
+
+def _problem(lesson: LessonFile, key: str, value: Any, en: str, vi: str) -> LineProblem:
+    shown = "" if value is None else str(value)
+    return LineProblem(lesson.source, lesson.line_of(key), key, shown, say(en, vi))
+
+
+def _one_of(lesson: LessonFile, key: str, value: Any, allowed: Sequence[str]) -> list[LineProblem]:
+    if isinstance(value, str) and value in allowed:
+        return []
+    listed = ", ".join(allowed)
+    return [_problem(lesson, key, value, f"must be one of: {listed}", f"phải là một trong: {listed}")]
+
+
+def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
+    meta, out = lesson.meta, []
+    for key in REQUIRED:
+        if meta.get(key) in (None, "", []):
+            out.append(
+                _problem(
+                    lesson,
+                    key,
+                    None,
+                    f"required key {key!r} is missing or empty",
+                    f"thiếu mục bắt buộc {key!r} hoặc mục đang để trống",
+                )
+            )
+    for key, value in meta.items():
+        if key not in REQUIRED and key not in OPTIONAL:
+            known = ", ".join((*REQUIRED, *OPTIONAL))
+            out.append(
+                _problem(
+                    lesson,
+                    key,
+                    None,
+                    f"unknown key {key!r} (known keys: {known})",
+                    f"mục {key!r} không có trong định dạng (các mục: {known})",
+                )
+            )
+        elif _is_todo(value):
+            out.append(
+                _problem(
+                    lesson,
+                    key,
+                    value,
+                    "still to fill in (TODO): replace it with the real value",
+                    "cần điền (TODO): thay bằng giá trị thật",
+                )
+            )
+        elif value not in (None, "", []):
+            out.extend(_value_problems(lesson, key, value))
+    for key, value in meta.items():
+        if key == "contact":
+            continue
+        for found in (f for s in _strings(value) for f in find_personal(s)):
+            out.append(
+                _problem(
+                    lesson,
+                    key,
+                    mask(found),
+                    "personal data (phone or e-mail) outside 'contact': move it into contact",
+                    "thông tin cá nhân (điện thoại, email) nằm ngoài 'contact': chuyển vào contact",
+                )
+            )
+    return out
+
+
+def _is_todo(value: Any) -> bool:
+    return any(TODO in s for s in _strings(value))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)]
+
+
+def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProblem]:
+    vocab = taxonomy()
+    if key == "id":
+        if isinstance(value, str) and ID_PATTERN.match(value) and len(value) <= 128:
+            return []
+        return [
+            _problem(
+                lesson,
+                key,
+                value,
+                "the id must be lowercase a-z, 0-9 and single '-' (at most 128)",
+                "mã chỉ gồm chữ thường a-z, số 0-9 và dấu '-' (tối đa 128 ký tự)",
+            )
+        ]
+    if key == "year":
+        if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
+            return []
+        return [
+            _problem(
+                lesson, key, value, "the year must be a number such as 2013", "năm phải là số, ví dụ 2013"
+            )
+        ]
+    if key in ("title", "submitted_by", "programme"):
+        if isinstance(value, str):
+            return []
+        return [_problem(lesson, key, value, "must be text", "phải là văn bản")]
+    if key == "language":
+        return _one_of(lesson, key, value, LANGUAGES)
+    if key == "submitter_kind":
+        return _one_of(lesson, key, value, ORGANISATION_KINDS)
+    if key == "funding":
+        return _one_of(lesson, key, value, FUNDING)
+    if key == "sector":
+        return _one_of(lesson, key, value, list(vocab["sectors"]))
+    if key == "visibility":
+        return _one_of(lesson, key, value, VISIBILITY)
+    if key == "status":
+        return _one_of(lesson, key, value, LESSON_STATUSES)
+    if key == "illustrative":
+        if isinstance(value, bool):
+            return []
+        return [_problem(lesson, key, value, "must be true or false", "phải là true hoặc false")]
+    if key == "themes":
+        return _list_problems(lesson, key, value, list(vocab["themes"]))
+    if key == "provinces":
+        codes = [geo.normalise_code(v) for v in value] if isinstance(value, list) else value
+        return _list_problems(lesson, key, codes, list(geo.provinces()), listed="GSO")
+    if key == "contact":
+        return _contact_problems(lesson, value)
+    return []
+
+
+def _list_problems(
+    lesson: LessonFile, key: str, value: Any, allowed: Sequence[str], listed: str = ""
+) -> list[LineProblem]:
+    if not isinstance(value, list):
+        return [
+            _problem(lesson, key, value, "must be a list such as [a, b]", "phải là danh sách, ví dụ [a, b]")
+        ]
+    out = []
+    names = listed or ", ".join(allowed)
+    for item in value:
+        if not isinstance(item, str) or item not in allowed:
+            if listed:
+                en, vi = (
+                    f"unknown province code ({names} codes, pre-2025 codes valid)",
+                    f"mã tỉnh không tồn tại (mã {names}, mã trước 2025 vẫn hợp lệ)",
+                )
+            else:
+                en, vi = f"must be one of: {names}", f"phải là một trong: {names}"
+            out.append(_problem(lesson, key, item, en, vi))
+    if len(set(map(str, value))) != len(value):
+        out.append(_problem(lesson, key, value, "an entry is listed twice", "có mục bị lặp lại"))
+    return out
+
+
+def _contact_problems(lesson: LessonFile, value: Any) -> list[LineProblem]:
+    if not isinstance(value, dict):
+        return [
+            _problem(
+                lesson,
+                "contact",
+                None,
+                "must be a block such as {name: …, phone: …, email: …}",
+                "phải có dạng {name: …, phone: …, email: …}",
+            )
+        ]
+    known = ", ".join(CONTACT_KEYS)
+    return [
+        _problem(
+            lesson,
+            "contact",
+            key,
+            f"unknown contact key (known: {known})",
+            f"mục liên hệ không hợp lệ (các mục: {known})",
+        )
+        for key in value
+        if key not in CONTACT_KEYS
+    ]
+
+
+def _place_problems(lesson: LessonFile, path: Path) -> list[LineProblem]:
+    out = []
+    key, year = lesson.meta.get("id"), lesson.meta.get("year")
+    if isinstance(key, str) and not _is_todo(key) and path.stem != key:
+        out.append(
+            _problem(
+                lesson,
+                "id",
+                key,
+                f"the file must be named {key}.md (it is {path.name})",
+                f"tệp phải có tên {key}.md (hiện là {path.name})",
+            )
+        )
+    if isinstance(year, int) and path.parent.name != str(year):
+        out.append(
+            _problem(
+                lesson,
+                "year",
+                year,
+                f"the file must be in a folder named {year} (it is in {path.parent.name or '.'}/)",
+                f"tệp phải nằm trong thư mục {year} (hiện ở {path.parent.name or '.'}/)",
+            )
+        )
+    return out
+
+
+def _body_problems(lesson: LessonFile) -> list[LineProblem]:
+    out = []
+    lines = lesson.body.split("\n")
+    for offset, line in enumerate(lines):
+        number = lesson.body_line + offset
+        m = _HTML.search(line)
+        if m:
+            tag = m.group(0)
+            if "script" in tag.lower():
+                reason = say("a <script> tag in the text: remove it", "văn bản có thẻ <script>: hãy xoá")
+            else:
+                reason = say(
+                    "raw HTML in the text: use Markdown only", "văn bản có mã HTML: chỉ dùng Markdown"
+                )
+            out.append(LineProblem(lesson.source, number, "body", tag[:40], reason))
+        for found in find_personal(line):
+            out.append(
+                LineProblem(
+                    lesson.source,
+                    number,
+                    "body",
+                    mask(found),
+                    say(
+                        "personal data (phone or e-mail) in the text: move it into 'contact' in the front matter",
+                        "thông tin cá nhân (điện thoại, email) trong văn bản: chuyển vào mục 'contact' ở phần khai báo",
+                    ),
+                )
+            )
+    if lesson.meta or not lesson.problems:
+        three = lesson.section(LESSONS_SECTION)
+        if three is None:
+            out.append(
+                LineProblem(
+                    lesson.source,
+                    lesson.body_line,
+                    LESSONS_SECTION,
+                    "",
+                    say("no section '## 3.' (lessons learned)", "thiếu mục '## 3.' (bài học kinh nghiệm)"),
+                )
+            )
+        elif not lesson.items:
+            out.append(
+                LineProblem(
+                    lesson.source,
+                    three.line,
+                    LESSONS_SECTION,
+                    "",
+                    say(
+                        "section 3 has no lesson: write each as a '###' heading with its text, or as a '- ' bullet",
+                        "mục 3 chưa có bài học nào: viết mỗi bài học thành một tiêu đề '###' kèm nội dung, hoặc một gạch đầu dòng '- '",
+                    ),
+                )
+            )
+    return out

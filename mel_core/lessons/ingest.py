@@ -1,0 +1,219 @@
+"""``mel lessons ingest``: lesson files into the store, all or nothing, matched by their id.
+
+Every file is checked first (format, then programme codes against the store); one problem anywhere and nothing
+is written. Then, in one transaction, each lesson is inserted or updated by its id (``Lesson.key``); a file whose
+content and links have not changed is left alone (``content_hash``). Lessons in the store whose file is gone are
+reported, and deleted only when asked (``prune``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, select
+
+from mel_core import geo
+from mel_core.errors import LessonFormatError, LineProblem
+from mel_core.i18n import say
+from mel_core.lessons.check import validate_lessons
+from mel_core.lessons.parse import LessonFile
+from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, session_scope
+from mel_core.text import clean_cell, nfc
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, by lesson id."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed_files: list[str] = field(default_factory=list)
+    pruned: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"added": n, "updated": n, "unchanged": n, "removed_files": n}``."""
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "removed_files": len(self.removed_files),
+        }
+
+    def lines(self) -> list[str]:
+        """The report for a person, one bilingual line each."""
+        c = self.counts
+        out = [
+            say(
+                f"lessons: {c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged",
+                f"bài học: {c['added']} thêm mới, {c['updated']} cập nhật, {c['unchanged']} không đổi",
+            )
+        ]
+        for key in self.removed_files:
+            if self.pruned:
+                out.append(say(f"  deleted {key}: its file was removed", f"  đã xoá {key}: tệp đã bị gỡ"))
+            else:
+                out.append(
+                    say(
+                        f"  {key} is in the store but its file was removed (run with --prune to delete it)",
+                        f"  {key} còn trong kho nhưng tệp đã bị gỡ (chạy lại với --prune để xoá)",
+                    )
+                )
+        return out
+
+
+def content_hash(lesson: LessonFile) -> str:
+    """A fingerprint of what the store keeps of a lesson file (NFC text: front matter and body)."""
+    blob = repr(sorted(lesson.meta.items(), key=lambda kv: kv[0])) + "\n" + lesson.body
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def ingest_lessons(engine: Engine, path: Path, *, prune: bool = False) -> IngestReport:
+    """Check every lesson file under ``path``, then upsert them into the store in one transaction.
+
+    Args:
+        engine: the store (at the newest schema, reference data loaded).
+        path: a lesson file, a year folder (``lessons/2026``) or the lessons folder (``lessons``).
+        prune: delete the store's lessons whose file is gone (within ``path``'s reach) instead of reporting them.
+
+    Returns:
+        Lesson ids added, updated, unchanged, and in the store without a file.
+
+    Raises:
+        LessonFormatError: any file has a problem (every problem listed); nothing was written.
+    """
+    lessons, problems = validate_lessons([path])
+    with session_scope(engine) as session:
+        programmes = _programme_ids(session, lessons, problems)
+        if problems:
+            raise LessonFormatError(problems=problems, path=str(path))
+        report = IngestReport(pruned=prune)
+        existing = {row.key: row for row in session.exec(select(Lesson)).all()}
+        for file, lesson in lessons:
+            _upsert(session, existing, file, lesson, programmes, report)
+        seen = {str(lesson.meta["id"]) for _, lesson in lessons}
+        for key, row in sorted(existing.items()):
+            if key not in seen and _in_reach(row, path):
+                report.removed_files.append(key)
+                if prune:
+                    _delete(session, row)
+    return report
+
+
+def _programme_ids(
+    session: Session, lessons: list[tuple[Path, LessonFile]], problems: list[LineProblem]
+) -> dict[str, int]:
+    wanted = {str(x.meta["programme"]) for _, x in lessons if x.meta.get("programme")}
+    ids = {
+        code: pid
+        for code, pid in session.exec(
+            select(Programme.code, Programme.id).where(Programme.code.in_(wanted))
+        ).all()  # type: ignore[attr-defined]
+        if pid is not None
+    }
+    for _, lesson in lessons:
+        code = lesson.meta.get("programme")
+        if code and str(code) not in ids:
+            reason = say(
+                "no programme with this code in the store (import the programmes first, or remove the key)",
+                "kho dữ liệu không có chương trình mang mã này (hãy nhập chương trình trước, hoặc bỏ mục này)",
+            )
+            problems.append(
+                LineProblem(lesson.source, lesson.line_of("programme"), "programme", str(code), reason)
+            )
+    return ids
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else clean_cell(str(value))
+
+
+def _upsert(
+    session: Session,
+    existing: dict[str, Lesson],
+    file: Path,
+    lesson: LessonFile,
+    programmes: dict[str, int],
+    report: IngestReport,
+) -> None:
+    meta = lesson.meta
+    key = str(meta["id"])
+    digest = content_hash(lesson)
+    programme_id = programmes.get(str(meta["programme"])) if meta.get("programme") else None
+    source_path = "/".join(file.parts[-3:])  # lessons/<year>/<id>.md, whatever the working directory
+    row = existing.get(key)
+    if row is not None and (row.content_hash, row.programme_id, row.source_path) == (
+        digest,
+        programme_id,
+        source_path,
+    ):
+        report.unchanged.append(key)
+        return
+    contact = meta.get("contact")
+    values: dict[str, Any] = {
+        "title": _text(meta["title"]),
+        "language": meta["language"],
+        "year": int(meta["year"]),
+        "submitted_by": _text(meta.get("submitted_by")),
+        "submitter_kind": meta.get("submitter_kind"),
+        "funding": meta.get("funding"),
+        "sector": meta["sector"],
+        "programme_id": programme_id,
+        "visibility": meta.get("visibility") or "public",
+        "status": meta.get("status") or "submitted",
+        "source_path": source_path,
+        "content_hash": digest,
+        "contact": {str(k): nfc(str(v)) for k, v in contact.items()} if isinstance(contact, dict) else None,
+    }
+    if row is None:
+        row = Lesson(key=key, **values)
+        session.add(row)
+        session.flush()
+        report.added.append(key)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        _delete_children(session, row)
+        report.updated.append(key)
+    assert row.id is not None
+    for position, section in enumerate(lesson.sections, start=1):
+        session.add(
+            LessonSection(
+                lesson_id=row.id,
+                position=position,
+                number=section.number,
+                heading=section.heading,
+                body=section.body,
+            )
+        )
+    for theme in dict.fromkeys(meta["themes"]):
+        session.add(LessonTheme(lesson_id=row.id, theme=theme))
+    for code in dict.fromkeys(geo.normalise_code(c) for c in meta["provinces"]):
+        session.add(LessonProvince(lesson_id=row.id, admin_unit_code=code))
+    session.flush()
+
+
+def _in_reach(row: Lesson, path: Path) -> bool:
+    """Whether a stored lesson's file would have been found under ``path`` (a single file reaches nothing)."""
+    if path.is_file():
+        return False
+    if path.name.isdigit() and len(path.name) == 4:
+        return row.year == int(path.name)
+    return True
+
+
+def _delete_children(session: Session, row: Lesson) -> None:
+    for model in (LessonSection, LessonTheme, LessonProvince):
+        session.exec(delete(model).where(model.lesson_id == row.id))  # type: ignore[call-overload]
+    session.flush()
+
+
+def _delete(session: Session, row: Lesson) -> None:
+    _delete_children(session, row)
+    session.delete(row)
+    session.flush()

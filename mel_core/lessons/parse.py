@@ -1,0 +1,258 @@
+"""Reading a lesson file: YAML front matter, then Markdown whose numbered headings follow letter 247/KTHT-GN.
+
+Headings are matched by their number (``## 1.``, ``### 1.1``, ``## 3.``), never by their words, so the same
+parser reads Vietnamese and English submissions. Under ``## 3.`` every ``###`` heading, or else every top-level
+bullet, is one lesson (:func:`lesson_items`). All text is NFC-normalised on the way in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mel_core.errors import LineProblem
+from mel_core.i18n import say
+from mel_core.text import nfc
+
+#: The section of the outline that holds the lessons themselves.
+LESSONS_SECTION = "3"
+#: Top-level sections of the outline and the subsections each may have (letter 247/KTHT-GN).
+OUTLINE: dict[str, tuple[str, ...]] = {
+    "1": tuple(f"1.{i}" for i in range(1, 10)),
+    "2": tuple(f"2.{i}" for i in range(1, 9)),
+    "3": (),
+    "4": (),
+    "5": (),
+}
+
+_FENCE = "---"
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\.?(?=\s|$)\s*(.*)$")
+_BULLET = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+(.*)$")
+_BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*[ \t]*[.:]?[ \t]*(.*)$", re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s")
+_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+
+
+@dataclass(frozen=True)
+class LessonItem:
+    """One lesson of section 3: a ``###`` heading with its text, or one top-level bullet."""
+
+    title: str
+    text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section (``1``, ``1.7``, ``3``) with its heading words and Markdown body.
+
+    The body of ``## 3.`` is the whole section (its lessons included); the body of another ``##`` section is
+    the text before its first ``###`` subsection.
+    """
+
+    number: str
+    heading: str
+    body: str
+    line: int
+
+
+@dataclass
+class LessonFile:
+    """A lesson file as read: front matter, body, sections and lessons, and the problems met reading it."""
+
+    source: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    key_lines: dict[str, int]
+    sections: list[Section] = field(default_factory=list)
+    items: list[LessonItem] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+
+    def line_of(self, key: str) -> int:
+        """The line of front-matter key ``key`` (the opening ``---`` when the key is missing)."""
+        return self.key_lines.get(key, 1)
+
+    def section(self, number: str) -> Section | None:
+        """The section numbered ``number``, if the file has it."""
+        return next((s for s in self.sections if s.number == number), None)
+
+
+def read_lesson(path: Path, source: str | None = None) -> LessonFile:
+    """Read and parse one lesson file; an unreadable file becomes a problem, not an exception."""
+    shown = source or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        reason = say(
+            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
+            f"không phải văn bản UTF-8 (byte {exc.start}); hãy lưu tệp dạng UTF-8",
+        )
+        return LessonFile(shown, {}, "", 1, {}, problems=[LineProblem(shown, 0, "", "", reason)])
+    return parse_lesson(text, shown)
+
+
+def parse_lesson(text: str, source: str = "<lesson>") -> LessonFile:
+    """Parse the text of a lesson file (NFC-normalised first)."""
+    lines = nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, key_lines, body_start, problems = _front_matter(lines, source)
+    body = "\n".join(lines[body_start:])
+    lesson = LessonFile(source, meta, body, body_start + 1, key_lines, problems=problems)
+    lesson.sections = _sections(lines, body_start, lesson)
+    three = lesson.section(LESSONS_SECTION)
+    lesson.items = lesson_items(three.body) if three else []
+    return lesson
+
+
+def _front_matter(
+    lines: list[str], source: str
+) -> tuple[dict[str, Any], dict[str, int], int, list[LineProblem]]:
+    if not lines or lines[0].strip() != _FENCE:
+        reason = say(
+            "the file must start with YAML front matter: a line '---', the keys, then '---'",
+            "tệp phải bắt đầu bằng phần khai báo YAML: một dòng '---', các mục, rồi '---'",
+        )
+        return {}, {}, 0, [LineProblem(source, 1, "", "", reason)]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == _FENCE), None)
+    if end is None:
+        reason = say(
+            "the front matter is not closed by a line '---'", "phần khai báo chưa có dòng '---' kết thúc"
+        )
+        return {}, {}, len(lines), [LineProblem(source, 1, "", "", reason)]
+    key_lines = {}
+    for i in range(1, end):
+        m = _KEY_LINE.match(lines[i])
+        if m and m.group(1) not in key_lines:
+            key_lines[m.group(1)] = i + 1
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        detail = getattr(exc, "problem", None) or str(exc)
+        reason = say(
+            f"the front matter is not valid YAML: {detail}",
+            f"phần khai báo không đúng cú pháp YAML: {detail}",
+        )
+        return {}, key_lines, end + 1, [LineProblem(source, line, "", "", reason)]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        reason = say(
+            "the front matter must be 'key: value' lines", "phần khai báo phải gồm các dòng 'mục: giá trị'"
+        )
+        return {}, key_lines, end + 1, [LineProblem(source, 2, "", "", reason)]
+    return {str(k): v for k, v in meta.items()}, key_lines, end + 1, []
+
+
+def _sections(lines: list[str], start: int, lesson: LessonFile) -> list[Section]:
+    """Numbered sections with their line numbers; heading problems are added to ``lesson.problems``."""
+    found: list[tuple[int, str, str, int]] = []  # (level, number, heading, index of the heading line)
+    top = ""
+    in_fence = False
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            in_fence = not in_fence
+        m = None if in_fence else _HEADING.match(lines[i])
+        if m is None:
+            continue
+        level, words = len(m.group(1)), m.group(2)
+        number_match = _NUMBER.match(words)
+        if level == 3 and top == LESSONS_SECTION:
+            continue  # a lesson of section 3, whatever its words
+        if level not in (2, 3) or number_match is None:
+            lesson.problems.append(_heading_problem(lesson.source, i + 1, stripped))
+            continue
+        number, heading = number_match.group(1), number_match.group(2).strip()
+        if level == 2 and number in OUTLINE:
+            top = number
+        elif not (level == 3 and number in OUTLINE.get(top, ())):
+            lesson.problems.append(_number_problem(lesson.source, i + 1, number, level, top))
+            continue
+        if any(f[1] == number for f in found):
+            reason = say(f"section {number} appears twice", f"mục {number} xuất hiện hai lần")
+            lesson.problems.append(LineProblem(lesson.source, i + 1, number, "", reason))
+            continue
+        found.append((level, number, heading, i))
+    sections = []
+    for k, (level, number, heading, i) in enumerate(found):
+        stop = len(lines)
+        for later_level, _, _, j in found[k + 1 :]:
+            if number == LESSONS_SECTION and later_level == 3:
+                continue
+            if later_level <= level or number != LESSONS_SECTION:
+                stop = j
+                break
+        sections.append(Section(number, heading, "\n".join(lines[i + 1 : stop]).strip(), i + 1))
+    return sections
+
+
+def _heading_problem(source: str, line: int, text: str) -> LineProblem:
+    reason = say(
+        "a heading must be '## N.' (N = 1 to 5) or '### N.M' of the outline of letter 247/KTHT-GN",
+        "tiêu đề phải có dạng '## N.' (N từ 1 đến 5) hoặc '### N.M' theo đề cương công văn 247/KTHT-GN",
+    )
+    return LineProblem(source, line, "", text, reason)
+
+
+def _number_problem(source: str, line: int, number: str, level: int, top: str) -> LineProblem:
+    if level == 2:
+        reason = say(
+            f"section {number} is not in the outline (sections 1 to 5)",
+            f"mục {number} không có trong đề cương (các mục từ 1 đến 5)",
+        )
+    else:
+        allowed = ", ".join(OUTLINE.get(top, ())) or "-"
+        reason = say(
+            f"subsection {number} does not belong under section {top or '?'} (allowed: {allowed})",
+            f"tiểu mục {number} không thuộc mục {top or '?'} (được phép: {allowed})",
+        )
+    return LineProblem(source, line, number, "", reason)
+
+
+def lesson_items(body: str) -> list[LessonItem]:
+    """The individual lessons in the text of section 3: each ``###`` heading, else each top-level bullet.
+
+    Args:
+        body: the Markdown of section 3 (without its ``## 3.`` heading); NFC-normalised here.
+
+    Returns:
+        The lessons in order, positions from 1. A ``###`` heading's title drops a leading number (``3.1.``);
+        a bullet's title is its bold lead (``**…**``) or else its first sentence.
+    """
+    lines = nfc(body).split("\n")
+    headed = [i for i, line in enumerate(lines) if (m := _HEADING.match(line)) and len(m.group(1)) == 3]
+    items: list[LessonItem] = []
+    if headed:
+        for k, i in enumerate(headed):
+            stop = headed[k + 1] if k + 1 < len(headed) else len(lines)
+            m = _HEADING.match(lines[i])
+            assert m is not None
+            title = _NUMBER.sub(r"\2", m.group(2)).strip() or m.group(2)
+            text = "\n".join(lines[i + 1 : stop]).strip()
+            items.append(LessonItem(title=title, text=text, position=k + 1))
+        return items
+    bullets: list[list[str]] = []
+    for line in lines:
+        m = _BULLET.match(line)
+        if m:
+            bullets.append([m.group(1).strip()])
+        elif bullets and line.strip() and (line[:1] in " \t" or not _HEADING.match(line)):
+            bullets[-1].append(line.strip())
+        elif not line.strip() and bullets and bullets[-1][-1] != "":
+            bullets[-1].append("")
+    for k, parts in enumerate(bullets):
+        whole = " ".join(p for p in parts if p).strip()
+        bold = _BOLD_LEAD.match(whole)
+        if bold:
+            title, text = bold.group(1).strip().rstrip(".:"), bold.group(2).strip()
+        else:
+            title, text = _SENTENCE_END.split(whole, maxsplit=1)[0].rstrip(".:"), whole
+        items.append(LessonItem(title=title, text=text or whole, position=k + 1))
+    return items
