@@ -375,7 +375,10 @@ def charts(result: CriterionResult) -> list[Figure]:
     effects = result.tables.get(text.t_effects)
     if effects is not None and not effects.empty:
         fig, ax = plt.subplots(figsize=(7, 0.6 * len(effects) + 1.5))
-        labels = [f"{v} · {r}" for v, r in zip(effects[text.c_variable], effects[text.c_round], strict=True)]
+        labels = [
+            f"{text.var(v)} · {text.rnd(r, {})}"
+            for v, r in zip(effects[text.c_variable], effects[text.c_round], strict=True)
+        ]
         est = effects[text.c_estimate]
         ax.errorbar(
             est,
