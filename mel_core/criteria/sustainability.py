@@ -41,6 +41,13 @@ from mel_core.text import fold
 
 LOCAL_SOURCES = ("local_budget", "community", "beneficiary")
 HANDOVER_WORDS = ("ban giao", "handover", "hand over", "hand-over")
+STATUS_VI = {
+    "done": "đã thực hiện",
+    "planned": "mới trong kế hoạch",
+    "cancelled": "đã hủy",
+    "stopped": "đã dừng",
+}
+ROUND_VI = {"baseline": "ban đầu", "midline": "giữa kỳ", "endline": "cuối kỳ", "post": "sau hỗ trợ"}
 
 
 def survey_share(
@@ -253,13 +260,15 @@ def assess(
         if cont is None:
             result.find(
                 tr(lang, f"No '{post_round}' survey round records whether households continue the model.",
-                   f"Không có vòng khảo sát '{post_round}' ghi nhận hộ có duy trì mô hình hay không."),
+                   f"Không có vòng khảo sát '{ROUND_VI.get(post_round, post_round)}' ghi nhận hộ có duy trì mô"
+                   " hình hay không."),
             )  # fmt: skip
         else:
             result.find(
                 tr(lang, f"{_pct(cont)} of {n_cont} beneficiary households still practised the model at the"
                    f" {post_round} round.",
-                   f"{_pct(cont)} trong {n_cont} hộ hưởng lợi vẫn duy trì mô hình ở vòng khảo sát {post_round}."),
+                   f"{_pct(cont)} trong {n_cont} hộ hưởng lợi vẫn duy trì mô hình ở vòng khảo sát"
+                   f" {ROUND_VI.get(post_round, post_round)}."),
                 "high", continues=cont, households=n_cont,
             )  # fmt: skip
             if cont < 0.5:
@@ -272,7 +281,7 @@ def assess(
                 tr(lang, "Replication by non-beneficiaries is not recorded (no comparison households asked at the"
                    f" {post_round} round).",
                    "Không có số liệu về việc hộ không hưởng lợi tự nhân rộng mô hình (nhóm đối chứng không được hỏi"
-                   f" ở vòng {post_round})."),
+                   f" ở vòng {ROUND_VI.get(post_round, post_round)})."),
             )  # fmt: skip
         else:
             result.find(
@@ -288,7 +297,7 @@ def assess(
         else:
             parts = [
                 f"{r['indicator']} {_pct(r['held']) if r['held'] is not None and not pd.isna(r['held']) else '—'}"
-                + (f" ({r['slope'] + 0.0:+.2f}/{tr(lang, 'year', 'năm')} {r['post_years']})"
+                + (f" ({round(r['slope'], 2) + 0.0:+.2f}/{tr(lang, 'year', 'năm')} {r['post_years']})"
                    if r["slope"] is not None and not pd.isna(r["slope"]) else f" ({r['post_years']})")
                 for _, r in table.iterrows()
             ]  # fmt: skip
@@ -333,7 +342,7 @@ def assess(
     else:
         result.find(
             tr(lang, f"The handover to the locality is recorded as {status}.",
-               f"Hoạt động bàn giao cho địa phương có trạng thái: {status}."),
+               f"Hoạt động bàn giao cho địa phương: {STATUS_VI.get(status, status)}."),
             "high", handover=status,
         )  # fmt: skip
     if not hand and not data.running:
