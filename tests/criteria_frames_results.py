@@ -65,8 +65,14 @@ def programme_data(
     households: int | None = 100,
 ) -> ProgrammeData:
     return ProgrammeData(
-        programme={"code": code, "title": code, "sector": sector, "start_date": start, "end_date": end,
-                   "households": households},  # fmt: skip
+        programme={
+            "code": code,
+            "title": code,
+            "sector": sector,
+            "start_date": start,
+            "end_date": end,
+            "households": households,
+        },
         provinces=list(provinces),
         objectives=pd.DataFrame(columns=["number", "statement"]),
         indicators=pd.DataFrame(list(indicators), columns=INDICATOR_COLUMNS),

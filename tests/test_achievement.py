@@ -27,7 +27,9 @@ def test_score_target(args, met, ratio, distance, progress):
     got = score_target(*args)
     assert got["met"] is met
     assert got["ratio"] == pytest.approx(ratio)
-    assert (math.isnan(got["distance"]) and math.isnan(distance)) or got["distance"] == pytest.approx(distance)
+    assert (math.isnan(got["distance"]) and math.isnan(distance)) or got["distance"] == pytest.approx(
+        distance
+    )
     assert got["progress"] == pytest.approx(progress)
 
 
@@ -62,7 +64,9 @@ def test_achievement_matches_periods_units_and_keeps_missing_missing():
     # the same period: OP1 2012, 90 against 100
     assert row.loc[("OP1", "2012"), "actual"] == 90 and not row.loc[("OP1", "2012"), "met"]
     # a year against half-years: the latest inside (2013-H2, 210 ≥ 200), a running total for a cumulative indicator
-    assert row.loc[("OP1", "2013"), "actual"] == 210 and row.loc[("OP1", "2013"), "actual_period"] == "2013-H2"
+    assert (
+        row.loc[("OP1", "2013"), "actual"] == 210 and row.loc[("OP1", "2013"), "actual_period"] == "2013-H2"
+    )
     assert row.loc[("OP1", "2013"), "complete"]
     # no figure for 2014: NaN and <NA>, never zero
     assert math.isnan(row.loc[("OP1", "2014"), "actual"]) and pd.isna(row.loc[("OP1", "2014"), "met"])
