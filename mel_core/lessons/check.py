@@ -360,7 +360,8 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
                     "",
                     say(
                         "section 3 has no lesson: write each as a '###' heading with its text, or as a '- ' bullet",
-                        "mục 3 chưa có bài học nào: viết mỗi bài học thành một tiêu đề '###' kèm nội dung, hoặc một gạch đầu dòng '- '",
+                        "mục 3 chưa có bài học nào: viết mỗi bài học thành một tiêu đề '###' kèm nội dung,"
+                        " hoặc một gạch đầu dòng '- '",
                     ),
                 )
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem
@@ -91,7 +91,7 @@ def ingest_lessons(engine: Engine, path: Path, *, prune: bool = False) -> Ingest
     with session_scope(engine) as session:
         programmes = _programme_ids(session, lessons, problems)
         if problems:
-            raise LessonFormatError(problems=problems, path=str(path))
+            raise LessonFormatError(problems=list(problems), path=str(path))
         report = IngestReport(pruned=prune)
         existing = {row.key: row for row in session.exec(select(Lesson)).all()}
         for file, lesson in lessons:
@@ -112,8 +112,8 @@ def _programme_ids(
     ids = {
         code: pid
         for code, pid in session.exec(
-            select(Programme.code, Programme.id).where(Programme.code.in_(wanted))
-        ).all()  # type: ignore[attr-defined]
+            select(Programme.code, Programme.id).where(col(Programme.code).in_(wanted))
+        ).all()
         if pid is not None
     }
     for _, lesson in lessons:
@@ -209,7 +209,7 @@ def _in_reach(row: Lesson, path: Path) -> bool:
 
 def _delete_children(session: Session, row: Lesson) -> None:
     for model in (LessonSection, LessonTheme, LessonProvince):
-        session.exec(delete(model).where(model.lesson_id == row.id))  # type: ignore[call-overload]
+        session.execute(delete(model).where(col(model.lesson_id) == row.id))
     session.flush()
 
 

@@ -45,7 +45,8 @@ def remove_personal(text: str) -> tuple[str, list[str]]:
     for value in found:
         cleaned = cleaned.replace(value, " ")
     cleaned = re.sub(
-        r"(?i)\b(?:đt|điện thoại|dđ|di động|tel|phone|mobile|email|e-mail|hòm thư|ht)\s*[.:]?\s*(?=[,;)\s]*(?:$|[,;)]))",
+        r"(?i)\b(?:đt|điện thoại|dđ|di động|tel|phone|mobile|email|e-mail|hòm thư|ht)"
+        r"\s*[.:]?\s*(?=[,;)\s]*(?:$|[,;)]))",
         "",
         cleaned,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mel_core.errors import LessonFormatError, LineProblem, OutputError
+from mel_core.errors import LessonFormatError, LineProblem, OutputError, Problem
 from mel_core.i18n import say
 from mel_core.lessons.check import ID_PATTERN
 from mel_core.vocabulary import LANGUAGES
@@ -46,7 +46,7 @@ def new_lesson(
         LessonFormatError: the id, year, kind or language is not allowed.
         OutputError: the file exists already or cannot be written.
     """
-    problems = []
+    problems: list[Problem] = []
     if not ID_PATTERN.match(lesson_id) or len(lesson_id) > 128:
         problems.append(
             LineProblem(
