@@ -156,6 +156,13 @@ def test_assess_uses_the_impact_module_when_no_estimate(monkeypatch):
     monkeypatch.setattr(impact, "headline_effect", lambda data: effect, raising=False)
     result = efficiency.assess(_data(), portfolio(PEERS))
     assert result.metrics["cost_per_unit_of_impact"] == pytest.approx(190 / (100 * 4.0))
+    assert not any("not distinguishable from zero" in f.statement for f in result.findings)
+    fragile = SimpleNamespace(
+        estimate=0.5, ci_low=-1.0, ci_high=2.0, variable="income_million_vnd", method="did"
+    )
+    monkeypatch.setattr(impact, "headline_effect", lambda data: fragile, raising=False)
+    result = efficiency.assess(_data(), portfolio(PEERS))
+    assert any("not distinguishable from zero (95% CI -1.00 to 2.00)" in f.statement for f in result.findings)
 
 
 def test_assess_few_peers_and_running():

@@ -23,7 +23,7 @@ def name_of(data: ProgrammeData, code: str, lang: str) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:,.1f}"
 
 
 def readable(table: pd.DataFrame, data: ProgrammeData, lang: str) -> pd.DataFrame:

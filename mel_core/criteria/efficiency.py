@@ -359,6 +359,13 @@ def _impact_cost(
                            "Chưa có ước lượng tác động: không tính chi phí trên một đơn vị tác động."))  # fmt: skip
             return {}
         estimate, variable = float(effect.estimate), getattr(effect, "variable", None)
+        low, high = getattr(effect, "ci_low", None), getattr(effect, "ci_high", None)
+        if low is not None and high is not None and low <= 0 <= high:
+            result.find(tr(lang, f"The impact estimate {estimate:.2f} is not distinguishable from zero (95% CI"
+                                 f" {low:.2f} to {high:.2f}): any cost per unit of impact is fragile.",
+                           f"Ước lượng tác động {estimate:.2f} chưa khác 0 có ý nghĩa thống kê (khoảng tin cậy"
+                           f" 95% {low:.2f} đến {high:.2f}): chi phí trên một đơn vị tác động kém tin cậy."),
+                        "high", effect=estimate, ci_low=low, ci_high=high)  # fmt: skip
     households = float(data.programme.get("households") or 0)
     cost = cost_per_impact(disbursed, households, estimate)
     if cost is None:
