@@ -232,3 +232,20 @@ def test_cli_new_import_docx_check_and_ingest(tmp_path, capsys, monkeypatch):
     assert main(["init"]) == 0
     assert main(["lessons", "ingest", "converted"]) == 0
     assert "lessons: 1 added, 0 updated, 0 unchanged" in capsys.readouterr().out
+
+
+def test_lessons_numbered_3_1_in_word_become_one_lesson_each(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("1. Thông tin về mô hình")
+    d.add_paragraph("1.1. Tên mô hình: Nuôi gà thả vườn")
+    d.add_paragraph("3. Bài học kinh nghiệm")
+    d.add_paragraph("3.1. Tiết kiệm trước, hỗ trợ sau")
+    d.add_paragraph("Thành viên góp một nửa tiền giống.")
+    d.add_paragraph("3.2. Nhóm tự quản")
+    d.add_paragraph("Phụ nữ tự đặt quy chế.")
+    d.save(str(tmp_path / "ga.docx"))
+    lesson = read_lesson(import_docx(tmp_path / "ga.docx", tmp_path, year=2017).path)
+    assert [(i.title, i.text) for i in lesson.items] == [
+        ("Tiết kiệm trước, hỗ trợ sau", "Thành viên góp một nửa tiền giống."),
+        ("Nhóm tự quản", "Phụ nữ tự đặt quy chế."),
+    ]

@@ -163,6 +163,10 @@ def _take(draft: _Draft, style: str, text: str) -> None:
                 draft.sections[accepted].append(answer.strip())
                 draft.lines.append(answer.strip())
             return
+        if draft.top == LESSONS_SECTION and number.startswith(f"{LESSONS_SECTION}.") and rest:
+            draft.sections[draft.last].append(f"### {rest}")  # lessons numbered 3.1, 3.2 …
+            draft.lines.append(f"### {rest}")
+            return
     if not draft.top:
         return  # before the outline starts: cover page, letterhead
     if draft.top == LESSONS_SECTION and heading_style:

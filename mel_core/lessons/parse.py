@@ -164,8 +164,8 @@ def _sections(lines: list[str], start: int, lesson: LessonFile) -> list[Section]
             continue
         level, words = len(m.group(1)), m.group(2)
         number_match = _NUMBER.match(words)
-        if level == 3 and top == LESSONS_SECTION:
-            continue  # a lesson of section 3, whatever its words
+        if (level == 3 and top == LESSONS_SECTION) or level >= 4:
+            continue  # a lesson of section 3 whatever its words, or a free sub-heading inside a section
         if level not in (2, 3) or number_match is None:
             lesson.problems.append(_heading_problem(lesson.source, i + 1, stripped))
             continue
@@ -180,15 +180,11 @@ def _sections(lines: list[str], start: int, lesson: LessonFile) -> list[Section]
             lesson.problems.append(LineProblem(lesson.source, i + 1, number, "", reason))
             continue
         found.append((level, number, heading, i))
+    # A section runs to the next numbered heading; the ### lessons of section 3 are not numbered headings, so
+    # section 3 runs to section 4 with its lessons inside.
     sections = []
-    for k, (level, number, heading, i) in enumerate(found):
-        stop = len(lines)
-        for later_level, _, _, j in found[k + 1 :]:
-            if number == LESSONS_SECTION and later_level == 3:
-                continue
-            if later_level <= level or number != LESSONS_SECTION:
-                stop = j
-                break
+    for k, (_, number, heading, i) in enumerate(found):
+        stop = found[k + 1][3] if k + 1 < len(found) else len(lines)
         sections.append(Section(number, heading, "\n".join(lines[i + 1 : stop]).strip(), i + 1))
     return sections
 
