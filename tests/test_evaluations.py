@@ -307,3 +307,28 @@ def test_two_evaluations_at_once_lose_nothing(db, request, tmp_path):
         assert _count(engine, Rating, row.id) == 2
         assert _count(engine, Finding, row.id) >= 2
     engine.dispose()
+
+
+def test_the_command_line_refuses_a_parameter_of_the_wrong_type_and_runs_nothing(sample_file, tmp_path):
+    environ = {**os.environ, "MEL_DB_URL": f"sqlite:///{sample_file}", "COLUMNS": "200"}
+    environ.pop("MEL_HOME", None)
+    result = subprocess.run(
+        [MEL, "evaluate", "DB-BSS-2011", "-c", "efficiency", "-p", "tolerance_days=ten", "-p", "colour=red"],
+        env=environ, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 64, result.stderr
+    assert "tolerance_days='ten'" in result.stderr and "int" in result.stderr
+    assert "colour: no template" in result.stderr
+    assert not (tmp_path / "notebooks").exists()
+
+
+def test_a_parameter_reaches_the_notebook_and_the_provenance(store, tmp_path):
+    [outcome] = evaluate(
+        store, ["GOPA"], criteria=["impact"], params={"cov_type": "HC1", "covariates": "household_size"},
+        lang="en", out_root=tmp_path,
+    )  # fmt: skip
+    evaluation = _evaluation(store, outcome.code)
+    assert evaluation.provenance["parameters"]["impact"]["cov_type"] == "HC1"
+    assert evaluation.provenance["parameters"]["impact"]["covariates"] == ["household_size"]
+    shown = record.describe(Session(store), outcome.code)
+    assert any("HC1" in json.dumps(f["evidence"]) or "HC1" in f["statement"] for f in shown["findings"])

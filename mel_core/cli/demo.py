@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 
-def demo() -> None:
+import typer
+from rich.console import Console
+
+from mel_core.config import Settings
+
+
+def demo(
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), "--workers", "-w", min=1, help="Evaluation notebooks run at once."
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="Folder of the evaluation records (default notebooks/evaluations here)."
+    ),
+) -> None:
     """Build a fresh SQLite store (MEL_HOME/mel.db) from the embedded, illustrative sample workbook and summarise it.
 
     The sample (dữ liệu minh hoạ) holds programmes of the kinds in the source documents: breeding cattle and
     goats for poor households, crop and forestry models, vocational training, trade promotion, governance and an
     NGO livelihood model, with results frameworks, targets, observations, expenditures, activities and surveys.
 
-    Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo)
+    Then it evaluates every sample programme on every criterion (executed notebooks and their HTML under
+    notebooks/evaluations/, ratings, findings and recommendations in the store).
+
+    Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo --out /tmp/mel-demo/evaluations)
     """
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from mel_core.config import load_settings
@@ -53,6 +70,35 @@ def demo() -> None:
     for t in result.report.tables:
         console.print(f"  {t.name:<13} {t.rows:>7} rows")
     console.print(f"Store: {result.db_url}", soft_wrap=True)
+    _evaluate(console, settings, out, workers)
     console.print(
-        "Next: mel export sample-out.xlsx  ·  mel import PATH --dry-run  ·  mel --help", soft_wrap=True
+        "Next: mel evaluate show DB-BSS-2011  ·  mel export sample-out.xlsx  ·  mel --help", soft_wrap=True
     )
+
+
+def _evaluate(console: Console, settings: Settings, out: Path | None, workers: int) -> None:
+    """Evaluate every sample programme with a progress bar, then list the ratings and where the notebooks are."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mel_core.cli.evaluate import _summary
+    from mel_core.demo.run import demo_evaluations
+    from mel_core.evaluations.runner import default_output_root
+    from mel_core.i18n import language
+
+    lang = language()
+    root = (out or default_output_root()).resolve()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("Evaluating the sample programmes", total=None)
+
+        def progress(programme: str, criterion: str, state: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{programme} · {criterion}")
+
+        outcomes = demo_evaluations(settings, root, workers=workers, lang=lang, progress=progress)
+    _summary(outcomes, lang)
+    console.print(f"Evaluations (notebooks and HTML): {root}", soft_wrap=True)

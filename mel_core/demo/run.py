@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
@@ -24,6 +25,10 @@ from mel_core.store import (
     make_engine,
     table_of,
 )
+
+if TYPE_CHECKING:
+    from mel_core.evaluations.runner import EvaluationOutcome
+    from mel_core.evaluations.runner import Progress as EvaluationProgress
 
 
 @dataclass
@@ -105,5 +110,46 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
         init_store(engine)
         report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
         return DemoResult(url, report, summarise(engine))
+    finally:
+        engine.dispose()
+
+
+#: The file that marks an evaluation folder as made by ``mel demo`` (so the next demo may replace it).
+DEMO_MARKER = ".mel-demo"
+
+
+def demo_evaluations(
+    settings: Settings,
+    out_root: Path,
+    *,
+    workers: int = 1,
+    lang: str = "vi",
+    progress: EvaluationProgress | None = None,
+) -> list[EvaluationOutcome]:
+    """Evaluate every sample programme on every criterion into ``out_root`` (the demo store must exist).
+
+    Folders a previous ``mel demo`` wrote (marked with :data:`DEMO_MARKER`) are replaced; nothing else is touched.
+    """
+    import shutil
+
+    from mel_core.evaluations.runner import all_programmes, evaluate
+
+    engine = make_engine(sqlite_url(settings.home / "mel.db"))
+    try:
+        codes = all_programmes(engine)
+        for code in codes:
+            folder = out_root / code
+            if (folder / DEMO_MARKER).is_file():
+                shutil.rmtree(folder)
+        outcomes = evaluate(
+            engine, codes, evaluator="mel demo", kind="ex_post", lang=lang, out_root=out_root, workers=workers,
+            progress=progress,
+        )  # fmt: skip
+        for code in codes:
+            (out_root / code / DEMO_MARKER).write_text(
+                "Written by `mel demo` from the illustrative sample; the next `mel demo` replaces this folder.\n",
+                encoding="utf-8",
+            )
+        return outcomes
     finally:
         engine.dispose()

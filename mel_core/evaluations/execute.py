@@ -31,6 +31,7 @@ class NotebookJob:
     output: str
     parameters: dict[str, Any]
     db_url: str
+    warm: bool = True  # run in this process's kernel, cleared between notebooks (see WarmKernel)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class NotebookOutcome:
 
     job: NotebookJob
     result: dict[str, Any] | None = None
+    warm: bool = False
     error: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     html: str | None = None
@@ -91,6 +93,85 @@ def read_result(notebook: Any) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
+#: What a warm kernel imports once: the libraries every template uses.
+PRELUDE = (
+    "import pandas, statsmodels.api, statsmodels.formula.api, matplotlib, matplotlib.pyplot\n"
+    "import mel_core.criteria.relevance, mel_core.criteria.coherence, mel_core.criteria.effectiveness\n"
+    "import mel_core.criteria.efficiency, mel_core.criteria.impact, mel_core.criteria.sustainability\n"
+    "import mel_core.criteria.synthesis, mel_core.evaluations.notebook\n"
+)
+#: Run before each notebook in a warm kernel: a clean namespace, closed figures, numbering from 1.
+CLEAR = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import matplotlib.pyplot as _plt\n"
+    "_plt.close('all')\n"
+    "del _plt\n"
+    "get_ipython().execution_count = 1\n"
+)
+
+
+class WarmKernel:
+    """One ``python3`` kernel per worker process, kept between notebooks.
+
+    Starting a kernel and importing pandas, statsmodels and matplotlib costs more than most criteria's own
+    computation, so a worker starts its kernel once, imports the libraries once (:data:`PRELUDE`), and before
+    every notebook clears the user namespace, closes figures and numbers cells from 1 again (:data:`CLEAR`).
+    Papermill executes each notebook in it as usual (it is handed the kernel manager). After a failed notebook
+    the kernel is shut down and the next notebook gets a fresh one. ``NotebookJob.warm = False`` (the
+    ``MEL_FRESH_KERNEL=1`` setting) starts a new kernel for every notebook instead.
+    """
+
+    _current: WarmKernel | None = None
+
+    def __init__(self, db_url: str, cwd: str) -> None:
+        from jupyter_client.manager import KernelManager
+
+        self.db_url = db_url
+        self.km = KernelManager(kernel_name=KERNEL)
+        env = {**os.environ, "MEL_DB_URL": db_url}
+        self.km.start_kernel(extra_arguments=["--IPKernelApp.log_level=CRITICAL"], env=env, cwd=cwd)
+        self._run(PRELUDE)
+
+    def _run(self, code: str) -> None:
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(
+                code, store_history=False, timeout=120, output_hook=lambda _m: None
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"the kernel refused its preparation: {reply['content'].get('evalue')}")
+        finally:
+            client.stop_channels()
+
+    def clear(self) -> None:
+        self._run(CLEAR)
+
+    def shutdown(self) -> None:
+        self.km.shutdown_kernel(now=True)
+
+    @classmethod
+    def get(cls, db_url: str, cwd: str) -> WarmKernel:
+        """This process's warm kernel for ``db_url`` (started on first use), cleared for the next notebook."""
+        current = cls._current
+        if current is not None and (current.db_url != db_url or not current.km.is_alive()):
+            current.shutdown()
+            current = cls._current = None
+        if current is None:
+            current = cls._current = cls(db_url, cwd)
+        else:
+            current.clear()
+        return current
+
+    @classmethod
+    def discard(cls) -> None:
+        """Shut this process's warm kernel down (after a failure, or when the work is done)."""
+        if cls._current is not None:
+            cls._current.shutdown()
+            cls._current = None
+
+
 def run_notebook(job: NotebookJob) -> NotebookOutcome:
     """Execute ``job.template`` into ``job.output`` (kept also when it fails), export HTML, read the result."""
     import nbformat
@@ -102,7 +183,12 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
     output = Path(job.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     outcome = NotebookOutcome(job)
+    warm = job.warm and not os.environ.get("MEL_FRESH_KERNEL")
     try:
+        extra: dict[str, Any] = {}
+        if warm:
+            extra["km"] = WarmKernel.get(job.db_url, str(output.parent.parent.parent)).km
+            outcome.warm = True
         with _environment(job.db_url):
             papermill.execute_notebook(
                 job.template,
@@ -115,6 +201,7 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 cwd=str(output.parent),
                 # the kernel's own start-up warnings (TCP on loopback) are noise for an evaluator
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                **extra,
             )
     except PapermillExecutionError as exc:
         outcome.error = {
@@ -130,6 +217,8 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
             "ename": type(exc).__name__,
             "evalue": str(exc),
         }
+    if outcome.error and warm:
+        WarmKernel.discard()  # whatever the failure left behind must not reach the next notebook
     if output.exists():
         outcome.html = str(export_html(output))
         if not outcome.error:

@@ -194,7 +194,7 @@ def criteria_results(ctx: Context, results_path: str = "") -> dict[str, dict[str
 
     from sqlmodel import Session
 
-    from mel_core.evaluations.record import stored_results
+    from mel_core.evaluations.record import EvaluationNotFound, stored_results
     from mel_core.store import make_engine
 
     if results_path:
@@ -203,5 +203,12 @@ def criteria_results(ctx: Context, results_path: str = "") -> dict[str, dict[str
     try:
         with Session(engine) as session:
             return stored_results(session, ctx.evaluation_id or ctx.programme.code)
+    except EvaluationNotFound:
+        _markdown(
+            "_Chưa có lần đánh giá nào được lưu cho chương trình này: chạy `mel evaluate` trước._"
+            if ctx.lang == "vi"
+            else "_No evaluation of this programme is stored yet: run `mel evaluate` first._"
+        )
+        return {}
     finally:
         engine.dispose()

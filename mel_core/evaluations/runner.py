@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from mel_core.criteria.ratings import RULES_VERSION
 from mel_core.errors import EvaluationFailed
 from mel_core.evaluations import record
-from mel_core.evaluations.execute import NotebookJob, NotebookOutcome, run_notebook
+from mel_core.evaluations.execute import NotebookJob, NotebookOutcome, WarmKernel, run_notebook
 from mel_core.evaluations.templates import COMMON, TEMPLATE_NAMES, file_hash, template_path, validate
 from mel_core.i18n import say
 from mel_core.store import Programme, table_of
@@ -46,6 +46,13 @@ class EvaluationOutcome:
     levels: dict[str, int | None] = field(default_factory=dict)
     error: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _worker_started() -> None:
+    """In each worker process: shut its warm kernel down when the pool ends the worker."""
+    from multiprocessing import util
+
+    util.Finalize(None, WarmKernel.discard, exitpriority=10)
 
 
 def default_output_root() -> Path:
@@ -230,15 +237,20 @@ def evaluate(
             pending[p] = 0
     if workers <= 1:
         queue = list(first_jobs)
-        while queue:
-            follow = settle(run_notebook(queue.pop(0)))
-            if follow is not None:
-                queue.append(follow)
+        try:
+            while queue:
+                follow = settle(run_notebook(queue.pop(0)))
+                if follow is not None:
+                    queue.append(follow)
+        finally:
+            WarmKernel.discard()
     else:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_started
+        ) as pool:
             futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first_jobs}
             while futures:
                 finished = next(as_completed(futures))

@@ -2,8 +2,9 @@
 
 A template is ``notebooks/templates/<name>.ipynb`` (packaged as ``mel_core/_templates`` in a wheel) with one code
 cell tagged ``parameters`` whose lines are annotated assignments, ``name: type = default  # help``. The type is
-one of ``str``, ``int``, ``float``, ``bool`` or ``list[str]``. The runner validates what a user passes against
-these declarations before anything runs: an unknown name or a value of the wrong type is an error.
+one of ``str``, ``int``, ``float``, ``bool`` or ``list[str]``, each possibly optional (``float | None``). The
+runner validates what a user passes against these declarations before anything runs: an unknown name or a value
+of the wrong type is an error.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ TEMPLATE_NAMES = (*CRITERIA, "synthesis")
 #: Parameters every template declares; the runner sets them itself.
 COMMON = ("db_url", "programme", "evaluation_id", "period_start", "period_end", "lang")
 TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list}
+#: Each type may also be optional (``float | None``): an empty value or ``none`` on the command line is None.
+OPTIONAL = " | None"
 
 
 class ParameterError(MelError):
@@ -119,7 +122,7 @@ def _declared(path: Path, mtime: float) -> dict[str, Parameter]:
                 )
             )
         kind = ast.unparse(node.annotation)
-        if kind not in TYPES:
+        if kind.removesuffix(OPTIONAL) not in TYPES:
             raise ParameterError(
                 say(
                     f"{path}: parameter {node.target.id} has type {kind}; use one of {', '.join(TYPES)}",
@@ -152,6 +155,10 @@ def coerce(parameter: Parameter, value: Any) -> Any:
         ValueError: the value does not fit the type (the message says why).
     """
     kind = parameter.type
+    if kind.endswith(OPTIONAL):
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+            return None
+        kind = kind.removesuffix(OPTIONAL)
     if isinstance(value, str) and kind != "str":
         text = value.strip()
         if kind == "int":
