@@ -104,7 +104,8 @@ class Portfolio:
     """Every programme in the store, for comparisons (coherence, efficiency benchmarks).
 
     ``programmes``: one row per programme (code, title, sector, funding, kind, parent_code, start_date, end_date,
-    households, budget_million_vnd, planned_million_vnd, disbursed_million_vnd, provinces as a list of codes).
+    households, budget_million_vnd, planned_million_vnd, disbursed_million_vnd (money of periods starting by the
+    programme's end date), provinces as a list of codes).
     ``indicators``: programme_code, code, level, unit, national_code, name.
     ``observations``: programme_code, indicator_code, national_code, period, period_start, period_end, admin_unit
     (totals only, no disaggregation).
@@ -360,9 +361,13 @@ def load_portfolio(session: Session) -> Portfolio:
         places.setdefault(pid, []).append(unit)
     programmes["provinces"] = [places.get(pid, []) for pid in programmes["id"]]
     e = table_of(Expenditure)
+    # money within the programme's own dates: what local budgets or communities pay after the end is
+    # sustainability's evidence, not the programme's cost
     money = _frame(
         conn,
-        select(e.c.programme_id, e.c.planned_million_vnd, e.c.disbursed_million_vnd),
+        select(e.c.programme_id, e.c.planned_million_vnd, e.c.disbursed_million_vnd)
+        .join(p, p.c.id == e.c.programme_id)
+        .where((p.c.end_date.is_(None)) | (e.c.period_start <= p.c.end_date)),
         ["id", "planned", "disbursed"],
     )
     sums = money.groupby("id")[["planned", "disbursed"]].sum(min_count=1)

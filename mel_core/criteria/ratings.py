@@ -112,8 +112,8 @@ RULES: dict[str, Rule] = {
         required=("overlap",),
     ),
     "effectiveness": Rule(
-        # outcomes: outcome targets met (projected to the end date while running); outputs: output targets met;
-        # impact: impact-level indicators' distance travelled.
+        # outcomes: mean progress from baseline to the outcome targets, capped to [0, 1] (projected to the end date
+        # while running); outputs: the same for output targets; impact: impact-level indicators' progress.
         weights={"outcomes": 2.0, "outputs": 1.0, "impact": 1.0},
         thresholds=(0.85, 0.65, 0.4),
         required=("outcomes",),
