@@ -47,3 +47,11 @@ def kb_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return PACKAGE_DIR.parent / "kb"
+
+
+def sample_lessons_dir() -> Path:
+    """The sample lesson files ``lessons/``: packaged copy in a wheel, the source tree's otherwise."""
+    packaged = PACKAGE_DIR / "_lessons"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / "lessons"

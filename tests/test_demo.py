@@ -10,7 +10,11 @@ from mel_core.store import make_engine
 from tests.test_cli import run_mel
 
 
-def test_mel_demo_builds_the_sample_store_and_prints_its_summary(tmp_path):
+def test_mel_demo_builds_the_store_evaluates_every_programme_and_prints_where_everything_is(tmp_path):
+    """The issue's 'done when': from nothing, one command gives notebooks and HTML for every programme and
+    criterion, and the success and the failure get the ratings their data deserve."""
+    from mel_core.evaluations.templates import TEMPLATE_NAMES
+
     result = run_mel("demo", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "illustrative" in result.stdout
@@ -19,9 +23,33 @@ def test_mel_demo_builds_the_sample_store_and_prints_its_summary(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
     with engine.connect() as conn:
         codes = list(conn.scalars(text("SELECT code FROM programmes ORDER BY code")))
+        assert conn.scalar(text("SELECT count(*) FROM lessons")) >= 24
+        levels = {
+            (code, criterion): level
+            for code, criterion, level in conn.execute(
+                text(
+                    "SELECT p.code, r.criterion, r.final_level FROM ratings r JOIN evaluations e"
+                    " ON e.id = r.evaluation_id JOIN programmes p ON p.id = e.programme_id WHERE e.status = 'succeeded'"
+                )
+            )
+        }
     assert len(codes) >= 8
+    root = tmp_path / "notebooks" / "evaluations"
+    assert str(root) in result.stdout.replace("\n", "")
     for code in codes:
         assert code in result.stdout
+        [folder] = [f for f in (root / code).iterdir() if f.is_dir()]
+        for name in TEMPLATE_NAMES:
+            assert (folder / f"{name}.ipynb").is_file(), (code, name)
+            assert (folder / f"{name}.html").is_file(), (code, name)
+        assert (code, "overall") in levels
+    # the clear success and the clear failure of the sample (README's table)
+    assert levels[("DB-BSS-2011", "effectiveness")] >= 3 and levels[("DB-BSS-2011", "impact")] >= 3
+    assert levels[("DB-BSS-2011", "overall")] >= 3
+    assert levels[("KT-KEO-2012", "effectiveness")] <= 2 and levels[("KT-KEO-2012", "impact")] <= 2
+    assert levels[("KT-KEO-2012", "sustainability")] <= 2
+    assert levels[("KT-KEO-2012", "overall")] < levels[("DB-BSS-2011", "overall")]
+    assert levels[("TH-SK-2022", "sustainability")] is None  # still running: no post-support evidence
 
 
 def test_demo_runs_again_from_scratch_with_the_same_result(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from mel_core.config import Settings
+from mel_core.config import Settings, sample_lessons_dir
 
 
 def demo(
@@ -69,6 +69,10 @@ def demo(
     console.print()
     for t in result.report.tables:
         console.print(f"  {t.name:<13} {t.rows:>7} rows")
+    if result.lessons is not None:
+        console.print(
+            f"  {'lessons':<13} {len(result.lessons.added):>7} files ({sample_lessons_dir()})", soft_wrap=True
+        )
     console.print(f"Store: {result.db_url}", soft_wrap=True)
     _evaluate(console, settings, out, workers)
     console.print(

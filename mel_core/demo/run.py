@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
-from mel_core.config import Settings, sqlite_url
+from mel_core.config import Settings, sample_lessons_dir, sqlite_url
 from mel_core.geo import provinces
 from mel_core.ingest import ImportReport, import_path
 from mel_core.ingest.load import Progress
+from mel_core.lessons.ingest import IngestReport, ingest_lessons
 from mel_core.reference import init_store
 from mel_core.store import (
     Activity,
@@ -50,6 +51,7 @@ class DemoResult:
     db_url: str
     report: ImportReport
     programmes: list[ProgrammeSummary]
+    lessons: IngestReport | None = None
 
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
@@ -98,7 +100,7 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
 
 
 def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult:
-    """Create a fresh SQLite store at MEL_HOME/mel.db and load the sample workbook into it."""
+    """Create a fresh SQLite store at MEL_HOME/mel.db; load the sample workbook and the sample lessons into it."""
     from mel_core.demo.sample import SAMPLE_WORKBOOK
 
     db = settings.home / "mel.db"
@@ -109,7 +111,8 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
     try:
         init_store(engine)
         report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
-        return DemoResult(url, report, summarise(engine))
+        lessons = ingest_lessons(engine, sample_lessons_dir())
+        return DemoResult(url, report, summarise(engine), lessons)
     finally:
         engine.dispose()
 
