@@ -6,6 +6,7 @@ Text is NFC-normalised wherever it enters (files, workbooks, the command line). 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
@@ -26,3 +27,90 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped).lower()
+
+
+# ------------------------------------------------------------------------------------------------ tone placement
+# Vietnamese writes a syllable's tone mark on one of its vowels, and two conventions disagree on where for the
+# open syllables "oa", "oe" and "uy": "hòa, hòe, thủy" (the traditional placement, Unikey's default) against
+# "hoà, hoè, thuỷ" (the placement of the 1980s school reform). Both are correct and both occur in the same
+# documents, so text is compared after moving every tone to one place: the traditional one, also the one of
+# kb/taxonomy.yml ("thủy sản"). Quality marks (â ê ô ơ ư ă) never move; only the five tone marks do.
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
+_VOWELS = frozenset("aăâeêioôơuưy")
+_QUALITY = frozenset("ăâêôơư")
+_SYLLABLE = re.compile(r"[^\W\d_]+")
+
+
+def _split_tone(syllable: str) -> tuple[str, str] | None:
+    """The syllable without its tone mark (other marks kept, NFC) and the mark, or None if it has no tone."""
+    tone = ""
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONES:
+            if tone:
+                return None  # two tone marks: not a Vietnamese syllable, left alone
+            tone = ch
+        else:
+            kept.append(ch)
+    if not tone:
+        return None
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(bare: str) -> int | None:
+    """Index of the letter of ``bare`` (lowercase, toneless) that carries the tone, by the rule above."""
+    start = 0
+    while start < len(bare) and bare[start] not in _VOWELS:
+        start += 1
+    # "qu" and "gi" are consonants when another vowel follows: quý, già (but gì keeps its i)
+    if start < len(bare) and start > 0:
+        head = bare[start - 1 : start + 1]
+        if head in ("qu", "gi") and start + 1 < len(bare) and bare[start + 1] in _VOWELS:
+            start += 1
+    end = start
+    while end < len(bare) and bare[end] in _VOWELS:
+        end += 1
+    if end == start:
+        return None
+    nucleus, has_coda = bare[start:end], end < len(bare)
+    marked = [i for i, ch in enumerate(nucleus) if ch in _QUALITY]
+    if marked:
+        return start + marked[-1]  # ươ → ơ, iê → ê, uyê → ê
+    if has_coda or len(nucleus) == 3:
+        return start + (len(nucleus) - 1 if has_coda else 1)  # hoàng, toán; ngoài, khuya
+    # a single vowel, a closing pair (mái, mùa, cao) and, by the traditional convention, oa/oe/uy (hòa, thủy)
+    return start
+
+
+def place_tone(syllable: str) -> str:
+    """One syllable with its tone mark on the vowel the traditional convention chooses: ``hoà`` → ``hòa``.
+
+    Case is kept; a word that is not one Vietnamese syllable (English, numbers, two tone marks) is returned as
+    it came. The input should be NFC.
+    """
+    split = _split_tone(syllable)
+    if split is None:
+        return syllable
+    bare, tone = split
+    position = _tone_position(bare.lower())
+    if position is None:
+        return syllable
+    letters = list(bare)
+    letters[position] = unicodedata.normalize("NFC", letters[position] + tone)
+    return "".join(letters)
+
+
+def place_tones(text: str) -> str:
+    """Every syllable of ``text`` (NFC first) with its tone mark in the one placement of :func:`place_tone`."""
+    return _SYLLABLE.sub(lambda m: place_tone(m.group(0)), nfc(text))
+
+
+def normalise(text: str) -> str:
+    """The form text is compared in: NFC, one tone placement, lowercase (diacritics kept)."""
+    return place_tones(text).lower()
+
+
+def fold_search(text: str) -> str:
+    """The folded form search compares: :func:`normalise`, then diacritics removed and đ→d."""
+    return fold(normalise(text))

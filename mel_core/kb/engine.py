@@ -1,0 +1,150 @@
+"""Query evaluation over Whoosh's postings with numpy: every hit counted, the best ranked, in milliseconds.
+
+Whoosh stores the index (postings, lengths, stored fields, the writer); evaluating a query through Whoosh's
+own matchers costs Python work per posting per query, about 2.6× SQLite FTS5 at 100k documents. Here each
+term's postings are read once per opened index into arrays with their BM25 weight already computed (BM25
+depends on the term and the document, never on the query), kept in a bounded cache, and a query is combined
+with vector operations over all documents at once:
+
+- a word scores the sum over fields of ``field weight × BM25``, its exact form (diacritics as typed) adding
+  ``EXACT_BOOST`` × its own BM25 on top of the folded form's;
+- a sequence of words (a glossary term) matches documents holding every word and scores their sum;
+- a concept (a word, a glossary term with its synonyms, a quoted phrase) scores its best alternative;
+- a query matches documents matching every concept (``all``) or any (``any``) and scores the sum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from whoosh.query import Or, Phrase
+
+FIELD_WEIGHTS = {"title": 2.0, "body": 1.0, "meta": 0.7}
+EXACT_BOOST = 1.0  # the exact form's BM25 counts again, so exact matches rank above folded ones
+K1, B = 1.2, 0.75
+CACHE_POSTINGS = 30_000_000  # postings kept in memory at most (about 240 MB)
+
+
+def _leaf_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Doc numbers and term frequencies of one segment's postings, block by block when the codec allows."""
+    ids: list[Any] = []
+    weights: list[Any] = []
+    blockwise = hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights")
+    while matcher.is_active():
+        if blockwise:  # whoosh3 codec: whole blocks at once (about 100× fewer Python calls than per posting)
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+        else:
+            ids.append(np.asarray([matcher.id()], dtype=np.int64))
+            weights.append(np.asarray([matcher.weight()], dtype=np.float32))
+            matcher.next()
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+class Engine:
+    """The arrays of one opened index reader: lengths, live documents, cached term postings with BM25."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.size = reader.doc_count_all()
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.lengths: dict[str, np.ndarray] = {}
+        self.average: dict[str, float] = {}
+        for name in FIELD_WEIGHTS:
+            lengths = np.zeros(self.size, dtype=np.float32)
+            for docnum in range(self.size):
+                lengths[docnum] = reader.doc_field_length(docnum, name, 0) or 0
+            self.lengths[name] = lengths
+            self.average[name] = max(float(lengths[self.live].mean()) if self.live.any() else 0.0, 1.0)
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Doc numbers holding ``term`` in ``field`` (deleted ones included) and their BM25 weights.
+
+        For a facet field the weights are 1.
+        """
+        key = (field, term)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        ids_parts, tf_parts = [], []
+        for leaf, offset in self.reader.leaf_readers():
+            if (field, term) not in leaf:
+                continue
+            matcher = leaf.postings(field, term)
+            ids, tfs = _leaf_arrays(getattr(matcher, "child", matcher))  # deleted documents: see self.live
+            ids_parts.append(ids + offset)
+            tf_parts.append(tfs)
+        if ids_parts:
+            ids, tfs = np.concatenate(ids_parts), np.concatenate(tf_parts)
+        else:
+            ids, tfs = np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if field in self.lengths:
+            n = int(self.live[ids].sum()) if ids.size else 0
+            idf = math.log(1 + (self.live.sum() - n + 0.5) / (n + 0.5))
+            norm = K1 * (1 - B + B * self.lengths[field][ids] / self.average[field])
+            scores = (idf * tfs * (K1 + 1) / (tfs + norm)).astype(np.float32)
+        else:  # a facet field: presence only
+            scores = tfs
+        self._cache[key] = (ids, scores)
+        self._cached += ids.size
+        while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+            _, (old, _s) = self._cache.popitem(last=False)
+            self._cached -= old.size
+        return ids, scores
+
+    def word(self, folded: str, exact: str | None) -> np.ndarray:
+        """Scores of one word over all documents (0 where absent)."""
+        parts_ids, parts_scores = [], []
+        for name, weight in FIELD_WEIGHTS.items():
+            for form, factor in ((folded, 1.0), (exact, EXACT_BOOST)):
+                if form is None:
+                    continue
+                ids, scores = self.postings(name, form)
+                if ids.size:
+                    parts_ids.append(ids)
+                    parts_scores.append(scores * (weight * factor))
+        if not parts_ids:
+            return np.zeros(self.size, dtype=np.float64)
+        return np.bincount(np.concatenate(parts_ids), np.concatenate(parts_scores), minlength=self.size)
+
+    def sequence(self, forms: list[tuple[str, str | None]]) -> np.ndarray:
+        """Scores of documents holding every word of ``forms`` (folded, exact): the sum; 0 elsewhere."""
+        total = np.zeros(self.size, dtype=np.float64)
+        present = np.ones(self.size, dtype=bool)
+        for folded, exact in forms:
+            scores = self.word(folded, exact)
+            present &= scores > 0
+            total += scores
+        total[~present] = 0.0
+        return total
+
+    def phrase(self, searcher: Any, forms: list[tuple[str, str | None]]) -> np.ndarray:
+        """Scores of documents holding the words in this order (a quoted phrase): checked by Whoosh."""
+        folded = [f for f, _e in forms]
+        adjacent = np.zeros(self.size, dtype=bool)
+        query = Or([Phrase(name, folded) for name in FIELD_WEIGHTS])
+        hits = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+        adjacent[hits] = True
+        scores = self.sequence(forms)
+        scores[~adjacent] = 0.0
+        return scores
+
+    def facet_mask(self, field: str, values: list[str]) -> np.ndarray:
+        """Documents holding any of ``values`` in a facet field."""
+        mask = np.zeros(self.size, dtype=bool)
+        for value in values:
+            ids, _scores = self.postings(field, value)
+            mask[ids] = True
+        return mask

@@ -1,0 +1,255 @@
+"""Building and updating the search index from the store (the index is derived: the store is the truth).
+
+- :func:`build_index` writes every public document into a new generation folder and swaps it in at the end.
+- :func:`update_index` compares the store with the index's manifest and re-indexes only what changed
+  (a full build when there is no index yet, or one of an older schema).
+- :func:`update_lessons` re-indexes the given lessons only (and their items): the fast path after one edit.
+
+One writer at a time: each takes the index's lock and raises :class:`IndexLockedError` when another holds it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from mel_core import geo
+from mel_core.i18n import say
+from mel_core.kb.documents import Document, lesson_documents, store_documents
+from mel_core.kb.errors import IndexMissingError
+from mel_core.kb.storage import (
+    SCHEMA_VERSION,
+    current_generation,
+    new_generation,
+    read_manifest,
+    swap_in,
+    write_manifest,
+    writer_lock,
+)
+
+#: Memory the writer may fill before it writes a segment (Whoosh's default, 128 MB, spills more often).
+WRITER_LIMIT_MB = 256
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IndexReport:
+    """What a build or an update did."""
+
+    index_dir: Path
+    rebuilt: bool
+    documents: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for a person, in both languages."""
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items()))
+        if self.rebuilt:
+            return say(
+                f"Index built: {self.documents} documents ({kinds}) in {self.seconds:.1f} s at {self.index_dir}",
+                f"Đã tạo chỉ mục: {self.documents} tài liệu ({kinds}) trong {self.seconds:.1f} giây tại"
+                f" {self.index_dir}",
+            )
+        return say(
+            f"Index updated: {self.added} added, {self.updated} changed, {self.removed} removed;"
+            f" {self.documents} documents ({kinds}) in {self.seconds:.1f} s at {self.index_dir}",
+            f"Đã cập nhật chỉ mục: thêm {self.added}, sửa {self.updated}, xóa {self.removed};"
+            f" {self.documents} tài liệu ({kinds}) trong {self.seconds:.1f} giây tại {self.index_dir}",
+        )
+
+
+def fields_of(doc: Document) -> dict[str, Any]:
+    """The Whoosh fields of a document (facet values joined by spaces; provinces with their successors)."""
+    known = geo.provinces()
+    now = sorted({known[c].successor_code if c in known else c for c in doc.provinces})
+    years = [str(y) for y in doc.years]
+    fields: dict[str, Any] = {
+        "id": doc.doc_id,
+        "kind": doc.kind,
+        "title": doc.title,
+        "body": doc.body,
+        "meta": doc.meta,
+        "info": {
+            "key": doc.key,
+            "parent": doc.parent,
+            "language": doc.language,
+            "provinces": list(doc.provinces),
+            "sector": doc.sector,
+            "themes": list(doc.themes),
+            "criterion": doc.criterion,
+            "years": list(doc.years),
+            "funding": doc.funding,
+        },
+    }
+    optional = {
+        "lesson": doc.parent if doc.kind == "lesson_item" else (doc.key if doc.kind == "lesson" else ""),
+        "province": " ".join(doc.provinces),
+        "province_now": " ".join(now),
+        "sector": doc.sector,
+        "theme": " ".join(doc.themes),
+        "criterion": doc.criterion,
+        "year": " ".join(years),
+        "funding": doc.funding,
+        "language": doc.language,
+    }
+    fields.update({k: v for k, v in optional.items() if v})
+    return fields
+
+
+def _writer(folder: Path) -> SegmentWriter:
+    ix = whoosh_index.open_dir(str(folder))
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+def build_index(engine: Engine, index_dir: Path, progress: Progress | None = None) -> IndexReport:
+    """Build the whole index from the store into a new folder and swap it in when complete.
+
+    Args:
+        engine: the store.
+        index_dir: the index folder (``Settings.index_dir``); created when missing.
+        progress: called with the number of documents written so far, every 500 documents.
+
+    Raises:
+        IndexLockedError: another process is writing the index.
+    """
+    started = time.perf_counter()
+    with writer_lock(index_dir):
+        folder = new_generation(index_dir)
+        try:
+            fingerprints: dict[str, str] = {}
+            kinds: Counter[str] = Counter()
+            writer = _writer(folder)
+            with engine.connect() as conn:
+                for doc in store_documents(conn):
+                    writer.add_document(**fields_of(doc))
+                    fingerprints[doc.doc_id] = doc.fingerprint()
+                    kinds[doc.kind] += 1
+                    if progress is not None and len(fingerprints) % 500 == 0:
+                        progress(len(fingerprints))
+            writer.commit(optimize=True)
+            write_manifest(folder, {"schema_version": SCHEMA_VERSION, "documents": fingerprints})
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        swap_in(index_dir, folder)
+    if progress is not None:
+        progress(len(fingerprints))
+    return IndexReport(
+        index_dir=index_dir,
+        rebuilt=True,
+        documents=len(fingerprints),
+        added=len(fingerprints),
+        seconds=time.perf_counter() - started,
+        by_kind=dict(kinds),
+    )
+
+
+def _apply(
+    folder: Path, docs: Iterable[Document], drop: Callable[[SegmentWriter, dict[str, str]], set[str]]
+) -> tuple[int, int, int, dict[str, str]]:
+    """Write changed documents into the current generation; ``drop`` deletes and names what it deleted."""
+    manifest = read_manifest(folder)
+    old: dict[str, str] = manifest.get("documents", {})
+    new = dict(old)
+    writer = _writer(folder)
+    try:
+        candidates = drop(writer, old)
+        added = updated = 0
+        for doc in docs:
+            fingerprint = doc.fingerprint()
+            candidates.discard(doc.doc_id)
+            if old.get(doc.doc_id) == fingerprint:
+                continue
+            if doc.doc_id in old:
+                writer.delete_by_term("id", doc.doc_id)
+                updated += 1
+            else:
+                added += 1
+            writer.add_document(**fields_of(doc))
+            new[doc.doc_id] = fingerprint
+        for doc_id in candidates:
+            writer.delete_by_term("id", doc_id)
+            new.pop(doc_id, None)
+        removed = len(candidates)
+    except BaseException:
+        writer.cancel()
+        raise
+    if added or updated or removed:
+        writer.commit()  # the default merge policy folds small segments together
+        write_manifest(folder, {**manifest, "documents": new})
+    else:
+        writer.cancel()
+    return added, updated, removed, new
+
+
+def update_index(engine: Engine, index_dir: Path, progress: Progress | None = None) -> IndexReport:
+    """Bring the index in step with the store, re-indexing only documents that changed.
+
+    Builds the whole index (:func:`build_index`) when there is none yet or it is of an older schema.
+
+    Raises:
+        IndexLockedError: another process is writing the index.
+    """
+    try:
+        folder = current_generation(index_dir)
+    except IndexMissingError:
+        return build_index(engine, index_dir, progress)
+    started = time.perf_counter()
+    with writer_lock(index_dir), engine.connect() as conn:
+        added, updated, removed, now = _apply(folder, store_documents(conn), lambda _writer, old: set(old))
+    return IndexReport(
+        index_dir=index_dir,
+        rebuilt=False,
+        documents=len(now),
+        added=added,
+        updated=updated,
+        removed=removed,
+        seconds=time.perf_counter() - started,
+        by_kind=dict(Counter(doc_id.split(":", 1)[0] for doc_id in now)),
+    )
+
+
+def update_lessons(engine: Engine, index_dir: Path, keys: Iterable[str]) -> IndexReport:
+    """Re-index the lessons of ``keys`` (and their items) as the store holds them now.
+
+    A lesson gone from the store, or now internal or a draft, leaves the index.
+
+    Raises:
+        IndexMissingError: there is no index yet (run :func:`build_index` first).
+        IndexLockedError: another process is writing the index.
+    """
+    keys = list(dict.fromkeys(keys))
+    folder = current_generation(index_dir)
+    started = time.perf_counter()
+
+    def drop(writer: SegmentWriter, old: dict[str, str]) -> set[str]:
+        lessons = {f"lesson:{k}" for k in keys}
+        items = tuple(f"lesson_item:{k}#" for k in keys)
+        return {d for d in old if d in lessons or d.startswith(items)}
+
+    with writer_lock(index_dir), engine.connect() as conn:
+        added, updated, removed, now = _apply(folder, lesson_documents(conn, keys), drop)
+    return IndexReport(
+        index_dir=index_dir,
+        rebuilt=False,
+        documents=len(now),
+        added=added,
+        updated=updated,
+        removed=removed,
+        seconds=time.perf_counter() - started,
+        by_kind=dict(Counter(doc_id.split(":", 1)[0] for doc_id in now)),
+    )

@@ -1,0 +1,180 @@
+"""Searching the index: ranked hits with highlighted snippets, and facet counts.
+
+``search(index_dir, "giam ngheo chan nuoi", Filters.parse(province=["45"]))`` returns :class:`SearchResults`.
+The opened index, its searcher and its facet arrays are kept between calls in the same process (a notebook,
+the benchmark) and refreshed when the index changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from mel_core.kb.engine import Engine
+from mel_core.kb.errors import IndexMissingError
+from mel_core.kb.facets import Facet, Filters, facet_counts
+from mel_core.kb.query import ParsedQuery, parse_query
+from mel_core.kb.snippets import snippet
+from mel_core.kb.storage import current_generation
+
+__all__ = ["Filters", "Hit", "SearchResults", "search"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked document: what it is, where it comes from, and the passage that matched."""
+
+    kind: str
+    key: str
+    title: str
+    snippet: str
+    score: float
+    parent: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResults:
+    """Hits (best first), their total, the facets among all hits, and how the query was read."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: list[Facet]
+    mode: str = "all"  # "all": every word matched; "any": no document had all, these have some
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+    expanded: list[str] = field(default_factory=list)
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def facet(self, name: str) -> dict[str, int]:
+        """The counts of one facet, value → count."""
+        for f in self.facets:
+            if f.name == name:
+                return {v.value: v.count for v in f.values}
+        return {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        data = asdict(self)
+        data["facets"] = {f.name: [asdict(v) for v in f.values] for f in self.facets}
+        return data
+
+
+class _Opened:
+    """An opened generation: its index, a searcher, and the query engine of that searcher's reader."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.index = whoosh_index.open_dir(str(folder))
+        self.searcher = self.index.searcher()
+        self.engine = Engine(self.searcher.reader())
+
+    def fresh(self) -> _Opened:
+        if not self.searcher.up_to_date():
+            self.searcher = self.searcher.refresh()
+            self.engine = Engine(self.searcher.reader())
+        return self
+
+
+_opened: dict[Path, _Opened] = {}
+_lock = threading.Lock()
+
+
+def _open(index_dir: Path) -> _Opened:
+    index_dir = index_dir.resolve()
+    folder = current_generation(index_dir)
+    with _lock:
+        opened = _opened.get(index_dir)
+        if opened is None or opened.folder != folder:
+            if opened is not None:
+                opened.searcher.close()
+            try:
+                opened = _opened[index_dir] = _Opened(folder)
+            except (OSError, whoosh_index.EmptyIndexError) as exc:  # swapped out while opening
+                raise IndexMissingError(index_dir, str(exc)) from exc
+        return opened.fresh()
+
+
+def close_all() -> None:
+    """Close every searcher kept open by this process (tests and long-running tools)."""
+    with _lock:
+        for opened in _opened.values():
+            opened.searcher.close()
+        _opened.clear()
+
+
+def _hits(
+    opened: _Opened, parsed: ParsedQuery, matched: np.ndarray, scores: np.ndarray, limit: int
+) -> list[Hit]:
+    candidates = np.flatnonzero(matched)
+    if candidates.size > limit:
+        # the best ``limit`` by score, ties broken by document number so the order is stable
+        top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
+        threshold = scores[top].min()
+        candidates = candidates[scores[candidates] >= threshold]
+    order = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
+    hits = []
+    for docnum in order:
+        stored = opened.searcher.stored_fields(int(docnum))
+        info = dict(stored.get("info") or {})
+        text = stored.get("body") or ""
+        hits.append(
+            Hit(
+                kind=stored.get("kind", ""),
+                key=info.pop("key", ""),
+                title=stored.get("title", ""),
+                snippet=snippet(text, parsed.marked) if text else "",
+                score=round(float(scores[docnum]), 4),
+                parent=info.pop("parent", ""),
+                info=info,
+            )
+        )
+    return hits
+
+
+def search(
+    index_dir: Path,
+    query: str,
+    filters: Filters | None = None,
+    limit: int = 10,
+    facets: bool = True,
+) -> SearchResults:
+    """Search the index.
+
+    Args:
+        index_dir: the index folder (``Settings.index_dir``).
+        query: words with or without diacritics, Vietnamese or English, "quoted phrases"; empty for all.
+        filters: facet filters (:meth:`Filters.parse` checks what a person typed).
+        limit: the number of hits returned.
+        facets: count facet values among all hits.
+
+    Raises:
+        IndexMissingError: there is no index at ``index_dir`` (run ``mel kb index``).
+    """
+    opened = _open(index_dir)
+    engine = opened.engine
+    parsed = parse_query(query, opened.searcher.reader())
+    filters = filters or Filters()
+    allowed = filters.mask(engine) if filters.active else engine.live
+    mode = "all"
+    matched, scores = parsed.scores(engine, opened.searcher, mode)
+    matched &= allowed
+    if not matched.any() and len(parsed.concepts) > 1:
+        mode = "any"
+        matched, scores = parsed.scores(engine, opened.searcher, mode)
+        matched &= allowed
+    return SearchResults(
+        query=query,
+        total=int(np.count_nonzero(matched)),
+        hits=_hits(opened, parsed, matched, scores, limit),
+        facets=facet_counts(engine, matched) if facets else [],
+        mode=mode,
+        corrected=parsed.corrected,
+        expanded=parsed.expanded,
+        filters=dict(filters.shown),
+    )
