@@ -36,6 +36,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_evaluate.py
+	$(BIN)/python bench/bench_search.py
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample
