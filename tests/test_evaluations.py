@@ -262,7 +262,7 @@ def test_the_template_runs_unchanged_against_the_demo_store_as_in_jupyterlab(sto
     (project / "notebooks" / "templates").mkdir(parents=True)
     environ = {k: os.environ.pop(k) for k in ("MEL_DB_URL", "MEL_HOME") if k in os.environ}
     try:
-        for name in ("effectiveness", "synthesis"):
+        for name in TEMPLATE_NAMES:
             notebook = nbformat.read(templates_dir() / f"{name}.ipynb", as_version=4)
             where = {"metadata": {"path": str(project / "notebooks" / "templates")}}
             NotebookClient(notebook, kernel_name="python3", resources=where).execute()
@@ -332,3 +332,14 @@ def test_a_parameter_reaches_the_notebook_and_the_provenance(store, tmp_path):
     assert evaluation.provenance["parameters"]["impact"]["covariates"] == ["household_size"]
     shown = record.describe(Session(store), outcome.code)
     assert any("HC1" in json.dumps(f["evidence"]) or "HC1" in f["statement"] for f in shown["findings"])
+
+
+@pytest.mark.parametrize("command", ["run", "show", "override", "templates"])
+def test_every_evaluate_command_has_help_with_an_example(command):
+    from typer.testing import CliRunner
+
+    from mel_core.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate", command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Example: mel evaluate" in result.output

@@ -42,7 +42,9 @@ def test_the_score_is_the_weighted_mean_of_the_components_with_evidence():
 
 
 def test_a_missing_required_component_means_not_rated_never_a_guess():
-    rating = rate(CriterionResult("effectiveness", "vi", scores={"outcomes": None, "outputs": 1.0, "impact": 1.0}))
+    rating = rate(
+        CriterionResult("effectiveness", "vi", scores={"outcomes": None, "outputs": 1.0, "impact": 1.0})
+    )
     assert rating.level is None
     assert rating.label == "chưa đủ căn cứ để xếp hạng"
     assert "outcomes" in rating.justification
