@@ -94,7 +94,21 @@ def run(
         raise typer.BadParameter(f"{narrative!r}: use vi or en", param_hint="--lang")
     engine = _engine()
     _require_store(engine)
-    programmes = all_programmes(engine) if all_ else [programme]
+    known = all_programmes(engine)
+    if programme and programme not in known:
+        from mel_core.criteria.data import ProgrammeNotFound
+
+        raise ProgrammeNotFound(
+            say(
+                f"programme {programme!r} is not in the store",
+                f"không có chương trình {programme!r} trong kho",
+            ),
+            hint=say(
+                f"Known programmes: {', '.join(known) or 'none (mel import … or mel demo loads some)'}.",
+                f"Các chương trình đang có: {', '.join(known) or 'chưa có (dùng mel import … hoặc mel demo)'}.",
+            ),
+        )
+    programmes = known if all_ else [programme]
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
