@@ -5,7 +5,8 @@ lesson document and three lesson items each, so N documents = N/4 lessons), then
 
 - **mel build**: ``mel_core.kb.index.build_index`` from the store (read, analyse, write, swap in);
 - **FTS5 build** (baseline): the same documents read from the store by the same code, folded
-  (``fold_search``) and inserted into an FTS5 table (title, body, meta; ``unicode61``) in one transaction;
+  (``fold_chars``: diacritics removed, đ→d, lowercase, by ``str.translate``) and inserted into an FTS5
+  table (title, body, meta; ``unicode61``) in one transaction;
 - **queries**: the same generated queries (one to three words, half typed without diacritics, some glossary
   terms) through ``mel_core.kb.search.search`` (top 10 with snippets; then again with facet counts) and through
   FTS5 (``MATCH`` of the folded words, ``ORDER BY bm25`` with the same field weights, top 10, ``snippet()``),
@@ -42,7 +43,7 @@ from mel_core.kb.index import build_index, update_lessons  # noqa: E402
 from mel_core.kb.search import close_all, search  # noqa: E402
 from mel_core.reference import init_store  # noqa: E402
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, make_engine, table_of  # noqa: E402
-from mel_core.text import fold_search  # noqa: E402
+from mel_core.text import fold_chars, fold_search, nfc  # noqa: E402
 
 README = BENCH / "README.md"
 BEGIN, END = "<!-- figures:search -->", "<!-- /figures:search -->"
@@ -230,7 +231,7 @@ def fts5_build(engine: Engine, path: Path) -> tuple[sqlite3.Connection, float, i
     def rows() -> Iterator[tuple[str, str, str]]:
         with engine.connect() as conn:
             for doc in store_documents(conn):
-                yield fold_search(doc.title), fold_search(doc.body), fold_search(doc.meta)
+                yield fold_chars(nfc(doc.title)), fold_chars(nfc(doc.body)), fold_chars(nfc(doc.meta))
 
     with db:
         db.executemany("INSERT INTO docs (title, body, meta) VALUES (?, ?, ?)", rows())

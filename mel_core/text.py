@@ -114,3 +114,43 @@ def normalise(text: str) -> str:
 def fold_search(text: str) -> str:
     """The folded form search compares: :func:`normalise`, then diacritics removed and đ→d."""
     return fold(normalise(text))
+
+
+def _fold_table() -> dict[int, str]:
+    table = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    table[ord("đ")] = table[ord("Đ")] = "d"
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if base.isascii() and base.isalpha() and base != chr(code):
+            table[code] = base
+    return table
+
+
+_FOLD_CHARS = _fold_table()
+
+
+def fold_chars(text: str) -> str:
+    """:func:`fold` letter for letter, so offsets in the result are offsets in ``text`` (NFC input).
+
+    Only Latin letters are folded (Vietnamese, and other Latin scripts' accented letters) and lowered; other
+    characters stay as they are. Used to find query words in a text quickly (snippets, phrases).
+    """
+    return text.translate(_FOLD_CHARS)
+
+
+def _letter_classes() -> dict[str, str]:
+    spellings: dict[str, set[str]] = {}
+    for code, base in _FOLD_CHARS.items():
+        spellings.setdefault(base, {base, base.upper()}).add(chr(code))
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in spellings.items()}
+
+
+_LETTER_CLASSES = _letter_classes()
+
+
+def fold_pattern(folded: str) -> str:
+    """A regular expression matching every spelling of a folded word: ``"hoa"`` matches hoa, Hòa, HOÀ, hoá …
+
+    Lets a folded query word be found in NFC text with no folding of the text itself.
+    """
+    return "".join(_LETTER_CLASSES.get(ch, re.escape(ch)) for ch in folded)

@@ -70,7 +70,8 @@ def search(
     Example: mel kb search "nhân rộng mô hình" --province "Quang Tri" --sector livestock --json
     """
     from mel_core.config import load_settings
-    from mel_core.kb.search import Filters, search as run_search
+    from mel_core.kb.search import Filters
+    from mel_core.kb.search import search as run_search
 
     filters = Filters.parse(
         province=province,

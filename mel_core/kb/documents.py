@@ -190,9 +190,8 @@ def _lesson_documents(
 ) -> Iterator[Document]:
     private = _private_values(r["contact"])
     meta = [r["submitted_by"] or "", programme, *place_names(provinces)]
-    meta += (
-        _labels("sectors", r["sector"]) + _labels("themes", *themes) + _labels("funding", r["funding"] or "")
-    )
+    # sector and funding labels, not the themes': a theme's label is a sentence that would match most queries
+    meta += _labels("sectors", r["sector"]) + _labels("funding", r["funding"] or "")
     common = {
         "language": r["language"],
         "provinces": provinces,
@@ -219,7 +218,7 @@ def _lesson_documents(
             key=f"{r['key']}#{position}",
             title=redact(item_title, private) or f"{title} ({position})",
             body=redact(item_text, private),
-            meta=redact(" · ".join([title, *(m for m in meta if m)]), private),
+            meta=redact(" · ".join(m for m in meta if m), private),
             parent=r["key"],
             **common,
         )

@@ -34,9 +34,14 @@ from mel_core.kb.storage import (
     write_manifest,
     writer_lock,
 )
+from mel_core.kb.writer import BulkWriter, Codec
 
-#: Memory the writer may fill before it writes a segment (Whoosh's default, 128 MB, spills more often).
-WRITER_LIMIT_MB = 256
+#: Documents per segment of a full build: a segment's postings are held in memory until it is written, and
+#: the query engine reads all segments' postings of a term into one array anyway, so they are left unmerged.
+SEGMENT_DOCS = 5_000
+WRITER_LIMIT_MB = 512
+#: An update merges small segments (Whoosh's MERGE_SMALL) once the index has more than this many.
+MAX_SEGMENTS = 40
 Progress = Callable[[int], None]
 
 
@@ -110,7 +115,8 @@ def fields_of(doc: Document) -> dict[str, Any]:
 
 def _writer(folder: Path) -> SegmentWriter:
     ix = whoosh_index.open_dir(str(folder))
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
+    # compound=False: a segment stays as its files instead of being copied into one at the end
+    return SegmentWriter(ix, codec=Codec(), limitmb=WRITER_LIMIT_MB, compound=False)
 
 
 def build_index(engine: Engine, index_dir: Path, progress: Progress | None = None) -> IndexReport:
@@ -130,15 +136,20 @@ def build_index(engine: Engine, index_dir: Path, progress: Progress | None = Non
         try:
             fingerprints: dict[str, str] = {}
             kinds: Counter[str] = Counter()
-            writer = _writer(folder)
+            writer: SegmentWriter | None = None
             with engine.connect() as conn:
                 for doc in store_documents(conn):
+                    writer = writer or BulkWriter(whoosh_index.open_dir(str(folder)))
                     writer.add_document(**fields_of(doc))
                     fingerprints[doc.doc_id] = doc.fingerprint()
                     kinds[doc.kind] += 1
+                    if len(fingerprints) % SEGMENT_DOCS == 0:
+                        writer.commit(merge=False)
+                        writer = None
                     if progress is not None and len(fingerprints) % 500 == 0:
                         progress(len(fingerprints))
-            writer.commit(optimize=True)
+            if writer is not None:
+                writer.commit(merge=False)
             write_manifest(folder, {"schema_version": SCHEMA_VERSION, "documents": fingerprints})
         except BaseException:
             import shutil
@@ -189,7 +200,8 @@ def _apply(
         writer.cancel()
         raise
     if added or updated or removed:
-        writer.commit()  # the default merge policy folds small segments together
+        # each update adds a small segment; merging only now and then keeps one update well under a second
+        writer.commit(merge=len(writer.segments) > MAX_SEGMENTS)
         write_manifest(folder, {**manifest, "documents": new})
     else:
         writer.cancel()

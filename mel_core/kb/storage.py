@@ -24,8 +24,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Existence
 
-from mel_core.kb.analysis import analyzer
+from mel_core.kb.analysis import TermFrequencies, analyzer
 from mel_core.kb.errors import IndexLockedError, IndexMissingError
 
 #: Bump when the schema or the analysis changes: an older index is then rebuilt, never misread.
@@ -36,19 +37,30 @@ FACET_FIELDS = ("kind", "province", "province_now", "sector", "theme", "criterio
 def schema() -> Schema:
     """The fields of the index: three texts (title, body, meta), the facets, and what a hit shows."""
     text = analyzer()
+
+    def searchable(stored: bool) -> TEXT:
+        field = TEXT(analyzer=text, stored=stored, phrase=False)
+        field.format = TermFrequencies()
+        return field
+
+    def keywords() -> KEYWORD:
+        field = KEYWORD()
+        field.format = Existence()  # presence only, like ID (Whoosh's KEYWORD counts frequencies)
+        return field
+
     return Schema(
         id=ID(unique=True),
         lesson=ID(),  # the lesson key of a lesson and of its items, to replace them together
         kind=ID(stored=True),
-        title=TEXT(analyzer=text, stored=True),
-        body=TEXT(analyzer=text, stored=True),
-        meta=TEXT(analyzer=text),
-        province=KEYWORD(),
-        province_now=KEYWORD(),
+        title=searchable(stored=True),
+        body=searchable(stored=True),
+        meta=searchable(stored=False),
+        province=keywords(),
+        province_now=keywords(),
         sector=ID(),
-        theme=KEYWORD(),
+        theme=keywords(),
         criterion=ID(),
-        year=KEYWORD(),
+        year=keywords(),
         funding=ID(),
         language=ID(),
         info=STORED(),  # key, parent and facet values of a hit, as a dict

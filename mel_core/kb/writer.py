@@ -1,0 +1,107 @@
+"""A Whoosh segment writer for full builds: postings gathered per term and written a block at a time.
+
+Whoosh's ``SegmentWriter`` puts every posting in a pool as a tuple, sorts the pool when the segment is
+written, and hands the postings one by one to the codec, which checks and appends each. At about 300
+postings per document that Python work per posting is most of a build. Here a document's postings are
+appended to one array per term (documents arrive in order, so each array is already sorted), and when the
+segment is written each term's arrays are cut into the codec's blocks directly. The files are the ones
+Whoosh's own writer makes, read by Whoosh's own readers; updates use Whoosh's own writer.
+
+This leans on the block buffers of Whoosh 2.7's ``W3PostingsWriter`` (``_ids``, ``_weights``,
+``_write_block``); where they are missing the postings are added one by one through the public ``add``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.writing import SegmentWriter
+
+from mel_core.kb.analysis import TermFrequencies, index_terms
+
+
+class Codec(W3Codec):  # type: ignore[misc]  # whoosh is untyped
+    """Whoosh's codec without per-block length statistics.
+
+    Whoosh looks up every posting's document length while writing, to record the shortest and longest
+    document of each block for its own scorers' shortcuts; :mod:`mel_core.kb.engine` scores with its own
+    length arrays, so the lookups (a quarter of the writing time) are skipped.
+    """
+
+    length_stats = False
+
+
+class BulkWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
+    """Adds documents to one new segment; every indexed field's format must carry no per-posting values."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, codec=Codec(), compound=False, **kwargs)
+        # field → term → (doc numbers, weights); terms as text (UTF-8 keeps code point order when sorted)
+        self._terms: dict[str, dict[str, tuple[array[int], array[float]]]] = {}
+        for name, field in self.schema.items():
+            if field.indexed and field.format.posting_size != 0:
+                raise ValueError(f"field {name!r}: BulkWriter needs formats without posting values")
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                if isinstance(field.format, TermFrequencies):
+                    counts: Any = Counter(index_terms(value))
+                else:
+                    counts = {t.decode("utf-8"): 1 for t, *_rest in field.index(value)}
+                if field.scorable:
+                    length = sum(counts.values())
+                terms = self._terms.setdefault(name, {})
+                get = terms.get
+                for term, n in counts.items():
+                    entry = get(term)
+                    if entry is None:
+                        entry = terms[term] = (array("I"), array("f"))
+                    entry[0].append(docnum)
+                    entry[1].append(n)
+            perdoc.add_field(name, field, value if field.stored else None, length)
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        fw = self.fieldwriter
+        for name in sorted(self._terms):
+            terms = self._terms[name]
+            fw.start_field(name, self.schema[name])
+            for term in sorted(terms):
+                fw.start_term(term.encode("utf-8"))
+                ids, weights = terms[term]
+                _write_postings(fw, ids, weights)
+                fw.finish_term()
+            fw.finish_field()
+        fw.close()
+        self._terms.clear()
+
+
+def _write_postings(fw: Any, ids: array[int], weights: array[float]) -> None:
+    pw = getattr(fw, "_postwriter", None)
+    limit = getattr(pw, "_blocklimit", None)
+    if pw is None or limit is None or not hasattr(pw, "_write_block"):
+        for docnum, weight in zip(ids, weights, strict=True):
+            fw.add(docnum, weight, b"", 0)
+        return
+    for start in range(0, len(ids), limit):
+        chunk_w = weights[start : start + limit]
+        pw._ids, pw._weights, pw._values = ids[start : start + limit], chunk_w, []
+        pw._minlength, pw._maxlength, pw._maxweight = None, 0, max(chunk_w)
+        if start + limit < len(ids):
+            pw._write_block()  # finish_postings writes the last block, marked as last
+            pw._new_block()
