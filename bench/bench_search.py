@@ -10,7 +10,7 @@ lesson document and three lesson items each, so N documents = N/4 lessons), then
 - **queries**: the same generated queries (one to three words, half typed without diacritics, some glossary
   terms) through ``mel_core.kb.search.search`` (top 10 with snippets; then again with facet counts) and through
   FTS5 (``MATCH`` of the folded words, ``ORDER BY bm25`` with the same field weights, top 10, ``snippet()``),
-  each after a warm-up, each side with its index open (a searcher; a connection);
+  each side with its index open (a searcher; a connection), every query once (first) and again;
 - **one lesson updated**: a lesson's text changed in the store, then ``update_lessons`` for its key.
 
 Usage::
@@ -249,18 +249,17 @@ def fts5_query(db: sqlite3.Connection, text: str) -> list[Any]:
 
 
 def timed(fn: Any, queries: list[str]) -> dict[str, float]:
-    for q in queries[:20]:  # warm-up: caches, the OS page cache
-        fn(q)
-    times = []
-    for q in queries:
-        started = time.perf_counter()
-        fn(q)
-        times.append((time.perf_counter() - started) * 1000)
-    return {
-        "p50_ms": percentile(times, 0.5),
-        "p95_ms": percentile(times, 0.95),
-        "mean_ms": statistics.mean(times),
-    }
+    """Latency of each query run the first time (``cold``: caches empty of its words) and again (warm)."""
+    out: dict[str, float] = {}
+    for label in ("cold", "warm"):
+        times = []
+        for q in queries:
+            started = time.perf_counter()
+            fn(q)
+            times.append((time.perf_counter() - started) * 1000)
+        out |= {f"{label}_p50_ms": percentile(times, 0.5), f"{label}_p95_ms": percentile(times, 0.95)}
+        out[f"{label}_mean_ms"] = statistics.mean(times)
+    return out
 
 
 def run_size(documents: int, work: Path) -> dict[str, Any]:
@@ -280,6 +279,11 @@ def run_size(documents: int, work: Path) -> dict[str, Any]:
     db, fts_seconds, fts_count = fts5_build(engine, work / f"search-{documents}-fts5.db")
     queries = [corpus.query() for _ in range(QUERIES)]
     log("queries")
+    search(index_dir, "", facets=False)  # opens the index: reads document lengths (reported apart)
+    opened = time.perf_counter()
+    close_all()
+    search(index_dir, "", facets=False)
+    open_s = time.perf_counter() - opened
     mel = timed(lambda q: search(index_dir, q, limit=10, facets=False), queries)
     mel_facets = timed(lambda q: search(index_dir, q, limit=10, facets=True), queries)
     fts = timed(lambda q: fts5_query(db, q), queries)
@@ -311,6 +315,7 @@ def run_size(documents: int, work: Path) -> dict[str, Any]:
         "mel_query_facets": mel_facets,
         "fts5_query": fts,
         "update_one_lesson_s": update_s,
+        "mel_open_s": open_s,
     }
     log(json.dumps(result))
     return result
@@ -318,17 +323,20 @@ def run_size(documents: int, work: Path) -> dict[str, Any]:
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| documents | build mel (docs/s) | build FTS5 (docs/s) | query p50 / p95 mel (ms) |"
-        " with facets p50 / p95 (ms) | FTS5 p50 / p95 (ms) | p95 mel ÷ FTS5 | one lesson updated (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| documents | build mel (docs/s) | build FTS5 (docs/s) | query mel p50 / p95 (ms), first / again |"
+        " mel with facets p50 / p95, again | FTS5 p50 / p95, first / again | p95 mel ÷ FTS5, first / again |"
+        " one lesson updated (s) | opening the index (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         m, f, b = r["mel_query"], r["mel_query_facets"], r["fts5_query"]
         lines.append(
             f"| {r['documents']:,} | {r['mel_build_rate']:,.0f} | {r['fts5_build_rate']:,.0f} |"
-            f" {m['p50_ms']:.1f} / {m['p95_ms']:.1f} | {f['p50_ms']:.1f} / {f['p95_ms']:.1f} |"
-            f" {b['p50_ms']:.1f} / {b['p95_ms']:.1f} | {m['p95_ms'] / b['p95_ms']:.2f} |"
-            f" {r['update_one_lesson_s']:.2f} |"
+            f" {m['cold_p50_ms']:.1f} / {m['cold_p95_ms']:.1f}, {m['warm_p50_ms']:.1f} / {m['warm_p95_ms']:.1f} |"
+            f" {f['warm_p50_ms']:.1f} / {f['warm_p95_ms']:.1f} |"
+            f" {b['cold_p50_ms']:.1f} / {b['cold_p95_ms']:.1f}, {b['warm_p50_ms']:.1f} / {b['warm_p95_ms']:.1f} |"
+            f" {m['cold_p95_ms'] / b['cold_p95_ms']:.2f} / {m['warm_p95_ms'] / b['warm_p95_ms']:.2f} |"
+            f" {r['update_one_lesson_s']:.2f} | {r['mel_open_s']:.1f} |"
         )
     return "\n".join(lines)
 

@@ -67,6 +67,7 @@ class Engine:
                 lengths[docnum] = reader.doc_field_length(docnum, name, 0) or 0
             self.lengths[name] = lengths
             self.average[name] = max(float(lengths[self.live].mean()) if self.live.any() else 0.0, 1.0)
+        self._priors: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
 
@@ -155,3 +156,13 @@ class Engine:
             ids, _scores = self.postings(field, value)
             mask[ids] = True
         return mask
+
+    def priors(self, weights: dict[str, float]) -> np.ndarray:
+        """A weight per document from its kind (1 for kinds not named), computed once per opened index."""
+        key = tuple(sorted(weights.items()))
+        if key not in self._priors:
+            prior = np.ones(self.size)
+            for kind, weight in weights.items():
+                prior[self.facet_mask("kind", [kind])] = weight
+            self._priors[key] = prior
+        return self._priors[key]

@@ -7,7 +7,9 @@ languages). A document must match every concept (``all`` mode); when none does, 
 - a word typed with diacritics asks for its exact form and its folded form, the exact one adding to the score,
   so exact matches rank above folded ones; typed without, it asks for the folded form;
 - a glossary term asks for the words as typed, or (weighted ``SYNONYM_BOOST``) any other term of its group;
-- a quoted phrase asks for its words next to each other, in order.
+- a quoted phrase asks for its words next to each other, in order;
+- a province's name ("Quảng Trị", "quang binh") asks for the name as a phrase, or for documents filed under
+  that province (today's name: also under the pre-2025 provinces it absorbed).
 :mod:`mel_core.kb.engine` evaluates them.
 
 A word absent from the index (a misspelling, "livestok") of six letters or more is replaced by the closest
@@ -18,15 +20,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from mel_core import geo
 from mel_core.kb.analysis import STOP_WORDS, Word, words
 from mel_core.kb.engine import FIELD_WEIGHTS, Engine
 from mel_core.kb.glossary import Glossary, glossary
 
 SYNONYM_BOOST = 0.6
+PLACE_SCORE = 3.0  # about what a word of the title adds; a province's name is also matched as a phrase
 _QUOTED = re.compile(r'"([^"]*)"?')
 Forms = list[tuple[str, str | None]]  # (folded, exact) of each word of a sequence
 
@@ -37,6 +42,7 @@ class Concept:
 
     alternatives: list[tuple[Forms, float]]
     phrase: bool = False
+    place: tuple[str, str] | None = None  # a province named in the query: (facet field, code)
 
 
 @dataclass
@@ -60,6 +66,8 @@ class ParsedQuery:
             for forms, weight in concept.alternatives:
                 found = engine.phrase(searcher, forms) if concept.phrase else engine.sequence(forms)
                 np.maximum(best, found * weight, out=best)
+            if concept.place is not None:  # documents filed under the province (or one it absorbed)
+                best[engine.facet_mask(concept.place[0], [concept.place[1]])] += PLACE_SCORE
             present = best > 0
             matched = matched & present if mode == "all" else matched | present
             total += best
@@ -96,6 +104,34 @@ def _correct(reader: Any, w: Word) -> Word | None:
     return Word(w.start, w.end, None, best[2]) if best else None
 
 
+@cache
+def _province_names() -> dict[tuple[str, ...], tuple[str, str]]:
+    """Folded words of every province name → the facet that finds its documents."""
+    names: dict[tuple[str, ...], tuple[str, str]] = {}
+    for p in geo.provinces().values():
+        names[tuple(w.folded for w in words(p.name))] = ("province", p.code)
+    for p in geo.current_provinces():  # today's name (and codes) take precedence: they include the old ones
+        names[tuple(w.folded for w in words(p.successor_name))] = ("province_now", p.code)
+    return names
+
+
+def _places(ws: list[Word]) -> dict[int, tuple[int, tuple[str, str]]]:
+    """Province names in the query: start → (end, facet field and code), longest first."""
+    names = _province_names()
+    found: dict[int, tuple[int, tuple[str, str]]] = {}
+    i = 0
+    while i < len(ws):
+        for length in (4, 3, 2):
+            where = names.get(tuple(w.folded for w in ws[i : i + length]))
+            if where is not None and i + length <= len(ws):
+                found[i] = (i + length, where)
+                i += length
+                break
+        else:
+            i += 1
+    return found
+
+
 def parse_query(text: str, reader: Any = None, vocabulary: Glossary | None = None) -> ParsedQuery:
     """The concepts of ``text``; ``reader`` (a Whoosh reader) enables spelling correction.
 
@@ -129,8 +165,17 @@ def parse_query(text: str, reader: Any = None, vocabulary: Glossary | None = Non
             fixed.append(w)
         ws = fixed
     matches = {m.start: m for m in gloss.match(ws)}
+    places = _places(ws)
     i = 0
     while i < len(ws):
+        place = places.get(i)
+        if place is not None:
+            end, where = place
+            span = ws[i:end]
+            parsed.concepts.append(Concept([(_forms(span), 1.0)], phrase=True, place=where))
+            parsed.marked.update(w.folded for w in span)
+            i = end
+            continue
         match = matches.get(i)
         if match is not None:
             span = ws[match.start : match.end]

@@ -24,6 +24,17 @@ from mel_core.kb.storage import current_generation
 
 __all__ = ["Filters", "Hit", "SearchResults", "search"]
 
+#: Weights of the kinds of document: a search is first for lessons; a programme's own description ranks
+#: after the lessons learnt from it.
+KIND_PRIORS = {
+    "lesson": 1.0,
+    "lesson_item": 1.0,
+    "finding": 0.9,
+    "recommendation": 0.9,
+    "rating": 0.8,
+    "programme": 0.6,
+}
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -75,10 +86,11 @@ class _Opened:
         self.engine = Engine(self.searcher.reader())
 
     def fresh(self) -> _Opened:
-        if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
-            self.engine = Engine(self.searcher.reader())
-        return self
+        """This, or the same generation opened again if an update has committed since."""
+        if self.searcher.up_to_date():
+            return self
+        self.searcher.close()
+        return _Opened(self.folder)
 
 
 _opened: dict[Path, _Opened] = {}
@@ -90,14 +102,15 @@ def _open(index_dir: Path) -> _Opened:
     folder = current_generation(index_dir)
     with _lock:
         opened = _opened.get(index_dir)
-        if opened is None or opened.folder != folder:
-            if opened is not None:
-                opened.searcher.close()
-            try:
-                opened = _opened[index_dir] = _Opened(folder)
-            except (OSError, whoosh_index.EmptyIndexError) as exc:  # swapped out while opening
-                raise IndexMissingError(index_dir, str(exc)) from exc
-        return opened.fresh()
+        try:
+            if opened is None or opened.folder != folder:
+                if opened is not None:
+                    opened.searcher.close()
+                opened = _Opened(folder)
+            opened = _opened[index_dir] = opened.fresh()
+        except (OSError, whoosh_index.EmptyIndexError) as exc:  # swapped out while opening
+            raise IndexMissingError(index_dir, str(exc)) from exc
+        return opened
 
 
 def close_all() -> None:
@@ -163,10 +176,12 @@ def search(
     allowed = filters.mask(engine) if filters.active else engine.live
     mode = "all"
     matched, scores = parsed.scores(engine, opened.searcher, mode)
+    scores *= engine.priors(KIND_PRIORS)
     matched &= allowed
     if not matched.any() and len(parsed.concepts) > 1:
         mode = "any"
         matched, scores = parsed.scores(engine, opened.searcher, mode)
+        scores *= engine.priors(KIND_PRIORS)
         matched &= allowed
     return SearchResults(
         query=query,

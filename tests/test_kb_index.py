@@ -1,0 +1,212 @@
+"""The index: built from the store (SQLite and PostgreSQL), public only, updated, swapped, one writer."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete, update
+from whoosh import index as whoosh_index
+
+from tests.kb_support import simple_lesson
+from mel_core.kb.errors import IndexLockedError, IndexMissingError
+from mel_core.kb.index import build_index, update_index, update_lessons
+from mel_core.kb.search import close_all, search
+from mel_core.kb.storage import current_generation, writer_lock
+from mel_core.store import (
+    Evaluation,
+    Finding,
+    Lesson,
+    Programme,
+    ProgrammeProvince,
+    Recommendation,
+    session_scope,
+    table_of,
+)
+
+CONTACT = {"name": "Lò Văn Thắng", "phone": "0915 201 347", "email": "thang.lv@snnptnt.example.vn"}
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers() -> None:
+    close_all()
+
+
+def _sample(engine: Engine) -> None:
+    simple_lesson(
+        engine,
+        "2013-dien-bien-bo",
+        "Nuôi bò sinh sản cho hộ nghèo ở Điện Biên",
+        "### Để dân chọn giống\nHọp bản chọn bò vàng địa phương giúp giảm nghèo.\n\n"
+        "### Quay vòng bê\nQuay vòng bê giúp nhân rộng mô hình chăn nuôi.",
+        body="Liên hệ: Lò Văn Thắng, điện thoại 0915 201 347, thang.lv@snnptnt.example.vn.",
+        contact=CONTACT,
+    )
+    simple_lesson(
+        engine,
+        "2013-quang-binh-de",
+        "Nuôi dê sinh sản ở Minh Hóa",
+        "- Quy hoạch bãi chăn thả trước khi cấp dê.\n- Nhóm sở thích giảm rủi ro.",
+        provinces=("44",),
+        year=2014,
+        themes=("empowerment", "process"),
+    )
+    simple_lesson(
+        engine,
+        "2015-secret",
+        "Bài học nội bộ về chăn nuôi bò",
+        "### Bí mật\nNội dung nội bộ giảm nghèo chăn nuôi.",
+        visibility="internal",
+    )
+    simple_lesson(engine, "2016-draft", "Bản nháp chăn nuôi", "### Nháp\nchăn nuôi", status="draft")
+
+
+def _all_text(index_dir: Path) -> str:
+    """Every stored value and every indexed term of the index, as one text."""
+    ix = whoosh_index.open_dir(str(current_generation(index_dir)))
+    with ix.reader() as reader:
+        stored = [json.dumps(fields, ensure_ascii=False) for _n, fields in reader.iter_docs()]
+        terms = [f"{name}:{term}" for name, term in reader.all_terms()]
+    return "\n".join(stored + [str(t) for t in terms])
+
+
+def test_index_holds_public_lessons_and_items_only(engine: Engine, tmp_path: Path) -> None:
+    _sample(engine)
+    report = build_index(engine, tmp_path / "index")
+    assert report.rebuilt and report.by_kind == {"lesson": 2, "lesson_item": 4}
+    everything = _all_text(tmp_path / "index")
+    for private in ("Thắng", "0915", "201 347", "thang.lv", "snnptnt", "nội bộ", "Bản nháp"):
+        assert private not in everything
+    for kept in ("Điện Biên", "Quay vòng bê", "Minh Hóa"):
+        assert kept in everything
+    assert search(tmp_path / "index", "Thắng").total == 0
+    assert search(tmp_path / "index", "bí mật").total == 0
+    assert search(tmp_path / "index", "chan nuoi").total >= 2
+
+
+def test_findings_recommendations_and_programmes_are_indexed(sqlite_engine: Engine, tmp_path: Path) -> None:
+    with session_scope(sqlite_engine) as session:
+        p = Programme(
+            code="QB-DE-2012",
+            title="Mô hình nuôi dê sinh sản tại huyện Minh Hóa",
+            sector="livestock",
+            funding="ngo",
+            start_date=date(2012, 1, 1),
+            end_date=date(2014, 12, 31),
+        )
+        session.add(p)
+        session.flush()
+        assert p.id is not None
+        session.add(ProgrammeProvince(programme_id=p.id, admin_unit_code="44"))
+        e = Evaluation(
+            code="QB-DE-2012-final", programme_id=p.id, status="succeeded", period_end=date(2015, 6, 30)
+        )
+        failed = Evaluation(code="QB-DE-2012-broken", programme_id=p.id, status="failed")
+        session.add_all([e, failed])
+        session.flush()
+        assert e.id is not None and failed.id is not None
+        session.add(
+            Finding(
+                evaluation_id=e.id, criterion="sustainability", statement="Đàn dê được duy trì sau dự án."
+            )
+        )
+        session.add(Finding(evaluation_id=failed.id, criterion="impact", statement="Không hợp lệ."))
+        session.add(
+            Recommendation(evaluation_id=e.id, criterion="efficiency", text="Rút ngắn thời gian phê duyệt.")
+        )
+    build_index(sqlite_engine, tmp_path / "index")
+    results = search(tmp_path / "index", "", limit=50)
+    assert {(h.kind, h.key) for h in results.hits} == {
+        ("programme", "QB-DE-2012"),
+        ("finding", "QB-DE-2012-final/sustainability/0"),
+        ("recommendation", "QB-DE-2012-final/efficiency/0"),
+    }
+    finding = search(tmp_path / "index", "duy tri").hits[0]
+    assert (
+        finding.kind == "finding" and finding.info["years"] == [2015] and finding.info["provinces"] == ["44"]
+    )
+    assert search(tmp_path / "index", "Quảng Trị", limit=50).total == 3  # filed under Quảng Bình (44)
+    assert (
+        search(tmp_path / "index", "khong hop le").total == 0
+    )  # a failed evaluation's findings are not read
+
+
+def test_incremental_update_sees_what_the_store_holds(sqlite_engine: Engine, tmp_path: Path) -> None:
+    _sample(sqlite_engine)
+    index_dir = tmp_path / "index"
+    build_index(sqlite_engine, index_dir)
+    generation = current_generation(index_dir)
+    assert update_index(sqlite_engine, index_dir).added == 0
+
+    simple_lesson(sqlite_engine, "2013-quang-binh-de", "Nuôi dê ở Minh Hóa", "### Mới\nTrồng cỏ voi trước.")
+    report = update_lessons(sqlite_engine, index_dir, ["2013-quang-binh-de"])
+    assert (report.added, report.updated, report.removed) == (
+        0,
+        2,
+        1,
+    )  # lesson and item 1 changed, item 2 gone
+    assert current_generation(index_dir) == generation  # an update writes in place
+    assert [h.key for h in search(index_dir, "co voi").hits] == ["2013-quang-binh-de#1", "2013-quang-binh-de"]
+    assert search(index_dir, "nhom so thich").total == 0
+
+    with session_scope(sqlite_engine) as session:  # made internal: it leaves the public index
+        session.execute(
+            update(table_of(Lesson))
+            .where(table_of(Lesson).c.key == "2013-dien-bien-bo")
+            .values(visibility="internal")
+        )
+    simple_lesson(
+        sqlite_engine,
+        "2020-new",
+        "Nuôi tôm dưới tán rừng",
+        "### Giữ rừng\nGiá tôm tốt giữ rừng.",
+        provinces=("96",),
+    )
+    report = update_index(sqlite_engine, index_dir)
+    assert (report.added, report.removed) == (2, 3)
+    assert search(index_dir, "bò vàng").total == 0
+    assert search(index_dir, "tôm rừng").total == 2
+
+
+def test_full_rebuild_swaps_in_a_new_folder(sqlite_engine: Engine, tmp_path: Path) -> None:
+    _sample(sqlite_engine)
+    index_dir = tmp_path / "index"
+    build_index(sqlite_engine, index_dir)
+    first = current_generation(index_dir)
+    assert search(index_dir, "bò").total > 0  # a searcher is open on the first generation
+    with session_scope(sqlite_engine) as session:
+        session.execute(delete(table_of(Lesson)).where(table_of(Lesson).c.key == "2016-draft"))
+    build_index(sqlite_engine, index_dir)
+    second = current_generation(index_dir)
+    assert second != first and not first.exists()
+    assert [p.name for p in index_dir.glob("gen-*")] == [second.name]
+    assert search(index_dir, "bò").total > 0  # the next search reads the new generation
+
+
+def test_one_writer_at_a_time(sqlite_engine: Engine, tmp_path: Path) -> None:
+    _sample(sqlite_engine)
+    index_dir = tmp_path / "index"
+    build_index(sqlite_engine, index_dir)
+    before = current_generation(index_dir)
+    with writer_lock(index_dir), pytest.raises(IndexLockedError) as caught:
+        build_index(sqlite_engine, index_dir)
+    assert "being written by another command" in caught.value.message
+    assert "mel kb index" in caught.value.hint and caught.value.exit_code == 75
+    assert current_generation(index_dir) == before and len(list(index_dir.glob("gen-*"))) == 1
+    with writer_lock(index_dir), pytest.raises(IndexLockedError):
+        update_lessons(sqlite_engine, index_dir, ["2013-dien-bien-bo"])
+    build_index(sqlite_engine, index_dir)  # the lock is free again
+
+
+def test_missing_or_outdated_index_says_what_to_run(sqlite_engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError) as caught:
+        search(tmp_path / "nowhere", "giảm nghèo")
+    assert "mel kb index" in caught.value.hint
+    build_index(sqlite_engine, tmp_path / "index")
+    manifest = current_generation(tmp_path / "index") / "manifest.json"
+    manifest.write_text(json.dumps({"schema_version": 0}), encoding="utf-8")
+    with pytest.raises(IndexMissingError, match="another version"):
+        search(tmp_path / "index", "giảm nghèo")
+    assert update_index(sqlite_engine, tmp_path / "index").rebuilt  # an old index is rebuilt, never misread
