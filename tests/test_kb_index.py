@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Engine, delete, update
 from whoosh import index as whoosh_index
 
-from tests.kb_support import simple_lesson
 from mel_core.kb.errors import IndexLockedError, IndexMissingError
 from mel_core.kb.index import build_index, update_index, update_lessons
 from mel_core.kb.search import close_all, search
@@ -25,6 +24,7 @@ from mel_core.store import (
     session_scope,
     table_of,
 )
+from tests.kb_support import simple_lesson
 
 CONTACT = {"name": "Lò Văn Thắng", "phone": "0915 201 347", "email": "thang.lv@snnptnt.example.vn"}
 
