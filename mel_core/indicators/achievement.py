@@ -27,24 +27,22 @@ One function, :func:`achievement`, serves the effectiveness evaluation and the M
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-from mel_core.indicators.values import Direction, TargetValue
-
-#: Admin unit of the figures and targets for the whole programme.
-WHOLE = "VN"
+from mel_core.indicators.derived import OBS_COLUMNS, derive, formulas
+from mel_core.indicators.gaps import GAP_COLUMNS, GAP_PAIRS, gaps
+from mel_core.indicators.rollup import admin_rollup
+from mel_core.indicators.values import WHOLE, Direction, TargetValue, direction_of
 
 ACHIEVEMENT_COLUMNS = [
     "indicator_code", "level", "direction", "cumulative", "unit", "period", "period_start", "period_end",
     "admin_unit", "baseline", "target", "target_high", "actual", "actual_period", "complete", "met", "within", "ratio",
     "distance", "progress",
 ]  # fmt: skip
-
-
-def _direction(value: object) -> Direction:
-    return "decrease" if str(value).strip().lower() == "decrease" else "increase"
 
 
 def _finite(value: object) -> bool:
@@ -92,18 +90,152 @@ def score_target(
     }
 
 
-def _actual_for(
-    obs: pd.DataFrame, start: object, end: object, period: str
-) -> tuple[float, str | None, object]:
-    """The observed value for a period, its period and its end: the same period, else the latest inside it."""
-    same = obs[obs["period"] == period]
-    if not same.empty:
-        return float(same["value"].iloc[-1]), period, end
-    inside = obs[(obs["period_start"] >= start) & (obs["period_end"] <= end)]
-    if inside.empty:
-        return math.nan, None, None
-    last = inside.sort_values(["period_end", "period_start"]).iloc[-1]
-    return float(last["value"]), str(last["period"]), last["period_end"]
+def _observations(
+    indicators: pd.DataFrame,
+    targets: pd.DataFrame,
+    observations: pd.DataFrame,
+    disaggregation: str,
+    single_unit: str | None,
+    parents: Mapping[str, str] | pd.Series | None,
+) -> pd.DataFrame:
+    """The observations achievement reads: one disaggregation, derived values computed, rolled up, stand-ins."""
+    obs = observations if not observations.empty else pd.DataFrame(columns=OBS_COLUMNS)
+    if "disaggregation" in obs.columns:
+        split = obs["disaggregation"]
+        obs = obs[(split == disaggregation) | (split.isna() & (disaggregation == ""))]
+    else:
+        obs = obs.assign(disaggregation=disaggregation)
+    obs = obs[obs["value"].notna()]
+    periods = [str(p) for p in targets["period"].unique()] if not targets.empty else []
+    plan = formulas(indicators)
+    if plan:
+        computed = [code for code, (spec, _) in plan.items() if spec.derived]
+        obs = obs[~obs["indicator_code"].isin(computed)]  # derived values are computed, never read as typed
+        extra = derive(indicators, obs, periods)
+        if not extra.empty:
+            obs = pd.concat([obs[OBS_COLUMNS], extra], ignore_index=True)
+    if parents is not None and not obs.empty:
+        rolled = admin_rollup(indicators, obs, parents, periods)
+        if not rolled.empty:
+            obs = pd.concat([obs[OBS_COLUMNS], rolled], ignore_index=True)
+    if single_unit is not None and not obs.empty:
+        # A one-province programme's figures stand for the whole programme where no "VN" figure exists.
+        stand_in = obs[obs["admin_unit"] == single_unit]
+        have = obs.loc[obs["admin_unit"] == WHOLE, ["indicator_code", "period"]].drop_duplicates()
+        stand_in = stand_in.merge(have.assign(_have=True), on=["indicator_code", "period"], how="left")
+        stand_in = stand_in[stand_in["_have"].isna()].drop(columns="_have").assign(admin_unit=WHOLE)
+        obs = pd.concat([obs, stand_in[obs.columns]], ignore_index=True)
+    return obs
+
+
+def _day_numbers(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Period start and end as whole numbers (days), computed once per distinct period."""
+    labels = frame[["period", "period_start", "period_end"]].drop_duplicates("period")
+    start = dict(
+        zip(
+            labels["period"],
+            pd.to_datetime(labels["period_start"]).to_numpy("datetime64[D]").astype(int),
+            strict=True,
+        )
+    )
+    end = dict(
+        zip(
+            labels["period"],
+            pd.to_datetime(labels["period_end"]).to_numpy("datetime64[D]").astype(int),
+            strict=True,
+        )
+    )
+    return frame["period"].map(start), frame["period"].map(end)
+
+
+_KEY = ["indicator_code", "admin_unit"]
+
+
+def _match(targets: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Per target (by position ``t_row``): the actual, its period and its period's end day (NaN/None when none).
+
+    The observation of the same period, else the latest (by end, then start) whose period lies inside the target's.
+    """
+    t = targets[[*_KEY, "period"]].assign(t_row=range(len(targets)))
+    t["t_start"], t["t_end"] = _day_numbers(targets)
+    found = pd.DataFrame({"t_row": pd.Series(dtype=int), "value": pd.Series(dtype=float),
+                          "actual_period": pd.Series(dtype=object), "o_end": pd.Series(dtype=float)})  # fmt: skip
+    if obs.empty or t.empty:
+        return found
+    o = obs[[*_KEY, "period", "period_start", "period_end", "value"]]
+    o = o.assign(o_start=_day_numbers(o)[0], o_end=_day_numbers(o)[1])
+    exact = t.merge(o.drop_duplicates([*_KEY, "period"], keep="last"), on=[*_KEY, "period"], how="inner")
+    exact = exact.assign(actual_period=exact["period"])
+    rest = t[~t["t_row"].isin(exact["t_row"])]
+    o = o.merge(rest[_KEY].drop_duplicates(), on=_KEY, how="inner")  # only the series a target still needs
+    inside = pd.DataFrame(columns=exact.columns)
+    if not rest.empty and not o.empty:
+        o = o.sort_values(["o_end", "o_start"], kind="stable").rename(columns={"period": "actual_period"})
+        near = pd.merge_asof(
+            rest.sort_values("t_end"), o, left_on="t_end", right_on="o_end", by=_KEY, direction="backward"
+        )
+        near = near[near["o_end"].notna()]
+        fits = near["o_start"] >= near["t_start"]
+        inside = near[fits]
+        # the latest observation starts before the target does (a longer period): look further back
+        for row in near[~fits].itertuples(index=False):
+            series = o[(o["indicator_code"] == row.indicator_code) & (o["admin_unit"] == row.admin_unit)]
+            ok = series[(series["o_start"] >= row.t_start) & (series["o_end"] <= row.t_end)]
+            if not ok.empty:
+                last = ok.iloc[[-1]].assign(t_row=row.t_row)
+                inside = pd.concat([inside, last], ignore_index=True)
+    cols = ["t_row", "value", "actual_period", "o_end"]
+    parts = [f[cols] for f in (exact, inside) if not f.empty]
+    return pd.concat(parts, ignore_index=True) if parts else found
+
+
+def _describe(indicators: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """Level, direction, cumulative, unit and baseline of each code (defaults for an unknown code)."""
+    out = pd.DataFrame({"indicator_code": codes.astype(str).to_numpy()})
+    if indicators.empty:
+        info = pd.DataFrame(columns=["code", "level", "direction", "cumulative", "unit", "baseline_value"])
+    else:
+        info = indicators.drop_duplicates("code", keep="last")
+    info = info.assign(code=info["code"].astype(str)).set_index("code")
+    out["level"] = out["indicator_code"].map(info["level"]) if "level" in info else None
+    out["direction"] = out["indicator_code"].map(info["direction"]).map(direction_of)
+    cumulative = out["indicator_code"].map(info["cumulative"]) if "cumulative" in info else None
+    out["cumulative"] = (
+        pd.Series(cumulative).fillna(False).astype(bool).to_numpy() if cumulative is not None else False
+    )
+    out["unit"] = out["indicator_code"].map(info["unit"]) if "unit" in info else None
+    base = out["indicator_code"].map(info["baseline_value"]) if "baseline_value" in info else None
+    out["baseline"] = pd.to_numeric(base, errors="coerce") if base is not None else math.nan
+    return out
+
+
+def _score(table: pd.DataFrame) -> pd.DataFrame:
+    """``met``, ``within``, ``ratio``, ``distance``, ``progress``: :func:`score_target` for every row at once."""
+    low = table["target"].to_numpy(float)
+    high = table["target_high"].to_numpy(float)
+    actual = table["actual"].to_numpy(float)
+    base = table["baseline"].to_numpy(float)
+    falling = (table["direction"] == "decrease").to_numpy()
+    has_high = np.isfinite(high)
+    goal = np.where(falling & has_high, high, low)
+    seen = np.isfinite(actual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(falling, goal / actual, actual / goal)
+        ratio = np.where(np.where(falling, actual, goal) == 0, np.nan, ratio)
+        planned = goal - base
+        distance = np.where(np.isfinite(base) & (planned != 0), (actual - base) / planned, np.nan)
+    basis = np.where(np.isfinite(distance), distance, ratio)
+    met = np.where(falling, actual <= goal, actual >= goal)
+    is_range = has_high & (high != low)
+    within = (low <= actual) & (actual <= np.where(has_high, high, low))
+    table["met"] = pd.array(np.where(seen, met, False), dtype="boolean")
+    table.loc[~seen, "met"] = pd.NA
+    table["within"] = pd.array(within, dtype="boolean")
+    table.loc[~(seen & is_range), "within"] = pd.NA
+    table["ratio"] = np.where(seen, ratio, np.nan)
+    table["distance"] = np.where(seen, distance, np.nan)
+    table["progress"] = np.where(seen & np.isfinite(basis), np.clip(basis, 0.0, 1.0), np.nan)
+    return table
 
 
 def achievement(
@@ -114,11 +246,15 @@ def achievement(
     disaggregation: str = "",
     single_unit: str | None = None,
     how: Literal["targets", "outer"] = "targets",
+    parents: Mapping[str, str] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Actual against target for every target (and, with ``how="outer"``, every unplanned observation).
 
+    Vectorised: ten million observations take seconds, not hours.
+
     Args:
-        indicators: frame with ``code``, ``level``, ``direction``, ``cumulative``, ``unit``, ``baseline_value``.
+        indicators: frame with ``code``, ``level``, ``direction``, ``cumulative``, ``unit``, ``baseline_value``,
+            and optionally ``method`` and ``components`` (derived indicators are computed from their components).
         targets: frame with ``indicator_code``, ``period``, ``period_start``, ``period_end``, ``admin_unit``,
             ``value``, ``value_high``.
         observations: frame with ``indicator_code``, ``period``, ``period_start``, ``period_end``,
@@ -127,91 +263,62 @@ def achievement(
         single_unit: the one province whose figures stand for the whole programme (``"VN"``) when no
             ``"VN"`` figure exists.
         how: ``"targets"`` (one row per target) or ``"outer"`` (also observations without a target).
+        parents: child admin unit → parent (commune → province): the parents' figures are rolled up from their
+            children's where they reported none themselves (see :mod:`mel_core.indicators.rollup`).
 
     Returns:
         One row per indicator, period and admin unit with the columns of :data:`ACHIEVEMENT_COLUMNS`, sorted by
         indicator, period and admin unit.
     """
-    info = indicators.set_index("code") if not indicators.empty else pd.DataFrame()
-    obs = observations
-    if not obs.empty and "disaggregation" in obs.columns:
-        obs = obs[obs["disaggregation"].fillna("") == disaggregation]
-    obs = obs[obs["value"].notna()] if not obs.empty else obs
-    if single_unit is not None and not obs.empty:
-        # A one-province programme's figures stand for the whole programme where no "VN" figure exists.
-        stand_in = obs[obs["admin_unit"] == single_unit].copy()
-        whole = obs[obs["admin_unit"] == WHOLE]
-        have = set(zip(whole["indicator_code"], whole["period"], strict=True))
-        keys = zip(stand_in["indicator_code"], stand_in["period"], strict=True)
-        stand_in = stand_in[[key not in have for key in keys]]
-        stand_in["admin_unit"] = WHOLE
-        obs = pd.concat([obs, stand_in], ignore_index=True)
-    groups = (
-        {key: frame for key, frame in obs.groupby(["indicator_code", "admin_unit"])} if not obs.empty else {}
-    )
-    rows: list[dict[str, object]] = []
-    used: set[tuple[str, str, str]] = set()
-
-    def describe(code: str) -> dict[str, object]:
-        if code in info.index:
-            row = info.loc[code]
-            return {
-                "level": row.get("level"),
-                "direction": _direction(row.get("direction")),
-                "cumulative": bool(row.get("cumulative")) if pd.notna(row.get("cumulative")) else False,
-                "unit": row.get("unit"),
-                "baseline": float(row["baseline_value"]) if _finite(row.get("baseline_value")) else math.nan,
-            }
-        return {
-            "level": None,
-            "direction": "increase",
-            "cumulative": False,
-            "unit": None,
-            "baseline": math.nan,
-        }
-
-    for t in targets.itertuples(index=False):
-        code, unit = str(t.indicator_code), str(t.admin_unit)
-        meta = describe(code)
-        series = groups.get((code, unit))
-        actual, actual_period, actual_end = (
-            _actual_for(series, t.period_start, t.period_end, str(t.period))
-            if series is not None
-            else (math.nan, None, None)
-        )
-        if actual_period is not None:
-            used.add((code, unit, actual_period))
-        high = float(t.value_high) if _finite(t.value_high) else math.nan
-        scored = score_target(
-            float(t.value),
-            high if _finite(high) else None,
-            actual,
-            meta["direction"],  # type: ignore[arg-type]
-            meta["baseline"] if _finite(meta["baseline"]) else None,  # type: ignore[arg-type]
-        )
-        rows.append(
-            {"indicator_code": code, **meta, "period": str(t.period), "period_start": t.period_start,
-             "period_end": t.period_end, "admin_unit": unit, "target": float(t.value), "target_high": high,
-             "actual": actual, "actual_period": actual_period,
-             "complete": None if actual_period is None else actual_end == t.period_end, **scored}
-        )  # fmt: skip
+    obs = _observations(indicators, targets, observations, disaggregation, single_unit, parents)
+    parts: list[pd.DataFrame] = []
+    if not targets.empty:
+        t = targets.reset_index(drop=True)
+        found = _match(t, obs).set_index("t_row")
+        table = _describe(indicators, t["indicator_code"])
+        table["period"] = t["period"].astype(str).to_numpy()
+        table["period_start"], table["period_end"] = t["period_start"].to_numpy(), t["period_end"].to_numpy()
+        table["admin_unit"] = t["admin_unit"].astype(str).to_numpy()
+        table["target"] = pd.to_numeric(t["value"], errors="coerce").to_numpy(float)
+        table["target_high"] = pd.to_numeric(t["value_high"], errors="coerce").to_numpy(float)
+        table["actual"] = found["value"].reindex(table.index).to_numpy(float)
+        table["actual_period"] = found["actual_period"].reindex(table.index).to_numpy(object)
+        end_day = _day_numbers(t)[1].to_numpy(float)
+        seen = table["actual_period"].notna().to_numpy()
+        complete = found["o_end"].reindex(table.index).to_numpy(float) == end_day
+        table["complete"] = pd.array(complete, dtype="boolean")
+        table.loc[~seen, "complete"] = pd.NA
+        parts.append(_score(table))
     if how == "outer" and not obs.empty:
-        for o in obs.itertuples(index=False):
-            key = (str(o.indicator_code), str(o.admin_unit), str(o.period))
-            if key in used:
-                continue
-            used.add(key)
-            rows.append(
-                {"indicator_code": key[0], **describe(key[0]), "period": key[2], "period_start": o.period_start,
-                 "period_end": o.period_end, "admin_unit": key[1], "target": math.nan, "target_high": math.nan,
-                 "actual": float(o.value), "actual_period": key[2], "complete": True, "met": None, "within": None,
-                 "ratio": math.nan, "distance": math.nan, "progress": math.nan}
-            )  # fmt: skip
-    out = pd.DataFrame(rows, columns=ACHIEVEMENT_COLUMNS)
-    if out.empty:
-        return out
-    for column in ("met", "within", "complete"):
-        out[column] = out[column].astype("boolean")
+        used = parts[0][["indicator_code", "admin_unit", "actual_period"]] if parts else None
+        extra = obs.drop_duplicates(["indicator_code", "admin_unit", "period"], keep="first")
+        if used is not None:
+            used = (
+                used.dropna().rename(columns={"actual_period": "period"}).drop_duplicates().assign(_used=True)
+            )
+            extra = extra.merge(used, on=["indicator_code", "admin_unit", "period"], how="left")
+            extra = extra[extra["_used"].isna()]
+        if not extra.empty:
+            rows = _describe(indicators, extra["indicator_code"])
+            for column in ("period", "period_start", "period_end", "admin_unit"):
+                rows[column] = (
+                    extra[column].astype(str if column in ("period", "admin_unit") else object).to_numpy()
+                )
+            rows["actual"] = extra["value"].to_numpy(float)
+            rows["actual_period"] = rows["period"]
+            rows = rows.assign(target=math.nan, target_high=math.nan, ratio=math.nan, distance=math.nan,
+                               progress=math.nan)  # fmt: skip
+            rows["complete"] = pd.array([True] * len(rows), dtype="boolean")
+            rows["met"] = pd.array([pd.NA] * len(rows), dtype="boolean")
+            rows["within"] = pd.array([pd.NA] * len(rows), dtype="boolean")
+            parts.append(rows)
+    if not parts:
+        return pd.DataFrame(columns=ACHIEVEMENT_COLUMNS)
+    out = (
+        pd.concat(parts, ignore_index=True)[ACHIEVEMENT_COLUMNS]
+        if len(parts) > 1
+        else parts[0][ACHIEVEMENT_COLUMNS]
+    )
     for column in ("baseline", "target", "target_high", "actual", "ratio", "distance", "progress"):
         out[column] = out[column].astype(float)
     out = out.sort_values(["indicator_code", "period_start", "period_end", "admin_unit"], kind="stable")
@@ -253,71 +360,14 @@ def final_targets(table: pd.DataFrame, admin_unit: str = WHOLE) -> pd.DataFrame:
     return rows.groupby("indicator_code", sort=True).tail(1).reset_index(drop=True)
 
 
-GAP_COLUMNS = [
-    "indicator_code", "period", "dimension", "group", "value", "reference", "kind", "gap", "relative_gap", "share",
-]  # fmt: skip
-#: The disaggregations compared: the group of concern against the reference group.
-GAP_PAIRS = (("sex", "female", "male"), ("ethnicity", "minority", "kinh"))
-
-
-def gaps(
-    indicators: pd.DataFrame,
-    observations: pd.DataFrame,
-    single_unit: str | None = None,
-    admin_unit: str = WHOLE,
-) -> pd.DataFrame:
-    """Women against men and ethnic minorities against Kinh, per indicator at its last disaggregated period.
-
-    Two kinds of figures are told apart by the data: when the two groups' values add up to the total (within
-    1 %), they are **counts** (households reached) and the group's ``share`` of the total is reported; otherwise
-    they are **levels** (a rate, an average income) and the ``gap`` is direction-aware: group − reference for a
-    rising indicator, reference − group for a falling one, so a negative gap is always against the group.
-    ``relative_gap`` is the gap over the reference's absolute value.
-
-    Args:
-        indicators: frame with ``code`` and ``direction``.
-        observations: frame with ``indicator_code``, ``period``, ``period_end``, ``admin_unit``,
-            ``disaggregation``, ``value``.
-        single_unit: the one province whose figures stand for the whole programme when no ``"VN"`` row exists.
-        admin_unit: the unit compared (default the whole programme).
-    """
-    if observations.empty:
-        return pd.DataFrame(columns=GAP_COLUMNS)
-    obs = observations[observations["value"].notna()]
-    units = [admin_unit] + ([single_unit] if single_unit and admin_unit == WHOLE else [])
-    directions = (
-        dict(zip(indicators["code"], indicators["direction"], strict=True)) if not indicators.empty else {}
-    )
-    rows = []
-    for code, frame in obs.groupby("indicator_code", sort=True):
-        for unit in units:
-            here = frame[frame["admin_unit"] == unit]
-            split = here[here["disaggregation"].fillna("") != ""]
-            if not split.empty:
-                break
-        if split.empty:
-            continue
-        last_end = split["period_end"].max()
-        at = here[here["period_end"] == last_end]
-        period = str(at["period"].iloc[0])
-        value_of = dict(zip(at["disaggregation"].fillna(""), at["value"].astype(float), strict=True))
-        total = value_of.get("")
-        direction = _direction(directions.get(code))
-        for dimension, group, reference in GAP_PAIRS:
-            mine, other = value_of.get(f"{dimension}={group}"), value_of.get(f"{dimension}={reference}")
-            if mine is None or other is None:
-                continue
-            count = total is not None and abs(mine + other - total) <= max(1.0, 0.01 * abs(total))
-            if count:
-                share = mine / (mine + other) if (mine + other) else math.nan
-                gap = relative = math.nan
-            else:
-                share = math.nan
-                gap = mine - other if direction == "increase" else other - mine
-                relative = gap / abs(other) if other else math.nan
-            rows.append(
-                {"indicator_code": code, "period": period, "dimension": dimension, "group": group, "value": mine,
-                 "reference": other, "kind": "share" if count else "level", "gap": gap, "relative_gap": relative,
-                 "share": share}
-            )  # fmt: skip
-    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+__all__ = [
+    "ACHIEVEMENT_COLUMNS",
+    "GAP_COLUMNS",
+    "GAP_PAIRS",
+    "WHOLE",
+    "achievement",
+    "final_targets",
+    "gaps",
+    "latest_assessed",
+    "score_target",
+]

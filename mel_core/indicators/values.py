@@ -15,6 +15,14 @@ from typing import Literal
 
 Direction = Literal["increase", "decrease"]
 
+#: Admin unit of the figures and targets for the whole programme.
+WHOLE = "VN"
+
+
+def direction_of(value: object) -> Direction:
+    """``"decrease"`` for a falling indicator (any spelling or case), else ``"increase"``."""
+    return "decrease" if str(value).strip().lower() == "decrease" else "increase"
+
 
 @dataclass(frozen=True)
 class TargetValue:
