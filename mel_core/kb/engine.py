@@ -149,6 +149,13 @@ class Engine:
                 scores[docnum] = 0.0
         return scores
 
+    def present(self, term: str) -> np.ndarray:
+        """Documents holding ``term`` (an exact or folded form) in any text field."""
+        mask = np.zeros(self.size, dtype=bool)
+        for name in FIELD_WEIGHTS:
+            mask[self.postings(name, term)[0]] = True
+        return mask
+
     def facet_mask(self, field: str, values: list[str]) -> np.ndarray:
         """Documents holding any of ``values`` in a facet field."""
         mask = np.zeros(self.size, dtype=bool)

@@ -4,8 +4,9 @@ Each part of a query is a *concept*: a word, a "quoted phrase" or a glossary ter
 languages). A document must match every concept (``all`` mode); when none does, search falls back to any
 (``any`` mode). Within a concept:
 
-- a word typed with diacritics asks for its exact form and its folded form, the exact one adding to the score,
-  so exact matches rank above folded ones; typed without, it asks for the folded form;
+- a word typed with diacritics asks for its exact form and its folded form; documents are ranked first by how
+  many such words they hold exactly as typed, then by score, so exact matches rank above folded ones; typed
+  without diacritics, a word asks for its folded form;
 - a glossary term asks for the words as typed, or (weighted ``SYNONYM_BOOST``) any other term of its group;
 - a quoted phrase asks for its words next to each other, in order;
 - a province's name ("Quảng Trị", "quang binh") asks for the name as a phrase, or for documents filed under
@@ -54,6 +55,15 @@ class ParsedQuery:
     marked: set[str] = field(default_factory=set)  # folded forms of every word asked for
     corrected: list[tuple[str, str]] = field(default_factory=list)  # (typed, used instead)
     expanded: list[str] = field(default_factory=list)  # glossary keys used
+
+    def exact_words(self, engine: Engine) -> np.ndarray:
+        """How many of the words typed with diacritics each document holds exactly so (the ranking's first key)."""
+        count = np.zeros(engine.size, dtype=np.int32)
+        for concept in self.concepts:
+            for _folded, exact in concept.alternatives[0][0]:  # the words as typed
+                if exact is not None:
+                    count += engine.present(exact)
+        return count
 
     def scores(self, engine: Engine, searcher: Any, mode: str = "all") -> tuple[np.ndarray, np.ndarray]:
         """Which documents match (``all`` concepts, or ``any``) and their scores; every document if empty."""

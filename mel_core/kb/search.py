@@ -93,6 +93,7 @@ class _Opened:
         return _Opened(self.folder)
 
 
+_EXACT_TIER = 1e6  # above any score: a tier per word matched exactly as typed
 _opened: dict[Path, _Opened] = {}
 _lock = threading.Lock()
 
@@ -125,12 +126,13 @@ def _hits(
     opened: _Opened, parsed: ParsedQuery, matched: np.ndarray, scores: np.ndarray, limit: int
 ) -> list[Hit]:
     candidates = np.flatnonzero(matched)
+    # rank: words matched exactly as typed first, then score; ties by document number, so the order is stable
+    rank = parsed.exact_words(opened.engine)[candidates] * _EXACT_TIER + scores[candidates]
     if candidates.size > limit:
-        # the best ``limit`` by score, ties broken by document number so the order is stable
-        top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
-        threshold = scores[top].min()
-        candidates = candidates[scores[candidates] >= threshold]
-    order = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
+        keep = np.argpartition(-rank, limit - 1)[:limit]
+        keep = rank >= rank[keep].min()
+        candidates, rank = candidates[keep], rank[keep]
+    order = candidates[np.lexsort((candidates, -rank))][:limit]
     hits = []
     for docnum in order:
         stored = opened.searcher.stored_fields(int(docnum))
