@@ -78,7 +78,7 @@ def hdi(
     longevity_bounds: Bounds = LONGEVITY_BOUNDS,
     strict: bool = True,
 ) -> Values:
-    """Human development index: ``(I_longevity + I_education + I_GDP) / 3``, in [0, 1] within the bounds.
+    """Human development index: ``HDI = (I_longevity + I_education + I_GDP) / 3``, in [0, 1] within the bounds.
 
     Args:
         life_expectancy: average life expectancy, years.

@@ -181,7 +181,7 @@ def share(part: Values, whole: Values, *, strict: bool = True) -> Values:
 
 
 def ratio(numerator: Values, denominator: Values, *, strict: bool = True) -> Values:
-    """A plain ratio ``numerator / denominator`` (a rate whose denominator is another indicator).
+    """A plain ratio: ``ratio = numerator / denominator`` (a rate whose denominator is another indicator).
 
     Raises:
         MethodInputError: ``denominator`` is zero.
@@ -315,7 +315,7 @@ def capital_contribution(
     *,
     strict: bool = True,
 ) -> Values:
-    """Capital's contribution to growth, percent: ``α·I_K / I_Y × 100`` (see :func:`growth_contributions`)."""
+    """Capital's contribution to growth, percent: ``capital = α·I_K / I_Y × 100`` (see :func:`growth_contributions`)."""
     return growth_contributions(output_growth, capital_growth, labour_growth, alpha, strict=strict)["capital"]
 
 
@@ -327,7 +327,7 @@ def labour_contribution(
     *,
     strict: bool = True,
 ) -> Values:
-    """Labour's contribution to growth, percent: ``(1 − α)·I_L / I_Y × 100`` (see :func:`growth_contributions`)."""
+    """Labour's contribution to growth, percent: ``labour = (1 − α)·I_L / I_Y × 100`` (:func:`growth_contributions`)."""
     return growth_contributions(output_growth, capital_growth, labour_growth, alpha, strict=strict)["labour"]
 
 
@@ -339,7 +339,7 @@ def tfp_contribution(
     *,
     strict: bool = True,
 ) -> Values:
-    """TFP's contribution to growth, percent: ``I_TFP / I_Y × 100`` (see :func:`growth_contributions`)."""
+    """TFP's contribution to growth, percent: ``tfp = I_TFP / I_Y × 100`` (see :func:`growth_contributions`)."""
     return growth_contributions(output_growth, capital_growth, labour_growth, alpha, strict=strict)["tfp"]
 
 
