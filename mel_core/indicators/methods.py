@@ -369,7 +369,7 @@ def icor(investment: Values, gdp_end: Values, gdp_start: Values, *, strict: bool
 
 
 def production_value(quantity: Values, unit_price: Values, *, strict: bool = True) -> Values:
-    """Production value of household farming (appendix 6, XII.5): ``output × average actual unit price``.
+    """Production value of household farming (appendix 6, XII.5): ``value = output × average unit price``.
 
     Sum the result over products for a total. Raises :class:`MethodInputError` for a negative quantity or price.
     """
