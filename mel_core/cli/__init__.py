@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import data, demo, evaluate, kb, lessons
+from mel_core.cli import data, demo, evaluate, kb, lessons, report
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 
@@ -31,6 +31,7 @@ app.command("demo")(demo.demo)
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lessons.app, name="lessons")
+app.add_typer(report.app, name="report")
 
 
 def _version(value: bool) -> None:

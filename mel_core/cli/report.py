@@ -1,0 +1,114 @@
+"""``mel report six-month|annual|five-year``: the MPI report forms (Tables 4.2, 4.5 and 4.1) as .xlsx or HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mel_core.i18n import render, say
+
+app = typer.Typer(
+    help="MPI report forms for a programme or a province (Biểu báo cáo theo dõi, đánh giá): six-month and annual"
+    " → Table 4.2 (planned against implemented), five-year → Table 4.5; Table 4.1 (the framework of a year's"
+    " plan) with `annual --form 4.1`.\n\n"
+    "Example: mel report annual DB-BSS-2011 --period 2015 --format xlsx",
+    no_args_is_help=True,
+)
+
+PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
+PROVINCE = typer.Option(
+    None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
+    " programme working in the province.",
+)  # fmt: skip
+FORMAT = typer.Option("xlsx", "--format", metavar="xlsx|html", help="Excel workbook or printable HTML page.")
+OUT = typer.Option(
+    None, "--out", help="The file to write (default: bieu-<form>_<programme or province>_<period>.<format>)."
+)
+
+
+def _run(
+    kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
+    form: str | None = None,
+) -> None:  # fmt: skip
+    from sqlmodel import Session
+
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.reports import build_report, default_name, write_report
+
+    if fmt not in ("xlsx", "html"):
+        raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
+    engine = _engine()
+    _require_store(engine)
+    with Session(engine) as session:
+        table = build_report(session, kind, programme=programme, province=province, period=period, form=form)  # type: ignore[arg-type]
+    path = out or Path(default_name(table, programme or f"tinh-{province}", fmt))  # type: ignore[arg-type]
+    written = write_report(table, path, fmt)  # type: ignore[arg-type]
+    typer.echo(
+        render(
+            say(
+                f"wrote Table {table.form} for {table.period}: {written}",
+                f"đã ghi Biểu {table.form} kỳ {table.period}: {written}",
+            )
+        )
+    )
+
+
+@app.command("six-month")
+def six_month(
+    programme: str | None = PROGRAMME,
+    province: str | None = PROVINCE,
+    period: str | None = typer.Option(
+        None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """Table 4.2 after six months: planned against implemented, outputs and outcomes (Báo cáo 6 tháng).
+
+    A half-year without its own target is measured against the year's plan. Missing figures show as
+    "chưa có số liệu", never as zero.
+
+    Example: mel report six-month --province 11 --period 2013-H1 --format html
+    """
+    _run("six-month", programme, province, period, fmt, out)
+
+
+@app.command("annual")
+def annual(
+    programme: str | None = PROGRAMME,
+    province: str | None = PROVINCE,
+    period: str | None = typer.Option(
+        None, "--period", help="A year such as 2015 (default: the latest with data)."
+    ),
+    form: str = typer.Option(
+        "4.2",
+        "--form",
+        metavar="4.2|4.1",
+        help="4.2: results against plan; 4.1: the framework of the year's plan.",
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """Table 4.2 for a year (Báo cáo năm), or with --form 4.1 the M&E framework of the year's plan (Biểu 4.1).
+
+    Example: mel report annual DB-BSS-2011 --period 2015  (the framework: mel report annual DB-BSS-2011 --form 4.1)
+    """
+    _run("annual", programme, province, period, fmt, out, form)
+
+
+@app.command("five-year")
+def five_year(
+    programme: str | None = PROGRAMME,
+    province: str | None = PROVINCE,
+    period: str | None = typer.Option(
+        None, "--period", help="Five years such as 2011-2015 (default: the latest with data)."
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """Table 4.5: five-year target, annual plans, actual and completion rate (Báo cáo 5 năm).
+
+    Example: mel report five-year DB-BSS-2011 --period 2011-2015 --format xlsx --out bao-cao-5-nam.xlsx
+    """
+    _run("five-year", programme, province, period, fmt, out)

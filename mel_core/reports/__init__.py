@@ -1,0 +1,182 @@
+"""The MPI report forms (seed 004, chapter IV) for a programme or a province, as .xlsx and HTML.
+
+- six-month and annual reports: Table 4.2, the general frame of results (planned against implemented);
+- five-year reports: Table 4.5, the five-year framework (target, annual plans, actual, completion rate);
+- the framework listing, Table 4.1 (objectives, solutions, indicators by level, responsible agencies) for the
+  plan of a year: ``form="4.1"`` with an annual report.
+
+Example::
+
+    with Session(engine) as session:
+        table = build_report(session, "annual", programme="DB-BSS-2011")
+    write_report(table, Path("bao-cao-2015.xlsx"))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sqlmodel import Session
+
+from mel_core.errors import MelError, OutputError
+from mel_core.i18n import say
+from mel_core.periods import Period
+from mel_core.reports.five_year import five_year
+from mel_core.reports.framework import framework
+from mel_core.reports.general_frame import general_frame
+from mel_core.reports.html import render_html, write_html
+from mel_core.reports.period import REPORT_KINDS, ReportKind, check_period, default_period
+from mel_core.reports.scope import ReportScopeError, Scope, programme_scope, province_scope
+from mel_core.reports.table import MISSING, NONE, ReportTable
+from mel_core.reports.xlsx import write_xlsx
+
+Form = Literal["4.1", "4.2", "4.5"]
+Format = Literal["xlsx", "html"]
+FORMS: dict[ReportKind, tuple[Form, ...]] = {
+    "six-month": ("4.2",),
+    "annual": ("4.2", "4.1"),
+    "five-year": ("4.5",),
+}
+
+__all__ = [
+    "FORMS",
+    "MISSING",
+    "NONE",
+    "REPORT_KINDS",
+    "ReportRequestError",
+    "ReportScopeError",
+    "ReportTable",
+    "build_report",
+    "default_name",
+    "render_html",
+    "write_report",
+]
+
+
+class ReportRequestError(MelError):
+    """The report asked for does not exist (a form that does not go with the report's kind …)."""
+
+    exit_code = 64  # EX_USAGE
+
+
+@dataclass(frozen=True)
+class _Request:
+    kind: ReportKind
+    form: Form
+    period: Period
+    scope: Scope
+
+
+def _form_for(kind: ReportKind, form: str | None) -> Form:
+    allowed = FORMS[kind]
+    if form is None:
+        return allowed[0]
+    if form not in allowed:
+        raise ReportRequestError(
+            say(
+                f"form {form} does not go with a {kind} report (it has {', '.join(allowed)})",
+                f"biểu {form} không dùng cho báo cáo {kind} (báo cáo này có biểu {', '.join(allowed)})",
+            ),
+            hint=say(
+                "Table 4.1 is the framework of a year's plan: mel report annual PROGRAMME --form 4.1.",
+                "Biểu 4.1 là khung theo dõi kế hoạch năm: mel report annual MÃ_CHƯƠNG_TRÌNH --form 4.1.",
+            ),
+        )
+    return form
+
+
+def build_report(
+    session: Session,
+    kind: ReportKind,
+    *,
+    programme: str | None = None,
+    province: str | None = None,
+    period: str | None = None,
+    form: str | None = None,
+    today: date | None = None,
+) -> ReportTable:
+    """Build one report form for a programme or a province.
+
+    Args:
+        session: an open session on the store.
+        kind: ``"six-month"``, ``"annual"`` or ``"five-year"``.
+        programme: a programme code (exactly one of ``programme`` and ``province``).
+        province: a GSO province code, old or current; the report covers every programme working there.
+        period: ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires; default: the latest period of the
+            kind with data.
+        form: ``"4.2"``/``"4.5"`` (the default of the kind) or ``"4.1"`` (annual only).
+        today: the date under the national heading (default today).
+
+    Raises:
+        ReportRequestError: neither or both of programme and province, or a form the kind does not have.
+        ReportScopeError: unknown programme or province, or no programme in the province.
+        PeriodError: a period of the wrong kind, or no data to choose a default from.
+    """
+    if kind not in REPORT_KINDS:
+        raise ReportRequestError(
+            say(f"{kind!r} is not a report kind", f"{kind!r} không phải loại báo cáo"),
+            hint=say("Use six-month, annual or five-year.", "Dùng six-month, annual hoặc five-year."),
+        )
+    if (programme is None) == (province is None):
+        raise ReportRequestError(
+            say("give a programme code or --province CODE (one of them)",
+                "hãy chọn một mã chương trình hoặc --province MÃ_TỈNH (chỉ một trong hai)"),
+            hint=say("Example: mel report annual DB-BSS-2011, or mel report annual --province 11.",
+                     "Ví dụ: mel report annual DB-BSS-2011, hoặc mel report annual --province 11."),
+        )  # fmt: skip
+    chosen = _form_for(kind, form)
+    scope = (
+        programme_scope(session, programme)
+        if programme is not None
+        else province_scope(session, province or "")
+    )
+    reported = (
+        check_period(kind, period)
+        if period is not None
+        else default_period(kind, scope.targets, scope.observations)
+    )
+    day = today or date.today()
+    if chosen == "4.1":
+        return framework(scope, reported, day)
+    if chosen == "4.5":
+        return five_year(scope, reported, day)
+    return general_frame(scope, kind, reported, day)
+
+
+def default_name(table: ReportTable, who: str, fmt: Format) -> str:
+    """``bieu-4.2_DB-BSS-2011_2015.xlsx``: a file name from the form, the programme or province, the period."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in who)
+    return f"bieu-{table.form}_{safe}_{table.period}.{fmt}"
+
+
+def write_report(table: ReportTable, path: Path, fmt: Format | None = None) -> Path:
+    """Write a report as .xlsx or HTML (by ``fmt``, else by the file's suffix) and return the path.
+
+    Raises:
+        OutputError: the format is unknown or the file cannot be written.
+    """
+    chosen = fmt or path.suffix.lower().lstrip(".")
+    if chosen in ("htm", "html"):
+        writer = write_html
+    elif chosen == "xlsx":
+        writer = write_xlsx
+    else:
+        raise OutputError(
+            say(
+                f"{path}: unknown report format {chosen!r}",
+                f"{path}: định dạng báo cáo {chosen!r} không hỗ trợ",
+            ),
+            hint=say("Use --format xlsx or --format html.", "Dùng --format xlsx hoặc --format html."),
+        )
+    try:
+        return writer(table, path)
+    except OSError as exc:
+        raise OutputError(
+            say(
+                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
+            ),
+            hint=say("Choose another --out path or folder.", "Chọn đường dẫn --out hoặc thư mục khác."),
+        ) from exc

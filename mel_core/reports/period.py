@@ -1,0 +1,125 @@
+"""The period a report covers: validated against its kind, or by default the latest with data.
+
+A six-month report covers a half-year (``2013-H1``), an annual report a year (``2013``), a five-year report a
+span of five years (``2011-2015``). By default the report covers the latest period of its kind that has both a
+plan and a reported figure in the scope; failing that, the latest with a reported figure, then with a plan.
+For five-year reports the candidates are the programmes' own five-year spans and the SEDP periods
+(2011-2015, 2016-2020, …) that contain their figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from mel_core.errors import PeriodError
+from mel_core.i18n import say
+from mel_core.periods import Period, PeriodKind, parse_period
+
+ReportKind = Literal["six-month", "annual", "five-year"]
+REPORT_KINDS: tuple[ReportKind, ...] = ("six-month", "annual", "five-year")
+_EXAMPLES = {"six-month": "2013-H1", "annual": "2013", "five-year": "2011-2015"}
+
+
+def _sedp_span(year: int) -> Period:
+    """The five-year SEDP period a year falls in (2011-2015, 2016-2020, …)."""
+    first = year - (year - 1) % 5
+    return parse_period(f"{first}-{first + 4}")
+
+
+def _container(kind: ReportKind, period: Period) -> Period | None:
+    """The period of a report kind that contains ``period``, or None when it fits in none."""
+    if kind == "five-year":
+        if period.kind == PeriodKind.SPAN and len(period.years) == 5:
+            return period
+        span = _sedp_span(period.start.year)
+        return span if span.contains(period) else None
+    if kind == "annual":
+        return parse_period(str(period.start.year)) if len(period.years) == 1 else None
+    if period.kind in (PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH):
+        return parse_period(f"{period.start.year}-H{1 if period.start.month <= 6 else 2}")
+    return None
+
+
+def check_period(kind: ReportKind, text: str) -> Period:
+    """Parse ``text`` and check it is a period of the report's kind.
+
+    Raises:
+        PeriodError: not a period, or not one of this kind (a year for a six-month report …).
+    """
+    period = parse_period(text)
+    good = {
+        "six-month": period.kind == PeriodKind.HALF,
+        "annual": period.kind == PeriodKind.YEAR,
+        "five-year": period.kind == PeriodKind.SPAN and len(period.years) == 5,
+    }[kind]
+    if not good:
+        raise PeriodError(
+            say(
+                f"{text!r} is not a period of a {kind} report: use a period like {_EXAMPLES[kind]}",
+                f"{text!r} không phải kỳ của báo cáo {_vi(kind)}: dùng kỳ dạng {_EXAMPLES[kind]}",
+            )
+        )
+    return period
+
+
+def _vi(kind: ReportKind) -> str:
+    return {"six-month": "6 tháng", "annual": "năm", "five-year": "5 năm"}[kind]
+
+
+def _containers(kind: ReportKind, labels: Iterable[str]) -> set[Period]:
+    found = set()
+    for label in set(labels):
+        container = _container(kind, parse_period(label))
+        if container is not None:
+            found.add(container)
+    return found
+
+
+def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.DataFrame) -> Period:
+    """The latest period of the kind with a plan and a figure (else with a figure, else with a plan).
+
+    Raises:
+        PeriodError: nothing in the scope falls in a period of this kind.
+    """
+    planned = _containers(kind, targets["period"]) if not targets.empty else set()
+    reported = _containers(kind, observations["period"]) if not observations.empty else set()
+    if kind == "six-month" and reported:
+        # a half-year is planned by its own target or by its year's annual plan
+        years = (
+            {str(p.start.year) for p in _containers("annual", targets["period"])}
+            if not targets.empty
+            else set()
+        )
+        planned |= {p for p in reported if str(p.start.year) in years}
+    for pool in (planned & reported, reported, planned):
+        if pool:
+            return max(pool)
+    raise PeriodError(
+        say(
+            f"nothing in the store falls in a period of a {kind} report",
+            f"không có số liệu nào thuộc kỳ của báo cáo {_vi(kind)}",
+        ),
+        hint=say(
+            f"Give the period with --period (e.g. {_EXAMPLES[kind]}), or import the figures first.",
+            f"Chọn kỳ bằng --period (ví dụ {_EXAMPLES[kind]}), hoặc nhập số liệu trước.",
+        ),
+    )
+
+
+def period_title(kind: ReportKind, period: Period) -> str:
+    """How the form's title names the period: "6 THÁNG ĐẦU NĂM 2013", "NĂM 2013", "5 NĂM 2011-2015"."""
+    if kind == "six-month":
+        half = "ĐẦU" if period.start.month == 1 else "CUỐI"
+        return f"6 THÁNG {half} NĂM {period.start.year}"
+    if kind == "annual":
+        return f"NĂM {period.start.year}"
+    return f"5 NĂM {period.start.year}-{period.end.year}"
+
+
+def in_words(day: date) -> str:
+    """``ngày 05 tháng 3 năm 2026`` as dated under the national heading."""
+    return f"ngày {day.day:02d} tháng {day.month} năm {day.year}"

@@ -1,0 +1,299 @@
+"""What a report covers: one programme, or every programme working in a province, read from the store.
+
+A province report gathers the programmes whose provinces include the province, by its current code: a
+programme filed under a pre-2025 code (Quảng Bình, 44) belongs to today's Quảng Trị (45). Within the province,
+a programme's figures are read at the level that describes the province:
+
+- a programme working **only** in this province reports for it as a whole: its whole-programme rows (admin unit
+  ``"VN"``) are the province's, with the province's own figures standing in where no ``"VN"`` figure exists;
+- a programme working in **several** provinces reports the rows filed under this province (any of its codes,
+  old or current); its whole-programme targets are not the province's, so a plan missing for the province
+  shows as missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, select
+from sqlmodel import Session
+
+from mel_core import geo
+from mel_core.errors import MelError
+from mel_core.i18n import say
+from mel_core.indicators.achievement import WHOLE
+from mel_core.store import (
+    AdminUnit,
+    Indicator,
+    Objective,
+    Observation,
+    Organisation,
+    Programme,
+    ProgrammeProvince,
+    Target,
+    table_of,
+)
+
+
+class ReportScopeError(MelError):
+    """The programme or province asked for is unknown, or has nothing to report."""
+
+    exit_code = 65  # EX_DATAERR
+
+
+INDICATOR_COLUMNS = [
+    "programme_code", "code", "name", "level", "unit", "direction", "cumulative", "baseline_value",
+    "compiling_agency", "providing_agency", "objective_number", "objective",
+]  # fmt: skip
+VALUE_COLUMNS = ["programme_code", "indicator_code", "period", "period_start", "period_end", "admin_unit"]
+
+
+@dataclass
+class ProgrammeFigures:
+    """One programme's framework and the figures that describe the scope (province or whole programme).
+
+    ``targets`` and ``observations`` are in the frames :func:`mel_core.indicators.achievement.achievement`
+    reads; ``unit`` is the admin unit those rows carry and ``single_unit`` the province whose figures stand in
+    for ``unit`` when it is ``"VN"``.
+    """
+
+    programme: dict[str, Any]
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    unit: str = WHOLE
+    single_unit: str | None = None
+
+    @property
+    def code(self) -> str:
+        return str(self.programme["code"])
+
+
+@dataclass
+class Scope:
+    """The programmes of a report, and who issues it."""
+
+    programmes: list[ProgrammeFigures]
+    province: str | None = None  # the current province code of a province report
+    province_name: str | None = None
+    issuer: list[str] = field(default_factory=list)
+    subject: str = ""  # the programme title or "tỉnh Điện Biên"
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        frames = [p.observations for p in self.programmes if not p.observations.empty]
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=[*VALUE_COLUMNS, "value"])
+        )
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        frames = [p.targets for p in self.programmes if not p.targets.empty]
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=[*VALUE_COLUMNS, "value"])
+        )
+
+
+def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
+
+
+def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
+    p, org, pp = table_of(Programme), table_of(Organisation), table_of(ProgrammeProvince)
+    rows = conn.execute(
+        select(p, org.c.name.label("implementer"))
+        .select_from(p.outerjoin(org, org.c.id == p.c.implementer_id))
+        .where(p.c.code.in_(codes))
+        .order_by(p.c.code)
+    ).mappings()
+    out = []
+    for row in rows:
+        programme = dict(row)
+        programme["provinces"] = list(
+            conn.scalars(
+                select(pp.c.admin_unit_code).where(pp.c.programme_id == row["id"]).order_by(pp.c.position)
+            )
+        )
+        out.append(programme)
+    return out
+
+
+def _figures(
+    conn: Connection, programme: dict[str, Any], units: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Indicators, targets and total observations of one programme at the given admin units."""
+    i, ob, t, o = table_of(Indicator), table_of(Objective), table_of(Target), table_of(Observation)
+    pid = programme["id"]
+    indicators = _frame(
+        conn,
+        select(
+            i.c.code, i.c.name, i.c.level, i.c.unit, i.c.direction, i.c.cumulative, i.c.baseline_value,
+            i.c.compiling_agency, i.c.providing_agency, ob.c.number, ob.c.statement,
+        )
+        .select_from(i.outerjoin(ob, ob.c.id == i.c.objective_id))
+        .where(i.c.programme_id == pid)
+        .order_by(i.c.code),
+        INDICATOR_COLUMNS[1:],
+    )  # fmt: skip
+    indicators.insert(0, "programme_code", programme["code"])
+    indicators["cumulative"] = indicators["cumulative"].astype(bool)
+    targets = _frame(
+        conn,
+        select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, t.c.value,
+               t.c.value_high)
+        .join(i, i.c.id == t.c.indicator_id)
+        .where(i.c.programme_id == pid, t.c.admin_unit_code.in_(units)),
+        [*VALUE_COLUMNS[1:], "value", "value_high"],
+    )  # fmt: skip
+    observations = _frame(
+        conn,
+        select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code, o.c.disaggregation,
+               o.c.value)
+        .join(i, i.c.id == o.c.indicator_id)
+        .where(i.c.programme_id == pid, o.c.admin_unit_code.in_(units), o.c.disaggregation == ""),
+        [*VALUE_COLUMNS[1:], "disaggregation", "value"],
+    )  # fmt: skip
+    for frame in (targets, observations):
+        frame.insert(0, "programme_code", programme["code"])
+    return indicators, targets, observations
+
+
+def _unknown_programme(conn: Connection, code: str) -> ReportScopeError:
+    known = sorted(conn.scalars(select(table_of(Programme).c.code)))
+    return ReportScopeError(
+        say(f"programme {code!r} is not in the store", f"không có chương trình {code!r} trong kho dữ liệu"),
+        hint=say(
+            f"Known programmes: {', '.join(known) or 'none (run `mel import` first)'}.",
+            f"Các chương trình đang có: {', '.join(known) or 'chưa có (hãy chạy `mel import` trước)'}.",
+        ),
+    )
+
+
+def programme_scope(session: Session, code: str) -> Scope:
+    """The scope of a programme report: the programme's whole-programme figures (admin unit ``"VN"``).
+
+    Raises:
+        ReportScopeError: no programme has this code.
+    """
+    conn = session.connection()
+    found = _programmes(conn, [code])
+    if not found:
+        raise _unknown_programme(conn, code)
+    programme = found[0]
+    single = programme["provinces"][0] if len(programme["provinces"]) == 1 else None
+    units = [WHOLE] + ([single] if single else [])
+    indicators, targets, observations = _figures(conn, programme, units)
+    figures = ProgrammeFigures(programme, indicators, targets, observations, WHOLE, single)
+    implementer = programme.get("implementer")
+    issuer = [str(implementer).upper()] if implementer else ["BAN QUẢN LÝ CHƯƠNG TRÌNH"]
+    return Scope([figures], issuer=issuer, subject=str(programme["title"]))
+
+
+def current_province(code: str) -> geo.Province:
+    """The current province of a province code (old or current), as a :class:`mel_core.geo.Province`.
+
+    Raises:
+        ReportScopeError: the code is not a GSO province code.
+    """
+    normalised = geo.normalise_code(code)
+    known = geo.provinces()
+    if normalised not in known:
+        raise ReportScopeError(
+            say(f"{code!r} is not a province code", f"{code!r} không phải mã tỉnh"),
+            hint=say(
+                "Use the GSO code of the province, e.g. 11 for Điện Biên (pre-2025 codes are accepted).",
+                "Dùng mã tỉnh của Tổng cục Thống kê, ví dụ 11 là Điện Biên (mã trước năm 2025 vẫn dùng được).",
+            ),
+        )
+    return known[known[normalised].successor_code]
+
+
+def province_scope(session: Session, code: str) -> Scope:
+    """The scope of a province report: every programme working in the province (old codes included).
+
+    Raises:
+        ReportScopeError: the code is not a province, or no programme works there.
+    """
+    province = current_province(code)
+    codes = geo.predecessors(province.code)
+    conn = session.connection()
+    au = table_of(AdminUnit)
+    # communes and districts filed under the province's codes belong to it too
+    units = codes + list(conn.scalars(select(au.c.code).where(au.c.parent_code.in_(codes))))
+    pp, p = table_of(ProgrammeProvince), table_of(Programme)
+    programme_codes = sorted(
+        set(
+            conn.scalars(
+                select(p.c.code).join(pp, pp.c.programme_id == p.c.id).where(pp.c.admin_unit_code.in_(codes))
+            )
+        )
+    )
+    if not programme_codes:
+        raise ReportScopeError(
+            say(
+                f"no programme in the store works in province {province.code} ({province.name})",
+                f"không có chương trình nào trong kho dữ liệu hoạt động ở tỉnh {province.code} ({province.name})",
+            ),
+            hint=say(
+                "Check the province code, or import the programmes of this province first.",
+                "Kiểm tra mã tỉnh, hoặc nhập dữ liệu các chương trình của tỉnh trước.",
+            ),
+        )
+    figures = []
+    for programme in _programmes(conn, programme_codes):
+        inside = all(
+            geo.successor(c) == province.code for c in programme["provinces"] if c in geo.provinces()
+        )
+        if inside:
+            own = [c for c in programme["provinces"] if c in codes]
+            single = own[0] if len(own) == 1 else None
+            read = [WHOLE] + ([single] if single else [])
+            frames = _figures(conn, programme, read)
+            figures.append(ProgrammeFigures(programme, *frames, unit=WHOLE, single_unit=single))
+        else:
+            indicators, targets, observations = _figures(conn, programme, units)
+            unit = _one_unit(targets, observations, province.code)
+            targets["admin_unit"] = unit
+            observations["admin_unit"] = unit
+            figures.append(ProgrammeFigures(programme, indicators, targets, observations, unit=unit))
+    name = province.successor_name
+    return Scope(
+        figures,
+        province=province.code,
+        province_name=name,
+        issuer=[f"UBND TỈNH {name.upper()}", "SỞ TÀI CHÍNH"],
+        subject=f"tỉnh {name}",
+    )
+
+
+def _one_unit(targets: pd.DataFrame, observations: pd.DataFrame, province: str) -> str:
+    """The one admin unit a multi-province programme's rows for the province are filed under.
+
+    Rows of several units inside one province (an old and a current code, or communes) would have to be
+    rolled up first; they are reported as an error rather than silently added or averaged.
+    """
+    found = set(targets["admin_unit"]) | set(observations["admin_unit"])
+    if len(found) > 1:
+        raise ReportScopeError(
+            say(
+                f"figures for province {province} are filed under several admin units ({', '.join(sorted(found))})",
+                f"số liệu của tỉnh {province} nằm ở nhiều đơn vị hành chính ({', '.join(sorted(found))})",
+            ),
+            hint=say(
+                "Report them under one code (the province's), or roll them up to the province before reporting.",
+                "Hãy báo cáo số liệu theo một mã (mã tỉnh), hoặc tổng hợp lên cấp tỉnh trước khi lập báo cáo.",
+            ),
+        )
+    return found.pop() if found else province
+
+
+def report_date(today: date | None = None) -> date:
+    """The date printed under the national heading (today unless given)."""
+    return today or date.today()
