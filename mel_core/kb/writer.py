@@ -33,6 +33,11 @@ class Codec(W3Codec):  # type: ignore[misc]  # whoosh is untyped
 
     length_stats = False
 
+    def __init__(self) -> None:
+        # blocks of 1,024 postings (Whoosh: 128) read 8× fewer pickles when the engine loads a term's postings
+        # whole; Whoosh's block skipping, which small blocks serve, is not used
+        super().__init__(blocklimit=1024, compression=1)
+
 
 class BulkWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
     """Adds documents to one new segment; every indexed field's format must carry no per-posting values."""
