@@ -43,6 +43,7 @@ class ProgrammeNotFound(MelError):
 INDICATOR_COLUMNS = [
     "code", "name", "name_en", "level", "unit", "direction", "cumulative", "frequency", "baseline_value",
     "baseline_period", "data_source", "compiling_agency", "providing_agency", "national_code", "objective",
+    "method", "components",
 ]  # fmt: skip
 TARGET_COLUMNS = [
     "indicator_code",
@@ -204,7 +205,7 @@ def load_programme(
         select(
             i.c.code, i.c.name, i.c.name_en, i.c.level, i.c.unit, i.c.direction, i.c.cumulative, i.c.frequency,
             i.c.baseline_value, i.c.baseline_period, i.c.data_source, i.c.compiling_agency, i.c.providing_agency,
-            i.c.national_code, ob.c.number,
+            i.c.national_code, ob.c.number, i.c.method, i.c.components,
         )
         .select_from(i.outerjoin(ob, ob.c.id == i.c.objective_id))
         .where(i.c.programme_id == pid)

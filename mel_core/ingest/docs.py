@@ -54,6 +54,10 @@ MEANING = {
     ("indicators", "providing_agency"): "agency that provides the data (cơ quan cung cấp thông tin)",
     ("indicators", "national_code"): "code of the national indicator it reports on, if any",
     ("indicators", "objective"): "number (1, 2 …) or exact text of one of the programme's objectives",
+    ("indicators", "method"): "appendix-6 method its values are computed by (not typed in), or"
+    " `weighted_mean` for typed-in values averaged by a weight when communes roll up to provinces",
+    ("indicators", "components"): "codes of this programme's indicators it is computed from, in the method's"
+    " order (`ratio`: numerator;denominator; `growth_rate`: value; `weighted_mean`: weight)",
     ("targets", "value"): "the target (chỉ tiêu kế hoạch); for a range, its bottom",
     ("targets", "value_high"): "the top of a range target (growth 6.5–7%)",
     ("observations", "value"): "what was achieved (thực hiện)",

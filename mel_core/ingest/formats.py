@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mel_core.indicators.catalogue import METHOD_NAMES
 from mel_core.vocabulary import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
@@ -120,6 +121,8 @@ INDICATORS = TableFormat(
         C("providing_agency"),
         C("national_code", K.CODE),
         C("objective"),
+        C("method", K.CHOICE, choices=METHOD_NAMES),
+        C("components", K.LIST),
     ),
     key=("programme_code", "code"),
 )

@@ -130,7 +130,13 @@ def known_from_store(conn: Connection) -> Known:
         code: codes.get(parent) for code, parent in conn.execute(select(p.c.code, p.c.parent_id))
     }
     i = table_of(Indicator)
-    known.indicators = {(codes[pid], code) for pid, code in conn.execute(select(i.c.programme_id, i.c.code))}
+    known.indicators = set()
+    for pid, code, method, components in conn.execute(
+        select(i.c.programme_id, i.c.code, i.c.method, i.c.components)
+    ):
+        known.indicators.add((codes[pid], code))
+        if method:
+            known.formulas[(codes[pid], code)] = (method, [c for c in (components or "").split(";") if c])
     o = table_of(Objective)
     for pid, _number, statement in conn.execute(
         select(o.c.programme_id, o.c.number, o.c.statement).order_by(o.c.programme_id, o.c.number)
@@ -261,6 +267,7 @@ def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str,
         "compiling_agency",
         "providing_agency",
         "national_code",
+        "method",
     ]
     upsert(
         conn,
@@ -272,6 +279,7 @@ def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str,
                 **{f: r[f] for f in fields},
                 "baseline_period": r["baseline_period"].label if r.get("baseline_period") else None,
                 "objective_id": objective_ids.get((programmes[r["programme_code"]], r.get("objective"))),
+                "components": ";".join(r["components"]) if r.get("components") else None,
             }
             for r in rows
         ],

@@ -15,6 +15,7 @@ from mel_core.errors import Problem
 from mel_core.i18n import say
 from mel_core.ingest import cells
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
+from mel_core.ingest.formulas import check_formulas
 from mel_core.ingest.sources import Source, Table, gc_paused
 from mel_core.text import nfc
 from mel_core.vocabulary import NATIONAL
@@ -31,6 +32,8 @@ class Known:
     parents: dict[str, str | None] = field(default_factory=dict)  # programme code → parent code
     indicators: set[tuple[str, str]] = field(default_factory=set)
     objectives: dict[str, list[str]] = field(default_factory=dict)  # programme code → statements
+    # (programme code, indicator code) → (method, component codes) of the indicators that name a method
+    formulas: dict[tuple[str, str], tuple[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -238,6 +241,7 @@ def _validate(source: Source, known: Known) -> Batch:
             batch.survey_variables = variables
     _check_programmes(source, batch, known)
     _check_references(source, batch, known)
+    check_formulas(source, batch, known)
     # A cell the source already reported (a formula, say) is not reported again by the row checks.
     reported = {(p.source, p.row, p.column) for p in source.problems if p.row}
     batch.problems = problems = list(source.problems) + [

@@ -129,3 +129,12 @@ class Indicator(SQLModel, table=True):
     providing_agency: str | None = None
     national_code: str | None = None
     objective_id: int | None = Field(default=None, foreign_key="objectives.id")
+    method: str | None = Field(
+        default=None,
+        max_length=32,
+        description="the appendix-6 method the values are computed by (or weighted by)",
+    )
+    components: str | None = Field(
+        default=None,
+        description="';'-separated codes of the indicators it is computed from, in the method's order",
+    )
