@@ -130,8 +130,9 @@ def _same_period(obs: Values, spec: MethodSpec, comps: list[str]) -> pd.DataFram
 
 def _at(base: pd.DataFrame, series: pd.DataFrame, label_of: dict[str, str | None], name: str) -> pd.DataFrame:
     """``base`` with the value of ``series`` at the period ``label_of[period]`` as column ``name``."""
-    shifted = base.assign(_at=base["period"].map(label_of))
+    shifted = base.assign(_at=base["period"].map(label_of).astype(object))
     other = series.rename(columns={"period": "_at", "value": name})
+    other = other.assign(_at=other["_at"].astype(object))
     return shifted.merge(other, on=["_at", "admin_unit", "disaggregation"], how="inner").drop(columns="_at")
 
 
