@@ -205,8 +205,7 @@ def test_missing_or_outdated_index_says_what_to_run(sqlite_engine: Engine, tmp_p
         search(tmp_path / "nowhere", "giảm nghèo")
     assert "mel kb index" in caught.value.hint
     build_index(sqlite_engine, tmp_path / "index")
-    manifest = current_generation(tmp_path / "index") / "manifest.json"
-    manifest.write_text(json.dumps({"schema_version": 0}), encoding="utf-8")
+    (current_generation(tmp_path / "index") / "VERSION").write_text("0", encoding="utf-8")
     with pytest.raises(IndexMissingError, match="another version"):
         search(tmp_path / "index", "giảm nghèo")
     assert update_index(sqlite_engine, tmp_path / "index").rebuilt  # an old index is rebuilt, never misread

@@ -67,6 +67,7 @@ class Engine:
                 lengths[docnum] = reader.doc_field_length(docnum, name, 0) or 0
             self.lengths[name] = lengths
             self.average[name] = max(float(lengths[self.live].mean()) if self.live.any() else 0.0, 1.0)
+        self._terms: dict[str, list[str]] = {}
         self._priors: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
@@ -148,6 +149,14 @@ class Engine:
             if not pattern.search(f"{stored.get('title', '')}\n{stored.get('body', '')}"):
                 scores[docnum] = 0.0
         return scores
+
+    def terms(self, field: str) -> list[str]:
+        """Every term of a (facet) field, read once per opened index."""
+        if field not in self._terms:
+            self._terms[field] = [
+                t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in self.reader.lexicon(field)
+            ]
+        return self._terms[field]
 
     def present(self, term: str) -> np.ndarray:
         """Documents holding ``term`` (an exact or folded form) in any text field."""

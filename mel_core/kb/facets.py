@@ -193,8 +193,7 @@ def facet_counts(engine: Engine, mask: np.ndarray, lang: str | None = None) -> l
     out: list[Facet] = []
     for facet, (fieldname, _vocabulary) in _COUNTED.items():
         values = []
-        for term in engine.reader.lexicon(fieldname):
-            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        for value in engine.terms(fieldname):
             ids, _weights = engine.postings(fieldname, value)
             count = int(np.count_nonzero(mask[ids]))
             if count:

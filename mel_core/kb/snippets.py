@@ -53,13 +53,12 @@ def snippet(text: str, marked: Iterable[str], window: int = WINDOW) -> str:
     text = nfc(text)
     spans = find(text, marked)
     best, best_score = 0, (0, 0)
+    keys = [fold_chars(text[a:b]) for a, b in spans]
     for i, (start, _end) in enumerate(spans):  # windows starting at each match
-        inside = []
-        for a, b in spans[i:]:
-            if b > start + window:
-                break
-            inside.append(fold_chars(text[a:b]))
-        score = (len(set(inside)), len(inside))
+        j = i
+        while j < len(spans) and spans[j][1] <= start + window:
+            j += 1
+        score = (len(set(keys[i:j])), j - i)
         if score > best_score:
             best, best_score = i, score
     start = max(0, spans[best][0] - 30) if spans and len(text) > window else 0

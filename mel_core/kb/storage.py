@@ -4,7 +4,7 @@ Layout of ``MEL_HOME/index/``::
 
     CURRENT          the name of the generation searches read (replaced atomically)
     writer.lock      held (flock) by the one process writing
-    gen-…/           a Whoosh index and its manifest.json (schema version, document fingerprints)
+    gen-…/           a Whoosh index, its manifest.json (document fingerprints) and VERSION (of the schema)
 
 A full build writes a new generation folder and swaps it in by replacing ``CURRENT`` at the end, so a search
 never sees half an index; an update changes the current generation in place (Whoosh keeps readers on the
@@ -74,8 +74,11 @@ def current_generation(index_dir: Path) -> Path:
     except FileNotFoundError:
         raise IndexMissingError(index_dir) from None
     folder = index_dir / name
-    manifest = read_manifest(folder)
-    if manifest.get("schema_version") != SCHEMA_VERSION:
+    try:  # a small file: the manifest, with every document's fingerprint, is only read by updates
+        version = (folder / "VERSION").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        version = ""
+    if version != str(SCHEMA_VERSION):
         raise IndexMissingError(index_dir, "built by another version of mel")
     return folder
 
@@ -94,6 +97,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, folder / "manifest.json")
+    (folder / "VERSION").write_text(str(manifest.get("schema_version", "")), encoding="utf-8")
 
 
 def new_generation(index_dir: Path) -> Path:
