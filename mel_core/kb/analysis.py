@@ -121,10 +121,10 @@ def words(text: str) -> Iterator[Word]:
         yield Word(match.start(), match.end(), exact, folded)
 
 
-class VietnameseTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
+class VietnameseTokenizer(Tokenizer):
     """Whoosh tokenizer of the pipeline: folded token, then the exact one at the same position if it differs."""
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -171,7 +171,7 @@ def index_terms(text: str) -> list[str]:
     return out
 
 
-class TermFrequencies(Format):  # type: ignore[misc]  # whoosh is untyped
+class TermFrequencies(Format):
     """A posting format holding each term's frequency as its weight, and no positions.
 
     Whoosh's ``Positions`` format pickles a position list per posting and its analyzer chain builds a Token

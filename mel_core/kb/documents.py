@@ -110,7 +110,8 @@ def place_names(codes: Iterable[str]) -> list[str]:
 def _fallback_items(body: str) -> list[tuple[str, str]]:
     """Lessons of a section 3 body: each ``###`` heading with its text, or each top-level bullet."""
     items: list[tuple[str, str]] = []
-    title, lines = "", []
+    title = ""
+    lines: list[str] = []
     bullet = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
     for line in body.splitlines():
         if line.startswith("#"):

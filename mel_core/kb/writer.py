@@ -23,7 +23,7 @@ from whoosh.writing import SegmentWriter
 from mel_core.kb.analysis import TermFrequencies, index_terms
 
 
-class Codec(W3Codec):  # type: ignore[misc]  # whoosh is untyped
+class Codec(W3Codec):
     """Whoosh's codec without per-block length statistics.
 
     Whoosh looks up every posting's document length while writing, to record the shortest and longest
@@ -39,7 +39,7 @@ class Codec(W3Codec):  # type: ignore[misc]  # whoosh is untyped
         super().__init__(blocklimit=1024, compression=1)
 
 
-class BulkWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
+class BulkWriter(SegmentWriter):
     """Adds documents to one new segment; every indexed field's format must carry no per-posting values."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
