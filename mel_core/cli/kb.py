@@ -34,6 +34,8 @@ def index(
 
     Example: mel kb index  (from scratch: mel kb index --rebuild)
     """
+    from rich.console import Console
+
     from mel_core.cli.data import _engine, _require_store
     from mel_core.config import load_settings
     from mel_core.kb.index import build_index, update_index
@@ -41,7 +43,16 @@ def index(
     engine = _engine()
     _require_store(engine)
     index_dir = load_settings().index_dir
-    report = build_index(engine, index_dir) if rebuild else update_index(engine, index_dir)
+    console = Console(stderr=True)
+    with console.status(render(say("Indexing …", "Đang tạo chỉ mục …"))) as status:
+
+        def progress(done: int) -> None:
+            status.update(
+                render(say(f"Indexing: {done:,} documents", f"Đang tạo chỉ mục: {done:,} tài liệu"))
+            )
+
+        build = build_index if rebuild else update_index
+        report = build(engine, index_dir, progress=progress)
     typer.echo(render(report.summary()))
 
 
