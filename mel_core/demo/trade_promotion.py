@@ -142,6 +142,10 @@ PROGRAMME_INDICATORS: tuple[Spec, ...] = (
 )  # fmt: skip
 
 
+def _header(names: list[str]) -> Row:
+    return list(names)
+
+
 def _programmes() -> list[Row]:
     header = PROGRAMMES.names
     common = {"sector": "trade_promotion", "funding": "mixed", "start_date": date(2026, 1, 1),
@@ -156,7 +160,7 @@ def _programmes() -> list[Row]:
          "title_en": f"Trade promotion in province {PROVINCE} (provincial results framework)",
          "implementer": CENTRE},
     ]  # fmt: skip
-    return [header, *([r.get(c) for c in header] for r in rows)]
+    return [_header(header), *([r.get(c) for c in header] for r in rows)]
 
 
 def _indicator_rows(programme: str, specs: Sequence[Spec]) -> list[Row]:
@@ -189,7 +193,7 @@ def _indicator_rows(programme: str, specs: Sequence[Spec]) -> list[Row]:
 def framework() -> dict[str, list[Row]]:
     """Every sheet of the workbook, in order: the guide, then the import tables (header row first)."""
     indicators = [
-        INDICATORS.names,
+        _header(INDICATORS.names),
         *_indicator_rows(PROGRAMME, PROGRAMME_INDICATORS),
         *_indicator_rows(PROVINCIAL, PROVINCIAL_INDICATORS),
     ]
@@ -197,8 +201,8 @@ def framework() -> dict[str, list[Row]]:
         "_hướng_dẫn": _guide(),
         "programmes": _programmes(),
         "indicators": indicators,
-        "targets": [TARGETS.names],
-        "observations": [OBSERVATIONS.names],
+        "targets": [_header(TARGETS.names)],
+        "observations": [_header(OBSERVATIONS.names)],
     }
 
 

@@ -148,8 +148,8 @@ def _previous_period(obs: Values, spec: MethodSpec, comps: list[str]) -> pd.Data
     labels = invest["period"].unique()
     yearly = [p for p in labels if _dates(p)[2] in (PeriodKind.YEAR.value, PeriodKind.SPAN.value)]
     invest = invest[invest["period"].isin(yearly)]
-    end = {p: str(_dates(p)[1].year) for p in yearly}  # type: ignore[attr-defined]
-    start = {p: str(_dates(p)[0].year - 1) for p in yearly}  # type: ignore[attr-defined]
+    end: dict[str, str | None] = {p: str(_dates(p)[1].year) for p in yearly}  # type: ignore[attr-defined]
+    start: dict[str, str | None] = {p: str(_dates(p)[0].year - 1) for p in yearly}  # type: ignore[attr-defined]
     joined = _at(_at(invest, gdp, end, "g1"), gdp, start, "g0")
     args = (joined["value"].to_numpy(float), joined["g1"].to_numpy(float), joined["g0"].to_numpy(float))
     return joined.assign(_out=spec.function(*args, strict=False) if len(joined) else np.array([]))  # type: ignore[misc]

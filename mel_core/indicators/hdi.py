@@ -96,4 +96,6 @@ def hdi(
         _arr(education_index(literacy, enrolment, strict=strict)),
         _arr(income_index(gdp_per_capita_ppp, strict=strict)),
     )
-    return _out(sum(parts) / 3.0, life_expectancy, literacy, enrolment, gdp_per_capita_ppp)
+    return _out(
+        (parts[0] + parts[1] + parts[2]) / 3.0, life_expectancy, literacy, enrolment, gdp_per_capita_ppp
+    )

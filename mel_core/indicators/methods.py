@@ -65,7 +65,7 @@ def _arr(x: object) -> npt.NDArray[np.float64]:
 
 def _out(result: npt.NDArray[np.float64], *inputs: object) -> Values:  # type: ignore[type-var]
     """A float when every input was a scalar, else the array."""
-    if all(np.ndim(i) == 0 for i in inputs):
+    if all(np.ndim(i) == 0 for i in inputs):  # type: ignore[arg-type]
         return float(result)  # type: ignore[return-value]
     return result  # type: ignore[return-value]
 
@@ -233,7 +233,7 @@ def per_capita_usd(
 
 def _coefficients(
     method: str, alpha: Values, beta: Values | None, strict: bool
-) -> tuple[npt.NDArray[np.float64], ...]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     a = _arr(alpha)
     b = 1.0 - a if beta is None else _arr(beta)
     out_of_range = (a < 0) | (a > 1)

@@ -63,7 +63,7 @@ def check_formulas(source: Source, batch: Batch, known: Known) -> None:
         return
     for r in batch.rows("observations"):
         key = (r.get("programme_code"), r.get("indicator_code"))
-        method, comps = formulas.get(key, ("", []))  # type: ignore[arg-type]
+        method, comps = formulas.get(key, ("", []))
         if method in METHODS and METHODS[method].derived:
             problems.append(
                 Problem(
