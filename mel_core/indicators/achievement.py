@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -37,6 +40,7 @@ from mel_core.indicators.derived import OBS_COLUMNS, derive, formulas
 from mel_core.indicators.gaps import GAP_COLUMNS, GAP_PAIRS, gaps
 from mel_core.indicators.rollup import admin_rollup
 from mel_core.indicators.values import WHOLE, Direction, TargetValue, direction_of
+from mel_core.periods import parse_period
 
 ACHIEVEMENT_COLUMNS = [
     "indicator_code", "level", "direction", "cumulative", "unit", "period", "period_start", "period_end",
@@ -128,84 +132,122 @@ def _observations(
     return obs
 
 
-def _day_numbers(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Period start and end as whole numbers (days), computed once per distinct period."""
-    labels = frame[["period", "period_start", "period_end"]].drop_duplicates("period")
-    start = dict(
-        zip(
-            labels["period"],
-            pd.to_datetime(labels["period_start"]).to_numpy("datetime64[D]").astype(int),
-            strict=True,
-        )
-    )
-    end = dict(
-        zip(
-            labels["period"],
-            pd.to_datetime(labels["period_end"]).to_numpy("datetime64[D]").astype(int),
-            strict=True,
-        )
-    )
-    return frame["period"].map(start), frame["period"].map(end)
+def _shared_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer codes of two columns over the values they share, and those values (hash passes, no sort)."""
+    ca, ua = pd.factorize(a.to_numpy(dtype=object))
+    uniques = pd.Index(ua)
+    cb = uniques.get_indexer(b.to_numpy(dtype=object))
+    missing = cb < 0
+    if missing.any():
+        extra, ue = pd.factorize(b.to_numpy(dtype=object)[missing])
+        cb[missing] = extra + len(ua)
+        ua = np.concatenate([np.asarray(ua, dtype=object), np.asarray(ue, dtype=object)])
+    return ca, cb, np.asarray(ua, dtype=object)
 
 
-_KEY = ["indicator_code", "admin_unit"]
+def _days(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day (days since 1970) of each period label."""
+    spans = [_period_days(str(label)) for label in labels]
+    return np.array([s[0] for s in spans], dtype=np.int64), np.array([s[1] for s in spans], dtype=np.int64)
 
 
-def _match(targets: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
-    """Per target (by position ``t_row``): the actual, its period and its period's end day (NaN/None when none).
+@cache
+def _period_days(label: str) -> tuple[int, int]:
+    p = parse_period(label)
+    return (p.start - _EPOCH).days, (p.end - _EPOCH).days
 
-    The observation of the same period, else the latest (by end, then start) whose period lies inside the target's.
+
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass
+class _Found:
+    """Per target: the actual, the period it came from and that period's last day; the target's last day."""
+
+    actual: np.ndarray
+    period: np.ndarray
+    end: np.ndarray
+    target_end: np.ndarray
+
+
+def _match(targets: pd.DataFrame, obs: pd.DataFrame) -> _Found:
+    """The observation of the same period, else the latest (by end, then start) whose period lies inside.
+
+    Indicator, admin unit and period become integer keys once, so ten million rows match by hashing, not by
+    comparing texts row against row.
     """
-    t = targets[[*_KEY, "period"]].assign(t_row=range(len(targets)))
-    t["t_start"], t["t_end"] = _day_numbers(targets)
-    found = pd.DataFrame({"t_row": pd.Series(dtype=int), "value": pd.Series(dtype=float),
-                          "actual_period": pd.Series(dtype=object), "o_end": pd.Series(dtype=float)})  # fmt: skip
-    if obs.empty or t.empty:
+    n = len(targets)
+    found = _Found(np.full(n, np.nan), np.full(n, None, dtype=object), np.full(n, np.nan), np.zeros(n))
+    if obs.empty:
+        found.target_end = _days(targets["period"].astype(str).to_numpy())[1] if n else found.target_end
         return found
-    o = obs[[*_KEY, "period", "period_start", "period_end", "value"]]
-    o = o.assign(o_start=_day_numbers(o)[0], o_end=_day_numbers(o)[1])
-    exact = t.merge(o.drop_duplicates([*_KEY, "period"], keep="last"), on=[*_KEY, "period"], how="inner")
-    exact = exact.assign(actual_period=exact["period"])
-    rest = t[~t["t_row"].isin(exact["t_row"])]
-    o = o.merge(rest[_KEY].drop_duplicates(), on=_KEY, how="inner")  # only the series a target still needs
-    inside = pd.DataFrame(columns=exact.columns)
-    if not rest.empty and not o.empty:
-        o = o.sort_values(["o_end", "o_start"], kind="stable").rename(columns={"period": "actual_period"})
-        near = pd.merge_asof(
-            rest.sort_values("t_end"), o, left_on="t_end", right_on="o_end", by=_KEY, direction="backward"
+    code_t, code_o, _ = _shared_codes(targets["indicator_code"], obs["indicator_code"])
+    unit_t, unit_o, units = _shared_codes(targets["admin_unit"], obs["admin_unit"])
+    per_t, per_o, periods = _shared_codes(targets["period"], obs["period"])
+    first, last = _days(periods)
+    n_units, n_periods = len(units) + 1, len(periods) + 1
+    group_t, group_o = code_t * n_units + unit_t, code_o * n_units + unit_o
+    key_o = pd.Index(group_o * n_periods + per_o)
+    keep = ~key_o.duplicated(keep="last")
+    values, obs_periods = obs["value"].to_numpy(float)[keep], per_o[keep]
+    pos = pd.Index(key_o[keep]).get_indexer(group_t * n_periods + per_t)
+    hit = pos >= 0
+    found.actual[hit] = values[pos[hit]]
+    found.period[hit] = periods[obs_periods[pos[hit]]]
+    found.end[hit] = last[obs_periods[pos[hit]]]
+    found.target_end = last[per_t].astype(float)
+    rest = np.flatnonzero(~hit)
+    if rest.size:
+        left = pd.DataFrame(
+            {"row": rest, "group": group_t[rest], "start": first[per_t[rest]], "end": last[per_t[rest]]}
         )
+        wanted = np.isin(group_o, np.unique(left["group"]))
+        right = pd.DataFrame({"group": group_o[wanted], "o_start": first[per_o[wanted]], "o_end": last[per_o[wanted]],
+                              "o_period": per_o[wanted], "value": obs["value"].to_numpy(float)[wanted]})  # fmt: skip
+        right = right.sort_values(["o_end", "o_start"], kind="stable")
+        near = pd.merge_asof(left.sort_values("end"), right, left_on="end", right_on="o_end", by="group")
         near = near[near["o_end"].notna()]
-        fits = near["o_start"] >= near["t_start"]
+        fits = (near["o_start"] >= near["start"]).to_numpy()
         inside = near[fits]
         # the latest observation starts before the target does (a longer period): look further back
+        extra = []
         for row in near[~fits].itertuples(index=False):
-            series = o[(o["indicator_code"] == row.indicator_code) & (o["admin_unit"] == row.admin_unit)]
-            ok = series[(series["o_start"] >= row.t_start) & (series["o_end"] <= row.t_end)]
-            if not ok.empty:
-                last = ok.iloc[[-1]].assign(t_row=row.t_row)
-                inside = pd.concat([inside, last], ignore_index=True)
-    cols = ["t_row", "value", "actual_period", "o_end"]
-    parts = [f[cols] for f in (exact, inside) if not f.empty]
-    return pd.concat(parts, ignore_index=True) if parts else found
+            series = right[
+                (right["group"] == row.group) & (right["o_start"] >= row.start) & (right["o_end"] <= row.end)
+            ]
+            if not series.empty:
+                extra.append(series.iloc[[-1]].assign(row=row.row))
+        inside = pd.concat([inside, *extra], ignore_index=True) if extra else inside
+        rows = inside["row"].to_numpy(int)
+        found.actual[rows] = inside["value"].to_numpy(float)
+        found.period[rows] = periods[inside["o_period"].to_numpy(int)]
+        found.end[rows] = inside["o_end"].to_numpy(float)
+    return found
 
 
 def _describe(indicators: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
     """Level, direction, cumulative, unit and baseline of each code (defaults for an unknown code)."""
-    out = pd.DataFrame({"indicator_code": codes.astype(str).to_numpy()})
-    if indicators.empty:
-        info = pd.DataFrame(columns=["code", "level", "direction", "cumulative", "unit", "baseline_value"])
-    else:
-        info = indicators.drop_duplicates("code", keep="last")
-    info = info.assign(code=info["code"].astype(str)).set_index("code")
-    out["level"] = out["indicator_code"].map(info["level"]) if "level" in info else None
-    out["direction"] = out["indicator_code"].map(info["direction"]).map(direction_of)
-    cumulative = out["indicator_code"].map(info["cumulative"]) if "cumulative" in info else None
-    out["cumulative"] = (
-        pd.Series(cumulative).fillna(False).astype(bool).to_numpy() if cumulative is not None else False
+    index, uniques = pd.factorize(codes.to_numpy(dtype=object))
+    info = indicators.drop_duplicates("code", keep="last") if not indicators.empty else pd.DataFrame()
+    info = info.assign(code=info["code"].astype(str)).set_index("code") if not info.empty else info
+    known = info.reindex(pd.Index(uniques)) if not info.empty else pd.DataFrame(index=pd.Index(uniques))
+
+    def column(name: str, default: object) -> np.ndarray:
+        values = known[name] if name in known.columns else pd.Series(default, index=known.index)
+        return values.to_numpy(dtype=object)[index] if len(index) else np.array([], dtype=object)
+
+    out = pd.DataFrame({"indicator_code": np.asarray(uniques, dtype=object)[index] if len(index) else []})
+    out["level"] = column("level", None)
+    direction = known["direction"] if "direction" in known.columns else pd.Series(None, index=known.index)
+    falling = np.array([direction_of(d) == "decrease" for d in direction], dtype=bool)
+    out["direction"] = np.where(falling[index], "decrease", "increase") if len(index) else []
+    cumulative = known["cumulative"] if "cumulative" in known.columns else pd.Series(False, index=known.index)
+    out["cumulative"] = cumulative.fillna(False).astype(bool).to_numpy()[index] if len(index) else []
+    out["unit"] = column("unit", None)
+    base = (
+        known["baseline_value"] if "baseline_value" in known.columns else pd.Series(np.nan, index=known.index)
     )
-    out["unit"] = out["indicator_code"].map(info["unit"]) if "unit" in info else None
-    base = out["indicator_code"].map(info["baseline_value"]) if "baseline_value" in info else None
-    out["baseline"] = pd.to_numeric(base, errors="coerce") if base is not None else math.nan
+    out["baseline"] = pd.to_numeric(base, errors="coerce").to_numpy(float)[index] if len(index) else []
     return out
 
 
@@ -228,10 +270,8 @@ def _score(table: pd.DataFrame) -> pd.DataFrame:
     met = np.where(falling, actual <= goal, actual >= goal)
     is_range = has_high & (high != low)
     within = (low <= actual) & (actual <= np.where(has_high, high, low))
-    table["met"] = pd.array(np.where(seen, met, False), dtype="boolean")
-    table.loc[~seen, "met"] = pd.NA
-    table["within"] = pd.array(within, dtype="boolean")
-    table.loc[~(seen & is_range), "within"] = pd.NA
+    table["met"] = pd.arrays.BooleanArray(np.where(seen, met, False), ~seen)
+    table["within"] = pd.arrays.BooleanArray(within & seen, ~(seen & is_range))
     table["ratio"] = np.where(seen, ratio, np.nan)
     table["distance"] = np.where(seen, distance, np.nan)
     table["progress"] = np.where(seen & np.isfinite(basis), np.clip(basis, 0.0, 1.0), np.nan)
@@ -274,20 +314,17 @@ def achievement(
     parts: list[pd.DataFrame] = []
     if not targets.empty:
         t = targets.reset_index(drop=True)
-        found = _match(t, obs).set_index("t_row")
+        found = _match(t, obs)
         table = _describe(indicators, t["indicator_code"])
         table["period"] = t["period"].astype(str).to_numpy()
         table["period_start"], table["period_end"] = t["period_start"].to_numpy(), t["period_end"].to_numpy()
         table["admin_unit"] = t["admin_unit"].astype(str).to_numpy()
         table["target"] = pd.to_numeric(t["value"], errors="coerce").to_numpy(float)
         table["target_high"] = pd.to_numeric(t["value_high"], errors="coerce").to_numpy(float)
-        table["actual"] = found["value"].reindex(table.index).to_numpy(float)
-        table["actual_period"] = found["actual_period"].reindex(table.index).to_numpy(object)
-        end_day = _day_numbers(t)[1].to_numpy(float)
-        seen = table["actual_period"].notna().to_numpy()
-        complete = found["o_end"].reindex(table.index).to_numpy(float) == end_day
-        table["complete"] = pd.array(complete, dtype="boolean")
-        table.loc[~seen, "complete"] = pd.NA
+        table["actual"] = found.actual
+        table["actual_period"] = found.period
+        seen = pd.notna(found.period)
+        table["complete"] = pd.arrays.BooleanArray(found.end == found.target_end, ~seen)
         parts.append(_score(table))
     if how == "outer" and not obs.empty:
         used = parts[0][["indicator_code", "admin_unit", "actual_period"]] if parts else None

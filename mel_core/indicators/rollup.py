@@ -114,6 +114,9 @@ def _with_own_first(own: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
     """The rolled-up rows whose key the parent did not report itself."""
     if rolled.empty or own.empty:
         return rolled
+    own = own[own["admin_unit"].isin(pd.unique(rolled["admin_unit"]))]  # few rows: the parents' own figures
+    if own.empty:
+        return rolled
     key = ["indicator_code", *KEYS]
     mark = own[key].drop_duplicates().assign(_own=True)
     merged = rolled.merge(mark, on=key, how="left")
@@ -155,9 +158,11 @@ def admin_rollup(
     if observations.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     mapping = parents if isinstance(parents, pd.Series) else pd.Series(dict(parents), dtype=object)
-    parent = observations["admin_unit"].map(mapping)
-    children = observations[parent.notna()]
-    frame = children.assign(parent=parent[parent.notna()], child=children["admin_unit"])
+    codes, uniques = pd.factorize(observations["admin_unit"].to_numpy(dtype=object))
+    parent = mapping.reindex(pd.Index(uniques)).to_numpy(dtype=object)[codes]  # one lookup per distinct unit
+    has = pd.notna(parent)
+    children = observations[has]
+    frame = children.assign(parent=parent[has], child=children["admin_unit"])
     if "disaggregation" in frame.columns:
         frame = frame.assign(disaggregation=frame["disaggregation"].fillna(""))
     rolled = combine(indicators, frame)
