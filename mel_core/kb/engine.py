@@ -27,7 +27,9 @@ from mel_core.text import fold_pattern
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0, "meta": 0.7}
 EXACT_BOOST = 1.0  # the exact form's BM25 counts again, so exact matches rank above folded ones
 K1, B = 1.2, 0.75
-CACHE_POSTINGS = 30_000_000  # postings kept in memory at most (about 240 MB)
+CACHE_POSTINGS = (
+    30_000_000  # postings kept in memory at most: 8 bytes each (int32 id, float32 weight), 240 MB
+)
 
 
 def _leaf_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -39,15 +41,15 @@ def _leaf_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
         if blockwise:  # whoosh3 codec: whole blocks at once (about 100× fewer Python calls than per posting)
             matcher._read_ids()
             matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            ids.append(np.asarray(matcher._ids, dtype=np.int32))
             weights.append(np.asarray(matcher._weights, dtype=np.float32))
             matcher._next_block()
         else:
-            ids.append(np.asarray([matcher.id()], dtype=np.int64))
+            ids.append(np.asarray([matcher.id()], dtype=np.int32))
             weights.append(np.asarray([matcher.weight()], dtype=np.float32))
             matcher.next()
     if not ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
     return np.concatenate(ids), np.concatenate(weights)
 
 
@@ -93,7 +95,7 @@ class Engine:
         if ids_parts:
             ids, tfs = np.concatenate(ids_parts), np.concatenate(tf_parts)
         else:
-            ids, tfs = np.zeros(0, np.int64), np.zeros(0, np.float32)
+            ids, tfs = np.zeros(0, np.int32), np.zeros(0, np.float32)
         if field in self.lengths:
             n = int(self.live[ids].sum()) if ids.size else 0
             idf = math.log(1 + (self.live.sum() - n + 0.5) / (n + 0.5))
