@@ -150,6 +150,8 @@ def _indicator_row(spec: ProgrammeSpec, ind: IndicatorSpec) -> Row:
         ind.providing_agency,
         ind.national_code or None,
         ind.objective,
+        None,  # method: the sample's indicators are all typed in
+        None,  # components
     ]
 
 
