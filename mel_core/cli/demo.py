@@ -25,8 +25,9 @@ def demo(
     goats for poor households, crop and forestry models, vocational training, trade promotion, governance and an
     NGO livelihood model, with results frameworks, targets, observations, expenditures, activities and surveys.
 
-    Then it evaluates every sample programme on every criterion (executed notebooks and their HTML under
-    notebooks/evaluations/, ratings, findings and recommendations in the store).
+    It ingests the sample lessons (lessons/), evaluates every sample programme on every criterion (executed
+    notebooks and their HTML under notebooks/evaluations/, ratings, findings and recommendations in the store),
+    and builds the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings.
 
     Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo --out /tmp/mel-demo/evaluations)
     """
@@ -75,8 +76,23 @@ def demo(
         )
     console.print(f"Store: {result.db_url}", soft_wrap=True)
     _evaluate(console, settings, out, workers)
+    _index(console, settings)
     console.print(
         "Next: mel evaluate show DB-BSS-2011  ·  mel export sample-out.xlsx  ·  mel --help", soft_wrap=True
+    )
+
+
+def _index(console: Console, settings: Settings) -> None:
+    """Build the search index of the demo store and show a search to try."""
+    from mel_core.demo.run import demo_index
+    from mel_core.i18n import render
+
+    with console.status("Building the search index …"):
+        report = demo_index(settings)
+    console.print(render(report.summary()), soft_wrap=True)
+    console.print(
+        'Try: mel kb search "giam ngheo chan nuoi"  ·  mel kb search "replication" --province 45',
+        soft_wrap=True,
     )
 
 

@@ -30,6 +30,7 @@ from mel_core.store import (
 if TYPE_CHECKING:
     from mel_core.evaluations.runner import EvaluationOutcome
     from mel_core.evaluations.runner import Progress as EvaluationProgress
+    from mel_core.kb.index import IndexReport
 
 
 @dataclass
@@ -154,5 +155,16 @@ def demo_evaluations(
                 encoding="utf-8",
             )
         return outcomes
+    finally:
+        engine.dispose()
+
+
+def demo_index(settings: Settings) -> IndexReport:
+    """Build the search index of the demo store (lessons, their items, programmes, findings, recommendations)."""
+    from mel_core.kb.index import build_index
+
+    engine = make_engine(sqlite_url(settings.home / "mel.db"))
+    try:
+        return build_index(engine, settings.index_dir)
     finally:
         engine.dispose()
