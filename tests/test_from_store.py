@@ -116,8 +116,7 @@ def in_memory(engine: Engine) -> pd.DataFrame:
 
 
 def test_the_database_rollup_gives_every_row_of_the_in_memory_one(store):
-    with store.connect() as conn:
-        fast = programme_achievement(conn, "ROLL")
+    fast = programme_achievement(store, "ROLL")
     slow = in_memory(store)
     assert len(fast) == len(slow) == len(INDICATORS) * 5 * 2 + 1
     for frame in (fast, slow):
@@ -134,8 +133,12 @@ def test_the_database_rollup_gives_every_row_of_the_in_memory_one(store):
     for code in ("SHARE", "INC"):
         assert by.loc[code, "actual"].notna().any() and by.loc[code, "actual"].isna().any()
     assert by.loc["YIELD", "actual"].notna().all()  # recomputed from the provinces' components
+    for workers in (1, 3):  # one query at a time, or several on their own connections: the same rows
+        again = programme_achievement(store, "ROLL", workers=workers)
+        again["period_start"], again["period_end"] = again["period_start"].astype(str), again["period_end"].astype(str)
+        pd.testing.assert_frame_equal(again, fast)
 
 
 def test_an_unknown_programme_is_an_error(store):
-    with store.connect() as conn, pytest.raises(UnknownProgramme):
-        programme_achievement(conn, "NOPE")
+    with pytest.raises(UnknownProgramme):
+        programme_achievement(store, "NOPE")

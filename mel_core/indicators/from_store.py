@@ -21,12 +21,12 @@ that have targets at commune level.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, true
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from mel_core.errors import MelError
@@ -34,6 +34,7 @@ from mel_core.i18n import say
 from mel_core.indicators.achievement import achievement
 from mel_core.indicators.derived import OBS_COLUMNS, formulas
 from mel_core.indicators.rollup import is_additive
+from mel_core.periods import parse_period
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
 
 #: Admin-unit levels that roll up into their province.
@@ -110,143 +111,226 @@ def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
     return _frame(conn, query, TARGET_FIELDS)
 
 
-def _parent_columns() -> tuple[Any, Any, Any]:
-    """The admin-unit join that gives a child's province today (its parent's 2025 successor)."""
-    unit, parent = table_of(AdminUnit), aliased(table_of(AdminUnit))
-    province = func.coalesce(parent.c.successor_code, unit.c.parent_code)
-    return unit, parent, province
+#: The temporary table, made on each reading connection, that maps every child unit to its province today.
+_MAP = Table(
+    "mel_child_province",
+    MetaData(),
+    Column("code", String(16), primary_key=True),
+    Column("province", String(16), nullable=False),
+    prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
+)
 
 
-def _raw(conn: Connection, pid: int, disaggregation: str, child_codes: Iterable[str] | None) -> pd.DataFrame:
-    """Observations read row by row: every non-child row, plus the child rows of ``child_codes``."""
+def _indicator_in(column: Any, ids: list[int], dialect: str) -> Any:
+    """``indicator_id IN ids``; on SQLite as an expression, so that a whole programme is read by one scan of
+    the table rather than by index lookups followed by a visit of the table for every row."""
+    return (column + 0).in_(ids) if dialect == "sqlite" else column.in_(ids)
+
+
+def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
+    """Every observation of the given indicators, row by row (the index on indicator_id finds them)."""
     i, o = table_of(Indicator), table_of(Observation)
-    unit = table_of(AdminUnit)
-    is_child = unit.c.level.in_(CHILD_LEVELS) & unit.c.parent_code.is_not(None)
-    codes = list(child_codes or [])
-    keep = ~func.coalesce(is_child, False)
-    if codes:
-        keep = or_(keep, i.c.code.in_(codes))
+    if not ids:
+        return pd.DataFrame(columns=OBS_COLUMNS)
     query = (
         select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code,
                literal(disaggregation), o.c.value)
         .join(i, i.c.id == o.c.indicator_id)
-        .outerjoin(unit, unit.c.code == o.c.admin_unit_code)
-        .where(i.c.programme_id == pid, o.c.disaggregation == disaggregation, keep)
+        .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation)
     )  # fmt: skip
     return _frame(conn, query, OBS_COLUMNS)
 
 
-def _partials(conn: Connection, pid: int, disaggregation: str, skip: set[str]) -> pd.DataFrame:
-    """Per indicator, period and province: count, sum, min and max of the children's values (in the database)."""
-    i, o = table_of(Indicator), table_of(Observation)
-    unit, parent, province = _parent_columns()
+def _partials(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
+    """One pass over the observations of ``ids``: a row's own figure, or its province's partial aggregates.
+
+    Grouped by indicator, period, the unit the figures are for (the province of a child, else the row's own
+    unit) and whether they come from children: count, sum, minimum and maximum.
+    """
+    o, cp = table_of(Observation), _MAP
+    target = func.coalesce(cp.c.province, o.c.admin_unit_code)
+    child = case((cp.c.province.is_(None), 0), else_=1)
     query = (
-        select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, province, func.sum(o.c.value),
+        select(o.c.indicator_id, o.c.period, target, child, func.count(), func.sum(o.c.value),
                func.min(o.c.value), func.max(o.c.value))
-        .join(i, i.c.id == o.c.indicator_id)
-        .join(unit, unit.c.code == o.c.admin_unit_code)
-        .outerjoin(parent, parent.c.code == unit.c.parent_code)
-        .where(i.c.programme_id == pid, o.c.disaggregation == disaggregation, unit.c.level.in_(CHILD_LEVELS),
-               unit.c.parent_code.is_not(None), i.c.code.not_in(skip) if skip else true())
-        .group_by(i.c.code, o.c.period, o.c.period_start, o.c.period_end, province)
+        .select_from(o)
+        .outerjoin(cp, cp.c.code == o.c.admin_unit_code)
+        .where(_indicator_in(o.c.indicator_id, ids, conn.dialect.name), o.c.disaggregation == disaggregation)
+        .group_by(o.c.indicator_id, o.c.period, target, child)
     )  # fmt: skip
-    columns = ["indicator_code", "period", "period_start", "period_end", "parent", "sum", "min", "max"]
+    return _frame(conn, query, ["indicator_id", "period", "unit", "child", "n", "sum", "min", "max"])
+
+
+def _weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd.DataFrame:
+    """Per weighted indicator, period and province: Σ value·weight, Σ weight, and values without a weight."""
+    columns = ["indicator_id", "period", "unit", "vw", "w", "unweighted"]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    o, w, cp = table_of(Observation), aliased(table_of(Observation)), _MAP
+    weight_id = case(*[(o.c.indicator_id == v, k) for v, k in pairs.items()], else_=None)
+    query = (
+        select(o.c.indicator_id, o.c.period, cp.c.province, func.sum(o.c.value * w.c.value),
+               func.sum(w.c.value), func.sum(case((w.c.value.is_(None), 1), else_=0)))
+        .select_from(o)
+        .join(cp, cp.c.code == o.c.admin_unit_code)
+        .outerjoin(w, and_(w.c.indicator_id == weight_id, w.c.period == o.c.period,
+                           w.c.admin_unit_code == o.c.admin_unit_code, w.c.disaggregation == o.c.disaggregation))
+        .where(_indicator_in(o.c.indicator_id, list(pairs), conn.dialect.name),
+               o.c.disaggregation == disaggregation)
+        .group_by(o.c.indicator_id, o.c.period, cp.c.province)
+    )  # fmt: skip
     return _frame(conn, query, columns)
 
 
-def _weighted(conn: Connection, pid: int, disaggregation: str, pairs: dict[str, str]) -> pd.DataFrame:
-    """Per weighted indicator, period and province: Σ value·weight, Σ weight, and values without a weight."""
-    if not pairs:
-        return pd.DataFrame(columns=["indicator_code", "period", "parent", "vw", "w", "unweighted"])
-    i, o = table_of(Indicator), table_of(Observation)
-    wi, w = aliased(table_of(Indicator)), aliased(table_of(Observation))
-    unit, parent, province = _parent_columns()
-    weight_of = case(*[(i.c.code == value, weight) for value, weight in pairs.items()], else_=None)
-    query = (
-        select(i.c.code, o.c.period, province, func.sum(o.c.value * w.c.value), func.sum(w.c.value),
-               func.sum(case((w.c.value.is_(None), 1), else_=0)))
-        .join(i, i.c.id == o.c.indicator_id)
-        .join(unit, unit.c.code == o.c.admin_unit_code)
-        .outerjoin(parent, parent.c.code == unit.c.parent_code)
-        .outerjoin(wi, and_(wi.c.programme_id == pid, wi.c.code == weight_of))
-        .outerjoin(w, and_(w.c.indicator_id == wi.c.id, w.c.period == o.c.period,
-                           w.c.admin_unit_code == o.c.admin_unit_code, w.c.disaggregation == o.c.disaggregation))
-        .where(i.c.programme_id == pid, o.c.disaggregation == disaggregation, i.c.code.in_(list(pairs)),
-               unit.c.level.in_(CHILD_LEVELS), unit.c.parent_code.is_not(None))
-        .group_by(i.c.code, o.c.period, province)
-    )  # fmt: skip
-    return _frame(conn, query, ["indicator_code", "period", "parent", "vw", "w", "unweighted"])
+def _slices(ids: list[int], parts: int) -> list[list[int]]:
+    return [chunk for chunk in (ids[k::parts] for k in range(parts)) if chunk]
+
+
+def _in_parallel(
+    engine: Engine, jobs: list[tuple[Any, tuple[Any, ...]]], workers: int, parents: dict[str, str]
+) -> list[pd.DataFrame]:
+    """Run ``fn(conn, *args)`` for each job, each on its own connection, ``workers`` at a time.
+
+    Each connection first gets the temporary table of every child unit's province (``parents``).
+
+    The database does the work (the driver releases the GIL while a query runs), so threads suffice.
+    """
+
+    def run(job: tuple[Any, tuple[Any, ...]]) -> pd.DataFrame:
+        fn, args = job
+        with engine.connect() as conn:
+            _MAP.create(conn)
+            try:
+                if parents:
+                    conn.execute(_MAP.insert(), [{"code": c, "province": p} for c, p in parents.items()])
+                return fn(conn, *args)
+            finally:
+                _MAP.drop(conn)
+                conn.commit()
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [run(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, jobs))
 
 
 def stand_in_rows(
     indicators: pd.DataFrame, partials: pd.DataFrame, weighted: pd.DataFrame, disaggregation: str = ""
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The partial aggregates as observations of stand-in children, and each stand-in's province.
+    """Rows of partial aggregates as observations, and each stand-in child's province.
 
-    A summed indicator gives its sum; a weighted mean gives ``Σ value·weight / Σ weight`` (missing when a
-    commune had a value without a weight); any other indicator gives its minimum and, as a second stand-in,
-    its maximum.
+    A row that is a unit's own figure (``child`` 0) is that figure. A province's partial aggregates become a
+    stand-in child of the province: a summed indicator gives its sum; a weighted mean gives
+    ``Σ value·weight / Σ weight`` (missing when a commune had a value without a weight); any other indicator
+    gives its minimum and, as a second stand-in, its maximum. ``partials`` and ``weighted`` carry indicator
+    codes in ``indicator_code`` and the unit in ``unit``.
     """
     plan = formulas(indicators)
-    pairs = {code: comps[0] for code, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
+    pairs = {code for code, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
     units = dict(zip(indicators["code"], indicators["unit"], strict=True))
     if partials.empty:
         return pd.DataFrame(columns=OBS_COLUMNS), {}
-    frame = partials.assign(child=STAND_IN + partials["parent"].astype(str))
-    additive = frame["indicator_code"].map(lambda c: is_additive(units.get(c)) and c not in pairs)
-    rows = [frame[additive].assign(value=frame.loc[additive, "sum"])]
+    own = partials[partials["child"] == 0]
+    rows = [own.assign(value=own["sum"], admin_unit=own["unit"])]
+    frame = partials[partials["child"] != 0]
+    frame = frame.assign(admin_unit=STAND_IN + frame["unit"].astype(str))
+    additive = (
+        frame["indicator_code"].map(lambda c: is_additive(units.get(c)) and c not in pairs).astype(bool)
+    )
+    rows.append(frame[additive].assign(value=frame.loc[additive, "sum"]))
     if pairs:
-        w = weighted.set_index(["indicator_code", "period", "parent"])
+        w = weighted.set_index(["indicator_code", "period", "unit"])
         part = frame[frame["indicator_code"].isin(pairs)]
-        got = w.reindex(pd.MultiIndex.from_frame(part[["indicator_code", "period", "parent"]]))
-        mean = (got["vw"].astype(float) / got["w"].astype(float)).to_numpy()
-        ok = (got["unweighted"].fillna(0).to_numpy() == 0) & (got["w"].astype(float).to_numpy() > 0)
-        rows.append(part.assign(value=[v if good else math.nan for v, good in zip(mean, ok, strict=True)]))
+        got = w.reindex(pd.MultiIndex.from_frame(part[["indicator_code", "period", "unit"]]))
+        vw, weight = got["vw"].astype(float).to_numpy(), got["w"].astype(float).to_numpy()
+        ok = (got["unweighted"].fillna(0).to_numpy() == 0) & (weight > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows.append(part.assign(value=np.where(ok, vw / weight, np.nan)))
     other = frame[~additive & ~frame["indicator_code"].isin(pairs)]
-    rows += [other.assign(value=other["min"]), other.assign(value=other["max"], child=other["child"] + "max")]
+    rows += [
+        other.assign(value=other["min"]),
+        other.assign(value=other["max"], admin_unit=other["admin_unit"] + "max"),
+    ]
     out = pd.concat(rows, ignore_index=True)
-    out = out.assign(admin_unit=out["child"], disaggregation=disaggregation)
-    parents = dict(zip(out["child"], out["parent"].astype(str), strict=False))
-    return out[OBS_COLUMNS], parents
+    children = out[out["child"] != 0]
+    parents = dict(zip(children["admin_unit"], children["unit"].astype(str), strict=False))
+    return out.assign(disaggregation=disaggregation), parents
 
 
-def programme_achievement(conn: Connection, code: str, *, disaggregation: str = "") -> pd.DataFrame:
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``period_start`` and ``period_end`` from the period labels (each distinct label parsed once)."""
+    spans = {label: parse_period(label) for label in frame["period"].unique()}
+    return frame.assign(period_start=frame["period"].map({k: v.start for k, v in spans.items()}),
+                        period_end=frame["period"].map({k: v.end for k, v in spans.items()}))  # fmt: skip
+
+
+def programme_achievement(
+    engine: Engine, code: str, *, disaggregation: str = "", workers: int | None = None
+) -> pd.DataFrame:
     """Every target of a programme against its actual, with communes rolled up to provinces in the database.
 
     The same rows as :func:`~mel_core.indicators.achievement.achievement` over the programme's indicators,
     targets and observations with ``parents`` = every commune's province (:func:`mel_core.communes.admin_parents`).
 
+    Args:
+        engine: the store.
+        code: the programme's code.
+        disaggregation: which observations to read (``""`` for totals).
+        workers: queries run at once, each on its own connection (default 2: a SQLite query uses one core).
+
     Raises:
         UnknownProgramme: no programme has this code.
     """
-    pid = programme_id(conn, code)
-    indicators = read_indicators(conn, pid)
-    targets = read_targets(conn, pid)
+    from mel_core.communes import admin_parents
+
+    with engine.connect() as conn:
+        pid = programme_id(conn, code)
+        parents = admin_parents(conn)
+        indicators = read_indicators(conn, pid)
+        targets = read_targets(conn, pid)
+        i, unit = table_of(Indicator), table_of(AdminUnit)
+        ids = dict(conn.execute(select(i.c.code, i.c.id).where(i.c.programme_id == pid)).all())
+        child_units = set(
+            conn.scalars(
+                select(unit.c.code).where(
+                    unit.c.level.in_(CHILD_LEVELS), unit.c.code.in_(set(targets["admin_unit"]))
+                )
+            )
+        )
     plan = formulas(indicators)
     raw_codes = {c for spec, comps in plan.values() if spec.derived for c in comps}
     raw_codes |= {c for c, (spec, _) in plan.items() if spec.derived}
-    unit = table_of(AdminUnit)
-    child_units = set(
-        conn.scalars(
-            select(unit.c.code).where(
-                unit.c.level.in_(CHILD_LEVELS), unit.c.code.in_(set(targets["admin_unit"]))
-            )
-        )
-    )
     raw_codes |= set(targets.loc[targets["admin_unit"].isin(child_units), "indicator_code"])
     pairs = {c: comps[0] for c, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
     # a weighted mean pairs each commune's value with its weight: both are read the same way
     raw_codes |= {w for v, w in pairs.items() if v in raw_codes} | {
         v for v, w in pairs.items() if w in raw_codes
     }
-    pairs = {v: w for v, w in pairs.items() if v not in raw_codes}
-    raw = _raw(conn, pid, disaggregation, raw_codes)
-    partials = _partials(conn, pid, disaggregation, raw_codes)
-    stand_ins, parents = stand_in_rows(indicators, partials, _weighted(conn, pid, disaggregation, pairs),
-                                       disaggregation)  # fmt: skip
-    if raw_codes:
-        from mel_core.communes import admin_parents
-
-        parents.update(admin_parents(conn))
-    observations = pd.concat([raw, stand_ins], ignore_index=True) if not stand_ins.empty else raw
+    raw_codes &= set(ids)
+    pairs = {v: w for v, w in pairs.items() if v not in raw_codes and v in ids and w in ids}
+    grouped = sorted(ids[c] for c in ids if c not in raw_codes)
+    parts = workers or 2
+    weighted_pairs = {ids[v]: ids[w] for v, w in pairs.items()}
+    jobs: list[tuple[Any, tuple[Any, ...]]] = [
+        (_partials, (chunk, disaggregation)) for chunk in _slices(grouped, parts)
+    ]
+    n_partials = len(jobs)
+    jobs += [(_weighted, ({v: weighted_pairs[v] for v in chunk}, disaggregation))
+             for chunk in _slices(sorted(weighted_pairs), parts)]  # fmt: skip
+    jobs.append((_raw, (sorted(ids[c] for c in raw_codes), disaggregation)))
+    *frames, raw = _in_parallel(engine, jobs, parts, parents)
+    chunks, weighted_parts = frames[:n_partials], frames[n_partials:]
+    weighted = (
+        pd.concat(weighted_parts, ignore_index=True)
+        if weighted_parts
+        else _weighted(None, {}, disaggregation)  # type: ignore[arg-type]
+    )
+    names = {v: k for k, v in ids.items()}
+    partials = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["indicator_id"])
+    partials = partials.assign(indicator_code=partials["indicator_id"].map(names))
+    weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))
+    stand_ins, stand_in_parents = stand_in_rows(indicators, partials, weighted, disaggregation)
+    parents = {**parents, **stand_in_parents} if raw_codes else stand_in_parents
+    observations = pd.concat([raw, _dates(stand_ins)[OBS_COLUMNS]], ignore_index=True)
     return achievement(indicators, targets, observations, disaggregation=disaggregation, parents=parents)
