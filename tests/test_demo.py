@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from mel_core.config import load_settings
@@ -50,6 +52,13 @@ def test_mel_demo_builds_the_store_evaluates_every_programme_and_prints_where_ev
     assert levels[("KT-KEO-2012", "sustainability")] <= 2
     assert levels[("KT-KEO-2012", "overall")] < levels[("DB-BSS-2011", "overall")]
     assert levels[("TH-SK-2022", "sustainability")] is None  # still running: no post-support evidence
+    # the index is built: a search typed without diacritics lists the Vietnamese livestock lessons first
+    assert "Index built" in result.stdout
+    found = run_mel("kb", "search", "giam ngheo chan nuoi", "--json", home=tmp_path)
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)["hits"]
+    assert hits[0]["kind"] == "lesson" and hits[0]["info"]["language"] == "vi"
+    assert hits[0]["info"]["sector"] == "livestock"
 
 
 def test_demo_runs_again_from_scratch_with_the_same_result(tmp_path):
