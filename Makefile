@@ -41,6 +41,7 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample
+	$(BIN)/python -m mel_core.demo.trade_promotion --out mel_core/demo/trade_promotion_framework.xlsx
 
 docs: $(STAMP)
 	$(BIN)/python -m mel_core.ingest.docs
