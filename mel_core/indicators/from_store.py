@@ -21,16 +21,15 @@ that have targets at commune level.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Engine, literal, select
 
 from mel_core.errors import MelError
 from mel_core.i18n import say
+from mel_core.indicators import store_queries as q
 from mel_core.indicators.achievement import achievement
 from mel_core.indicators.derived import OBS_COLUMNS, formulas
 from mel_core.indicators.rollup import is_additive
@@ -111,23 +110,6 @@ def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
     return _frame(conn, query, TARGET_FIELDS)
 
 
-#: The temporary table, made on each reading connection, that maps every child unit to its province today.
-_MAP = Table(
-    "mel_child_province",
-    MetaData(),
-    Column("code", String(16), primary_key=True),
-    Column("province", String(16), nullable=False),
-    prefixes=["TEMPORARY"],
-    sqlite_with_rowid=False,
-)
-
-
-def _indicator_in(column: Any, ids: list[int], dialect: str) -> Any:
-    """``indicator_id IN ids``; on SQLite as an expression, so that a whole programme is read by one scan of
-    the table rather than by index lookups followed by a visit of the table for every row."""
-    return (column + 0).in_(ids) if dialect == "sqlite" else column.in_(ids)
-
-
 def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
     """Every observation of the given indicators, row by row (the index on indicator_id finds them)."""
     i, o = table_of(Indicator), table_of(Observation)
@@ -140,79 +122,6 @@ def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
         .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation)
     )  # fmt: skip
     return _frame(conn, query, OBS_COLUMNS)
-
-
-def _partials(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
-    """One pass over the observations of ``ids``: a row's own figure, or its province's partial aggregates.
-
-    Grouped by indicator, period, the unit the figures are for (the province of a child, else the row's own
-    unit) and whether they come from children: count, sum, minimum and maximum.
-    """
-    o, cp = table_of(Observation), _MAP
-    target = func.coalesce(cp.c.province, o.c.admin_unit_code)
-    child = case((cp.c.province.is_(None), 0), else_=1)
-    query = (
-        select(o.c.indicator_id, o.c.period, target, child, func.count(), func.sum(o.c.value),
-               func.min(o.c.value), func.max(o.c.value))
-        .select_from(o)
-        .outerjoin(cp, cp.c.code == o.c.admin_unit_code)
-        .where(_indicator_in(o.c.indicator_id, ids, conn.dialect.name), o.c.disaggregation == disaggregation)
-        .group_by(o.c.indicator_id, o.c.period, target, child)
-    )  # fmt: skip
-    return _frame(conn, query, ["indicator_id", "period", "unit", "child", "n", "sum", "min", "max"])
-
-
-def _weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd.DataFrame:
-    """Per weighted indicator, period and province: Σ value·weight, Σ weight, and values without a weight."""
-    columns = ["indicator_id", "period", "unit", "vw", "w", "unweighted"]
-    if not pairs:
-        return pd.DataFrame(columns=columns)
-    o, w, cp = table_of(Observation), aliased(table_of(Observation)), _MAP
-    weight_id = case(*[(o.c.indicator_id == v, k) for v, k in pairs.items()], else_=None)
-    query = (
-        select(o.c.indicator_id, o.c.period, cp.c.province, func.sum(o.c.value * w.c.value),
-               func.sum(w.c.value), func.sum(case((w.c.value.is_(None), 1), else_=0)))
-        .select_from(o)
-        .join(cp, cp.c.code == o.c.admin_unit_code)
-        .outerjoin(w, and_(w.c.indicator_id == weight_id, w.c.period == o.c.period,
-                           w.c.admin_unit_code == o.c.admin_unit_code, w.c.disaggregation == o.c.disaggregation))
-        .where(_indicator_in(o.c.indicator_id, list(pairs), conn.dialect.name),
-               o.c.disaggregation == disaggregation)
-        .group_by(o.c.indicator_id, o.c.period, cp.c.province)
-    )  # fmt: skip
-    return _frame(conn, query, columns)
-
-
-def _slices(ids: list[int], parts: int) -> list[list[int]]:
-    return [chunk for chunk in (ids[k::parts] for k in range(parts)) if chunk]
-
-
-def _in_parallel(
-    engine: Engine, jobs: list[tuple[Any, tuple[Any, ...]]], workers: int, parents: dict[str, str]
-) -> list[pd.DataFrame]:
-    """Run ``fn(conn, *args)`` for each job, each on its own connection, ``workers`` at a time.
-
-    Each connection first gets the temporary table of every child unit's province (``parents``).
-
-    The database does the work (the driver releases the GIL while a query runs), so threads suffice.
-    """
-
-    def run(job: tuple[Any, tuple[Any, ...]]) -> pd.DataFrame:
-        fn, args = job
-        with engine.connect() as conn:
-            _MAP.create(conn)
-            try:
-                if parents:
-                    conn.execute(_MAP.insert(), [{"code": c, "province": p} for c, p in parents.items()])
-                return fn(conn, *args)
-            finally:
-                _MAP.drop(conn)
-                conn.commit()
-
-    if workers <= 1 or len(jobs) <= 1:
-        return [run(job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, jobs))
 
 
 def stand_in_rows(
@@ -229,7 +138,7 @@ def stand_in_rows(
     plan = formulas(indicators)
     pairs = {code for code, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
     units = dict(zip(indicators["code"], indicators["unit"], strict=True))
-    if partials.empty:
+    if partials.empty and weighted.empty:
         return pd.DataFrame(columns=OBS_COLUMNS), {}
     own = partials[partials["child"] == 0]
     rows = [own.assign(value=own["sum"], admin_unit=own["unit"])]
@@ -239,20 +148,22 @@ def stand_in_rows(
         frame["indicator_code"].map(lambda c: is_additive(units.get(c)) and c not in pairs).astype(bool)
     )
     rows.append(frame[additive].assign(value=frame.loc[additive, "sum"]))
-    if pairs:
-        w = weighted.set_index(["indicator_code", "period", "unit"])
-        part = frame[frame["indicator_code"].isin(pairs)]
-        got = w.reindex(pd.MultiIndex.from_frame(part[["indicator_code", "period", "unit"]]))
-        vw, weight = got["vw"].astype(float).to_numpy(), got["w"].astype(float).to_numpy()
-        ok = (got["unweighted"].fillna(0).to_numpy() == 0) & (weight > 0)
+    if not weighted.empty:
+        mine = weighted[weighted["child"] == 0]
+        rows.append(mine.assign(value=mine["sum"], admin_unit=mine["unit"]))
+        theirs = weighted[weighted["child"] != 0]
+        vw, weight = theirs["vw"].astype(float).to_numpy(), theirs["w"].astype(float).to_numpy()
+        ok = (theirs["unweighted"].fillna(0).to_numpy() == 0) & (weight > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rows.append(part.assign(value=np.where(ok, vw / weight, np.nan)))
+            mean = np.where(ok, vw / weight, np.nan)
+        rows.append(theirs.assign(value=mean, admin_unit=STAND_IN + theirs["unit"].astype(str)))
     other = frame[~additive & ~frame["indicator_code"].isin(pairs)]
     rows += [
         other.assign(value=other["min"]),
         other.assign(value=other["max"], admin_unit=other["admin_unit"] + "max"),
     ]
     out = pd.concat(rows, ignore_index=True)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
     children = out[out["child"] != 0]
     parents = dict(zip(children["admin_unit"], children["unit"].astype(str), strict=False))
     return out.assign(disaggregation=disaggregation), parents
@@ -309,28 +220,36 @@ def programme_achievement(
     }
     raw_codes &= set(ids)
     pairs = {v: w for v, w in pairs.items() if v not in raw_codes and v in ids and w in ids}
-    grouped = sorted(ids[c] for c in ids if c not in raw_codes)
+    units = dict(zip(indicators["code"], indicators["unit"], strict=True))
+    summed: list[int] = []
+    extremes: list[int] = []
+    for name, key in ids.items():
+        if name not in raw_codes and name not in pairs:
+            (summed if is_additive(units.get(name)) else extremes).append(key)
     parts = workers or 2
-    weighted_pairs = {ids[v]: ids[w] for v, w in pairs.items()}
-    jobs: list[tuple[Any, tuple[Any, ...]]] = [
-        (_partials, (chunk, disaggregation)) for chunk in _slices(grouped, parts)
+    by_id = {ids[v]: ids[w] for v, w in pairs.items()}
+    jobs: list[q.Job] = [
+        (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), parts)
     ]
+    jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), parts)]
     n_partials = len(jobs)
-    jobs += [(_weighted, ({v: weighted_pairs[v] for v in chunk}, disaggregation))
-             for chunk in _slices(sorted(weighted_pairs), parts)]  # fmt: skip
+    jobs += [
+        (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation))
+        for chunk in q.slices(sorted(by_id), parts)
+    ]
     jobs.append((_raw, (sorted(ids[c] for c in raw_codes), disaggregation)))
-    *frames, raw = _in_parallel(engine, jobs, parts, parents)
+    *frames, raw = q.in_parallel(engine, jobs, parts, parents)
     chunks, weighted_parts = frames[:n_partials], frames[n_partials:]
+    partial = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=q.PARTIAL_COLUMNS)
     weighted = (
         pd.concat(weighted_parts, ignore_index=True)
         if weighted_parts
-        else _weighted(None, {}, disaggregation)  # type: ignore[arg-type]
+        else pd.DataFrame(columns=q.WEIGHTED_COLUMNS)
     )
     names = {v: k for k, v in ids.items()}
-    partials = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["indicator_id"])
-    partials = partials.assign(indicator_code=partials["indicator_id"].map(names))
+    partial = partial.assign(indicator_code=partial["indicator_id"].map(names))
     weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))
-    stand_ins, stand_in_parents = stand_in_rows(indicators, partials, weighted, disaggregation)
+    stand_ins, stand_in_parents = stand_in_rows(indicators, partial, weighted, disaggregation)
     parents = {**parents, **stand_in_parents} if raw_codes else stand_in_parents
     observations = pd.concat([raw, _dates(stand_ins)[OBS_COLUMNS]], ignore_index=True)
     return achievement(indicators, targets, observations, disaggregation=disaggregation, parents=parents)
