@@ -135,7 +135,10 @@ def test_the_database_rollup_gives_every_row_of_the_in_memory_one(store):
     assert by.loc["YIELD", "actual"].notna().all()  # recomputed from the provinces' components
     for workers in (1, 3):  # one query at a time, or several on their own connections: the same rows
         again = programme_achievement(store, "ROLL", workers=workers)
-        again["period_start"], again["period_end"] = again["period_start"].astype(str), again["period_end"].astype(str)
+        again["period_start"], again["period_end"] = (
+            again["period_start"].astype(str),
+            again["period_end"].astype(str),
+        )
         pd.testing.assert_frame_equal(again, fast)
 
 
