@@ -319,3 +319,38 @@ def test_reports_read_the_same_on_postgresql(engine, request):
             r.cells for r in report(engine, kind, **kw).body
         ]
     pg.dispose()
+
+
+def test_communes_of_a_multi_province_programme_roll_up_to_the_province(tmp_path):
+    from mel_core.communes import load_communes
+    from mel_core.ingest import import_path
+
+    eng = sample_engine(tmp_path)
+    (tmp_path / "communes.csv").write_text(
+        "code,name,province_code\nX11-1,Xã Một,11\nX11-2,Xã Hai,11\nX12-1,Xã Ba,12\n", encoding="utf-8"
+    )
+    load_communes(eng, tmp_path / "communes.csv")
+    folder = tmp_path / "obs"
+    folder.mkdir()
+    (folder / "observations.csv").write_text(
+        "programme_code,indicator_code,period,admin_unit,value\n"
+        "GOPA,OP1,2018,X11-1,120\nGOPA,OP1,2018,X11-2,80\nGOPA,OP1,2018,X12-1,999\n"  # a count: summed
+        "GOPA,OC1,2018,X11-1,60\nGOPA,OC1,2018,X11-2,70\n",  # a rate without a weight: not averaged
+        encoding="utf-8",
+    )
+    import_path(eng, folder)
+    gopa = items(report(eng, "annual", province="11", period="2018"), after="(GOPA)")
+    eng.dispose()
+    assert value(gopa["OP1"][7]) == 200  # 120 + 80, not the other province's commune
+    assert gopa["OC1"][9] == MISSING  # 60 and 70 disagree: missing, never their mean
+
+
+def test_rows_under_two_province_codes_are_an_error_not_a_sum():
+    import pandas as pd
+
+    from mel_core.reports.scope import _one_unit
+
+    frame = pd.DataFrame({"admin_unit": ["44", "45", "C1"]})
+    assert _one_unit(frame.iloc[[1, 2]], frame.iloc[[2]], "45", {"C1"}) == "45"
+    with pytest.raises(ReportScopeError):
+        _one_unit(frame, frame, "45", {"C1"})

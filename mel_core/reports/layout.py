@@ -124,7 +124,9 @@ def assess(
         return pd.DataFrame(
             columns=["target", "target_high", "plan_period", "actual", "actual_period", "ratio"]
         )
-    scored = achievement(fig.indicators, targets, fig.observations, single_unit=fig.single_unit)
+    scored = achievement(
+        fig.indicators, targets, fig.observations, single_unit=fig.single_unit, parents=fig.parents or None
+    )
     scored = scored.set_index("indicator_code")
     out = scored[["target", "target_high", "actual", "actual_period", "ratio"]].copy()
     out["plan_period"] = targets.set_index("indicator_code")["plan_period"]

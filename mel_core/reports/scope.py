@@ -7,8 +7,9 @@ a programme's figures are read at the level that describes the province:
 - a programme working **only** in this province reports for it as a whole: its whole-programme rows (admin unit
   ``"VN"``) are the province's, with the province's own figures standing in where no ``"VN"`` figure exists;
 - a programme working in **several** provinces reports the rows filed under this province (any of its codes,
-  old or current); its whole-programme targets are not the province's, so a plan missing for the province
-  shows as missing.
+  old or current) and the figures of its communes, rolled up to the province by the rules of
+  :mod:`mel_core.indicators.rollup` (the province's own figure wins); its whole-programme targets are not the
+  province's, so a plan missing for the province shows as missing.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class ProgrammeFigures:
     observations: pd.DataFrame
     unit: str = WHOLE
     single_unit: str | None = None
+    parents: dict[str, str] = field(default_factory=dict)  # communes rolled up into ``unit``
 
     @property
     def code(self) -> str:
@@ -226,7 +228,8 @@ def province_scope(session: Session, code: str) -> Scope:
     conn = session.connection()
     au = table_of(AdminUnit)
     # communes and districts filed under the province's codes belong to it too
-    units = codes + list(conn.scalars(select(au.c.code).where(au.c.parent_code.in_(codes))))
+    children = list(conn.scalars(select(au.c.code).where(au.c.parent_code.in_(codes))))
+    units = codes + children
     pp, p = table_of(ProgrammeProvince), table_of(Programme)
     programme_codes = sorted(
         set(
@@ -259,10 +262,12 @@ def province_scope(session: Session, code: str) -> Scope:
             figures.append(ProgrammeFigures(programme, *frames, unit=WHOLE, single_unit=single))
         else:
             indicators, targets, observations = _figures(conn, programme, units)
-            unit = _one_unit(targets, observations, province.code)
-            targets["admin_unit"] = unit
-            observations["admin_unit"] = unit
-            figures.append(ProgrammeFigures(programme, indicators, targets, observations, unit=unit))
+            unit = _one_unit(targets, observations, province.code, set(children))
+            targets = targets[targets["admin_unit"] == unit]
+            rollup = dict.fromkeys(children, unit)
+            figures.append(
+                ProgrammeFigures(programme, indicators, targets, observations, unit=unit, parents=rollup)
+            )
     name = province.successor_name
     return Scope(
         figures,
@@ -273,22 +278,22 @@ def province_scope(session: Session, code: str) -> Scope:
     )
 
 
-def _one_unit(targets: pd.DataFrame, observations: pd.DataFrame, province: str) -> str:
-    """The one admin unit a multi-province programme's rows for the province are filed under.
+def _one_unit(targets: pd.DataFrame, observations: pd.DataFrame, province: str, children: set[str]) -> str:
+    """The one province code a multi-province programme's rows for the province are filed under.
 
-    Rows of several units inside one province (an old and a current code, or communes) would have to be
-    rolled up first; they are reported as an error rather than silently added or averaged.
+    Communes roll up into it. Rows under two province codes (a pre-2025 code and the current one) are two
+    provinces' figures before the merger: they are reported as an error rather than silently added.
     """
-    found = set(targets["admin_unit"]) | set(observations["admin_unit"])
+    found = (set(targets["admin_unit"]) | set(observations["admin_unit"])) - children
     if len(found) > 1:
         raise ReportScopeError(
             say(
-                f"figures for province {province} are filed under several admin units ({', '.join(sorted(found))})",
-                f"số liệu của tỉnh {province} nằm ở nhiều đơn vị hành chính ({', '.join(sorted(found))})",
+                f"figures for province {province} are filed under several province codes ({', '.join(sorted(found))})",
+                f"số liệu của tỉnh {province} nằm dưới nhiều mã tỉnh ({', '.join(sorted(found))})",
             ),
             hint=say(
-                "Report them under one code (the province's), or roll them up to the province before reporting.",
-                "Hãy báo cáo số liệu theo một mã (mã tỉnh), hoặc tổng hợp lên cấp tỉnh trước khi lập báo cáo.",
+                "Report them under one code (the province's today), or report the old provinces one by one.",
+                "Hãy báo cáo số liệu theo một mã (mã tỉnh hiện nay), hoặc lập báo cáo riêng cho từng tỉnh cũ.",
             ),
         )
     return found.pop() if found else province
