@@ -227,15 +227,16 @@ def programme_achievement(
         if name not in raw_codes and name not in pairs:
             (summed if is_additive(units.get(name)) else extremes).append(key)
     parts = workers or 2
+    split = parts  # slices of indicators on ``parts`` connections (measured faster on PostgreSQL too)
     by_id = {ids[v]: ids[w] for v, w in pairs.items()}
     jobs: list[q.Job] = [
-        (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), parts)
+        (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), split)
     ]
-    jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), parts)]
+    jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), split)]
     n_partials = len(jobs)
     jobs += [
         (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation))
-        for chunk in q.slices(sorted(by_id), parts)
+        for chunk in q.slices(sorted(by_id), split)
     ]
     jobs.append((_raw, (sorted(ids[c] for c in raw_codes), disaggregation)))
     *frames, raw = q.in_parallel(engine, jobs, parts, parents)

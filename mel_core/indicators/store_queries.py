@@ -20,12 +20,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, case, func, select
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
-from mel_core.store import Observation, table_of
+from mel_core import geo
+from mel_core.store import AdminUnit, Observation, table_of
 
+CHILD_LEVELS = ("commune", "district")
 PARTIAL_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "min", "max"]
 WEIGHTED_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "vw", "w", "unweighted"]
 
@@ -86,26 +89,52 @@ def partials(conn: Connection, ids: list[int], disaggregation: str, extremes: bo
         if not extremes:
             frame["min"] = frame["max"] = frame["sum"]
         return frame
-    o, cp = table_of(Observation), CHILD_MAP
-    unit = func.coalesce(cp.c.province, o.c.admin_unit_code)
-    child = case((cp.c.province.is_(None), 0), else_=1)
+    o, u = table_of(Observation), table_of(AdminUnit)
     total = func.sum(o.c.value)
+    low = func.min(o.c.value) if extremes else total
+    high = func.max(o.c.value) if extremes else total
     query = (
-        select(
-            o.c.indicator_id,
-            o.c.period,
-            unit,
-            child,
-            total,
-            func.min(o.c.value) if extremes else total,
-            func.max(o.c.value) if extremes else total,
-        )
-        .select_from(o)
-        .outerjoin(cp, cp.c.code == o.c.admin_unit_code)
-        .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation)
-        .group_by(o.c.indicator_id, o.c.period, unit, child)
+        select(o.c.indicator_id, o.c.period, u.c.parent_code, literal(1), total, low, high)
+        .join(u, u.c.code == o.c.admin_unit_code)
+        .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation, _is_child(u))
+        .group_by(o.c.indicator_id, o.c.period, u.c.parent_code)
     )
-    return pd.DataFrame(conn.execute(query).all(), columns=PARTIAL_COLUMNS)
+    children = pd.DataFrame(conn.execute(query).all(), columns=PARTIAL_COLUMNS)
+    own = pd.DataFrame(conn.execute(_own(conn, ids, disaggregation)).all(), columns=["indicator_id", "period",
+                                                                                      "unit", "sum"])  # fmt: skip
+    own = own.assign(child=0, min=own["sum"], max=own["sum"])
+    return _by_province(children, {"sum": "sum", "min": "min", "max": "max"}, own[PARTIAL_COLUMNS])
+
+
+def _is_child(u: Any) -> Any:
+    return u.c.level.in_(CHILD_LEVELS) & u.c.parent_code.is_not(None)
+
+
+def _own(conn: Connection, ids: list[int], disaggregation: str) -> Any:
+    """The units' own figures: rows filed under a unit that rolls up nowhere (a province, the country).
+
+    The codes are listed, so PostgreSQL finds the rows in the index (skipping over the periods).
+    """
+    o, u = table_of(Observation), table_of(AdminUnit)
+    codes = list(conn.scalars(select(u.c.code).where(~_is_child(u))))
+    return select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value).where(
+        o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation, o.c.admin_unit_code.in_(codes)
+    )
+
+
+def _by_province(children: pd.DataFrame, how: dict[str, str], own: pd.DataFrame) -> pd.DataFrame:
+    """Children's aggregates by their parent, combined by the parent's province today (its 2025 successor).
+
+    PostgreSQL is asked to group by a plain column (the parent's code), whose statistics it has, so that it
+    plans a parallel aggregation; old provinces are then merged into their successor here.
+    """
+    if children.empty:
+        return own.reset_index(drop=True)
+    known = geo.provinces()
+    today = {c: known[c].successor_code if c in known else c for c in children["unit"].unique()}
+    keyed = children.assign(unit=children["unit"].map(today))
+    combined = keyed.groupby(["indicator_id", "period", "unit", "child"], sort=False).agg(how).reset_index()
+    return pd.concat([combined[own.columns], own], ignore_index=True)
 
 
 def weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd.DataFrame:
@@ -119,21 +148,24 @@ def weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd
             args = (pairs[key], key, period, disaggregation)
             rows += [(key, period, *row) for row in cursor.execute(_SQLITE_WEIGHTED, args)]
         return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS)
-    o, w, cp = table_of(Observation), aliased(table_of(Observation)), CHILD_MAP
+    o, w, u = table_of(Observation), aliased(table_of(Observation)), table_of(AdminUnit)
     weight_id = case(*[(o.c.indicator_id == v, k) for v, k in pairs.items()], else_=None)
-    unit = func.coalesce(cp.c.province, o.c.admin_unit_code)
-    child = case((cp.c.province.is_(None), 0), else_=1)
     query = (
-        select(o.c.indicator_id, o.c.period, unit, child, func.sum(o.c.value), func.sum(o.c.value * w.c.value),
-               func.sum(w.c.value), func.sum(case((w.c.value.is_(None), 1), else_=0)))
-        .select_from(o)
-        .outerjoin(cp, cp.c.code == o.c.admin_unit_code)
-        .outerjoin(w, and_(w.c.indicator_id == weight_id, w.c.period == o.c.period,
-                           w.c.admin_unit_code == o.c.admin_unit_code, w.c.disaggregation == o.c.disaggregation))
-        .where(o.c.indicator_id.in_(list(pairs)), o.c.disaggregation == disaggregation)
-        .group_by(o.c.indicator_id, o.c.period, unit, child)
+        select(o.c.indicator_id, o.c.period, u.c.parent_code, literal(1), func.sum(o.c.value),
+               func.sum(o.c.value * w.c.value), func.sum(w.c.value), func.count() - func.count(w.c.value))
+        .join(u, u.c.code == o.c.admin_unit_code)
+        .outerjoin(w, and_(w.c.indicator_id == weight_id, w.c.indicator_id.in_(set(pairs.values())),
+                           w.c.period == o.c.period, w.c.admin_unit_code == o.c.admin_unit_code,
+                           w.c.disaggregation == o.c.disaggregation))
+        .where(o.c.indicator_id.in_(list(pairs)), o.c.disaggregation == disaggregation, _is_child(u))
+        .group_by(o.c.indicator_id, o.c.period, u.c.parent_code)
     )  # fmt: skip
-    return pd.DataFrame(conn.execute(query).all(), columns=WEIGHTED_COLUMNS)
+    children = pd.DataFrame(conn.execute(query).all(), columns=WEIGHTED_COLUMNS)
+    own = pd.DataFrame(conn.execute(_own(conn, list(pairs), disaggregation)).all(),
+                       columns=["indicator_id", "period", "unit", "sum"])  # fmt: skip
+    own = own.assign(child=0, vw=np.nan, w=np.nan, unweighted=0)[WEIGHTED_COLUMNS]
+    how = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
+    return _by_province(children, how, own)
 
 
 Job = tuple[Callable[..., pd.DataFrame], tuple[Any, ...]]
@@ -149,6 +181,13 @@ def in_parallel(engine: Engine, jobs: list[Job], workers: int, parents: dict[str
     def run(job: Job) -> pd.DataFrame:
         fn, args = job
         with engine.connect() as conn:
+            if conn.dialect.name != "sqlite":
+                conn.exec_driver_sql("SET work_mem = '256MB'")  # hash aggregation and joins in memory
+                try:
+                    return fn(conn, *args)
+                finally:
+                    conn.exec_driver_sql("RESET work_mem")
+                    conn.commit()
             CHILD_MAP.create(conn)
             try:
                 if parents:
