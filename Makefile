@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bench_evaluate.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_monitoring.py
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample
