@@ -343,3 +343,29 @@ def test_every_evaluate_command_has_help_with_an_example(command):
     result = CliRunner().invoke(app, ["evaluate", command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "Example: mel evaluate" in result.output
+
+
+def test_one_process_can_evaluate_inline_then_with_workers(sample_file, tmp_path):
+    """The Python API used twice in one process: after notebooks ran in this process, workers still start
+    cleanly (a plain fork would share this process's event loop and sockets and hang)."""
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mel_core.evaluations.runner import evaluate\n"
+        "from mel_core.store import make_engine\n"
+        f"engine = make_engine({f'sqlite:///{sample_file}'!r})\n"
+        "out = Path(sys.argv[1])\n"
+        "first = evaluate(engine, ['QB-DE-2012'], criteria=['coherence'], out_root=out, workers=1)\n"
+        "second = evaluate(engine, ['QB-DE-2012', 'YB-GA-2014'], criteria=['coherence'], out_root=out, workers=2)\n"
+        "print(sorted(o.status for o in first + second))\n"
+    )
+    copy = tmp_path / "mel.db"
+    with sqlite3.connect(sample_file) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    script = script.replace(str(sample_file), str(copy))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "['succeeded', 'succeeded', 'succeeded']" in done.stdout

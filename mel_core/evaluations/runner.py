@@ -246,12 +246,20 @@ def evaluate(
             WarmKernel.discard()
     else:
         import multiprocessing
+        from multiprocessing.context import BaseContext
 
-        # fork where the platform has it: a worker starts with mel_core, papermill and nbconvert already imported
-        # (a second and a half each with spawn); it never touches the parent's database connections, and exits
-        # without running their finalizers
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # workers come from a fork server that imported the runner's libraries once (spawn would import them in
+        # every worker: a second and a half each); a plain fork of this process is not safe once it has run a
+        # notebook itself (its asyncio loop and ZeroMQ sockets would be shared with the children)
+        context: BaseContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(
+                ["mel_core.evaluations.execute", "papermill", "nbconvert", "nbformat"]
+            )
+            context = server
+        else:
+            context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_worker_started
         ) as pool:
