@@ -369,3 +369,34 @@ def test_one_process_can_evaluate_inline_then_with_workers(sample_file, tmp_path
                           timeout=300, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "['succeeded', 'succeeded', 'succeeded']" in done.stdout
+
+
+def test_each_notebook_in_a_warm_kernel_starts_clean(store, tmp_path):
+    """Notebooks share a worker's kernel: each must start with no name of the one before and count from 1."""
+    from mel_core.evaluations.execute import NotebookJob, WarmKernel, run_notebook
+    from mel_core.evaluations.templates import template_path
+
+    url = store.url.render_as_string(hide_password=False)
+    common = {"programme": "DB-BSS-2011", "lang": "en", "db_url": "", "evaluation_id": ""}
+    first = NotebookJob("DB-BSS-2011", "coherence", str(template_path("coherence")),
+                        str(tmp_path / "p" / "e" / "coherence.ipynb"), common, url)  # fmt: skip
+    probe = tmp_path / "probe.ipynb"
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print('result' in dir(), 'ctx' in dir())")]
+    )
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("x: int = 1", metadata={"tags": ["parameters"]}))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, probe)
+    second = NotebookJob(
+        "DB-BSS-2011", "probe", str(probe), str(tmp_path / "p" / "e" / "probe.ipynb"), {}, url
+    )
+    try:
+        assert run_notebook(first).ok
+        run_notebook(second)  # emits no result: only its outputs matter here
+    finally:
+        WarmKernel.discard()
+    executed = nbformat.read(second.output, as_version=4)
+    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    assert counts[0] == 1  # numbering restarts for every notebook
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "False False" in printed  # the coherence notebook's `result` and `ctx` are gone
