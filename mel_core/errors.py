@@ -156,6 +156,31 @@ class EvaluationFailed(MelError):
 
 
 class BookBuildError(MelError):
-    """The book's Sphinx build failed."""
+    """The book's Sphinx build (or its PDF printing) failed; ``problems`` are the warnings and errors reported."""
 
     exit_code = 70
+
+    def __init__(self, message: str, hint: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.problems = list(problems or [])
+
+
+@dataclass
+class BookInputError(ImportValidationError):
+    """A lesson file or an evaluation notebook of the book's year has problems; the book was not built."""
+
+    def __post_init__(self) -> None:
+        n = len(self.problems)
+        MelError.__init__(
+            self,
+            say(
+                f"{n} problem(s) in the book's lessons and notebooks; the book was not built.",
+                f"có {n} lỗi trong các bài học và notebook của sách; chưa dựng sách.",
+            ),
+            hint=say(
+                "Correct what is listed above (`mel lessons check` lists a lesson file's problems; `mel evaluate`"
+                " runs an evaluation again) and build again.",
+                "Sửa các lỗi nêu trên (`mel lessons check` liệt kê lỗi của tệp bài học; `mel evaluate` chạy lại"
+                " đợt đánh giá) rồi dựng lại sách.",
+            ),
+        )

@@ -1,0 +1,236 @@
+"""``mel book build``: the year's book as a static website (and a PDF), built offline.
+
+Steps: read and check the year's content (:mod:`mel_core.book.content`), write the Jupyter Book source
+(:mod:`mel_core.book.source`) into ``OUT/source``, build it with Jupyter Book 1.x's Sphinx build in a
+subprocess (:mod:`mel_core.book.sphinx_build`: warnings are errors, nothing is executed) into ``OUT/html``,
+and with ``pdf`` build a single-page edition into ``OUT/.singlehtml`` and print it to ``OUT/<name>.pdf`` with
+headless Chromium (Debian's ``chromium``; fonts with Vietnamese glyphs, such as DejaVu, must be installed).
+
+Builds are incremental: only pages whose source changed are read again. The website works from ``file://``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mel_core.book.content import read_content
+from mel_core.book.source import write_source
+from mel_core.config import PACKAGE_DIR
+from mel_core.errors import BookBuildError, ConfigurationError
+from mel_core.i18n import say
+
+LANGUAGES = ("vi", "en")
+#: A build that takes longer than this is stopped (a 500-lesson year builds in well under a minute).
+TIMEOUT_S = 1800
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL|SEVERE|Exception|Error)\b")
+
+
+@dataclass
+class BookResult:
+    """What a build produced: the site's index page, the PDF (or None), and counts and timings."""
+
+    year: int
+    lang: str
+    out: Path
+    index: Path
+    pdf: Path | None
+    evaluations: int
+    lessons: int
+    changed: list[str]
+    seconds: float
+
+    def summary(self) -> str:
+        lines = [
+            say(
+                f"Book {self.year} ({self.lang}): {self.evaluations} evaluations, {self.lessons} lessons,"
+                f" built in {self.seconds:.1f} s.",
+                f"Sách năm {self.year} ({self.lang}): {self.evaluations} đợt đánh giá, {self.lessons} bài học,"
+                f" dựng trong {self.seconds:.1f} giây.",
+            ),
+            say(f"Website: {self.index}", f"Trang web: {self.index}"),
+        ]
+        if self.pdf is not None:
+            lines.append(say(f"PDF: {self.pdf}", f"Bản PDF: {self.pdf}"))
+        return "\n".join(lines)
+
+
+def skeleton_dir() -> Path:
+    """The hand-kept pages (``book/``): the working directory's when it has them, else the packaged copy."""
+    local = Path.cwd() / "book"
+    if (local / "foreword.vi.md").is_file() or (local / "foreword.en.md").is_file():
+        return local
+    packaged = PACKAGE_DIR / "_book"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / "book"
+
+
+def default_out(year: int, lang: str) -> Path:
+    """``book/_build/<year>/`` for a Vietnamese book, ``book/_build/<year>-en/`` for an English one."""
+    return Path("book") / "_build" / (str(year) if lang == "vi" else f"{year}-{lang}")
+
+
+def build_book(
+    engine: Engine,
+    year: int,
+    *,
+    lang: str = "vi",
+    out: Path | None = None,
+    lessons_dir: Path | None = None,
+    skeleton: Path | None = None,
+    pdf: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BookResult:
+    """Build the book of ``year``; raises BookInputError (bad inputs) or BookBuildError (Sphinx, Chromium)."""
+    if lang not in LANGUAGES:
+        raise ConfigurationError(
+            say(f"unknown book language {lang!r}: use vi or en", f"ngôn ngữ {lang!r}: dùng vi hoặc en")
+        )
+    started = time.perf_counter()
+    say_progress = progress or (lambda _: None)
+    out = (out or default_out(year, lang)).resolve()
+    say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
+    content = read_content(engine, year, lessons_dir)
+    say_progress(say("Writing the book's pages", "Viết các trang sách"))
+    written = write_source(content, out / "source", lang, skeleton or skeleton_dir())
+    written.prune()
+    say_progress(say("Building the website (Jupyter Book)", "Dựng trang web (Jupyter Book)"))
+    _sphinx(out / "source", out / "html", "html")
+    pdf_path = None
+    if pdf:
+        say_progress(say("Building the printable edition", "Dựng bản in"))
+        _sphinx(out / "source", out / ".singlehtml", "singlehtml")
+        pdf_path = out / f"mel-book-{year}-{lang}.pdf"
+        say_progress(say("Printing the PDF with Chromium", "In bản PDF bằng Chromium"))
+        print_pdf(out / ".singlehtml" / "index.html", pdf_path)
+    return BookResult(
+        year=year,
+        lang=lang,
+        out=out,
+        index=out / "html" / "index.html",
+        pdf=pdf_path,
+        evaluations=len(content.evaluations),
+        lessons=len(content.lessons),
+        changed=written.changed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _sphinx(source: Path, output: Path, builder: str) -> None:
+    command = [sys.executable, "-m", "mel_core.book.sphinx_build", str(source), str(output), builder]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=TIMEOUT_S,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BookBuildError(
+            say(
+                f"the book's build took longer than {TIMEOUT_S} s and was stopped",
+                f"dựng sách quá {TIMEOUT_S} giây nên đã dừng",
+            ),
+        ) from exc
+    if done.returncode != 0:
+        lines = [
+            line.strip() for line in (done.stderr + "\n" + done.stdout).splitlines() if _PROBLEM.search(line)
+        ]
+        raise BookBuildError(
+            say(
+                f"Jupyter Book ({builder}) reported {len(lines) or 'an'} error(s); the book is not complete.",
+                f"Jupyter Book ({builder}) báo {len(lines) or 'một'} lỗi; sách chưa hoàn chỉnh.",
+            ),
+            hint=say(
+                "The lines above name the generated page and the problem; a page under lessons/ comes from a lesson"
+                " file, one under evaluations/ from an evaluation's notebooks.",
+                "Các dòng trên nêu trang được sinh ra và lỗi; trang trong lessons/ đến từ một tệp bài học, trang"
+                " trong evaluations/ từ notebook của một đợt đánh giá.",
+            ),
+            problems=lines[:50] or (done.stderr or done.stdout).strip().splitlines()[-20:],
+        )
+
+
+def find_chromium() -> str | None:
+    """The Chromium to print with: ``MEL_CHROMIUM``, else the first of the usual names on PATH."""
+    chosen = os.environ.get("MEL_CHROMIUM")
+    if chosen:
+        return chosen if Path(chosen).is_file() or shutil.which(chosen) else None
+    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+
+
+#: Chromium flags for a headless, offline, throwaway run (no sandbox: CI runs as root; no background traffic).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+)
+
+
+def print_pdf(page: Path, pdf: Path) -> None:
+    """Print ``page`` (a local HTML file) to ``pdf`` with headless Chromium."""
+    chromium = find_chromium()
+    if chromium is None:
+        raise BookBuildError(
+            say(
+                "Chromium is needed to print the PDF and was not found",
+                "cần Chromium để in bản PDF nhưng không tìm thấy",
+            ),
+            hint=say(
+                "Install it (Debian: apt-get install chromium fonts-dejavu-core) or set MEL_CHROMIUM to its path;"
+                " the website was built.",
+                "Cài Chromium (Debian: apt-get install chromium fonts-dejavu-core) hoặc đặt MEL_CHROMIUM là đường dẫn"
+                " tới nó; trang web đã dựng xong.",
+            ),
+        )
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    partial = pdf.with_name(pdf.name + ".part")
+    partial.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="mel-chromium-") as profile:
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=20000",
+            f"--print-to-pdf={partial}",
+            page.resolve().as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=600)
+        except subprocess.TimeoutExpired as exc:
+            raise BookBuildError(
+                say("Chromium did not finish printing in 600 s", "Chromium không in xong trong 600 giây")
+            ) from exc
+    if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
+        raise BookBuildError(
+            say(
+                f"Chromium could not print the PDF (exit {done.returncode})",
+                f"Chromium không in được PDF (mã {done.returncode})",
+            ),
+            problems=done.stderr.strip().splitlines()[-10:],
+        )
+    partial.replace(pdf)

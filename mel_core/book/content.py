@@ -1,0 +1,290 @@
+"""What goes into a year's book: the year's evaluations from the store and the year's public lesson files.
+
+Everything is read and checked before a page is written: a lesson file with a problem, an evaluation whose
+notebook is missing or unreadable, fails the build with every problem listed (file, line, field, reason).
+Internal lessons and drafts are left out here, so no later step can show them, and a lesson's ``contact``
+block is never carried: :class:`BookLesson` has no field for it, and its values are blanked from the text.
+This module only reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from sqlalchemy import Engine, extract, select
+
+from mel_core.errors import BookInputError, LineProblem
+from mel_core.i18n import say
+from mel_core.kb.documents import PUBLIC_STATUSES, _private_values, redact
+from mel_core.lessons.check import validate_lessons
+from mel_core.lessons.parse import LessonFile
+from mel_core.store import Evaluation, Finding, Programme, ProgrammeProvince, Rating, Recommendation, table_of
+from mel_core.vocabulary import CRITERIA
+
+#: The order of an evaluation's notebooks in its chapter.
+NOTEBOOK_ORDER = (*CRITERIA, "synthesis")
+
+
+@dataclass(frozen=True)
+class BookRating:
+    criterion: str
+    level: int | None
+    computed_level: int | None
+    justification: str
+    override_reason: str | None
+
+
+@dataclass(frozen=True)
+class BookFinding:
+    criterion: str
+    statement: str
+    confidence: str | None
+
+
+@dataclass(frozen=True)
+class BookRecommendation:
+    criterion: str | None
+    text: str
+    status: str | None
+    management_response: str | None
+    due_date: str | None
+
+
+@dataclass
+class BookEvaluation:
+    """One succeeded evaluation of the year with what the book shows of it (no evaluator, no store address)."""
+
+    code: str
+    kind: str
+    programme: str
+    programme_name: str
+    programme_name_en: str
+    sector: str
+    provinces: tuple[str, ...]
+    finished: datetime | None
+    notebooks: list[tuple[str, Path]] = field(default_factory=list)
+    ratings: list[BookRating] = field(default_factory=list)
+    findings: list[BookFinding] = field(default_factory=list)
+    recommendations: list[BookRecommendation] = field(default_factory=list)
+
+    def rating(self, criterion: str) -> BookRating | None:
+        return next((r for r in self.ratings if r.criterion == criterion), None)
+
+
+@dataclass(frozen=True)
+class BookLesson:
+    """A public lesson as the book shows it: its metadata and its sections, personal details blanked out."""
+
+    key: str
+    title: str
+    language: str
+    year: int
+    submitted_by: str
+    funding: str
+    provinces: tuple[str, ...]
+    sector: str
+    themes: tuple[str, ...]
+    programme: str
+    sections: tuple[tuple[str, str, str], ...]  # (number, heading, body)
+    source: Path
+
+
+@dataclass
+class BookContent:
+    year: int
+    evaluations: list[BookEvaluation]
+    lessons: list[BookLesson]
+    skipped_lessons: int = 0
+
+
+def read_content(engine: Engine, year: int, lessons_dir: Path | None) -> BookContent:
+    """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem."""
+    problems: list[LineProblem] = []
+    lessons, skipped = _read_lessons(year, lessons_dir, problems)
+    evaluations = _read_evaluations(engine, year, problems)
+    if problems:
+        raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
+    return BookContent(year=year, evaluations=evaluations, lessons=lessons, skipped_lessons=skipped)
+
+
+# ----------------------------------------------------------------------------------------------------- lessons
+def _read_lessons(
+    year: int, lessons_dir: Path | None, problems: list[LineProblem]
+) -> tuple[list[BookLesson], int]:
+    if lessons_dir is None:
+        return [], 0
+    if not lessons_dir.is_dir():
+        reason = say("no such lessons folder", "không có thư mục bài học này")
+        problems.append(LineProblem(str(lessons_dir), 0, "", "", reason))
+        return [], 0
+    # every lesson file is checked (an id used twice across years is a problem too); the year's are shown
+    read, found = validate_lessons([lessons_dir])
+    problems.extend(found)
+    lessons: list[BookLesson] = []
+    skipped = 0
+    for path, lesson in read:
+        if lesson.meta.get("year") != year:
+            continue
+        if (
+            lesson.meta.get("visibility", "public") != "public"
+            or lesson.meta.get("status", "submitted") not in PUBLIC_STATUSES
+        ):
+            skipped += 1
+            continue
+        if not found:
+            lessons.append(_book_lesson(path, lesson))
+    lessons.sort(key=lambda x: (x.title.casefold(), x.key))
+    return lessons, skipped
+
+
+def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
+    meta = lesson.meta
+    private = _private_values(meta.get("contact"))
+
+    def clean(text: Any) -> str:
+        return redact(str(text or ""), private)
+
+    sections = tuple((s.number, clean(s.heading), clean(s.body)) for s in lesson.sections)
+    return BookLesson(
+        key=str(meta["id"]),
+        title=clean(meta["title"]),
+        language=str(meta.get("language", "")),
+        year=int(meta["year"]),
+        submitted_by=clean(meta.get("submitted_by")),
+        funding=str(meta.get("funding") or ""),
+        provinces=tuple(str(p) for p in meta.get("provinces") or ()),
+        sector=str(meta.get("sector") or ""),
+        themes=tuple(str(t) for t in meta.get("themes") or ()),
+        programme=str(meta.get("programme") or ""),
+        sections=sections,
+        source=path,
+    )
+
+
+# ------------------------------------------------------------------------------------------------- evaluations
+def _read_evaluations(engine: Engine, year: int, problems: list[LineProblem]) -> list[BookEvaluation]:
+    e, p = table_of(Evaluation), table_of(Programme)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                e,
+                p.c.code.label("programme_code"),
+                p.c.title.label("programme_name"),
+                p.c.title_en.label("programme_name_en"),
+                p.c.sector,
+            )
+            .join(p, p.c.id == e.c.programme_id)
+            .where(e.c.status == "succeeded", extract("year", e.c.finished_at) == year)
+            .order_by(e.c.finished_at, e.c.id)
+        ).mappings()
+        # a later evaluation of the same programme and kind in the year supersedes an earlier one (a re-run)
+        latest: dict[tuple[str, str], Any] = {}
+        for row in rows:
+            latest[(row["programme_code"], row["kind"])] = row
+        chosen = sorted(latest.values(), key=lambda r: (r["programme_code"], r["code"]))
+        ids = [r["id"] for r in chosen]
+        places: dict[int, list[str]] = {}
+        pp = table_of(ProgrammeProvince)
+        for pid, code in conn.execute(
+            select(pp.c.programme_id, pp.c.admin_unit_code).where(
+                pp.c.programme_id.in_({r["programme_id"] for r in chosen})
+            )
+        ):
+            places.setdefault(pid, []).append(code)
+        ratings = _by_evaluation(conn, Rating, ids)
+        findings = _by_evaluation(conn, Finding, ids, order=("criterion", "position"))
+        recommendations = _by_evaluation(conn, Recommendation, ids, order=("position",))
+    out: list[BookEvaluation] = []
+    for r in chosen:
+        ev = BookEvaluation(
+            code=r["code"],
+            kind=r["kind"],
+            programme=r["programme_code"],
+            programme_name=r["programme_name"],
+            programme_name_en=r["programme_name_en"] or r["programme_name"],
+            sector=r["sector"] or "",
+            provinces=tuple(sorted(places.get(r["programme_id"], []))),
+            finished=r["finished_at"],
+            ratings=[
+                BookRating(x.criterion, x.final_level, x.computed_level, x.justification, x.override_reason)
+                for x in ratings.get(r["id"], [])
+            ],
+            findings=[BookFinding(x.criterion, x.statement, x.confidence) for x in findings.get(r["id"], [])],
+            recommendations=[
+                BookRecommendation(
+                    x.criterion,
+                    x.text,
+                    x.status,
+                    x.management_response,
+                    x.due_date.isoformat() if x.due_date else None,
+                )
+                for x in recommendations.get(r["id"], [])
+            ],
+        )
+        ev.notebooks = _notebooks(r["code"], r["output_dir"], problems)
+        out.append(ev)
+    return out
+
+
+def _by_evaluation(
+    conn: Any, model: Any, ids: list[int], order: tuple[str, ...] = ("id",)
+) -> dict[int, list]:
+    t = table_of(model)
+    out: dict[int, list[Any]] = {}
+    if not ids:
+        return out
+    query = select(t).where(t.c.evaluation_id.in_(ids)).order_by(*(t.c[c] for c in order), t.c.id)
+    for row in conn.execute(query):
+        out.setdefault(row.evaluation_id, []).append(row)
+    return out
+
+
+def _notebooks(code: str, output_dir: str | None, problems: list[LineProblem]) -> list[tuple[str, Path]]:
+    """The evaluation's executed notebooks in chapter order; each one is read and validated here."""
+    folder = Path(output_dir) if output_dir else None
+    if folder is None or not folder.is_dir():
+        reason = say(
+            f"the executed notebooks of evaluation {code} are missing (folder {output_dir or '—'})",
+            f"không tìm thấy các notebook đã chạy của đợt đánh giá {code} (thư mục {output_dir or '—'})",
+        )
+        problems.append(LineProblem(str(output_dir or code), 0, "output_dir", code, reason))
+        return []
+    found: list[tuple[str, Path]] = []
+    for name in NOTEBOOK_ORDER:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # nbformat raises JSON, validation and OS errors alike
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            reason = say(f"not a readable notebook: {first}", f"không đọc được notebook: {first}")
+            problems.append(LineProblem(str(path), 0, "", "", reason))
+            continue
+        errors = [
+            o
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if o.output_type == "error"
+        ]
+        if errors:
+            first = errors[0]
+            reason = say(
+                f"the notebook ends in an error ({first.get('ename')}: {first.get('evalue')}); run it again",
+                f"notebook dừng vì lỗi ({first.get('ename')}: {first.get('evalue')}); hãy chạy lại",
+            )
+            problems.append(LineProblem(str(path), 0, "", "", reason))
+            continue
+        found.append((name, path))
+    if not found and not any(p.source.startswith(str(folder)) for p in problems):
+        reason = say(
+            f"evaluation {code} has no executed notebook", f"đợt đánh giá {code} không có notebook nào"
+        )
+        problems.append(LineProblem(str(folder), 0, "", "", reason))
+    return found

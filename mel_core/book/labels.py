@@ -1,0 +1,114 @@
+"""The book's own words in Vietnamese and English (content stays in the language it was written in)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "book_title": {
+        "vi": "Bài học kinh nghiệm giảm nghèo năm {year}",
+        "en": "Poverty-reduction lessons learned {year}",
+    },
+    "author": {"vi": "Cơ sở tri thức theo dõi, đánh giá và học hỏi (MEL)", "en": "MEL knowledge base"},
+    "part_intro": {"vi": "Giới thiệu", "en": "Introduction"},
+    "part_criteria": {"vi": "Kết quả theo tiêu chí đánh giá", "en": "Findings by evaluation criterion"},
+    "part_evaluations": {"vi": "Các đợt đánh giá", "en": "Evaluations"},
+    "part_lessons": {"vi": "Bài học kinh nghiệm", "en": "Lessons learned"},
+    "part_reference": {"vi": "Tra cứu", "en": "Reference"},
+    "overview": {"vi": "Tổng quan năm {year}", "en": "The year {year} at a glance"},
+    "in_this_book": {"vi": "Trong sách này", "en": "In this book"},
+    "count": {"vi": "Số lượng", "en": "Number"},
+    "programmes_evaluated": {"vi": "Chương trình, dự án được đánh giá", "en": "Programmes evaluated"},
+    "lessons_count": {"vi": "Bài học kinh nghiệm được chia sẻ", "en": "Lesson submissions"},
+    "provinces": {"vi": "Tỉnh, thành phố", "en": "Provinces"},
+    "ratings_by_criterion": {"vi": "Xếp hạng theo tiêu chí", "en": "Ratings by criterion"},
+    "ratings_chart_alt": {
+        "vi": "Biểu đồ số đợt đánh giá theo mức xếp hạng của từng tiêu chí",
+        "en": "Chart of the number of evaluations at each rating level, by criterion",
+    },
+    "criterion": {"vi": "Tiêu chí", "en": "Criterion"},
+    "not_rated": {"vi": "Chưa xếp hạng", "en": "Not rated"},
+    "level": {"vi": "Mức {n}", "en": "Level {n}"},
+    "programme": {"vi": "Chương trình", "en": "Programme"},
+    "evaluation": {"vi": "Đợt đánh giá", "en": "Evaluation"},
+    "rating": {"vi": "Xếp hạng", "en": "Rating"},
+    "justification": {"vi": "Căn cứ xếp hạng", "en": "Justification"},
+    "overridden": {
+        "vi": "Người đánh giá điều chỉnh từ mức tính được ({computed}); lý do: {reason}",
+        "en": "Adjusted by the evaluator from the computed level ({computed}); reason: {reason}",
+    },
+    "findings": {"vi": "Phát hiện", "en": "Findings"},
+    "confidence": {"vi": "độ tin cậy", "en": "confidence"},
+    "no_evaluations": {
+        "vi": "Không có đợt đánh giá nào hoàn thành trong năm {year}.",
+        "en": "No evaluation was completed in {year}.",
+    },
+    "no_lessons": {"vi": "Chưa có bài học nào.", "en": "No lessons yet."},
+    "criterion_intro": {
+        "vi": "Các phát hiện về {criterion} của các đợt đánh giá hoàn thành trong năm {year}.",
+        "en": "What the evaluations completed in {year} found on {criterion}.",
+    },
+    "see_chapter": {"vi": "Xem chương đánh giá", "en": "See the evaluation's chapter"},
+    "evaluation_intro": {
+        "vi": "Đợt đánh giá {code}, hoàn thành ngày {date}. Dưới đây là các notebook đánh giá đã chạy"
+        " (ẩn mã, hiển thị kết quả).",
+        "en": "Evaluation {code}, completed on {date}. Below are its executed evaluation notebooks (code hidden,"
+        " outputs shown).",
+    },
+    "lessons_by_kind": {"vi": "Bài học theo loại", "en": "Lessons by kind"},
+    "kind_intro": {
+        "vi": "Các bài học năm {year} thuộc loại: {kind}.",
+        "en": "The {year} lessons of this kind: {kind}.",
+    },
+    "also_this_kind": {"vi": "Các bài học khác cũng thuộc loại này", "en": "Other lessons of this kind"},
+    "lessons_by_province": {"vi": "Bài học theo tỉnh", "en": "Lessons by province"},
+    "province_intro": {
+        "vi": "Tỉnh, thành phố theo địa giới hiện nay (sau sắp xếp năm 2025); tên cũ được ghi kèm khi bài học dùng"
+        " tên tỉnh trước đây.",
+        "en": "Provinces as they are today (after the 2025 merger); a former name is given where a lesson used"
+        " one.",
+    },
+    "formerly": {"vi": "trước đây: {name}", "en": "formerly {name}"},
+    "lesson_finder": {"vi": "Tìm bài học", "en": "Lesson finder"},
+    "finder_intro": {
+        "vi": "Lọc các bài học của năm theo tỉnh, lĩnh vực, loại bài học và năm. Trang này hoạt động cả khi"
+        " mở từ thư mục hoặc USB, không cần mạng.",
+        "en": "Filter the year's lessons by province, sector, theme and year. This page works when opened from"
+        " a folder or a USB stick, with no network.",
+    },
+    "all": {"vi": "Tất cả", "en": "All"},
+    "sector": {"vi": "Lĩnh vực", "en": "Sector"},
+    "theme": {"vi": "Loại bài học", "en": "Theme"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "shown": {"vi": "{n} bài học", "en": "{n} lessons"},
+    "recommendations": {
+        "vi": "Khuyến nghị và tình trạng thực hiện",
+        "en": "Recommendations and their status",
+    },
+    "recommendation": {"vi": "Khuyến nghị", "en": "Recommendation"},
+    "status": {"vi": "Tình trạng", "en": "Status"},
+    "due": {"vi": "Hạn", "en": "Due"},
+    "awaiting": {"vi": "chờ phản hồi của cơ quan quản lý", "en": "awaiting management response"},
+    "no_recommendations": {"vi": "Không có khuyến nghị.", "en": "No recommendations."},
+    "glossary": {"vi": "Thuật ngữ Việt – Anh", "en": "Vietnamese–English glossary"},
+    "glossary_intro": {
+        "vi": "Thuật ngữ dùng trong sách và trong tìm kiếm; thuật ngữ đầu tiên là thuật ngữ ưu tiên.",
+        "en": "The terms used in the book and in search; the first term of each is the preferred one.",
+    },
+    "vietnamese": {"vi": "Tiếng Việt", "en": "Vietnamese"},
+    "english": {"vi": "Tiếng Anh", "en": "English"},
+    "variants": {"vi": "Cách gọi khác", "en": "Variants"},
+    "submitted_by": {"vi": "Đơn vị chia sẻ", "en": "Submitted by"},
+    "search_placeholder": {"vi": "Tìm trong sách… (gõ có dấu hoặc không dấu)", "en": "Search the book…"},
+    "lesson_meta": {"vi": "Năm {year} · {places} · {sector}", "en": "{year} · {places} · {sector}"},
+    "status_accepted": {"vi": "đã chấp nhận", "en": "accepted"},
+    "status_partially": {"vi": "chấp nhận một phần", "en": "partially accepted"},
+    "status_rejected": {"vi": "không chấp nhận", "en": "rejected"},
+    "status_implemented": {"vi": "đã thực hiện", "en": "implemented"},
+    "status_in_progress": {"vi": "đang thực hiện", "en": "in progress"},
+    "management_response": {"vi": "Phản hồi", "en": "Response"},
+}
+
+
+def label(key: str, lang: str, **values: object) -> str:
+    """The label ``key`` in ``lang`` (``vi`` or ``en``), with ``{placeholders}`` filled in."""
+    text = LABELS[key]["vi" if lang == "vi" else "en"]
+    return text.format(**values) if values else text
