@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,26 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     init_store(eng)
     yield eng
     eng.dispose()
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One `mel demo` run from an empty folder, shared by the tests that look at what it made."""
+
+    home: Path
+    result: subprocess.CompletedProcess[str]
+
+    @property
+    def book(self) -> Path:
+        """The sample book's output folder (html/, the PDF, source/)."""
+        return self.home / "book" / "_build" / "2026"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`mel demo` run once per test session in an empty folder, as a new user runs it (the book included)."""
+    from tests.test_cli import run_mel
+
+    home = tmp_path_factory.mktemp("demo")
+    result = run_mel("demo", home=home)
+    return DemoRun(home=home, result=result)

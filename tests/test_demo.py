@@ -12,12 +12,12 @@ from mel_core.store import make_engine
 from tests.test_cli import run_mel
 
 
-def test_mel_demo_builds_the_store_evaluates_every_programme_and_prints_where_everything_is(tmp_path):
+def test_mel_demo_builds_the_store_evaluates_every_programme_and_prints_where_everything_is(demo_run):
     """The issue's 'done when': from nothing, one command gives notebooks and HTML for every programme and
     criterion, and the success and the failure get the ratings their data deserve."""
     from mel_core.evaluations.templates import TEMPLATE_NAMES
 
-    result = run_mel("demo", home=tmp_path)
+    tmp_path, result = demo_run.home, demo_run.result
     assert result.returncode == 0, result.stderr
     assert "illustrative" in result.stdout
     assert "Programmes in the store" in result.stdout

@@ -92,8 +92,12 @@ def build_book(
     skeleton: Path | None = None,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
+    evaluation_year: int | None = None,
 ) -> BookResult:
-    """Build the book of ``year``; raises BookInputError (bad inputs) or BookBuildError (Sphinx, Chromium)."""
+    """Build the book of ``year``; raises BookInputError (bad inputs) or BookBuildError (Sphinx, Chromium).
+
+    The evaluations are those that succeeded in ``evaluation_year`` (default ``year``).
+    """
     if lang not in LANGUAGES:
         raise ConfigurationError(
             say(f"unknown book language {lang!r}: use vi or en", f"ngôn ngữ {lang!r}: dùng vi hoặc en")
@@ -102,7 +106,7 @@ def build_book(
     say_progress = progress or (lambda _: None)
     out = (out or default_out(year, lang)).resolve()
     say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
-    content = read_content(engine, year, lessons_dir)
+    content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year)
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir())
     written.prune()

@@ -101,11 +101,13 @@ class BookContent:
     skipped_lessons: int = 0
 
 
-def read_content(engine: Engine, year: int, lessons_dir: Path | None) -> BookContent:
+def read_content(
+    engine: Engine, year: int, lessons_dir: Path | None, *, evaluation_year: int | None = None
+) -> BookContent:
     """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem."""
     problems: list[LineProblem] = []
     lessons, skipped = _read_lessons(year, lessons_dir, problems)
-    evaluations = _read_evaluations(engine, year, problems)
+    evaluations = _read_evaluations(engine, evaluation_year or year, problems)
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
     return BookContent(year=year, evaluations=evaluations, lessons=lessons, skipped_lessons=skipped)

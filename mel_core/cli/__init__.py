@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import data, demo, evaluate, kb, lessons, report
+from mel_core.cli import book, data, demo, evaluate, kb, lessons, report
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 
@@ -28,6 +28,7 @@ app.command("init")(data.init)
 app.command("import")(data.import_)
 app.command("export")(data.export)
 app.command("demo")(demo.demo)
+app.add_typer(book.app, name="book")
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lessons.app, name="lessons")

@@ -18,6 +18,10 @@ def demo(
     out: Path = typer.Option(
         None, "--out", help="Folder of the evaluation records (default notebooks/evaluations here)."
     ),
+    book: bool = typer.Option(True, "--book/--no-book", help="Build the sample year's book at the end."),
+    pdf: bool = typer.Option(
+        True, "--pdf/--no-pdf", help="Print the book's PDF too (when Chromium is there)."
+    ),
 ) -> None:
     """Build a fresh SQLite store (MEL_HOME/mel.db) from the embedded, illustrative sample workbook and summarise it.
 
@@ -27,7 +31,8 @@ def demo(
 
     It ingests the sample lessons (lessons/), evaluates every sample programme on every criterion (executed
     notebooks and their HTML under notebooks/evaluations/, ratings, findings and recommendations in the store),
-    and builds the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings.
+    builds the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings, and
+    builds the sample year's book (book/_build/<year>/html/index.html, and its PDF when Chromium is there).
 
     Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo --out /tmp/mel-demo/evaluations)
     """
@@ -77,8 +82,32 @@ def demo(
     console.print(f"Store: {result.db_url}", soft_wrap=True)
     _evaluate(console, settings, out, workers)
     _index(console, settings)
+    if book:
+        _book(console, settings, pdf)
     console.print(
         "Next: mel evaluate show DB-BSS-2011  ·  mel export sample-out.xlsx  ·  mel --help", soft_wrap=True
+    )
+
+
+def _book(console: Console, settings: Settings, pdf: bool) -> None:
+    """Build the sample year's book (and its PDF when Chromium is there) and print where it is."""
+    from mel_core.book.build import find_chromium
+    from mel_core.demo.run import SAMPLE_YEAR, demo_book
+    from mel_core.i18n import render
+
+    with_pdf = pdf and find_chromium() is not None
+    with console.status(f"Building the {SAMPLE_YEAR} book …") as status:
+        result = demo_book(settings, pdf=with_pdf, progress=lambda m: status.update(render(m) + " …"))
+    console.print(render(result.summary()), soft_wrap=True)
+    if pdf and not with_pdf:
+        console.print(
+            "No PDF: Chromium was not found (Debian: apt-get install chromium fonts-dejavu-core;"
+            " or set MEL_CHROMIUM).",
+            soft_wrap=True,
+        )
+    console.print(
+        f'Open {result.index} and search "giam ngheo"; the lesson finder is in the book\'s lessons part.',
+        soft_wrap=True,
     )
 
 

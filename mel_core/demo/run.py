@@ -28,6 +28,9 @@ from mel_core.store import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mel_core.book.build import BookResult
     from mel_core.evaluations.runner import EvaluationOutcome
     from mel_core.evaluations.runner import Progress as EvaluationProgress
     from mel_core.kb.index import IndexReport
@@ -155,6 +158,41 @@ def demo_evaluations(
                 encoding="utf-8",
             )
         return outcomes
+    finally:
+        engine.dispose()
+
+
+#: The year of the sample book: the year of the newest sample lessons.
+SAMPLE_YEAR = 2026
+
+
+def demo_book(
+    settings: Settings,
+    *,
+    pdf: bool = False,
+    out: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BookResult:
+    """Build the book of :data:`SAMPLE_YEAR` from the demo store and the sample lessons.
+
+    The demo's evaluations are those just run, so they are this year's: the book takes them from this year even
+    when the calendar has moved past the sample lessons' year.
+    """
+    from datetime import date
+
+    from mel_core.book.build import build_book
+
+    engine = make_engine(sqlite_url(settings.home / "mel.db"))
+    try:
+        return build_book(
+            engine,
+            SAMPLE_YEAR,
+            evaluation_year=date.today().year,
+            lessons_dir=sample_lessons_dir(),
+            out=out,
+            pdf=pdf,
+            progress=progress,
+        )
     finally:
         engine.dispose()
 
