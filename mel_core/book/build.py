@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mel_core.book.cache import BuildCache
 from mel_core.book.content import read_content
 from mel_core.book.source import write_source
 from mel_core.config import PACKAGE_DIR
@@ -35,6 +36,7 @@ LANGUAGES = ("vi", "en")
 TIMEOUT_S = 1800
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL|SEVERE|Exception|Error)\b")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -106,16 +108,25 @@ def build_book(
     say_progress = progress or (lambda _: None)
     out = (out or default_out(year, lang)).resolve()
     say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
-    content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year)
+    cache = BuildCache(out / ".mel-book-cache.json")
+    content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache)
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
-    written = write_source(content, out / "source", lang, skeleton or skeleton_dir())
+    written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
     written.prune()
+    cache.save()
     say_progress(say("Building the website (Jupyter Book)", "Dựng trang web (Jupyter Book)"))
     _sphinx(out / "source", out / "html", "html")
     pdf_path = None
     if pdf:
         say_progress(say("Building the printable edition", "Dựng bản in"))
-        _sphinx(out / "source", out / ".singlehtml", "singlehtml")
+        # the print edition has every lesson in full on its kind's page (a single-page build leaves out pages
+        # that are not in the table of contents, as the web edition's lesson pages are)
+        printed = write_source(
+            content, out / ".print-source", lang, skeleton or skeleton_dir(), edition="print"
+        )
+        printed.prune()
+        cache.save()
+        _sphinx(out / ".print-source", out / ".singlehtml", "singlehtml")
         pdf_path = out / f"mel-book-{year}-{lang}.pdf"
         say_progress(say("Printing the PDF with Chromium", "In bản PDF bằng Chromium"))
         print_pdf(out / ".singlehtml" / "index.html", pdf_path)
@@ -134,7 +145,7 @@ def build_book(
 
 def _sphinx(source: Path, output: Path, builder: str) -> None:
     command = [sys.executable, "-m", "mel_core.book.sphinx_build", str(source), str(output), builder]
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NO_COLOR": "1"}
     try:
         done = subprocess.run(
             command,
@@ -153,9 +164,11 @@ def _sphinx(source: Path, output: Path, builder: str) -> None:
             ),
         ) from exc
     if done.returncode != 0:
-        lines = [
-            line.strip() for line in (done.stderr + "\n" + done.stdout).splitlines() if _PROBLEM.search(line)
-        ]
+        # a page that warned is not read again by the next incremental build, so its warning would not be seen
+        # again: the next build starts afresh
+        shutil.rmtree(output.parent / f".doctrees-{builder}", ignore_errors=True)
+        text = _ANSI.sub("", done.stderr + "\n" + done.stdout)
+        lines = [line.strip() for line in text.splitlines() if _PROBLEM.search(line)]
         raise BookBuildError(
             say(
                 f"Jupyter Book ({builder}) reported {len(lines) or 'an'} error(s); the book is not complete.",

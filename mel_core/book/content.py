@@ -9,7 +9,7 @@ This module only reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,12 @@ from typing import Any
 import nbformat
 from sqlalchemy import Engine, extract, select
 
+from mel_core.book.cache import BuildCache, file_stamp
 from mel_core.errors import BookInputError, LineProblem
 from mel_core.i18n import say
 from mel_core.kb.documents import PUBLIC_STATUSES, _private_values, redact
-from mel_core.lessons.check import validate_lessons
-from mel_core.lessons.parse import LessonFile
+from mel_core.lessons.check import check_lesson, lesson_files
+from mel_core.lessons.parse import LessonFile, read_lesson
 from mel_core.store import Evaluation, Finding, Programme, ProgrammeProvince, Rating, Recommendation, table_of
 from mel_core.vocabulary import CRITERIA
 
@@ -102,12 +103,18 @@ class BookContent:
 
 
 def read_content(
-    engine: Engine, year: int, lessons_dir: Path | None, *, evaluation_year: int | None = None
+    engine: Engine,
+    year: int,
+    lessons_dir: Path | None,
+    *,
+    evaluation_year: int | None = None,
+    cache: BuildCache | None = None,
 ) -> BookContent:
     """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem."""
+    cache = cache or BuildCache(None)
     problems: list[LineProblem] = []
-    lessons, skipped = _read_lessons(year, lessons_dir, problems)
-    evaluations = _read_evaluations(engine, evaluation_year or year, problems)
+    lessons, skipped = _read_lessons(year, lessons_dir, problems, cache)
+    evaluations = _read_evaluations(engine, evaluation_year or year, problems, cache)
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
     return BookContent(year=year, evaluations=evaluations, lessons=lessons, skipped_lessons=skipped)
@@ -115,32 +122,77 @@ def read_content(
 
 # ----------------------------------------------------------------------------------------------------- lessons
 def _read_lessons(
-    year: int, lessons_dir: Path | None, problems: list[LineProblem]
+    year: int, lessons_dir: Path | None, problems: list[LineProblem], cache: BuildCache
 ) -> tuple[list[BookLesson], int]:
+    """Every lesson file under ``lessons_dir`` checked (a file unchanged since a build that passed is not read
+    again), and the year's public ones as the book shows them. An id used twice, in any year, is a problem."""
     if lessons_dir is None:
         return [], 0
     if not lessons_dir.is_dir():
         reason = say("no such lessons folder", "không có thư mục bài học này")
         problems.append(LineProblem(str(lessons_dir), 0, "", "", reason))
         return [], 0
-    # every lesson file is checked (an id used twice across years is a problem too); the year's are shown
-    read, found = validate_lessons([lessons_dir])
-    problems.extend(found)
+    files, found = lesson_files([lessons_dir])
+    mine: list[LineProblem] = list(found)
     lessons: list[BookLesson] = []
     skipped = 0
-    for path, lesson in read:
-        if lesson.meta.get("year") != year:
+    seen: dict[str, tuple[str, int]] = {}
+    for path in files:
+        stamp = file_stamp(path)
+        record = cache.get("lessons", str(path), stamp)
+        if record is None:
+            lesson = read_lesson(path)
+            file_problems = lesson.problems + check_lesson(lesson, path)
+            if file_problems:
+                mine.extend(file_problems)
+                continue
+            meta = lesson.meta
+            public = meta.get("visibility", "public") == "public" and meta.get("status", "submitted") in (
+                PUBLIC_STATUSES
+            )
+            shown = _book_lesson(path, lesson) if meta.get("year") == year and public else None
+            record = {
+                "id": str(meta["id"]),
+                "line": lesson.line_of("id"),
+                "year": meta.get("year"),
+                "public": public,
+                "lesson": _lesson_json(shown) if shown else None,
+            }
+            cache.put("lessons", str(path), stamp, record)
+        key = record["id"]
+        if key in seen:
+            first, line = seen[key]
+            reason = say(
+                f"id {key!r} is already used by {first} (line {line})",
+                f"mã {key!r} đã được dùng trong {first} (dòng {line})",
+            )
+            mine.append(LineProblem(str(path), record["line"], "id", key, reason))
             continue
-        if (
-            lesson.meta.get("visibility", "public") != "public"
-            or lesson.meta.get("status", "submitted") not in PUBLIC_STATUSES
-        ):
+        seen[key] = (str(path), record["line"])
+        if record["year"] != year:
+            continue
+        if not record["public"]:
             skipped += 1
-            continue
-        if not found:
-            lessons.append(_book_lesson(path, lesson))
+        elif record["lesson"] is not None:
+            lessons.append(_lesson_from_json(record["lesson"]))
+    problems.extend(sorted(mine, key=lambda p: (p.source, p.row)))
     lessons.sort(key=lambda x: (x.title.casefold(), x.key))
     return lessons, skipped
+
+
+def _lesson_json(lesson: BookLesson) -> dict[str, Any]:
+    data = asdict(lesson)
+    data["source"] = str(lesson.source)
+    return data
+
+
+def _lesson_from_json(data: dict[str, Any]) -> BookLesson:
+    values = dict(data)
+    for name in ("provinces", "themes"):
+        values[name] = tuple(values[name])
+    values["sections"] = tuple(tuple(s) for s in values["sections"])
+    values["source"] = Path(values["source"])
+    return BookLesson(**values)
 
 
 def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
@@ -168,7 +220,9 @@ def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
 
 
 # ------------------------------------------------------------------------------------------------- evaluations
-def _read_evaluations(engine: Engine, year: int, problems: list[LineProblem]) -> list[BookEvaluation]:
+def _read_evaluations(
+    engine: Engine, year: int, problems: list[LineProblem], cache: BuildCache
+) -> list[BookEvaluation]:
     e, p = table_of(Evaluation), table_of(Programme)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -227,7 +281,7 @@ def _read_evaluations(engine: Engine, year: int, problems: list[LineProblem]) ->
                 for x in recommendations.get(r["id"], [])
             ],
         )
-        ev.notebooks = _notebooks(r["code"], r["output_dir"], problems)
+        ev.notebooks = _notebooks(r["code"], r["output_dir"], problems, cache)
         out.append(ev)
     return out
 
@@ -245,8 +299,11 @@ def _by_evaluation(
     return out
 
 
-def _notebooks(code: str, output_dir: str | None, problems: list[LineProblem]) -> list[tuple[str, Path]]:
-    """The evaluation's executed notebooks in chapter order; each one is read and validated here."""
+def _notebooks(
+    code: str, output_dir: str | None, problems: list[LineProblem], cache: BuildCache
+) -> list[tuple[str, Path]]:
+    """The evaluation's executed notebooks in chapter order; each one is read and validated here (unless it is
+    unchanged since a build that found it good)."""
     folder = Path(output_dir) if output_dir else None
     if folder is None or not folder.is_dir():
         reason = say(
@@ -259,6 +316,10 @@ def _notebooks(code: str, output_dir: str | None, problems: list[LineProblem]) -
     for name in NOTEBOOK_ORDER:
         path = folder / f"{name}.ipynb"
         if not path.is_file():
+            continue
+        stamp = file_stamp(path)
+        if cache.get("notebooks", str(path), stamp) == "ok":
+            found.append((name, path))
             continue
         try:
             nb = nbformat.read(path, as_version=4)
@@ -283,6 +344,7 @@ def _notebooks(code: str, output_dir: str | None, problems: list[LineProblem]) -
             )
             problems.append(LineProblem(str(path), 0, "", "", reason))
             continue
+        cache.put("notebooks", str(path), stamp, "ok")
         found.append((name, path))
     if not found and not any(p.source.startswith(str(folder)) for p in problems):
         reason = say(

@@ -26,7 +26,9 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ import yaml
 
 from mel_core import geo
 from mel_core.book import myst
+from mel_core.book.cache import BuildCache, digest, file_stamp
 from mel_core.book.content import BookContent, BookEvaluation, BookLesson
 from mel_core.book.labels import label
 from mel_core.config import kb_dir
@@ -69,6 +72,14 @@ class SourceWriter:
         tmp.replace(path)
         self.changed.append(relative)
 
+    def keep(self, relative: str) -> bool:
+        """Keep ``relative`` as it is (True), or say it is missing (False: it must be written)."""
+        path = self.root / relative
+        if not path.is_file():
+            return False
+        self.kept.add(path)
+        return True
+
     def prune(self) -> list[str]:
         """Remove files under ``root`` that this run did not write (pages of lessons or evaluations now gone)."""
         removed: list[str] = []
@@ -86,27 +97,62 @@ def docname(code: str) -> str:
     return _DOCNAME.sub("-", code).strip("-").lower() or "evaluation"
 
 
-def write_source(content: BookContent, root: Path, lang: str, skeleton: Path) -> SourceWriter:
-    """Write the book's source for ``content`` under ``root`` in ``lang``; returns what was written."""
+def write_source(
+    content: BookContent,
+    root: Path,
+    lang: str,
+    skeleton: Path,
+    *,
+    edition: str = "web",
+    cache: BuildCache | None = None,
+) -> SourceWriter:
+    """Write the book's source for ``content`` under ``root`` in ``lang``; returns what was written.
+
+    The ``web`` edition gives each lesson a page of its own (``lessons/all/<id>``), listed by the kind and
+    province pages but kept out of the navigation: a changed lesson rebuilds one small page, and the sidebar
+    (rendered into every page) does not grow with the number of lessons. The ``print`` edition puts each
+    lesson in full on the page of its first kind, so the single-page build printed to PDF holds every lesson.
+    """
+    if edition not in ("web", "print"):
+        raise ValueError(f"edition is web or print, not {edition!r}")
+    web = edition == "web"
     out = SourceWriter(root)
+    cache = cache or BuildCache(None)
+    section = f"pages:{edition}:{lang}"
+
+    def cached(relative: str, fingerprint: str, make: Callable[[], str | bytes]) -> None:
+        """Write ``relative`` unless a previous build wrote it from the same inputs (the expensive pages)."""
+        if cache.get(section, relative, fingerprint) is not None and out.keep(relative):
+            return
+        out.write(relative, make())
+        cache.put(section, relative, fingerprint, 1)
+
     year = content.year
     terms = taxonomy()
     out.write("_config.yml", _config(year, lang))
     out.write("index.md", _hand_page(skeleton, "foreword", lang, label("book_title", lang, year=year)))
     out.write("about.md", _hand_page(skeleton, "about", lang, None))
     out.write("overview.md", _overview(content, lang))
-    out.write("_static/ratings.png", _ratings_chart(content.evaluations, lang))
+    counts = {
+        c: sorted((str(k), v) for k, v in n.items()) for c, n in _rating_counts(content.evaluations).items()
+    }
+    cached("_static/ratings.png", digest(counts, lang), lambda: _ratings_chart(content.evaluations, lang))
     for criterion in CRITERIA:
         out.write(f"criteria/{criterion}.md", _criterion_page(content, criterion, lang))
     for ev in content.evaluations:
-        out.write(f"evaluations/{docname(ev.code)}.ipynb", _evaluation_notebook(ev, lang))
+        inputs = digest(asdict(ev), [file_stamp(path) for _, path in ev.notebooks], lang)
+        cached(f"evaluations/{docname(ev.code)}.ipynb", inputs, partial(_evaluation_notebook, ev, lang))
     for theme in THEMES:
-        out.write(f"lessons/{theme}.md", _kind_page(content, theme, lang, terms))
-    out.write("lessons/provinces.md", _provinces_page(content, lang))
+        out.write(f"lessons/{theme}.md", _kind_page(content, theme, lang, terms, web))
+    if web:
+        for lesson in content.lessons:
+            inputs = digest(asdict(lesson), lang)
+            cached(f"lessons/all/{lesson.key}.md", inputs, partial(_lesson_page, lesson, lang, terms))
+    out.write("lessons/provinces.md", _provinces_page(content, lang, web))
     out.write("lesson-finder.md", _finder_page(lang))
     static = Path(__file__).resolve().parent / "static"
     # the finder's scripts are copied as they are (html_extra_path), not added to every page as _static/ files are
-    out.write("_extra/finder/mel-lessons.js", _finder_data(content, lang, terms))
+    out.write("_extra/finder/mel-lessons.js", _finder_data(content, lang, terms, web))
     out.write("_extra/finder/mel-finder.js", (static / "mel-finder.js").read_bytes())
     out.write("recommendations.md", _recommendations_page(content, lang))
     out.write("glossary.md", _glossary_page(lang))
@@ -122,7 +168,8 @@ def _config(year: int, lang: str) -> str:
         "title": label("book_title", lang, year=year),
         "author": label("author", lang),
         "copyright": str(year),
-        "only_build_toc_files": True,
+        # lesson pages are outside the table of contents on purpose (see write_source); stale files are pruned
+        "only_build_toc_files": False,
         "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
         "execute": {"execute_notebooks": "off"},
         "html": {
@@ -147,6 +194,7 @@ def _config(year: int, lang: str) -> str:
                 "html_extra_path": ["_extra"],
                 "html_context": {"default_mode": "light"},
                 "html_last_updated_fmt": None,
+                "numfig": False,  # figure numbering walks every page on every build
                 "nb_output_stderr": "remove",
                 "nb_merge_streams": True,
                 "suppress_warnings": ["myst.header"],
@@ -486,8 +534,21 @@ def _lesson_meta(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> str:
     return meta
 
 
-def _lesson_block(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> list[str]:
-    lines = [f"({_anchor(lesson)})=", f"## {myst.inline(lesson.title)}", ""]
+def _lesson_link(lesson: BookLesson, web: bool, prefix: str = "") -> str:
+    """A link to a lesson: its own page on the web, its anchor in the print edition."""
+    if web:
+        return f"[{myst.inline(lesson.title)}]({prefix}all/{lesson.key}.md)"
+    return f"{{ref}}`{_anchor(lesson)}`"
+
+
+def _lesson_page(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> str:
+    """One lesson's page (web edition): out of the navigation (``orphan``), reached from the lists and search."""
+    lines = _lesson_block(lesson, lang, terms, level=1)
+    return "---\norphan: true\n---\n" + "\n".join(lines)
+
+
+def _lesson_block(lesson: BookLesson, lang: str, terms: dict[str, Any], level: int = 2) -> list[str]:
+    lines = [f"({_anchor(lesson)})=", f"{'#' * level} {myst.inline(lesson.title)}", ""]
     lines += [f"*{myst.inline(_lesson_meta(lesson, lang, terms))}*", ""]
     kinds = ", ".join(_term(terms, "themes", t, lang) for t in lesson.themes)
     lines += [f"**{myst.inline(label('theme', lang))}:** {myst.inline(kinds)}", ""]
@@ -496,13 +557,13 @@ def _lesson_block(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> list[
         if "." in number:
             lines += [f"**{title}**", ""]
         else:
-            lines += [f"### {title}", ""]
+            lines += [f"{'#' * (level + 1)} {title}", ""]
         if body.strip():
             lines += [myst.blocks(body), ""]
     return lines
 
 
-def _kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any]) -> str:
+def _kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any], web: bool) -> str:
     kind = _term(terms, "themes", theme, lang)
     lines = [
         f"# {myst.inline(kind)}",
@@ -514,16 +575,22 @@ def _kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any
     secondary = [x for x in content.lessons if theme in x.themes[1:]]
     if not primary and not secondary:
         lines += [myst.inline(label("no_lessons", lang)), ""]
+    if web:
+        for lesson in primary + secondary:
+            meta = myst.inline(_lesson_meta(lesson, lang, terms))
+            lines += [f"- {_lesson_link(lesson, web)}  ", f"  *{meta}*"]
+        lines.append("")
+        return "\n".join(lines)
     for lesson in primary:
         lines += _lesson_block(lesson, lang, terms)
     if secondary:
         lines += [f"## {myst.inline(label('also_this_kind', lang))}", ""]
-        lines += [f"- {{ref}}`{_anchor(x)}`" for x in secondary]
+        lines += [f"- {_lesson_link(x, web)}" for x in secondary]
         lines.append("")
     return "\n".join(lines)
 
 
-def _provinces_page(content: BookContent, lang: str) -> str:
+def _provinces_page(content: BookContent, lang: str, web: bool) -> str:
     lines = [
         f"# {myst.inline(label('lessons_by_province', lang))}",
         "",
@@ -540,7 +607,7 @@ def _provinces_page(content: BookContent, lang: str) -> str:
         lines += [f"## {myst.inline(name)}", ""]
         for lesson, former in by_province[name]:
             note = f" ({myst.inline(label('formerly', lang, name=former))})" if former else ""
-            lines.append(f"- {{ref}}`{_anchor(lesson)}`{note}")
+            lines.append(f"- {_lesson_link(lesson, web)}{note}")
         lines.append("")
     return "\n".join(lines)
 
@@ -579,7 +646,7 @@ def _finder_page(lang: str) -> str:
     )
 
 
-def _finder_data(content: BookContent, lang: str, terms: dict[str, Any]) -> str:
+def _finder_data(content: BookContent, lang: str, terms: dict[str, Any], web: bool) -> str:
     """The finder's data as a script (a ``fetch`` of JSON is refused on file://; a script tag is not)."""
     lessons = []
     for lesson in content.lessons:
@@ -588,7 +655,7 @@ def _finder_data(content: BookContent, lang: str, terms: dict[str, Any]) -> str:
         lessons.append(
             {
                 "title": lesson.title,
-                "url": f"lessons/{page}.html#{_anchor(lesson)}",
+                "url": f"lessons/all/{lesson.key}.html" if web else f"lessons/{page}.html#{_anchor(lesson)}",
                 "year": lesson.year,
                 "provinces": sorted({name for name, _ in places}),
                 "former": sorted({former for _, former in places if former}),

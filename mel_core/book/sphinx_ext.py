@@ -73,7 +73,14 @@ def offline_scripts(
     context["script_files"] = kept
 
 
+def no_figure_numbers(app: Sphinx, config: Any) -> None:
+    """Figure numbering off again after sphinx-jupyterbook-latex turned it on: the book numbers no figures, and
+    numbering walks every page's doctree on every incremental build (seconds for a 500-lesson year)."""
+    config["numfig"] = False
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", no_figure_numbers, priority=900)
     app.add_search_language(FoldingSearch)
     app.connect("html-page-context", offline_scripts, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
