@@ -112,7 +112,7 @@ def build_book(
     content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache)
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
-    written.prune()
+    _remove_outputs(out / "html", written.prune())
     cache.save()
     say_progress(say("Building the website (Jupyter Book)", "Dựng trang web (Jupyter Book)"))
     _sphinx(out / "source", out / "html", "html")
@@ -124,7 +124,7 @@ def build_book(
         printed = write_source(
             content, out / ".print-source", lang, skeleton or skeleton_dir(), edition="print"
         )
-        printed.prune()
+        _remove_outputs(out / ".singlehtml", printed.prune())
         cache.save()
         _sphinx(out / ".print-source", out / ".singlehtml", "singlehtml")
         pdf_path = out / f"mel-book-{year}-{lang}.pdf"
@@ -141,6 +141,15 @@ def build_book(
         changed=written.changed,
         seconds=time.perf_counter() - started,
     )
+
+
+def _remove_outputs(html: Path, removed_sources: list[str]) -> None:
+    """Delete the built pages of source pages that are gone (a lesson withdrawn, or now internal): Sphinx
+    forgets them in its index but leaves their HTML files in the output folder, where they could still be read."""
+    for relative in removed_sources:
+        path = Path(relative)
+        if path.suffix in (".md", ".ipynb"):
+            (html / path.with_suffix(".html")).unlink(missing_ok=True)
 
 
 def _sphinx(source: Path, output: Path, builder: str) -> None:

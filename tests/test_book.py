@@ -1,0 +1,245 @@
+"""The annual book without a browser: what goes in, what never does, escaping, errors and incremental builds.
+
+Real components: a SQLite store, real lesson files, the real Jupyter Book/Sphinx build in its subprocess.
+The browser and PDF checks are in tests/test_book_browser.py.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from mel_core.book import myst
+from mel_core.book.build import build_book
+from mel_core.book.sphinx_ext import FoldingSearch
+from mel_core.errors import BookBuildError, BookInputError
+from mel_core.store import make_engine
+from tests.test_cli import run_mel
+
+SAMPLE = Path(__file__).resolve().parents[1] / "lessons" / "2026" / "2026-tuyen-quang-ga-den-nguoi-mong.md"
+
+
+def write_lesson(folder: Path, key: str, year: int = 2026, **changes: str) -> Path:
+    """A valid lesson file made from a sample one: ``key`` and ``year`` set, front-matter lines replaced."""
+    source = SAMPLE.read_text(encoding="utf-8")
+    source = source.replace("2026-tuyen-quang-ga-den-nguoi-mong", key).replace("year: 2026", f"year: {year}")
+    for field, value in changes.items():
+        source = re.sub(rf"^{field}: .*$", f"{field}: {value}", source, count=1, flags=re.M)
+    path = folder / str(year) / f"{key}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def all_text(folder: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file()
+    )
+
+
+# ------------------------------------------------------------------------------------------------- escaping
+def test_inline_escapes_every_markdown_and_myst_active_character():
+    nasty = "<script>alert(1)</script> {raw}`html` $x$ [a](javascript:x) **b** {{ sub }} # h"
+    escaped = myst.inline(nasty)
+    assert "<" not in escaped.replace("\\<", "")
+    for ch in "<>{}`$[]()*#":
+        assert ch not in escaped.replace("\\" + ch, ""), ch
+    assert myst.inline("Hoà  bình\n giảm nghèo") == "Hoà bình giảm nghèo"  # one line, NFC, no escapes needed
+
+
+def test_blocks_keeps_structure_but_not_html_links_or_headings():
+    body = (
+        "# Heading\n\nA paragraph with <b>bold</b> and [a link](javascript:steal()).\n\n"
+        "- first **point**\n- second `code`\n\n1. one\n2. two\n\n<script>x()</script>\n"
+    )
+    out = myst.blocks(body)
+    assert "**Heading**" in out  # a heading inside a lesson is a bold line, not a section
+    assert "\\<b\\>bold\\<\\/b\\>" in out
+    # markdown-it refuses javascript: links, so the whole thing stays text; any other link keeps its words only
+    assert "\\[a link\\]\\(javascript" in out
+    assert "see" in myst.blocks("[see](https://example.org)") and "example.org" not in myst.blocks(
+        "[see](https://example.org)"
+    )
+    assert "- first **point**" in out and "- second `code`" in out
+    assert "1. one" in out and "2. two" in out
+    assert "\\<script\\>x\\(\\)\\<\\/script\\>" in out
+    assert "<script>" not in out
+
+
+def test_blocks_can_keep_headings_below_the_books_own():
+    assert myst.blocks("## Rating\n\ntext", headings_from=3).startswith("### Rating")
+    assert myst.blocks("### Findings", headings_from=3).startswith("#### Findings")
+
+
+def test_the_search_language_folds_words_as_the_knowledge_base_does():
+    lang = FoldingSearch({})
+    assert lang.stem("Giảm") == "giam" and lang.stem("nghèo") == "ngheo" and lang.stem("Đường") == "duong"
+    assert lang.stem("hoà") == lang.stem("hòa") == "hoa"
+    assert lang.word_filter("hộ") and not lang.word_filter("a") and not lang.word_filter("2026")
+
+
+# ---------------------------------------------------------------------------------------------- a real build
+@pytest.fixture
+def small_book(sqlite_engine, tmp_path):
+    """Lesson files of 2026 (public, internal, draft, a former province) and 2025, in an empty store."""
+    lessons = tmp_path / "lessons"
+    write_lesson(lessons, "2026-public-one")
+    write_lesson(lessons, "2026-former-province", provinces='["02"]', title="Bài học ở Hà Giang cũ")
+    write_lesson(lessons, "2026-internal-one", visibility="internal", title="Bài học nội bộ không đăng")
+    write_lesson(lessons, "2026-draft-one", status="draft", title="Bản nháp chưa đăng")
+    write_lesson(lessons, "2025-last-year", year=2025, title="Bài học của năm trước")
+    return sqlite_engine, lessons, tmp_path / "out"
+
+
+def test_the_book_holds_the_years_public_lessons_and_never_contacts_internal_lessons_or_drafts(small_book):
+    engine, lessons, out = small_book
+    result = build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert result.lessons == 2 and result.evaluations == 0
+    assert result.index == out / "html" / "index.html" and result.index.is_file()
+    html = out / "html"
+    assert (html / "lessons" / "all" / "2026-public-one.html").is_file()
+    assert (html / "lessons" / "all" / "2026-former-province.html").is_file()
+    everything = all_text(html) + all_text(out / "source")
+    for hidden in (
+        "Bài học nội bộ không đăng",
+        "Bản nháp chưa đăng",
+        "Bài học của năm trước",
+        "2026-internal-one",
+    ):
+        assert hidden not in everything, hidden
+    # the sample's contact block: name, phone and e-mail never reach the book
+    for private in ("Giàng Thị Sua", "0961 207 384", "sua.giang@vungcao.example.org"):
+        assert private not in everything, private
+    # today's province, with the former name the lesson used
+    provinces = (html / "lessons" / "provinces.html").read_text(encoding="utf-8")
+    assert "Tuyên Quang" in provinces and "trước đây: Hà Giang" in provinces
+    # the lesson finder's data: both lessons, their province today and before, and links that exist
+    data = (html / "finder" / "mel-lessons.js").read_text(encoding="utf-8")
+    payload = json.loads(data.removeprefix("window.MEL_LESSONS = ").rstrip().rstrip(";"))
+    found = {x["title"]: x for x in payload["lessons"]}
+    assert set(found) == {
+        "Bài học ở Hà Giang cũ",
+        "Nuôi gà đen bản địa gắn với tổ hợp tác của phụ nữ Mông vùng cao nguyên đá",
+    }
+    assert found["Bài học ở Hà Giang cũ"]["provinces"] == ["Tuyên Quang"]
+    assert found["Bài học ở Hà Giang cũ"]["former"] == ["Hà Giang"]
+    for x in payload["lessons"]:
+        assert (html / x["url"]).is_file(), x["url"]
+    # the search index holds words without their diacritics, so "giam ngheo" meets "giảm nghèo"
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
+    assert "ngheo" in terms and "nghèo" not in terms and "ga" in terms and "gà" not in terms
+
+
+def test_lesson_text_cannot_become_html_in_the_book(small_book):
+    engine, lessons, out = small_book
+    path = lessons / "2026" / "2026-public-one.md"
+    source = path.read_text(encoding="utf-8").replace(
+        "Tổ hợp tác tự quản;",
+        "Tổ hợp tác tự quản {raw}`html` $x$ [bấm](javascript:alert(1)) &lt;script&gt;alert(2)&lt;/script&gt;;",
+    )
+    path.write_text(source, encoding="utf-8")
+    build_book(engine, 2026, lessons_dir=lessons, out=out)
+    page = (out / "html" / "lessons" / "all" / "2026-public-one.html").read_text(encoding="utf-8")
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page))  # the text a reader sees
+    assert "{raw}html $x$ [bấm](javascript:alert(1)) <script>alert(2)</script>;" in shown
+    assert 'href="javascript' not in page and "<script>alert" not in page
+
+
+def test_a_lesson_with_raw_html_or_a_bad_field_fails_the_build_with_every_problem(small_book):
+    engine, lessons, out = small_book
+    path = lessons / "2026" / "2026-public-one.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("sector: livestock", "sector: livestok")
+        + "\n<script>alert(1)</script>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BookInputError) as caught:
+        build_book(engine, 2026, lessons_dir=lessons, out=out)
+    problems = {(p.source, p.column) for p in caught.value.problems}
+    assert (str(path), "sector") in problems
+    assert any(p.source == str(path) and "<script>" in str(p.reason) for p in caught.value.problems)
+    assert all(p.row > 0 for p in caught.value.problems if p.source == str(path))
+    assert not (out / "html").exists()  # nothing was built
+
+
+def test_the_cli_reports_a_broken_lesson_with_file_and_line_and_exit_65(tmp_path):
+    assert run_mel("init", home=tmp_path).returncode == 0
+    lessons = tmp_path / "lessons"
+    broken = write_lesson(lessons, "2026-broken", themes="[empowermnt]")
+    result = run_mel("book", "build", "--year", "2026", "--lessons", str(lessons), home=tmp_path)
+    assert result.returncode == 65, result.stderr
+    assert str(broken) in result.stderr and "themes" in result.stderr and "line" in result.stderr
+
+
+def test_a_sphinx_warning_fails_the_build_and_the_next_build_reports_it_again(small_book, tmp_path):
+    engine, lessons, out = small_book
+    skeleton = tmp_path / "skeleton"
+    skeleton.mkdir()
+    (skeleton / "foreword.vi.md").write_text("# Lời nói đầu\n\nXem {ref}`nhan-khong-co`.\n", encoding="utf-8")
+    for _ in range(2):  # a failed build must not hide its warning from the next (incremental) one
+        with pytest.raises(BookBuildError) as caught:
+            build_book(engine, 2026, lessons_dir=lessons, out=out, skeleton=skeleton)
+        assert any("nhan-khong-co" in line and "index.md" in line for line in caught.value.problems)
+
+
+def test_rebuilds_redo_only_what_changed_and_withdrawn_lessons_leave_the_site(small_book):
+    engine, lessons, out = small_book
+    first = build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert "lessons/all/2026-public-one.md" in first.changed
+    again = build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert again.changed == []
+    path = lessons / "2026" / "2026-public-one.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Sổ theo dõi đàn gà", "Sổ ghi chép đàn gà"), "utf-8"
+    )
+    changed = build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert changed.changed == ["lessons/all/2026-public-one.md"]
+    page = out / "html" / "lessons" / "all" / "2026-public-one.html"
+    assert "Sổ ghi chép đàn gà" in page.read_text(encoding="utf-8")
+    # made internal: its page is removed from the output too, not only from the index
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("visibility: public", "visibility: internal"), "utf-8"
+    )
+    build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert not page.exists()
+    assert "2026-public-one" not in (out / "html" / "searchindex.js").read_text(encoding="utf-8")
+
+
+def test_the_book_of_the_demo_has_every_evaluation_and_its_notebooks_without_code(demo_run):
+    assert demo_run.result.returncode == 0, demo_run.result.stderr
+    html = demo_run.book / "html"
+    engine = make_engine(f"sqlite:///{demo_run.home / 'mel.db'}")
+    with engine.connect() as conn:
+        codes = list(conn.scalars(text("SELECT code FROM evaluations WHERE status = 'succeeded'")))
+    pages = sorted((html / "evaluations").glob("*.html"))
+    assert len(pages) == len(codes) >= 8
+    page = (html / "evaluations" / f"{codes[0].lower()}.html").read_text(encoding="utf-8")
+    assert "criterion as criterion" not in page and "nb.emit(" not in page  # code hidden
+    assert "<img" in page  # the charts are shown
+    assert "sqlite:///" not in all_text(html)  # the store's address is machine-local
+    stdout = demo_run.result.stdout.replace("\n", "")
+    assert str(demo_run.book / "html" / "index.html") in stdout
+
+
+def test_a_corrupt_evaluation_notebook_fails_the_build(demo_run, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(demo_run.home, home, ignore=shutil.ignore_patterns("_build", "index"))
+    engine = make_engine(f"sqlite:///{home / 'mel.db'}")
+    with engine.begin() as conn:
+        for eid, folder in conn.execute(text("SELECT id, output_dir FROM evaluations")).all():
+            moved = str(folder).replace(str(demo_run.home), str(home))
+            conn.execute(text("UPDATE evaluations SET output_dir = :d WHERE id = :i"), {"d": moved, "i": eid})
+        folder = Path(
+            conn.scalar(text("SELECT output_dir FROM evaluations WHERE status = 'succeeded' LIMIT 1"))
+        )
+    (folder / "impact.ipynb").write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(BookInputError) as caught:
+        build_book(engine, 2026, evaluation_year=2026, lessons_dir=None, out=tmp_path / "out")
+    assert [p.source for p in caught.value.problems] == [str(folder / "impact.ipynb")]
