@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	scripts/system-packages.sh book
 	$(BIN)/mel demo
 
 test: $(STAMP)
+	scripts/system-packages.sh test
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -39,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_evaluate.py
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_monitoring.py
+	$(BIN)/python bench/bench_book.py
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample
@@ -48,4 +51,4 @@ docs: $(STAMP)
 	$(BIN)/python -m mel_core.ingest.docs
 
 clean:
-	rm -rf $(VENV) .mel .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mel .pytest_cache .mypy_cache .ruff_cache book/_build tests/_artifacts
