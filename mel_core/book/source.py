@@ -470,6 +470,8 @@ def _book_cells(nb: Any) -> list[Any]:
     first_markdown = True
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
+        if "remove-cell" in tags:  # how to run the template, the machine-readable result: not for readers
+            continue
         if cell.cell_type == "markdown":
             source = cell.source
             if first_markdown:  # the template's own title: the book's heading above replaces it
