@@ -186,12 +186,6 @@ def test_search_gives_the_same_hits_with_and_without_diacritics(watched, site):
     assert not watch.problems, watch.problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: Sphinx's splitQuery (searchtools.js) splits a query at combining marks before the book's"
-    " Stemmer folds it, so a query typed in decomposed Unicode (NFD) finds other pages; fix in"
-    " mel_core/book/sphinx_ext.py (FoldingSearch.js_splitter_code normalising to NFC)",
-)
 def test_search_gives_the_same_hits_for_a_query_typed_in_decomposed_unicode(watched, site):
     page, watch = watched
     plain = search(page, site, "giam ngheo")
@@ -201,12 +195,6 @@ def test_search_gives_the_same_hits_for_a_query_typed_in_decomposed_unicode(watc
     assert not watch.problems, watch.problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: Sphinx's Vietnamese catalogue translates 'Search Results' and the result-count and"
-    " no-match messages as empty strings, so the search page shows no heading, no count and, when nothing"
-    " matches, a blank page",
-)
 def test_search_page_says_how_many_pages_it_found_and_when_none(watched, site):
     page, watch = watched
     hits = search(page, site, "giam ngheo")
@@ -492,11 +480,6 @@ def test_lesson_text_stays_text_in_the_page_printed_to_pdf(browser, safety_book)
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the print edition (OUT/.singlehtml/index.html, printed to the PDF by Chromium) loads MathJax"
-    " from https://cdn.jsdelivr.net and a searchindex.js that the singlehtml build does not write",
-)
 def test_the_page_printed_to_pdf_loads_nothing_from_the_network(watched, book):
     page, watch = watched
     open_page(page, book / ".singlehtml" / "index.html")
@@ -525,12 +508,6 @@ def test_internal_lessons_and_contacts_are_nowhere_in_the_small_book(safety_book
         assert shown.casefold() in text, f"not in the PDF as written: {shown!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a lesson title with HTML passes `mel lessons check` (only the body is checked for HTML), and"
-    " Sphinx 7.4's searchtools.js puts a page's raw section titles ('alltitles') into innerHTML, so searching"
-    " for the title runs its script on the search page",
-)
 def test_a_title_with_html_is_refused_or_stays_text_on_the_search_page(watched, tmp_path):
     page, watch = watched
     lesson = dict(PUBLIC, title='Mô hình <img src=x onerror="window.__pwned=8"> nuôi gà bản địa')

@@ -127,6 +127,11 @@ def build_book(
         _remove_outputs(out / ".singlehtml", printed.prune())
         cache.save()
         _sphinx(out / ".print-source", out / ".singlehtml", "singlehtml")
+        # the theme's page template loads searchindex.js, which a single-page build does not write: a missing
+        # file is a console error while printing, so the printed edition gets an empty one
+        stub = out / ".singlehtml" / "searchindex.js"
+        if not stub.is_file():
+            stub.write_text("/* The printed edition has no search. */\n", encoding="utf-8")
         pdf_path = out / f"mel-book-{year}-{lang}.pdf"
         say_progress(say("Printing the PDF with Chromium", "In bản PDF bằng Chromium"))
         print_pdf(out / ".singlehtml" / "index.html", pdf_path)
@@ -153,6 +158,7 @@ def _remove_outputs(html: Path, removed_sources: list[str]) -> None:
 
 
 def _sphinx(source: Path, output: Path, builder: str) -> None:
+    source, output = source.resolve(), output.resolve()
     command = [sys.executable, "-m", "mel_core.book.sphinx_build", str(source), str(output), builder]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NO_COLOR": "1"}
     try:
@@ -164,6 +170,7 @@ def _sphinx(source: Path, output: Path, builder: str) -> None:
             errors="replace",
             timeout=TIMEOUT_S,
             env=env,
+            cwd=source,  # Sphinx finds the browser catalogue of locale_dirs relative to the working directory
         )
     except subprocess.TimeoutExpired as exc:
         raise BookBuildError(

@@ -159,7 +159,58 @@ def write_source(
     for name in STATIC_FILES:
         out.write(f"_static/{name}", (static / name).read_bytes())
     out.write("_toc.yml", _toc(content, lang))
+    if lang == "vi":
+        out.write("_locale/vi/LC_MESSAGES/sphinx.js", _vietnamese_search_messages())
     return out
+
+
+#: Messages of Sphinx's search page that its Vietnamese catalogue leaves empty (the page would show nothing).
+SEARCH_MESSAGES_VI = {
+    "Preparing search...": "Đang chuẩn bị tìm kiếm...",
+    "Search Results": "Kết quả tìm kiếm",
+    "Searching": "Đang tìm",
+    "Search finished, found ${resultCount} page(s) matching the search query.": (
+        "Tìm xong: ${resultCount} trang khớp với từ cần tìm."
+    ),
+    "Your search did not match any documents. Please make sure that all words are spelled correctly and that"
+    " you've selected enough categories.": (
+        "Không tìm thấy trang nào. Hãy kiểm tra chính tả (gõ có dấu hoặc không dấu đều được) hoặc thử từ khác."
+    ),
+    "Searching for multiple words only shows matches that contain\n    all words.": (
+        "Khi tìm nhiều từ, chỉ những trang có đủ mọi từ mới được liệt kê."
+    ),
+    "Hide Search Matches": "Ẩn đánh dấu từ tìm kiếm",
+    "Search Page": "Trang tìm kiếm",
+    "Quick search": "Tìm nhanh",
+    "search": "tìm kiếm",
+    "Index": "Chỉ mục",
+    "Table of Contents": "Mục lục",
+    "This Page": "Trang này",
+    "Collapse sidebar": "Thu gọn thanh bên",
+    "Expand sidebar": "Mở rộng thanh bên",
+    ", in ": ", trong ",
+}
+
+
+def _vietnamese_search_messages() -> str:
+    """Sphinx's Vietnamese browser catalogue with its empty messages filled in (the rest fall back to English).
+
+    Sphinx looks for ``<locale_dirs>/vi/LC_MESSAGES/sphinx.js`` before its own copy.
+    """
+    import sphinx
+
+    own = Path(sphinx.__file__).resolve().parent / "locale" / "vi" / "LC_MESSAGES" / "sphinx.js"
+    text = own.read_text(encoding="utf-8")
+    start, end = text.index("("), text.rindex(")")
+    catalogue = json.loads(text[start + 1 : end])
+    messages = catalogue.get("messages", {})
+    for key, value in list(messages.items()):
+        if not value:
+            if key in SEARCH_MESSAGES_VI:
+                messages[key] = SEARCH_MESSAGES_VI[key]
+            else:
+                del messages[key]  # an empty string would be shown as nothing; without it, English is shown
+    return text[: start + 1] + json.dumps(catalogue, ensure_ascii=False) + text[end:]
 
 
 # ------------------------------------------------------------------------------------------------ config, toc
@@ -192,6 +243,7 @@ def _config(year: int, lang: str) -> str:
                 "html_show_sourcelink": False,
                 "html_static_path": ["_static"],
                 "html_extra_path": ["_extra"],
+                "locale_dirs": ["_locale"],
                 "html_context": {"default_mode": "light"},
                 "html_last_updated_fmt": None,
                 "numfig": False,  # figure numbering walks every page on every build

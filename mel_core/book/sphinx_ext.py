@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.search import SearchLanguage
+from sphinx.search import IndexBuilder, SearchLanguage
 
 from mel_core.text import fold
 
@@ -28,12 +28,24 @@ var Stemmer = function() {
 """
 
 
+#: The browser's word splitting: the query in NFC first, so that a decomposed "ả" (a + combining hook) is one
+#: letter and not a split point (Sphinx's default splits at combining marks: "gia m").
+JS_SPLITTER = r"""
+function splitQuery(query) {
+  return query.normalize("NFC")
+    .split(/[^\p{Letter}\p{Mark}\p{Number}_\p{Emoji_Presentation}]+/gu)
+    .filter(term => term);
+}
+"""
+
+
 class FoldingSearch(SearchLanguage):
     """Sphinx search language ``vi``: words are indexed and looked up without their diacritics."""
 
     lang = "vi"
     language_name = "Vietnamese"
     js_stemmer_code = JS_STEMMER
+    js_splitter_code = JS_SPLITTER
 
     def init(self, options: dict[str, str]) -> None:
         self.stopwords = set()  # none: short Vietnamese words ("hộ", "xã") carry meaning
@@ -42,8 +54,9 @@ class FoldingSearch(SearchLanguage):
         return fold(word)
 
     def word_filter(self, word: str) -> bool:
-        # one-letter words and bare numbers are noise in the index; two-letter Vietnamese words ("hộ", "xã") stay
-        return len(word) > 1 and not word.isdigit()
+        # every word counts: one-letter Vietnamese words ("ở", "ý") are words, and the browser requires every
+        # word of a query to be in the index
+        return bool(word)
 
 
 def _is_thebe(script: Any) -> bool:
@@ -54,7 +67,8 @@ def _is_thebe(script: Any) -> bool:
 def offline_scripts(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Each page's scripts without thebe (live code from a server on the internet) and without repeats.
+    """Each page's scripts without thebe (live code from a server on the internet), without anything from the
+    network, and without repeats.
 
     sphinx-thebe, which Jupyter Book always loads, declares a ``const`` in an inline script that an
     incremental build can add twice: a console error on every page. The book never runs code, so it goes.
@@ -62,11 +76,13 @@ def offline_scripts(
     seen: set[tuple[str, str]] = set()
     kept = []
     for script in context.get("script_files", []):
-        key = (
-            str(getattr(script, "filename", script)),
-            str(getattr(script, "attributes", {}).get("body", "")),
-        )
-        if _is_thebe(script) or key in seen:
+        name = str(getattr(script, "filename", script) or "")
+        key = (name, str(getattr(script, "attributes", {}).get("body", "")))
+        # nothing from the network (MathJax from a CDN: the book has no mathematics, lesson text is escaped),
+        # and no search index where the builder writes none (the single-page edition that is printed)
+        remote = "://" in name or name.startswith("//")
+        no_index = name.endswith("searchindex.js") and app.builder.name == "singlehtml"
+        if _is_thebe(script) or remote or no_index or "MathJax" in key[1] or key in seen:
             continue
         seen.add(key)
         kept.append(script)
@@ -79,7 +95,28 @@ def no_figure_numbers(app: Sphinx, config: Any) -> None:
     config["numfig"] = False
 
 
+def _no_tags(title: str) -> str:
+    """``<`` and ``>`` as entities: no element can be made, and titles with ``&`` still match a typed ``&``."""
+    return title.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_titles(freeze: Any) -> Any:
+    """``IndexBuilder.freeze`` with page and section titles HTML-escaped: Sphinx 7's search page puts them into
+    ``innerHTML``, so a title with markup would run in the reader's browser (fixed upstream in Sphinx 8.2)."""
+
+    def frozen(self: Any) -> dict[str, Any]:
+        data = freeze(self)
+        data["titles"] = [_no_tags(t) for t in data.get("titles", [])]
+        data["alltitles"] = {_no_tags(k): v for k, v in data.get("alltitles", {}).items()}
+        return data
+
+    frozen.mel_escaped = True  # type: ignore[attr-defined]
+    return frozen
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    if not getattr(IndexBuilder.freeze, "mel_escaped", False):
+        IndexBuilder.freeze = _escape_titles(IndexBuilder.freeze)  # type: ignore[method-assign]
     app.connect("config-inited", no_figure_numbers, priority=900)
     app.add_search_language(FoldingSearch)
     app.connect("html-page-context", offline_scripts, priority=900)

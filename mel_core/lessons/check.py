@@ -207,9 +207,15 @@ def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProble
             )
         ]
     if key in ("title", "submitted_by", "programme"):
-        if isinstance(value, str):
-            return []
-        return [_problem(lesson, key, value, "must be text", "phải là văn bản")]
+        if not isinstance(value, str):
+            return [_problem(lesson, key, value, "must be text", "phải là văn bản")]
+        if _HTML.search(value):  # shown in the book's headings and search results, as the body is
+            return [
+                _problem(
+                    lesson, key, value, "raw HTML: use plain text", "có mã HTML: chỉ dùng văn bản thường"
+                )
+            ]
+        return []
     if key == "language":
         return _one_of(lesson, key, value, LANGUAGES)
     if key == "submitter_kind":
