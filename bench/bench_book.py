@@ -353,24 +353,52 @@ def baseline_site(folder: Path, lessons: list[Path]) -> None:
     (folder / "_toc.yml").write_text(toc, encoding="utf-8")
 
 
-def build_baseline(folder: Path) -> float:
+def build_baseline(folder: Path) -> Clock:
     shutil.rmtree(folder / "_build", ignore_errors=True)
     jb = Path(sys.executable).with_name("jupyter-book")
-    started = time.perf_counter()
-    done = subprocess.run([str(jb), "build", str(folder)], capture_output=True, text=True, errors="replace")
-    seconds = time.perf_counter() - started
+    with clocked() as clock:
+        done = subprocess.run(
+            [str(jb), "build", str(folder)], capture_output=True, text=True, errors="replace"
+        )
     if done.returncode != 0 or not (folder / "_build" / "html" / "index.html").is_file():
         raise SystemExit(f"jupyter-book build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return seconds
+    return clock
 
 
 # --------------------------------------------------------------------------------------------------- timings
+@dataclass
+class Clock:
+    """Wall-clock seconds, and CPU seconds of this process and of the subprocesses it waited for."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@contextmanager
+def clocked() -> Iterator[Clock]:
+    clock = Clock()
+    wall, cpu = time.perf_counter(), _cpu()
+    try:
+        yield clock
+    finally:
+        clock.wall, clock.cpu = time.perf_counter() - wall, _cpu() - cpu
+
+
+def median(clocks: list[Clock]) -> Clock:
+    return Clock(statistics.median(c.wall for c in clocks), statistics.median(c.cpu for c in clocks))
+
+
 def timed_build(
     engine: Engine, year: int, ev_year: int, lessons: Path, out: Path, **kw: Any
-) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = build_book(engine, year, lessons_dir=lessons, out=out, evaluation_year=ev_year, **kw)
-    return time.perf_counter() - started, result
+) -> tuple[Clock, Any]:
+    with clocked() as clock:
+        result = build_book(engine, year, lessons_dir=lessons, out=out, evaluation_year=ev_year, **kw)
+    return clock, result
 
 
 def html_pages(out: Path) -> int:
@@ -400,6 +428,8 @@ PARENT_SHARE = 0.02
 #: (label, file suffix, function) in the Sphinx subprocess, in the order shown; "·" rows are inside the row above
 SUB_ROWS = (
     ("Sphinx start: extensions, config, saved environment", "sphinx/application.py", "__init__"),
+    ("· load the extensions (mostly imports: MyST-NB, themes)", "sphinx/registry.py", "load_extension"),
+    ("· load the saved environment", "sphinx/application.py", "_load_existing_env"),
     ("read: parse the new and changed pages", "sphinx/builders/__init__.py", "read"),
     ("· MyST-NB parsing (markdown and notebooks)", "myst_nb/sphinx_.py", "parse"),
     (
@@ -551,45 +581,33 @@ def main(argv: list[str] | None = None) -> int:
     out = work / "out-sample"
     shutil.rmtree(out, ignore_errors=True)
     log("sample book: clean build")
-    seconds, result = timed_build(sample_engine, SAMPLE_YEAR, ev_year, sample_lessons, out)
-    results["sample"] = {
-        "evaluations": result.evaluations,
-        "lessons": result.lessons,
-        "pages": html_pages(out),
-    }
-    results["sample"]["clean_s"] = seconds
+    clock, result = timed_build(sample_engine, SAMPLE_YEAR, ev_year, sample_lessons, out)
+    sample: dict[str, Any] = {"evaluations": result.evaluations, "lessons": result.lessons}
+    sample |= {"pages": html_pages(out), "clean": clock}
     log(
-        f"  {seconds:.1f} s: {result.evaluations} evaluations, {result.lessons} lessons, {html_pages(out)} pages"
+        f"  {clock.wall:.1f} s: {result.evaluations} evaluations, {result.lessons} lessons, {sample['pages']} pages"
     )
     log("sample book: rebuilds with nothing changed")
     again = [
         timed_build(sample_engine, SAMPLE_YEAR, ev_year, sample_lessons, out) for _ in range(args.repeat)
     ]
-    results["sample"]["nochange_s"] = statistics.median(s for s, _ in again)
-    results["sample"]["nochange_changed"] = again[-1][1].changed
-    log(f"  {results['sample']['nochange_s']:.2f} s (median), files written: {again[-1][1].changed}")
+    sample["nochange"] = median([c for c, _ in again])
+    sample["nochange_changed"] = again[-1][1].changed
+    log(f"  {sample['nochange'].wall:.2f} s (median), files written: {again[-1][1].changed}")
+    results["sample"] = sample
 
+    results["pdf"] = None
     if not args.no_pdf and find_chromium():
         log("sample book: printable edition (single-page build and Chromium)")
-        seconds, result = timed_build(sample_engine, SAMPLE_YEAR, ev_year, sample_lessons, out, pdf=True)
+        clock, result = timed_build(sample_engine, SAMPLE_YEAR, ev_year, sample_lessons, out, pdf=True)
         assert result.pdf is not None and result.pdf.is_file()
-        started = time.perf_counter()
-        print_pdf(out / ".singlehtml" / "index.html", work / "print-only.pdf")
-        print_s = time.perf_counter() - started
-        pages = _pdf_pages(result.pdf)
-        results["pdf"] = {
-            "build_with_pdf_s": seconds,
-            "pdf_step_s": seconds - results["sample"]["nochange_s"],
-        }
-        results["pdf"] |= {
-            "print_only_s": print_s,
-            "pdf_pages": pages,
-            "pdf_bytes": result.pdf.stat().st_size,
-        }
-        log(f"  with --pdf {seconds:.1f} s (PDF step ≈ {results['pdf']['pdf_step_s']:.1f} s; Chromium alone"
-            f" {print_s:.1f} s); {pages} PDF pages")  # fmt: skip
-    else:
-        results["pdf"] = None
+        with clocked() as printing:
+            print_pdf(out / ".singlehtml" / "index.html", work / "print-only.pdf")
+        step = Clock(clock.wall - sample["nochange"].wall, clock.cpu - sample["nochange"].cpu)
+        results["pdf"] = {"build_with_pdf": clock, "pdf_step": step, "print_only": printing}
+        results["pdf"] |= {"pdf_pages": _pdf_pages(result.pdf), "pdf_bytes": result.pdf.stat().st_size}
+        log(f"  with pdf=True {clock.wall:.1f} s (PDF step ≈ {step.wall:.1f} s; Chromium alone"
+            f" {printing.wall:.1f} s); {results['pdf']['pdf_pages']} PDF pages")  # fmt: skip
     sample_engine.dispose()
 
     # (b) the generated year
@@ -601,51 +619,50 @@ def main(argv: list[str] | None = None) -> int:
     out = work / "out-year"
     shutil.rmtree(out, ignore_errors=True)
     log("generated year: clean build")
-    seconds, result = timed_build(engine, SAMPLE_YEAR, ev_year, lessons_dir, out)
+    clock, result = timed_build(engine, SAMPLE_YEAR, ev_year, lessons_dir, out)
     if result.evaluations != args.evaluations or result.lessons != args.lessons:
         raise SystemExit(f"the book has {result.evaluations} evaluations and {result.lessons} lessons")
-    year: dict[str, Any] = {"clean_s": seconds, "pages": html_pages(out)}
+    year: dict[str, Any] = {"clean": clock, "pages": html_pages(out)}
     year["source_files"] = sum(1 for p in (out / "source").rglob("*") if p.is_file())
     year["html_mb"] = sum(p.stat().st_size for p in (out / "html").rglob("*") if p.is_file()) / 2**20
     log(
-        f"  {seconds:.1f} s: {result.evaluations} evaluations, {result.lessons} lessons, {year['pages']} pages"
+        f"  {clock.wall:.1f} s: {result.evaluations} evaluations, {result.lessons} lessons, {year['pages']} pages"
     )
 
     # (c) one lesson changed
     edited = lesson_paths[len(lesson_paths) // 2]
-    times, written = [], []
+    clocks, written, found = [], [], []
     for k in range(args.repeat):
         marker = f"Câu này đã được sửa lần {k + 1} để đo thời gian dựng lại sách"
         assert not html_contains(out / "html", marker)
         edit_one_lesson(edited, marker + ".")
-        seconds, result = timed_build(engine, SAMPLE_YEAR, ev_year, lessons_dir, out)
+        clock, result = timed_build(engine, SAMPLE_YEAR, ev_year, lessons_dir, out)
         found = html_contains(out / "html", marker)
         if not found:
             raise SystemExit(f"the changed sentence of {edited.name} is not in the built pages")
-        times.append(seconds)
+        clocks.append(clock)
         written = result.changed
-        log(f"  one lesson changed: {seconds:.2f} s; files written {result.changed}; sentence in {found}")
-    year["one_lesson_s"] = statistics.median(times)
+        log(f"  one lesson changed: {clock.wall:.2f} s; files written {result.changed}; sentence in {found}")
+    year["one_lesson"] = median(clocks)
     year["one_lesson_changed"] = written
     year["one_lesson_pages_with_text"] = found
 
     # (d) nothing changed
     again = [timed_build(engine, SAMPLE_YEAR, ev_year, lessons_dir, out) for _ in range(args.repeat)]
-    year["nochange_s"] = statistics.median(s for s, _ in again)
+    year["nochange"] = median([c for c, _ in again])
     year["nochange_changed"] = again[-1][1].changed
-    log(f"  nothing changed: {year['nochange_s']:.2f} s (median); files written {again[-1][1].changed}")
+    log(f"  nothing changed: {year['nochange'].wall:.2f} s (median); files written {again[-1][1].changed}")
     results["year"] = year
 
     # baseline
+    results["baseline"] = None
     if not args.no_baseline:
         log(f"baseline: default Jupyter Book 1 site of {len(lesson_paths)} pages, clean build")
         folder = work / "baseline"
         baseline_site(folder, lesson_paths)
-        results["baseline_s"] = build_baseline(folder)
+        results["baseline"] = build_baseline(folder)
         results["baseline_pages"] = len(lesson_paths) + 1
-        log(f"  {results['baseline_s']:.1f} s")
-    else:
-        results["baseline_s"] = None
+        log(f"  {results['baseline'].wall:.1f} s")
 
     if args.profile:
         log("profiling the generated year: clean build")
@@ -666,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
 
     results["load_end"] = os.getloadavg()[0]
-    (work / "results.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    (work / "results.json").write_text(json.dumps(results, indent=2, default=_jsonable), encoding="utf-8")
     text = report(results)
     print(text)
     full = (
@@ -676,6 +693,10 @@ def main(argv: list[str] | None = None) -> int:
         write_readme(text, args.readme)
         log(f"figures written to {args.readme}")
     return 0
+
+
+def _jsonable(value: Any) -> Any:
+    return {"wall_s": value.wall, "cpu_s": value.cpu} if isinstance(value, Clock) else str(value)
 
 
 def _pdf_pages(path: Path) -> int | None:
@@ -726,51 +747,54 @@ def run_committed(work: Path, argv: list[str]) -> int:
 
 
 def report(r: dict[str, Any]) -> str:
-    s, y, base = r["sample"], r["year"], r["baseline_s"]
+    s, y, base = r["sample"], r["year"], r["baseline"]
 
-    def ratio(x: float) -> str:
-        return f"{x / base:.2f}×" if base else "—"
+    def ratio(c: Clock) -> str:
+        return f"{c.wall / base.wall:.2f}×" if base else "—"
 
-    def target(x: float, limit: float) -> str:
-        return f"≤ {limit:.0f} s: {'met' if x <= limit else 'NOT met'}"
+    def target(c: Clock, limit: float) -> str:
+        return f"≤ {limit:.0f} s: {'met' if c.wall <= limit else '**NOT met**'}"
 
+    def row(name: str, c: Clock, pages: Any, evaluations: Any = "", lessons: Any = "", goal: str = "") -> str:
+        compared = "1×" if c is base else ratio(c) if name.startswith("generated") else ""
+        return f"| {name} | {evaluations} | {lessons} | {pages} | {c.wall:.2f} | {c.cpu:.2f} | {compared} | {goal} |"
+
+    ev, le = r["evaluations"], r["lessons"]
     lines = [
         f"Run of {r['when']} on {r['machine']} (load average {r['load']:.1f} at the start,"
         f" {r['load_end']:.1f} at the end); {r['code']}"
         f" (commit {r['commit']}; mel_core/book last changed in {r['book_commit']}); rebuilds are medians of"
         f" {r['repeat']}.",
         "",
-        "| build | evaluations | lessons | HTML pages | seconds | ÷ baseline | target |",
-        "|---|---:|---:|---:|---:|---:|---|",
-        f"| sample book, clean | {s['evaluations']} | {s['lessons']} | {s['pages']} | {s['clean_s']:.1f} |"
-        f" {ratio(s['clean_s'])} | |",
-        f"| sample book, nothing changed | {s['evaluations']} | {s['lessons']} | {s['pages']} |"
-        f" {s['nochange_s']:.2f} | | |",
-        f"| generated year, clean | {r['evaluations']} | {r['lessons']} | {y['pages']} | {y['clean_s']:.1f} |"
-        f" {ratio(y['clean_s'])} | {target(y['clean_s'], TARGET_CLEAN_S)} |",
-        f"| generated year, one lesson changed | {r['evaluations']} | {r['lessons']} | {y['pages']} |"
-        f" {y['one_lesson_s']:.2f} | {ratio(y['one_lesson_s'])} | {target(y['one_lesson_s'], TARGET_REBUILD_S)} |",
-        f"| generated year, nothing changed | {r['evaluations']} | {r['lessons']} | {y['pages']} |"
-        f" {y['nochange_s']:.2f} | {ratio(y['nochange_s'])} | |",
+        "| build | evaluations | lessons | HTML pages | seconds | CPU seconds | ÷ baseline | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        row("sample book, clean", s["clean"], s["pages"], s["evaluations"], s["lessons"]),
+        row("sample book, nothing changed", s["nochange"], s["pages"], s["evaluations"], s["lessons"]),
+        row("generated year, clean", y["clean"], y["pages"], ev, le, target(y["clean"], TARGET_CLEAN_S)),
+        row(
+            "generated year, one lesson changed",
+            y["one_lesson"],
+            y["pages"],
+            ev,
+            le,
+            target(y["one_lesson"], TARGET_REBUILD_S),
+        ),
+        row("generated year, nothing changed", y["nochange"], y["pages"], ev, le),
     ]
     if base:
         lines.append(
-            f"| **baseline**: default Jupyter Book 1 site, clean | | {r['lessons']} pages | {r['baseline_pages']} |"
-            f" {base:.1f} | 1× | |"
+            row("**baseline**: default Jupyter Book 1 site, clean", base, r["baseline_pages"], "", le)
         )
     if r["pdf"]:
         p = r["pdf"]
-        lines.append(
-            f"| sample book with `pdf=True` (HTML up to date) | {s['evaluations']} | {s['lessons']} | |"
-            f" {p['build_with_pdf_s']:.1f} | | |"
-        )
+        lines.append(row("sample book with `pdf=True` (HTML up to date)", p["build_with_pdf"], "", "", ""))
     lines.append("")
     if r["pdf"]:
         p = r["pdf"]
         lines.append(
             f"- PDF of the sample book: the printable step (single-page build and Chromium) takes about"
-            f" **{p['pdf_step_s']:.1f} s** over an up-to-date HTML rebuild, of which Chromium printing alone"
-            f" {p['print_only_s']:.1f} s; {p['pdf_pages']} pages, {p['pdf_bytes'] / 2**20:.1f} MiB."
+            f" **{p['pdf_step'].wall:.1f} s** over an up-to-date HTML rebuild, of which Chromium printing alone"
+            f" {p['print_only'].wall:.1f} s; {p['pdf_pages']} pages, {p['pdf_bytes'] / 2**20:.1f} MiB."
         )
     else:
         lines.append("- PDF: not measured (no Chromium, or `--no-pdf`).")
