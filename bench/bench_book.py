@@ -547,6 +547,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="print (and with --write-readme write) the figures of the last run's results.json; build nothing",
+    )
+    parser.add_argument(
         "--write-readme",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -555,6 +560,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.report_only:
+        text = report(_load_results(work / "results.json"))
+        print(text)
+        if args.write_readme:
+            write_readme(text, args.readme)
+        return 0
     if args.committed:
         return run_committed(
             work, [a for a in (sys.argv[1:] if argv is None else argv) if a != "--committed"]
@@ -564,8 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "load": os.getloadavg()[0],
         "commit": os.environ.get("MEL_BENCH_COMMIT") or _git("rev-parse", "--short", "HEAD"),
-        "book_commit": os.environ.get("MEL_BENCH_BOOK_COMMIT")
-        or _git("log", "-1", "--format=%h %s", "--", "mel_core/book"),
+        "book_commit": os.environ.get("MEL_BENCH_BOOK_COMMIT") or _book_commit(),
         "code": os.environ.get("MEL_BENCH_CODE") or _tree_state(),
         "lessons": args.lessons,
         "evaluations": args.evaluations,
@@ -699,6 +709,13 @@ def _jsonable(value: Any) -> Any:
     return {"wall_s": value.wall, "cpu_s": value.cpu} if isinstance(value, Clock) else str(value)
 
 
+def _load_results(path: Path) -> dict[str, Any]:
+    def clocks(value: dict[str, Any]) -> Any:
+        return Clock(value["wall_s"], value["cpu_s"]) if set(value) == {"wall_s", "cpu_s"} else value
+
+    return json.loads(path.read_text(encoding="utf-8"), object_hook=clocks)
+
+
 def _pdf_pages(path: Path) -> int | None:
     try:
         from pypdf import PdfReader
@@ -710,6 +727,10 @@ def _pdf_pages(path: Path) -> int | None:
 def _git(*args: str, cwd: Path = BENCH.parent) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     return done.stdout.strip()
+
+
+def _book_commit() -> str:
+    return _git("log", "-1", "--format=%h of %cd", "--date=format:%Y-%m-%d %H:%M", "--", "mel_core/book")
 
 
 def _tree_state() -> str:
@@ -736,7 +757,7 @@ def run_committed(work: Path, argv: list[str]) -> int:
     env = os.environ | {
         "PYTHONPATH": str(export),
         "MEL_BENCH_COMMIT": _git("rev-parse", "--short", "HEAD"),
-        "MEL_BENCH_BOOK_COMMIT": _git("log", "-1", "--format=%h %s", "--", "mel_core/book"),
+        "MEL_BENCH_BOOK_COMMIT": _book_commit(),
         "MEL_BENCH_CODE": "the code committed at HEAD (exported with git archive)",
     }
     log(f"running the committed code from {export}")
@@ -756,7 +777,7 @@ def report(r: dict[str, Any]) -> str:
         return f"≤ {limit:.0f} s: {'met' if c.wall <= limit else '**NOT met**'}"
 
     def row(name: str, c: Clock, pages: Any, evaluations: Any = "", lessons: Any = "", goal: str = "") -> str:
-        compared = "1×" if c is base else ratio(c) if name.startswith("generated") else ""
+        compared = "1×" if c is base else ratio(c) if name == "generated year, clean" else ""
         return f"| {name} | {evaluations} | {lessons} | {pages} | {c.wall:.2f} | {c.cpu:.2f} | {compared} | {goal} |"
 
     ev, le = r["evaluations"], r["lessons"]
