@@ -244,6 +244,9 @@ def _config(year: int, lang: str) -> str:
                 "html_static_path": ["_static"],
                 "html_extra_path": ["_extra"],
                 "locale_dirs": ["_locale"],
+                # no navigation sidebar on the lesson pages: rendered into 500 pages it is half a clean build;
+                # each lesson page links back to its kinds, its provinces and the lesson finder instead
+                "html_sidebars": {"lessons/all/*": ["navbar-logo.html", "search-button-field.html"]},
                 "html_context": {"default_mode": "light"},
                 "html_last_updated_fmt": None,
                 "numfig": False,  # figure numbering walks every page on every build
@@ -596,8 +599,15 @@ def _lesson_link(lesson: BookLesson, web: bool, prefix: str = "") -> str:
 
 
 def _lesson_page(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> str:
-    """One lesson's page (web edition): out of the navigation (``orphan``), reached from the lists and search."""
+    """One lesson's page (web edition): out of the navigation (``orphan``), reached from the lists and search,
+    with links back to the pages of its kinds, the provinces and the finder."""
     lines = _lesson_block(lesson, lang, terms, level=1)
+    back = [
+        f"[{myst.inline(_term(terms, 'themes', t, lang))}](../{t}.md)" for t in lesson.themes if t in THEMES
+    ]
+    back.append(f"[{myst.inline(label('lessons_by_province', lang))}](../provinces.md)")
+    back.append(f"[{myst.inline(label('lesson_finder', lang))}](../../lesson-finder.md)")
+    lines += ["---", "", " · ".join(back), ""]
     return "---\norphan: true\n---\n" + "\n".join(lines)
 
 
