@@ -69,7 +69,8 @@ class UnknownProgramme(MelError):
 
 
 def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(conn.execute(query).all(), columns=columns)
+    # plain tuples: pandas probes each SQLAlchemy row for attributes it lacks (microseconds a row)
+    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
 
 
 def programme_id(conn: Connection, code: str) -> int:
@@ -144,9 +145,9 @@ def stand_in_rows(
     rows = [own.assign(value=own["sum"], admin_unit=own["unit"])]
     frame = partials[partials["child"] != 0]
     frame = frame.assign(admin_unit=STAND_IN + frame["unit"].astype(str))
-    additive = (
-        frame["indicator_code"].map(lambda c: is_additive(units.get(c)) and c not in pairs).astype(bool)
-    )
+    codes = frame["indicator_code"]
+    summed = {c: is_additive(units.get(c)) and c not in pairs for c in codes.unique()}  # once per indicator
+    additive = codes.map(summed).astype(bool)
     rows.append(frame[additive].assign(value=frame.loc[additive, "sum"]))
     if not weighted.empty:
         mine = weighted[weighted["child"] == 0]
@@ -164,7 +165,7 @@ def stand_in_rows(
     ]
     out = pd.concat(rows, ignore_index=True)
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    children = out[out["child"] != 0]
+    children = out.loc[out["child"] != 0, ["admin_unit", "unit"]].drop_duplicates()  # a stand-in per unit
     parents = dict(zip(children["admin_unit"], children["unit"].astype(str), strict=False))
     return out.assign(disaggregation=disaggregation), parents
 
@@ -227,30 +228,42 @@ def programme_achievement(
         if name not in raw_codes and name not in pairs:
             (summed if is_additive(units.get(name)) else extremes).append(key)
     parts = workers or 2
-    split = parts  # slices of indicators on ``parts`` connections (measured faster on PostgreSQL too)
     by_id = {ids[v]: ids[w] for v, w in pairs.items()}
-    jobs: list[q.Job] = [
-        (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), split)
-    ]
-    jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), split)]
-    n_partials = len(jobs)
-    jobs += [
-        (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation))
-        for chunk in q.slices(sorted(by_id), split)
-    ]
-    jobs.append((_raw, (sorted(ids[c] for c in raw_codes), disaggregation)))
-    *frames, raw = q.in_parallel(engine, jobs, parts, parents)
-    chunks, weighted_parts = frames[:n_partials], frames[n_partials:]
-    partial = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=q.PARTIAL_COLUMNS)
-    weighted = (
-        pd.concat(weighted_parts, ignore_index=True)
-        if weighted_parts
-        else pd.DataFrame(columns=q.WEIGHTED_COLUMNS)
-    )
+    raw_ids = sorted(ids[c] for c in raw_codes)
+    if engine.dialect.name == "sqlite":
+        split = parts  # slices of indicators on ``parts`` connections
+        jobs: list[q.Job] = [
+            (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), split)
+        ]
+        jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), split)]
+        n_partials = len(jobs)
+        jobs += [
+            (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation))
+            for chunk in q.slices(sorted(by_id), split)
+        ]
+        jobs.append((_raw, (raw_ids, disaggregation)))
+        *frames, raw = q.in_parallel(engine, jobs, parts, parents)
+        chunks, weighted_parts = frames[:n_partials], frames[n_partials:]
+        partial = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=q.PARTIAL_COLUMNS)
+        weighted = (
+            pd.concat(weighted_parts, ignore_index=True)
+            if weighted_parts
+            else pd.DataFrame(columns=q.WEIGHTED_COLUMNS)
+        )
+    else:  # one statement for every child's aggregates; the own figures and raw rows on another connection
+        jobs = [
+            (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation)),
+            (q.pg_own, (sorted({*summed, *extremes, *by_id}), disaggregation)),
+            (_raw, (raw_ids, disaggregation)),
+        ]
+        children, own, raw = q.in_parallel(engine, jobs, parts, parents)
+        partial, weighted = q.pg_frames(children, own, set(by_id))
     names = {v: k for k, v in ids.items()}
     partial = partial.assign(indicator_code=partial["indicator_id"].map(names))
     weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))
     stand_ins, stand_in_parents = stand_in_rows(indicators, partial, weighted, disaggregation)
     parents = {**parents, **stand_in_parents} if raw_codes else stand_in_parents
     observations = pd.concat([raw, _dates(stand_ins)[OBS_COLUMNS]], ignore_index=True)
+    # no raw rows: the empty frame's object columns would make the values objects (rollup's min/max fail)
+    observations["value"] = pd.to_numeric(observations["value"], errors="coerce").astype(float)
     return achievement(indicators, targets, observations, disaggregation=disaggregation, parents=parents)

@@ -8,22 +8,45 @@ Two frames come back, whatever the database:
   with ``Σ value·weight`` and ``Σ weight`` over the children that have both, and how many children have a value
   without a weight.
 
-PostgreSQL aggregates a whole slice of indicators in one query (hash aggregation on several cores). SQLite
-aggregates by sorting, which costs about a microsecond a row; one query per indicator and period sorts small
-groups (the index on indicator and period finds them), which is a quarter cheaper. Queries run on two
-connections at once; each connection first gets a temporary table of every child unit's province.
+SQLite aggregates by sorting, which costs about a microsecond a row; one query per indicator and period sorts
+small groups (the index on indicator and period finds them), which is a quarter cheaper (:func:`partials`,
+:func:`weighted`). Queries run on two connections at once; each connection first gets a temporary table of
+every child unit's province.
+
+PostgreSQL gets the whole programme in one statement (:func:`pg_children`, then :func:`pg_frames`): a branch
+for the summed and min/max indicators, and a branch per group of periods that pairs each weighted mean's values
+with its weights (a full join, so the weights' own sums come with the pairs and the weights are not read
+again). The branches are independent, so PostgreSQL shares them among its parallel workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 
 from mel_core import geo
 from mel_core.store import AdminUnit, Observation, table_of
@@ -74,36 +97,20 @@ def periods_of(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
 
 
 def partials(conn: Connection, ids: list[int], disaggregation: str, extremes: bool) -> pd.DataFrame:
-    """The partials frame of ``ids``; minimum and maximum only when ``extremes`` (else the sum stands in)."""
+    """SQLite: the partials frame of ``ids``; minimum and maximum only when ``extremes`` (else the sum stands in)."""
     if not ids:
         return pd.DataFrame(columns=PARTIAL_COLUMNS)
-    if conn.dialect.name == "sqlite":
-        sql = _SQLITE_PARTIAL.format(
-            low="min(o.value)" if extremes else "NULL", high="max(o.value)" if extremes else "NULL"
-        )
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        rows = []
-        for key, period in periods_of(conn, ids):
-            rows += [(key, period, *row) for row in cursor.execute(sql, (key, period, disaggregation))]
-        frame = pd.DataFrame(rows, columns=PARTIAL_COLUMNS)
-        if not extremes:
-            frame["min"] = frame["max"] = frame["sum"]
-        return frame
-    o, u = table_of(Observation), table_of(AdminUnit)
-    total = func.sum(o.c.value)
-    low = func.min(o.c.value) if extremes else total
-    high = func.max(o.c.value) if extremes else total
-    query = (
-        select(o.c.indicator_id, o.c.period, u.c.parent_code, literal(1), total, low, high)
-        .join(u, u.c.code == o.c.admin_unit_code)
-        .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation, _is_child(u))
-        .group_by(o.c.indicator_id, o.c.period, u.c.parent_code)
+    sql = _SQLITE_PARTIAL.format(
+        low="min(o.value)" if extremes else "NULL", high="max(o.value)" if extremes else "NULL"
     )
-    children = pd.DataFrame(conn.execute(query).all(), columns=PARTIAL_COLUMNS)
-    own = pd.DataFrame(conn.execute(_own(conn, ids, disaggregation)).all(), columns=["indicator_id", "period",
-                                                                                      "unit", "sum"])  # fmt: skip
-    own = own.assign(child=0, min=own["sum"], max=own["sum"])
-    return _by_province(children, {"sum": "sum", "min": "min", "max": "max"}, own[PARTIAL_COLUMNS])
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    rows = []
+    for key, period in periods_of(conn, ids):
+        rows += [(key, period, *row) for row in cursor.execute(sql, (key, period, disaggregation))]
+    frame = pd.DataFrame(rows, columns=PARTIAL_COLUMNS)
+    if not extremes:
+        frame["min"] = frame["max"] = frame["sum"]
+    return frame
 
 
 def _is_child(u: Any) -> Any:
@@ -138,34 +145,176 @@ def _by_province(children: pd.DataFrame, how: dict[str, str], own: pd.DataFrame)
 
 
 def weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd.DataFrame:
-    """The weighted frame of ``pairs`` (weighted indicator id → its weight's id)."""
+    """SQLite: the weighted frame of ``pairs`` (weighted indicator id → its weight's id)."""
     if not pairs:
         return pd.DataFrame(columns=WEIGHTED_COLUMNS)
-    if conn.dialect.name == "sqlite":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        rows = []
-        for key, period in periods_of(conn, sorted(pairs)):
-            args = (pairs[key], key, period, disaggregation)
-            rows += [(key, period, *row) for row in cursor.execute(_SQLITE_WEIGHTED, args)]
-        return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS)
-    o, w, u = table_of(Observation), aliased(table_of(Observation)), table_of(AdminUnit)
-    weight_id = case(*[(o.c.indicator_id == v, k) for v, k in pairs.items()], else_=None)
-    query = (
-        select(o.c.indicator_id, o.c.period, u.c.parent_code, literal(1), func.sum(o.c.value),
-               func.sum(o.c.value * w.c.value), func.sum(w.c.value), func.count() - func.count(w.c.value))
-        .join(u, u.c.code == o.c.admin_unit_code)
-        .outerjoin(w, and_(w.c.indicator_id == weight_id, w.c.indicator_id.in_(set(pairs.values())),
-                           w.c.period == o.c.period, w.c.admin_unit_code == o.c.admin_unit_code,
-                           w.c.disaggregation == o.c.disaggregation))
-        .where(o.c.indicator_id.in_(list(pairs)), o.c.disaggregation == disaggregation, _is_child(u))
-        .group_by(o.c.indicator_id, o.c.period, u.c.parent_code)
-    )  # fmt: skip
-    children = pd.DataFrame(conn.execute(query).all(), columns=WEIGHTED_COLUMNS)
-    own = pd.DataFrame(conn.execute(_own(conn, list(pairs), disaggregation)).all(),
-                       columns=["indicator_id", "period", "unit", "sum"])  # fmt: skip
-    own = own.assign(child=0, vw=np.nan, w=np.nan, unweighted=0)[WEIGHTED_COLUMNS]
-    how = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
-    return _by_province(children, how, own)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    rows = []
+    for key, period in periods_of(conn, sorted(pairs)):
+        args = (pairs[key], key, period, disaggregation)
+        rows += [(key, period, *row) for row in cursor.execute(_SQLITE_WEIGHTED, args)]
+    return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS)
+
+
+#: Every period an indicator has observations for, by seeks in the index (one statement, a few milliseconds).
+_PG_PERIODS = text("""
+SELECT DISTINCT s.period FROM unnest(CAST(:ids AS integer[])) AS i (id) CROSS JOIN LATERAL (
+    WITH RECURSIVE r (period) AS (
+        SELECT min(o.period) FROM observations o WHERE o.indicator_id = i.id
+        UNION ALL
+        SELECT (SELECT min(o.period) FROM observations o WHERE o.indicator_id = i.id AND o.period > r.period)
+        FROM r WHERE r.period IS NOT NULL
+    )
+    SELECT r.period FROM r WHERE r.period IS NOT NULL
+) AS s ORDER BY 1
+""")
+#: At most this many groups of periods for the pairing of weighted means (one branch of the statement each).
+PERIOD_GROUPS = 24
+#: The columns of :func:`pg_children`: a child's aggregates by its parent, for a partials or a weighted row.
+PG_CHILD_COLUMNS = ["indicator_id", "period", "unit", "weighted", "sum", "min", "max", "vw", "w",
+                    "unweighted"]  # fmt: skip
+_PG_RAW = ["kind", "indicator_id", "period", "unit", "sum", "min", "max", "vw", "w", "unweighted", "wsum", "wmin",
+           "wmax"]  # fmt: skip
+
+
+def period_ranges(periods: list[str], most: int = PERIOD_GROUPS) -> list[tuple[str | None, str | None]]:
+    """Consecutive runs of the sorted ``periods`` as ranges ``[start, next start)``, at most ``most`` of them.
+
+    The first range is open below and the last open above, so every row falls in exactly one range, whichever
+    periods the table holds when the statement runs.
+    """
+    size = -(-len(periods) // most) if periods else 1
+    bounds: list[str | None] = [None, *periods[::size][1:], None]
+    return list(pairwise(bounds))
+
+
+def _in_range(column: Any, start: str | None, stop: str | None) -> list[Any]:
+    return [c for c in ((column >= start) if start is not None else None,
+                        (column < stop) if stop is not None else None) if c is not None]  # fmt: skip
+
+
+def pg_children(
+    conn: Connection, summed: list[int], extremes: list[int], pairs: dict[int, int], disaggregation: str
+) -> pd.DataFrame:
+    """PostgreSQL: every child unit's aggregates by its parent, for the whole programme, in one statement.
+
+    One branch groups the summed and min/max indicators by indicator, period and parent (a plain column, whose
+    statistics PostgreSQL has). For the weighted means (``pairs``: indicator id → its weight's id), one branch
+    per range of periods joins each child's value to its weight: small hash tables, and branches that
+    PostgreSQL's parallel workers share. The join is a full join, so it also sums the weight's own rows; a
+    weight that weights a single mean is therefore left out of the first branch (its rows are read once).
+
+    Returns:
+        :data:`PG_CHILD_COLUMNS`, ``weighted`` telling a weighted mean's row from a partials row; ``min`` and
+        ``max`` are the sum where only sums are needed. Old provinces are merged later (:func:`pg_frames`).
+    """
+    o, u = table_of(Observation), table_of(AdminUnit)
+    users: dict[int, list[int]] = {}
+    for mean, weight in sorted(pairs.items()):
+        users.setdefault(weight, []).append(mean)
+    counted = set(summed) | set(extremes)
+    carried = {weight: means[0] for weight, means in users.items() if len(means) == 1 and weight in counted}
+    rest = sorted(counted - set(carried))
+    low_high = bool(set(extremes) - set(carried))  # extremes needed in the first branch
+    weight_extremes = bool(set(extremes) & set(carried))  # and for a carried weight
+    no_float, no_int = cast(null(), Float), cast(null(), BigInteger)
+    branches: list[Any] = []
+    if rest:
+        value = o.c.value
+        branches.append(
+            select(literal(0), o.c.indicator_id, o.c.period, u.c.parent_code, func.sum(value),
+                   func.min(value) if low_high else no_float, func.max(value) if low_high else no_float,
+                   no_float, no_float, no_int, no_float, no_float, no_float)
+            .join(u, u.c.code == o.c.admin_unit_code)
+            .where(o.c.indicator_id.in_(rest), o.c.disaggregation == disaggregation, _is_child(u))
+            .group_by(text("2, 3, 4"))
+        )  # fmt: skip
+    if pairs:
+        periods = list(conn.scalars(_PG_PERIODS, {"ids": sorted(set(pairs) | set(users))}))
+        for start, stop in period_ranges(periods, PERIOD_GROUPS):
+
+            def rows(ids: list[int], name: str, start: str | None = start, stop: str | None = stop) -> Any:
+                return (
+                    select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value)
+                    .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation,
+                           *_in_range(o.c.period, start, stop))
+                    .subquery(name)
+                )  # fmt: skip
+
+            v, w = rows(sorted(pairs), "v"), rows(sorted(users), "w")
+            weight_of = case(pairs, value=v.c.indicator_id)
+            user_of = case({weight: means[0] for weight, means in users.items()}, value=w.c.indicator_id)
+            joined = v.outerjoin(
+                w,
+                and_(w.c.indicator_id == weight_of, w.c.period == v.c.period,
+                     w.c.admin_unit_code == v.c.admin_unit_code),
+                full=True,
+            ).join(u, u.c.code == func.coalesce(v.c.admin_unit_code, w.c.admin_unit_code))  # fmt: skip
+            branches.append(
+                select(literal(1), func.coalesce(v.c.indicator_id, user_of), func.coalesce(v.c.period, w.c.period),
+                       u.c.parent_code, func.sum(v.c.value), no_float, no_float,
+                       func.sum(v.c.value * w.c.value),
+                       func.sum(w.c.value).filter(v.c.indicator_id.is_not(None)),
+                       func.count().filter(w.c.indicator_id.is_(None)),
+                       func.sum(w.c.value), func.min(w.c.value) if weight_extremes else no_float,
+                       func.max(w.c.value) if weight_extremes else no_float)
+                .select_from(joined)
+                .where(_is_child(u))
+                .group_by(text("2, 3, 4"))
+            )  # fmt: skip
+    if not branches:
+        return pd.DataFrame(columns=PG_CHILD_COLUMNS)
+    query: Any = branches[0] if len(branches) == 1 else union_all(*branches)
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=_PG_RAW)
+    for column in ["sum", "min", "max", "vw", "w", "wsum", "wmin", "wmax"]:
+        frame[column] = frame[column].astype(float)
+    counts = frame[frame["kind"] == 0]
+    paired = frame[frame["kind"] == 1]
+    # values are numbers (never NULL or NaN), so a sum is missing only where the group has none: a group with only
+    # weights is no mean's, and one with only the mean's values has no sum of weights
+    means = paired[paired["sum"].notna()].astype({"unweighted": "int64"})
+    carrier = {mean: weight for weight, mean in carried.items()}
+    weights = paired[paired["wsum"].notna() & paired["indicator_id"].isin(carrier)]
+    weights = weights.assign(indicator_id=weights["indicator_id"].map(carrier), sum=weights["wsum"],
+                             min=weights["wmin"], max=weights["wmax"])  # fmt: skip
+    parts = [counts.assign(weighted=False), weights.assign(weighted=False), means.assign(weighted=True)]
+    out = pd.concat([part[PG_CHILD_COLUMNS] for part in parts], ignore_index=True)
+    out = out.astype({"indicator_id": "int64", "weighted": bool})
+    sums_only = out["indicator_id"].isin(summed) & ~out["weighted"]  # the sum stands in for the extremes
+    return out.assign(
+        min=out["min"].where(~sums_only, out["sum"]), max=out["max"].where(~sums_only, out["sum"])
+    )
+
+
+def pg_own(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
+    """PostgreSQL: the units' own figures of ``ids`` (``indicator_id, period, unit, sum``).
+
+    Read through the index (skipping over the periods): with every indicator of a programme listed, PostgreSQL
+    expects a unit's share of the rows (tens of thousands for 10 million) and would rather scan the whole table
+    (1-2 s) than seek (50 ms), so sequential scans are switched off for this one transaction.
+    """
+    columns = ["indicator_id", "period", "unit", "sum"]
+    if not ids:
+        return pd.DataFrame(columns=columns)
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = [tuple(row) for row in conn.execute(_own(conn, ids, disaggregation))]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def pg_frames(
+    children: pd.DataFrame, own: pd.DataFrame, means: set[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partials and weighted frames from :func:`pg_children` and :func:`pg_own` (``means``: weighted ids)."""
+    own = own.assign(child=0)
+    mine = own["indicator_id"].isin(means)
+    own_partials = own[~mine].assign(min=own["sum"], max=own["sum"])[PARTIAL_COLUMNS]
+    own_means = own[mine].assign(vw=np.nan, w=np.nan, unweighted=0)[WEIGHTED_COLUMNS]
+    kids = children.assign(child=1)
+    weighted = kids["weighted"].astype(bool)
+    partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], {"sum": "sum", "min": "min", "max": "max"},
+                            own_partials)  # fmt: skip
+    sums = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
+    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], sums, own_means)
 
 
 Job = tuple[Callable[..., pd.DataFrame], tuple[Any, ...]]
