@@ -13,8 +13,8 @@ small groups (the index on indicator and period finds them), which is a quarter 
 :func:`weighted`). Queries run on two connections at once; each connection first gets a temporary table of
 every child unit's province.
 
-PostgreSQL gets the whole programme in one statement (:func:`pg_children`, then :func:`pg_frames`): a branch
-for the summed and min/max indicators, and a branch per group of periods that pairs each weighted mean's values
+PostgreSQL gets the whole programme in one statement (:func:`pg_children`, then :func:`pg_frames`): per range
+of periods, a branch for the summed and min/max indicators and a branch that pairs each weighted mean's values
 with its weights (a full join, so the weights' own sums come with the pairs and the weights are not read
 again). The branches are independent, so PostgreSQL shares them among its parallel workers.
 """
@@ -198,11 +198,13 @@ def pg_children(
 ) -> pd.DataFrame:
     """PostgreSQL: every child unit's aggregates by its parent, for the whole programme, in one statement.
 
-    One branch groups the summed and min/max indicators by indicator, period and parent (a plain column, whose
-    statistics PostgreSQL has). For the weighted means (``pairs``: indicator id → its weight's id), one branch
-    per range of periods joins each child's value to its weight: small hash tables, and branches that
-    PostgreSQL's parallel workers share. The join is a full join, so it also sums the weight's own rows; a
-    weight that weights a single mean is therefore left out of the first branch (its rows are read once).
+    Counts branches group the summed and min/max indicators by indicator, period and parent (a plain column,
+    whose statistics PostgreSQL has). For the weighted means (``pairs``: indicator id → its weight's id), pairs
+    branches join each child's value to its weight, a range of periods at a time (small hash tables). The join
+    is a full join, so it also sums the weight's own rows; a weight that weights a single mean is therefore
+    left out of the counts branches (its rows are read once). With weighted means, there is a counts branch and
+    a pairs branch per range of periods (at most :data:`PERIOD_GROUPS`), which PostgreSQL's parallel workers
+    share; the index finds each range's rows.
 
     Returns:
         :data:`PG_CHILD_COLUMNS`, ``weighted`` telling a weighted mean's row from a partials row; ``min`` and
@@ -215,32 +217,37 @@ def pg_children(
     counted = set(summed) | set(extremes)
     carried = {weight: means[0] for weight, means in users.items() if len(means) == 1 and weight in counted}
     rest = sorted(counted - set(carried))
-    low_high = bool(set(extremes) - set(carried))  # extremes needed in the first branch
+    low_high = bool(set(extremes) - set(carried))  # extremes needed in the counts branches
     weight_extremes = bool(set(extremes) & set(carried))  # and for a carried weight
     no_float, no_int = cast(null(), Float), cast(null(), BigInteger)
     branches: list[Any] = []
-    if rest:
-        value = o.c.value
-        branches.append(
-            select(literal(0), o.c.indicator_id, o.c.period, u.c.parent_code, func.sum(value),
-                   func.min(value) if low_high else no_float, func.max(value) if low_high else no_float,
-                   no_float, no_float, no_int, no_float, no_float, no_float)
-            .join(u, u.c.code == o.c.admin_unit_code)
-            .where(o.c.indicator_id.in_(rest), o.c.disaggregation == disaggregation, _is_child(u))
-            .group_by(text("2, 3, 4"))
-        )  # fmt: skip
+    # without weighted means, one aggregation, which PostgreSQL spreads over its workers itself; with them, a
+    # counts branch and a pairs branch per range of periods: small pieces that the workers share evenly
+    ranges: list[tuple[str | None, str | None]] = [(None, None)]
     if pairs:
-        periods = list(conn.scalars(_PG_PERIODS, {"ids": sorted(set(pairs) | set(users))}))
-        for start, stop in period_ranges(periods, PERIOD_GROUPS):
+        periods = list(conn.scalars(_PG_PERIODS, {"ids": sorted(counted | set(pairs))}))
+        ranges = period_ranges(periods, PERIOD_GROUPS)
+    for start, stop in ranges:
 
-            def rows(ids: list[int], name: str, start: str | None = start, stop: str | None = stop) -> Any:
-                return (
-                    select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value)
-                    .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation,
-                           *_in_range(o.c.period, start, stop))
-                    .subquery(name)
-                )  # fmt: skip
+        def rows(ids: list[int], name: str, start: str | None = start, stop: str | None = stop) -> Any:
+            return (
+                select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value)
+                .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation,
+                       *_in_range(o.c.period, start, stop))
+                .subquery(name)
+            )  # fmt: skip
 
+        if rest:
+            c = rows(rest, "c")
+            branches.append(
+                select(literal(0), c.c.indicator_id, c.c.period, u.c.parent_code, func.sum(c.c.value),
+                       func.min(c.c.value) if low_high else no_float, func.max(c.c.value) if low_high else no_float,
+                       no_float, no_float, no_int, no_float, no_float, no_float)
+                .join(u, u.c.code == c.c.admin_unit_code)
+                .where(_is_child(u))
+                .group_by(text("2, 3, 4"))
+            )  # fmt: skip
+        if pairs:
             v, w = rows(sorted(pairs), "v"), rows(sorted(users), "w")
             weight_of = case(pairs, value=v.c.indicator_id)
             user_of = case({weight: means[0] for weight, means in users.items()}, value=w.c.indicator_id)
