@@ -272,7 +272,10 @@ def pg_children(
     if not branches:
         return pd.DataFrame(columns=PG_CHILD_COLUMNS)
     query: Any = branches[0] if len(branches) == 1 else union_all(*branches)
-    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=_PG_RAW)
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(str(compiled), compiled.params)  # the driver's tuples (SQLAlchemy's rows: 0.1 s more)
+    frame = pd.DataFrame(cursor.fetchall(), columns=_PG_RAW)
     for column in ["sum", "min", "max", "vw", "w", "wsum", "wmin", "wmax"]:
         frame[column] = frame[column].astype(float)
     counts = frame[frame["kind"] == 0]
