@@ -9,7 +9,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +22,33 @@ from typing import Any
 from mel_core.evaluations.notebook import RESULT_MIME
 
 KERNEL = "python3"
+#: How long a kernel may take to answer its first request (a loaded machine imports slowly).
+START_TIMEOUT = 120.0
+#: Attempts at starting a kernel before the notebook is reported as failed.
+START_ATTEMPTS = 3
+
+
+class KernelStartError(RuntimeError):
+    """The kernel died or did not answer while it was being prepared."""
+
+
+def new_kernel_manager() -> Any:
+    """A kernel manager whose kernel will listen on Unix sockets of its own, named after a fresh id.
+
+    Over TCP, jupyter_client picks free ports by binding and releasing them, and the kernel binds them a second
+    later: two processes starting kernels at that moment can pick the same port, and a kernel that loses the race
+    prints a traceback and never exits (its ZeroMQ context waits for the socket that failed to bind). Unix sockets
+    under a unique name cannot collide, and nothing listens on the network. Windows has no such sockets: TCP there.
+    """
+    from jupyter_client.manager import KernelManager
+
+    if os.name == "nt":
+        return KernelManager(kernel_name=KERNEL)
+    # short: a Unix socket's path is limited to about 100 bytes
+    stem = Path(tempfile.gettempdir()) / f"mel-k-{uuid.uuid4().hex[:12]}"
+    return KernelManager(
+        kernel_name=KERNEL, transport="ipc", connection_file=f"{stem}.json", ip=f"{stem}-ipc"
+    )
 
 
 @dataclass(frozen=True)
@@ -132,26 +162,43 @@ class WarmKernel:
     _current: WarmKernel | None = None
 
     def __init__(self, db_url: str, cwd: str) -> None:
-        from jupyter_client.manager import KernelManager
-
         self.db_url = db_url
-        self.km = KernelManager(kernel_name=KERNEL)
         env = {**os.environ, "MEL_DB_URL": db_url}
-        self.km.start_kernel(extra_arguments=["--IPKernelApp.log_level=CRITICAL"], env=env, cwd=cwd)
-        self._run(PRELUDE)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.km = new_kernel_manager()
+            self.km.start_kernel(extra_arguments=["--IPKernelApp.log_level=CRITICAL"], env=env, cwd=cwd)
+            try:
+                self._run(PRELUDE)
+                return
+            except KernelStartError:
+                self.shutdown()
+                if attempt == START_ATTEMPTS:
+                    raise
 
-    def _run(self, code: str) -> None:
+    def _run(self, code: str, timeout: float = START_TIMEOUT) -> None:
         """Execute ``code`` and wait for the reply on the shell channel only.
 
         The reply comes on the shell channel, which loses nothing; leaving out iopub spares the wait for its
-        subscription (``wait_for_ready`` costs half a second each time) and keeps notebooks' output away.
+        subscription (``wait_for_ready`` costs half a second each time) and keeps notebooks' output away. The
+        kernel is checked every second while waiting, so one that died is noticed at once.
+
+        Raises:
+            KernelStartError: the kernel died or did not answer within ``timeout`` seconds.
         """
         client = self.km.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        deadline = time.monotonic() + timeout
         try:
             msg_id = client.execute(code, silent=True, store_history=False)
             while True:
-                reply = client.get_shell_msg(timeout=120)
+                try:
+                    reply = client.get_shell_msg(timeout=1.0)
+                except queue.Empty:
+                    if not self.km.is_alive():
+                        raise KernelStartError("the kernel died while it was being prepared") from None
+                    if time.monotonic() > deadline:
+                        raise KernelStartError(f"the kernel did not answer within {timeout:.0f} s") from None
+                    continue
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
         finally:
@@ -163,6 +210,7 @@ class WarmKernel:
         self._run(CLEAR)
 
     def shutdown(self) -> None:
+        """Kill the kernel (its whole process group) and remove its connection and socket files."""
         self.km.shutdown_kernel(now=True)
 
     @classmethod
@@ -198,11 +246,13 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
     output.parent.mkdir(parents=True, exist_ok=True)
     outcome = NotebookOutcome(job)
     warm = job.warm and not os.environ.get("MEL_FRESH_KERNEL")
+    fresh = None  # a kernel manager of this notebook only (started by papermill, shut down here)
     try:
-        extra: dict[str, Any] = {}
         if warm:
-            extra["km"] = WarmKernel.get(job.db_url, str(output.parent.parent.parent)).km
+            km = WarmKernel.get(job.db_url, str(output.parent.parent.parent)).km
             outcome.warm = True
+        else:
+            km = fresh = new_kernel_manager()
         with _environment(job.db_url):
             papermill.execute_notebook(
                 job.template,
@@ -213,9 +263,9 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 log_output=False,
                 request_save_on_cell_execute=False,
                 cwd=str(output.parent),
-                # the kernel's own start-up warnings (TCP on loopback) are noise for an evaluator
+                # the kernel's own start-up notes are noise for an evaluator
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                **extra,
+                km=km,
             )
     except PapermillExecutionError as exc:
         outcome.error = {
@@ -231,6 +281,9 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
             "ename": type(exc).__name__,
             "evalue": str(exc),
         }
+    if fresh is not None and fresh.has_kernel:
+        with contextlib.suppress(Exception):  # a kernel that died is already gone; its files are removed anyway
+            fresh.shutdown_kernel(now=True)
     if outcome.error and warm:
         WarmKernel.discard()  # whatever the failure left behind must not reach the next notebook
     if output.exists():

@@ -1,0 +1,94 @@
+"""The runner's kernels: Unix sockets of their own, a kernel that dies at start replaced, one that never starts
+reported as the notebook's failure (real kernels; the dying one is a real process that exits at once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.manager import KernelManager
+
+from mel_core.evaluations import execute
+from mel_core.evaluations.execute import NotebookJob, WarmKernel, new_kernel_manager, run_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def dying_kernel(tmp_path, monkeypatch) -> str:
+    """A kernel spec whose process exits with status 3 before binding anything (found through JUPYTER_PATH)."""
+    spec = tmp_path / "jupyter" / "kernels" / "mel-dies"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-c", "import sys; sys.exit(3)", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "dies", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "mel-dies"
+
+
+def _ipc_manager(kernel_name: str) -> KernelManager:
+    km = new_kernel_manager()
+    km.kernel_name = kernel_name
+    return km
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows kernels use TCP")
+def test_every_kernel_listens_on_unix_sockets_of_its_own_and_leaves_none_behind(tmp_path):
+    first, second = new_kernel_manager(), new_kernel_manager()
+    assert first.transport == second.transport == "ipc"
+    assert first.ip != second.ip and first.connection_file != second.connection_file
+    assert Path(first.ip).parent == Path(tempfile.gettempdir())
+    kernel = WarmKernel("sqlite://", str(tmp_path))
+    try:
+        info = kernel.km.get_connection_info()
+        assert info["transport"] == "ipc"
+        sockets = [Path(f"{info['ip']}-{info[port]}") for port in ("shell_port", "iopub_port", "hb_port")]
+        assert all(path.exists() for path in sockets)
+        assert all(len(str(path).encode()) < 100 for path in sockets)  # a Unix socket path's limit
+    finally:
+        kernel.shutdown()
+    assert not any(path.exists() for path in sockets)
+    assert not Path(kernel.km.connection_file).exists()
+
+
+def test_a_kernel_that_dies_at_start_is_replaced_without_waiting_for_the_timeout(dying_kernel, tmp_path, monkeypatch):
+    made: list[KernelManager] = []
+
+    def factory() -> KernelManager:
+        made.append(_ipc_manager(dying_kernel if not made else execute.KERNEL))
+        return made[-1]
+
+    monkeypatch.setattr(execute, "new_kernel_manager", factory)
+    monkeypatch.setattr(execute, "START_TIMEOUT", 600.0)
+    started = time.monotonic()
+    kernel = WarmKernel("sqlite://", str(tmp_path))
+    try:
+        assert len(made) == 2 and kernel.km is made[1]
+        assert kernel.km.is_alive() and not made[0].is_alive()
+        # the death was seen by polling the process, not by the 600 s deadline running out
+        assert time.monotonic() - started < 120
+    finally:
+        kernel.shutdown()
+
+
+def test_a_kernel_that_never_starts_fails_its_notebook_with_the_reason(dying_kernel, tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "new_kernel_manager", lambda: _ipc_manager(dying_kernel))
+    template = tmp_path / "one.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, template)
+    output = tmp_path / "out" / "P" / "E" / "one.ipynb"
+    job = NotebookJob("P", "relevance", str(template), str(output), {}, "sqlite://")
+    try:
+        outcome = run_notebook(job)
+    finally:
+        WarmKernel.discard()
+    assert not outcome.ok
+    assert outcome.error["ename"] == "KernelStartError"
+    assert "died" in outcome.error["evalue"]
+    assert WarmKernel._current is None
