@@ -26,7 +26,9 @@ def dying_kernel(tmp_path, monkeypatch) -> str:
     spec = tmp_path / "jupyter" / "kernels" / "mel-dies"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-c", "import sys; sys.exit(3)", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "dies", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "dies", "language": "python"})
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     return "mel-dies"
 
@@ -56,7 +58,9 @@ def test_every_kernel_listens_on_unix_sockets_of_its_own_and_leaves_none_behind(
     assert not Path(kernel.km.connection_file).exists()
 
 
-def test_a_kernel_that_dies_at_start_is_replaced_without_waiting_for_the_timeout(dying_kernel, tmp_path, monkeypatch):
+def test_a_kernel_that_dies_at_start_is_replaced_without_waiting_for_the_timeout(
+    dying_kernel, tmp_path, monkeypatch
+):
     made: list[KernelManager] = []
 
     def factory() -> KernelManager:

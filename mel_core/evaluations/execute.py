@@ -282,7 +282,8 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
             "evalue": str(exc),
         }
     if fresh is not None and fresh.has_kernel:
-        with contextlib.suppress(Exception):  # a kernel that died is already gone; its files are removed anyway
+        # a kernel that died is already gone; its files are removed anyway
+        with contextlib.suppress(Exception):
             fresh.shutdown_kernel(now=True)
     if outcome.error and warm:
         WarmKernel.discard()  # whatever the failure left behind must not reach the next notebook
