@@ -96,3 +96,44 @@ def test_a_kernel_that_never_starts_fails_its_notebook_with_the_reason(dying_ker
     assert outcome.error["ename"] == "KernelStartError"
     assert "died" in outcome.error["evalue"]
     assert WarmKernel._current is None
+
+
+def _where_am_i(pause: float) -> tuple[int, list[int], list[int]]:
+    """In a pool worker: its pid, its cores, and the cores a process it starts gets (as its kernel would)."""
+    import subprocess
+
+    time.sleep(pause)  # long enough for the other worker to take the next task
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return os.getpid(), sorted(os.sched_getaffinity(0)), json.loads(child.stdout)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs 2 cores and Linux"
+)
+def test_two_workers_keep_to_cores_of_their_own_and_so_do_their_kernels(monkeypatch):
+    from mel_core.evaluations.runner import worker_pool
+
+    monkeypatch.delenv("MEL_PIN_WORKERS", raising=False)
+    with worker_pool(2) as pool:
+        seen = {pid: (cores, child) for pid, cores, child in pool.map(_where_am_i, [0.5] * 4)}
+    assert len(seen) == 2
+    workers_cores = [cores for cores, _child in seen.values()]
+    assert all(len(cores) == 1 for cores in workers_cores)
+    assert workers_cores[0] != workers_cores[1]
+    assert all(child == cores for cores, child in seen.values())
+
+
+def test_workers_are_left_free_when_pinning_cannot_help_or_is_switched_off(monkeypatch):
+    from mel_core.evaluations.runner import worker_cores
+
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    monkeypatch.delenv("MEL_PIN_WORKERS", raising=False)
+    assert worker_cores(1) is None
+    assert worker_cores(usable + 1) is None
+    if usable >= 2 and hasattr(os, "sched_setaffinity"):
+        assert worker_cores(2) == sorted(os.sched_getaffinity(0))
+    monkeypatch.setenv("MEL_PIN_WORKERS", "0")
+    assert worker_cores(2) is None

@@ -70,7 +70,13 @@ def run(
     out: Path = typer.Option(
         None, "--out", help="Folder of evaluation records (default notebooks/evaluations)."
     ),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Notebooks run at once (processes)."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        "-w",
+        min=1,
+        help="Notebooks run at once (processes; on Linux each keeps to a core of its own, MEL_PIN_WORKERS=0 to leave them free).",
+    ),
 ) -> None:
     """Run the templates of the criteria for a programme (or --all) and store ratings, findings, recommendations.
 

@@ -11,6 +11,7 @@ stored. Notebooks run in ``workers`` processes at once; the store is written by 
 from __future__ import annotations
 
 import json
+import os
 import platform
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -48,11 +49,61 @@ class EvaluationOutcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _worker_started() -> None:
-    """In each worker process: shut its warm kernel down when the pool ends the worker."""
+def _worker_started(cores: list[int] | None = None, counter: Any = None) -> None:
+    """In each worker process: keep to a core of its own (when given), shut its warm kernel down at the end.
+
+    A worker and its kernel take turns (the worker waits while the kernel runs a cell, the kernel waits while
+    the worker writes and exports the notebook), so one core serves them as fast as two: a single worker pinned
+    to one core takes as long as one free to use both. Kept to separate cores, two workers' kernels, clients and
+    the parent no longer queue for the same core. The kernel inherits the worker's core.
+    """
     from multiprocessing import util
 
+    if cores and counter is not None:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        os.sched_setaffinity(0, {cores[index % len(cores)]})
     util.Finalize(None, WarmKernel.discard, exitpriority=10)
+
+
+def worker_cores(workers: int) -> list[int] | None:
+    """The cores to pin ``workers`` worker processes to, one each, or None when they are not to be pinned.
+
+    Pinned only on systems that can (Linux), when there are at least as many usable cores as workers, and unless
+    ``MEL_PIN_WORKERS=0``.
+    """
+    if os.environ.get("MEL_PIN_WORKERS", "1") == "0" or not hasattr(os, "sched_setaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    if workers < 2 or workers > len(cores):
+        return None
+    return cores
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The process pool the notebooks run in: ``workers`` processes, each pinned to a core of its own when
+    :func:`worker_cores` allows, each shutting its warm kernel down when it ends."""
+    import multiprocessing
+    from multiprocessing.context import BaseContext
+
+    # workers come from a fork server that imported the runner's libraries once (spawn would import them in every
+    # worker: a second and a half each); a plain fork of this process is not safe once it has run a notebook
+    # itself (its asyncio loop and ZeroMQ sockets would be shared with the children)
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["mel_core.evaluations.execute", "papermill", "nbconvert", "nbformat"])
+        context = server
+    else:
+        context = multiprocessing.get_context("spawn")
+    counter = context.Value("i", 0)  # numbers the workers as they start, for their cores
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_started,
+        initargs=(worker_cores(workers), counter),
+    )
 
 
 def default_output_root() -> Path:
@@ -245,24 +296,7 @@ def evaluate(
         finally:
             WarmKernel.discard()
     else:
-        import multiprocessing
-        from multiprocessing.context import BaseContext
-
-        # workers come from a fork server that imported the runner's libraries once (spawn would import them in
-        # every worker: a second and a half each); a plain fork of this process is not safe once it has run a
-        # notebook itself (its asyncio loop and ZeroMQ sockets would be shared with the children)
-        context: BaseContext
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            server = multiprocessing.get_context("forkserver")
-            server.set_forkserver_preload(
-                ["mel_core.evaluations.execute", "papermill", "nbconvert", "nbformat"]
-            )
-            context = server
-        else:
-            context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_started
-        ) as pool:
+        with worker_pool(workers) as pool:
             futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first_jobs}
             while futures:
                 finished = next(as_completed(futures))
