@@ -19,9 +19,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mel_core.evaluations.notebook import RESULT_MIME
-
 KERNEL = "python3"
+#: The MIME type of the machine-readable result of an evaluation notebook (``notebook.emit`` displays it). Defined
+#: here, where the runner reads it, so that this module imports nothing but the standard library: the worker
+#: processes' fork server preloads it, and pandas there would cost every ``--workers`` run a second.
+RESULT_MIME = "application/vnd.mel.criterion-result+json"
 #: How long a kernel may take to answer its first request (a loaded machine imports slowly).
 START_TIMEOUT = 120.0
 #: Attempts at starting a kernel before the notebook is reported as failed.
@@ -300,3 +302,21 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 }
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def worker_started(cores: list[int] | None = None, counter: Any = None) -> None:
+    """In each worker process: keep to a core of its own (when given), shut its warm kernel down at the end.
+
+    A worker and its kernel take turns (the worker waits while the kernel runs a cell, the kernel waits while
+    the worker writes and exports the notebook), so one core serves them as fast as two: a single worker pinned
+    to one core takes as long as one free to use both. Kept to separate cores, two workers' kernels, clients and
+    the parent no longer queue for the same core. The kernel inherits the worker's core.
+    """
+    from multiprocessing import util
+
+    if cores and counter is not None:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        os.sched_setaffinity(0, {cores[index % len(cores)]})
+    util.Finalize(None, WarmKernel.discard, exitpriority=10)

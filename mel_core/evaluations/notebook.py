@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
+from mel_core.evaluations.execute import RESULT_MIME
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from mel_core.criteria.result import CriterionResult
-
-#: The MIME type of the machine-readable result of an evaluation notebook.
-RESULT_MIME = "application/vnd.mel.criterion-result+json"
 
 
 def store_url(db_url: str = "", cwd: Path | None = None) -> str:

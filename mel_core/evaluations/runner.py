@@ -26,7 +26,13 @@ from sqlalchemy.engine import make_url
 from mel_core.criteria.ratings import RULES_VERSION
 from mel_core.errors import EvaluationFailed
 from mel_core.evaluations import record
-from mel_core.evaluations.execute import NotebookJob, NotebookOutcome, WarmKernel, run_notebook
+from mel_core.evaluations.execute import (
+    NotebookJob,
+    NotebookOutcome,
+    WarmKernel,
+    run_notebook,
+    worker_started,
+)
 from mel_core.evaluations.templates import COMMON, TEMPLATE_NAMES, file_hash, template_path, validate
 from mel_core.i18n import say
 from mel_core.store import Programme, table_of
@@ -47,24 +53,6 @@ class EvaluationOutcome:
     levels: dict[str, int | None] = field(default_factory=dict)
     error: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _worker_started(cores: list[int] | None = None, counter: Any = None) -> None:
-    """In each worker process: keep to a core of its own (when given), shut its warm kernel down at the end.
-
-    A worker and its kernel take turns (the worker waits while the kernel runs a cell, the kernel waits while
-    the worker writes and exports the notebook), so one core serves them as fast as two: a single worker pinned
-    to one core takes as long as one free to use both. Kept to separate cores, two workers' kernels, clients and
-    the parent no longer queue for the same core. The kernel inherits the worker's core.
-    """
-    from multiprocessing import util
-
-    if cores and counter is not None:
-        with counter.get_lock():
-            index = counter.value
-            counter.value += 1
-        os.sched_setaffinity(0, {cores[index % len(cores)]})
-    util.Finalize(None, WarmKernel.discard, exitpriority=10)
 
 
 def worker_cores(workers: int) -> list[int] | None:
@@ -93,7 +81,10 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     context: BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(["mel_core.evaluations.execute", "papermill", "nbconvert", "nbformat"])
+        # what a worker needs, and no more: the parent's modules (pandas, the store) would cost every run a second
+        server.set_forkserver_preload(
+            ["mel_core.evaluations.execute", "jupyter_client.manager", "papermill", "nbconvert", "nbformat"]
+        )
         context = server
     else:
         context = multiprocessing.get_context("spawn")
@@ -101,7 +92,7 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
-        initializer=_worker_started,
+        initializer=worker_started,
         initargs=(worker_cores(workers), counter),
     )
 
