@@ -75,7 +75,10 @@ def run(
         "--workers",
         "-w",
         min=1,
-        help="Notebooks run at once (processes; on Linux each keeps to a core of its own, MEL_PIN_WORKERS=0 to leave them free).",
+        help=(
+            "Notebooks run at once (processes; on Linux each keeps to a core of its own,"
+            " MEL_PIN_WORKERS=0 to leave them free)."
+        ),
     ),
 ) -> None:
     """Run the templates of the criteria for a programme (or --all) and store ratings, findings, recommendations.
