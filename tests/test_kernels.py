@@ -137,3 +137,19 @@ def test_workers_are_left_free_when_pinning_cannot_help_or_is_switched_off(monke
         assert worker_cores(2) == sorted(os.sched_getaffinity(0))
     monkeypatch.setenv("MEL_PIN_WORKERS", "0")
     assert worker_cores(2) is None
+
+
+def test_a_kernel_that_refuses_its_preparation_is_shut_down_not_left_running(tmp_path, monkeypatch):
+    made: list[KernelManager] = []
+
+    def factory() -> KernelManager:
+        made.append(_ipc_manager(execute.KERNEL))
+        return made[-1]
+
+    monkeypatch.setattr(execute, "new_kernel_manager", factory)
+    monkeypatch.setattr(execute, "PRELUDE", "raise ValueError('no libraries here')")
+    with pytest.raises(RuntimeError, match="no libraries here"):
+        WarmKernel("sqlite://", str(tmp_path))
+    assert len(made) == 1  # a refusal is not retried: the same code would be refused again
+    assert not made[0].is_alive()
+    assert not Path(made[0].connection_file).exists()

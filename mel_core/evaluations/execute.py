@@ -176,6 +176,9 @@ class WarmKernel:
                 self.shutdown()
                 if attempt == START_ATTEMPTS:
                     raise
+            except BaseException:
+                self.shutdown()  # no kernel outlives a failed preparation (it would hold the command's pipes)
+                raise
 
     def _run(self, code: str, timeout: float = START_TIMEOUT) -> None:
         """Execute ``code`` and wait for the reply on the shell channel only.
