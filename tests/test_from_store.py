@@ -88,13 +88,18 @@ def dataset(folder: Path) -> Path:
     return folder
 
 
+def seed_store(engine: Engine, folder: Path, communes: list[tuple[str, str]], data: Path) -> Engine:
+    """Load ``communes`` (code, province) and import the dataset folder ``data`` into ``engine``."""
+    table = folder / "communes.csv"
+    write(table, ["code", "name", "province_code"], [[c, f"Xã {c}", p] for c, p in communes])
+    load_communes(engine, table)
+    import_path(engine, data)
+    return engine
+
+
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> Engine:
-    communes = tmp_path / "communes.csv"
-    write(communes, ["code", "name", "province_code"], [[c, f"Xã {c}", p] for c, p in COMMUNES])
-    load_communes(engine, communes)
-    import_path(engine, dataset(tmp_path / "data"))
-    return engine
+    return seed_store(engine, tmp_path, COMMUNES, dataset(tmp_path / "data"))
 
 
 def in_memory(engine: Engine) -> pd.DataFrame:

@@ -13,11 +13,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from mel_core.communes import load_communes
 from mel_core.indicators import store_queries
 from mel_core.indicators.from_store import programme_achievement
-from mel_core.ingest import import_path
-from tests.test_from_store import in_memory, write
+from tests.test_from_store import in_memory, seed_store, write
 
 QUARTERS = [f"{year}-Q{q}" for year in (2023, 2024) for q in (1, 2, 3, 4)]
 MEAN_QUARTERS = QUARTERS[2:7]  # the weights also have quarters without any mean
@@ -76,11 +74,7 @@ def dataset(folder: Path) -> Path:
 
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> Engine:
-    communes = tmp_path / "communes.csv"
-    write(communes, ["code", "name", "province_code"], [[c, f"Xã {c}", p] for c, p in COMMUNES])
-    load_communes(engine, communes)
-    import_path(engine, dataset(tmp_path / "data"))
-    return engine
+    return seed_store(engine, tmp_path, COMMUNES, dataset(tmp_path / "data"))
 
 
 @pytest.mark.parametrize("groups", [store_queries.PERIOD_GROUPS, 3])
