@@ -153,3 +153,17 @@ def test_a_kernel_that_refuses_its_preparation_is_shut_down_not_left_running(tmp
     assert len(made) == 1  # a refusal is not retried: the same code would be refused again
     assert not made[0].is_alive()
     assert not Path(made[0].connection_file).exists()
+
+
+def _loaded(names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in sys.modules]
+
+
+def test_workers_load_what_they_run_notebooks_with_and_not_the_parents_libraries():
+    from mel_core.evaluations.runner import worker_pool
+
+    with worker_pool(2) as pool:
+        loaded = pool.submit(
+            _loaded, ("pandas", "sqlalchemy", "mel_core.evaluations.runner", "papermill")
+        ).result()
+    assert loaded == ["papermill"]  # pandas and the store would cost every --workers run a second
