@@ -44,13 +44,24 @@ def new_kernel_manager() -> Any:
     """
     from jupyter_client.manager import KernelManager
 
+    from mel_core.evaluations import kernel_server
+
     if os.name == "nt":
         return KernelManager(kernel_name=KERNEL)
     # short: a Unix socket's path is limited to about 100 bytes
     stem = Path(tempfile.gettempdir()) / f"mel-k-{uuid.uuid4().hex[:12]}"
-    return KernelManager(
-        kernel_name=KERNEL, transport="ipc", connection_file=f"{stem}.json", ip=f"{stem}-ipc"
+    km = KernelManager(
+        kernel_name=KERNEL,
+        kernel_id=str(uuid.uuid4()),
+        transport="ipc",
+        connection_file=f"{stem}.json",
+        ip=f"{stem}-ipc",
     )
+    if kernel_server.current() is not None:  # forked from the run's kernel server, libraries already imported
+        km.provisioner = kernel_server.ForkedProvisioner(
+            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
+        )
+    return km
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,23 @@ def _exporter() -> Any:
     return HTMLExporter(template_name="lab")
 
 
+def prepare_client() -> None:
+    """Pay this process's own first-notebook costs ahead: the HTML export's templates, Pygments' lexer and the
+    Markdown renderer load on first use (half a second), and Papermill's engine and client import late.
+
+    Called while the run's kernel server is still importing, so the first notebook no longer waits for them.
+    """
+    import nbformat
+    import papermill.clientwrap  # nbclient
+    import papermill.engines  # noqa: F401
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# *Đánh giá*"), nbformat.v4.new_code_cell("x = 1\nprint(x)")]
+    )
+    notebook.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    _exporter().from_notebook_node(notebook)
+
+
 def export_html(notebook_path: Path) -> Path:
     """Write ``<notebook>.html`` beside the executed notebook (images embedded) and return its path."""
     import nbformat
@@ -125,13 +153,24 @@ def read_result(notebook: Any) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
-#: What a warm kernel imports once: the libraries every template uses.
-PRELUDE = (
-    "import pandas, statsmodels.api, statsmodels.formula.api, matplotlib, matplotlib.pyplot\n"
-    "import mel_core.criteria.relevance, mel_core.criteria.coherence, mel_core.criteria.effectiveness\n"
-    "import mel_core.criteria.efficiency, mel_core.criteria.impact, mel_core.criteria.sustainability\n"
-    "import mel_core.criteria.synthesis, mel_core.evaluations.notebook\n"
+#: The libraries every template uses: a warm kernel imports them once (:data:`PRELUDE`), and the run's kernel
+#: server (:mod:`mel_core.evaluations.kernel_server`) imports them before it forks any kernel.
+PRELOAD = (
+    "pandas",
+    "statsmodels.api",
+    "statsmodels.formula.api",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "mel_core.criteria.relevance",
+    "mel_core.criteria.coherence",
+    "mel_core.criteria.effectiveness",
+    "mel_core.criteria.efficiency",
+    "mel_core.criteria.impact",
+    "mel_core.criteria.sustainability",
+    "mel_core.criteria.synthesis",
+    "mel_core.evaluations.notebook",
 )
+PRELUDE = "".join(f"import {name}\n" for name in PRELOAD)
 #: Run before each notebook in a warm kernel: a clean namespace, closed figures, numbering from 1.
 CLEAR = (
     # the user's names go (IPython's %reset and the display hook's flush would also run a full garbage collection
@@ -307,16 +346,22 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
     return outcome
 
 
-def worker_started(cores: list[int] | None = None, counter: Any = None) -> None:
-    """In each worker process: keep to a core of its own (when given), shut its warm kernel down at the end.
+def worker_started(cores: list[int] | None = None, counter: Any = None, server: Any = None) -> None:
+    """In each worker process: keep to a core of its own (when given), fork kernels from the run's kernel server
+    (when there is one), shut its warm kernel down at the end.
 
     A worker and its kernel take turns (the worker waits while the kernel runs a cell, the kernel waits while
     the worker writes and exports the notebook), so one core serves them as fast as two: a single worker pinned
     to one core takes as long as one free to use both. Kept to separate cores, two workers' kernels, clients and
-    the parent no longer queue for the same core. The kernel inherits the worker's core.
+    the parent no longer queue for the same core. The kernel keeps to the worker's core.
     """
     from multiprocessing import util
 
+    from mel_core.evaluations import kernel_server
+
+    kernel_server.use(server)
+    if server is not None:
+        prepare_client()  # while the server imports; before pinning, so it runs on whichever core is free
     if cores and counter is not None:
         with counter.get_lock():
             index = counter.value

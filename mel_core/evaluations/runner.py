@@ -25,11 +25,14 @@ from sqlalchemy.engine import make_url
 
 from mel_core.criteria.ratings import RULES_VERSION
 from mel_core.errors import EvaluationFailed
-from mel_core.evaluations import record
+from mel_core.evaluations import kernel_server, record
 from mel_core.evaluations.execute import (
+    KERNEL,
+    PRELOAD,
     NotebookJob,
     NotebookOutcome,
     WarmKernel,
+    prepare_client,
     run_notebook,
     worker_started,
 )
@@ -69,9 +72,10 @@ def worker_cores(workers: int) -> list[int] | None:
     return cores
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int, server: kernel_server.Server | None = None) -> ProcessPoolExecutor:
     """The process pool the notebooks run in: ``workers`` processes, each pinned to a core of its own when
-    :func:`worker_cores` allows, each shutting its warm kernel down when it ends."""
+    :func:`worker_cores` allows, forking its kernels from ``server`` when given, and shutting its warm kernel down
+    when it ends."""
     import multiprocessing
     from multiprocessing.context import BaseContext
 
@@ -80,12 +84,19 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     # itself (its asyncio loop and ZeroMQ sockets would be shared with the children)
     context: BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
-        server = multiprocessing.get_context("forkserver")
+        forkserver = multiprocessing.get_context("forkserver")
         # what a worker needs, and no more: the parent's modules (pandas, the store) would cost every run a second
-        server.set_forkserver_preload(
-            ["mel_core.evaluations.execute", "jupyter_client.manager", "papermill", "nbconvert", "nbformat"]
+        forkserver.set_forkserver_preload(
+            [
+                "mel_core.evaluations.execute",
+                "mel_core.evaluations.kernel_server",
+                "jupyter_client.manager",
+                "papermill",
+                "nbconvert",
+                "nbformat",
+            ]
         )
-        context = server
+        context = forkserver
     else:
         context = multiprocessing.get_context("spawn")
     counter = context.Value("i", 0)  # numbers the workers as they start, for their cores
@@ -93,7 +104,7 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=context,
         initializer=worker_started,
-        initargs=(worker_cores(workers), counter),
+        initargs=(worker_cores(workers), counter, server),
     )
 
 
@@ -172,129 +183,140 @@ def evaluate(
             )
         )
     per_template = validate(paths, dict(params or {}))
-    db_url = engine.url.render_as_string(hide_password=False)
-    shown_url = make_url(db_url).render_as_string(hide_password=True)
-    root = (out_root or default_output_root()).resolve()
-    outcomes: dict[str, EvaluationOutcome] = {}
-    ids: dict[str, int] = {}
-    for programme in programmes:
-        evaluation_id, code = record.new_evaluation(
-            engine,
-            programme,
-            kind=kind,
-            evaluator=evaluator,
-            period_start=period_start,
-            period_end=period_end,
-        )
-        folder = root / programme / code
-        folder.mkdir(parents=True, exist_ok=True)
-        record.set_output(engine, evaluation_id, str(folder))
-        ids[programme] = evaluation_id
-        outcomes[programme] = EvaluationOutcome(programme, code, output_dir=str(folder))
-
-    def job(programme: str, name: str, extra: dict[str, Any] | None = None) -> NotebookJob:
-        outcome = outcomes[programme]
-        parameters = {
-            "db_url": "",
-            "programme": programme,
-            "evaluation_id": outcome.code,
-            "period_start": period_start.isoformat() if period_start else "",
-            "period_end": period_end.isoformat() if period_end else "",
-            "lang": lang,
-            **per_template[name],
-            **(extra or {}),
-        }
-        output = Path(outcome.output_dir) / f"{name}.ipynb"
-        return NotebookJob(programme, name, str(paths[name]), str(output), parameters, db_url)
-
-    criteria_names = [name for name in chosen if name != "synthesis"]
-    total = len(programmes) * len(chosen)
-    done = 0
-    results: dict[str, dict[str, dict[str, Any]]] = {p: {} for p in programmes}
-    pending: dict[str, int] = {p: len(criteria_names) for p in programmes}
-    failures: list[dict[str, Any]] = []
-
-    def finish(programme: str) -> None:
-        outcome = outcomes[programme]
-        provenance = {
-            "store": shown_url,
-            "rules_version": RULES_VERSION,
-            "versions": _versions(),
-            "lang": lang,
-            "templates": {n: {"path": str(paths[n]), "sha256": file_hash(paths[n])} for n in chosen},
-            "parameters": {n: job(programme, n).parameters for n in chosen},
-            "data_fingerprint": sorted(
-                {str(r["data_fingerprint"]) for r in results[programme].values() if r.get("data_fingerprint")}
-            ),
-            "seconds": {k: round(v, 2) for k, v in outcome.seconds.items()},
-        }
-        if outcome.error:
-            provenance["failed"] = outcome.error
-            message = (
-                f"{outcome.error['template']}.ipynb, cell {outcome.error.get('execution_count') or '?'}: "
-                f"{outcome.error.get('ename')}: {outcome.error.get('evalue')}"
+    # the kernel server imports the templates' libraries while this process creates the records; every kernel of
+    # the run is then a fork of it (see mel_core.evaluations.kernel_server)
+    with kernel_server.running(KERNEL, PRELOAD) as server:
+        db_url = engine.url.render_as_string(hide_password=False)
+        shown_url = make_url(db_url).render_as_string(hide_password=True)
+        root = (out_root or default_output_root()).resolve()
+        outcomes: dict[str, EvaluationOutcome] = {}
+        ids: dict[str, int] = {}
+        for programme in programmes:
+            evaluation_id, code = record.new_evaluation(
+                engine,
+                programme,
+                kind=kind,
+                evaluator=evaluator,
+                period_start=period_start,
+                period_end=period_end,
             )
-            record.mark_failed(engine, ids[programme], message, provenance)
-            outcome.status = "failed"
-            failures.append({"evaluation": outcome.code, **outcome.error})
-            return
-        record.store_results(engine, ids[programme], results[programme], provenance)
-        outcome.status = "succeeded"
-        outcome.levels = {c: (r.get("rating") or {}).get("level") for c, r in results[programme].items()}
+            folder = root / programme / code
+            folder.mkdir(parents=True, exist_ok=True)
+            record.set_output(engine, evaluation_id, str(folder))
+            ids[programme] = evaluation_id
+            outcomes[programme] = EvaluationOutcome(programme, code, output_dir=str(folder))
 
-    def settle(result: NotebookOutcome) -> NotebookJob | None:
-        """Take one finished notebook in; return the synthesis job when a programme's criteria are all in."""
-        nonlocal done
-        done += 1
-        name, programme = result.job.criterion, result.job.programme
-        outcome = outcomes[programme]
-        outcome.seconds[name] = result.seconds
-        if progress:
-            progress(programme, name, "done" if result.ok else "failed", done, total)
-        if not result.ok and not outcome.error:
-            outcome.error = {"template": name, "notebook": result.job.output, **result.error}
-        elif result.ok and result.result is not None:
-            results[programme]["overall" if name == "synthesis" else name] = result.result
-        if name == "synthesis":
-            finish(programme)
-            return None
-        pending[programme] -= 1
-        if pending[programme] > 0:
-            return None
-        if outcome.error or "synthesis" not in chosen:
-            if "synthesis" in chosen:  # it will not run: count it as settled
-                done += 1
-                if progress:
-                    progress(programme, "synthesis", "skipped", done, total)
-            finish(programme)
-            return None
-        summary = Path(outcome.output_dir) / "results.json"
-        summary.write_text(json.dumps(results[programme], ensure_ascii=False, indent=1), encoding="utf-8")
-        return job(programme, "synthesis", {"results_path": str(summary)})
+        def job(programme: str, name: str, extra: dict[str, Any] | None = None) -> NotebookJob:
+            outcome = outcomes[programme]
+            parameters = {
+                "db_url": "",
+                "programme": programme,
+                "evaluation_id": outcome.code,
+                "period_start": period_start.isoformat() if period_start else "",
+                "period_end": period_end.isoformat() if period_end else "",
+                "lang": lang,
+                **per_template[name],
+                **(extra or {}),
+            }
+            output = Path(outcome.output_dir) / f"{name}.ipynb"
+            return NotebookJob(programme, name, str(paths[name]), str(output), parameters, db_url)
 
-    first_jobs = [job(p, name) for p in programmes for name in criteria_names]
-    if not criteria_names:  # only the synthesis: it reads the stored results
-        first_jobs = [job(p, "synthesis") for p in programmes]
-        for p in programmes:
-            pending[p] = 0
-    if workers <= 1:
-        queue = list(first_jobs)
-        try:
-            while queue:
-                follow = settle(run_notebook(queue.pop(0)))
-                if follow is not None:
-                    queue.append(follow)
-        finally:
-            WarmKernel.discard()
-    else:
-        with worker_pool(workers) as pool:
-            futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first_jobs}
-            while futures:
-                finished = next(as_completed(futures))
-                futures.remove(finished)
-                follow = settle(finished.result())
-                if follow is not None:
-                    futures.add(pool.submit(run_notebook, follow))
+        criteria_names = [name for name in chosen if name != "synthesis"]
+        total = len(programmes) * len(chosen)
+        done = 0
+        results: dict[str, dict[str, dict[str, Any]]] = {p: {} for p in programmes}
+        pending: dict[str, int] = {p: len(criteria_names) for p in programmes}
+        failures: list[dict[str, Any]] = []
+
+        def finish(programme: str) -> None:
+            outcome = outcomes[programme]
+            provenance = {
+                "store": shown_url,
+                "rules_version": RULES_VERSION,
+                "versions": _versions(),
+                "lang": lang,
+                "templates": {n: {"path": str(paths[n]), "sha256": file_hash(paths[n])} for n in chosen},
+                "parameters": {n: job(programme, n).parameters for n in chosen},
+                "data_fingerprint": sorted(
+                    {
+                        str(r["data_fingerprint"])
+                        for r in results[programme].values()
+                        if r.get("data_fingerprint")
+                    }
+                ),
+                "seconds": {k: round(v, 2) for k, v in outcome.seconds.items()},
+            }
+            if outcome.error:
+                provenance["failed"] = outcome.error
+                message = (
+                    f"{outcome.error['template']}.ipynb, cell {outcome.error.get('execution_count') or '?'}: "
+                    f"{outcome.error.get('ename')}: {outcome.error.get('evalue')}"
+                )
+                record.mark_failed(engine, ids[programme], message, provenance)
+                outcome.status = "failed"
+                failures.append({"evaluation": outcome.code, **outcome.error})
+                return
+            record.store_results(engine, ids[programme], results[programme], provenance)
+            outcome.status = "succeeded"
+            outcome.levels = {c: (r.get("rating") or {}).get("level") for c, r in results[programme].items()}
+
+        def settle(result: NotebookOutcome) -> NotebookJob | None:
+            """Take one finished notebook in; return the synthesis job when a programme's criteria are all in."""
+            nonlocal done
+            done += 1
+            name, programme = result.job.criterion, result.job.programme
+            outcome = outcomes[programme]
+            outcome.seconds[name] = result.seconds
+            if progress:
+                progress(programme, name, "done" if result.ok else "failed", done, total)
+            if not result.ok and not outcome.error:
+                outcome.error = {"template": name, "notebook": result.job.output, **result.error}
+            elif result.ok and result.result is not None:
+                results[programme]["overall" if name == "synthesis" else name] = result.result
+            if name == "synthesis":
+                finish(programme)
+                return None
+            pending[programme] -= 1
+            if pending[programme] > 0:
+                return None
+            if outcome.error or "synthesis" not in chosen:
+                if "synthesis" in chosen:  # it will not run: count it as settled
+                    done += 1
+                    if progress:
+                        progress(programme, "synthesis", "skipped", done, total)
+                finish(programme)
+                return None
+            summary = Path(outcome.output_dir) / "results.json"
+            summary.write_text(json.dumps(results[programme], ensure_ascii=False, indent=1), encoding="utf-8")
+            return job(programme, "synthesis", {"results_path": str(summary)})
+
+        first_jobs = [job(p, name) for p in programmes for name in criteria_names]
+        if not criteria_names:  # only the synthesis: it reads the stored results
+            first_jobs = [job(p, "synthesis") for p in programmes]
+            for p in programmes:
+                pending[p] = 0
+        if workers <= 1:
+            queue = list(first_jobs)
+            kernel_server.use(server)
+            if server is not None:
+                prepare_client()  # while the server imports
+            try:
+                while queue:
+                    follow = settle(run_notebook(queue.pop(0)))
+                    if follow is not None:
+                        queue.append(follow)
+            finally:
+                WarmKernel.discard()
+                kernel_server.use(None)
+        else:
+            with worker_pool(workers, server) as pool:
+                futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first_jobs}
+                while futures:
+                    finished = next(as_completed(futures))
+                    futures.remove(finished)
+                    follow = settle(finished.result())
+                    if follow is not None:
+                        futures.add(pool.submit(run_notebook, follow))
     if failures:
         failed = EvaluationFailed(
             say(
