@@ -167,3 +167,34 @@ def test_workers_load_what_they_run_notebooks_with_and_not_the_parents_libraries
             _loaded, ("pandas", "sqlalchemy", "mel_core.evaluations.runner", "papermill")
         ).result()
     assert loaded == ["papermill"]  # pandas and the store would cost every --workers run a second
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_notebooks_run_in_a_warm_kernel_leave_no_kernel_client_behind(tmp_path):
+    """nbclient keeps the kernel client of a kernel it does not own; left open, each notebook would cost a
+    heartbeat thread, a ZeroMQ context and about ten descriptors, and a long session would run out."""
+    import threading
+
+    template = tmp_path / "emits.ipynb"
+    emit = (
+        "from IPython.display import display\n"
+        f"display({{{execute.RESULT_MIME!r}: {{'ok': True}}, 'text/plain': 'result'}}, raw=True)"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(emit)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, template)
+
+    def run(i: int) -> None:
+        output = tmp_path / "out" / "P" / "E" / f"n{i}.ipynb"
+        outcome = run_notebook(NotebookJob("P", "relevance", str(template), str(output), {}, "sqlite://"))
+        assert outcome.ok and outcome.warm, outcome.error
+
+    try:
+        run(0)  # the kernel and whatever is created once
+        descriptors, threads = len(os.listdir("/proc/self/fd")), threading.active_count()
+        for i in range(1, 5):
+            run(i)
+        assert len(os.listdir("/proc/self/fd")) == descriptors
+        assert threading.active_count() == threads
+    finally:
+        WarmKernel.discard()

@@ -114,6 +114,60 @@ def _exporter() -> Any:
     return HTMLExporter(template_name="lab")
 
 
+#: The Papermill engine the runner registers (:func:`_engine`).
+ENGINE = "mel-nbclient"
+
+
+@cache
+def _engine() -> str:
+    """Papermill's nbclient engine, except that it closes the kernel client when the notebook is done.
+
+    nbclient stops its client's channels only when it owns the kernel manager; the runner hands it one (the warm
+    kernel's), so each notebook would leave a client behind: a heartbeat thread pinging the kernel, a ZeroMQ
+    context and an event loop, ten descriptors a notebook. A long session would run out of descriptors.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ClosingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # as NBClientEngine's, and the client closed
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: float | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None and not client.owns_km:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(ENGINE, ClosingEngine)
+    return ENGINE
+
+
 def prepare_client() -> None:
     """Pay this process's own first-notebook costs ahead: the HTML export's templates, Pygments' lexer and the
     Markdown renderer load on first use (half a second), and Papermill's engine and client import late.
@@ -310,6 +364,7 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 # the kernel's own start-up notes are noise for an evaluator
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 km=km,
+                engine_name=_engine(),
             )
     except PapermillExecutionError as exc:
         outcome.error = {
