@@ -85,6 +85,8 @@ def run(
 
     Each notebook is written to OUT/<programme>/<evaluation>/<criterion>.ipynb with an HTML export beside it.
     A failed notebook is kept with its error; the evaluation is then marked failed and stores no findings.
+    On Unix every kernel is a fork of one kernel server that imports the libraries once (MEL_KERNEL_SERVER=0
+    starts kernels the usual way; MEL_FRESH_KERNEL=1 gives every notebook a fresh kernel).
 
     Example: mel evaluate DB-BSS-2011 --criteria impact --param cov_type=HC1 --evaluator "Nguyễn Văn A"
     """
