@@ -400,3 +400,31 @@ def test_each_notebook_in_a_warm_kernel_starts_clean(store, tmp_path):
     assert counts[0] == 1  # numbering restarts for every notebook
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "False False" in printed  # the coherence notebook's `result` and `ctx` are gone
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or os.name == "nt", reason="needs /proc and fork")
+@pytest.mark.parametrize("server", ["1", "0"])
+def test_the_runs_kernels_are_forks_of_its_kernel_server_unless_switched_off(
+    store, tmp_path, monkeypatch, server
+):
+    """A silent fall-back to ordinary kernels would still pass every other test: here the kernel's parent is
+    looked up while the notebooks run."""
+    from mel_core.evaluations.execute import WarmKernel
+    from mel_core.evaluations.runner import evaluate
+
+    monkeypatch.setenv("MEL_KERNEL_SERVER", server)
+    parents: list[str] = []
+
+    def parent_of_kernel(*_progress) -> None:
+        pid = WarmKernel._current.km.provisioner.pid  # type: ignore[union-attr]
+        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        parents.append("this process" if ppid == os.getpid() else Path(f"/proc/{ppid}/cmdline").read_text())
+
+    outcomes = evaluate(store, ["QB-DE-2012"], criteria=["relevance", "coherence"], out_root=tmp_path / "out",
+                        workers=1, progress=parent_of_kernel)  # fmt: skip
+    assert [o.status for o in outcomes] == ["succeeded"]
+    assert len(parents) == 2
+    if server == "1":
+        assert all("mel_core.evaluations.kernel_server" in parent for parent in parents)
+    else:
+        assert parents == ["this process", "this process"]
