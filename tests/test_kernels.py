@@ -198,3 +198,20 @@ def test_notebooks_run_in_a_warm_kernel_leave_no_kernel_client_behind(tmp_path):
         assert threading.active_count() == threads
     finally:
         WarmKernel.discard()
+
+
+def test_notebooks_of_the_runner_stay_out_of_the_users_ipython_history(tmp_path, monkeypatch):
+    home = tmp_path / "ipython"
+    monkeypatch.setenv("IPYTHONDIR", str(home))
+    template = tmp_path / "one.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("secret_cell = 1")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, template)
+    for warm in (True, False):
+        output = tmp_path / "out" / "P" / "E" / f"one-{warm}.ipynb"
+        try:
+            run_notebook(NotebookJob("P", "relevance", str(template), str(output), {}, "sqlite://", warm=warm))
+        finally:
+            WarmKernel.discard()
+        assert output.exists()
+    assert not list(home.rglob("history.sqlite"))

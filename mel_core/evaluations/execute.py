@@ -24,6 +24,10 @@ KERNEL = "python3"
 #: here, where the runner reads it, so that this module imports nothing but the standard library: the worker
 #: processes' fork server preloads it, and pandas there would cost every ``--workers`` run a second.
 RESULT_MIME = "application/vnd.mel.criterion-result+json"
+#: The kernel's own start-up notes are noise for an evaluator, and notebooks run by the runner do not belong in
+#: the user's IPython history (``~/.ipython``: every cell of every notebook, a shared file two kernels would
+#: write at once).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 #: How long a kernel may take to answer its first request (a loaded machine imports slowly).
 START_TIMEOUT = 120.0
 #: Attempts at starting a kernel before the notebook is reported as failed.
@@ -261,7 +265,7 @@ class WarmKernel:
         env = {**os.environ, "MEL_DB_URL": db_url}
         for attempt in range(1, START_ATTEMPTS + 1):
             self.km = new_kernel_manager()
-            self.km.start_kernel(extra_arguments=["--IPKernelApp.log_level=CRITICAL"], env=env, cwd=cwd)
+            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, env=env, cwd=cwd)
             try:
                 self._run(PRELUDE)
                 return
@@ -361,8 +365,7 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 log_output=False,
                 request_save_on_cell_execute=False,
                 cwd=str(output.parent),
-                # the kernel's own start-up notes are noise for an evaluator
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                extra_arguments=KERNEL_ARGUMENTS,
                 km=km,
                 engine_name=_engine(),
             )
