@@ -210,7 +210,9 @@ def test_notebooks_of_the_runner_stay_out_of_the_users_ipython_history(tmp_path,
     for warm in (True, False):
         output = tmp_path / "out" / "P" / "E" / f"one-{warm}.ipynb"
         try:
-            run_notebook(NotebookJob("P", "relevance", str(template), str(output), {}, "sqlite://", warm=warm))
+            run_notebook(
+                NotebookJob("P", "relevance", str(template), str(output), {}, "sqlite://", warm=warm)
+            )
         finally:
             WarmKernel.discard()
         assert output.exists()
