@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench sample docs clean help
+.PHONY: demo test lint style format bench sample docs clean help
 
 help:
 	@echo "make demo   set up and run the main job on the embedded sample"
 	@echo "make test   set up and run every test (SQLite and embedded PostgreSQL)"
 	@echo "make lint   ruff (lint and format check) and mypy"
+	@echo "make style  ruff only (what CI checks besides the tests)"
 	@echo "make bench  benchmarks; figures go to bench/README.md"
 
 $(STAMP): pyproject.toml
@@ -27,10 +28,12 @@ test: $(STAMP)
 	scripts/system-packages.sh test
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: style
+	$(BIN)/mypy
+
+style: $(STAMP)
 	$(BIN)/ruff check mel_core tests bench
 	$(BIN)/ruff format --check mel_core tests bench
-	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format mel_core tests bench
