@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from mel_core.cli import app
 from mel_core.errors import PeriodError
+from mel_core.i18n import render
 from mel_core.reports import (
     MISSING,
     NONE,
@@ -354,3 +355,12 @@ def test_rows_under_two_province_codes_are_an_error_not_a_sum():
     assert _one_unit(frame.iloc[[1, 2]], frame.iloc[[2]], "45", {"C1"}) == "45"
     with pytest.raises(ReportScopeError):
         _one_unit(frame, frame, "45", {"C1"})
+
+
+def test_a_six_month_report_of_annual_figures_says_which_periods_and_report_have_them(engine):
+    with pytest.raises(PeriodError) as info:
+        report(engine, "six-month", programme=PROGRAMME)
+    hint = info.value.hint or ""
+    assert "2011…2017" in hint and "an annual report" in hint and "mel report annual" in hint
+    assert "--period" in hint  # the way to name a half-year anyway
+    assert "báo cáo năm" in render(hint, "vi") and "mel report annual" in render(hint, "vi")

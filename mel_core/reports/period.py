@@ -98,15 +98,35 @@ def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.Dat
     for pool in (planned & reported, reported, planned):
         if pool:
             return max(pool)
+    hint_en = f"Give the period with --period (e.g. {_EXAMPLES[kind]}), or import the figures first."
+    hint_vi = f"Chọn kỳ bằng --period (ví dụ {_EXAMPLES[kind]}), hoặc nhập số liệu trước."
+    # figures of another kind (annual figures asked for a six-month report): say which, and which report has them
+    other = next(
+        (
+            k
+            for k in REPORT_KINDS
+            if k != kind and not observations.empty and _containers(k, observations["period"])
+        ),
+        None,
+    )
+    if other is not None:
+        held = sorted(_containers(other, observations["period"]))
+        span = held[0].label if len(held) == 1 else f"{held[0].label}…{held[-1].label}"
+        article = "an" if other == "annual" else "a"
+        hint_en = (
+            f"The figures here are for {span}, periods of {article} {other} report:"
+            f" try `mel report {other}`. {hint_en}"
+        )
+        hint_vi = (
+            f"Số liệu ở đây thuộc các kỳ {span}, là kỳ của báo cáo {_vi(other)}:"
+            f" thử `mel report {other}`. {hint_vi}"
+        )
     raise PeriodError(
         say(
             f"nothing in the store falls in a period of a {kind} report",
             f"không có số liệu nào thuộc kỳ của báo cáo {_vi(kind)}",
         ),
-        hint=say(
-            f"Give the period with --period (e.g. {_EXAMPLES[kind]}), or import the figures first.",
-            f"Chọn kỳ bằng --period (ví dụ {_EXAMPLES[kind]}), hoặc nhập số liệu trước.",
-        ),
+        hint=say(hint_en, hint_vi),
     )
 
 
