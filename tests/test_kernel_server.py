@@ -198,3 +198,20 @@ def test_the_server_stands_in_only_for_its_own_interpreter_running_ipykernel():
         ["/other/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"]
     )
     assert not server.serves([sys.executable, "-Xfrozen_modules=off", "-m", "other_kernel", "-f", "k.json"])
+
+
+def test_a_malformed_request_gets_a_clear_refusal_and_the_server_goes_on(server, tmp_path):
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(60)
+        conn.connect(server.address)
+        conn.sendall(b"{not json\n")
+        answer = json.loads(conn.makefile().readline())
+    assert "error" in answer and "JSONDecodeError" in answer["error"]
+    kernel, _connection = _launch(server, tmp_path)  # the next request is served as usual
+    try:
+        assert kernel.poll() is None
+    finally:
+        kernel.kill()
+        assert kernel.wait(timeout=30) == -signal.SIGKILL
