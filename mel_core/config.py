@@ -1,7 +1,8 @@
 """Layered settings: environment variables over defaults.
 
 ``MEL_HOME`` (default ``.mel/`` in the working directory) holds machine-local derived data: the default
-SQLite store ``mel.db`` and the search index ``index/``. ``MEL_DB_URL`` overrides the store.
+SQLite store ``mel.db``, the public search index ``index/`` and the portal's internal one ``index-internal/``.
+``MEL_DB_URL`` overrides the store.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
+        """The public search index (public lessons only), which ``mel kb search`` reads."""
         return self.home / "index"
+
+    def index_dir_for(self, audience: str) -> Path:
+        """The search index of an audience (:mod:`mel_core.access`): ``public`` or ``internal``, the portal's
+        index for signed-in readers, which also holds internal lessons (never contact details)."""
+        return self.index_dir if audience == "public" else self.home / f"index-{audience}"
 
 
 def sqlite_url(path: Path) -> str:

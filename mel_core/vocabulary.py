@@ -65,5 +65,8 @@ LANGUAGES = ("vi", "en")
 VISIBILITY = ("public", "internal")
 LESSON_STATUSES = ("draft", "submitted", "reviewed", "published")
 
+#: Roles of the portal's users (DESIGN.md, "The portal"), from the least to the most trusted.
+ROLES = ("reader", "contributor", "evaluator", "reviewer", "admin")
+
 #: The national level: the admin unit of a value that is not broken down by place.
 NATIONAL = "VN"

@@ -21,25 +21,9 @@ def _engine() -> Engine:
 
 
 def _require_store(engine: Engine) -> None:
-    from mel_core.errors import StoreError
-    from mel_core.store.migrate import current_revision, head_revision
+    from mel_core.store.migrate import require_current
 
-    current = current_revision(engine)  # a database that cannot be read is reported by mel_core.cli.main
-    if current != head_revision(engine):
-        url = engine.url.render_as_string()
-        if current is None:
-            message = say(f"the store {url} has no tables yet", f"kho dữ liệu {url} chưa có bảng nào")
-        else:
-            message = say(
-                f"the store {url} is at revision {current}", f"kho dữ liệu {url} đang ở phiên bản {current}"
-            )
-        raise StoreError(
-            message,
-            hint=say(
-                "Run `mel init` to create or upgrade it, then run this command again.",
-                "Chạy `mel init` để tạo hoặc nâng cấp kho dữ liệu, rồi chạy lại lệnh này.",
-            ),
-        )
+    require_current(engine)  # a database that cannot be read is reported by mel_core.cli.main
 
 
 def init() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from mel_core import geo
+from mel_core.access import LISTED_STATUSES, audience_lessons
 from mel_core.reference import taxonomy
 from mel_core.store import (
     Evaluation,
@@ -34,8 +35,9 @@ from mel_core.store import (
 )
 
 KINDS = ("lesson", "lesson_item", "finding", "recommendation", "rating", "programme")
-#: Lesson statuses the public index shows (drafts are not ready to be read by others).
-PUBLIC_STATUSES = ("submitted", "reviewed", "published")
+#: Lesson statuses the public index shows (drafts are not ready to be read by others); decided in
+#: :mod:`mel_core.access`.
+PUBLIC_STATUSES = LISTED_STATUSES
 REDACTED = "[…]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+84|0)(?:[ .-]?\d){8,10}(?!\d)")
@@ -145,11 +147,14 @@ def _grouped(conn: Connection, statement: Any) -> dict[int, list[Any]]:
     return out
 
 
-def lesson_documents(conn: Connection, keys: Iterable[str] | None = None) -> Iterator[Document]:
-    """The public documents of the lessons in the store (all, or those of ``keys``): each lesson and its items."""
+def lesson_documents(
+    conn: Connection, keys: Iterable[str] | None = None, audience: str = "public"
+) -> Iterator[Document]:
+    """The documents of the lessons an index of ``audience`` holds (all, or those of ``keys``): each lesson and
+    its items. ``public``: public lessons only; ``internal``: internal ones too (:mod:`mel_core.access`)."""
     lessons, sections = table_of(Lesson), table_of(LessonSection)
     # one query per table for every lesson (not one per lesson): a full build reads the store in seconds
-    in_ids = and_(lessons.c.visibility == "public", lessons.c.status.in_(PUBLIC_STATUSES))
+    in_ids = audience_lessons(audience)
     if keys is not None:
         in_ids = and_(in_ids, lessons.c.key.in_(list(keys)))
     rows = conn.execute(select(lessons).where(in_ids).order_by(lessons.c.id)).mappings().all()
@@ -314,7 +319,7 @@ def evaluation_documents(conn: Connection) -> Iterator[Document]:
             )
 
 
-def store_documents(conn: Connection) -> Iterator[Document]:
-    """Every public document of the store."""
-    yield from lesson_documents(conn)
+def store_documents(conn: Connection, audience: str = "public") -> Iterator[Document]:
+    """Every document of the store an index of ``audience`` holds (``public`` or ``internal``)."""
+    yield from lesson_documents(conn, audience=audience)
     yield from evaluation_documents(conn)

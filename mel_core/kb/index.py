@@ -119,13 +119,18 @@ def _writer(folder: Path) -> SegmentWriter:
     return SegmentWriter(ix, codec=Codec(), limitmb=WRITER_LIMIT_MB, compound=False)
 
 
-def build_index(engine: Engine, index_dir: Path, progress: Progress | None = None) -> IndexReport:
+def build_index(
+    engine: Engine, index_dir: Path, progress: Progress | None = None, audience: str = "public"
+) -> IndexReport:
     """Build the whole index from the store into a new folder and swap it in when complete.
 
     Args:
         engine: the store.
-        index_dir: the index folder (``Settings.index_dir``); created when missing.
+        index_dir: the index folder (``Settings.index_dir`` or ``Settings.index_dir_for(audience)``); created
+            when missing.
         progress: called with the number of documents written so far, every 500 documents.
+        audience: ``public`` (public lessons only: what anyone may read) or ``internal`` (internal lessons too:
+            the portal's signed-in readers); see :mod:`mel_core.access`.
 
     Raises:
         IndexLockedError: another process is writing the index.
@@ -138,7 +143,7 @@ def build_index(engine: Engine, index_dir: Path, progress: Progress | None = Non
             kinds: Counter[str] = Counter()
             writer: SegmentWriter | None = None
             with engine.connect() as conn:
-                for doc in store_documents(conn):
+                for doc in store_documents(conn, audience):
                     writer = writer or BulkWriter(whoosh_index.open_dir(str(folder)))
                     writer.add_document(**fields_of(doc))
                     fingerprints[doc.doc_id] = doc.fingerprint()
@@ -150,7 +155,9 @@ def build_index(engine: Engine, index_dir: Path, progress: Progress | None = Non
                         progress(len(fingerprints))
             if writer is not None:
                 writer.commit(merge=False)
-            write_manifest(folder, {"schema_version": SCHEMA_VERSION, "documents": fingerprints})
+            write_manifest(
+                folder, {"schema_version": SCHEMA_VERSION, "audience": audience, "documents": fingerprints}
+            )
         except BaseException:
             import shutil
 
@@ -208,10 +215,13 @@ def _apply(
     return added, updated, removed, new
 
 
-def update_index(engine: Engine, index_dir: Path, progress: Progress | None = None) -> IndexReport:
+def update_index(
+    engine: Engine, index_dir: Path, progress: Progress | None = None, audience: str = "public"
+) -> IndexReport:
     """Bring the index in step with the store, re-indexing only documents that changed.
 
-    Builds the whole index (:func:`build_index`) when there is none yet or it is of an older schema.
+    Builds the whole index (:func:`build_index`) when there is none yet, or it is of an older schema or of
+    another ``audience``.
 
     Raises:
         IndexLockedError: another process is writing the index.
@@ -219,10 +229,14 @@ def update_index(engine: Engine, index_dir: Path, progress: Progress | None = No
     try:
         folder = current_generation(index_dir)
     except IndexMissingError:
-        return build_index(engine, index_dir, progress)
+        return build_index(engine, index_dir, progress, audience)
+    if read_manifest(folder).get("audience", "public") != audience:
+        return build_index(engine, index_dir, progress, audience)
     started = time.perf_counter()
     with writer_lock(index_dir), engine.connect() as conn:
-        added, updated, removed, now = _apply(folder, store_documents(conn), lambda _writer, old: set(old))
+        added, updated, removed, now = _apply(
+            folder, store_documents(conn, audience), lambda _writer, old: set(old)
+        )
     return IndexReport(
         index_dir=index_dir,
         rebuilt=False,
@@ -235,7 +249,9 @@ def update_index(engine: Engine, index_dir: Path, progress: Progress | None = No
     )
 
 
-def update_lessons(engine: Engine, index_dir: Path, keys: Iterable[str]) -> IndexReport:
+def update_lessons(
+    engine: Engine, index_dir: Path, keys: Iterable[str], audience: str = "public"
+) -> IndexReport:
     """Re-index the lessons of ``keys`` (and their items) as the store holds them now.
 
     A lesson gone from the store, or now internal or a draft, leaves the index.
@@ -254,7 +270,7 @@ def update_lessons(engine: Engine, index_dir: Path, keys: Iterable[str]) -> Inde
         return {d for d in old if d in lessons or d.startswith(items)}
 
     with writer_lock(index_dir), engine.connect() as conn:
-        added, updated, removed, now = _apply(folder, lesson_documents(conn, keys), drop)
+        added, updated, removed, now = _apply(folder, lesson_documents(conn, keys, audience), drop)
     return IndexReport(
         index_dir=index_dir,
         rebuilt=False,

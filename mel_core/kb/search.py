@@ -158,6 +158,8 @@ def search(
     filters: Filters | None = None,
     limit: int = 10,
     facets: bool = True,
+    offset: int = 0,
+    lang: str | None = None,
 ) -> SearchResults:
     """Search the index.
 
@@ -167,6 +169,8 @@ def search(
         filters: facet filters (:meth:`Filters.parse` checks what a person typed).
         limit: the number of hits returned.
         facets: count facet values among all hits.
+        offset: the number of best hits skipped (a page of results: ``offset = (page - 1) * limit``).
+        lang: the language of the facet values' labels (default: :func:`mel_core.i18n.language`).
 
     Raises:
         IndexMissingError: there is no index at ``index_dir`` (run ``mel kb index``).
@@ -188,8 +192,8 @@ def search(
     return SearchResults(
         query=query,
         total=int(np.count_nonzero(matched)),
-        hits=_hits(opened, parsed, matched, scores, limit),
-        facets=facet_counts(engine, matched) if facets else [],
+        hits=_hits(opened, parsed, matched, scores, offset + limit)[offset:],
+        facets=facet_counts(engine, matched, lang) if facets else [],
         mode=mode,
         corrected=parsed.corrected,
         expanded=parsed.expanded,

@@ -3,6 +3,7 @@
 Nothing here imports a domain package; domain packages import the store.
 """
 
+from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
 from mel_core.store.base import metadata, table_of
 from mel_core.store.engine import make_engine, session_scope
 from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
@@ -31,9 +32,11 @@ __all__ = [
     "LessonProvince",
     "LessonSection",
     "LessonTheme",
+    "LoginAttempt",
     "Objective",
     "Observation",
     "Organisation",
+    "PortalSecret",
     "Programme",
     "ProgrammeDonor",
     "ProgrammeProvince",
@@ -43,6 +46,8 @@ __all__ = [
     "SurveyValue",
     "Target",
     "TaxonomyTerm",
+    "User",
+    "WebSession",
     "make_engine",
     "metadata",
     "session_scope",

@@ -36,3 +36,31 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the store is at (None for an empty database)."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse a store that is empty or at another revision than the package's.
+
+    Raises:
+        StoreError: it is (the hint says to run ``mel init``).
+    """
+    from mel_core.errors import StoreError
+    from mel_core.i18n import say
+
+    current = current_revision(engine)
+    if current == head_revision(engine):
+        return
+    url = engine.url.render_as_string()
+    if current is None:
+        message = say(f"the store {url} has no tables yet", f"kho dữ liệu {url} chưa có bảng nào")
+    else:
+        message = say(
+            f"the store {url} is at revision {current}", f"kho dữ liệu {url} đang ở phiên bản {current}"
+        )
+    raise StoreError(
+        message,
+        hint=say(
+            "Run `mel init` to create or upgrade it, then run this command again.",
+            "Chạy `mel init` để tạo hoặc nâng cấp kho dữ liệu, rồi chạy lại lệnh này.",
+        ),
+    )

@@ -1,0 +1,138 @@
+"""Who may see and do what: the one place that decides (DESIGN.md, "The portal").
+
+Every page, API route, search and listing of the portal asks this module; nothing else compares roles.
+
+- A :class:`Viewer` is who asks: anonymous, or a signed-in user with one role (``reader``, ``contributor``,
+  ``evaluator``, ``reviewer``, ``admin``); a contributor is scoped to provinces and/or an organisation.
+- :func:`may` answers a yes/no permission (:data:`PERMISSIONS` lists them and the roles that hold them).
+- :func:`lessons_clause` and :func:`evaluations_clause` are the SQL conditions of the lessons and
+  evaluations a viewer may see, for listings and single pages alike.
+- :func:`audience` names the search index a viewer searches: ``public`` (visible lessons only, what the book
+  and ``mel kb search`` show) or ``internal`` (internal lessons too). Neither index holds contact details.
+
+The rules of today (the lesson workflow of the next issue narrows "public" to published lessons):
+
+| who | lessons | evaluations | contact details |
+| --- | --- | --- | --- |
+| anonymous | public ones that are submitted, reviewed or published | finished | no |
+| reader, evaluator | also internal ones (not drafts) | finished; evaluator also running and failed | no |
+| contributor | as anonymous, plus every lesson of their provinces or organisation | finished | no |
+| reviewer, admin | all, drafts included | all | yes |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select, true
+
+from mel_core import geo
+from mel_core.store import Evaluation, Lesson, LessonProvince, table_of
+from mel_core.vocabulary import ROLES
+
+#: Lesson statuses that readers (and, for public lessons, anyone) may see: drafts are not ready.
+LISTED_STATUSES = ("submitted", "reviewed", "published")
+AUDIENCES = ("public", "internal")
+
+#: permission → the roles that hold it (anonymous holds only ``browse``, unless MEL_PUBLIC=0).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "browse": frozenset(ROLES),
+    "see_internal": frozenset({"reader", "evaluator", "reviewer", "admin"}),
+    "see_drafts": frozenset({"reviewer", "admin"}),
+    "see_contact": frozenset({"reviewer", "admin"}),
+    "see_unfinished_evaluations": frozenset({"evaluator", "reviewer", "admin"}),
+    "manage_users": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking. ``role`` is empty for an anonymous visitor."""
+
+    role: str = ""
+    user_id: int | None = None
+    email: str = ""
+    provinces: tuple[str, ...] = ()
+    organisation: str = ""
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.role)
+
+
+ANONYMOUS = Viewer()
+
+
+def may(viewer: Viewer, permission: str, *, public_site: bool = True) -> bool:
+    """Whether ``viewer`` holds ``permission``.
+
+    Args:
+        viewer: who asks.
+        permission: a key of :data:`PERMISSIONS`.
+        public_site: False when the site requires a sign-in for everything (``MEL_PUBLIC=0``).
+
+    Raises:
+        KeyError: ``permission`` is not one of :data:`PERMISSIONS` (a typo must not grant or deny silently).
+    """
+    roles = PERMISSIONS[permission]
+    if not viewer.signed_in:
+        return permission == "browse" and public_site
+    return viewer.role in roles
+
+
+def audience(viewer: Viewer) -> str:
+    """The search index ``viewer`` searches: ``internal`` for those who may see internal lessons."""
+    return "internal" if may(viewer, "see_internal") else "public"
+
+
+def audience_lessons(name: str) -> ColumnElement[bool]:
+    """The lessons an index of audience ``name`` holds (``public`` or ``internal``)."""
+    lessons = table_of(Lesson)
+    listed = lessons.c.status.in_(LISTED_STATUSES)
+    if name == "public":
+        return and_(lessons.c.visibility == "public", listed)
+    if name == "internal":
+        return listed
+    raise ValueError(f"unknown audience {name!r}; use one of {AUDIENCES}")
+
+
+def scope_codes(viewer: Viewer) -> list[str]:
+    """The province codes of a contributor's scope, with the pre-2025 provinces merged into them."""
+    codes: set[str] = set()
+    for code in viewer.provinces:
+        codes.add(code)
+        codes.update(geo.predecessors(code))
+    return sorted(codes)
+
+
+def lessons_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition (on the ``lessons`` table) of the lessons ``viewer`` may see."""
+    if may(viewer, "see_drafts"):
+        return true()
+    lessons = table_of(Lesson)
+    seen = audience_lessons(audience(viewer))
+    if viewer.role == "contributor":
+        own: list[ColumnElement[bool]] = []
+        codes = scope_codes(viewer)
+        if codes:
+            places = table_of(LessonProvince)
+            own.append(
+                lessons.c.id.in_(select(places.c.lesson_id).where(places.c.admin_unit_code.in_(codes)))
+            )
+        if viewer.organisation:
+            own.append(lessons.c.submitted_by == viewer.organisation)
+        if own:
+            seen = or_(seen, *own)
+    return seen
+
+
+def evaluations_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition (on the ``evaluations`` table) of the evaluations ``viewer`` may see."""
+    if may(viewer, "see_unfinished_evaluations"):
+        return true()
+    return table_of(Evaluation).c.status == "succeeded"
+
+
+def sees_contact(viewer: Viewer) -> bool:
+    """Whether ``viewer`` may see a lesson's contact details (names, phone numbers, e-mails)."""
+    return may(viewer, "see_contact")

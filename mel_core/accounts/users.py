@@ -1,0 +1,206 @@
+"""Users of the portal: add, list, disable, enable, change role or password (``mel users``, /admin/users)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from mel_core import geo
+from mel_core.accounts.errors import AccountError
+from mel_core.accounts.passwords import hash_password
+from mel_core.i18n import say
+from mel_core.store import User, WebSession
+from mel_core.text import nfc
+from mel_core.vocabulary import ROLES
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def now() -> datetime:
+    """The current time in UTC (every timestamp of accounts is UTC)."""
+    return datetime.now(UTC)
+
+
+def normalise_email(email: str) -> str:
+    """An e-mail as the store keeps it: NFC, trimmed, lower-cased.
+
+    Raises:
+        AccountError: it is not an e-mail address.
+    """
+    value = nfc(email).strip().lower()
+    if not _EMAIL.match(value) or len(value) > 254:
+        raise AccountError(
+            say(f"{email!r} is not an e-mail address", f"{email!r} không phải địa chỉ e-mail"),
+            hint=say("Write it as name@example.org.", "Viết dạng ten@vidu.gov.vn."),
+        )
+    return value
+
+
+def check_role(role: str) -> str:
+    """``role`` if it is one of the portal's roles.
+
+    Raises:
+        AccountError: it is not.
+    """
+    value = role.strip().lower()
+    if value not in ROLES:
+        raise AccountError(
+            say(f"{role!r} is not a role", f"{role!r} không phải một vai trò"),
+            hint=say(f"Use one of: {', '.join(ROLES)}.", f"Dùng một trong: {', '.join(ROLES)}."),
+        )
+    return value
+
+
+def check_provinces(codes: Iterable[str]) -> list[str]:
+    """GSO province codes (old or current) as the store keeps them.
+
+    Raises:
+        AccountError: a code is not a province's.
+    """
+    known = geo.provinces()
+    out: list[str] = []
+    bad: list[str] = []
+    for code in codes:
+        normal = geo.normalise_code(code)
+        (out if normal in known else bad).append(normal if normal in known else code)
+    if bad:
+        raise AccountError(
+            say(
+                f"not a province's GSO code: {', '.join(bad)}",
+                f"không phải mã tỉnh (GSO): {', '.join(bad)}",
+            ),
+            hint=say("Use codes such as 11 (Điện Biên) or 45 (Quảng Trị).", "Dùng mã như 11 (Điện Biên), 45."),
+        )
+    return sorted(set(out))
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as listed (never the password hash)."""
+
+    email: str
+    role: str
+    provinces: tuple[str, ...]
+    organisation: str
+    disabled: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(
+            email=user.email,
+            role=user.role,
+            provinces=tuple(user.provinces or ()),
+            organisation=user.organisation or "",
+            disabled=user.disabled,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The user of an e-mail (any case), or None."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def get_user(session: Session, email: str) -> User:
+    """The user of an e-mail.
+
+    Raises:
+        AccountError: there is none.
+    """
+    user = find_user(session, email)
+    if user is None:
+        raise AccountError(
+            say(f"no user {email!r}", f"không có người dùng {email!r}"),
+            hint=say("`mel users list` shows every user.", "Lệnh `mel users list` liệt kê người dùng."),
+        )
+    return user
+
+
+def add_user(
+    session: Session,
+    email: str,
+    role: str,
+    password: str,
+    provinces: Iterable[str] = (),
+    organisation: str = "",
+) -> User:
+    """Create a user (the caller commits).
+
+    Raises:
+        AccountError: the e-mail is taken or invalid, the role or a province unknown, the password too short.
+    """
+    address = normalise_email(email)
+    if find_user(session, address) is not None:
+        raise AccountError(
+            say(f"a user {address} exists already", f"người dùng {address} đã có"),
+            hint=say(
+                "Change their role with `mel users set-role`, or choose another e-mail.",
+                "Đổi vai trò bằng `mel users set-role`, hoặc dùng e-mail khác.",
+            ),
+        )
+    user = User(
+        email=address,
+        role=check_role(role),
+        provinces=check_provinces(provinces) or None,
+        organisation=nfc(organisation).strip() or None,
+        password_hash=hash_password(password),
+        created_at=now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session) -> list[UserInfo]:
+    """Every user, by e-mail."""
+    return [UserInfo.of(u) for u in session.exec(select(User).order_by(col(User.email)))]
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
+
+
+def set_disabled(session: Session, email: str, disabled: bool = True) -> User:
+    """Disable (or enable again) a user; disabling signs them out everywhere at once."""
+    user = get_user(session, email)
+    user.disabled = disabled
+    if disabled:
+        _end_sessions(session, user)
+    session.add(user)
+    return user
+
+
+def set_role(
+    session: Session,
+    email: str,
+    role: str,
+    provinces: Iterable[str] | None = None,
+    organisation: str | None = None,
+) -> User:
+    """Change a user's role (and, when given, scope); their open sessions end, so the change holds at once."""
+    user = get_user(session, email)
+    user.role = check_role(role)
+    if provinces is not None:
+        user.provinces = check_provinces(provinces) or None
+    if organisation is not None:
+        user.organisation = nfc(organisation).strip() or None
+    _end_sessions(session, user)
+    session.add(user)
+    return user
+
+
+def set_password(session: Session, email: str, password: str) -> User:
+    """Replace a user's password; their open sessions end."""
+    user = get_user(session, email)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user)
+    session.add(user)
+    return user

@@ -1,0 +1,145 @@
+"""What every route depends on: the portal's state, who is asking, the language, access and CSRF checks.
+
+Access is decided by one dependency, :func:`require`, which asks :func:`mel_core.access.may`; routes never
+compare roles themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from mel_core.access import ANONYMOUS, Viewer, may
+from mel_core.accounts.signin import SignInPolicy, shared_secret, viewer_of
+from mel_core.config import Settings
+from mel_core.store.engine import session_scope
+from mel_core.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    csrf_token,
+    csrf_valid,
+    unsign,
+)
+
+
+@dataclass
+class Portal:
+    """The state one portal process holds: settings and an engine (every other thing is in the store)."""
+
+    settings: Settings
+    engine: Engine
+    public: bool = True
+    secure_cookies: bool = False
+    policy: SignInPolicy = field(default_factory=SignInPolicy)
+    _secret: str = ""
+
+    @property
+    def secret(self) -> str:
+        """The cookie key, read from the store once (every process reads the same row)."""
+        if not self._secret:
+            with session_scope(self.engine) as session:
+                self._secret = os.environ.get("MEL_SECRET_KEY") or shared_secret(session)
+        return self._secret
+
+
+def portal(request: Request) -> Portal:
+    return request.app.state.portal  # type: ignore[no-any-return]
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A session of the store for one request (committed when the route returns without an error)."""
+    with session_scope(portal(request).engine) as session:
+        yield session
+
+
+def lang_of(request: Request) -> str:
+    """The language of a request: ``?lang=`` for one page, else the ``mel_lang`` cookie, else Vietnamese."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "vi"
+    return chosen if chosen in ("vi", "en") else "vi"
+
+
+def session_token(request: Request) -> str | None:
+    """The session token of the signed ``mel_session`` cookie, or None."""
+    return unsign(portal(request).secret, request.cookies.get(SESSION_COOKIE))
+
+
+def current_viewer(request: Request) -> Viewer:
+    """Who is asking: the user of a live session, else anonymous (looked up once per request)."""
+    cached = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    token = session_token(request)
+    viewer = ANONYMOUS
+    if token:
+        with session_scope(portal(request).engine) as session:
+            viewer = viewer_of(session, token) or ANONYMOUS
+    request.state.viewer = viewer
+    return viewer
+
+
+class Denied(HTTPException):
+    """Access refused: 401 for an anonymous visitor (who may sign in), 403 for a signed-in one."""
+
+
+def require(permission: str) -> Callable[..., Viewer]:
+    """A dependency that lets a request through only when its viewer holds ``permission``."""
+
+    def check(request: Request, viewer: Viewer = Depends(current_viewer)) -> Viewer:
+        if not may(viewer, permission, public_site=portal(request).public):
+            raise Denied(status_code=403 if viewer.signed_in else 401)
+        return viewer
+
+    return check
+
+
+def csrf_binding(request: Request) -> str:
+    """What a CSRF token of this browser is bound to: its session token, else its ``mel_csrf`` cookie (a new
+    one is made here, and set on the response by the middleware)."""
+    token = session_token(request)
+    if token:
+        return f"session:{token}"
+    anon = unsign(portal(request).secret, request.cookies.get(CSRF_COOKIE))
+    if not anon:
+        anon = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(24)
+        request.state.new_csrf = anon
+        request.state.secret = portal(request).secret  # SecurityHeaders signs the new cookie with it
+    return f"anon:{anon}"
+
+
+def csrf_for(request: Request) -> str:
+    """The CSRF token to put into this page's forms."""
+    return csrf_token(portal(request).secret, csrf_binding(request))
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) an unsafe request whose CSRF token is missing or not this browser's."""
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    token = session_token(request)
+    anon = unsign(portal(request).secret, request.cookies.get(CSRF_COOKIE))
+    binding = f"session:{token}" if token else (f"anon:{anon}" if anon else None)
+    if not csrf_valid(portal(request).secret, binding, sent):
+        raise HTTPException(status_code=403, detail="csrf")
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (behind a proxy, uvicorn's --forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else "unknown"
+
+
+Context = dict[str, Any]

@@ -1,0 +1,71 @@
+"""Pages and their JSON twins from one dictionary: :func:`page` renders a template, :func:`twin` the JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from mel_core.access import may
+from mel_core.criteria.ratings import label as rating_label
+from mel_core.kb.snippets import to_html
+from mel_core.reference import taxonomy
+from mel_core.web.deps import csrf_for, current_viewer, lang_of, portal
+from mel_core.web.security import render_markdown
+from mel_core.web.words import t
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+TEMPLATES.env.autoescape = True
+
+
+def term(vocabulary: str, key: str | None, lang: str) -> str:
+    """The label of a taxonomy key (the key itself when the taxonomy has none)."""
+    if not key:
+        return ""
+    found = taxonomy().get(vocabulary, {}).get(key)
+    return found[lang] if found else key
+
+
+def _markdown(text: str | None) -> Markup:
+    return Markup(render_markdown(text or ""))  # noqa: S704  (sanitised by nh3)
+
+
+def _snippet(text: str) -> Markup:
+    return Markup(to_html(text))  # noqa: S704  (escaped, then <mark> added)
+
+
+TEMPLATES.env.filters["markdown"] = _markdown
+TEMPLATES.env.filters["snippet"] = _snippet
+TEMPLATES.env.globals["term"] = term
+TEMPLATES.env.globals["rating_label"] = rating_label
+
+
+def page(request: Request, template: str, data: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render ``template`` with ``data`` and what every page needs (viewer, language, CSRF token, words)."""
+    lang = lang_of(request)
+    viewer = current_viewer(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    other = "en" if lang == "vi" else "vi"
+    context = {
+        **data,
+        "request": request,
+        "lang": lang,
+        "other_lang": other,
+        "switch_lang": "/lang/" + other + "?" + urlencode({"next": here}),
+        "viewer": viewer,
+        "can_manage_users": may(viewer, "manage_users"),
+        "csrf": csrf_for(request),
+        "public_site": portal(request).public,
+        "w": lambda key: t(key, lang),
+    }
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def twin(data: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    """The JSON twin of a page's data."""
+    return JSONResponse(data, status_code=status_code)

@@ -1,0 +1,150 @@
+"""``/evaluations/{code}`` (ratings, findings, recommendations, executed notebooks), its notebooks' HTML, and
+``/recommendations`` across evaluations; each with its JSON twin."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from mel_core.access import Viewer, evaluations_clause, may
+from mel_core.evaluations.record import describe
+from mel_core.store import Evaluation, Programme, Recommendation
+from mel_core.vocabulary import ADOPTION, RATED
+from mel_core.web.deps import db, lang_of, require
+from mel_core.web.render import page, twin
+from mel_core.web.security import NOTEBOOK_CSP
+
+router = APIRouter()
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+NOTEBOOKS = (*RATED[:-1], "synthesis")
+PAGE_SIZE = 50
+
+
+def visible_evaluation(session: Session, viewer: Viewer, code: str) -> Evaluation:
+    """The evaluation of ``code`` if ``viewer`` may see it; else 404."""
+    if not _CODE.match(code):
+        raise HTTPException(status_code=404)
+    found = session.scalars(
+        select(Evaluation).where(col(Evaluation.code) == code, evaluations_clause(viewer))
+    ).first()
+    if found is None:
+        raise HTTPException(status_code=404)
+    return found
+
+
+def notebook_files(evaluation: Evaluation) -> dict[str, Path]:
+    """The executed notebooks' HTML exports of an evaluation that exist on this machine, by template."""
+    if not evaluation.output_dir:
+        return {}
+    folder = Path(evaluation.output_dir)
+    return {name: folder / f"{name}.html" for name in NOTEBOOKS if (folder / f"{name}.html").is_file()}
+
+
+def evaluation_data(request: Request, session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
+    """Everything the evaluation page shows, as plain data."""
+    evaluation = visible_evaluation(session, viewer, code)
+    data = describe(session, evaluation.code, lang_of(request))
+    data.pop("output_dir", None)
+    if not may(viewer, "see_unfinished_evaluations"):
+        data.pop("provenance", None)
+    programme = session.get(Programme, evaluation.programme_id)
+    data["programme_title"] = programme.title if programme else ""
+    data["notebooks"] = [
+        {"template": name, "url": f"/evaluations/{evaluation.code}/notebooks/{name}.html"}
+        for name in notebook_files(evaluation)
+    ]
+    return data
+
+
+@router.get("/evaluations/{code}", response_class=HTMLResponse)
+def evaluation_page(
+    code: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
+) -> HTMLResponse:
+    """An evaluation: ratings computed and final with their justification, findings, recommendations."""
+    data = evaluation_data(request, session, viewer, code)
+    return page(request, "evaluation.html", {"e": data, "title": data["code"]})
+
+
+@router.get("/api/evaluations/{code}")
+def evaluation_api(
+    code: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
+) -> JSONResponse:
+    """An evaluation as JSON."""
+    return twin(evaluation_data(request, session, viewer, code))
+
+
+@router.get("/evaluations/{code}/notebooks/{name}.html")
+def notebook_html(
+    code: str,
+    name: str,
+    viewer: Viewer = Depends(require("browse")),
+    session: Session = Depends(db),
+) -> FileResponse:
+    """An executed notebook's HTML export, served as a sandboxed document (none of its scripts run)."""
+    evaluation = visible_evaluation(session, viewer, code)
+    path = notebook_files(evaluation).get(name)  # only the templates' names: no path is built from input
+    if path is None:
+        raise HTTPException(status_code=404)
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": NOTEBOOK_CSP})
+
+
+def recommendations_data(request: Request, session: Session, viewer: Viewer) -> dict[str, Any]:
+    """Recommendations of the evaluations ``viewer`` may see, newest evaluation first; ``?status=`` filters
+    (``awaiting`` for those without a management response)."""
+    wanted = request.query_params.get("status") or ""
+    if wanted and wanted not in (*ADOPTION, "awaiting"):
+        raise HTTPException(status_code=400, detail=f"status: use one of {', '.join((*ADOPTION, 'awaiting'))}")
+    statement = (
+        select(Recommendation, Evaluation.code, Programme.code, Programme.title)
+        .join(Evaluation, col(Evaluation.id) == col(Recommendation.evaluation_id))
+        .join(Programme, col(Programme.id) == col(Evaluation.programme_id))
+        .where(evaluations_clause(viewer))
+        .order_by(col(Evaluation.finished_at).desc(), col(Evaluation.id).desc(), col(Recommendation.position))
+    )
+    if wanted == "awaiting":
+        statement = statement.where(col(Recommendation.status).is_(None))
+    elif wanted:
+        statement = statement.where(col(Recommendation.status) == wanted)
+    rows = session.execute(statement).all()
+    counts: dict[str, int] = {}
+    items = []
+    for rec, evaluation_code, programme_code, programme_title in rows:
+        status = rec.status or "awaiting"
+        counts[status] = counts.get(status, 0) + 1
+        items.append(
+            {
+                "evaluation": evaluation_code,
+                "programme": programme_code,
+                "programme_title": programme_title,
+                "criterion": rec.criterion,
+                "text": rec.text,
+                "status": rec.status,
+                "management_response": rec.management_response,
+                "owner": rec.owner,
+                "due_date": rec.due_date.isoformat() if rec.due_date else None,
+            }
+        )
+    return {"status": wanted, "statuses": [*ADOPTION, "awaiting"], "counts": counts, "recommendations": items}
+
+
+@router.get("/recommendations", response_class=HTMLResponse)
+def recommendations_page(
+    request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
+) -> HTMLResponse:
+    """Recommendations across evaluations, with their management response and status."""
+    return page(request, "recommendations.html", recommendations_data(request, session, viewer))
+
+
+@router.get("/api/recommendations")
+def recommendations_api(
+    request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
+) -> JSONResponse:
+    """Recommendations as JSON (``?status=fully|largely|partly|not_adopted|awaiting``)."""
+    return twin(recommendations_data(request, session, viewer))
