@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import book, data, demo, evaluate, kb, lessons, report
+from mel_core.cli import book, data, demo, evaluate, kb, lessons, report, serve, users
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 
@@ -33,6 +33,8 @@ app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(kb.app, name="kb")
 app.add_typer(lessons.app, name="lessons")
 app.add_typer(report.app, name="report")
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
 
 
 def _version(value: bool) -> None:

@@ -33,6 +33,8 @@ def demo(
     notebooks and their HTML under notebooks/evaluations/, ratings, findings and recommendations in the store),
     builds the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings, and
     builds the sample year's book (book/_build/<year>/html/index.html, and its PDF when Chromium is there).
+    Last it creates one portal account per role (reader@example.org …) with random passwords printed once,
+    and says how to serve the portal (mel serve).
 
     Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo --out /tmp/mel-demo/evaluations)
     """
@@ -84,8 +86,29 @@ def demo(
     _index(console, settings)
     if book:
         _book(console, settings, pdf)
+    _portal(console, settings)
     console.print(
         "Next: mel evaluate show DB-BSS-2011  ·  mel export sample-out.xlsx  ·  mel --help", soft_wrap=True
+    )
+
+
+def _portal(console: Console, settings: Settings) -> None:
+    """Create one demo account per role and say how to serve the portal on the demo store."""
+    from mel_core.demo.run import demo_accounts
+
+    accounts = demo_accounts(settings)
+    console.print(
+        "Portal accounts of the demo store, one per role (passwords shown only this once;"
+        " tài khoản thử, mật khẩu chỉ hiện một lần):",
+        soft_wrap=True,
+    )
+    for email, password in accounts.items():
+        console.print(f"  {email:<26} {password}", soft_wrap=True, highlight=False)
+    home = "" if settings.home.resolve() == (Path.cwd() / ".mel").resolve() else f"MEL_HOME={settings.home} "
+    console.print(
+        f"Serve the knowledge base: {home}mel serve  → open http://127.0.0.1:8000 and search \"giam ngheo\"",
+        soft_wrap=True,
+        highlight=False,
     )
 
 

@@ -198,11 +198,42 @@ def demo_book(
 
 
 def demo_index(settings: Settings) -> IndexReport:
-    """Build the search index of the demo store (lessons, their items, programmes, findings, recommendations)."""
+    """Build the search indexes of the demo store (lessons, their items, programmes, findings, recommendations):
+    the public one, which it returns, and the portal's internal one (internal lessons too)."""
     from mel_core.kb.index import build_index
 
     engine = make_engine(sqlite_url(settings.home / "mel.db"))
     try:
+        build_index(engine, settings.index_dir_for("internal"), audience="internal")
         return build_index(engine, settings.index_dir)
     finally:
         engine.dispose()
+
+
+#: The domain of the demo accounts (RFC 2606 reserves example.org: no mail can ever reach it).
+DEMO_DOMAIN = "example.org"
+
+
+def demo_accounts(settings: Settings) -> dict[str, str]:
+    """One portal account per role in the demo store, each with a new random password: e-mail → password.
+
+    The passwords exist only in what this returns (the store keeps their Argon2 hashes): print them once.
+    """
+    from mel_core.accounts.passwords import random_password
+    from mel_core.accounts.users import add_user
+    from mel_core.store import session_scope
+    from mel_core.vocabulary import ROLES
+
+    engine = make_engine(sqlite_url(settings.home / "mel.db"))
+    accounts: dict[str, str] = {}
+    try:
+        with session_scope(engine) as session:
+            for role in ROLES:
+                email = f"{role}@{DEMO_DOMAIN}"
+                password = random_password()
+                scope = {"provinces": ["11"]} if role == "contributor" else {}
+                add_user(session, email, role, password, **scope)
+                accounts[email] = password
+    finally:
+        engine.dispose()
+    return accounts

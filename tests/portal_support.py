@@ -1,0 +1,154 @@
+"""A portal over a real store for the web tests: the sample, the demo's evaluations, hostile text, one user
+per role (tests/test_portal*.py).
+
+The store is built the same way on SQLite and on PostgreSQL: ``mel init``'s schema, the sample workbook and
+lessons, the evaluations of the session's ``mel demo`` copied row by row (their notebooks' HTML stays where the
+demo wrote it), and a lesson whose text tries every way of running script (written straight into the store, as
+a future importer with a weaker check might, so the test is about escaping where text is written).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select
+
+from mel_core.accounts.users import add_user
+from mel_core.config import Settings, sample_lessons_dir
+from mel_core.demo.sample import SAMPLE_WORKBOOK
+from mel_core.ingest import import_path
+from mel_core.kb.index import build_index
+from mel_core.lessons.ingest import ingest_lessons
+from mel_core.reference import init_store
+from mel_core.store import (
+    Evaluation,
+    Finding,
+    Lesson,
+    LessonProvince,
+    LessonSection,
+    Programme,
+    Rating,
+    Recommendation,
+    make_engine,
+    session_scope,
+    table_of,
+)
+from mel_core.vocabulary import ROLES
+
+#: Lessons of the sample whose rules the tests check.
+PUBLIC_WITH_CONTACT = "2020-ca-mau-tom-rung"
+CONTACT_VALUES = ("0290 3831 442", "phongtt.snn@example.vn", "Trần Thanh Phong")
+INTERNAL = "2019-dak-lak-nhom-phu-nu-tiet-kiem"
+INTERNAL_TITLE = "Nhóm phụ nữ tiết kiệm và khởi nghiệp nhỏ ở buôn đồng bào Ê Đê"
+INTERNAL_CONTACT = ("0935 771 260", "hbia.hoiphunu@example.vn")
+DRAFT = "2026-thanh-hoa-climate-resilient-shrimp-midterm"
+DIEN_BIEN_LESSON = "2013-dien-bien-bo-sinh-san"
+HOSTILE = "2026-hostile-text"
+HOSTILE_TITLE = 'Bypass <script>alert("title")</script><svg/onload=alert(1)>'
+HOSTILE_BODY = (
+    "Text with <script>alert('body')</script> and <img src=x onerror=alert('img')> and"
+    " [a link](javascript:alert('link')) and <a href=\"javascript:alert('raw')\">raw</a>"
+    " and <iframe src=\"https://example.org\"></iframe>."
+)
+
+
+@dataclass
+class PortalStore:
+    """Where the portal's store and indexes are, and the password of each role's user."""
+
+    settings: Settings
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def email(self, role: str) -> str:
+        return f"{role}@test.example.org"
+
+
+def _copy_evaluations(source: Engine, target: Engine) -> int:
+    """Copy the evaluations (with ratings, findings, recommendations) of ``source`` into ``target``,
+    programmes matched by code; returns how many evaluations."""
+    tables = [table_of(m) for m in (Evaluation, Rating, Finding, Recommendation)]
+    programmes = table_of(Programme)
+    with source.connect() as src, target.begin() as dst:
+        codes = dict(src.execute(select(programmes.c.id, programmes.c.code)).all())
+        ids = {code: pid for pid, code in dst.execute(select(programmes.c.id, programmes.c.code)).all()}
+        evaluations = [dict(r) for r in src.execute(select(tables[0])).mappings()]
+        for row in evaluations:
+            row["programme_id"] = ids[codes[row["programme_id"]]]
+        dst.execute(insert(tables[0]), evaluations)
+        for table in tables[1:]:
+            rows = [dict(r) for r in src.execute(select(table)).mappings()]
+            if rows:
+                dst.execute(insert(table), rows)
+    return len(evaluations)
+
+
+def _hostile_lesson(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        lesson = Lesson(
+            key=HOSTILE,
+            title=HOSTILE_TITLE,
+            language="en",
+            year=2026,
+            submitted_by="<b onmouseover=alert(1)>NGO</b>",
+            sector="livestock",
+            visibility="public",
+            status="submitted",
+        )
+        session.add(lesson)
+        session.flush()
+        assert lesson.id is not None
+        session.add(LessonProvince(lesson_id=lesson.id, admin_unit_code="11"))
+        for position, (number, heading, body) in enumerate(
+            [
+                ("1", "Model <i>information</i>", HOSTILE_BODY),
+                ("3", "Lessons", f"- **<script>alert('item')</script> first lesson.** {HOSTILE_BODY}"),
+            ]
+        ):
+            session.add(
+                LessonSection(lesson_id=lesson.id, position=position, number=number, heading=heading, body=body)
+            )
+
+
+def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
+    """A store at ``db_url`` with the sample, the demo's evaluations, a hostile lesson, both indexes under
+    ``home`` and one user per role (contributor scoped to Điện Biên, 11)."""
+    settings = Settings(home=home, db_url=db_url)
+    engine = make_engine(db_url)
+    demo = make_engine(f"sqlite:///{demo_db}")
+    try:
+        init_store(engine)
+        import_path(engine, SAMPLE_WORKBOOK)
+        ingest_lessons(engine, sample_lessons_dir())
+        assert _copy_evaluations(demo, engine) > 0
+        _hostile_lesson(engine)
+        store = PortalStore(settings)
+        with session_scope(engine) as session:
+            for role in ROLES:
+                password = secrets.token_urlsafe(12)
+                scope = ["11"] if role == "contributor" else []
+                add_user(session, store.email(role), role, password, scope)
+                store.passwords[role] = password
+        for audience in ("public", "internal"):
+            build_index(engine, settings.index_dir_for(audience), audience=audience)
+    finally:
+        demo.dispose()
+        engine.dispose()
+    return store
+
+
+def first_evaluation(db_url: str) -> str:
+    """The code of a finished evaluation in the store."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            e = table_of(Evaluation)
+            return str(conn.scalar(select(e.c.code).where(e.c.status == "succeeded").order_by(e.c.id)))
+    finally:
+        engine.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
