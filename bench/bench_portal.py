@@ -186,7 +186,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MEL_")}
         env |= {"MEL_HOME": str(home), "MEL_DB_URL": f"sqlite:///{home / 'mel.db'}", "MEL_PUBLIC": "1"}
-        env["PYTHONPATH"] = str(ROOT)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         self.log_path = log_path
         self._log = log_path.open("wb")
         command = [sys.executable, "-m", "uvicorn", "--factory", "mel_core.web.app:create_app"]
@@ -710,6 +710,7 @@ def figures_markdown(run: dict[str, Any]) -> str:
     lines += [
         f"| errors (non-200 or failed requests, warm-ups included) | **{s['errors']}** of {s['requests']:,}"
         f" counted requests | 0: {_met(s['met_errors'])} |",
+        f"| engine alone: calls that raised (same callers, same queries) | {s['engine_errors']} |  |",
         f"| server CPU per request: `/healthz`, lesson page, search page (no filter / filter) |"
         f" {s['healthz_server_cpu_ms']:.2f}, {s['lesson_server_cpu_ms']:.1f},"
         f" {s['search_plain_server_cpu_ms']:.1f} / {s['search_filtered_server_cpu_ms']:.1f} ms |  |",

@@ -434,3 +434,26 @@ def test_vendored_assets_are_served(clients):
         response = clients[ANONYMOUS].get(asset)
         assert response.status_code == 200 and len(response.content) > 10_000
     assert Path("mel_core/web/static/vendor/VERSIONS").read_text().startswith("htmx.org")
+
+
+def test_the_programme_page_shows_the_effectiveness_criterions_achievement(portal_store, clients):
+    from mel_core.criteria.data import load_programme
+    from mel_core.criteria.effectiveness import programme_achievement
+    from mel_core.indicators.achievement import final_targets
+
+    engine = make_engine(portal_store.settings.db_url)
+    try:
+        with session_scope(engine) as session:
+            table = final_targets(programme_achievement(load_programme(session, "DB-BSS-2011")))
+    finally:
+        engine.dispose()
+    expected = {r.indicator_code: (r.target, r.actual) for r in table.itertuples()}
+    shown = {
+        i["code"]: (i["final_target"], i["actual"])
+        for level in clients[ANONYMOUS].get("/api/programmes/DB-BSS-2011").json()["results_framework"]
+        for i in level["indicators"]
+    }
+    assert shown == expected
+    assert all(actual is not None for _target, actual in shown.values())
+    page = clients[ANONYMOUS].get("/programmes/DB-BSS-2011").text
+    assert page.count('<svg class="bar"') == len(shown)

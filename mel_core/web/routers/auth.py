@@ -17,6 +17,12 @@ from mel_core.web.security import SESSION_COOKIE, sign
 router = APIRouter()
 
 
+def _sentence(exc: SignInRefused, lang: str) -> str:
+    """An error and its hint as sentences for the page."""
+    message = render(exc.message, lang)
+    return f"{message[:1].upper()}{message[1:]}. {render(exc.hint, lang)}".strip()
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     """The sign-in form."""
@@ -40,7 +46,7 @@ def login(
         response = page(
             request,
             "login.html",
-            {"next": local_path(next), "error": render(exc.message, lang), "email": email},
+            {"next": local_path(next), "error": _sentence(exc, lang), "email": email},
             status_code=429,
         )
         response.headers["Retry-After"] = str(exc.retry_after_s)
@@ -49,7 +55,7 @@ def login(
         return page(
             request,
             "login.html",
-            {"next": local_path(next), "error": render(exc.message, lang), "email": email},
+            {"next": local_path(next), "error": _sentence(exc, lang), "email": email},
             status_code=401,
         )
     response = RedirectResponse(local_path(next), status_code=303)

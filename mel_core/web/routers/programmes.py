@@ -16,7 +16,8 @@ from sqlmodel import Session, col
 from mel_core.access import Viewer, evaluations_clause, lessons_clause
 from mel_core.criteria.ratings import label as rating_label
 from mel_core.indicators.achievement import final_targets, latest_assessed
-from mel_core.indicators.from_store import programme_achievement
+from mel_core.criteria.data import load_programme
+from mel_core.criteria.effectiveness import programme_achievement
 from mel_core.store import (
     Activity,
     Evaluation,
@@ -30,7 +31,7 @@ from mel_core.store import (
     Rating,
 )
 from mel_core.vocabulary import INDICATOR_LEVELS
-from mel_core.web.deps import db, lang_of, portal, require
+from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
 from mel_core.web.routers.lessons import province_info
 
@@ -51,13 +52,14 @@ def _flag(value: Any) -> bool | None:
     return None if value is None or value is pd.NA or value != value else bool(value)
 
 
-def results_framework(request: Request, code: str, indicators: list[Indicator]) -> list[dict[str, Any]]:
-    """Indicators by level with the latest assessed actual against its target and the final target.
+def results_framework(session: Session, code: str, indicators: list[Indicator]) -> list[dict[str, Any]]:
+    """Indicators by level with the final target, the actual against it, and the latest assessed target.
 
-    ``share`` is the latest actual as a share of the final target's distance from the baseline (the
-    achievement module's ``progress``), for the chart; ``met`` whether the latest assessed target was met.
+    The achievement table is the effectiveness criterion's (a one-province programme's figures stand for the
+    whole programme): ``progress`` is the actual's share of the way from the baseline to the final target, the
+    chart's bar; ``met`` whether the latest assessed target was met.
     """
-    table = programme_achievement(portal(request).engine, code)
+    table = programme_achievement(load_programme(session, code))
     final = {r["indicator_code"]: r for r in final_targets(table).to_dict("records")} if len(table) else {}
     latest = {r["indicator_code"]: r for r in latest_assessed(table).to_dict("records")} if len(table) else {}
     by_level: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -148,7 +150,7 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
         "households": programme.households,
         "provinces": [province_info(c) for c in provinces],
         "objectives": list(objectives),
-        "results_framework": results_framework(request, programme.code, indicators),
+        "results_framework": results_framework(session, programme.code, indicators),
         "activities": [
             {
                 "code": a.code,

@@ -1,0 +1,264 @@
+"""The portal in a real browser (Debian's Chromium driven by Playwright) against ``mel serve`` itself, on
+SQLite (two server processes) and on the embedded PostgreSQL server: search as ministry staff type it, facets
+that narrow, sign-in as each role, a wrong password refused then throttled, a phone-sized screen, and no CSP
+violation or request that leaves the machine. Screenshots go to ``tests/_artifacts/portal/`` (with
+``MEL_UPDATE_SCREENSHOTS=1`` the README's is replaced too)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mel_core.accounts.users import add_user
+from mel_core.store import make_engine, session_scope
+from mel_core.vocabulary import ROLES
+from tests.browser_support import LAUNCH_ARGS, Watch, needs_chromium, require_chromium
+from tests.conftest import DemoRun, _fresh_pg_database
+from tests.portal_support import (
+    CONTACT_VALUES,
+    INTERNAL,
+    INTERNAL_TITLE,
+    PUBLIC_WITH_CONTACT,
+    PortalStore,
+    build_portal_store,
+)
+
+pytestmark = [pytest.mark.slow, needs_chromium]
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts" / "portal"
+README_SCREENSHOT = ROOT / "docs" / "images" / "portal-search.png"
+MEL = str(Path(sys.executable).with_name("mel"))
+THROTTLED = "throttle@test.example.org"
+
+
+@dataclass
+class Served:
+    base: str
+    store: PortalStore
+    throttled_password: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun
+) -> Iterator[Served]:
+    """``mel serve`` over a portal store (two processes on SQLite, one on PostgreSQL)."""
+    home = tmp_path_factory.mktemp(f"served-{request.param}")
+    if request.param == "sqlite":
+        url, workers = f"sqlite:///{home / 'mel.db'}", "2"
+    else:
+        url, workers = _fresh_pg_database(request.getfixturevalue("pg_server")), "1"
+    store = build_portal_store(url, home, demo_run.home / "mel.db")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        add_user(session, THROTTLED, "reader", "throttled password")
+    engine.dispose()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEL_")}
+    env.update({"MEL_HOME": str(home), "MEL_DB_URL": url})
+    log = (home / "serve.log").open("w")
+    process = subprocess.Popen(
+        [MEL, "serve", "--port", str(port), "--workers", workers], env=env, stdout=log, stderr=log, cwd=home
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"mel serve did not start: {(home / 'serve.log').read_text()}")
+        time.sleep(0.2)
+    yield Served(base, store, "throttled password")
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_context(browser: Any, served: Served) -> Iterator[Any]:
+    """A function that opens a fresh browser context (its own cookies) whose problems are all recorded:
+    console errors (CSP violations among them), page errors, failed loads, and any request off this server."""
+    opened: list[tuple[Any, Watch]] = []
+
+    def make(width: int = 1280, height: int = 900) -> tuple[Any, Watch]:
+        watch = Watch()
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+
+        def refuse(route: Any) -> None:
+            watch.problems.append(f"network request: {route.request.url}")
+            route.abort()
+
+        context.route(lambda url: not url.startswith(served.base), refuse)
+        page = watch.attach(context.new_page())
+        opened.append((context, watch))
+        return page, watch
+
+    yield make
+    for context, watch in opened:
+        context.close()
+        assert [p for p in watch.problems if not _refused_page(p)] == []
+
+
+def _refused_page(problem: str) -> bool:
+    """A page refused on purpose (a wrong password, a throttled sign-in, a page the role may not open, an unknown
+    id), which Chromium logs as an error; a refused script or style sheet is still a problem."""
+    return bool(re.search(r"status of (401|403|404|429) \(", problem)) and "/static/" not in problem
+
+
+def sign_in(page: Any, served: Served, email: str, password: str) -> None:
+    page.goto(f"{served.base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def test_anonymous_search_for_giam_ngheo_finds_the_vietnamese_lessons_of_every_year(served, open_context):
+    page, _watch = open_context()
+    page.goto(served.base + "/")
+    page.fill("header input[name=q]", "giam ngheo")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q=giam\+ngheo"))
+    total = int(page.inner_text(".summary .total"))
+    assert total > 10
+    titles = page.locator(".hit .title").all_inner_texts()
+    assert any("nghèo" in t for t in titles), titles
+    assert page.locator(".hit mark").count() > 0  # highlighted snippets
+    years = page.locator(".facet[data-facet=year] a").all_inner_texts()
+    assert len(years) >= 5, years  # lessons of many years, not one book's
+    kinds = page.locator(".facet[data-facet=kind] a").evaluate_all("els => els.map(e => e.dataset.value)")
+    assert "lesson" in kinds
+    assert INTERNAL_TITLE not in page.content()
+    # the next page is a shareable address
+    page.click("nav.pages a[rel=next]")
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator(".hit").count() > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def test_facet_clicks_narrow_the_counts(served, open_context):
+    page, _watch = open_context()
+    page.goto(f"{served.base}/search?q=giam+ngheo")
+    before = int(page.inner_text(".summary .total"))
+    link = page.locator(".facet[data-facet=sector] a").first
+    value = link.get_attribute("data-value")
+    expected = int(link.locator(".count").inner_text())
+    link.click()
+    page.wait_for_url(re.compile(rf"sector={value}"))
+    page.wait_for_selector(".facet[data-facet=sector] a.active")
+    after = int(page.inner_text(".summary .total"))
+    assert after == expected < before
+    province = page.locator(".facet[data-facet=province] a").first
+    expected = int(province.locator(".count").inner_text())
+    province.click()
+    page.wait_for_url(re.compile(r"province="))
+    page.wait_for_selector(".facet[data-facet=province] a.active")
+    assert int(page.inner_text(".summary .total")) == expected <= after
+    page.screenshot(path=str(ARTIFACTS / "search-facets.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_signs_in_and_sees_what_it_may(served, open_context, role):
+    page, _watch = open_context()
+    sign_in(page, served, served.store.email(role), served.store.passwords[role])
+    assert role in page.inner_text("header .who")
+    page.goto(f"{served.base}/lessons/{INTERNAL}")
+    if role == "contributor":
+        assert page.locator("h1").inner_text() == "Không tìm thấy"
+    else:
+        assert page.locator("h1").inner_text() == INTERNAL_TITLE
+    page.goto(f"{served.base}/lessons/{PUBLIC_WITH_CONTACT}")
+    has_contact = page.locator("dd.contact").count() > 0
+    assert has_contact == (role in ("reviewer", "admin"))
+    assert (CONTACT_VALUES[0] in page.content()) == has_contact
+    users_link = page.locator("header nav a[href='/admin/users']").count() > 0
+    assert users_link == (role == "admin")
+    page.goto(f"{served.base}/admin/users")
+    assert (page.locator("table.users").count() > 0) == (role == "admin")
+    # sign-out: back to what anyone sees
+    page.click("header form[action='/logout'] button")
+    page.wait_for_load_state("load")
+    page.goto(f"{served.base}/lessons/{INTERNAL}")
+    assert page.locator("h1").inner_text() == "Không tìm thấy"
+
+
+def test_anonymous_visitors_do_not_see_internal_lessons(served, open_context):
+    page, _watch = open_context()
+    page.goto(f"{served.base}/lessons/{INTERNAL}")
+    assert page.locator("h1").inner_text() == "Không tìm thấy"
+    page.goto(f"{served.base}/search?q=nhom+phu+nu+tiet+kiem+khoi+nghiep")
+    assert INTERNAL_TITLE not in page.content()
+
+
+def test_a_wrong_password_is_refused_and_then_throttled(served, open_context):
+    page, _watch = open_context()
+    for _ in range(5):
+        sign_in(page, served, THROTTLED, "not the password")
+        assert "Sai e-mail hoặc mật khẩu" in page.inner_text(".problem")
+    sign_in(page, served, THROTTLED, served.throttled_password)
+    assert "quá nhiều lần" in page.inner_text(".problem")
+    assert page.locator("header .who").count() == 0
+
+
+def test_the_portal_fits_a_phone_screen_and_switches_to_english(served, open_context):
+    page, _watch = open_context(width=390, height=844)
+    page.goto(f"{served.base}/search?q=giam+ngheo")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=False)
+    page.click("header a.lang")
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "results" in page.inner_text(".summary")
+    page.goto(f"{served.base}/programmes/DB-BSS-2011")
+    page.screenshot(path=str(ARTIFACTS / "programme-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("svg.bar").count() > 0  # achievement charts, no script needed
+
+
+def test_screenshot_of_the_search_page_for_the_readme(served, open_context):
+    page, _watch = open_context(width=1280, height=860)
+    page.goto(f"{served.base}/search?q=giam+ngheo+chan+nuoi")
+    page.wait_for_selector(".hit")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "search.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("MEL_UPDATE_SCREENSHOTS") == "1" and "sqlite" in served.store.settings.db_url:
+        README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, README_SCREENSHOT)
