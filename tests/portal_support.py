@@ -51,7 +51,7 @@ HOSTILE_TITLE = 'Bypass <script>alert("title")</script><svg/onload=alert(1)>'
 HOSTILE_BODY = (
     "Text with <script>alert('body')</script> and <img src=x onerror=alert('img')> and"
     " [a link](javascript:alert('link')) and <a href=\"javascript:alert('raw')\">raw</a>"
-    " and <iframe src=\"https://example.org\"></iframe>."
+    ' and <iframe src="https://example.org"></iframe>.'
 )
 
 
@@ -108,7 +108,9 @@ def _hostile_lesson(engine: Engine) -> None:
             ]
         ):
             session.add(
-                LessonSection(lesson_id=lesson.id, position=position, number=number, heading=heading, body=body)
+                LessonSection(
+                    lesson_id=lesson.id, position=position, number=number, heading=heading, body=body
+                )
             )
 
 

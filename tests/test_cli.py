@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def run_mel(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[s
     return subprocess.run([MEL, *args], capture_output=True, text=True, env=environ, cwd=home, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["init", "import", "export", "demo", "book"])
+@pytest.mark.parametrize("command", ["init", "import", "export", "demo", "book", "serve", "users"])
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
@@ -153,3 +154,48 @@ def test_an_interruption_exits_130(tmp_path, monkeypatch):
     monkeypatch.delenv("MEL_DB_URL", raising=False)
     monkeypatch.setattr(mel_core.reference, "init_store", interrupted)
     assert main(["init"]) == 130
+
+
+@pytest.mark.parametrize("command", ["add", "list", "disable", "set-role", "set-password"])
+def test_every_users_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(app, ["users", command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Example: mel users" in result.output
+
+
+def test_users_commands_add_list_disable_and_change_roles(tmp_path):
+    assert run_mel("init", home=tmp_path).returncode == 0
+    added = run_mel(
+        "users", "add", "Canbo@Dienbien.Example.org", "--role", "contributor", "-p", "11", home=tmp_path
+    )
+    assert added.returncode == 0, added.stderr
+    [password] = [line.rsplit(" ", 1)[1] for line in added.stdout.splitlines() if "Password" in line]
+    assert len(password) >= 16
+    chosen = subprocess.run(
+        [MEL, "users", "add", "doc@example.org", "--role", "reader", "--password-stdin"],
+        input="a chosen password\n", capture_output=True, text=True, timeout=60,
+        env={**os.environ, "MEL_HOME": str(tmp_path)}, cwd=tmp_path,
+    )  # fmt: skip
+    assert chosen.returncode == 0 and "a chosen password" not in chosen.stdout
+    listed = json.loads(run_mel("users", "list", "--json", home=tmp_path).stdout)
+    assert [(u["email"], u["role"], u["provinces"]) for u in listed] == [
+        ("canbo@dienbien.example.org", "contributor", ["11"]),
+        ("doc@example.org", "reader", []),
+    ]
+    assert "password" not in json.dumps(listed).replace("password_stdin", "")
+    again = run_mel("users", "add", "canbo@dienbien.example.org", "--role", "reader", home=tmp_path)
+    assert again.returncode == 65 and "exists already" in again.stderr
+    bad = run_mel("users", "add", "x@example.org", "--role", "king", "-p", "99", home=tmp_path)
+    assert bad.returncode == 65 and "king" in bad.stderr
+    short = subprocess.run(
+        [MEL, "users", "add", "y@example.org", "--role", "reader", "--password-stdin"],
+        input="short\n", capture_output=True, text=True, timeout=60,
+        env={**os.environ, "MEL_HOME": str(tmp_path)}, cwd=tmp_path,
+    )  # fmt: skip
+    assert short.returncode == 65 and "at least 12" in short.stderr
+    assert run_mel("users", "set-role", "doc@example.org", "reviewer", home=tmp_path).returncode == 0
+    assert run_mel("users", "disable", "doc@example.org", home=tmp_path).returncode == 0
+    listed = {u["email"]: u for u in json.loads(run_mel("users", "list", "--json", home=tmp_path).stdout)}
+    assert listed["doc@example.org"]["role"] == "reviewer" and listed["doc@example.org"]["disabled"]
+    missing = run_mel("users", "disable", "nobody@example.org", home=tmp_path)
+    assert missing.returncode == 65 and "mel users list" in missing.stderr

@@ -99,3 +99,28 @@ def test_the_sample_covers_what_the_evaluations_need(tmp_path):
         } <= groups
         disaggregated = set(conn.scalars(text("SELECT DISTINCT disaggregation FROM observations")))
         assert {"sex=female", "ethnicity=minority"} <= disaggregated
+
+
+def test_demo_makes_one_portal_account_per_role_and_says_how_to_serve(demo_run):
+    """Random passwords printed once, never fixed in code; each one signs in to its account."""
+    import re
+
+    from mel_core.accounts.passwords import verify_password
+    from mel_core.store import User, make_engine, session_scope
+    from mel_core.vocabulary import ROLES
+
+    out = demo_run.result.stdout
+    assert "mel serve" in out and "http://127.0.0.1:8000" in out
+    printed = dict(re.findall(r"^\s+(\w+@example\.org)\s+(\S+)\s*$", out, flags=re.M))
+    assert sorted(printed) == sorted(f"{role}@example.org" for role in ROLES)
+    assert len(set(printed.values())) == len(ROLES) and all(len(p) >= 16 for p in printed.values())
+    engine = make_engine(f"sqlite:///{demo_run.home / 'mel.db'}")
+    try:
+        with session_scope(engine) as session:
+            stored = {u.email: (u.role, u.password_hash) for u in session.query(User)}
+    finally:
+        engine.dispose()
+    for email, password in printed.items():
+        role, hashed = stored[email]
+        assert role == email.partition("@")[0]
+        assert verify_password(hashed, password) and password not in hashed

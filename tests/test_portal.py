@@ -66,7 +66,12 @@ def sign_in(client: TestClient, store: PortalStore, role: str) -> TestClient:
     token = csrf_of(client)
     response = client.post(
         "/login",
-        data={"email": store.email(role), "password": store.passwords[role], "csrf_token": token, "next": "/"},
+        data={
+            "email": store.email(role),
+            "password": store.passwords[role],
+            "csrf_token": token,
+            "next": "/",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
@@ -199,7 +204,9 @@ def active_content(body: str) -> list[str]:
             problems.append("<svg onload>")
         problems += [f"<{tag} {k}=>" for k in attrs if k.startswith("on")]
         problems += [
-            f"<{tag} {k}={v}>" for k, v in attrs.items() if k in ("href", "src") and "javascript:" in v.lower()
+            f"<{tag} {k}={v}>"
+            for k, v in attrs.items()
+            if k in ("href", "src") and "javascript:" in v.lower()
         ]
     return problems
 
@@ -223,7 +230,7 @@ def test_every_response_carries_a_strict_csp_and_hardening_headers(portal_store,
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
-    notebook = [p for p in routes(portal_store) if p.endswith("impact.html")][0]
+    notebook = next(p for p in routes(portal_store) if p.endswith("impact.html"))
     assert "sandbox" in clients[ANONYMOUS].get(notebook).headers["content-security-policy"]
 
 
@@ -364,7 +371,7 @@ def test_bad_requests_get_a_clear_page_never_a_server_error(clients, path, statu
     assert "text/html" in response.headers["content-type"]
     assert "Traceback" not in response.text
     assert text in response.text
-    assert '<form class="searchbox"' in response.text  # the page keeps its layout and search box
+    assert 'role="search"' in response.text  # the page keeps its layout and a search box
 
 
 def test_search_facets_narrow_and_counts_match(clients):
@@ -457,3 +464,25 @@ def test_the_programme_page_shows_the_effectiveness_criterions_achievement(porta
     assert all(actual is not None for _target, actual in shown.values())
     page = clients[ANONYMOUS].get("/programmes/DB-BSS-2011").text
     assert page.count('<svg class="bar"') == len(shown)
+
+
+def test_the_public_index_never_holds_internal_lessons_and_neither_holds_contact_details(portal_store):
+    from mel_core.kb.search import Filters, search
+
+    settings = portal_store.settings
+    internal = Filters.parse(kind=["lesson"])
+    keys = {
+        audience: {h.key for h in search(settings.index_dir_for(audience), INTERNAL_TITLE, internal).hits}
+        for audience in ("public", "internal")
+    }
+    assert INTERNAL in keys["internal"] and INTERNAL not in keys["public"]
+    for audience in ("public", "internal"):
+        for secret in (*CONTACT_VALUES, *INTERNAL_CONTACT):
+            found = search(settings.index_dir_for(audience), f'"{secret}"', limit=50)
+            assert all(secret not in h.snippet and secret not in h.title for h in found.hits), (
+                audience,
+                secret,
+            )
+        assert DRAFT not in {
+            h.key for h in search(settings.index_dir_for(audience), "aquaculture", limit=200).hits
+        }

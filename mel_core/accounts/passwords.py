@@ -38,7 +38,9 @@ def check_password(password: str) -> None:
         )
     if len(password) > MAX_LENGTH:
         raise AccountError(
-            say(f"the password is longer than {MAX_LENGTH} characters", f"mật khẩu dài quá {MAX_LENGTH} ký tự")
+            say(
+                f"the password is longer than {MAX_LENGTH} characters", f"mật khẩu dài quá {MAX_LENGTH} ký tự"
+            )
         )
 
 

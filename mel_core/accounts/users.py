@@ -74,7 +74,9 @@ def check_provinces(codes: Iterable[str]) -> list[str]:
                 f"not a province's GSO code: {', '.join(bad)}",
                 f"không phải mã tỉnh (GSO): {', '.join(bad)}",
             ),
-            hint=say("Use codes such as 11 (Điện Biên) or 45 (Quảng Trị).", "Dùng mã như 11 (Điện Biên), 45."),
+            hint=say(
+                "Use codes such as 11 (Điện Biên) or 45 (Quảng Trị).", "Dùng mã như 11 (Điện Biên), 45."
+            ),
         )
     return sorted(set(out))
 

@@ -106,7 +106,7 @@ def _portal(console: Console, settings: Settings) -> None:
         console.print(f"  {email:<26} {password}", soft_wrap=True, highlight=False)
     home = "" if settings.home.resolve() == (Path.cwd() / ".mel").resolve() else f"MEL_HOME={settings.home} "
     console.print(
-        f"Serve the knowledge base: {home}mel serve  → open http://127.0.0.1:8000 and search \"giam ngheo\"",
+        f'Serve the knowledge base: {home}mel serve  → open http://127.0.0.1:8000 and search "giam ngheo"',
         soft_wrap=True,
         highlight=False,
     )

@@ -27,10 +27,12 @@ def index(
         False, "--rebuild", help="Build the whole index again instead of updating what changed."
     ),
 ) -> None:
-    """Build or update the search index (MEL_HOME/index) from the store.
+    """Build or update the search indexes (MEL_HOME/index and MEL_HOME/index-internal) from the store.
 
-    The index is built from the store, so run it after `mel lessons ingest` or `mel import`. Internal lessons
-    and contact details are never indexed. A full build writes a new folder and swaps it in at the end.
+    The indexes are built from the store, so run this after `mel lessons ingest` or `mel import`. The public
+    index (what `mel kb search` and anonymous visitors of the portal search) never holds internal lessons; the
+    internal one, which signed-in readers of the portal search, does. Neither holds contact details. A full
+    build writes a new folder and swaps it in at the end.
 
     Example: mel kb index  (from scratch: mel kb index --rebuild)
     """
@@ -42,18 +44,20 @@ def index(
 
     engine = _engine()
     _require_store(engine)
-    index_dir = load_settings().index_dir
+    settings = load_settings()
     console = Console(stderr=True)
-    with console.status(render(say("Indexing …", "Đang tạo chỉ mục …"))) as status:
+    # the portal's internal index first: the public one's summary is the line a person reads last
+    for audience in ("internal", "public"):
+        with console.status(render(say("Indexing …", "Đang tạo chỉ mục …"))) as status:
 
-        def progress(done: int) -> None:
-            status.update(
-                render(say(f"Indexing: {done:,} documents", f"Đang tạo chỉ mục: {done:,} tài liệu"))
-            )
+            def progress(done: int) -> None:
+                status.update(
+                    render(say(f"Indexing: {done:,} documents", f"Đang tạo chỉ mục: {done:,} tài liệu"))
+                )
 
-        build = build_index if rebuild else update_index
-        report = build(engine, index_dir, progress=progress)
-    typer.echo(render(report.summary()))
+            build = build_index if rebuild else update_index
+            report = build(engine, settings.index_dir_for(audience), progress=progress, audience=audience)
+        typer.echo(render(report.summary()))
 
 
 def search(

@@ -231,8 +231,7 @@ def demo_accounts(settings: Settings) -> dict[str, str]:
             for role in ROLES:
                 email = f"{role}@{DEMO_DOMAIN}"
                 password = random_password()
-                scope = {"provinces": ["11"]} if role == "contributor" else {}
-                add_user(session, email, role, password, **scope)
+                add_user(session, email, role, password, provinces=["11"] if role == "contributor" else [])
                 accounts[email] = password
     finally:
         engine.dispose()

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -106,7 +106,9 @@ def error_response(request: Request, status: int, detail: str = "") -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method == "GET":
             return RedirectResponse(f"/login?next={target}", status_code=303)
-    return page(request, "error.html", {"heading": t(heading_key, lang), "text": text, "status": status}, status)
+    return page(
+        request, "error.html", {"heading": t(heading_key, lang), "text": text, "status": status}, status
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

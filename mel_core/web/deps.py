@@ -53,7 +53,7 @@ class Portal:
 
 
 def portal(request: Request) -> Portal:
-    return request.app.state.portal  # type: ignore[no-any-return]
+    return request.app.state.portal
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -77,7 +77,7 @@ def current_viewer(request: Request) -> Viewer:
     """Who is asking: the user of a live session, else anonymous (looked up once per request)."""
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     token = session_token(request)
     viewer = ANONYMOUS
     if token:

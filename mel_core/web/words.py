@@ -33,7 +33,10 @@ WORDS: dict[str, str] = {
     "programmes": say("Programmes", "Chương trình"),
     "evaluations": say("Evaluations", "Đánh giá"),
     "hits": say("results", "kết quả"),
-    "no_hits": say("No results. Try fewer words or remove a filter.", "Không có kết quả. Thử ít từ hơn hoặc bỏ bớt bộ lọc."),
+    "no_hits": say(
+        "No results. Try fewer words or remove a filter.",
+        "Không có kết quả. Thử ít từ hơn hoặc bỏ bớt bộ lọc.",
+    ),
     "any_mode": say(
         "No document has every word; these have some of them.",
         "Không tài liệu nào có đủ mọi từ; đây là các tài liệu có một số từ.",
@@ -152,6 +155,12 @@ WORDS: dict[str, str] = {
     "wrong_password": say("Wrong e-mail or password.", "Sai e-mail hoặc mật khẩu."),
     "total": say("Total", "Tổng"),
     "count": say("Count", "Số lượng"),
+    "kind_lesson": say("lesson", "bài học"),
+    "kind_lesson_item": say("lesson learned", "bài học kinh nghiệm"),
+    "kind_finding": say("finding", "phát hiện"),
+    "kind_recommendation": say("recommendation", "khuyến nghị"),
+    "kind_rating": say("rating", "xếp hạng"),
+    "kind_programme": say("programme", "chương trình"),
 }
 
 

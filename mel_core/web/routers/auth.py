@@ -58,8 +58,8 @@ def login(
             {"next": local_path(next), "error": _sentence(exc, lang), "email": email},
             status_code=401,
         )
-    response = RedirectResponse(local_path(next), status_code=303)
-    response.set_cookie(
+    signed_in = RedirectResponse(local_path(next), status_code=303)
+    signed_in.set_cookie(
         SESSION_COOKIE,
         sign(the_portal.secret, token),
         max_age=int(the_portal.policy.session_hours * 3600),
@@ -68,7 +68,7 @@ def login(
         secure=the_portal.secure_cookies,
         path="/",
     )
-    return response
+    return signed_in
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])

@@ -92,7 +92,9 @@ def notebook_html(
     path = notebook_files(evaluation).get(name)  # only the templates' names: no path is built from input
     if path is None:
         raise HTTPException(status_code=404)
-    return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": NOTEBOOK_CSP})
+    return FileResponse(
+        path, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": NOTEBOOK_CSP}
+    )
 
 
 def recommendations_data(request: Request, session: Session, viewer: Viewer) -> dict[str, Any]:
@@ -100,9 +102,11 @@ def recommendations_data(request: Request, session: Session, viewer: Viewer) -> 
     (``awaiting`` for those without a management response)."""
     wanted = request.query_params.get("status") or ""
     if wanted and wanted not in (*ADOPTION, "awaiting"):
-        raise HTTPException(status_code=400, detail=f"status: use one of {', '.join((*ADOPTION, 'awaiting'))}")
+        raise HTTPException(
+            status_code=400, detail=f"status: use one of {', '.join((*ADOPTION, 'awaiting'))}"
+        )
     statement = (
-        select(Recommendation, Evaluation.code, Programme.code, Programme.title)
+        select(Recommendation, col(Evaluation.code), col(Programme.code), col(Programme.title))
         .join(Evaluation, col(Evaluation.id) == col(Recommendation.evaluation_id))
         .join(Programme, col(Programme.id) == col(Evaluation.programme_id))
         .where(evaluations_clause(viewer))

@@ -39,7 +39,7 @@ def home_data(request: Request, session: Session, viewer: Viewer) -> dict[str, A
         select(Lesson).where(seen).order_by(col(Lesson.year).desc(), col(Lesson.id).desc()).limit(LATEST)
     ).all()
     evaluations = session.execute(
-        select(Evaluation, Programme.title)
+        select(Evaluation, col(Programme.title))
         .join(Programme, col(Programme.id) == col(Evaluation.programme_id))
         .where(evaluations_clause(viewer))
         .order_by(col(Evaluation.finished_at).desc(), col(Evaluation.id).desc())
@@ -49,14 +49,15 @@ def home_data(request: Request, session: Session, viewer: Viewer) -> dict[str, A
         r.evaluation_id: r.final_level
         for r in session.scalars(
             select(Rating).where(
-                col(Rating.evaluation_id).in_([e.id for e, _ in evaluations]), col(Rating.criterion) == "overall"
+                col(Rating.evaluation_id).in_([e.id for e, _ in evaluations]),
+                col(Rating.criterion) == "overall",
             )
         )
     }
     known = geo.provinces()
     by_province: Counter[str] = Counter()
     for code, n in session.execute(
-        select(LessonProvince.admin_unit_code, func.count())
+        select(col(LessonProvince.admin_unit_code), func.count())
         .join(Lesson, col(Lesson.id) == col(LessonProvince.lesson_id))
         .where(seen)
         .group_by(col(LessonProvince.admin_unit_code))
@@ -64,14 +65,18 @@ def home_data(request: Request, session: Session, viewer: Viewer) -> dict[str, A
         by_province[known[code].successor_code if code in known else code] += n
     programmes_by_province: Counter[str] = Counter()
     for code, n in session.execute(
-        select(ProgrammeProvince.admin_unit_code, func.count()).group_by(col(ProgrammeProvince.admin_unit_code))
+        select(col(ProgrammeProvince.admin_unit_code), func.count()).group_by(
+            col(ProgrammeProvince.admin_unit_code)
+        )
     ):
         programmes_by_province[known[code].successor_code if code in known else code] += n
-    lessons_by_sector = dict(
-        session.execute(select(Lesson.sector, func.count()).where(seen).group_by(col(Lesson.sector))).all()
+    lessons_by_sector: dict[str, int] = dict(
+        session.execute(
+            select(col(Lesson.sector), func.count()).where(seen).group_by(col(Lesson.sector))
+        ).all()
     )
-    programmes_by_sector = dict(
-        session.execute(select(Programme.sector, func.count()).group_by(col(Programme.sector))).all()
+    programmes_by_sector: dict[str, int] = dict(
+        session.execute(select(col(Programme.sector), func.count()).group_by(col(Programme.sector))).all()
     )
     provinces = sorted(set(by_province) | set(programmes_by_province))
     sectors = sorted(set(lessons_by_sector) | set(programmes_by_sector))

@@ -72,7 +72,9 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
         .where(col(LessonSection.lesson_id) == lesson.id)
         .order_by(col(LessonSection.position))
     ).all()
-    themes = sorted(session.scalars(select(col(LessonTheme.theme)).where(col(LessonTheme.lesson_id) == lesson.id)))
+    themes = sorted(
+        session.scalars(select(col(LessonTheme.theme)).where(col(LessonTheme.lesson_id) == lesson.id))
+    )
     codes = sorted(
         session.scalars(
             select(col(LessonProvince.admin_unit_code)).where(col(LessonProvince.lesson_id) == lesson.id)
@@ -81,9 +83,11 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
     programme = None
     if lesson.programme_id is not None:
         p = table_of(Programme)
-        row = session.connection().execute(
-            select(p.c.code, p.c.title).where(p.c.id == lesson.programme_id)
-        ).first()
+        row = (
+            session.connection()
+            .execute(select(p.c.code, p.c.title).where(p.c.id == lesson.programme_id))
+            .first()
+        )
         if row is not None:
             programme = {"code": row.code, "title": row.title}
     shown_sections = [{"number": s.number, "heading": s.heading, "body": s.body} for s in sections]

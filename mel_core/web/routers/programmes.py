@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mel_core.access import Viewer, evaluations_clause, lessons_clause
-from mel_core.criteria.ratings import label as rating_label
-from mel_core.indicators.achievement import final_targets, latest_assessed
 from mel_core.criteria.data import load_programme
 from mel_core.criteria.effectiveness import programme_achievement
+from mel_core.criteria.ratings import label as rating_label
+from mel_core.indicators.achievement import final_targets, latest_assessed
 from mel_core.store import (
     Activity,
     Evaluation,
@@ -105,10 +105,14 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
         session.get(Organisation, programme.implementer_id) if programme.implementer_id is not None else None
     )
     objectives = session.scalars(
-        select(col(Objective.statement)).where(col(Objective.programme_id) == pid).order_by(col(Objective.number))
+        select(col(Objective.statement))
+        .where(col(Objective.programme_id) == pid)
+        .order_by(col(Objective.number))
     ).all()
     indicators = list(
-        session.scalars(select(Indicator).where(col(Indicator.programme_id) == pid).order_by(col(Indicator.id)))
+        session.scalars(
+            select(Indicator).where(col(Indicator.programme_id) == pid).order_by(col(Indicator.id))
+        )
     )
     activities = session.scalars(
         select(Activity).where(col(Activity.programme_id) == pid).order_by(col(Activity.code))
@@ -187,8 +191,8 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
                 "status": e.status,
                 "evaluator": e.evaluator,
                 "finished_at": e.finished_at.isoformat(timespec="minutes") if e.finished_at else None,
-                "overall_level": overall.get(e.id),
-                "overall_label": rating_label("overall", overall.get(e.id), lang),
+                "overall_level": overall.get(e.id or 0),
+                "overall_label": rating_label("overall", overall.get(e.id or 0), lang),
             }
             for e in evaluations
         ],
