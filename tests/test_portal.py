@@ -486,3 +486,54 @@ def test_the_public_index_never_holds_internal_lessons_and_neither_holds_contact
         assert DRAFT not in {
             h.key for h in search(settings.index_dir_for(audience), "aquaculture", limit=200).hits
         }
+
+
+def test_every_word_key_a_template_builds_exists():
+    """Status, kind and level words are looked up by key: each value the store allows has its word."""
+    from mel_core.vocabulary import (
+        ACTIVITY_STATUSES,
+        ADOPTION,
+        CONFIDENCE,
+        EVALUATION_KINDS,
+        EVALUATION_STATUSES,
+        INDICATOR_LEVELS,
+        LESSON_STATUSES,
+    )
+    from mel_core.web.words import WORDS
+
+    keys = [f"status_{s}" for s in (*ADOPTION, "awaiting", *LESSON_STATUSES, *EVALUATION_STATUSES)]
+    keys += [f"activity_{s}" for s in ACTIVITY_STATUSES] + [f"evaluation_{k}" for k in EVALUATION_KINDS]
+    keys += [f"confidence_{c}" for c in CONFIDENCE] + [f"level_{lv}" for lv in INDICATOR_LEVELS]
+    keys += [
+        f"kind_{k}" for k in ("lesson", "lesson_item", "finding", "recommendation", "rating", "programme")
+    ]
+    assert [k for k in keys if k not in WORDS] == []
+    for word in WORDS.values():
+        assert word.vi and word.vi != "" and str(word)  # both languages
+
+
+def test_an_unexpected_failure_is_a_page_without_a_traceback(tmp_path):
+    from sqlalchemy import text
+
+    from mel_core.config import Settings
+    from mel_core.reference import init_store
+
+    url = f"sqlite:///{tmp_path / 'mel.db'}"
+    engine = make_engine(url)
+    init_store(engine)
+    client = TestClient(create_app(Settings(home=tmp_path, db_url=url)), raise_server_exceptions=False)
+    assert client.get("/").status_code == 200
+    no_index = client.get("/api/search?q=x")
+    assert no_index.status_code == 503 and "mel kb index" in no_index.json()["error"]["message"]
+    with engine.begin() as conn:  # a store broken behind the portal's back
+        for table in ("lesson_sections", "lesson_themes", "lesson_provinces", "lessons"):
+            conn.execute(text(f"DROP TABLE {table}"))
+    engine.dispose()
+    failed = client.get("/")
+    assert failed.status_code == 500 and "text/html" in failed.headers["content-type"]
+    assert "Đã có lỗi" in failed.text
+    assert (
+        "Traceback" not in failed.text and "sqlite3" not in failed.text and "no such table" not in failed.text
+    )
+    api = client.get("/api/home")
+    assert api.status_code == 500 and "no such table" not in api.text

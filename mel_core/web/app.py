@@ -12,6 +12,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -105,7 +106,7 @@ def error_response(request: Request, status: int, detail: str = "") -> Response:
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method == "GET":
-            return RedirectResponse(f"/login?next={target}", status_code=303)
+            return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
     return page(
         request, "error.html", {"heading": t(heading_key, lang), "text": text, "status": status}, status
     )

@@ -161,6 +161,32 @@ WORDS: dict[str, str] = {
     "kind_recommendation": say("recommendation", "khuyến nghị"),
     "kind_rating": say("rating", "xếp hạng"),
     "kind_programme": say("programme", "chương trình"),
+    # recommendations: adoption (ADB MARS) and the wait for a management response
+    "status_fully": say("fully adopted", "đã thực hiện đầy đủ"),
+    "status_largely": say("largely adopted", "phần lớn đã thực hiện"),
+    "status_partly": say("partly adopted", "thực hiện một phần"),
+    "status_not_adopted": say("not adopted", "chưa thực hiện"),
+    "status_awaiting": say("awaiting management response", "chờ phản hồi của quản lý"),
+    # lessons
+    "status_draft": say("draft", "bản nháp"),
+    "status_submitted": say("submitted", "đã gửi"),
+    "status_reviewed": say("reviewed", "đã thẩm định"),
+    "status_published": say("published", "đã công bố"),
+    # evaluations
+    "status_running": say("running", "đang chạy"),
+    "status_succeeded": say("finished", "đã hoàn thành"),
+    "status_failed": say("failed", "thất bại"),
+    "evaluation_mid_term": say("mid-term evaluation", "đánh giá giữa kỳ"),
+    "evaluation_final": say("final evaluation", "đánh giá cuối kỳ"),
+    "evaluation_ex_post": say("ex-post evaluation", "đánh giá sau dự án"),
+    "evaluation_other": say("evaluation", "đánh giá"),
+    "activity_planned": say("planned", "kế hoạch"),
+    "activity_done": say("done", "đã thực hiện"),
+    "activity_cancelled": say("cancelled", "đã huỷ"),
+    "activity_stopped": say("stopped", "đã dừng"),
+    "confidence_high": say("high", "cao"),
+    "confidence_medium": say("medium", "trung bình"),
+    "confidence_low": say("low", "thấp"),
 }
 
 
