@@ -17,7 +17,7 @@ from mel_core.vocabulary import ROLES
 from mel_core.web.deps import check_csrf, db, lang_of, require
 from mel_core.web.render import page, twin
 
-router = APIRouter()
+router = APIRouter(tags=["accounts"])
 admin_only = require("manage_users")
 
 
@@ -43,7 +43,7 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
 
 
-@router.get("/admin/users", response_class=HTMLResponse)
+@router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
 def users_page(
     request: Request, _viewer: Viewer = Depends(admin_only), session: Session = Depends(db)
 ) -> HTMLResponse:
@@ -57,7 +57,9 @@ def users_api(_viewer: Viewer = Depends(admin_only), session: Session = Depends(
     return twin(users_data(session))
 
 
-@router.post("/admin/users", dependencies=[Depends(check_csrf)], response_class=HTMLResponse)
+@router.post(
+    "/admin/users", dependencies=[Depends(check_csrf)], response_class=HTMLResponse, include_in_schema=False
+)
 def add_user_form(
     request: Request,
     email: str = Form(..., max_length=254),
@@ -85,7 +87,12 @@ def add_user_form(
     return page(request, "admin_users.html", {**users_data(session), "error": None, "created": created})
 
 
-@router.post("/admin/users/{email}/state", dependencies=[Depends(check_csrf)], response_model=None)
+@router.post(
+    "/admin/users/{email}/state",
+    dependencies=[Depends(check_csrf)],
+    response_model=None,
+    include_in_schema=False,
+)
 def change_user(
     email: str,
     request: Request,

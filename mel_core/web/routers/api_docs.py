@@ -9,7 +9,7 @@ from mel_core.access import Viewer
 from mel_core.web.deps import require
 from mel_core.web.render import page
 
-router = APIRouter()
+router = APIRouter(tags=["docs"])
 
 
 @router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)

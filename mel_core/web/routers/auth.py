@@ -14,7 +14,7 @@ from mel_core.web.render import page
 from mel_core.web.routers.home import local_path
 from mel_core.web.security import SESSION_COOKIE, sign
 
-router = APIRouter()
+router = APIRouter(tags=["accounts"])
 
 
 def _sentence(exc: SignInRefused, lang: str) -> str:
@@ -23,13 +23,13 @@ def _sentence(exc: SignInRefused, lang: str) -> str:
     return f"{message[:1].upper()}{message[1:]}. {render(exc.hint, lang)}".strip()
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     """The sign-in form."""
     return page(request, "login.html", {"next": local_path(next), "error": None, "email": ""})
 
 
-@router.post("/login", dependencies=[Depends(check_csrf)], response_model=None)
+@router.post("/login", dependencies=[Depends(check_csrf)], response_model=None, include_in_schema=False)
 def login(
     request: Request,
     email: str = Form(..., max_length=254),
@@ -71,7 +71,7 @@ def login(
     return signed_in
 
 
-@router.post("/logout", dependencies=[Depends(check_csrf)])
+@router.post("/logout", dependencies=[Depends(check_csrf)], include_in_schema=False)
 def logout(request: Request) -> RedirectResponse:
     """End this browser's session."""
     token = session_token(request)

@@ -20,7 +20,7 @@ from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
 from mel_core.web.security import NOTEBOOK_CSP
 
-router = APIRouter()
+router = APIRouter(tags=["evaluations"])
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 NOTEBOOKS = (*RATED[:-1], "synthesis")
@@ -63,7 +63,7 @@ def evaluation_data(request: Request, session: Session, viewer: Viewer, code: st
     return data
 
 
-@router.get("/evaluations/{code}", response_class=HTMLResponse)
+@router.get("/evaluations/{code}", response_class=HTMLResponse, include_in_schema=False)
 def evaluation_page(
     code: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:
@@ -80,7 +80,7 @@ def evaluation_api(
     return twin(evaluation_data(request, session, viewer, code))
 
 
-@router.get("/evaluations/{code}/notebooks/{name}.html")
+@router.get("/evaluations/{code}/notebooks/{name}.html", include_in_schema=False)
 def notebook_html(
     code: str,
     name: str,
@@ -138,7 +138,7 @@ def recommendations_data(request: Request, session: Session, viewer: Viewer) -> 
     return {"status": wanted, "statuses": [*ADOPTION, "awaiting"], "counts": counts, "recommendations": items}
 
 
-@router.get("/recommendations", response_class=HTMLResponse)
+@router.get("/recommendations", response_class=HTMLResponse, include_in_schema=False)
 def recommendations_page(
     request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:

@@ -19,7 +19,7 @@ from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, term, twin
 from mel_core.web.security import LANG_COOKIE
 
-router = APIRouter()
+router = APIRouter(tags=["home"])
 
 LATEST = 8
 
@@ -118,7 +118,7 @@ def home_data(request: Request, session: Session, viewer: Viewer) -> dict[str, A
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home_page(
     request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:
@@ -140,7 +140,7 @@ def healthz() -> str:
     return "ok"
 
 
-@router.get("/lang/{code}")
+@router.get("/lang/{code}", include_in_schema=False)
 def switch_language(code: str, next: str = "/") -> RedirectResponse:
     """Remember the language (``vi`` or ``en``) in a cookie and go back to the page."""
     response = RedirectResponse(local_path(next), status_code=303)

@@ -19,7 +19,7 @@ from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, P
 from mel_core.web.deps import db, portal, require
 from mel_core.web.render import page, twin
 
-router = APIRouter()
+router = APIRouter(tags=["lessons"])
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
 SIMILAR = 5
@@ -115,7 +115,7 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
     return data
 
 
-@router.get("/lessons/{key}", response_class=HTMLResponse)
+@router.get("/lessons/{key}", response_class=HTMLResponse, include_in_schema=False)
 def lesson_page(
     key: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:

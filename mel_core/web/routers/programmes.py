@@ -35,7 +35,7 @@ from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
 from mel_core.web.routers.lessons import province_info
 
-router = APIRouter()
+router = APIRouter(tags=["programmes"])
 
 
 def _number(value: Any) -> float | None:
@@ -200,7 +200,7 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
     }
 
 
-@router.get("/programmes/{code}", response_class=HTMLResponse)
+@router.get("/programmes/{code}", response_class=HTMLResponse, include_in_schema=False)
 def programme_page(
     code: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:

@@ -23,7 +23,7 @@ from mel_core.web.deps import lang_of, portal, require
 from mel_core.web.render import page, twin
 from mel_core.web.words import t
 
-router = APIRouter()
+router = APIRouter(tags=["search"])
 
 PAGE_SIZE = 10
 MAX_QUERY = 500
@@ -157,7 +157,7 @@ def search_data(request: Request, viewer: Viewer) -> tuple[dict[str, Any], int]:
     return data, 200
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search_page(request: Request, viewer: Viewer = Depends(require("browse"))) -> HTMLResponse:
     """Search lessons, findings, recommendations and programmes (facets narrow by clicking)."""
     data, status = search_data(request, viewer)
