@@ -537,3 +537,34 @@ def test_an_unexpected_failure_is_a_page_without_a_traceback(tmp_path):
     )
     api = client.get("/api/home")
     assert api.status_code == 500 and "no such table" not in api.text
+
+
+def test_concurrent_searches_in_one_process_give_the_serial_results(portal_store):
+    """The portal's thread pool searches one opened index from many threads at once (Whoosh's readers share
+    file handles: without the per-searcher lock, reads came back truncated or wrong)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mel_core.kb.search import Filters, search
+
+    index = portal_store.settings.index_dir_for("internal")
+    queries = [
+        "giam ngheo",
+        "chăn nuôi bò",
+        "replication",
+        "tiết kiệm",
+        "rừng keo",
+        "dạy nghề",
+        "tôm",
+        "",
+    ] * 3
+    sector = Filters.parse(sector=["livestock"])
+
+    def run(q: str) -> tuple[int, list[str], list[tuple[str, int]]]:
+        results = search(index, q, sector if len(q) % 2 else None, limit=20)
+        counts = [(f"{f.name}:{v.value}", v.count) for f in results.facets for v in f.values]
+        return results.total, [h.key + h.snippet for h in results.hits], counts
+
+    serial = [run(q) for q in queries]
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(run, queries)) == serial

@@ -77,19 +77,35 @@ class SearchResults:
 
 
 class _Opened:
-    """An opened generation: its index, a searcher, and the query engine of that searcher's reader."""
+    """An opened generation: its index, a searcher, and the query engine of that searcher's reader.
+
+    Whoosh's readers share file handles (seek, then read), so one searcher must not serve two threads at once
+    (a web server's thread pool did: reads came back truncated or from the wrong offset). ``lock`` is held for
+    the whole of one search; a searcher is closed only under it, and marked ``closed`` so a thread that was
+    waiting opens the current one instead.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.index = whoosh_index.open_dir(str(folder))
         self.searcher = self.index.searcher()
         self.engine = Engine(self.searcher.reader())
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        """Close the searcher once no search is using it."""
+        with self.lock:
+            if not self.closed:
+                self.searcher.close()
+                self.closed = True
 
     def fresh(self) -> _Opened:
         """This, or the same generation opened again if an update has committed since."""
-        if self.searcher.up_to_date():
-            return self
-        self.searcher.close()
+        with self.lock:
+            if self.searcher.up_to_date():
+                return self
+        self.close()
         return _Opened(self.folder)
 
 
@@ -106,7 +122,7 @@ def _open(index_dir: Path) -> _Opened:
         try:
             if opened is None or opened.folder != folder:
                 if opened is not None:
-                    opened.searcher.close()
+                    opened.close()
                 opened = _Opened(folder)
             opened = _opened[index_dir] = opened.fresh()
         except (OSError, whoosh_index.EmptyIndexError) as exc:  # swapped out while opening
@@ -118,7 +134,7 @@ def close_all() -> None:
     """Close every searcher kept open by this process (tests and long-running tools)."""
     with _lock:
         for opened in _opened.values():
-            opened.searcher.close()
+            opened.close()
         _opened.clear()
 
 
@@ -175,10 +191,19 @@ def search(
     Raises:
         IndexMissingError: there is no index at ``index_dir`` (run ``mel kb index``).
     """
-    opened = _open(index_dir)
+    filters = filters or Filters()
+    while True:
+        opened = _open(index_dir)
+        with opened.lock:  # one search at a time on a searcher (see _Opened)
+            if not opened.closed:
+                return _search(opened, query, filters, limit, facets, offset, lang)
+
+
+def _search(
+    opened: _Opened, query: str, filters: Filters, limit: int, facets: bool, offset: int, lang: str | None
+) -> SearchResults:
     engine = opened.engine
     parsed = parse_query(query, opened.searcher.reader())
-    filters = filters or Filters()
     allowed = filters.mask(engine) if filters.active else engine.live
     mode = "all"
     matched, scores = parsed.scores(engine, opened.searcher, mode)
