@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from mel_core import safe_yaml
 from mel_core.errors import LineProblem
 from mel_core.i18n import say
 from mel_core.text import nfc
@@ -130,7 +131,9 @@ def _front_matter(
         if m and m.group(1) not in key_lines:
             key_lines[m.group(1)] = i + 1
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
+        meta = safe_yaml.load("\n".join(lines[1:end]))
+    except safe_yaml.YamlLimitError as exc:
+        return {}, key_lines, end + 1, [LineProblem(source, 1, "", "", exc.reason)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -1,0 +1,115 @@
+"""YAML from people, read within limits: size, nodes after alias expansion, nesting depth.
+
+``yaml.safe_load`` runs no code, but it expands aliases: a "billion laughs" front matter of a few hundred bytes
+(nine aliases of nine aliases …) becomes a billion list items and gigabytes of memory, and deeply nested brackets
+exhaust the recursion limit. :func:`load` composes the document first (aliases stay shared nodes, so composing
+is linear in the text), measures it, and constructs Python objects only when it is within :class:`YamlLimits`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from mel_core.i18n import say
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    """How much YAML a person may send. The defaults fit any lesson's front matter many times over."""
+
+    max_bytes: int = 64 * 1024
+    max_nodes: int = 10_000  # scalars, lists and mappings, every alias counted as the copy it stands for
+    max_depth: int = 32
+
+    @classmethod
+    def from_environment(cls) -> YamlLimits:
+        """Defaults, raised or lowered by ``MEL_LIMIT_YAML_KB``, ``MEL_LIMIT_YAML_NODES``, ``MEL_LIMIT_YAML_DEPTH``."""
+        base = cls()
+        return cls(
+            max_bytes=int(os.environ.get("MEL_LIMIT_YAML_KB", base.max_bytes // 1024)) * 1024,
+            max_nodes=int(os.environ.get("MEL_LIMIT_YAML_NODES", base.max_nodes)),
+            max_depth=int(os.environ.get("MEL_LIMIT_YAML_DEPTH", base.max_depth)),
+        )
+
+
+class YamlLimitError(ValueError):
+    """The YAML is beyond a limit; ``reason`` says which, in English and Vietnamese."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _measure(root: yaml.Node, limits: YamlLimits) -> None:
+    """Count the nodes the document would have once its aliases are expanded, and its depth; stop at a limit."""
+    sizes: dict[int, int] = {}
+    # iterative post-order walk over the node graph (aliases are shared nodes: each is measured once)
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if depth > limits.max_depth:
+            raise YamlLimitError(
+                say(
+                    f"the YAML is nested more than {limits.max_depth} levels deep",
+                    f"YAML lồng nhau sâu quá {limits.max_depth} cấp",
+                )
+            )
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if not children_done and children:
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+            continue
+        size = 1 + sum(sizes.get(id(child), 0) for child in children)
+        if size > limits.max_nodes:
+            raise YamlLimitError(
+                say(
+                    f"the YAML expands to more than {limits.max_nodes:,} values (aliases repeat what they name)",
+                    f"YAML mở rộng thành hơn {limits.max_nodes:,} giá trị (mỗi bí danh lặp lại phần nó trỏ tới)",
+                )
+            )
+        sizes[id(node)] = size
+
+
+def load(text: str, limits: YamlLimits | None = None) -> Any:
+    """The data of one YAML document, read safely within ``limits``.
+
+    Raises:
+        YamlLimitError: the text is too large, expands to too many values, or is nested too deeply.
+        yaml.YAMLError: the text is not valid YAML.
+    """
+    limits = limits or YamlLimits.from_environment()
+    size = len(text.encode("utf-8"))
+    if size > limits.max_bytes:
+        raise YamlLimitError(
+            say(
+                f"the YAML has {size:,} bytes; at most {limits.max_bytes:,} are read",
+                f"YAML dài {size:,} byte; chỉ đọc tối đa {limits.max_bytes:,}",
+            )
+        )
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise YamlLimitError(
+                say(
+                    f"the YAML is nested more than {limits.max_depth} levels deep",
+                    f"YAML lồng nhau sâu quá {limits.max_depth} cấp",
+                )
+            ) from None
+        if node is None:
+            return None
+        _measure(node, limits)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
