@@ -22,6 +22,17 @@ def clean_cell(text: str) -> str:
     return nfc(text).replace("\u00a0", " ").strip()
 
 
+#: C0 controls but tab and newline, DEL, C1 controls: ESC starts a terminal escape sequence (clear the screen,
+#: rewrite the title bar, fake a line of output), BEL rings, CR overwrites the line a person is reading.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters shown as ``�`` instead of acted on by a terminal (what a lesson title
+    or a cell may carry must not drive the screen of the person reading it)."""
+    return _CONTROLS.sub("\ufffd", text)
+
+
 def fold(text: str) -> str:
     """Diacritics removed and đ→d, lowercase: what a user types without a Vietnamese keyboard."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))

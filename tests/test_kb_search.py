@@ -180,3 +180,35 @@ def test_cli_index_and_search(tmp_path: Path) -> None:
 def test_kb_commands_have_help_with_an_example(command: str) -> None:
     result = CliRunner().invoke(app, ["kb", command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "Example: mel kb" in result.output
+
+
+def test_kb_search_prints_control_characters_as_text_never_as_terminal_commands(tmp_path: Path) -> None:
+    """A title holding escape sequences (clear the screen, red text, a bell, a carriage return) is shown inert."""
+    home = tmp_path / "home"
+    home.mkdir()
+    assert run_mel("init", home=home).returncode == 0
+    from mel_core.store import make_engine
+
+    engine = make_engine(f"sqlite:///{home / 'mel.db'}")
+    simple_lesson(
+        engine,
+        "2013-escape",
+        "Chăn nuôi \x1b[2J\x1b[31mgiảm nghèo\x1b[0m\x07 tiết kiệm\rFAKE",
+        "### Quay vòng\nQuay vòng bê \x1b]0;pwned\x07 giúp giảm nghèo.",
+        provinces=("11",),
+        year=2013,
+    )
+    engine.dispose()
+    assert run_mel("kb", "index", home=home).returncode == 0
+    shown = run_mel("kb", "search", "giam ngheo", home=home)
+    assert shown.returncode == 0, shown.stderr
+    assert "giảm" in shown.stdout and "\ufffd" in shown.stdout
+    for control in ("\x1b[2J", "\x1b[31m", "\x07", "\r", "\x1b]0;"):
+        assert control not in shown.stdout
+
+
+def test_terminal_safe_keeps_text_and_replaces_controls() -> None:
+    from mel_core.text import terminal_safe
+
+    assert terminal_safe("Điện Biên\tx\ny") == "Điện Biên\tx\ny"
+    assert terminal_safe("a\x1bb\x07c\x7fd\x9be\rf\x00") == "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffd"

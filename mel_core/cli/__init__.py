@@ -15,6 +15,7 @@ from mel_core import __version__
 from mel_core.cli import book, data, demo, evaluate, kb, lessons, report, serve, users
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
+from mel_core.text import terminal_safe
 
 app = typer.Typer(
     name="mel",
@@ -70,12 +71,13 @@ def report_error(exc: MelError) -> int:
     """Print a user-facing error (every problem, then what to do next) and return its exit code."""
     lang = language()
     err = typer.get_text_stream("stderr")
+    # a problem quotes what the input held: shown, never obeyed by the terminal
     if isinstance(exc, ImportValidationError):
         for problem in exc.problems:
-            err.write(f"  {problem.render(lang)}\n")
+            err.write(f"  {terminal_safe(problem.render(lang))}\n")
     elif isinstance(getattr(exc, "problems", None), list):
         for line in exc.problems:  # type: ignore[attr-defined]
-            err.write(f"  {render(line, lang)}\n")
+            err.write(f"  {terminal_safe(render(line, lang))}\n")
     if isinstance(exc, EvaluationFailed):
         for failure in exc.failures:
             cell = failure.get("execution_count") or "?"
@@ -83,7 +85,7 @@ def report_error(exc: MelError) -> int:
                 f"  {failure['evaluation']}: {failure.get('notebook', failure['template'])}, In [{cell}]:"
                 f" {failure.get('ename')}: {failure.get('evalue')}\n"
             )
-    err.write(f"{word('Error', lang)}: {render(exc.message, lang)}\n")
+    err.write(f"{word('Error', lang)}: {terminal_safe(render(exc.message, lang))}\n")
     if exc.hint:
         err.write(f"{render(exc.hint, lang)}\n")
     return exc.exit_code

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mel_core.i18n import render, say
+from mel_core.text import terminal_safe
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -123,11 +124,12 @@ def _print_results(results: SearchResults) -> None:
         table.add_column(render(say("document", "tài liệu")), ratio=1)
         table.add_column(render(say("score", "điểm")), justify="right", no_wrap=True)
         for n, hit in enumerate(results.hits, 1):
-            cell = Text(hit.title, style="bold")
-            cell.append(f"\n{hit.key}", style="dim")
+            # stored text is shown, never obeyed: control characters cannot drive the terminal
+            cell = Text(terminal_safe(hit.title), style="bold")
+            cell.append(f"\n{terminal_safe(hit.key)}", style="dim")
             if hit.snippet:
                 cell.append("\n")
-                cell.append_text(_marked(hit.snippet))
+                cell.append_text(_marked(terminal_safe(hit.snippet)))
             table.add_row(str(n), hit.kind, cell, f"{hit.score:.2f}")
         console.print(table)
     shown = len(results.hits)
@@ -136,7 +138,7 @@ def _print_results(results: SearchResults) -> None:
     )
     for facet in results.facets:
         if facet.values:
-            values = "  ".join(f"{v.label} ({v.count})" for v in facet.values[:8])
+            values = terminal_safe("  ".join(f"{v.label} ({v.count})" for v in facet.values[:8]))
             console.print(f"[bold]{facet.name}[/bold]: {values}", soft_wrap=True, highlight=False)
 
 
