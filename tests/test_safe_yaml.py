@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import resource
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -83,7 +82,5 @@ def test_mel_lessons_check_refuses_an_alias_bomb_in_under_two_seconds_under_a_me
     elapsed = time.perf_counter() - started
     assert result.returncode == 65, result.stderr
     assert "expands to more than" in result.stderr and "2013-bomb.md" in result.stderr
-    assert elapsed < 5, (
-        elapsed
-    )  # the whole command with its start-up (0.6 s here); the parse alone is < 2 s above
-    assert sys.platform != "win32"
+    # the whole command with its start-up (0.6 s here); the parse alone is held to 2 s above
+    assert elapsed < 5, elapsed
