@@ -428,3 +428,43 @@ def test_the_runs_kernels_are_forks_of_its_kernel_server_unless_switched_off(
         assert all("mel_core.evaluations.kernel_server" in parent for parent in parents)
     else:
         assert parents == ["this process", "this process"]
+
+
+@pytest.mark.parametrize(
+    ("programme", "code"),
+    [
+        ("X/../../../../tmp/evil", "X/../../../../tmp/evil-20261205-01"),
+        ("../..", "../..-20261205-01"),
+        ("QĐ/2013", "QĐ/2013-20261205-01"),
+        ("..", ".."),
+        ("a\\b", "a\\b-1"),
+    ],
+    ids=["climb", "dots", "slash", "dotdot", "backslash"],
+)
+def test_evaluation_folders_stay_inside_the_output_folder(tmp_path, programme, code):
+    from mel_core.evaluations.runner import evaluation_folder
+
+    root = tmp_path / "out"
+    folder = evaluation_folder(root, programme, code)
+    assert folder.is_relative_to(root.resolve())
+    assert folder.parent.parent == root.resolve()  # exactly <root>/<programme>/<evaluation>
+    assert evaluation_folder(root, programme, code) == folder  # the same code, the same folder
+
+
+def test_safe_names_keep_ordinary_codes_and_never_collide():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from mel_core.files import inside, safe_name
+
+    assert safe_name("DB-BSS-2011") == "DB-BSS-2011" and safe_name("GOPA.2") == "GOPA.2"
+    assert safe_name("A/B") != safe_name("A_B")
+
+    @given(st.text(min_size=1, max_size=300))
+    def one_component(text: str) -> None:
+        name = safe_name(text)
+        assert name and "/" not in name and "\\" not in name and not name.startswith(".") and ".." not in name
+        root = Path("/tmp/mel-root")
+        assert inside(root, root / name).parent == root.resolve()
+
+    one_component()

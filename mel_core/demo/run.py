@@ -140,12 +140,13 @@ def demo_evaluations(
     import shutil
 
     from mel_core.evaluations.runner import all_programmes, evaluate
+    from mel_core.files import safe_name
 
     engine = make_engine(sqlite_url(settings.home / "mel.db"))
     try:
         codes = all_programmes(engine)
         for code in codes:
-            folder = out_root / code
+            folder = out_root / safe_name(code)
             if (folder / DEMO_MARKER).is_file():
                 shutil.rmtree(folder)
         outcomes = evaluate(
@@ -153,7 +154,7 @@ def demo_evaluations(
             progress=progress,
         )  # fmt: skip
         for code in codes:
-            (out_root / code / DEMO_MARKER).write_text(
+            (out_root / safe_name(code) / DEMO_MARKER).write_text(
                 "Written by `mel demo` from the illustrative sample; the next `mel demo` replaces this folder.\n",
                 encoding="utf-8",
             )

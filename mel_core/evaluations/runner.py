@@ -37,6 +37,7 @@ from mel_core.evaluations.execute import (
     worker_started,
 )
 from mel_core.evaluations.templates import COMMON, TEMPLATE_NAMES, file_hash, template_path, validate
+from mel_core.files import inside, safe_name
 from mel_core.i18n import say
 from mel_core.store import Programme, table_of
 from mel_core.vocabulary import CRITERIA
@@ -131,6 +132,15 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def evaluation_folder(root: Path, programme: str, code: str) -> Path:
+    """``root/<programme>/<evaluation>``, each code made one safe path component (a code may hold ``/``).
+
+    Raises:
+        OutputError: the folder would not be under ``root`` (it cannot, with safe names: checked anyway).
+    """
+    return inside(root, root / safe_name(programme) / safe_name(code))
+
+
 def evaluate(
     engine: Engine,
     programmes: Sequence[str],
@@ -200,7 +210,7 @@ def evaluate(
                 period_start=period_start,
                 period_end=period_end,
             )
-            folder = root / programme / code
+            folder = evaluation_folder(root, programme, code)
             folder.mkdir(parents=True, exist_ok=True)
             record.set_output(engine, evaluation_id, str(folder))
             ids[programme] = evaluation_id
