@@ -193,3 +193,53 @@ def test_a_long_import_says_how_it_goes(sqlite_engine):
     ]
     assert len(survey) > 1 and survey[-1][0] == survey[-1][1] > 7000  # reported along the way, then complete
     assert "observations" in labels[labels.index("checking every cell") :]  # then the writing, table by table
+
+
+FORMULA_LIKE = {
+    "title": '=HYPERLINK("http://example.org","xem")',
+    "title_en": "+84 cattle",
+    "implementer": "@SUM(A1:A9) Hội Nông dân",
+    "donors": "-Quỹ giảm nghèo; '=already quoted",
+}
+
+
+def test_formula_like_text_is_exported_as_text_and_restored_on_import(engine, tmp_path):
+    """CSV/formula injection (#19): a spreadsheet opening an export sees text, and re-import restores it."""
+    from openpyxl import load_workbook
+
+    tables = copy_tables()
+    header = tables["programmes"][0]
+    for column, value in FORMULA_LIKE.items():
+        tables["programmes"][2][header.index(column)] = value
+    import_path(engine, write_csv(tmp_path / "csv", tables))
+    before = snapshot(engine)
+    export_path(engine, tmp_path / "out")
+    exported = (tmp_path / "out" / "programmes.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in exported and "'+84 cattle" in exported and "'@SUM" in exported
+    assert "''=already" not in exported  # not at the start of the field: left as it is
+    export_path(engine, tmp_path / "out.xlsx")
+    sheet = load_workbook(tmp_path / "out.xlsx")["programmes"]
+    cells = {
+        c.value: c.data_type for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)
+    }
+    for value in ("+84 cattle", '=HYPERLINK("http://example.org","xem")'):
+        assert cells[value] == "s"  # a string cell, not a formula
+    for target in (tmp_path / "out", tmp_path / "out.xlsx"):
+        import_path(engine, target)
+        assert snapshot(engine) == before, target.name
+
+
+def test_csv_escapes_round_trip_for_any_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from mel_core.ingest.spreadsheet_text import formula_like, from_csv, to_csv
+
+    @given(st.text(alphabet=st.sampled_from(list("'=+-@\tab \r")), max_size=8) | st.text(max_size=20))
+    def round_trip(text: str) -> None:
+        written = to_csv(text)
+        assert from_csv(written) == text
+        assert not formula_like(written) or written.startswith("'")
+        assert written[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+    round_trip()

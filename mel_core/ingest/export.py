@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, select
 from mel_core.errors import OutputError
 from mel_core.i18n import say
 from mel_core.ingest.formats import TABLES, Kind, TableFormat
+from mel_core.ingest.spreadsheet_text import formula_like, to_csv
 from mel_core.store import (
     Activity,
     Expenditure,
@@ -155,6 +156,12 @@ def _value(fmt: TableFormat, name: str, row: Row) -> Any:
     return value
 
 
+def _csv_field(value: Any) -> str:
+    """A CSV field; text a spreadsheet would run as a formula gets an apostrophe (spreadsheet_text)."""
+    shown = cell_text(value)
+    return to_csv(shown) if isinstance(value, str | list) else shown
+
+
 def write_csv_folder(tables: dict[str, tuple[list[str], list[Row]]], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -165,13 +172,14 @@ def write_csv_folder(tables: dict[str, tuple[list[str], list[Row]]], folder: Pat
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
-                writer.writerow([cell_text(_value(fmt, name, row)) for name in header])
+                writer.writerow([_csv_field(_value(fmt, name, row)) for name in header])
         written.append(path)
     return written
 
 
 def write_workbook(tables: dict[str, tuple[list[str], list[Row]]], path: Path) -> list[Path]:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     path.parent.mkdir(parents=True, exist_ok=True)
     # the file is opened before the workbook is built, so an unwritable place fails before any work
@@ -191,9 +199,16 @@ def write_workbook(tables: dict[str, tuple[list[str], list[Row]]], path: Path) -
                     keep_number = (name in numeric or name not in fmt.names) and isinstance(
                         value, int | float
                     )
-                    out.append(
-                        value if keep_number and not isinstance(value, bool) else (cell_text(value) or None)
-                    )
+                    if keep_number and not isinstance(value, bool):
+                        out.append(value)
+                        continue
+                    shown = cell_text(value)
+                    if shown and formula_like(shown):  # a string cell: text, never a formula
+                        cell = WriteOnlyCell(sheet, value=shown)
+                        cell.data_type = "s"
+                        out.append(cell)
+                    else:
+                        out.append(shown or None)
                 sheet.append(out)
         workbook.save(fh)
     return [path]

@@ -23,6 +23,7 @@ from mel_core.errors import ImportValidationError, MelError, Problem
 from mel_core.i18n import say
 from mel_core.ingest.cells import Raw
 from mel_core.ingest.formats import BY_NAME
+from mel_core.ingest.spreadsheet_text import from_csv, may_hold_escapes
 from mel_core.text import clean_cell
 
 IGNORED_PREFIX = "_"  # sheets like `_about` carry notes for people and are not imported
@@ -179,7 +180,10 @@ def read_csv(path: Path, source: Source, progress: Progress | None = None) -> No
     table = Table(name, label, header)
     # The reader gives a new list of texts for every line: no copy needed.
     total = text.count("\n") + 1 if progress else 0
-    _add_rows(table, cast(Iterator[tuple[int, list[Raw]]], enumerate(reader, start=2)), progress, total)
+    lines: Iterator[list[str]] = reader
+    if may_hold_escapes(text):  # an export's apostrophes before formula-like text come off (spreadsheet_text)
+        lines = ([from_csv(cell) for cell in line] for line in reader)
+    _add_rows(table, cast(Iterator[tuple[int, list[Raw]]], enumerate(lines, start=2)), progress, total)
     source.tables[name] = table
 
 
