@@ -56,7 +56,7 @@ ADMIN_LEVELS = ("country", "province", "district", "commune")
 CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 RATED = (*CRITERIA, "overall")
 EVALUATION_KINDS = ("mid_term", "final", "ex_post", "other")
-EVALUATION_STATUSES = ("running", "succeeded", "failed")
+EVALUATION_STATUSES = ("running", "succeeded", "failed", "interrupted")
 CONFIDENCE = ("high", "medium", "low")
 ADOPTION = ("fully", "largely", "partly", "not_adopted")
 

@@ -193,11 +193,12 @@ def show(
     from sqlmodel import Session
 
     from mel_core.cli.data import _engine, _require_store
-    from mel_core.evaluations.record import describe
+    from mel_core.evaluations.record import describe, mark_interrupted
 
     lang = language()
     engine = _engine()
     _require_store(engine)
+    mark_interrupted(engine)  # a run of this machine whose process was killed is shown as interrupted
     with Session(engine) as session:
         data = describe(session, evaluation, lang)
     if as_json:

@@ -7,6 +7,8 @@ evaluator may override a computed rating only with a written reason; the compute
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -85,6 +87,7 @@ def new_evaluation(
                     .values(
                         code=code, programme_id=pid, kind=kind, evaluator=evaluator, status="running",
                         period_start=period_start, period_end=period_end, started_at=_now(),
+                        runner_host=socket.gethostname(), runner_pid=os.getpid(),
                     )
                     .returning(e.c.id)
                 ).scalar_one()  # fmt: skip
@@ -92,6 +95,53 @@ def new_evaluation(
             continue  # another process took this number a moment ago
         return int(new_id), code
     raise MelError(say("could not number the evaluation", "không đánh số được lần đánh giá"))
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this machine with ``pid`` exists (one of another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_interrupted(engine: Engine, ids: list[int] | None = None) -> list[str]:
+    """Mark *running* evaluations that no process is running any more as ``interrupted``; return their codes.
+
+    Without ``ids``: those started on this machine whose process is gone (killed, or stopped by a power cut).
+    With ``ids``: those of this process's run that did not finish (Ctrl+C, SIGTERM). Nothing they wrote is kept,
+    as for a failed run. An evaluation started on another machine is left to that machine's next run.
+    """
+    e = table_of(Evaluation)
+    host = socket.gethostname()
+    with engine.begin() as conn:
+        query = select(e.c.id, e.c.code, e.c.runner_pid).where(e.c.status == "running")
+        if ids is not None:
+            query = query.where(e.c.id.in_(ids))
+        else:
+            query = query.where(e.c.runner_host == host, e.c.runner_pid.is_not(None))
+        rows = conn.execute(query).all()
+        gone = [
+            r for r in rows if ids is not None or (r.runner_pid != os.getpid() and not _alive(r.runner_pid))
+        ]
+        for row in gone:
+            for model in (Rating, Finding, Recommendation):
+                t = table_of(model)
+                conn.execute(delete(t).where(t.c.evaluation_id == row.id))
+            reason = (
+                "interrupted: the run was stopped before it finished"
+                if ids is not None
+                else f"interrupted: the process that ran it ({host}, pid {row.runner_pid}) ended before it finished"
+            )
+            conn.execute(
+                update(e)
+                .where(e.c.id == row.id, e.c.status == "running")
+                .values(status="interrupted", error=reason, finished_at=_now())
+            )
+    return [r.code for r in gone]
 
 
 def set_output(engine: Engine, evaluation_id: int, output_dir: str) -> None:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import os
 import platform
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,6 +135,24 @@ def _versions() -> dict[str, str]:
     return out
 
 
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit`` while a run executes (in the main thread), so that what did not finish is
+    marked ``interrupted`` as after Ctrl+C; SIGKILL cannot be caught: the next run marks those."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def evaluation_folder(root: Path, programme: str, code: str) -> Path:
     """``root/<programme>/<evaluation>``, each code made one safe path component (a code may hold ``/``).
 
@@ -193,6 +214,9 @@ def evaluate(
             )
         )
     per_template = validate(paths, dict(params or {}))
+    record.mark_interrupted(
+        engine
+    )  # runs of this machine whose process was killed are not "running" any more
     # the kernel server imports the templates' libraries while this process creates the records; every kernel of
     # the run is then a fork of it (see mel_core.evaluations.kernel_server)
     with kernel_server.running(KERNEL, PRELOAD) as server:
@@ -305,28 +329,35 @@ def evaluate(
             first_jobs = [job(p, "synthesis") for p in programmes]
             for p in programmes:
                 pending[p] = 0
-        if workers <= 1:
-            queue = list(first_jobs)
-            kernel_server.use(server)
-            if server is not None:
-                prepare_client()  # while the server imports
-            try:
-                while queue:
-                    follow = settle(run_notebook(queue.pop(0)))
-                    if follow is not None:
-                        queue.append(follow)
-            finally:
-                WarmKernel.discard()
-                kernel_server.use(None)
-        else:
-            with worker_pool(workers, server) as pool:
-                futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first_jobs}
-                while futures:
-                    finished = next(as_completed(futures))
-                    futures.remove(finished)
-                    follow = settle(finished.result())
-                    if follow is not None:
-                        futures.add(pool.submit(run_notebook, follow))
+        try:
+            with stopped_by_sigterm():
+                if workers <= 1:
+                    queue = list(first_jobs)
+                    kernel_server.use(server)
+                    if server is not None:
+                        prepare_client()  # while the server imports
+                    try:
+                        while queue:
+                            follow = settle(run_notebook(queue.pop(0)))
+                            if follow is not None:
+                                queue.append(follow)
+                    finally:
+                        WarmKernel.discard()
+                        kernel_server.use(None)
+                else:
+                    with worker_pool(workers, server) as pool:
+                        futures: set[Future[NotebookOutcome]] = {
+                            pool.submit(run_notebook, j) for j in first_jobs
+                        }
+                        while futures:
+                            finished = next(as_completed(futures))
+                            futures.remove(finished)
+                            follow = settle(finished.result())
+                            if follow is not None:
+                                futures.add(pool.submit(run_notebook, follow))
+        except BaseException:  # Ctrl+C, SIGTERM, a crash: what did not finish is marked, not left "running"
+            record.mark_interrupted(engine, list(ids.values()))
+            raise
     if failures:
         failed = EvaluationFailed(
             say(

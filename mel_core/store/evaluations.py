@@ -33,6 +33,8 @@ class Evaluation(SQLModel, table=True):
     finished_at: datetime | None = None
     output_dir: str | None = None
     error: str | None = None
+    runner_host: str | None = Field(default=None, max_length=255, description="the machine that runs it")
+    runner_pid: int | None = Field(default=None, description="the process that runs it, while it runs")
     provenance: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 

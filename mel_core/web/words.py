@@ -176,6 +176,7 @@ WORDS: dict[str, str] = {
     "status_running": say("running", "đang chạy"),
     "status_succeeded": say("finished", "đã hoàn thành"),
     "status_failed": say("failed", "thất bại"),
+    "status_interrupted": say("interrupted", "bị ngắt giữa chừng"),
     "evaluation_mid_term": say("mid-term evaluation", "đánh giá giữa kỳ"),
     "evaluation_final": say("final evaluation", "đánh giá cuối kỳ"),
     "evaluation_ex_post": say("ex-post evaluation", "đánh giá sau dự án"),
