@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_monitoring.py
 	$(BIN)/python bench/bench_book.py
+	$(BIN)/python bench/bench_portal.py
 
 sample: $(STAMP)
 	$(BIN)/python -m mel_core.demo.sample

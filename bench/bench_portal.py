@@ -73,6 +73,7 @@ DEFAULT_DOCS = 100_000
 SEED = bench_search.SEED
 TARGET_LESSON_SHARE = 0.30  # lesson page throughput ÷ /healthz throughput, at least
 TARGET_SEARCH_RATIO = 2.0  # search page p95 ÷ the engine's own query p95, at most
+STAGGER = 0.05  # seconds between two visitors' first requests
 VARIANTS = ("plain", "filtered")  # search without a facet filter, and with one (sector or province)
 VARIANT_LABEL = {"plain": "no facet filter", "filtered": "a facet filter (sector or province)"}
 
@@ -148,7 +149,7 @@ class Query:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
     def path(self) -> str:
-        return "/search?" + httpx.QueryParams([("q", self.q), *self.pairs()]).__str__()
+        return "/search?" + str(httpx.QueryParams([("q", self.q), *self.pairs()]))
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(name, v) for name, values in self.filters.items() for v in values]
@@ -289,6 +290,10 @@ class Phase:
             "client_cpu_s": round(self.client_cpu_s, 2),
             "server_cpu_s": round(self.server_cpu_s, 2),
             "server_cpu_by_process": self.server_cpu_by_process,
+            "busiest_worker_share": round(max(self.server_cpu_by_process) / self.server_cpu_s, 3)
+            if self.server_cpu_s
+            else None,
+            "client_cpu_share": round(self.client_cpu_s / self.seconds, 3) if self.seconds else None,
             "server_cpu_ms_per_request": round(1000 * self.server_cpu_s / self.requests, 2)
             if self.requests
             else None,
@@ -304,10 +309,12 @@ async def _load(
     per_client: int,
     phase: Phase,
     server: Server,
+    keepalive: bool = True,
 ) -> None:
     """``clients`` visitors, each with its own connection and cookies, request ``paths`` in turn (each from
     its own starting point): ``warmup`` seconds not counted, then until ``duration`` seconds have passed or it
-    has made ``per_client`` requests. Only the requests started before the deadline are counted."""
+    has made ``per_client`` requests. Only the requests started before the deadline are counted. Without
+    ``keepalive`` every request comes on a new connection (so any worker may take it)."""
     start_gate = asyncio.Event()
     warm_done = 0
     all_warm = asyncio.Event()
@@ -315,6 +322,7 @@ async def _load(
     ends: list[float] = []
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     timeout = httpx.Timeout(30.0)
+    headers = {} if keepalive else {"connection": "close"}
 
     async def visitor(n: int) -> None:
         nonlocal warm_done
@@ -327,7 +335,7 @@ async def _load(
                 i += 1
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path)
+                    response = await client.get(path, headers=headers)
                     ok = response.status_code == 200
                     problem = "" if ok else f"{response.status_code} {path}"
                 except httpx.HTTPError as exc:
@@ -342,6 +350,9 @@ async def _load(
                 if not ok and len(phase.error_samples) < 20:
                     phase.error_samples.append(problem)
 
+            # visitors arrive one after another (STAGGER apart), not in the same millisecond: a uvicorn worker
+            # accepts every connection waiting when it wakes, so a burst of 20 lands on one worker
+            await asyncio.sleep(n * STAGGER)
             warm_until = time.perf_counter() + warmup
             while time.perf_counter() < warm_until:
                 await one(counted=False)
@@ -379,9 +390,10 @@ def http_phase(
     warmup: float,
     duration: float,
     per_client: int,
+    keepalive: bool = True,
 ) -> Phase:
     phase = Phase(name, clients)
-    asyncio.run(_load(server.base, paths, clients, warmup, duration, per_client, phase, server))
+    asyncio.run(_load(server.base, paths, clients, warmup, duration, per_client, phase, server, keepalive))
     s = phase.summary()
     log(
         f"  {name}: {s['requests']:,} requests in {s['seconds']:.1f} s = {s['throughput']:,.1f}/s,"
@@ -605,6 +617,8 @@ def summarise(rounds: list[dict[str, Any]], warmups: list[dict[str, Any]]) -> di
         "lesson_p95_ms": portal("lesson", "p95_ms"),
         "healthz_server_cpu_ms": portal("healthz", "server_cpu_ms_per_request"),
         "lesson_server_cpu_ms": portal("lesson", "server_cpu_ms_per_request"),
+        "healthz_client_cpu": portal("healthz", "client_cpu_share"),
+        "lesson_busiest": portal("lesson", "busiest_worker_share"),
         "lesson_share_rounds": [
             r["portal"]["lesson"]["throughput"] / r["portal"]["healthz"]["throughput"] for r in rounds
         ],
@@ -616,6 +630,7 @@ def summarise(rounds: list[dict[str, Any]], warmups: list[dict[str, Any]]) -> di
             s[f"search_{v}{suffix}_p95_ms"] = portal(f"search_{v}{suffix}", "p95_ms")
         s[f"search_{v}_rps"] = portal(f"search_{v}", "throughput")
         s[f"search_{v}_server_cpu_ms"] = portal(f"search_{v}", "server_cpu_ms_per_request")
+        s[f"search_{v}_busiest"] = portal(f"search_{v}", "busiest_worker_share")
         for mode in ("single", "concurrent"):
             s[f"engine_{v}_{mode}_p50_ms"] = engine(f"{v}_{mode}", "p50_ms")
             s[f"engine_{v}_{mode}_p95_ms"] = engine(f"{v}_{mode}", "p95_ms")
@@ -672,7 +687,8 @@ def figures_markdown(run: dict[str, Any]) -> str:
     s, a = run["summary"], run["args"]
     load = run["load"]
     lines = [
-        f"Run of {run['when']}: {run['documents']:,} documents ({run['lessons']:,} public lessons) indexed;"
+        f"Run of {run['when']} ({run.get('code', 'code not recorded')}): {run['documents']:,} documents"
+        f" ({run['lessons']:,} public lessons) indexed;"
         f" {a['clients']} concurrent clients against {a['workers']} server worker process(es); {a['rounds']}"
         f" round(s) of {a['duration']:.0f} s per phase (after {a['warmup']:.0f} s of warm-up); medians of the"
         f" rounds; {run['minutes']:.1f} min in all (store and index {run['prepare']}). Load average"
@@ -711,6 +727,9 @@ def figures_markdown(run: dict[str, Any]) -> str:
         f"| errors (non-200 or failed requests, warm-ups included) | **{s['errors']}** of {s['requests']:,}"
         f" counted requests | 0: {_met(s['met_errors'])} |",
         f"| engine alone: calls that raised (same callers, same queries) | {s['engine_errors']} |  |",
+        f"| load generator's CPU during `/healthz` (share of one core) | {s['healthz_client_cpu']:.0%} |  |",
+        f"| busiest server worker's share of the server's CPU: lesson page, search page (no filter / filter) |"
+        f" {s['lesson_busiest']:.0%}, {s['search_plain_busiest']:.0%} / {s['search_filtered_busiest']:.0%} |  |",
         f"| server CPU per request: `/healthz`, lesson page, search page (no filter / filter) |"
         f" {s['healthz_server_cpu_ms']:.2f}, {s['lesson_server_cpu_ms']:.1f},"
         f" {s['search_plain_server_cpu_ms']:.1f} / {s['search_filtered_server_cpu_ms']:.1f} ms |  |",
@@ -761,6 +780,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200, help="generated search queries (200)")
     parser.add_argument("--fresh", action="store_true", help="build the store and index again")
     parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="print the figures of the last run (with --write-readme: write them)",
+    )
+    parser.add_argument(
         "--work", type=Path, default=BENCH / "_work", help="store, index, results (bench/_work)"
     )
     parser.add_argument(
@@ -772,12 +796,45 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def code_state() -> str:
+    """The commit the measured code is at, and whether mel_core/ differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "mel_core"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "code outside git"
+    return f"commit {head}" + (" with uncommitted changes in mel_core/" if dirty else "")
+
+
+def report(run: dict[str, Any], write: bool) -> None:
+    text = figures_markdown(run)
+    print("\n" + text + "\n")
+    if write:
+        write_readme(text)
+        log(f"figures written to {README}")
+    else:
+        log("figures not written to bench/README.md (--write-readme to force)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    results = args.work / "portal_results.json"
+    if args.report_only:
+        report(json.loads(results.read_text(encoding="utf-8")), bool(args.write_readme))
+        return 0
     started = time.time()
     load_start = os.getloadavg()[0]
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    code = code_state()
     home, built = prepare(work, args.docs, args.seed, args.fresh)
     keys, provinces = store_facts(home)
     queries = make_queries(args.queries, args.seed, provinces)
@@ -790,13 +847,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log(f"server answers /healthz after {server.wait_ready():.1f} s")
         sanity_check(server, queries, keys[len(keys) // 2])
-        # every worker opens the index and meets every query once before the first round (not counted),
-        # as the engine processes do below
+        # every worker opens the index and meets (most) queries before the first round, not counted, as the
+        # engine processes do below: three passes, each request on a new connection that any worker may take
         for variant in VARIANTS:
             paths = [q.path() for q in queries[variant]]
-            per_client = 2 * len(paths) // args.clients + 1
+            per_client = 3 * len(paths) // args.clients + 1
             warm = http_phase(
-                server, f"warm-up, {VARIANT_LABEL[variant]}", paths, args.clients, 0.0, 60.0, per_client
+                server,
+                f"warm-up, {VARIANT_LABEL[variant]}",
+                paths,
+                args.clients,
+                0.0,
+                60.0,
+                per_client,
+                False,
             )
             warmups.append(warm.summary())
         log("engine processes: warm-up")
@@ -812,6 +876,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     run = {
         "when": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "code": code,
         "documents": built["documents"],
         "lessons": len(keys),
         "args": {k: v for k, v in vars(args).items() if k != "work"} | {"work": str(args.work)},
@@ -824,15 +889,8 @@ def main(argv: list[str] | None = None) -> int:
         "warmups": warmups,
         "summary": summarise(rounds, warmups),
     }
-    (work / "portal_results.json").write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
-    text = figures_markdown(run)
-    print("\n" + text + "\n")
-    write = args.write_readme if args.write_readme is not None else args.docs == DEFAULT_DOCS
-    if write:
-        write_readme(text)
-        log(f"figures written to {README}")
-    else:
-        log("figures not written to bench/README.md (--write-readme to force)")
+    results.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
+    report(run, args.write_readme if args.write_readme is not None else args.docs == DEFAULT_DOCS)
     return 0
 
 
