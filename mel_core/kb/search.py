@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
 
+from mel_core import geo
+from mel_core.kb.analysis import words
 from mel_core.kb.engine import Engine
 from mel_core.kb.errors import IndexMissingError
 from mel_core.kb.facets import Facet, Filters, facet_counts
@@ -22,7 +25,7 @@ from mel_core.kb.query import ParsedQuery, parse_query
 from mel_core.kb.snippets import snippet
 from mel_core.kb.storage import current_generation
 
-__all__ = ["Filters", "Hit", "SearchResults", "search"]
+__all__ = ["Filters", "Hit", "SearchResults", "search", "similar_lessons"]
 
 #: Weights of the kinds of document: a search is first for lessons; a programme's own description ranks
 #: after the lessons learnt from it.
@@ -224,3 +227,72 @@ def _search(
         expanded=parsed.expanded,
         filters=dict(filters.shown),
     )
+
+
+#: How much each shared trait adds to a lesson's likeness (a shared rare title word adds its BM25 score, 1–5).
+SIMILAR_WEIGHTS = {"sector": 3.0, "theme": 1.0, "province": 1.0, "year": 0.5}
+#: The title's words that few documents hold say most about it: this many of the rarest are compared.
+SIMILAR_WORDS = 3
+
+
+def similar_lessons(index_dir: Path, key: str, limit: int = 5) -> list[tuple[str, str]]:
+    """Lessons like the lesson ``key``, most alike first, as (key, title): those sharing its title's rarest words,
+    its sector, themes and provinces (today's), and years near its own. Facet arrays and a few short postings
+    lists only: about a millisecond on 100,000 documents, where a search for the whole title took 100.
+
+    Returns an empty list when the index does not hold the lesson (an internal lesson in the public index).
+
+    Raises:
+        IndexMissingError: there is no index at ``index_dir``.
+    """
+    while True:
+        opened = _open(index_dir)
+        with opened.lock:  # one search at a time on a searcher (see _Opened)
+            if not opened.closed:
+                return _similar(opened, key, limit)
+
+
+@cache
+def _place_words() -> frozenset[str]:
+    """Words of province names (old and today's), folded: a place in a title is compared as a province."""
+    names = [n for p in geo.provinces().values() for n in (p.name, p.successor_name)]
+    return frozenset(w.folded for name in names for w in words(name))
+
+
+def _similar(opened: _Opened, key: str, limit: int) -> list[tuple[str, str]]:
+    engine = opened.engine
+    ids, _weights = engine.postings("id", f"lesson:{key}")
+    ids = ids[engine.live[ids]] if ids.size else ids
+    if not ids.size:
+        return []
+    doc = int(ids[0])
+    stored = opened.searcher.stored_fields(doc)
+    info = stored.get("info") or {}
+    score = np.zeros(engine.size)
+    title_words = {w.folded for w in words(stored.get("title") or "")} - _place_words()
+    by_rarity = sorted((engine.postings("title", w)[0].size, w) for w in title_words)
+    for _count, word in [pair for pair in by_rarity if pair[0] > 1][:SIMILAR_WORDS]:
+        found, weights = engine.postings("title", word)  # titles only: a body mentions too much in passing
+        score[found] += weights
+    if info.get("sector"):
+        score += SIMILAR_WEIGHTS["sector"] * engine.facet_mask("sector", [info["sector"]])
+    for theme in info.get("themes") or []:
+        score += SIMILAR_WEIGHTS["theme"] * engine.facet_mask("theme", [theme])
+    known = geo.provinces()
+    now = sorted({known[c].successor_code if c in known else c for c in info.get("provinces") or []})
+    if now:
+        score += SIMILAR_WEIGHTS["province"] * engine.facet_mask("province_now", now)
+    near = sorted({str(y + d) for y in info.get("years") or [] for d in (-1, 0, 1)})
+    if near:
+        score += SIMILAR_WEIGHTS["year"] * engine.facet_mask("year", near)
+    score[~(engine.facet_mask("kind", ["lesson"]) & engine.live)] = 0.0
+    score[doc] = 0.0
+    candidates = np.flatnonzero(score > SIMILAR_WEIGHTS["year"])  # more in common than a nearby year
+    if candidates.size > limit:
+        candidates = candidates[np.argpartition(-score[candidates], limit - 1)[:limit]]
+    order = candidates[np.lexsort((candidates, -score[candidates]))]
+    out = []
+    for docnum in order:
+        found = opened.searcher.stored_fields(int(docnum))
+        out.append((str((found.get("info") or {}).get("key", "")), str(found.get("title", ""))))
+    return out

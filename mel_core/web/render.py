@@ -21,6 +21,7 @@ from mel_core.web.words import t
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 TEMPLATES.env.autoescape = True
+TEMPLATES.env.auto_reload = False  # templates are package files: no stat of each one on every page
 
 
 def term(vocabulary: str, key: str | None, lang: str) -> str:

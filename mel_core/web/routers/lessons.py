@@ -14,7 +14,7 @@ from mel_core import geo
 from mel_core.access import Viewer, audience, lessons_clause, sees_contact
 from mel_core.errors import MelError
 from mel_core.kb.documents import lesson_items
-from mel_core.kb.search import Filters, search
+from mel_core.kb.search import similar_lessons
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, table_of
 from mel_core.web.deps import db, portal, require
 from mel_core.web.render import page, twin
@@ -49,19 +49,13 @@ def visible_lesson(session: Session, viewer: Viewer, key: str) -> Lesson:
     return found
 
 
-def similar_lessons(request: Request, viewer: Viewer, lesson: Lesson) -> list[dict[str, str]]:
-    """Lessons like this one: the viewer's index searched for its title, any word, other lessons only."""
+def similar_to(request: Request, viewer: Viewer, lesson: Lesson) -> list[dict[str, str]]:
+    """Lessons like this one, from the index the viewer searches (so only lessons they may see)."""
     try:
-        results = search(
-            portal(request).settings.index_dir_for(audience(viewer)),
-            lesson.title,
-            Filters.parse(kind=["lesson"]),
-            limit=SIMILAR + 1,
-            facets=False,
-        )
+        found = similar_lessons(portal(request).settings.index_dir_for(audience(viewer)), lesson.key, SIMILAR)
     except MelError:
         return []
-    return [{"key": h.key, "title": h.title} for h in results.hits if h.key != lesson.key][:SIMILAR]
+    return [{"key": key, "title": title} for key, title in found]
 
 
 def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) -> dict[str, Any]:
@@ -108,7 +102,7 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
         "programme": programme,
         "sections": shown_sections,
         "items": [{"title": title, "text": text} for title, text in lesson_items(lessons_part)],
-        "similar": similar_lessons(request, viewer, lesson),
+        "similar": similar_to(request, viewer, lesson),
     }
     if sees_contact(viewer):
         data["contact"] = lesson.contact or {}
