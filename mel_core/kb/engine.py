@@ -27,6 +27,10 @@ from mel_core.text import fold_pattern
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0, "meta": 0.7}
 EXACT_BOOST = 1.0  # the exact form's BM25 counts again, so exact matches rank above folded ones
 K1, B = 1.2, 0.75
+#: Facet-value masks kept (one bool per document each: 100 kB at 100,000 documents).
+CACHE_MASKS = 512
+#: Document frequencies kept (a title's words are looked up again and again by similar lessons).
+CACHE_FREQUENCIES = 500_000
 CACHE_POSTINGS = (
     30_000_000  # postings kept in memory at most: 8 bytes each (int32 id, float32 weight), 240 MB
 )
@@ -73,6 +77,8 @@ class Engine:
         self._priors: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
+        self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._frequencies: dict[tuple[str, str], int] = {}
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Doc numbers holding ``term`` in ``field`` (deleted ones included) and their BM25 weights.
@@ -168,12 +174,38 @@ class Engine:
         return mask
 
     def facet_mask(self, field: str, values: list[str]) -> np.ndarray:
-        """Documents holding any of ``values`` in a facet field."""
+        """Documents holding any of ``values`` in a facet field (a new array: the caller may change it)."""
+        if len(values) == 1:
+            return self.value_mask(field, values[0]).copy()
         mask = np.zeros(self.size, dtype=bool)
         for value in values:
-            ids, _scores = self.postings(field, value)
-            mask[ids] = True
+            mask |= self.value_mask(field, value)
         return mask
+
+    def value_mask(self, field: str, value: str) -> np.ndarray:
+        """Documents holding one facet value, kept for the next call (facets have few values; read-only)."""
+        key = (field, value)
+        mask = self._masks.get(key)
+        if mask is not None:
+            self._masks.move_to_end(key)
+            return mask
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.postings(field, value)[0]] = True
+        mask.flags.writeable = False
+        self._masks[key] = mask
+        while len(self._masks) > CACHE_MASKS:
+            self._masks.popitem(last=False)
+        return mask
+
+    def frequency(self, field: str, term: str) -> int:
+        """The number of documents holding ``term`` in ``field``, kept for the next call (a few bytes each)."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= CACHE_FREQUENCIES:
+                self._frequencies.clear()
+            found = self._frequencies[key] = int(self.postings(field, term)[0].size)
+        return found
 
     def priors(self, weights: dict[str, float]) -> np.ndarray:
         """A weight per document from its kind (1 for kinds not named), computed once per opened index."""

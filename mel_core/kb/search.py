@@ -25,7 +25,7 @@ from mel_core.kb.query import ParsedQuery, parse_query
 from mel_core.kb.snippets import snippet
 from mel_core.kb.storage import current_generation
 
-__all__ = ["Filters", "Hit", "SearchResults", "search", "similar_lessons"]
+__all__ = ["Filters", "Hit", "LessonTraits", "SearchResults", "search", "similar_lessons"]
 
 #: Weights of the kinds of document: a search is first for lessons; a programme's own description ranks
 #: after the lessons learnt from it.
@@ -95,6 +95,13 @@ class _Opened:
         self.engine = Engine(self.searcher.reader())
         self.lock = threading.Lock()
         self.closed = False
+        self._lessons: np.ndarray | None = None
+
+    def lessons(self) -> np.ndarray:
+        """The live documents that are whole lessons (computed once per opened generation)."""
+        if self._lessons is None:
+            self._lessons = self.engine.facet_mask("kind", ["lesson"]) & self.engine.live
+        return self._lessons
 
     def close(self) -> None:
         """Close the searcher once no search is using it."""
@@ -232,15 +239,26 @@ def _search(
 #: How much each shared trait adds to a lesson's likeness (a shared rare title word adds its BM25 score, 1–5).
 SIMILAR_WEIGHTS = {"sector": 3.0, "theme": 1.0, "province": 1.0, "year": 0.5}
 #: The title's words that few documents hold say most about it: this many of the rarest are compared.
-SIMILAR_WORDS = 3
+SIMILAR_WORDS = 2
 
 
-def similar_lessons(index_dir: Path, key: str, limit: int = 5) -> list[tuple[str, str]]:
-    """Lessons like the lesson ``key``, most alike first, as (key, title): those sharing its title's rarest words,
-    its sector, themes and provinces (today's), and years near its own. Facet arrays and a few short postings
-    lists only: about a millisecond on 100,000 documents, where a search for the whole title took 100.
+@dataclass(frozen=True)
+class LessonTraits:
+    """What makes two lessons alike, as the store holds it for the lesson being read."""
 
-    Returns an empty list when the index does not hold the lesson (an internal lesson in the public index).
+    key: str
+    title: str
+    sector: str = ""
+    themes: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    year: int | None = None
+
+
+def similar_lessons(index_dir: Path, lesson: LessonTraits, limit: int = 5) -> list[tuple[str, str]]:
+    """Lessons like ``lesson`` in the index of ``index_dir``, most alike first, as (key, title): those sharing the
+    title's rarest words, its sector, themes and provinces (today's), and years near its own. Facet masks and a
+    couple of short postings lists only: about a millisecond on 100,000 documents, where a search for the whole
+    title took 100. Only lessons the index holds are offered (the public index holds no internal lesson).
 
     Raises:
         IndexMissingError: there is no index at ``index_dir``.
@@ -249,7 +267,7 @@ def similar_lessons(index_dir: Path, key: str, limit: int = 5) -> list[tuple[str
         opened = _open(index_dir)
         with opened.lock:  # one search at a time on a searcher (see _Opened)
             if not opened.closed:
-                return _similar(opened, key, limit)
+                return _similar(opened, lesson, limit)
 
 
 @cache
@@ -259,40 +277,35 @@ def _place_words() -> frozenset[str]:
     return frozenset(w.folded for name in names for w in words(name))
 
 
-def _similar(opened: _Opened, key: str, limit: int) -> list[tuple[str, str]]:
+def _similar(opened: _Opened, lesson: LessonTraits, limit: int) -> list[tuple[str, str]]:
     engine = opened.engine
-    ids, _weights = engine.postings("id", f"lesson:{key}")
-    ids = ids[engine.live[ids]] if ids.size else ids
-    if not ids.size:
-        return []
-    doc = int(ids[0])
-    stored = opened.searcher.stored_fields(doc)
-    info = stored.get("info") or {}
-    score = np.zeros(engine.size)
-    title_words = {w.folded for w in words(stored.get("title") or "")} - _place_words()
-    by_rarity = sorted((engine.postings("title", w)[0].size, w) for w in title_words)
+    score = np.zeros(engine.size, dtype=np.float32)
+    title_words = {w.folded for w in words(lesson.title)} - _place_words()
+    by_rarity = sorted((engine.frequency("title", w), w) for w in title_words)
     for _count, word in [pair for pair in by_rarity if pair[0] > 1][:SIMILAR_WORDS]:
         found, weights = engine.postings("title", word)  # titles only: a body mentions too much in passing
         score[found] += weights
-    if info.get("sector"):
-        score += SIMILAR_WEIGHTS["sector"] * engine.facet_mask("sector", [info["sector"]])
-    for theme in info.get("themes") or []:
-        score += SIMILAR_WEIGHTS["theme"] * engine.facet_mask("theme", [theme])
+    if lesson.sector:
+        score += SIMILAR_WEIGHTS["sector"] * engine.value_mask("sector", lesson.sector)
+    for theme in lesson.themes:
+        score += SIMILAR_WEIGHTS["theme"] * engine.value_mask("theme", theme)
     known = geo.provinces()
-    now = sorted({known[c].successor_code if c in known else c for c in info.get("provinces") or []})
+    now = sorted({known[c].successor_code if c in known else c for c in lesson.provinces})
     if now:
         score += SIMILAR_WEIGHTS["province"] * engine.facet_mask("province_now", now)
-    near = sorted({str(y + d) for y in info.get("years") or [] for d in (-1, 0, 1)})
-    if near:
+    if lesson.year is not None:
+        near = [str(lesson.year + d) for d in (-1, 0, 1)]
         score += SIMILAR_WEIGHTS["year"] * engine.facet_mask("year", near)
-    score[~(engine.facet_mask("kind", ["lesson"]) & engine.live)] = 0.0
-    score[doc] = 0.0
+    score[~opened.lessons()] = 0.0
     candidates = np.flatnonzero(score > SIMILAR_WEIGHTS["year"])  # more in common than a nearby year
-    if candidates.size > limit:
-        candidates = candidates[np.argpartition(-score[candidates], limit - 1)[:limit]]
+    want = limit + 1  # the lesson itself is among them, and left out below
+    if candidates.size > want:
+        candidates = candidates[np.argpartition(-score[candidates], want - 1)[:want]]
     order = candidates[np.lexsort((candidates, -score[candidates]))]
     out = []
     for docnum in order:
         found = opened.searcher.stored_fields(int(docnum))
-        out.append((str((found.get("info") or {}).get("key", "")), str(found.get("title", ""))))
-    return out
+        key = str((found.get("info") or {}).get("key", ""))
+        if key != lesson.key:
+            out.append((key, str(found.get("title", ""))))
+    return out[:limit]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -82,9 +84,27 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+#: Text with nothing Markdown would read as markup: letters, digits, spaces and plain punctuation, no line
+#: indented or ending in a space, no line opening a list or a heading. Most sections of a lesson are such
+#: paragraphs; they skip markdown-it's 30-odd rules (a property test holds both paths to the same output).
+_PLAIN = re.compile(r"(?:[^\W_]|[ \n.,;:()%'\"/?–—…]|(?<=[^\W_.,;:)%'\"?–—…])-(?=[^\W_]))*", re.UNICODE)
+_PLAIN_LINE_START = re.compile(r"^(?:[ \t]|\d+[.)]|[-+*#>=])", re.MULTILINE)
+
+
+def _plain_paragraphs(text: str) -> str | None:
+    """The HTML markdown-it gives for plain paragraphs, or None when ``text`` may hold Markdown."""
+    if not _PLAIN.fullmatch(text) or _PLAIN_LINE_START.search(text) or " \n" in text or text.endswith(" "):
+        return None
+    blocks = [b for b in re.split(r"\n{2,}", text.strip("\n")) if b]
+    return "".join(f"<p>{escape(block, quote=True)}</p>\n" for block in blocks)
+
+
 def render_markdown(text: str) -> str:
     """Markdown as safe HTML: raw HTML in the text is shown as text, then nh3 keeps only allowed markup."""
-    html = _markdown.render(text or "")
+    text = text or ""
+    html = _plain_paragraphs(text)
+    if html is None:
+        html = _markdown.render(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -14,7 +14,7 @@ from mel_core import geo
 from mel_core.access import Viewer, audience, lessons_clause, sees_contact
 from mel_core.errors import MelError
 from mel_core.kb.documents import lesson_items
-from mel_core.kb.search import similar_lessons
+from mel_core.kb.search import LessonTraits, similar_lessons
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, table_of
 from mel_core.web.deps import db, portal, require
 from mel_core.web.render import page, twin
@@ -49,10 +49,10 @@ def visible_lesson(session: Session, viewer: Viewer, key: str) -> Lesson:
     return found
 
 
-def similar_to(request: Request, viewer: Viewer, lesson: Lesson) -> list[dict[str, str]]:
+def similar_to(request: Request, viewer: Viewer, traits: LessonTraits) -> list[dict[str, str]]:
     """Lessons like this one, from the index the viewer searches (so only lessons they may see)."""
     try:
-        found = similar_lessons(portal(request).settings.index_dir_for(audience(viewer)), lesson.key, SIMILAR)
+        found = similar_lessons(portal(request).settings.index_dir_for(audience(viewer)), traits, SIMILAR)
     except MelError:
         return []
     return [{"key": key, "title": title} for key, title in found]
@@ -102,7 +102,11 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
         "programme": programme,
         "sections": shown_sections,
         "items": [{"title": title, "text": text} for title, text in lesson_items(lessons_part)],
-        "similar": similar_to(request, viewer, lesson),
+        "similar": similar_to(
+            request,
+            viewer,
+            LessonTraits(lesson.key, lesson.title, lesson.sector, tuple(themes), tuple(codes), lesson.year),
+        ),
     }
     if sees_contact(viewer):
         data["contact"] = lesson.contact or {}
