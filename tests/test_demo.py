@@ -105,6 +105,8 @@ def test_demo_makes_one_portal_account_per_role_and_says_how_to_serve(demo_run):
     """Random passwords printed once, never fixed in code; each one signs in to its account."""
     import re
 
+    from sqlmodel import select
+
     from mel_core.accounts.passwords import verify_password
     from mel_core.store import User, make_engine, session_scope
     from mel_core.vocabulary import ROLES
@@ -117,7 +119,7 @@ def test_demo_makes_one_portal_account_per_role_and_says_how_to_serve(demo_run):
     engine = make_engine(f"sqlite:///{demo_run.home / 'mel.db'}")
     try:
         with session_scope(engine) as session:
-            stored = {u.email: (u.role, u.password_hash) for u in session.query(User)}
+            stored = {u.email: (u.role, u.password_hash) for u in session.exec(select(User))}
     finally:
         engine.dispose()
     for email, password in printed.items():

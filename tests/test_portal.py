@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from mel_core.accounts.signin import SignInPolicy
 from mel_core.kb.search import close_all
@@ -421,7 +422,7 @@ def test_users_are_stored_with_argon2_hashes_never_the_password(portal_store):
     engine = make_engine(portal_store.settings.db_url)
     try:
         with session_scope(engine) as session:
-            hashes = {u.email: u.password_hash for u in session.query(User)}
+            hashes = {u.email: u.password_hash for u in session.exec(select(User))}
         stored = hashes[portal_store.email("reader")]
         assert stored.startswith("$argon2id$")
         assert portal_store.passwords["reader"] not in stored
