@@ -366,3 +366,29 @@ def test_numbers_survive_the_csv_round_trip(value):
     from mel_core.ingest.export import cell_text
 
     assert cells.number(cell_text(value)) == value
+
+
+def test_a_csv_field_over_the_limit_is_a_problem_of_its_row_not_a_failure_of_mel(tmp_path, monkeypatch):
+    """The csv module's own limit (131,072 characters) raised an error that mel reported as its own bug (#19)."""
+    from mel_core.errors import ImportValidationError
+    from mel_core.ingest import import_path
+    from mel_core.reference import init_store
+    from mel_core.store import make_engine
+    from tests.datasets import copy_tables, write_csv
+    from tests.test_cli import run_mel
+
+    tables = copy_tables()
+    title = tables["programmes"][0].index("title")
+    tables["programmes"][2][title] = "Mô hình " + "x" * 200_000  # over the csv module's default, within ours
+    folder = write_csv(tmp_path / "long", tables)
+    engine = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
+    init_store(engine)
+    import_path(engine, folder)  # read and stored
+    monkeypatch.setenv("MEL_LIMIT_CSV_FIELD_CHARS", "100000")
+    with pytest.raises(ImportValidationError) as refused:
+        import_path(engine, folder)
+    [problem] = [p for p in refused.value.problems if p.source == "programmes.csv"]
+    assert problem.row == 3 and "field larger than field limit (100000)" in problem.render("en")
+    engine.dispose()
+    cli = run_mel("import", str(folder), "--dry-run", home=tmp_path, MEL_LIMIT_CSV_FIELD_CHARS="100000")
+    assert cli.returncode == 65 and "programmes.csv, row 3" in cli.stderr, cli.stderr

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from xml.etree import ElementTree
 
 from mel_core.errors import ImportValidationError, MelError, Problem
@@ -139,6 +140,40 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
         return None
 
 
+#: The longest CSV field read, in characters (the csv module's own default is 131,072); MEL_LIMIT_CSV_FIELD_CHARS
+#: raises it. A longer field is a problem of its row, not a failure of mel.
+CSV_FIELD_CHARS = 1_000_000
+
+
+def csv_field_limit() -> int:
+    """The longest CSV field read (``MEL_LIMIT_CSV_FIELD_CHARS``, default :data:`CSV_FIELD_CHARS`)."""
+    return int(os.environ.get("MEL_LIMIT_CSV_FIELD_CHARS") or CSV_FIELD_CHARS)
+
+
+def _unreadable(label: str, row: int, exc: csv.Error) -> Problem:
+    return Problem(
+        label,
+        row,
+        "",
+        "",
+        say(
+            f"the CSV cannot be read from this row on: {exc} (MEL_LIMIT_CSV_FIELD_CHARS raises the field limit)",
+            f"không đọc được tệp CSV từ dòng này: {exc} (MEL_LIMIT_CSV_FIELD_CHARS nâng giới hạn độ dài ô)",
+        ),
+    )
+
+
+def _readable(reader: Any, label: str, problems: list[Problem]) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a field over the limit …) ends them with a problem."""
+    row = 1
+    try:
+        for line in reader:
+            row += 1
+            yield line
+    except csv.Error as exc:
+        problems.append(_unreadable(label, row + 1, exc))
+
+
 def read_csv(path: Path, source: Source, progress: Progress | None = None) -> None:
     label = path.name
     name = _table_name(path.stem)
@@ -175,14 +210,19 @@ def read_csv(path: Path, source: Source, progress: Progress | None = None) -> No
         return
     first = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first and "," not in first else ","
+    csv.field_size_limit(csv_field_limit())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = _header(list(next(reader)))
+    try:
+        header = _header(list(next(reader)))
+    except csv.Error as exc:
+        source.problems.append(_unreadable(label, 1, exc))
+        return
     table = Table(name, label, header)
     # The reader gives a new list of texts for every line: no copy needed.
     total = text.count("\n") + 1 if progress else 0
-    lines: Iterator[list[str]] = reader
+    lines: Iterator[list[str]] = _readable(reader, label, source.problems)
     if may_hold_escapes(text):  # an export's apostrophes before formula-like text come off (spreadsheet_text)
-        lines = ([from_csv(cell) for cell in line] for line in reader)
+        lines = ([from_csv(cell) for cell in line] for line in _readable(reader, label, source.problems))
     _add_rows(table, cast(Iterator[tuple[int, list[Raw]]], enumerate(lines, start=2)), progress, total)
     source.tables[name] = table
 
