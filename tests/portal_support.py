@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
@@ -150,7 +149,3 @@ def first_evaluation(db_url: str) -> str:
             return str(conn.scalar(select(e.c.code).where(e.c.status == "succeeded").order_by(e.c.id)))
     finally:
         engine.dispose()
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -197,5 +197,18 @@ def test_users_commands_add_list_disable_and_change_roles(tmp_path):
     assert run_mel("users", "disable", "doc@example.org", home=tmp_path).returncode == 0
     listed = {u["email"]: u for u in json.loads(run_mel("users", "list", "--json", home=tmp_path).stdout)}
     assert listed["doc@example.org"]["role"] == "reviewer" and listed["doc@example.org"]["disabled"]
+    reset = run_mel("users", "set-password", "doc@example.org", home=tmp_path)
+    assert reset.returncode == 0 and "shown only this once" in reset.stdout
+    new_password = reset.stdout.strip().rsplit(" ", 1)[1]
+    from sqlmodel import select
+
+    from mel_core.accounts.passwords import verify_password
+    from mel_core.store import User, make_engine, session_scope
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
+    with session_scope(engine) as session:
+        stored = session.exec(select(User).where(User.email == "doc@example.org")).one().password_hash
+    engine.dispose()
+    assert verify_password(stored, new_password) and not verify_password(stored, "a chosen password")
     missing = run_mel("users", "disable", "nobody@example.org", home=tmp_path)
     assert missing.returncode == 65 and "mel users list" in missing.stderr

@@ -232,7 +232,9 @@ def test_every_response_carries_a_strict_csp_and_hardening_headers(portal_store,
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
     notebook = next(p for p in routes(portal_store) if p.endswith("impact.html"))
-    assert "sandbox" in clients[ANONYMOUS].get(notebook).headers["content-security-policy"]
+    sandboxed = clients[ANONYMOUS].get(notebook).headers["content-security-policy"]
+    assert "sandbox;" in sandboxed and "allow-scripts" not in sandboxed and "default-src 'none'" in sandboxed
+    assert "script-src" not in sandboxed  # no script of any kind runs in an executed notebook
 
 
 def test_pages_have_no_inline_script_or_style_and_no_foreign_asset(portal_store, clients):
@@ -296,6 +298,20 @@ def test_an_admin_adds_and_disables_a_user_in_the_browser_forms(portal_store, cl
     )
     assert signed.status_code == 303
     assert newcomer.get(f"/lessons/{INTERNAL}").status_code == 200
+    token = csrf_of(admin, "/admin/users")
+    changed = admin.post(
+        "/admin/users/new.user@test.example.org/state",
+        data={"action": "role", "role": "reviewer", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    roles = {u["email"]: u["role"] for u in admin.get("/api/admin/users").json()["users"]}
+    assert roles["new.user@test.example.org"] == "reviewer"
+    bad = admin.post(
+        "/admin/users/new.user@test.example.org/state",
+        data={"action": "role", "role": "king", "csrf_token": csrf_of(admin, "/admin/users")},
+    )
+    assert bad.status_code == 400 and "king" in bad.text
     token = csrf_of(admin, "/admin/users")
     disabled = admin.post(
         "/admin/users/new.user@test.example.org/state",

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -178,10 +178,3 @@ def viewer_of(session: Session, token: str) -> Viewer | None:
 def sign_out(session: Session, token: str) -> None:
     """End the session of ``token`` (nothing happens when there is none)."""
     session.execute(delete(WebSession).where(col(WebSession.token_hash) == _token_hash(token)))
-
-
-def failures(session: Session, email: str) -> int:
-    """The failed attempts recorded for an e-mail (all of them, in or out of the window)."""
-    return session.exec(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email)
-    ).one()

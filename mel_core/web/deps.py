@@ -10,7 +10,6 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -171,6 +170,3 @@ async def check_csrf(request: Request) -> None:
 def client_address(request: Request) -> str:
     """The client's address as the server saw it (behind a proxy, uvicorn's --forwarded-allow-ips sets it)."""
     return request.client.host if request.client else "unknown"
-
-
-Context = dict[str, Any]

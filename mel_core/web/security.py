@@ -26,7 +26,9 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self';"
     " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-#: The policy of an executed notebook's HTML (served as a document of its own): no script runs at all.
+#: The policy of an executed notebook's HTML (served as a document of its own): no script runs at all (``sandbox``
+#: without ``allow-scripts``, ``default-src 'none'``). nbconvert writes the notebook's styles inline; they are
+#: allowed here, and only here: a sandboxed document with no script and no network cannot use a style to act.
 NOTEBOOK_CSP = (
     "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:;"
     " frame-ancestors 'none'"

@@ -96,7 +96,6 @@ WORDS: dict[str, str] = {
     "kind": say("Kind", "Loại"),
     "finished": say("Finished", "Hoàn thành"),
     "overall": say("Overall", "Tổng thể"),
-    "awaiting_response": say("awaiting management response", "chờ phản hồi của quản lý"),
     "response": say("Management response", "Phản hồi của quản lý"),
     "owner": say("Responsible", "Đơn vị chịu trách nhiệm"),
     "due": say("Due", "Hạn"),
