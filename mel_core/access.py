@@ -22,11 +22,14 @@ The rules of today (the lesson workflow of the next issue narrows "public" to pu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from mel_core import geo
+from mel_core.privacy import private_values, redact
 from mel_core.store import Evaluation, Lesson, LessonProvince, table_of
 from mel_core.vocabulary import ROLES
 
@@ -136,3 +139,12 @@ def evaluations_clause(viewer: Viewer) -> ColumnElement[bool]:
 def sees_contact(viewer: Viewer) -> bool:
     """Whether ``viewer`` may see a lesson's contact details (names, phone numbers, e-mails)."""
     return may(viewer, "see_contact")
+
+
+def shown_text(viewer: Viewer, contact: Any) -> Callable[[str], str]:
+    """How a lesson's text is shown to ``viewer``: as filed to those who see contact details; otherwise with
+    phone numbers, e-mail addresses and the contact's own details blanked out (:func:`mel_core.privacy.redact`)."""
+    if sees_contact(viewer):
+        return lambda text: text
+    private = private_values(contact)
+    return lambda text: redact(text, private) if text else text

@@ -52,6 +52,11 @@ HOSTILE_BODY = (
     " [a link](javascript:alert('link')) and <a href=\"javascript:alert('raw')\">raw</a>"
     ' and <iframe src="https://example.org"></iframe>.'
 )
+#: A public lesson whose text names its contact (wrapped across lines) and writes phones and e-mails in forms
+#: that dodge a simple pattern; only reviewers and administrators may read them.
+PERSONAL = "2026-lai-chau-ga-tha-vuon"
+PERSONAL_CONTACT = {"name": "Hoàng Thị Mai", "phone": "0912 345 678"}
+PERSONAL_SECRETS = ("Hoàng Thị", "345\u00a0678", "\uff13\uff14\uff15", "mai.ht", "+84 (0) 24")
 
 
 @dataclass
@@ -113,6 +118,38 @@ def _hostile_lesson(engine: Engine) -> None:
             )
 
 
+def _personal_lesson(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        lesson = Lesson(
+            key=PERSONAL,
+            title="Nuôi gà thả vườn (ĐT 0912\u00a0345\u00a0678)",
+            language="vi",
+            year=2026,
+            submitted_by="Sở Nông nghiệp và PTNT Lai Châu",
+            sector="livestock",
+            visibility="public",
+            status="submitted",
+            contact=PERSONAL_CONTACT,
+        )
+        session.add(lesson)
+        session.flush()
+        assert lesson.id is not None
+        session.add(LessonProvince(lesson_id=lesson.id, admin_unit_code="12"))
+        body = (
+            "Tổ hợp tác do chị Hoàng Thị\nMai phụ trách giữ giống gà; gọi "
+            "\uff10\uff19\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18, +84 (0) 24 3823 4567 "
+            "hoặc mai.ht\uff20example.vn, mai.ht [at] example [dot] org."
+        )
+        for position, (number, heading, text) in enumerate(
+            [("1", "Thông tin về mô hình", body), ("3", "Bài học kinh nghiệm", f"- **Giữ giống gà.** {body}")]
+        ):
+            session.add(
+                LessonSection(
+                    lesson_id=lesson.id, position=position, number=number, heading=heading, body=text
+                )
+            )
+
+
 def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
     """A store at ``db_url`` with the sample, the demo's evaluations, a hostile lesson, both indexes under
     ``home`` and one user per role (contributor scoped to Điện Biên, 11)."""
@@ -125,6 +162,7 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
         ingest_lessons(engine, sample_lessons_dir())
         assert _copy_evaluations(demo, engine) > 0
         _hostile_lesson(engine)
+        _personal_lesson(engine)
         store = PortalStore(settings)
         with session_scope(engine) as session:
             for role in ROLES:

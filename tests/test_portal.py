@@ -4,6 +4,7 @@ tests/test_portal_browser.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -28,6 +29,9 @@ from tests.portal_support import (
     INTERNAL,
     INTERNAL_CONTACT,
     INTERNAL_TITLE,
+    PERSONAL,
+    PERSONAL_CONTACT,
+    PERSONAL_SECRETS,
     PUBLIC_WITH_CONTACT,
     PortalStore,
     build_portal_store,
@@ -111,7 +115,7 @@ def routes(store: PortalStore) -> list[str]:
         "/api/docs",
         "/api/openapi.json",
     ]
-    for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, DIEN_BIEN_LESSON, HOSTILE):
+    for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, DIEN_BIEN_LESSON, HOSTILE, PERSONAL):
         paths += [f"/lessons/{key}", f"/api/lessons/{key}"]
     return paths
 
@@ -146,7 +150,7 @@ def test_every_route_with_every_role_shows_only_what_the_role_may_see(portal_sto
         assert response.status_code == expected_status(path, who), f"{who} {path}: {response.status_code}"
         body = response.text
         if who not in ("reviewer", "admin"):
-            for secret in (*CONTACT_VALUES, *INTERNAL_CONTACT):
+            for secret in (*CONTACT_VALUES, *INTERNAL_CONTACT, *PERSONAL_SECRETS):
                 assert secret not in body, f"{who} sees contact data {secret!r} on {path}"
         if who in (ANONYMOUS, "contributor"):
             assert INTERNAL_TITLE not in body, f"{who} sees the internal lesson on {path}"
@@ -174,6 +178,22 @@ def test_contact_details_only_for_reviewers_and_admins(clients):
             assert CONTACT_VALUES[0] in clients[who].get(f"/lessons/{PUBLIC_WITH_CONTACT}").text
         else:
             assert "contact" not in data
+
+
+def test_personal_data_in_a_lessons_text_is_blanked_out_except_for_reviewers(clients):
+    for who in WHO:
+        page = clients[who].get(f"/lessons/{PERSONAL}").text
+        data = json.dumps(clients[who].get(f"/api/lessons/{PERSONAL}").json(), ensure_ascii=False)
+        found = clients[who].get("/api/search?q=giu+giong+ga+tha+vuon").json()
+        assert PERSONAL in [h["key"] for h in found["hits"]], who
+        if who in ("reviewer", "admin"):
+            assert all(secret in page for secret in PERSONAL_SECRETS), who
+            assert PERSONAL_CONTACT["name"] in data
+        else:
+            for secret in (*PERSONAL_SECRETS, "Hoang Thi Mai", "3823"):
+                assert secret not in page and secret not in data, (who, secret)
+            assert "[…]" in page and "giữ giống gà" in page
+        assert not any(s in json.dumps(found, ensure_ascii=False) for s in PERSONAL_SECRETS), who
 
 
 def test_a_contributor_sees_the_lessons_of_their_province(portal_store, clients):

@@ -20,9 +20,10 @@ from sqlalchemy import Engine, extract, select
 from mel_core.book.cache import BuildCache, file_stamp
 from mel_core.errors import BookInputError, LineProblem
 from mel_core.i18n import say
-from mel_core.kb.documents import PUBLIC_STATUSES, _private_values, redact
+from mel_core.kb.documents import PUBLIC_STATUSES
 from mel_core.lessons.check import check_lesson, lesson_files
 from mel_core.lessons.parse import LessonFile, read_lesson
+from mel_core.privacy import private_values, redact
 from mel_core.store import Evaluation, Finding, Programme, ProgrammeProvince, Rating, Recommendation, table_of
 from mel_core.vocabulary import CRITERIA
 
@@ -197,7 +198,7 @@ def _lesson_from_json(data: dict[str, Any]) -> BookLesson:
 
 def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
     meta = lesson.meta
-    private = _private_values(meta.get("contact"))
+    private = private_values(meta.get("contact"))
 
     def clean(text: Any) -> str:
         return redact(str(text or ""), private)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, select
 
 from mel_core import geo
 from mel_core.access import LISTED_STATUSES, audience_lessons
+from mel_core.privacy import private_values, redact
 from mel_core.reference import taxonomy
 from mel_core.store import (
     Evaluation,
@@ -38,9 +39,6 @@ KINDS = ("lesson", "lesson_item", "finding", "recommendation", "rating", "progra
 #: Lesson statuses the public index shows (drafts are not ready to be read by others); decided in
 #: :mod:`mel_core.access`.
 PUBLIC_STATUSES = LISTED_STATUSES
-REDACTED = "[…]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+84|0)(?:[ .-]?\d){8,10}(?!\d)")
 
 
 @dataclass
@@ -76,21 +74,6 @@ class Document:
         parts += [",".join(self.provinces), self.sector, ",".join(self.themes), self.criterion]
         parts += [",".join(map(str, self.years)), self.funding]
         return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
-
-
-def redact(text: str, private: Iterable[str] = ()) -> str:
-    """``text`` without e-mail addresses, phone numbers and the given private values (a contact's details)."""
-    for value in sorted({v.strip() for v in private if v and len(v.strip()) >= 3}, key=len, reverse=True):
-        text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
-    return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
-
-
-def _private_values(contact: Any) -> list[str]:
-    if isinstance(contact, dict):
-        return [str(v) for v in contact.values() if v is not None]
-    if isinstance(contact, str | int):
-        return [str(contact)]
-    return []
 
 
 def _labels(vocabulary: str, *keys: str) -> list[str]:
@@ -194,7 +177,7 @@ def lesson_documents(
 def _lesson_documents(
     r: Any, sections: list[Any], themes: tuple[str, ...], provinces: tuple[str, ...], programme: str
 ) -> Iterator[Document]:
-    private = _private_values(r["contact"])
+    private = private_values(r["contact"])
     meta = [r["submitted_by"] or "", programme, *place_names(provinces)]
     # sector and funding labels, not the themes': a theme's label is a sentence that would match most queries
     meta += _labels("sectors", r["sector"]) + _labels("funding", r["funding"] or "")

@@ -16,7 +16,7 @@ from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem
 from mel_core.i18n import say
 from mel_core.lessons.parse import LESSONS_SECTION, LessonFile, read_lesson
-from mel_core.lessons.personal import find_personal, mask
+from mel_core.privacy import find_personal, mask
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import FUNDING, LANGUAGES, LESSON_STATUSES, ORGANISATION_KINDS, VISIBILITY
 

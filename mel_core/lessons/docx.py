@@ -20,8 +20,8 @@ from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem, OutputError
 from mel_core.i18n import say
 from mel_core.lessons.parse import LESSONS_SECTION, OUTLINE
-from mel_core.lessons.personal import remove_personal
 from mel_core.lessons.templates import write_text_atomic
+from mel_core.privacy import remove_personal
 from mel_core.text import clean_cell, fold
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)?)\s*[.)]?\s+(.*)$|^(\d+(?:\.\d+)?)[.)]?$")

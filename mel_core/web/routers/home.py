@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from mel_core import geo
-from mel_core.access import Viewer, evaluations_clause, lessons_clause
+from mel_core.access import Viewer, evaluations_clause, lessons_clause, shown_text
 from mel_core.criteria.ratings import label as rating_label
 from mel_core.store import Evaluation, Lesson, LessonProvince, Programme, ProgrammeProvince, Rating
 from mel_core.web.deps import db, lang_of, require
@@ -82,7 +82,13 @@ def home_data(request: Request, session: Session, viewer: Viewer) -> dict[str, A
     sectors = sorted(set(lessons_by_sector) | set(programmes_by_sector))
     return {
         "lessons": [
-            {"key": les.key, "title": les.title, "year": les.year, "sector": les.sector} for les in lessons
+            {
+                "key": les.key,
+                "title": shown_text(viewer, les.contact)(les.title),
+                "year": les.year,
+                "sector": les.sector,
+            }
+            for les in lessons
         ],
         "evaluations": [
             {

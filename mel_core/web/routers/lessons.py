@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mel_core import geo
-from mel_core.access import Viewer, audience, lessons_clause, sees_contact
+from mel_core.access import Viewer, audience, lessons_clause, sees_contact, shown_text
 from mel_core.errors import MelError
 from mel_core.kb.documents import lesson_items
 from mel_core.kb.search import LessonTraits, similar_lessons
@@ -84,11 +84,14 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
         )
         if row is not None:
             programme = {"code": row.code, "title": row.title}
-    shown_sections = [{"number": s.number, "heading": s.heading, "body": s.body} for s in sections]
+    shown = shown_text(viewer, lesson.contact)
+    shown_sections = [
+        {"number": s.number, "heading": shown(s.heading), "body": shown(s.body)} for s in sections
+    ]
     lessons_part = "\n\n".join(s["body"] for s in shown_sections if s["number"].strip(". ") == "3")
     data: dict[str, Any] = {
         "key": lesson.key,
-        "title": lesson.title,
+        "title": shown(lesson.title),
         "language": lesson.language,
         "year": lesson.year,
         "submitted_by": lesson.submitted_by,

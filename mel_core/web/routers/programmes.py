@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from mel_core.access import Viewer, evaluations_clause, lessons_clause
+from mel_core.access import Viewer, evaluations_clause, lessons_clause, shown_text
 from mel_core.criteria.data import load_programme
 from mel_core.criteria.effectiveness import programme_achievement
 from mel_core.criteria.ratings import label as rating_label
@@ -196,7 +196,10 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
             }
             for e in evaluations
         ],
-        "lessons": [{"key": les.key, "title": les.title, "year": les.year} for les in lessons],
+        "lessons": [
+            {"key": les.key, "title": shown_text(viewer, les.contact)(les.title), "year": les.year}
+            for les in lessons
+        ],
     }
 
 
