@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import unicodedata
 from pathlib import Path
 
@@ -229,6 +230,51 @@ def test_amounts_and_years_are_not_phone_numbers(tmp_path):
         "Quay vòng bê.", "Ngân sách 9.600 triệu đồng (1.000.000.000 đồng), 2013–2016, 0,5 ha."
     )
     assert problems_of(write(tmp_path, text)) == []
+
+
+#: Markup as a browser's HTML parser reads it (id, text): each is refused in a title and in the body.
+MARKUP = [
+    ("slash-instead-of-space", 'Bypass <svg/onload=alert("title")>'),
+    ("upper-case", "Ảnh <IMG SRC=x ONERROR=alert(1)>"),
+    ("tab-instead-of-space", "Ảnh <img\tsrc=x onerror=alert(1)>"),
+    ("left-open", "Chi phí <img src=x onerror=alert(1) x="),  # the page's next ">" would close it
+    ("no-attributes", "Mô hình <svg><animate onbegin=alert(1)>"),
+    ("end-tag", "đậm</b> ở đây"),
+    ("comment", "ẩn <!-- ghi chú --> đi"),
+    ("declaration", "<!DOCTYPE html>"),
+    ("processing-instruction", "<?xml version='1.0'?>"),
+]
+#: Text with "<" that no browser reads as markup (id, text).
+NOT_MARKUP = [
+    ("spaced", "Thu nhập a < b > c khi giá < 10%"),
+    ("number", "Hộ có <5 ha đất"),
+    ("comparison", "năng suất <= 3 tấn, <-> so sánh, << nhiều >>"),
+    ("non-ascii-letter", "Ký hiệu <đ> trong bảng"),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in MARKUP], ids=[c[0] for c in MARKUP])
+def test_html_in_any_form_is_refused_in_a_title_and_in_the_body(tmp_path, text):
+    title = write(tmp_path, GOOD.replace("title: Nuôi bò sinh sản", f"title: {json.dumps(text)}", 1))
+    assert [(p.row, p.column) for p in problems_of(title)] == [(3, "title")]
+    body = write(tmp_path, GOOD.replace("Quay vòng bê.", text, 1))
+    found = problems_of(body)
+    assert [(p.row, p.column) for p in found] == [(27, "body")], found
+    assert "HTML" in str(found[0].reason) or "<script>" in str(found[0].reason)
+
+
+def test_a_tag_continued_on_the_next_line_is_refused_where_it_opens(tmp_path):
+    body = write(tmp_path, GOOD.replace("Quay vòng bê.", "Ảnh <img\nsrc=x onerror=alert(1)> đây.", 1))
+    assert [(p.row, p.column) for p in problems_of(body)] == [(27, "body")]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in NOT_MARKUP], ids=[c[0] for c in NOT_MARKUP])
+def test_less_than_signs_in_ordinary_text_are_not_html(tmp_path, text):
+    title = write(tmp_path, GOOD.replace("title: Nuôi bò sinh sản", f"title: {json.dumps(text)}", 1))
+    assert problems_of(title) == []
+    assert problems_of(write(tmp_path, GOOD.replace("Quay vòng bê.", text, 1))) == []
+    autolink = GOOD.replace("Quay vòng bê.", "Xem <https://example.org/bo-giong>.", 1)
+    assert problems_of(write(tmp_path, autolink)) == []  # a Markdown autolink: the book shows its words
 
 
 def test_every_problem_of_every_file_is_raised_at_once(tmp_path):

@@ -37,7 +37,21 @@ OPTIONAL = ("programme", "visibility", "status", "contact", "illustrative")
 CONTACT_KEYS = ("name", "phone", "email", "organisation", "position", "address", "other")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TODO = "TODO"
-_HTML = re.compile(r"<\s*(/?\s*[A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?\s*>|<!--")
+#: Where HTML begins markup: "<" then a letter (a tag), "/" (an end tag), "!" (a comment or declaration) or "?"
+#: (the HTML tokenizer's tag-open state). Upper case, "/" instead of a space before an attribute, or a tag left
+#: open to go on in the next line are all markup; "a < b", "<5 ha" and "<=" stay text. The match runs to the next
+#: space, so the problem shows the tag and its first attribute.
+_MARKUP = re.compile(r"<[A-Za-z/!?][^\s<>]*")
+#: A Markdown autolink (``<https://example.org>``): in a lesson's text the book shows it as its words.
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
+
+
+def _markup(text: str, *, autolinks: bool = False) -> str | None:
+    """The first thing in ``text`` that HTML would read as markup, or None (autolinks allowed if asked)."""
+    for found in _MARKUP.finditer(text):
+        if not (autolinks and _AUTOLINK.match(text, found.start())):
+            return found.group(0)
+    return None
 
 
 def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[LineProblem]]:
@@ -209,7 +223,7 @@ def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProble
     if key in ("title", "submitted_by", "programme"):
         if not isinstance(value, str):
             return [_problem(lesson, key, value, "must be text", "phải là văn bản")]
-        if _HTML.search(value):  # shown in the book's headings and search results, as the body is
+        if _markup(value):  # shown in the book's headings and search results, as the body is
             return [
                 _problem(
                     lesson, key, value, "raw HTML: use plain text", "có mã HTML: chỉ dùng văn bản thường"
@@ -322,9 +336,8 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
     lines = lesson.body.split("\n")
     for offset, line in enumerate(lines):
         number = lesson.body_line + offset
-        m = _HTML.search(line)
-        if m:
-            tag = m.group(0)
+        tag = _markup(line, autolinks=True)
+        if tag:
             if "script" in tag.lower():
                 reason = say("a <script> tag in the text: remove it", "văn bản có thẻ <script>: hãy xoá")
             else:
