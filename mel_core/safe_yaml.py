@@ -84,7 +84,8 @@ def load(text: str, limits: YamlLimits | None = None) -> Any:
     """The data of one YAML document, read safely within ``limits``.
 
     Raises:
-        YamlLimitError: the text is too large, expands to too many values, or is nested too deeply.
+        YamlLimitError: the text is too large, expands to too many values, or is nested too deeply, or a value
+            cannot be made (an integer of more digits than Python converts, a date out of range).
         yaml.YAMLError: the text is not valid YAML.
     """
     limits = limits or YamlLimits.from_environment()
@@ -110,6 +111,15 @@ def load(text: str, limits: YamlLimits | None = None) -> Any:
         if node is None:
             return None
         _measure(node, limits)
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:  # an integer of thousands of digits, a date out of range …
+            detail = str(exc).split(";")[0]
+            raise YamlLimitError(
+                say(
+                    f"the YAML has a value that cannot be read: {detail}",
+                    f"YAML có một giá trị không đọc được: {detail}",
+                )
+            ) from None
     finally:
         loader.dispose()

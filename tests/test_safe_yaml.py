@@ -37,8 +37,10 @@ def lesson_with(front: str) -> str:
         ("deep: " + "[" * 5000 + "]" * 5000, "nested more than"),
         ("deep: " + "[" * 40 + "]" * 40, "nested more than"),
         ("big: " + "x" * 70_000, "bytes; at most"),
+        ("year: 1" + "0" * 5000, "has a value that cannot be read"),
+        ("when: 2013-02-30", "has a value that cannot be read"),
     ],
-    ids=["alias-bomb", "deep-recursion", "deep", "large"],
+    ids=["alias-bomb", "deep-recursion", "deep", "large", "huge-integer", "impossible-date"],
 )
 def test_yaml_beyond_a_limit_is_a_line_problem_found_in_bounded_time(front, reason):
     started = time.perf_counter()
