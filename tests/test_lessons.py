@@ -194,6 +194,10 @@ CASES = [
     ("duplicate-section", "### 1.9. Nhóm", "### 1.1. Nhóm", 21, "1.1", "appears twice"),
     ("unnumbered-heading", "## 4. Khuyến nghị", "## Khuyến nghị", 37, "", "a heading must be"),
     ("bad-contact", "contact: {name:", "contact: {nick:", 14, "contact", "unknown contact key"),
+    ("nul-byte", "Bản Pú Nhi.", "Bản\x00Pú Nhi.", 41, "", "control character (U+0000)"),
+    ("terminal-escape", "Bản Pú Nhi.", "Bản \x1b[2J Pú Nhi.", 41, "", "control character (U+001B)"),
+    ("bidi-override", "Bản Pú Nhi.", "Bản \u202eihN úP\u202c.", 41, "", "control character (U+202E)"),
+    ("bidi-in-title", "title: Nuôi bò", "title: Nuôi \u2067bò\u2069", 3, "", "control character (U+2067)"),
 ]
 
 

@@ -37,6 +37,9 @@ _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*[ \t]*[.:]?[ \t]*(.*)$", re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s")
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+#: Characters that have no place in a lesson: C0 controls but tab (NUL, ESC …), DEL, C1 controls, and the
+#: bidirectional overrides and isolates that make text read differently from how it is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,28 @@ def parse_lesson(text: str, source: str = "<lesson>") -> LessonFile:
     """Parse the text of a lesson file (NFC-normalised first)."""
     lines = nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, key_lines, body_start, problems = _front_matter(lines, source)
+    problems += _control_characters(lines, source)
     body = "\n".join(lines[body_start:])
     lesson = LessonFile(source, meta, body, body_start + 1, key_lines, problems=problems)
     lesson.sections = _sections(lines, body_start, lesson)
     three = lesson.section(LESSONS_SECTION)
     lesson.items = lesson_items(three.body) if three else []
     return lesson
+
+
+def _control_characters(lines: list[str], source: str) -> list[LineProblem]:
+    """A problem for each line holding a control character (one per line, naming the first)."""
+    out = []
+    for number, line in enumerate(lines, 1):
+        found = _CONTROL.search(line)
+        if found:
+            point = f"U+{ord(found.group(0)):04X}"
+            reason = say(
+                f"a control character ({point}) in the text: remove it",
+                f"văn bản có ký tự điều khiển ({point}): hãy xoá",
+            )
+            out.append(LineProblem(source, number, "", point, reason))
+    return out
 
 
 def _front_matter(
