@@ -12,8 +12,8 @@ from mel_core.errors import ImportValidationError
 from mel_core.ingest.export import export_path
 from mel_core.ingest.formats import TABLES
 from mel_core.ingest.load import Progress, known_from_store, load
-from mel_core.ingest.sources import open_source
-from mel_core.ingest.validate import Batch, validate
+from mel_core.ingest.sources import Source, open_source
+from mel_core.ingest.validate import Batch, Known, validate
 from mel_core.store import (
     Activity,
     Expenditure,
@@ -23,6 +23,7 @@ from mel_core.store import (
     SurveyRecord,
     Target,
     table_of,
+    writer_transaction,
 )
 
 _MODELS: dict[str, type[SQLModel]] = {
@@ -55,8 +56,19 @@ class ImportReport:
     tables: list[TableReport] = field(default_factory=list)
 
 
+#: The step an import reports once its rows are checked, while it waits for its turn to write.
+WAITING_TO_WRITE = "waiting for the store: one import writes at a time"
+
+
 def check_path(engine: Engine, path: Path, progress: Progress | None = None) -> tuple[Batch, dict[str, str]]:
     """Read and validate ``path`` against the store; raise with every problem if there is any."""
+    batch, sources, _source, _known = _checked(engine, path, progress)
+    return batch, sources
+
+
+def _checked(
+    engine: Engine, path: Path, progress: Progress | None
+) -> tuple[Batch, dict[str, str], Source, Known]:
     source = open_source(Path(path), progress)
     if progress:
         progress("checking every cell", 0, 0)
@@ -65,7 +77,7 @@ def check_path(engine: Engine, path: Path, progress: Progress | None = None) -> 
     batch = validate(source, known)
     if batch.problems:
         raise ImportValidationError(batch.problems, str(path))
-    return batch, {name: t.source for name, t in source.tables.items()}
+    return batch, {name: t.source for name, t in source.tables.items()}, source, known
 
 
 def import_path(
@@ -73,17 +85,32 @@ def import_path(
 ) -> ImportReport:
     """Import a folder of CSV files or one .xlsx workbook into the store: all rows or none.
 
+    Every row is checked first, without holding up anyone. Then the import waits for its turn to write (one
+    import writes at a time) and, if another one changed the store meanwhile, checks the rules that span rows
+    again (parents and their cycles, references to programmes and indicators, objectives) inside the writing
+    transaction, so two imports never break a rule together; the counts of new rows are taken inside it too.
+
     Raises:
         ImportValidationError: with every problem found (file or sheet, row, column, value, reason);
             nothing was written.
     """
-    batch, sources = check_path(engine, path, progress)
+    batch, sources, source, known = _checked(engine, path, progress)
     report = ImportReport(Path(path), dry_run)
     names = [t.name for t in TABLES if t.name in batch.records]
     if dry_run:
         report.tables = [TableReport(n, sources[n], len(batch.records[n])) for n in names]
         return report
-    with engine.begin() as conn:
+    if progress:
+        progress(WAITING_TO_WRITE, 0, 0)
+    with writer_transaction(engine) as conn:
+        now = known_from_store(conn)
+        if now != known:  # another import wrote since the check: what it wrote may clash with these rows
+            if progress:
+                progress("checking again: the store changed meanwhile", 0, 0)
+            batch = validate(source, now)
+            if batch.problems:
+                raise ImportValidationError(batch.problems, str(path))
+        del source  # the cells as read are not needed any more: the write's peak memory stays what it was
         before = {
             n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
             for n in names
@@ -97,4 +124,4 @@ def import_path(
     return report
 
 
-__all__ = ["ImportReport", "TableReport", "check_path", "export_path", "import_path"]
+__all__ = ["WAITING_TO_WRITE", "ImportReport", "TableReport", "check_path", "export_path", "import_path"]

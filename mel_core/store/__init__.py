@@ -5,7 +5,7 @@ Nothing here imports a domain package; domain packages import the store.
 
 from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
 from mel_core.store.base import metadata, table_of
-from mel_core.store.engine import make_engine, session_scope
+from mel_core.store.engine import make_engine, session_scope, writer_transaction
 from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
 from mel_core.store.geo import AdminUnit, TaxonomyTerm
@@ -52,4 +52,5 @@ __all__ = [
     "metadata",
     "session_scope",
     "table_of",
+    "writer_transaction",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -15,6 +15,9 @@ from mel_core.errors import ConfigurationError
 from mel_core.i18n import say
 
 BUSY_TIMEOUT_S = 30
+#: The PostgreSQL advisory lock that every writer of imported data holds while it writes (any constant that
+#: no other application on the same server uses for its own lock).
+WRITER_LOCK_KEY = 0x6D656C5F7772  # "mel_wr"
 
 
 def normalise_url(url: str) -> str:
@@ -95,3 +98,32 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def writer_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the store's writer lock from its first statement to its end.
+
+    Writers that go through here run one at a time, so what one reads inside (what the store holds, how many
+    rows a table has) stays true until it commits or rolls back; readers are never blocked. The lock is
+    released when the block ends, so open it for the write only and check what you can before.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock at once, waiting up to the busy timeout for
+    another writer. pysqlite would only begin a transaction at the first INSERT, with the SELECTs before it
+    outside any transaction, so this connection alone runs in the driver's autocommit mode and the BEGIN is
+    ours (SQLAlchemy's recipe "Using SQLAlchemy to emit BEGIN in lieu of SQLite's transaction control",
+    applied to one connection instead of the engine; the driver still commits or rolls back on its own when
+    the block ends, and the pool resets the connection's mode when it is returned). PostgreSQL: a
+    transaction-scoped advisory lock; at READ COMMITTED (the default) every statement after it sees what the
+    previous holder committed.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                yield conn
+        else:
+            with conn.begin():
+                conn.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
+                yield conn
