@@ -14,10 +14,15 @@ from tests.datasets import copy_tables, write_csv, write_xlsx
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
-    """Every row of every table, ordered by primary key: two equal snapshots mean an identical store."""
+    """Every row of every table, ordered by primary key: two equal snapshots mean an identical store.
+
+    The audit trail is left out: it records every import, even one that changes no data (tests/test_audit.py
+    checks that an import that fails records nothing)."""
     out = {}
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
+            if table.name == "audit_events":
+                continue
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             out[table.name] = [tuple(r) for r in rows]
     return out

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from mel_core import audit
 from mel_core.accounts.signin import SignInPolicy
 from mel_core.kb.search import close_all
 from mel_core.store import User, make_engine, session_scope
@@ -342,6 +343,15 @@ def test_an_admin_adds_and_disables_a_user_in_the_browser_forms(portal_store, cl
     # the disabled user's open session ends at once: back to what anyone sees
     assert newcomer.get(f"/lessons/{INTERNAL}").status_code == 404
     assert newcomer.get("/api/admin/users").status_code == 401
+    # each change is in the audit trail, by the admin who made it; the refused one is not
+    engine = make_engine(portal_store.settings.db_url)
+    with session_scope(engine) as session:
+        trail = audit.history(session, "user", "new.user@test.example.org")
+    engine.dispose()
+    assert [(e.action, e.actor) for e in trail] == [
+        (action, portal_store.email("admin")) for action in ("user.add", "user.set_role", "user.disable")
+    ]
+    assert trail[1].changes() == [("role", "reader", "reviewer")]
 
 
 def test_sign_in_with_a_wrong_password_is_refused_then_throttled(portal_store):

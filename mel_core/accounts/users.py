@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from mel_core import geo
+from mel_core import audit, geo
 from mel_core.accounts.errors import AccountError
 from mel_core.accounts.passwords import hash_password
 from mel_core.i18n import say
@@ -133,8 +134,10 @@ def add_user(
     password: str,
     provinces: Iterable[str] = (),
     organisation: str = "",
+    *,
+    actor: str | None = None,
 ) -> User:
-    """Create a user (the caller commits).
+    """Create a user (the caller commits); ``actor`` (who did it) goes into the audit trail.
 
     Raises:
         AccountError: the e-mail is taken or invalid, the role or a province unknown, the password too short.
@@ -158,7 +161,18 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    audit.record(session, "user.add", "user", address, actor=actor, after=_scope(user))
     return user
+
+
+def _scope(user: User) -> dict[str, Any]:
+    """What the audit trail keeps of a user: never the password's hash."""
+    return {
+        "role": user.role,
+        "provinces": list(user.provinces or []),
+        "organisation": user.organisation,
+        "disabled": user.disabled,
+    }
 
 
 def list_users(session: Session) -> list[UserInfo]:
@@ -170,9 +184,19 @@ def _end_sessions(session: Session, user: User) -> None:
     session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
 
 
-def set_disabled(session: Session, email: str, disabled: bool = True) -> User:
+def set_disabled(session: Session, email: str, disabled: bool = True, *, actor: str | None = None) -> User:
     """Disable (or enable again) a user; disabling signs them out everywhere at once."""
     user = get_user(session, email)
+    action = "user.disable" if disabled else "user.enable"
+    audit.record(
+        session,
+        action,
+        "user",
+        user.email,
+        actor=actor,
+        before={"disabled": user.disabled},
+        after={"disabled": disabled},
+    )
     user.disabled = disabled
     if disabled:
         _end_sessions(session, user)
@@ -186,23 +210,28 @@ def set_role(
     role: str,
     provinces: Iterable[str] | None = None,
     organisation: str | None = None,
+    *,
+    actor: str | None = None,
 ) -> User:
     """Change a user's role (and, when given, scope); their open sessions end, so the change holds at once."""
     user = get_user(session, email)
+    before = _scope(user)
     user.role = check_role(role)
     if provinces is not None:
         user.provinces = check_provinces(provinces) or None
     if organisation is not None:
         user.organisation = nfc(organisation).strip() or None
+    audit.record(session, "user.set_role", "user", user.email, actor=actor, before=before, after=_scope(user))
     _end_sessions(session, user)
     session.add(user)
     return user
 
 
-def set_password(session: Session, email: str, password: str) -> User:
-    """Replace a user's password; their open sessions end."""
+def set_password(session: Session, email: str, password: str, *, actor: str | None = None) -> User:
+    """Replace a user's password; their open sessions end. The trail records that it changed, not the hash."""
     user = get_user(session, email)
     user.password_hash = hash_password(password)
+    audit.record(session, "user.set_password", "user", user.email, actor=actor)
     _end_sessions(session, user)
     session.add(user)
     return user

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
+from mel_core import audit
 from mel_core.criteria.ratings import label
 from mel_core.errors import MelError
 from mel_core.i18n import say
@@ -343,6 +344,15 @@ def override(
                     f"{ev.code} không có xếp hạng tiêu chí {criterion}",
                 )
             )
+        audit.record(
+            session,
+            "rating.override",
+            "rating",
+            f"{ev.code}/{criterion}",
+            actor=by,
+            before={"final_level": rating.final_level, "override_reason": rating.override_reason},
+            after={"final_level": level, "override_reason": reason.strip()},
+        )
         rating.final_level = level
         rating.override_reason = reason.strip()
         evidence = dict(rating.evidence or {})

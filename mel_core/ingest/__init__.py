@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
+from mel_core import audit
 from mel_core.errors import ImportValidationError
 from mel_core.ingest.export import export_path
 from mel_core.ingest.formats import TABLES
@@ -81,7 +82,12 @@ def _checked(
 
 
 def import_path(
-    engine: Engine, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a folder of CSV files or one .xlsx workbook into the store: all rows or none.
 
@@ -89,6 +95,7 @@ def import_path(
     import writes at a time) and, if another one changed the store meanwhile, checks the rules that span rows
     again (parents and their cycles, references to programmes and indicators, objectives) inside the writing
     transaction, so two imports never break a rule together; the counts of new rows are taken inside it too.
+    The import is an event of the audit trail (``actor``: who; default the account at the terminal).
 
     Raises:
         ImportValidationError: with every problem found (file or sheet, row, column, value, reason);
@@ -120,6 +127,10 @@ def import_path(
             n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
             for n in names
         }
+        counts = {n: {"rows": len(batch.records[n]), "new": after[n] - before[n]} for n in names}
+        audit.record(
+            conn, "data.import", "import", Path(path).name, actor=actor, after=counts, note=str(path)
+        )
     report.tables = [TableReport(n, sources[n], len(batch.records[n]), after[n] - before[n]) for n in names]
     return report
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from mel_core import geo
+from mel_core import audit, geo
 from mel_core.errors import LessonFormatError, LineProblem
 from mel_core.i18n import say
 from mel_core.lessons.check import validate_lessons
@@ -170,12 +170,18 @@ def _upsert(
         "content_hash": digest,
         "contact": {str(k): nfc(str(v)) for k, v in contact.items()} if isinstance(contact, dict) else None,
     }
+    watched = ("status", "visibility", "content_hash", "source_path")
     if row is None:
         row = Lesson(key=key, **values)
         session.add(row)
         session.flush()
         report.added.append(key)
+        audit.record(session, "lesson.ingest", "lesson", key, after={n: values[n] for n in watched})
     else:
+        before = {n: getattr(row, n) for n in watched}
+        audit.record(
+            session, "lesson.ingest", "lesson", key, before=before, after={n: values[n] for n in watched}
+        )
         for name, value in values.items():
             setattr(row, name, value)
         _delete_children(session, row)
@@ -214,6 +220,13 @@ def _delete_children(session: Session, row: Lesson) -> None:
 
 
 def _delete(session: Session, row: Lesson) -> None:
+    audit.record(
+        session,
+        "lesson.prune",
+        "lesson",
+        row.key,
+        before={"status": row.status, "source_path": row.source_path},
+    )
     _delete_children(session, row)
     session.delete(row)
     session.flush()

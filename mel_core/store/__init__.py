@@ -4,6 +4,7 @@ Nothing here imports a domain package; domain packages import the store.
 """
 
 from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
+from mel_core.store.audit import AuditEvent
 from mel_core.store.base import metadata, table_of
 from mel_core.store.engine import make_engine, session_scope, writer_transaction
 from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
@@ -24,6 +25,7 @@ from mel_core.store.surveys import SurveyRecord, SurveyValue
 __all__ = [
     "Activity",
     "AdminUnit",
+    "AuditEvent",
     "Evaluation",
     "Expenditure",
     "Finding",

@@ -66,13 +66,13 @@ def add_user_form(
     role: str = Form(...),
     provinces: str = Form(""),
     organisation: str = Form("", max_length=256),
-    _viewer: Viewer = Depends(admin_only),
+    viewer: Viewer = Depends(admin_only),
     session: Session = Depends(db),
 ) -> HTMLResponse:
     """Add a user with a random password, shown once on the page that answers."""
     password = random_password()
     try:
-        user = add_user(session, email, role, password, _codes(provinces), organisation)
+        user = add_user(session, email, role, password, _codes(provinces), organisation, actor=viewer.email)
     except AccountError as exc:
         session.rollback()
         message = render(exc.message, lang_of(request))
@@ -98,15 +98,15 @@ def change_user(
     request: Request,
     action: str = Form(...),
     role: str = Form(""),
-    _viewer: Viewer = Depends(admin_only),
+    viewer: Viewer = Depends(admin_only),
     session: Session = Depends(db),
 ) -> Response:
     """Disable, enable or change the role of a user."""
     try:
         if action in ("disable", "enable"):
-            set_disabled(session, email, disabled=action == "disable")
+            set_disabled(session, email, disabled=action == "disable", actor=viewer.email)
         elif action == "role":
-            set_role(session, email, role)
+            set_role(session, email, role, actor=viewer.email)
         else:
             raise AccountError(f"unknown action {action!r}")
     except AccountError as exc:
