@@ -10,16 +10,21 @@ import html
 import json
 import re
 import shutil
+import zlib
 from pathlib import Path
 
+import nbformat
 import pytest
 from sqlalchemy import text
 
 from mel_core.book import myst
 from mel_core.book.build import build_book
+from mel_core.book.content import BookEvaluation
+from mel_core.book.evaluation_pages import evaluation_notebook
 from mel_core.book.sphinx_ext import FoldingSearch
 from mel_core.errors import BookBuildError, BookInputError
 from mel_core.store import make_engine
+from tests.browser_support import needs_chromium, pdf_text
 from tests.test_cli import run_mel
 
 SAMPLE = Path(__file__).resolve().parents[1] / "lessons" / "2026" / "2026-tuyen-quang-ga-den-nguoi-mong.md"
@@ -210,6 +215,104 @@ def test_rebuilds_redo_only_what_changed_and_withdrawn_lessons_leave_the_site(sm
     build_book(engine, 2026, lessons_dir=lessons, out=out)
     assert not page.exists()
     assert "2026-public-one" not in (out / "html" / "searchindex.js").read_text(encoding="utf-8")
+
+
+def files_holding(folder: Path, word: str) -> list[str]:
+    """The files under ``folder`` that hold ``word`` (ASCII, any case): a byte search of each file, Sphinx's
+    ``objects.inv`` decompressed and the PDF's text extracted (both are compressed)."""
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".inv":  # four lines of header, then zlib
+            data = zlib.decompress(data.split(b"\n", 4)[4])
+        elif path.suffix == ".pdf":
+            data = pdf_text(path).encode("utf-8")
+        if word.encode("ascii") in data.lower():
+            found.append(path.relative_to(folder).as_posix())
+    return found
+
+
+@needs_chromium  # the printed edition is rebuilt too
+def test_a_withdrawn_lesson_leaves_every_file_of_the_book_and_the_rest_is_not_rebuilt(small_book):
+    engine, lessons, out = small_book
+    word = "quokkavjrz"  # on no other page, and the same once folded for the search index
+    path = write_lesson(lessons, "2026-rut-lai", title="Bài học sẽ được rút lại")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Tổ hợp tác tự quản;", f"Tổ {word} tự quản;"), "utf-8"
+    )
+    first = build_book(engine, 2026, lessons_dir=lessons, out=out, pdf=True)
+    assert first.lessons == 3
+    published = files_holding(out, word)
+    for where in (
+        "html/searchindex.js",
+        ".doctrees-html/lessons/all/2026-rut-lai.doctree",
+        "mel-book-2026-vi.pdf",
+    ):
+        assert where in published, published
+    kept = out / ".doctrees-html" / "lessons" / "all" / "2026-public-one.doctree"
+    read_at = kept.stat().st_mtime_ns
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("visibility: public", "visibility: internal"), "utf-8"
+    )
+    again = build_book(engine, 2026, lessons_dir=lessons, out=out, pdf=True)
+    assert again.lessons == 2
+    assert files_holding(out, word) == []
+    assert not (out / "html" / "lessons" / "all" / "2026-rut-lai.html").exists()
+    assert "2026-rut-lai" not in "\n".join(str(p) for p in (out / "html").rglob("*"))
+    # the other lessons are still published, and the incremental build did not read them again
+    for key in ("2026-public-one", "2026-former-province"):
+        assert (out / "html" / "lessons" / "all" / f"{key}.html").is_file()
+    assert "lessons/all/2026-public-one.md" not in again.changed and kept.stat().st_mtime_ns == read_at
+    index = (out / "html" / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
+    assert "ngheo" in terms and [] not in terms.values()
+
+
+def test_a_build_without_pdf_removes_the_previous_printed_edition(small_book):
+    engine, lessons, out = small_book
+    stale = [
+        out / ".print-source" / "index.md",
+        out / ".singlehtml" / "index.html",
+        out / "mel-book-2026-vi.pdf",
+    ]
+    for path in stale:  # as a build with --pdf left them, before a lesson was withdrawn
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("Bài học đã rút lại", encoding="utf-8")
+    result = build_book(engine, 2026, lessons_dir=lessons, out=out)
+    assert result.pdf is None
+    assert [p for p in stale if p.exists()] == []
+    assert not (out / ".doctrees-singlehtml").exists()
+
+
+def test_notebook_outputs_keep_only_text_tables_and_pictures(tmp_path):
+    hostile = "<img src=x onerror=alert(1)>"
+    table = (
+        f'<div><style scoped>td {{color: red}}</style><table border="1" class="dataframe"><tr style="text-align: '
+        f'right;"><th>{html.escape(hostile)}</th><td onclick="alert(2)">1</td></tr></table>'
+        f'<script>alert(3)</script>{hostile}<a href="javascript:alert(4)">x</a></div>'
+    )
+    data = {
+        "text/html": table,
+        "text/plain": "1",
+        "application/javascript": "alert(5)",
+        "image/svg+xml": '<svg onload="alert(6)"/>',
+    }
+    cell = nbformat.v4.new_code_cell(
+        "show(result)", outputs=[nbformat.v4.new_output("display_data", data=data)]
+    )
+    notebook = tmp_path / "effectiveness.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
+    ev = BookEvaluation(
+        "E-1", "final", "P-1", "Tên", "Name", "livestock", ("11",), None, [("effectiveness", notebook)]
+    )
+    book = nbformat.reads(evaluation_notebook(ev, "vi"), as_version=4)
+    [shown] = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
+    assert set(shown["data"]) == {"text/html", "text/plain"}
+    kept = shown["data"]["text/html"]
+    assert "<table" in kept and 'class="dataframe"' in kept and "text-align:right" in kept
+    assert html.escape(hostile) in kept  # store text that pandas escaped stays text
+    for gone in ("<img", "onclick", "<script", "<style", "javascript:", "<a "):
+        assert gone not in kept, gone
 
 
 def test_the_book_of_the_demo_has_every_evaluation_and_its_notebooks_without_code(demo_run):

@@ -10,6 +10,7 @@ cannot be skipped without failing. Screenshots go to ``tests/_artifacts/book/``.
 from __future__ import annotations
 
 import contextlib
+import csv
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
 from mel_core import geo
 from mel_core.book.build import build_book, skeleton_dir
@@ -46,6 +48,7 @@ from tests.browser_support import (
     vietnamese_letters,
     year_lessons,
 )
+from tests.test_cli import run_mel
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 YEAR = 2026
@@ -573,3 +576,148 @@ def test_pdf_has_the_vietnamese_sentences_intact(book, demo_run, public_lessons,
     assert {"ả", "ệ", "ư", "ơ", "đ", "ộ"} <= letters
     assert not letters & glyphs.empty, f"drawn without a glyph: {sorted(letters & glyphs.empty)}"
     assert letters <= glyphs.drawn, f"not drawn: {sorted(letters - glyphs.drawn)}"
+
+
+# ---------------------------------------------------------------------------- 6. hostile text from the store
+#: Text that would run in a browser if written as it is: a programme's title and an indicator's name come in
+#: through `mel import` (which has no HTML check), the rest is put into the store's evaluation rows.
+HOSTILE = {
+    "title": 'Bò <img src=x onerror=alert("title")> và <svg/onload=alert("svg")> ở Điện Biên',
+    "title_en": "Cattle <IMG SRC=x ONERROR=alert('en')>",
+    "indicator": "Hộ nghèo <img src=x onerror=alert('indicator')> được hỗ trợ",
+    "finding": "Phát hiện <svg><animate onbegin=alert('finding') attributeName=x dur=1s>",
+    "justification": "Lý do <img src=x onerror=alert('justification')>",
+    "recommendation": "Khuyến nghị <iframe src=javascript:alert('recommendation')></iframe>",
+    "response": "Phản hồi <details open ontoggle=alert('response')>",
+}
+#: A lesson title the lesson check lets through (no tag in it) that only shows as written if it is escaped.
+ENTITY_TITLE = "Giá &lt;svg onload=alert(1)&gt; & thu nhập a < b, <5 ha"
+#: True when the page holds an element with an event-handler attribute, the form of the lesson finder aside.
+HANDLERS = """() => [...document.querySelectorAll('*')]
+  .filter(e => e.id !== 'mel-finder' && [...e.attributes].some(a => a.name.toLowerCase().startsWith('on')))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+def _export_with(folder: Path, changes: dict[tuple[str, str, str], str]) -> Path:
+    """The sample workbook exported as CSV files, with (file, code, column) cells replaced."""
+    from mel_core.demo.sample import SAMPLE_WORKBOOK
+    from mel_core.ingest import export_path, import_path
+
+    with empty_store(folder) as engine:
+        import_path(engine, SAMPLE_WORKBOOK)
+        export_path(engine, folder / "csv")
+    for (name, code, column), value in changes.items():
+        path = folder / "csv" / f"{name}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        hits = [r for r in rows if r["code"] == code and r.get("programme_code", PROGRAMME) == PROGRAMME]
+        assert len(hits) == 1, (name, code)
+        hits[0][column] = value
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder / "csv"
+
+
+PROGRAMME = "DB-BSS-2011"
+
+
+@pytest.fixture(scope="module")
+def hostile_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A book (with its PDF) of one evaluation whose store text is hostile, and a lesson titled with entities.
+
+    The programme and its indicators come in through `mel import` from the sample exported as CSV; the programme
+    is evaluated for real (Papermill); its findings, justification and recommendation are then rewritten.
+    """
+    require_chromium()
+    from mel_core.evaluations.runner import evaluate
+    from mel_core.store import Evaluation, Finding, Rating, Recommendation, table_of
+
+    home = tmp_path_factory.mktemp("hostile-book")
+    csv_folder = _export_with(
+        home / "sample",
+        {
+            ("programmes", PROGRAMME, "title"): HOSTILE["title"],
+            ("programmes", PROGRAMME, "title_en"): HOSTILE["title_en"],
+            ("indicators", "OP1", "name"): HOSTILE["indicator"],
+        },
+    )
+    assert run_mel("init", home=home).returncode == 0
+    imported = run_mel("import", str(csv_folder), home=home)
+    assert imported.returncode == 0, imported.stderr
+    engine = make_engine(f"sqlite:///{home / 'mel.db'}")
+    try:
+        [outcome] = evaluate(engine, [PROGRAMME], criteria=["effectiveness"], out_root=home / "notebooks")
+        assert outcome.status == "succeeded", outcome.error
+        e, f, r, m = (table_of(x) for x in (Evaluation, Finding, Rating, Recommendation))
+        with engine.begin() as conn:
+            row = conn.execute(select(e.c.id, e.c.finished_at).where(e.c.code == outcome.code)).one()
+            conn.execute(update(f).where(f.c.evaluation_id == row.id).values(statement=HOSTILE["finding"]))
+            conn.execute(
+                update(r).where(r.c.evaluation_id == row.id).values(justification=HOSTILE["justification"])
+            )
+            conn.execute(update(m).where(m.c.evaluation_id == row.id).values(text=HOSTILE["recommendation"]))
+            conn.execute(
+                update(m).where(m.c.evaluation_id == row.id).values(management_response=HOSTILE["response"])
+            )
+        lessons = write_lessons(home / "lessons", dict(PUBLIC, title=ENTITY_TITLE))
+        result = build_book(
+            engine,
+            YEAR,
+            out=home / "out",
+            lessons_dir=lessons,
+            pdf=True,
+            evaluation_year=row.finished_at.year,
+        )
+    finally:
+        engine.dispose()
+    assert result.evaluations == 1 and result.lessons == 1 and result.pdf is not None
+    return home / "out", outcome.code
+
+
+def _open_watched(page: Any, path: Path, dialogs: list[str], media: str = "screen") -> list[str]:
+    """Open ``path`` (as a screen or in print) and return the elements with event handlers it holds."""
+    page.emulate_media(media=media)
+    open_page(page, path)
+    page.wait_for_timeout(300)  # an <animate> begins, an image fails to load, a <details> toggles
+    assert not dialogs, f"a dialog opened on {path} ({media}): {dialogs}"
+    return page.evaluate(HANDLERS)
+
+
+def test_hostile_store_text_stays_text_on_every_page_and_in_print(watched, hostile_book):
+    page, watch = watched
+    out, code = hostile_book
+    site = out / "html"
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    evaluation = site / "evaluations" / f"{code.lower()}.html"
+    pages = [
+        evaluation,
+        site / "overview.html",
+        site / "criteria" / "effectiveness.html",
+        site / "recommendations.html",
+        site / "lessons" / "all" / f"{PUBLIC['key']}.html",
+    ]
+    for path in pages:
+        for media in ("screen", "print"):
+            assert _open_watched(page, path, dialogs, media) == [], f"elements with handlers on {path}"
+    printed = out / ".singlehtml" / "index.html"
+    assert _open_watched(page, printed, dialogs, "print") == [], (
+        "elements with handlers in the printed edition"
+    )
+    shown = " ".join(nfc(page.locator("article.bd-article").inner_text()).split())
+    assert not [t for t in HOSTILE.values() if t != HOSTILE["title_en"] and t not in shown]
+    # the title as written: in the page's heading, its print header and its tab
+    page.emulate_media(media="print")
+    open_page(page, evaluation)
+    title = f"{PROGRAMME}: {HOSTILE['title']}"
+    assert nfc(page.locator("#jb-print-docs-body h1").inner_text()) == title
+    assert nfc(page.locator("article.bd-article h1").first.inner_text()).startswith(title)
+    assert page.title().startswith(title)
+    table = " ".join(nfc(page.locator("article.bd-article").inner_text()).split())
+    assert HOSTILE["indicator"] in table  # the criterion's table (pandas' HTML, sanitised)
+    open_page(page, site / "lessons" / "all" / f"{PUBLIC['key']}.html")
+    assert nfc(page.locator("#jb-print-docs-body h1").inner_text()) == ENTITY_TITLE
+    assert page.title().startswith(ENTITY_TITLE)
+    assert not watch.problems, "\n".join(watch.problems)

@@ -6,7 +6,10 @@ subprocess (:mod:`mel_core.book.sphinx_build`: warnings are errors, nothing is e
 and with ``pdf`` build a single-page edition into ``OUT/.singlehtml`` and print it to ``OUT/<name>.pdf`` with
 headless Chromium (Debian's ``chromium``; fonts with Vietnamese glyphs, such as DejaVu, must be installed).
 
-Builds are incremental: only pages whose source changed are read again. The website works from ``file://``.
+Builds are incremental: only pages whose source changed are read again. What the book no longer publishes (a
+lesson withdrawn or made internal, an evaluation superseded) leaves the output folder with the build: its pages,
+doctrees, notebook copies, images and search words (:mod:`mel_core.book.sphinx_ext`), and, on a build without a
+PDF, the previous printed edition. The website works from ``file://``.
 """
 
 from __future__ import annotations
@@ -112,19 +115,22 @@ def build_book(
     content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache)
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
-    _remove_outputs(out / "html", written.prune())
+    written.prune()
     cache.save()
     say_progress(say("Building the website (Jupyter Book)", "Dựng trang web (Jupyter Book)"))
+    # the build deletes the pages, doctrees and search words of source pages that are gone (sphinx_ext)
     _sphinx(out / "source", out / "html", "html")
     pdf_path = None
-    if pdf:
+    if not pdf:
+        _remove_print_edition(out, out / f"mel-book-{year}-{lang}.pdf")
+    else:
         say_progress(say("Building the printable edition", "Dựng bản in"))
         # the print edition has every lesson in full on its kind's page (a single-page build leaves out pages
         # that are not in the table of contents, as the web edition's lesson pages are)
         printed = write_source(
             content, out / ".print-source", lang, skeleton or skeleton_dir(), edition="print"
         )
-        _remove_outputs(out / ".singlehtml", printed.prune())
+        printed.prune()
         cache.save()
         _sphinx(out / ".print-source", out / ".singlehtml", "singlehtml")
         # the theme's page template loads searchindex.js, which a single-page build does not write: a missing
@@ -148,13 +154,12 @@ def build_book(
     )
 
 
-def _remove_outputs(html: Path, removed_sources: list[str]) -> None:
-    """Delete the built pages of source pages that are gone (a lesson withdrawn, or now internal): Sphinx
-    forgets them in its index but leaves their HTML files in the output folder, where they could still be read."""
-    for relative in removed_sources:
-        path = Path(relative)
-        if path.suffix in (".md", ".ipynb"):
-            (html / path.with_suffix(".html")).unlink(missing_ok=True)
+def _remove_print_edition(out: Path, pdf: Path) -> None:
+    """Delete the printed edition a previous build left (``--pdf``): it no longer matches the website, and it
+    could still hold a lesson withdrawn since."""
+    for name in (".print-source", ".singlehtml", ".doctrees-singlehtml"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    pdf.unlink(missing_ok=True)
 
 
 def _sphinx(source: Path, output: Path, builder: str) -> None:

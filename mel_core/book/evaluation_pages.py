@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 import nbformat
+import nh3
 
 from mel_core.book import myst
 from mel_core.book.common import place_names, places_text, term
@@ -22,6 +23,17 @@ from mel_core.vocabulary import CRITERIA
 
 _STORE_ADDRESS = re.compile(r" · (?:store|kho dữ liệu) `[^`]*`")
 _DOCNAME = re.compile(r"[^A-Za-z0-9_-]+")
+#: The outputs the book shows: text, Markdown (made safe by :func:`myst.blocks`), HTML tables (sanitised) and
+#: pictures. Anything else a notebook may hold (a script, a widget, an SVG) is left out: the book runs nothing.
+SHOWN_MIME = ("text/plain", "text/markdown", "text/html", "image/png", "image/jpeg")
+#: The markup of a criterion's tables (pandas writes them as HTML, store text escaped); nh3 drops everything else.
+TABLE_TAGS = {"div", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "p", "br", "b", "i"}
+TABLE_ATTRIBUTES = {
+    "table": {"border", "class"},
+    "tr": {"style"},
+    "th": {"colspan", "rowspan", "halign", "valign", "style"},
+    "td": {"colspan", "rowspan", "style"},
+}
 
 
 def docname(code: str) -> str:
@@ -241,11 +253,13 @@ def _book_output(output: Any) -> Any | None:
     data = dict(output.get("data", {}))
     if RESULT_MIME in data:
         return None
-    data = {k: v for k, v in data.items() if not k.startswith("application/vnd.jupyter.widget")}
+    data = {k: v for k, v in data.items() if k in SHOWN_MIME}
     if "text/markdown" in data:
-        markdown = data["text/markdown"]
-        text = "".join(markdown) if isinstance(markdown, list) else markdown
-        data["text/markdown"] = myst.blocks(_STORE_ADDRESS.sub("", text), headings_from=3)
+        data["text/markdown"] = myst.blocks(
+            _STORE_ADDRESS.sub("", _text(data["text/markdown"])), headings_from=3
+        )
+    if "text/html" in data:
+        data["text/html"] = safe_html(_text(data["text/html"]))
     if not data:
         return None
     kept = copy.deepcopy(output)
@@ -254,6 +268,22 @@ def _book_output(output: Any) -> Any | None:
         kept["output_type"] = "display_data"
         kept.pop("execution_count", None)
     return kept
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def safe_html(html: str) -> str:
+    """An HTML output with only table markup left (``text-align`` its only style): whatever a template displays,
+    no script, event handler, link, frame or style sheet reaches the book, which Sphinx writes as it is."""
+    return nh3.clean(
+        html,
+        tags=TABLE_TAGS,
+        attributes=TABLE_ATTRIBUTES,
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
 
 
 def _demote(markdown: str) -> str:

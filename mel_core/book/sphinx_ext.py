@@ -1,17 +1,28 @@
-"""The book's Sphinx extension: Vietnamese search that ignores diacritics, and offline-safe settings.
+"""The book's Sphinx extension: Vietnamese search that ignores diacritics, offline-safe pages, titles that stay
+text, and an output folder that holds only what the book still publishes.
 
 Sphinx's search stems every word of every page into ``searchindex.js`` with the search language's ``stem()``,
 and the browser stems every query word with the same language's JavaScript ``Stemmer``. Both here fold a word
 the same way: NFC, lowercase, diacritics removed and đ → d (:func:`mel_core.text.fold`), so "giam ngheo",
-"giảm nghèo" and a query typed in decomposed Unicode all meet the same index terms. Loaded by the generated
-``conf.py`` (``extensions``); nothing here runs in the ``mel`` process itself.
+"giảm nghèo" and a query typed in decomposed Unicode all meet the same index terms.
+
+Sphinx builds incrementally, in place: a page that is gone (a lesson withdrawn or made internal) leaves its HTML,
+its doctree, its notebook copy and images, and its words in the search index behind, all in the folder that is
+published. :func:`remove_unpublished` deletes them after each build, and :func:`_published_index` drops from
+``searchindex.js`` the words no page holds any more. Loaded by the generated ``conf.py`` (``extensions``); nothing
+here runs in the ``mel`` process itself. This module is the book's one adapter to Sphinx's and its themes' inner
+names (``env.all_docs``, ``env.images``, ``IndexBuilder.freeze``, the themes' page context).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.search import IndexBuilder, SearchLanguage
 
 from mel_core.text import fold
@@ -95,29 +106,111 @@ def no_figure_numbers(app: Sphinx, config: Any) -> None:
     config["numfig"] = False
 
 
+#: Page context values that the themes compute as plain text (sphinx-book-theme: ``title.astext()``, which undoes
+#: the escaping of the page's MyST source) and that their templates write as they are, without ``|e``: the print
+#: header ``<h1>{{ pagetitle }}</h1>`` on every page, the sidebar's ``{{ root_title }}``.
+PLAIN_TEXT_CONTEXT = ("pagetitle", "root_title", "page_description")
+
+
+def escape_plain_text(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The themes' plain-text context values HTML-escaped before a template writes them (Sphinx renders templates
+    without autoescape), so a programme's or a lesson's title is shown as its characters and never becomes an
+    element. They become ``Markup``, so a template that escapes them itself does not escape them twice."""
+    for name in PLAIN_TEXT_CONTEXT:
+        value = context.get(name)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            context[name] = escape(value)
+
+
 def _no_tags(title: str) -> str:
     """``<`` and ``>`` as entities: no element can be made, and titles with ``&`` still match a typed ``&``."""
     return title.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _escape_titles(freeze: Any) -> Any:
-    """``IndexBuilder.freeze`` with page and section titles HTML-escaped: Sphinx 7's search page puts them into
-    ``innerHTML``, so a title with markup would run in the reader's browser (fixed upstream in Sphinx 8.2)."""
+def _published_index(freeze: Any) -> Any:
+    """``IndexBuilder.freeze`` with page and section titles HTML-escaped, and without the words no page holds.
+
+    Sphinx 7's search page puts titles into ``innerHTML``, so a title with markup would run in the reader's
+    browser (fixed upstream in Sphinx 8.2). An incremental build loads the previous ``searchindex.js`` and takes
+    the pages it rewrites or that are gone out of each word's list, but keeps the word, with an empty list: the
+    words of a withdrawn lesson (or of a sentence taken out of one) would stay in the published index for good.
+    """
 
     def frozen(self: Any) -> dict[str, Any]:
         data = freeze(self)
         data["titles"] = [_no_tags(t) for t in data.get("titles", [])]
         data["alltitles"] = {_no_tags(k): v for k, v in data.get("alltitles", {}).items()}
+        for key in ("terms", "titleterms"):  # a word's pages: one page's number, or a list of them
+            data[key] = {word: pages for word, pages in data.get(key, {}).items() if pages != []}
         return data
 
-    frozen.mel_escaped = True  # type: ignore[attr-defined]
+    frozen.mel_published = True  # type: ignore[attr-defined]
     return frozen
 
 
+#: Files myst-nb writes beside the output for a notebook's images (it names them by a hash of their bytes).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf")
+
+
+def remove_unpublished(app: Sphinx, exception: Exception | None, rendered: set[str]) -> None:
+    """After a build, delete what belonged to pages that are no longer in the book.
+
+    What stays: the doctrees of the environment's documents (the incremental build's cache), their HTML pages
+    and the pages this build rendered (search, general index), the images and downloads the environment still
+    refers to, and myst-nb's copies of notebooks that are still pages (``jupyter_execute`` beside the output,
+    shared by the website's and the printed edition's builds, which put the same evaluation notebooks together
+    from the same content). Everything else of those kinds goes, wherever an interrupted build left it.
+    """
+    if exception is not None or not isinstance(app.builder, StandaloneHTMLBuilder):
+        return
+    env, builder = app.env, app.builder
+    docs = set(env.all_docs)
+    doctrees = Path(app.doctreedir)
+    _remove(doctrees.rglob("*.doctree"), lambda p: p.relative_to(doctrees).with_suffix("").as_posix() in docs)
+    outdir = Path(app.outdir)
+    pages = {Path(builder.get_outfilename(name)) for name in docs | rendered}
+    extra = set()
+    for folder in app.config.html_extra_path:
+        root = Path(app.confdir or app.srcdir, folder)
+        extra |= {outdir / f.relative_to(root) for f in root.rglob("*") if f.is_file()}
+    _remove(
+        (p for p in outdir.rglob("*.html") if p.relative_to(outdir).parts[0] != "_static"),
+        lambda p: p in pages or p in extra,
+    )
+    images = {name for _, name in env.images.values()}
+    _remove((outdir / "_images").glob("*"), lambda p: p.name in images)
+    downloads = {outdir / "_downloads" / dest for _, dest in env.dlfiles.values()}
+    _remove((outdir / "_downloads").rglob("*"), lambda p: p in downloads)
+    notebooks = getattr(getattr(env, "mystnb_config", None), "output_folder", None)
+    if notebooks:
+        executed = Path(notebooks)
+        copies = {executed / f"{name}.ipynb" for name in docs}
+        sources = {(Path(app.srcdir) / name).resolve() for name in env.images}
+        _remove(executed.rglob("*.ipynb"), lambda p: p in copies)
+        _remove(
+            (p for p in executed.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES),
+            lambda p: p.resolve() in sources,
+        )
+
+
+def _remove(paths: Iterable[Path], kept: Callable[[Path], bool]) -> None:
+    """Delete each file of ``paths`` that ``kept`` does not keep (folders are left, empty or not)."""
+    for path in list(paths):
+        if path.is_file() and not kept(path):
+            path.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    if not getattr(IndexBuilder.freeze, "mel_escaped", False):
-        IndexBuilder.freeze = _escape_titles(IndexBuilder.freeze)  # type: ignore[method-assign]
+    if not getattr(IndexBuilder.freeze, "mel_published", False):
+        IndexBuilder.freeze = _published_index(IndexBuilder.freeze)  # type: ignore[method-assign]
     app.connect("config-inited", no_figure_numbers, priority=900)
     app.add_search_language(FoldingSearch)
     app.connect("html-page-context", offline_scripts, priority=900)
+    # after sphinx-book-theme's add_metadata_to_page (priority 500), which sets pagetitle and root_title
+    app.connect("html-page-context", escape_plain_text, priority=900)
+    rendered: set[str] = set()
+    app.connect("html-page-context", lambda _app, pagename, *_: rendered.add(pagename))
+    app.connect("build-finished", lambda app, exception: remove_unpublished(app, exception, rendered))
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,7 +20,11 @@ app = typer.Typer(
 def build(
     year: int = typer.Option(date.today().year, "--year", min=1990, max=2100, help="The year of the book."),
     lang: str = typer.Option("vi", "--lang", metavar="vi|en", help="Language of the book's own labels."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also print a PDF of the whole book (needs Chromium)."),
+    pdf: bool = typer.Option(
+        False,
+        "--pdf",
+        help="Also print a PDF of the book (needs Chromium); without it, an earlier PDF is removed.",
+    ),
     out: Path = typer.Option(
         None, "--out", help="Output folder (default book/_build/<year>/, book/_build/<year>-en/ in English)."
     ),
