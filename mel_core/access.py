@@ -10,14 +10,14 @@ Every page, API route, search and listing of the portal asks this module; nothin
 - :func:`audience` names the search index a viewer searches: ``public`` (visible lessons only, what the book
   and ``mel kb search`` show) or ``internal`` (internal lessons too). Neither index holds contact details.
 
-The rules of today (the lesson workflow of the next issue narrows "public" to published lessons):
+The rules (a lesson is public once a reviewer has published it; DESIGN.md, "Lesson states"):
 
-| who | lessons | evaluations | contact details |
-| --- | --- | --- | --- |
-| anonymous | public ones that are submitted, reviewed or published | finished | no |
-| reader, evaluator | also internal ones (not drafts) | finished; evaluator also running and failed | no |
-| contributor | as anonymous, plus every lesson of their provinces or organisation | finished | no |
-| reviewer, admin | all, drafts included | all | yes |
+| who | lessons | evaluations | contact details | review |
+| --- | --- | --- | --- | --- |
+| anonymous | published public ones | finished | no | no |
+| reader, evaluator | published ones, internal too | finished; evaluator also running, failed | no | no |
+| contributor | as anonymous, and those of their scope in any state | finished | no | submits (scope) |
+| reviewer, admin | all, in any state | all | yes | publishes, returns, rejects |
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from mel_core.privacy import private_values, redact
 from mel_core.store import Evaluation, Lesson, LessonProvince, table_of
 from mel_core.vocabulary import ROLES
 
-#: Lesson statuses that readers (and, for public lessons, anyone) may see: drafts are not ready.
-LISTED_STATUSES = ("submitted", "reviewed", "published")
+#: Lesson statuses that readers (and, for public lessons, anyone) may see: only what a reviewer published.
+LISTED_STATUSES = ("published",)
 AUDIENCES = ("public", "internal")
 
 #: permission → the roles that hold it (anonymous holds only ``browse``, unless MEL_PUBLIC=0).
@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "see_drafts": frozenset({"reviewer", "admin"}),
     "see_contact": frozenset({"reviewer", "admin"}),
     "see_unfinished_evaluations": frozenset({"evaluator", "reviewer", "admin"}),
+    "submit_lessons": frozenset({"contributor", "reviewer", "admin"}),
+    "review_lessons": frozenset({"reviewer", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
 

@@ -63,7 +63,11 @@ ADOPTION = ("fully", "largely", "partly", "not_adopted")
 LESSON_THEMES = ("process", "empowerment", "building_on_existing", "leveraging_support")
 LANGUAGES = ("vi", "en")
 VISIBILITY = ("public", "internal")
-LESSON_STATUSES = ("draft", "submitted", "reviewed", "published")
+#: A lesson's workflow (DESIGN.md, "Lesson states"): draft → submitted → published, or submitted → returned (with
+#: the reviewer's comments) → submitted again, or rejected. Only published lessons are public.
+LESSON_STATUSES = ("draft", "submitted", "returned", "rejected", "published")
+#: What a reviewer does to a submitted lesson, and the state it leads to.
+LESSON_DECISIONS = {"publish": "published", "return": "returned", "reject": "rejected"}
 
 #: Roles of the portal's users (DESIGN.md, "The portal"), from the least to the most trusted.
 ROLES = ("reader", "contributor", "evaluator", "reviewer", "admin")

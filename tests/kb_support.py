@@ -24,7 +24,7 @@ def add_lesson(
     language: str = "vi",
     funding: str | None = "state_budget",
     visibility: str = "public",
-    status: str = "submitted",
+    status: str = "published",
     contact: dict[str, Any] | None = None,
     submitted_by: str | None = "Sở Nông nghiệp và PTNT",
 ) -> None:
@@ -72,3 +72,13 @@ def simple_lesson(engine: Engine, key: str, title: str, lessons_text: str, body:
         [("1", "Thông tin về mô hình", body or title), ("3", "Bài học kinh nghiệm", lessons_text)],
         **kw,
     )
+
+
+def reviewer(engine: Engine, email: str = "reviewer@example.org") -> str:
+    """A reviewer in the store (added once), who may publish lesson files: ``ingest_lessons(…, publish_as=…)``."""
+    from mel_core.accounts.users import add_user, find_user
+
+    with session_scope(engine) as session:
+        if find_user(session, email) is None:
+            add_user(session, email, "reviewer", "a long enough password")
+    return email

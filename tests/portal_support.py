@@ -44,6 +44,8 @@ INTERNAL = "2019-dak-lak-nhom-phu-nu-tiet-kiem"
 INTERNAL_TITLE = "Nhóm phụ nữ tiết kiệm và khởi nghiệp nhỏ ở buôn đồng bào Ê Đê"
 INTERNAL_CONTACT = ("0935 771 260", "hbia.hoiphunu@example.vn")
 DRAFT = "2026-thanh-hoa-climate-resilient-shrimp-midterm"
+#: A public lesson submitted but not yet published (Lào Cai: outside the test contributor's province).
+SUBMITTED = "2013-lao-cai-cattle-bank"
 DIEN_BIEN_LESSON = "2013-dien-bien-bo-sinh-san"
 HOSTILE = "2026-hostile-text"
 HOSTILE_TITLE = 'Bypass <script>alert("title")</script><svg/onload=alert(1)>'
@@ -99,7 +101,7 @@ def _hostile_lesson(engine: Engine) -> None:
             submitted_by="<b onmouseover=alert(1)>NGO</b>",
             sector="livestock",
             visibility="public",
-            status="submitted",
+            status="published",
         )
         session.add(lesson)
         session.flush()
@@ -128,7 +130,7 @@ def _personal_lesson(engine: Engine) -> None:
             submitted_by="Sở Nông nghiệp và PTNT Lai Châu",
             sector="livestock",
             visibility="public",
-            status="submitted",
+            status="published",
             contact=PERSONAL_CONTACT,
         )
         session.add(lesson)
@@ -158,11 +160,6 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
     demo = make_engine(f"sqlite:///{demo_db}")
     try:
         init_store(engine)
-        import_path(engine, SAMPLE_WORKBOOK)
-        ingest_lessons(engine, sample_lessons_dir())
-        assert _copy_evaluations(demo, engine) > 0
-        _hostile_lesson(engine)
-        _personal_lesson(engine)
         store = PortalStore(settings)
         with session_scope(engine) as session:
             for role in ROLES:
@@ -170,6 +167,11 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
                 scope = ["11"] if role == "contributor" else []
                 add_user(session, store.email(role), role, password, scope)
                 store.passwords[role] = password
+        import_path(engine, SAMPLE_WORKBOOK)
+        ingest_lessons(engine, sample_lessons_dir(), publish_as=store.email("reviewer"))
+        assert _copy_evaluations(demo, engine) > 0
+        _hostile_lesson(engine)
+        _personal_lesson(engine)
         for audience in ("public", "internal"):
             build_index(engine, settings.index_dir_for(audience), audience=audience)
     finally:

@@ -21,8 +21,10 @@ from mel_core.ingest import import_path
 from mel_core.kb.index import build_index
 from mel_core.kb.search import close_all, search
 from mel_core.lessons.ingest import ingest_lessons
+from mel_core.lessons.workflow import decide, queue
 from mel_core.reference import init_store
-from mel_core.store import make_engine
+from mel_core.store import make_engine, session_scope
+from tests.kb_support import reviewer
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGEMENTS = yaml.safe_load((Path(__file__).with_name("search_judgements.yml")).read_text(encoding="utf-8"))
@@ -39,7 +41,10 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     engine: Engine = make_engine(f"sqlite:///{home / 'mel.db'}")
     init_store(engine)
     import_path(engine, SAMPLE_WORKBOOK)  # the sample programmes the lessons name
-    ingest_lessons(engine, ROOT / "lessons")
+    ingest_lessons(engine, ROOT / "lessons", publish_as=reviewer(engine))
+    with session_scope(engine) as session:  # the judged set covers every sample lesson, those in review too
+        for lesson in queue(session):
+            decide(session, lesson.key, "publish", reviewer(engine))
     build_index(engine, home / "index")
     engine.dispose()
     yield home / "index"

@@ -140,7 +140,9 @@ def test_a_removed_file_is_reported_and_deleted_only_with_prune(engine, tmp_path
     (folder / "2020" / "2020-ca-mau-tom-rung.md").unlink()
     report = ingest_lessons(engine, folder)
     assert report.removed_files == ["2020-ca-mau-tom-rung"]
-    assert "2020-ca-mau-tom-rung is in the store but its file was removed" in report.lines()[1]
+    assert any(
+        "2020-ca-mau-tom-rung is in the store but its file was removed" in line for line in report.lines()
+    )
     assert count(engine, "lessons") == n
     year_only = ingest_lessons(engine, folder / "2026")  # a year folder reaches only its year
     assert year_only.removed_files == []

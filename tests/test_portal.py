@@ -18,10 +18,11 @@ from sqlmodel import select
 from mel_core import audit
 from mel_core.accounts.signin import SignInPolicy
 from mel_core.kb.search import close_all
-from mel_core.store import User, make_engine, session_scope
+from mel_core.store import Lesson, User, make_engine, session_scope
 from mel_core.vocabulary import ROLES
 from mel_core.web.app import create_app
 from tests.conftest import DemoRun, _fresh_pg_database
+from tests.kb_support import add_lesson
 from tests.portal_support import (
     CONTACT_VALUES,
     DIEN_BIEN_LESSON,
@@ -34,6 +35,7 @@ from tests.portal_support import (
     PERSONAL_CONTACT,
     PERSONAL_SECRETS,
     PUBLIC_WITH_CONTACT,
+    SUBMITTED,
     PortalStore,
     build_portal_store,
     first_evaluation,
@@ -111,12 +113,14 @@ def routes(store: PortalStore) -> list[str]:
         f"/evaluations/{evaluation}/notebooks/impact.html",
         "/admin/users",
         "/api/admin/users",
+        "/review",
+        "/api/review",
         "/login",
         "/healthz",
         "/api/docs",
         "/api/openapi.json",
     ]
-    for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, DIEN_BIEN_LESSON, HOSTILE, PERSONAL):
+    for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, SUBMITTED, DIEN_BIEN_LESSON, HOSTILE, PERSONAL):
         paths += [f"/lessons/{key}", f"/api/lessons/{key}"]
     return paths
 
@@ -126,6 +130,12 @@ def expected_status(path: str, who: str) -> int:
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who == "admin" else 403
+    if path.startswith(("/review", "/api/review")):
+        if who == ANONYMOUS:
+            return 401 if path.startswith("/api/") else 303
+        return 200 if who in ("reviewer", "admin") else 403
+    if path.endswith(f"/lessons/{SUBMITTED}"):  # not published yet; outside the contributor's province
+        return 200 if who in ("reviewer", "admin") else 404
     if path.endswith(f"/lessons/{INTERNAL}"):
         return 404 if who in (ANONYMOUS, "contributor") else 200
     if path.endswith(f"/lessons/{DRAFT}"):
@@ -639,3 +649,82 @@ def test_similar_lessons_share_the_lessons_subject_and_respect_the_index(portal_
             assert INTERNAL not in shown
     internal = LessonTraits(INTERNAL, INTERNAL_TITLE, "non_farm", (), ("66",), 2019)
     assert INTERNAL not in [k for k, _t in similar_lessons(public, internal, limit=50)]
+
+
+# ---------------------------------------------------------------------------------------------------- review
+_VERSION = re.compile(r'name="version" value="([^"]+)"')
+
+
+def test_the_review_queue_lists_what_waits_for_a_reviewer(clients):
+    queue = clients["reviewer"].get("/api/review").json()
+    assert SUBMITTED in [x["key"] for x in queue["queue"]]
+    assert queue["counts"]["submitted"] >= 1 and queue["counts"]["published"] >= 10
+    page = clients["admin"].get("/review").text
+    assert f'href="/lessons/{SUBMITTED}"' in page
+    assert 'href="/review"' in page and 'href="/review"' not in clients["reader"].get("/").text
+
+
+def test_a_reviewer_publishes_a_submitted_lesson_in_the_browser_form(portal_store, clients):
+    key = "2026-review-flow-bo-giong"
+    engine = make_engine(portal_store.settings.db_url)
+    add_lesson(
+        engine,
+        key,
+        "Bình tuyển bò giống cộng đồng",
+        [
+            ("1", "Thông tin về mô hình", "Mô hình bình tuyển bò giống."),
+            ("3", "Bài học", "- Dân tự bình tuyển."),
+        ],
+        status="submitted",
+        provinces=("11",),
+    )
+    with session_scope(engine) as session:
+        lesson = session.exec(select(Lesson).where(Lesson.key == key)).one()
+        lesson.content_hash = "v1"
+        session.add(lesson)
+    engine.dispose()
+    reviewer, anonymous = clients["reviewer"], clients[ANONYMOUS]
+    assert anonymous.get(f"/lessons/{key}").status_code == 404
+    assert key not in anonymous.get("/api/search?q=binh+tuyen+bo+giong").text
+    page = reviewer.get(f"/lessons/{key}").text
+    version = _VERSION.search(page)
+    assert version and version.group(1) == "v1" and 'name="decision" value="publish"' in page
+    # only a reviewer, only with this browser's token, only with a comment to return
+    for who in ("reader", "contributor", "evaluator"):
+        denied = clients[who].post(
+            f"/lessons/{key}/review",
+            data={"decision": "publish", "version": "v1", "csrf_token": csrf_of(clients[who], "/")},
+        )
+        assert denied.status_code == 403, who
+    forged = reviewer.post(f"/lessons/{key}/review", data={"decision": "publish", "version": "v1"})
+    assert forged.status_code == 403
+    token = csrf_of(reviewer, f"/lessons/{key}")
+    no_comment = reviewer.post(
+        f"/lessons/{key}/review", data={"decision": "return", "version": "v1", "csrf_token": token}
+    )
+    assert no_comment.status_code == 400 and "cần ghi nhận xét" in no_comment.text  # Vietnamese by default
+    stale = reviewer.post(
+        f"/lessons/{key}/review", data={"decision": "publish", "version": "v0", "csrf_token": token}
+    )
+    assert stale.status_code == 409 and "đã thay đổi từ khi bạn đọc" in stale.text
+    done = reviewer.post(
+        f"/lessons/{key}/review",
+        data={"decision": "publish", "version": "v1", "csrf_token": token, "comment": "Đạt."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/lessons/{key}"
+    again = reviewer.post(
+        f"/lessons/{key}/review",
+        data={"decision": "reject", "version": "v1", "csrf_token": token, "comment": "x"},
+    )
+    assert again.status_code == 409 and "đang ở trạng thái published" in again.text
+    # public at once: the page, the search, the steps for the contributor of the province
+    assert anonymous.get(f"/lessons/{key}").status_code == 200
+    assert key in [h["key"] for h in anonymous.get("/api/search?q=binh+tuyen+bo+giong").json()["hits"]]
+    steps = clients["contributor"].get(f"/api/lessons/{key}").json()["review"]["steps"]
+    assert [(s["action"], s["by"], s["comment"]) for s in steps] == [
+        ("publish", portal_store.email("reviewer"), "Đạt.")
+    ]
+    assert "review" not in anonymous.get(f"/api/lessons/{key}").json()
+    trail = reviewer.get(f"/api/lessons/{key}").json()["audit"]
+    assert [(e["action"], e["actor"]) for e in trail] == [("lesson.publish", portal_store.email("reviewer"))]

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -55,6 +55,7 @@ class BookResult:
     lessons: int
     changed: list[str]
     seconds: float
+    held: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
@@ -66,6 +67,15 @@ class BookResult:
             ),
             say(f"Website: {self.index}", f"Trang web: {self.index}"),
         ]
+        if self.held:
+            lines.append(
+                say(
+                    f"Not in the book, though their files say published: {', '.join(self.held)} (the store has"
+                    " them in review, or published in another version: mel lessons history ID)",
+                    f"Không đưa vào sách dù tệp ghi published: {', '.join(self.held)} (kho dữ liệu ghi đang thẩm"
+                    " định, hoặc đã công bố ở phiên bản khác: mel lessons history ID)",
+                )
+            )
         if self.pdf is not None:
             lines.append(say(f"PDF: {self.pdf}", f"Bản PDF: {self.pdf}"))
         return "\n".join(lines)
@@ -151,6 +161,7 @@ def build_book(
         lessons=len(content.lessons),
         changed=written.changed,
         seconds=time.perf_counter() - started,
+        held=content.held_lessons,
     )
 
 

@@ -22,9 +22,19 @@ from mel_core.errors import BookInputError, LineProblem
 from mel_core.i18n import say
 from mel_core.kb.documents import PUBLIC_STATUSES
 from mel_core.lessons.check import check_lesson, lesson_files
+from mel_core.lessons.ingest import content_hash
 from mel_core.lessons.parse import LessonFile, read_lesson
 from mel_core.privacy import private_values, redact
-from mel_core.store import Evaluation, Finding, Programme, ProgrammeProvince, Rating, Recommendation, table_of
+from mel_core.store import (
+    Evaluation,
+    Finding,
+    Lesson,
+    Programme,
+    ProgrammeProvince,
+    Rating,
+    Recommendation,
+    table_of,
+)
 from mel_core.vocabulary import CRITERIA
 
 #: The order of an evaluation's notebooks in its chapter.
@@ -93,6 +103,7 @@ class BookLesson:
     programme: str
     sections: tuple[tuple[str, str, str], ...]  # (number, heading, body)
     source: Path
+    version: str = ""  # the content hash the store keeps of this file (mel_core.lessons.ingest.content_hash)
 
 
 @dataclass
@@ -101,6 +112,8 @@ class BookContent:
     evaluations: list[BookEvaluation]
     lessons: list[BookLesson]
     skipped_lessons: int = 0
+    #: Lessons whose file says published but the store has in review (or published in another version).
+    held_lessons: list[str] = field(default_factory=list)
 
 
 def read_content(
@@ -118,7 +131,49 @@ def read_content(
     evaluations = _read_evaluations(engine, evaluation_year or year, problems, cache)
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
-    return BookContent(year=year, evaluations=evaluations, lessons=lessons, skipped_lessons=skipped)
+    lessons, held = _as_reviewed(engine, lessons)
+    return BookContent(
+        year=year,
+        evaluations=evaluations,
+        lessons=lessons,
+        skipped_lessons=skipped + len(held),
+        held_lessons=held,
+    )
+
+
+def _as_reviewed(engine: Engine, lessons: list[BookLesson]) -> tuple[list[BookLesson], list[str]]:
+    """The lessons the store does not contradict, and the ids of those it does.
+
+    A file's ``status: published`` stands unless the store holds the same lesson in another state, or published
+    in another version (the file changed since a reviewer published it): a lesson a reviewer returned or
+    rejected in the portal never reaches the book through its file. A file the store has never seen is the
+    publishing team's own.
+    """
+    if not lessons:
+        return lessons, []
+    table = table_of(Lesson)
+    keys = [lesson.key for lesson in lessons]
+    with engine.connect() as conn:
+        stored = {
+            row.key: row
+            for row in conn.execute(
+                select(table.c.key, table.c.status, table.c.visibility, table.c.content_hash).where(
+                    table.c.key.in_(keys)
+                )
+            )
+        }
+    kept: list[BookLesson] = []
+    held: list[str] = []
+    for lesson in lessons:
+        row = stored.get(lesson.key)
+        agreed = row is None or (
+            row.status == "published" and row.visibility == "public" and row.content_hash == lesson.version
+        )
+        if agreed:
+            kept.append(lesson)
+        else:
+            held.append(lesson.key)
+    return kept, held
 
 
 # ----------------------------------------------------------------------------------------------------- lessons
@@ -216,6 +271,7 @@ def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
         themes=tuple(str(t) for t in meta.get("themes") or ()),
         programme=str(meta.get("programme") or ""),
         sections=sections,
+        version=content_hash(lesson),
         source=path,
     )
 

@@ -29,12 +29,13 @@ def demo(
     goats for poor households, crop and forestry models, vocational training, trade promotion, governance and an
     NGO livelihood model, with results frameworks, targets, observations, expenditures, activities and surveys.
 
-    It ingests the sample lessons (lessons/), evaluates every sample programme on every criterion (executed
-    notebooks and their HTML under notebooks/evaluations/, ratings, findings and recommendations in the store),
-    builds the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings, and
-    builds the sample year's book (book/_build/<year>/html/index.html, and its PDF when Chromium is there).
-    Last it creates one portal account per role (reader@example.org …) with random passwords printed once,
-    and says how to serve the portal (mel serve).
+    It creates one portal account per role (reader@example.org …) with random passwords printed once at the
+    end, ingests the sample lessons (lessons/; the demo reviewer publishes those whose file says published, the
+    others wait in the review queue), evaluates every sample programme on every criterion (executed notebooks
+    and their HTML under notebooks/evaluations/, ratings, findings and recommendations in the store), builds
+    the search index (MEL_HOME/index) over lessons, programmes and the evaluations' findings, builds the sample
+    year's book (book/_build/<year>/html/index.html, and its PDF when Chromium is there), and says how to
+    serve the portal (mel serve).
 
     Example: mel demo  (elsewhere: MEL_HOME=/tmp/mel-demo mel demo --out /tmp/mel-demo/evaluations)
     """
@@ -79,24 +80,24 @@ def demo(
         console.print(f"  {t.name:<13} {t.rows:>7} rows")
     if result.lessons is not None:
         console.print(
-            f"  {'lessons':<13} {len(result.lessons.added):>7} files ({sample_lessons_dir()})", soft_wrap=True
+            f"  {'lessons':<13} {len(result.lessons.added):>7} files ({sample_lessons_dir()}):"
+            f" {len(result.lessons.published)} published by the demo reviewer; the others are drafts or wait in"
+            " the review queue",
+            soft_wrap=True,
         )
     console.print(f"Store: {result.db_url}", soft_wrap=True)
     _evaluate(console, settings, out, workers)
     _index(console, settings)
     if book:
         _book(console, settings, pdf)
-    _portal(console, settings)
+    _portal(console, settings, result.accounts)
     console.print(
         "Next: mel evaluate show DB-BSS-2011  ·  mel export sample-out.xlsx  ·  mel --help", soft_wrap=True
     )
 
 
-def _portal(console: Console, settings: Settings) -> None:
-    """Create one demo account per role and say how to serve the portal on the demo store."""
-    from mel_core.demo.run import demo_accounts
-
-    accounts = demo_accounts(settings)
+def _portal(console: Console, settings: Settings, accounts: dict[str, str]) -> None:
+    """Show the demo's accounts (one per role) and say how to serve the portal on the demo store."""
     console.print(
         "Portal accounts of the demo store, one per role (passwords shown only this once;"
         " tài khoản thử, mật khẩu chỉ hiện một lần):",

@@ -69,22 +69,108 @@ def ingest(
     prune: bool = typer.Option(
         False, "--prune", help="Delete lessons from the store whose file is no longer there."
     ),
+    publish_as: str = typer.Option(
+        "",
+        "--publish-as",
+        metavar="EMAIL",
+        help="A reviewer who publishes the files that say 'status: published' (without it they wait for review).",
+    ),
 ) -> None:
     """Load lesson files into the store: all are checked first; nothing is written if any has a problem.
 
     Lessons are matched by their id: a changed file updates its lesson, an unchanged one is skipped.
-    Lessons whose file was removed are reported (and deleted with --prune).
+    Lessons whose file was removed are reported (and deleted with --prune). The store keeps where each lesson
+    is in its review: a file may say draft or submitted; one that says published is published only with
+    --publish-as (a reviewer's e-mail), else it waits for a reviewer. An unchanged lesson keeps its state.
 
     Example: mel lessons ingest lessons/ --prune
+    (a reviewer publishing the year's files: mel lessons ingest lessons/2026 --publish-as thamdinh@molisa.gov.vn)
     """
     from mel_core.cli.data import _engine, _require_store
     from mel_core.lessons.ingest import ingest_lessons
 
     engine = _engine()
     _require_store(engine)
-    report = ingest_lessons(engine, path, prune=prune)
+    report = ingest_lessons(engine, path, prune=prune, publish_as=publish_as or None)
     for line in report.lines():
         typer.echo(render(line))
+
+
+def _decide(key: str, decision: str, by: str, comment: str) -> None:
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.lessons.workflow import decide
+    from mel_core.store import session_scope
+
+    engine = _engine()
+    _require_store(engine)
+    with session_scope(engine) as session:
+        lesson = decide(session, key, decision, by, comment)
+        state = lesson.status
+    typer.echo(render(say(f"{key} is {state}.", f"{key}: {state}.")))
+
+
+_BY = typer.Option(..., "--by", metavar="EMAIL", help="The reviewer (or administrator) who decides.")
+
+
+@app.command("publish")
+def publish(
+    lesson_id: str = typer.Argument(..., help="The lesson's id."),
+    by: str = _BY,
+    comment: str = typer.Option("", "--comment", help="A note kept with the decision."),
+) -> None:
+    """Publish a submitted lesson: from now on it is public (book, public index, anonymous pages).
+
+    Example: mel lessons publish 2026-son-la-ca-phe --by thamdinh@molisa.gov.vn
+    """
+    _decide(lesson_id, "publish", by, comment)
+
+
+@app.command("return")
+def return_(
+    lesson_id: str = typer.Argument(..., help="The lesson's id."),
+    by: str = _BY,
+    comment: str = typer.Option(..., "--comment", help="What the contributor should change (required)."),
+) -> None:
+    """Return a submitted lesson to its contributor with comments; they correct it and submit it again.
+
+    Example: mel lessons return 2026-son-la-ca-phe --by thamdinh@molisa.gov.vn --comment "Thiếu mục 2.8"
+    """
+    _decide(lesson_id, "return", by, comment)
+
+
+@app.command("reject")
+def reject(
+    lesson_id: str = typer.Argument(..., help="The lesson's id."),
+    by: str = _BY,
+    comment: str = typer.Option(..., "--comment", help="Why it is rejected (required)."),
+) -> None:
+    """Reject a submitted lesson (it is kept, never published).
+
+    Example: mel lessons reject 2026-x --by thamdinh@molisa.gov.vn --comment "Không phải bài học kinh nghiệm"
+    """
+    _decide(lesson_id, "reject", by, comment)
+
+
+@app.command("history")
+def history(lesson_id: str = typer.Argument(..., help="The lesson's id.")) -> None:
+    """Where a lesson is in its review, and every step so far with its comments.
+
+    Example: mel lessons history 2026-son-la-ca-phe
+    """
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.lessons.workflow import find_lesson, steps
+    from mel_core.store import session_scope
+    from mel_core.text import terminal_safe
+
+    engine = _engine()
+    _require_store(engine)
+    with session_scope(engine) as session:
+        lesson = find_lesson(session, lesson_id)
+        state, done = lesson.status, steps(session, lesson)
+    typer.echo(f"{lesson_id}: {state}")
+    for step in done:
+        line = f"  {step.at:%Y-%m-%d %H:%M} UTC  {step.action:<8} {terminal_safe(step.by)}"
+        typer.echo(line + (f"  {terminal_safe(step.comment)}" if step.comment else ""))
 
 
 @app.command("import-docx")

@@ -56,6 +56,7 @@ class DemoResult:
     report: ImportReport
     programmes: list[ProgrammeSummary]
     lessons: IngestReport | None = None
+    accounts: dict[str, str] = field(default_factory=dict)  # e-mail → password, shown once
 
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
@@ -104,7 +105,8 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
 
 
 def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult:
-    """Create a fresh SQLite store at MEL_HOME/mel.db; load the sample workbook and the sample lessons into it."""
+    """Create a fresh SQLite store at MEL_HOME/mel.db with one portal account per role; load the sample workbook
+    and the sample lessons into it, the demo reviewer publishing those whose file says published."""
     from mel_core.demo.sample import SAMPLE_WORKBOOK
 
     db = settings.home / "mel.db"
@@ -114,9 +116,10 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
     engine = make_engine(url)
     try:
         init_store(engine)
+        accounts = demo_accounts(engine)
         report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
-        lessons = ingest_lessons(engine, sample_lessons_dir())
-        return DemoResult(url, report, summarise(engine), lessons)
+        lessons = ingest_lessons(engine, sample_lessons_dir(), publish_as=f"reviewer@{DEMO_DOMAIN}")
+        return DemoResult(url, report, summarise(engine), lessons, accounts)
     finally:
         engine.dispose()
 
@@ -215,7 +218,7 @@ def demo_index(settings: Settings) -> IndexReport:
 DEMO_DOMAIN = "example.org"
 
 
-def demo_accounts(settings: Settings) -> dict[str, str]:
+def demo_accounts(engine: Engine) -> dict[str, str]:
     """One portal account per role in the demo store, each with a new random password: e-mail → password.
 
     The passwords exist only in what this returns (the store keeps their Argon2 hashes): print them once.
@@ -225,15 +228,11 @@ def demo_accounts(settings: Settings) -> dict[str, str]:
     from mel_core.store import session_scope
     from mel_core.vocabulary import ROLES
 
-    engine = make_engine(sqlite_url(settings.home / "mel.db"))
     accounts: dict[str, str] = {}
-    try:
-        with session_scope(engine) as session:
-            for role in ROLES:
-                email = f"{role}@{DEMO_DOMAIN}"
-                password = random_password()
-                add_user(session, email, role, password, provinces=["11"] if role == "contributor" else [])
-                accounts[email] = password
-    finally:
-        engine.dispose()
+    with session_scope(engine) as session:
+        for role in ROLES:
+            email = f"{role}@{DEMO_DOMAIN}"
+            password = random_password()
+            add_user(session, email, role, password, provinces=["11"] if role == "contributor" else [])
+            accounts[email] = password
     return accounts

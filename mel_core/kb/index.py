@@ -250,11 +250,12 @@ def update_index(
 
 
 def update_lessons(
-    engine: Engine, index_dir: Path, keys: Iterable[str], audience: str = "public"
+    engine: Engine, index_dir: Path, keys: Iterable[str], audience: str = "public", wait_s: float = 0.0
 ) -> IndexReport:
     """Re-index the lessons of ``keys`` (and their items) as the store holds them now.
 
-    A lesson gone from the store, or now internal or a draft, leaves the index.
+    A lesson gone from the store, or now internal or not published, leaves the index. ``wait_s``: how long to
+    wait for another writer of the index to finish.
 
     Raises:
         IndexMissingError: there is no index yet (run :func:`build_index` first).
@@ -269,7 +270,7 @@ def update_lessons(
         items = tuple(f"lesson_item:{k}#" for k in keys)
         return {d for d in old if d in lessons or d.startswith(items)}
 
-    with writer_lock(index_dir), engine.connect() as conn:
+    with writer_lock(index_dir, wait_s), engine.connect() as conn:
         added, updated, removed, now = _apply(folder, lesson_documents(conn, keys, audience), drop)
     return IndexReport(
         index_dir=index_dir,

@@ -18,7 +18,7 @@ from mel_core.i18n import say
 from mel_core.lessons.parse import LESSONS_SECTION, LessonFile, read_lesson
 from mel_core.privacy import find_personal, mask
 from mel_core.reference import taxonomy
-from mel_core.vocabulary import FUNDING, LANGUAGES, LESSON_STATUSES, ORGANISATION_KINDS, VISIBILITY
+from mel_core.vocabulary import FUNDING, LANGUAGES, ORGANISATION_KINDS, VISIBILITY
 
 REQUIRED = (
     "id",
@@ -33,6 +33,9 @@ REQUIRED = (
     "themes",
 )
 #: Optional keys. ``illustrative: true`` marks sample content that describes no real submission.
+#: The states a lesson file may claim: returned and rejected are the store's, set by a reviewer. A file that says
+#: published is published only by a reviewer (``mel lessons ingest --publish-as``); see mel_core.lessons.workflow.
+FILE_STATUSES = ("draft", "submitted", "published")
 OPTIONAL = ("programme", "visibility", "status", "contact", "illustrative")
 CONTACT_KEYS = ("name", "phone", "email", "organisation", "position", "address", "other")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -241,7 +244,17 @@ def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProble
     if key == "visibility":
         return _one_of(lesson, key, value, VISIBILITY)
     if key == "status":
-        return _one_of(lesson, key, value, LESSON_STATUSES)
+        if value == "reviewed":
+            return [
+                _problem(
+                    lesson,
+                    key,
+                    value,
+                    "'reviewed' is no longer a state: write published (a reviewer then publishes it) or submitted",
+                    "'reviewed' không còn là trạng thái: ghi published (người thẩm định sẽ đăng) hoặc submitted",
+                )
+            ]
+        return _one_of(lesson, key, value, FILE_STATUSES)
     if key == "illustrative":
         if isinstance(value, bool):
             return []

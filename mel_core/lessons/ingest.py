@@ -4,12 +4,20 @@ Every file is checked first (format, then programme codes against the store); on
 is written. Then, in one transaction, each lesson is inserted or updated by its id (``Lesson.key``); a file whose
 content and links have not changed is left alone (``content_hash``). Lessons in the store whose file is gone are
 reported, and deleted only when asked (``prune``).
+
+Where a lesson is in its review is the store's to say (:mod:`mel_core.lessons.workflow`): a file may say
+``draft`` or ``submitted``, and a new or changed file enters in that state. A file that says ``published`` is
+published only when a reviewer takes responsibility (``publish_as``, their e-mail); otherwise it enters as
+``submitted`` and waits for a reviewer (:attr:`IngestReport.held`). A lesson whose content has not changed keeps
+its state, whatever its file says, so an ingest never undoes a reviewer's decision; a published lesson whose
+content changed goes back to ``submitted``, to be read again.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +27,18 @@ from sqlmodel import Session, col, select
 from mel_core import audit, geo
 from mel_core.errors import LessonFormatError, LineProblem
 from mel_core.i18n import say
+from mel_core.lessons import workflow
 from mel_core.lessons.check import validate_lessons
 from mel_core.lessons.parse import LessonFile
-from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, session_scope
+from mel_core.store import (
+    Lesson,
+    LessonProvince,
+    LessonReview,
+    LessonSection,
+    LessonTheme,
+    Programme,
+    session_scope,
+)
 from mel_core.text import clean_cell, nfc
 
 
@@ -34,6 +51,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed_files: list[str] = field(default_factory=list)
     pruned: bool = False
+    published: list[str] = field(default_factory=list)  # published by this ingest (publish_as)
+    held: list[str] = field(default_factory=list)  # files that say published, waiting for a reviewer
 
     @property
     def counts(self) -> dict[str, int]:
@@ -54,6 +73,21 @@ class IngestReport:
                 f"bài học: {c['added']} thêm mới, {c['updated']} cập nhật, {c['unchanged']} không đổi",
             )
         ]
+        if self.published:
+            n = len(self.published)
+            out.append(
+                say(f"  {n} published by the reviewer named", f"  {n} bài được người thẩm định đã nêu đăng")
+            )
+        if self.held:
+            n = len(self.held)
+            out.append(
+                say(
+                    f"  {n} say published but wait for a reviewer (submitted): mel lessons publish ID --by EMAIL,"
+                    " or ingest again with --publish-as EMAIL",
+                    f"  {n} bài ghi published nhưng chờ người thẩm định (submitted): mel lessons publish ID --by EMAIL,"
+                    " hoặc nạp lại với --publish-as EMAIL",
+                )
+            )
         for key in self.removed_files:
             if self.pruned:
                 out.append(say(f"  deleted {key}: its file was removed", f"  đã xoá {key}: tệp đã bị gỡ"))
@@ -73,29 +107,41 @@ def content_hash(lesson: LessonFile) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def ingest_lessons(engine: Engine, path: Path, *, prune: bool = False) -> IngestReport:
+def ingest_lessons(
+    engine: Engine,
+    path: Path,
+    *,
+    prune: bool = False,
+    publish_as: str | None = None,
+    actor: str | None = None,
+) -> IngestReport:
     """Check every lesson file under ``path``, then upsert them into the store in one transaction.
 
     Args:
         engine: the store (at the newest schema, reference data loaded).
         path: a lesson file, a year folder (``lessons/2026``) or the lessons folder (``lessons``).
         prune: delete the store's lessons whose file is gone (within ``path``'s reach) instead of reporting them.
+        publish_as: the e-mail of a reviewer (or administrator) who publishes the files that say ``published``.
+        actor: who runs the ingest, for the audit trail (default: the account at the terminal).
 
     Returns:
         Lesson ids added, updated, unchanged, and in the store without a file.
 
     Raises:
         LessonFormatError: any file has a problem (every problem listed); nothing was written.
+        ReviewError: ``publish_as`` is not an enabled reviewer or administrator; nothing was written.
     """
     lessons, problems = validate_lessons([path])
     with session_scope(engine) as session:
+        publisher = workflow.reviewer(session, publish_as).email if publish_as else None
         programmes = _programme_ids(session, lessons, problems)
         if problems:
             raise LessonFormatError(problems=list(problems), path=str(path))
         report = IngestReport(pruned=prune)
         existing = {row.key: row for row in session.exec(select(Lesson)).all()}
+        who = _Who(actor or audit.cli_actor(), publisher, workflow.now())
         for file, lesson in lessons:
-            _upsert(session, existing, file, lesson, programmes, report)
+            _upsert(session, existing, file, lesson, programmes, report, who)
         seen = {str(lesson.meta["id"]) for _, lesson in lessons}
         for key, row in sorted(existing.items()):
             if key not in seen and _in_reach(row, path):
@@ -133,6 +179,25 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else clean_cell(str(value))
 
 
+@dataclass(frozen=True)
+class _Who:
+    actor: str  # who runs the ingest
+    publisher: str | None  # the reviewer who publishes the files that say published
+    at: datetime
+
+
+def _state(row: Lesson | None, digest: str, claimed: str, who: _Who) -> str:
+    """The state a lesson takes: its own if its content has not changed (unless a reviewer now publishes what its
+    file says is published), else what its file says, ``published`` only with a reviewer."""
+    if row is not None and row.content_hash == digest:
+        if claimed == "published" and who.publisher and row.status in ("draft", "submitted"):
+            return "published"
+        return row.status
+    if claimed == "published":
+        return "published" if who.publisher else "submitted"
+    return claimed
+
+
 def _upsert(
     session: Session,
     existing: dict[str, Lesson],
@@ -140,6 +205,7 @@ def _upsert(
     lesson: LessonFile,
     programmes: dict[str, int],
     report: IngestReport,
+    who: _Who,
 ) -> None:
     meta = lesson.meta
     key = str(meta["id"])
@@ -147,10 +213,15 @@ def _upsert(
     programme_id = programmes.get(str(meta["programme"])) if meta.get("programme") else None
     source_path = "/".join(file.parts[-3:])  # lessons/<year>/<id>.md, whatever the working directory
     row = existing.get(key)
-    if row is not None and (row.content_hash, row.programme_id, row.source_path) == (
+    claimed = str(meta.get("status") or "submitted")
+    status = _state(row, digest, claimed, who)
+    if claimed == "published" and status != "published":
+        report.held.append(key)
+    if row is not None and (row.content_hash, row.programme_id, row.source_path, row.status) == (
         digest,
         programme_id,
         source_path,
+        status,
     ):
         report.unchanged.append(key)
         return
@@ -165,28 +236,55 @@ def _upsert(
         "sector": meta["sector"],
         "programme_id": programme_id,
         "visibility": meta.get("visibility") or "public",
-        "status": meta.get("status") or "submitted",
+        "status": status,
         "source_path": source_path,
         "content_hash": digest,
         "contact": {str(k): nfc(str(v)) for k, v in contact.items()} if isinstance(contact, dict) else None,
     }
+    before = row.status if row is not None else None
+    if status != before:
+        if status == "submitted":
+            values.update(submitted_at=who.at)
+        if status == "published":
+            values.update(published_by=who.publisher, published_at=who.at)
+            report.published.append(key)
     watched = ("status", "visibility", "content_hash", "source_path")
     if row is None:
         row = Lesson(key=key, **values)
         session.add(row)
         session.flush()
         report.added.append(key)
-        audit.record(session, "lesson.ingest", "lesson", key, after={n: values[n] for n in watched})
-    else:
-        before = {n: getattr(row, n) for n in watched}
         audit.record(
-            session, "lesson.ingest", "lesson", key, before=before, after={n: values[n] for n in watched}
+            session, "lesson.ingest", "lesson", key, actor=who.actor, after={n: values[n] for n in watched}
+        )
+    else:
+        audit.record(
+            session,
+            "lesson.ingest",
+            "lesson",
+            key,
+            actor=who.actor,
+            before={n: getattr(row, n) for n in watched},
+            after={n: values[n] for n in watched},
         )
         for name, value in values.items():
             setattr(row, name, value)
         _delete_children(session, row)
         report.updated.append(key)
     assert row.id is not None
+    if status != before and status in ("submitted", "published"):
+        workflow.record_submission(session, row, who.actor, when=who.at)
+    if status != before and status == "published":
+        session.add(
+            LessonReview(
+                lesson_id=row.id,
+                at=who.at,
+                by=who.publisher or who.actor,
+                action="publish",
+                content_hash=digest,
+                comment=None,
+            )
+        )
     for position, section in enumerate(lesson.sections, start=1):
         session.add(
             LessonSection(
@@ -220,6 +318,7 @@ def _delete_children(session: Session, row: Lesson) -> None:
 
 
 def _delete(session: Session, row: Lesson) -> None:
+    session.execute(delete(LessonReview).where(col(LessonReview.lesson_id) == row.id))
     audit.record(
         session,
         "lesson.prune",

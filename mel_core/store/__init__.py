@@ -10,7 +10,7 @@ from mel_core.store.engine import make_engine, session_scope, writer_transaction
 from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
 from mel_core.store.geo import AdminUnit, TaxonomyTerm
-from mel_core.store.lessons import Lesson, LessonProvince, LessonSection, LessonTheme
+from mel_core.store.lessons import Lesson, LessonProvince, LessonReview, LessonSection, LessonTheme
 from mel_core.store.programmes import (
     Indicator,
     Objective,
@@ -32,6 +32,7 @@ __all__ = [
     "Indicator",
     "Lesson",
     "LessonProvince",
+    "LessonReview",
     "LessonSection",
     "LessonTheme",
     "LoginAttempt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
@@ -17,6 +18,9 @@ from mel_core.vocabulary import (
     SECTORS,
     VISIBILITY,
 )
+
+#: What can happen to a lesson in review (the row of :class:`LessonReview`).
+LESSON_REVIEW_ACTIONS = ("submit", "publish", "return", "reject")
 
 
 class Lesson(SQLModel, table=True):
@@ -48,6 +52,28 @@ class Lesson(SQLModel, table=True):
     source_path: str | None = None
     content_hash: str | None = Field(default=None, max_length=64)
     contact: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    submitted_by_user: str | None = Field(
+        default=None, max_length=254, description="the portal user who submitted it (none for a file)"
+    )
+    submitted_at: datetime | None = None
+    published_by: str | None = Field(default=None, max_length=254, description="the reviewer who published it")
+    published_at: datetime | None = None
+
+
+class LessonReview(SQLModel, table=True):
+    """One step of a lesson's review: submitted, published, returned or rejected, by whom, with the comment the
+    contributor reads. ``content_hash`` names the version of the lesson the step was about."""
+
+    __tablename__ = "lesson_reviews"
+    __table_args__ = (one_of("action", LESSON_REVIEW_ACTIONS, nullable=False),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lesson_id: int = Field(foreign_key="lessons.id", index=True, ondelete="CASCADE")
+    at: datetime
+    by: str = Field(max_length=254)
+    action: str = Field(max_length=16)
+    comment: str | None = None
+    content_hash: str | None = Field(default=None, max_length=64)
 
 
 class LessonSection(SQLModel, table=True):

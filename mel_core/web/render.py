@@ -60,6 +60,7 @@ def page(request: Request, template: str, data: dict[str, Any], status_code: int
         "switch_lang": "/lang/" + other + "?" + urlencode({"next": here}),
         "viewer": viewer,
         "can_manage_users": may(viewer, "manage_users"),
+        "can_review": may(viewer, "review_lessons"),
         "csrf": csrf_for(request),
         "public_site": portal(request).public,
         "w": lambda key: t(key, lang),

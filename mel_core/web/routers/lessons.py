@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from mel_core import geo
-from mel_core.access import Viewer, audience, lessons_clause, sees_contact, shown_text
+from mel_core import audit, geo
+from mel_core.access import Viewer, audience, lessons_clause, may, sees_contact, shown_text
 from mel_core.errors import MelError
 from mel_core.kb.documents import lesson_items
 from mel_core.kb.search import LessonTraits, similar_lessons
+from mel_core.lessons.workflow import steps
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, table_of
 from mel_core.web.deps import db, portal, require
 from mel_core.web.render import page, twin
@@ -113,6 +114,25 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
     }
     if sees_contact(viewer):
         data["contact"] = lesson.contact or {}
+    if may(viewer, "submit_lessons") or may(viewer, "review_lessons"):
+        data["review"] = {
+            "steps": [
+                {
+                    "at": s.at.isoformat(timespec="minutes"),
+                    "by": s.by,
+                    "action": s.action,
+                    "comment": s.comment,
+                }
+                for s in steps(session, lesson)
+            ],
+            "version": lesson.content_hash,
+            "can_decide": may(viewer, "review_lessons") and lesson.status == "submitted",
+        }
+    if may(viewer, "review_lessons"):
+        data["audit"] = [
+            {**e.as_json(), "changes": [list(c) for c in e.changes()]}
+            for e in audit.history(session, "lesson", lesson.key)
+        ]
     return data
 
 
