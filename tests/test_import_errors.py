@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -207,6 +208,53 @@ CASES = [
         ("expenditures.csv", 4, "column 6", "without a header"),
     ),
     ("bad-code", _set("activities", 3, "code", "A 2"), ("activities.csv", 3, "code", "without spaces")),
+    # numbers beyond what the store holds (#19: OverflowError writing SQLite INTEGER was exit 70)
+    (
+        "count-1e20",
+        _set("programmes", 3, "households", "1e20"),
+        ("programmes.csv", 3, "households", "2,147,483,647"),
+    ),
+    (
+        "count-1e308",
+        _set("activities", 2, "participants_officials", "1e308"),
+        ("activities.csv", 2, "participants_officials", "2,147,483,647"),
+    ),
+    (
+        "count-over-32-bits",
+        _set("programmes", 3, "villages", "2147483648"),
+        ("programmes.csv", 3, "villages", "2,147,483,647"),
+    ),
+    (
+        "money-1e308",
+        _set("expenditures", 2, "planned_million_vnd", "1e308"),
+        ("expenditures.csv", 2, "planned_million_vnd", "larger than 1,000,000,000,000"),
+    ),
+    (
+        "area-1e13",
+        _set("programmes", 3, "area_ha", "1e13"),
+        ("programmes.csv", 3, "area_ha", "check the unit"),
+    ),
+    # control characters in text (#19: a NUL byte was stored)
+    (
+        "nul-in-text",
+        _set("programmes", 3, "title", "Nuôi\x00bò"),
+        ("programmes.csv", 3, "title", "control character (U+0000)"),
+    ),
+    (
+        "escape-in-a-list",
+        _set("programmes", 2, "donors", "DANIDA;\x1b[2J"),
+        ("programmes.csv", 2, "donors", "U+001B"),
+    ),
+    (
+        "bidi-in-a-note",
+        _set("observations", 4, "note", "\u202eabc"),
+        ("observations.csv", 4, "note", "U+202E"),
+    ),
+    (
+        "lone-carriage-return",
+        _set("activities", 3, "title", "Hội\rthảo"),
+        ("activities.csv", 3, "title", "U+000D"),
+    ),
 ]
 
 
@@ -392,3 +440,81 @@ def test_a_csv_field_over_the_limit_is_a_problem_of_its_row_not_a_failure_of_mel
     engine.dispose()
     cli = run_mel("import", str(folder), "--dry-run", home=tmp_path, MEL_LIMIT_CSV_FIELD_CHARS="100000")
     assert cli.returncode == 65 and "programmes.csv, row 3" in cli.stderr, cli.stderr
+
+
+# --------------------------------------------------------------------------- files and sheets given twice (#19)
+
+
+def test_two_files_for_one_table_are_an_error_naming_both(loaded, tmp_path):
+    """programmes.csv and PROGRAMMES.csv (or a name with a space before .csv) were one table read twice: the
+    rows of one were lost without a word."""
+    import shutil
+
+    folder = write_csv(tmp_path / "bad")
+    shutil.copy(folder / "programmes.csv", folder / "PROGRAMMES.csv")
+    shutil.copy(folder / "targets.csv", folder / "Targets .csv")
+    problems = _problems(loaded, folder)
+    found = {p.source: p for p in problems}
+    assert "PROGRAMMES.csv holds the table programmes already" in found["programmes.csv"].reason
+    assert "Targets .csv holds the table targets already" in found["targets.csv"].reason
+    assert len(problems) == 2
+
+
+def test_two_sheets_for_one_table_are_an_error_naming_both(loaded, tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "bad.xlsx")
+    workbook = load_workbook(path)
+    workbook.copy_worksheet(workbook["targets"]).title = "Targets "
+    workbook.save(path)
+    [problem] = _problems(loaded, path)
+    assert problem.source == "bad.xlsx › Targets " and problem.value == "Targets "
+    assert "bad.xlsx › targets holds the table targets already" in problem.reason
+
+
+def test_a_sheet_is_read_to_its_last_row_whatever_its_dimension_says(sqlite_engine, tmp_path):
+    """A stale <dimension> (written by some programs) cut the rows beyond it off without a word (#19)."""
+    from tests.hostile_inputs import SHEET, rewrite
+
+    path = write_xlsx(tmp_path / "stale.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(SHEET["observations"])
+    assert b'<dimension ref="A1:H6"/>' in xml
+    rewrite(path, {SHEET["observations"]: xml.replace(b'ref="A1:H6"', b'ref="A1:H2"')})
+    report = import_path(sqlite_engine, path)
+    assert {t.name: t.rows for t in report.tables}["observations"] == 5
+
+
+# --------------------------------------------------------------------------- quotes in CSV (#19)
+
+
+def test_a_note_over_several_lines_is_still_read(sqlite_engine, tmp_path):
+    """A line break in a quoted text cell is what spreadsheet programs write for Alt+Enter: accepted."""
+    tables = copy_tables()
+    _set("observations", 4, "note", "đợt 1,\nđợt 2, 3, 4")(tables)
+    _set("programmes", 2, "title", 'Chương trình "Quản trị"\r\nnhà nước')(tables)
+    report = import_path(sqlite_engine, write_csv(tmp_path / "multiline", tables))
+    assert {t.name: t.rows for t in report.tables}["observations"] == 5
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: t.replace("DB-BSS,Nuôi", 'DB-BSS,"Nuôi', 1), (3, "", "never closed")),
+        (lambda t: t.replace(",3,12,200,", ',"3\n",12,200,', 1), (3, "communes", "line break")),
+        (
+            lambda t: t.replace(",Nâng cao", ',"Nâng cao', 1).replace("Giảm tỷ lệ hộ nghèo", 'Giảm"', 1),
+            (2, "objectives", "read as 1 row(s)"),
+        ),
+        (lambda t: t.replace("GOPA,Chương trình", 'GOPA,"Chương" trình', 1), (2, "", "more text follows")),
+    ],
+    ids=["open-to-the-end", "line-break-in-a-count", "closed-by-chance", "text-after-the-quote"],
+)
+def test_a_quote_left_open_is_a_problem_of_the_row_where_it_opens(loaded, tmp_path, edit, expected):
+    folder = write_csv(tmp_path / "bad")
+    file = folder / "programmes.csv"
+    file.write_text(edit(file.read_text(encoding="utf-8")), encoding="utf-8")
+    problems = [p for p in _problems(loaded, folder) if p.source == "programmes.csv"]
+    row, column, words = expected
+    assert [(p.row, p.column) for p in problems][:1] == [(row, column)], problems
+    assert words in problems[0].reason

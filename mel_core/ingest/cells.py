@@ -24,6 +24,14 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: Characters no cell may hold: C0 controls but tab and line feed (a carriage return only before a line feed),
+#: DEL, C1 controls, and the bidirectional overrides and isolates that make text read otherwise than it is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+#: The largest whole number a count may be: the store's INTEGER columns hold 32 bits on PostgreSQL.
+COUNT_MAX = 2**31 - 1
+#: The largest amount of money (million VND) or area (ha): 10^12 million VND is 10^18 VND, thousands of times
+#: a year's national budget; anything larger is a typing or unit error, and sums of it would overflow.
+MONEY_MAX = 1e12
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -48,7 +56,17 @@ def text(raw: Raw) -> str:
         raise CellError(say("expected text, found a date", "cần văn bản, gặp một ngày tháng"))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return clean_cell(str(raw))
+    value = clean_cell(str(raw))
+    control = _CONTROL.search(value)
+    if control is not None:
+        point = f"U+{ord(control.group(0)[0]):04X}"
+        raise CellError(
+            say(
+                f"the text holds a control character ({point}), which no spreadsheet shows: remove it",
+                f"văn bản chứa ký tự điều khiển ({point}), điều mà bảng tính không hiển thị: hãy xoá",
+            )
+        )
+    return value
 
 
 def code(raw: Raw) -> str:
@@ -102,6 +120,13 @@ def money(raw: Raw) -> float:
                 "must not be negative (money and areas are ≥ 0)", "không được âm (tiền và diện tích phải ≥ 0)"
             )
         )
+    if value > MONEY_MAX:
+        raise CellError(
+            say(
+                f"larger than {MONEY_MAX:,.0f}: money is written in million VND and areas in ha; check the unit",
+                f"lớn hơn {MONEY_MAX:,.0f}: tiền ghi bằng triệu đồng, diện tích bằng ha; hãy kiểm tra đơn vị",
+            )
+        )
     return value
 
 
@@ -111,6 +136,13 @@ def count(raw: Raw) -> int:
         raise CellError(say("expected a whole number", "cần một số nguyên"))
     if value < 0:
         raise CellError(say("must not be negative", "không được âm"))
+    if value > COUNT_MAX:
+        raise CellError(
+            say(
+                f"larger than {COUNT_MAX:,}, the largest whole number the store holds",
+                f"lớn hơn {COUNT_MAX:,}, số nguyên lớn nhất kho dữ liệu lưu được",
+            )
+        )
     return int(value)
 
 

@@ -10,18 +10,21 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from mel_core.ingest.cells import COUNT_MAX, MONEY_MAX
 from mel_core.ingest.formats import TABLES, Column, Kind, TableFormat
+from mel_core.limits import SETTINGS, SHEET_COLUMNS, SHEET_ROWS
 from mel_core.reference import taxonomy
+from mel_core.safe_yaml import YamlLimits
 
 DOC = Path("docs") / "import-formats.md"
 
 KINDS = {
     Kind.TEXT: "text",
     Kind.CODE: "code: letters, digits and `- _ . /`, no spaces",
-    Kind.INT: "whole number ≥ 0",
+    Kind.INT: f"whole number from 0 to {COUNT_MAX:,}",
     Kind.YEAR: "year (1900–2100)",
     Kind.NUMBER: "number (dot as decimal mark, no thousands separator; may be negative)",
-    Kind.MONEY: "number ≥ 0 (money in million VND, areas in ha)",
+    Kind.MONEY: f"number from 0 to {MONEY_MAX:,.0f} (money in million VND, areas in ha)",
     Kind.BOOL: "`true`/`false` (or `1`/`0`)",
     Kind.DATE: "date `YYYY-MM-DD` (or an Excel date)",
     Kind.PERIOD: "period: `2015`, `2015-H1`, `2015-Q3`, `2015-07` or `2016-2020`",
@@ -137,7 +140,44 @@ def formats_markdown() -> str:
                 "missing value.",
             ]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _limits())
+
+
+def _limits() -> list[str]:
+    """The section on limits, from :data:`mel_core.limits.SETTINGS`."""
+    yaml = YamlLimits()
+    lines = [
+        "## Limits",
+        "",
+        "Every file is measured before it is parsed, and a file beyond a limit is refused with a problem that",
+        "names the limit (exit 65; nothing is written). A workbook is a zip archive: the sizes its parts declare",
+        "are checked before any is inflated, so a zip bomb is refused without being unpacked, and its XML parts",
+        "may not declare a DTD (no spreadsheet program writes one; entity expansion and external entities need",
+        f"one). A sheet holds at most {SHEET_ROWS:,} rows and {SHEET_COLUMNS:,} columns, as in Excel; a sheet",
+        'whose dimension claims more is not a real workbook. In a CSV file, a quote (`"`) must close the cell it',
+        "opens before the next separator or line end; a line break inside a quoted cell is accepted in text",
+        "columns only, and a cell whose lines read as rows of the table is refused (a quote opened by mistake).",
+        "Text may not hold control characters (other than tab and line break) or bidirectional overrides.",
+        "",
+        "The defaults fit real workbooks by a wide margin (a sheet of a million observations is about 30 MB as",
+        "`.xlsx` and 370 MB unpacked). Each can be raised by its setting (MB are MiB: 1,048,576 bytes):",
+        "",
+        "| setting | default | limit |",
+        "| --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        unit = f" {setting.unit}" if setting.unit else ""
+        lines.append(f"| `{setting.variable}` | {setting.default:,}{unit} | {setting.what} |")
+    lines += [
+        f"| `MEL_LIMIT_YAML_KB` | {yaml.max_bytes // 1024:,} | a lesson's front matter, in KB |",
+        f"| `MEL_LIMIT_YAML_NODES` | {yaml.max_nodes:,} | values in a lesson's front matter, aliases expanded |",
+        f"| `MEL_LIMIT_YAML_DEPTH` | {yaml.max_depth:,} | nesting of a lesson's front matter |",
+        "",
+        f"Whole numbers are at most {COUNT_MAX:,} (the store's INTEGER on PostgreSQL); money and areas at most",
+        f"{MONEY_MAX:,.0f} (10¹² million VND is 10¹⁸ VND: anything larger is a typing or unit error).",
+        "",
+    ]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

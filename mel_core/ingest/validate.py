@@ -17,6 +17,7 @@ from mel_core.ingest import cells
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
 from mel_core.ingest.formulas import check_formulas
 from mel_core.ingest.sources import Source, Table, gc_paused
+from mel_core.limits import setting
 from mel_core.text import nfc
 from mel_core.vocabulary import NATIONAL
 
@@ -57,8 +58,21 @@ _MISSING = object()
 REQUIRED_EMPTY = say("required value is empty", "giá trị bắt buộc đang để trống")
 
 
+#: How much of a value a problem quotes.
+SHOWN_CHARS = 200
+
+
 def _shown(raw: Any) -> str:
-    return "" if raw is None else str(raw)
+    text = "" if raw is None else str(raw)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def _too_long(longest: int) -> str:
+    variable = setting("cell_chars")
+    return say(
+        f"the cell holds more than {longest:,} characters ({variable} raises the limit)",
+        f"ô chứa hơn {longest:,} ký tự ({variable} nâng giới hạn)",
+    )
 
 
 class _Checker:
@@ -70,7 +84,7 @@ class _Checker:
 
 
 def _read_table(
-    table: Table, fmt: TableFormat, known_admin: set[str], problems: list[Problem]
+    table: Table, fmt: TableFormat, known_admin: set[str], problems: list[Problem], longest: int
 ) -> tuple[list[Record], list[str]]:
     check = _Checker(table, fmt, problems)
     header = table.header
@@ -162,6 +176,10 @@ def _read_table(
                     check.problem(number, name, "", REQUIRED_EMPTY)
                 record[name] = default
                 continue
+            if raw.__class__ is str and len(raw) > longest:
+                check.problem(number, name, raw, _too_long(longest))
+                record[name] = None
+                continue
             try:
                 value = read(raw)
             except cells.CellError as exc:
@@ -178,6 +196,9 @@ def _read_table(
             for index, name in var_readers:
                 raw = row[index] if index < len(row) else None
                 if cells.is_empty(raw):
+                    continue
+                if isinstance(raw, str) and len(raw) > longest:
+                    check.problem(number, name, raw, _too_long(longest))
                     continue
                 try:
                     values[name] = cells.number(raw)
@@ -234,7 +255,7 @@ def _validate(source: Source, known: Known) -> Batch:
         table = source.tables.get(fmt.name)
         if table is None:
             continue
-        records, variables = _read_table(table, fmt, known.admin_units, problems)
+        records, variables = _read_table(table, fmt, known.admin_units, problems, source.limits.cell_chars)
         _duplicates(table, fmt, records, problems)
         batch.records[fmt.name] = records
         if fmt.open_columns:

@@ -17,10 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from mel_core import geo
-from mel_core.errors import LessonFormatError, LineProblem, OutputError
+from mel_core.errors import LessonFormatError, LineProblem, OutputError, Problem
 from mel_core.i18n import say
 from mel_core.lessons.parse import LESSONS_SECTION, OUTLINE
 from mel_core.lessons.templates import write_text_atomic
+from mel_core.limits import check_upload
 from mel_core.privacy import remove_personal
 from mel_core.text import clean_cell, fold
 
@@ -110,6 +111,11 @@ def _paragraphs(file: Path) -> Iterator[tuple[str, str]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    # within limits first: a .docx is a zip archive, and python-docx would inflate a bomb whole
+    refused = check_upload(file, "docx", name=str(file))
+    if refused:
+        problems: list[Problem] = [LineProblem(p.source, 0, "", "", p.reason) for p in refused]
+        raise LessonFormatError(problems=problems, path=str(file))
     try:
         document = docx.Document(str(file))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
