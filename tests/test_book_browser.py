@@ -325,7 +325,7 @@ provinces: ["{province}"]
 sector: livestock
 themes: [process]
 visibility: {visibility}
-status: submitted
+status: published
 contact: {{name: {name}, phone: "{phone}", email: {email}}}
 ---
 ## 1. Thông tin về mô hình
@@ -587,8 +587,7 @@ HOSTILE = {
     "indicator": "Hộ nghèo <img src=x onerror=alert('indicator')> được hỗ trợ",
     "finding": "Phát hiện <svg><animate onbegin=alert('finding') attributeName=x dur=1s>",
     "justification": "Lý do <img src=x onerror=alert('justification')>",
-    "recommendation": "Khuyến nghị <iframe src=javascript:alert('recommendation')></iframe>",
-    "response": "Phản hồi <details open ontoggle=alert('response')>",
+    "recommendation": "Khuyến nghị <details open ontoggle=alert('recommendation')>",
 }
 #: A lesson title the lesson check lets through (no tag in it) that only shows as written if it is escaped.
 ENTITY_TITLE = "Giá &lt;svg onload=alert(1)&gt; & thu nhập a < b, <5 ha"
@@ -658,9 +657,6 @@ def hostile_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
                 update(r).where(r.c.evaluation_id == row.id).values(justification=HOSTILE["justification"])
             )
             conn.execute(update(m).where(m.c.evaluation_id == row.id).values(text=HOSTILE["recommendation"]))
-            conn.execute(
-                update(m).where(m.c.evaluation_id == row.id).values(management_response=HOSTILE["response"])
-            )
         lessons = write_lessons(home / "lessons", dict(PUBLIC, title=ENTITY_TITLE))
         result = build_book(
             engine,
@@ -680,7 +676,7 @@ def _open_watched(page: Any, path: Path, dialogs: list[str], media: str = "scree
     """Open ``path`` (as a screen or in print) and return the elements with event handlers it holds."""
     page.emulate_media(media=media)
     open_page(page, path)
-    page.wait_for_timeout(300)  # an <animate> begins, an image fails to load, a <details> toggles
+    page.wait_for_timeout(300)  # an <animate> begins, an image fails to load, a <details> opens
     assert not dialogs, f"a dialog opened on {path} ({media}): {dialogs}"
     return page.evaluate(HANDLERS)
 
