@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "see_unfinished_evaluations": frozenset({"evaluator", "reviewer", "admin"}),
     "submit_lessons": frozenset({"contributor", "reviewer", "admin"}),
     "review_lessons": frozenset({"reviewer", "admin"}),
+    "respond_recommendations": frozenset({"reviewer", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
 

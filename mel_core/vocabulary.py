@@ -58,7 +58,12 @@ RATED = (*CRITERIA, "overall")
 EVALUATION_KINDS = ("mid_term", "final", "ex_post", "other")
 EVALUATION_STATUSES = ("running", "succeeded", "failed", "interrupted")
 CONFIDENCE = ("high", "medium", "low")
-ADOPTION = ("fully", "largely", "partly", "not_adopted")
+#: A management response to a recommendation (UNDP Evaluation Resource Centre).
+MANAGEMENT_RESPONSES = ("accepted", "partially_accepted", "not_accepted")
+#: Where a key action of a management response stands.
+ACTION_STATUSES = ("not_started", "initiated", "completed", "no_longer_applicable")
+#: Where a recommendation stands, computed from its response and key actions (mel_core.evaluations.responses).
+RECOMMENDATION_STATES = ("awaiting", "not_accepted", "no_actions", "not_started", "initiated", "completed")
 
 LESSON_THEMES = ("process", "empowerment", "building_on_existing", "leveraging_support")
 LANGUAGES = ("vi", "en")

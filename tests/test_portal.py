@@ -7,16 +7,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlmodel import select
 
 from mel_core import audit
 from mel_core.accounts.signin import SignInPolicy
+from mel_core.evaluations.responses import respond
 from mel_core.kb.search import close_all
 from mel_core.store import Lesson, User, make_engine, session_scope
 from mel_core.vocabulary import ROLES
@@ -416,11 +419,12 @@ def test_sign_out_ends_the_session(portal_store):
         ("/lessons/..%2F..%2Fetc%2Fpasswd", 404, ""),
         ("/programmes/NOPE", 404, ""),
         ("/evaluations/NOPE-1", 404, ""),
-        ("/recommendations?status=maybe", 400, ""),
+        ("/recommendations?state=maybe", 400, ""),
+        ("/recommendations?as_of=2026-13-01", 400, ""),
         ("/no/such/page", 404, ""),
     ],
-    ids=["province", "year", "kind", "page", "long", "lesson", "traversal", "programme", "evaluation", "status",
-         "page404"],
+    ids=["province", "year", "kind", "page", "long", "lesson", "traversal", "programme", "evaluation", "state",
+         "as_of", "page404"],
 )  # fmt: skip
 def test_bad_requests_get_a_clear_page_never_a_server_error(clients, path, status, text):
     response = clients[ANONYMOUS].get(path)
@@ -728,3 +732,41 @@ def test_a_reviewer_publishes_a_submitted_lesson_in_the_browser_form(portal_stor
     assert "review" not in anonymous.get(f"/api/lessons/{key}").json()
     trail = reviewer.get(f"/api/lessons/{key}").json()["audit"]
     assert [(e["action"], e["actor"]) for e in trail] == [("lesson.publish", portal_store.email("reviewer"))]
+
+
+def test_the_recommendation_tracker_shows_responses_and_key_actions(portal_store, clients):
+    evaluation = first_evaluation(portal_store.settings.db_url)
+    engine = make_engine(portal_store.settings.db_url)
+    ref = f"{evaluation}#1"
+    due = date.today() - timedelta(days=1)
+    with session_scope(engine) as session:
+        respond(
+            session,
+            ref,
+            "accepted",
+            "Đồng ý.",
+            portal_store.email("reviewer"),
+            [("Sửa quy chế", "Sở NN", due)],
+        )
+        programme = session.execute(
+            text(
+                "SELECT p.code FROM programmes p JOIN evaluations e ON e.programme_id = p.id WHERE e.code = :c"
+            ),
+            {"c": evaluation},
+        ).scalar()
+    engine.dispose()
+    tracked = clients[ANONYMOUS].get("/api/recommendations?state=overdue").json()
+    [mine] = [r for r in tracked["recommendations"] if r["ref"] == ref]
+    assert mine["state"] == "not_started" and mine["overdue"] and mine["actions"][0]["unit"] == "Sở NN"
+    assert tracked["by_unit"]["Sở NN"] == {"not_started": 1, "overdue": 1}
+    earlier = clients[ANONYMOUS].get(f"/api/recommendations?as_of={due - timedelta(days=1)}").json()
+    assert [r["state"] for r in earlier["recommendations"] if r["ref"] == ref] == ["awaiting"]
+    page = clients[ANONYMOUS].get("/recommendations?state=overdue").text
+    assert "Sửa quy chế" in page and "quá hạn" in page
+    states = [
+        r["state"] for r in clients["reader"].get(f"/api/programmes/{programme}").json()["recommendations"]
+    ]
+    assert "not_started" in states
+    shown = clients["reader"].get(f"/api/evaluations/{evaluation}").json()["recommendations"]
+    [answered] = [r for r in shown if r["ref"] == ref]
+    assert answered["response"] == "accepted" and answered["response_text"] == "Đồng ý."

@@ -10,15 +10,17 @@ This module only reads.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from sqlalchemy import Engine, extract, select
+from sqlmodel import Session
 
 from mel_core.book.cache import BuildCache, file_stamp
 from mel_core.errors import BookInputError, LineProblem
+from mel_core.evaluations.responses import tracker
 from mel_core.i18n import say
 from mel_core.kb.documents import PUBLIC_STATUSES
 from mel_core.lessons.check import check_lesson, lesson_files
@@ -32,7 +34,6 @@ from mel_core.store import (
     Programme,
     ProgrammeProvince,
     Rating,
-    Recommendation,
     table_of,
 )
 from mel_core.vocabulary import CRITERIA
@@ -59,11 +60,15 @@ class BookFinding:
 
 @dataclass(frozen=True)
 class BookRecommendation:
+    """A recommendation as the book shows it: where it stood on the day the book was built."""
+
     criterion: str | None
     text: str
-    status: str | None
-    management_response: str | None
-    due_date: str | None
+    state: str  # mel_core.vocabulary.RECOMMENDATION_STATES
+    response: str | None
+    response_text: str | None
+    actions: tuple[tuple[str, str, str, str, bool], ...] = ()  # (text, unit, due date, status, overdue)
+    overdue: bool = False
 
 
 @dataclass
@@ -114,6 +119,8 @@ class BookContent:
     skipped_lessons: int = 0
     #: Lessons whose file says published but the store has in review (or published in another version).
     held_lessons: list[str] = field(default_factory=list)
+    #: The book's date: recommendations are shown as they stood that day.
+    as_of: date = field(default_factory=date.today)
 
 
 def read_content(
@@ -128,7 +135,8 @@ def read_content(
     cache = cache or BuildCache(None)
     problems: list[LineProblem] = []
     lessons, skipped = _read_lessons(year, lessons_dir, problems, cache)
-    evaluations = _read_evaluations(engine, evaluation_year or year, problems, cache)
+    today = date.today()
+    evaluations = _read_evaluations(engine, evaluation_year or year, problems, cache, as_of=today)
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
     lessons, held = _as_reviewed(engine, lessons)
@@ -138,6 +146,7 @@ def read_content(
         lessons=lessons,
         skipped_lessons=skipped + len(held),
         held_lessons=held,
+        as_of=today,
     )
 
 
@@ -278,8 +287,10 @@ def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
 
 # ------------------------------------------------------------------------------------------------- evaluations
 def _read_evaluations(
-    engine: Engine, year: int, problems: list[LineProblem], cache: BuildCache
+    engine: Engine, year: int, problems: list[LineProblem], cache: BuildCache, as_of: date | None = None
 ) -> list[BookEvaluation]:
+    """The year's evaluations; their recommendations as they stood on ``as_of`` (default: today, the book's
+    date)."""
     e, p = table_of(Evaluation), table_of(Programme)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -310,7 +321,21 @@ def _read_evaluations(
             places.setdefault(pid, []).append(code)
         ratings = _by_evaluation(conn, Rating, ids)
         findings = _by_evaluation(conn, Finding, ids, order=("criterion", "position"))
-        recommendations = _by_evaluation(conn, Recommendation, ids, order=("position",))
+    with Session(engine) as session:
+        tracked = tracker(session, as_of=as_of, where=table_of(Evaluation).c.id.in_(ids))
+    recommendations: dict[str, list[BookRecommendation]] = {}
+    for item in tracked.items:
+        recommendations.setdefault(item.evaluation, []).append(
+            BookRecommendation(
+                item.criterion,
+                item.text,
+                item.state,
+                item.response,
+                item.response_text,
+                tuple((a.text, a.unit, a.due_date.isoformat(), a.status, a.overdue) for a in item.actions),
+                item.overdue,
+            )
+        )
     out: list[BookEvaluation] = []
     for r in chosen:
         ev = BookEvaluation(
@@ -327,16 +352,7 @@ def _read_evaluations(
                 for x in ratings.get(r["id"], [])
             ],
             findings=[BookFinding(x.criterion, x.statement, x.confidence) for x in findings.get(r["id"], [])],
-            recommendations=[
-                BookRecommendation(
-                    x.criterion,
-                    x.text,
-                    x.status,
-                    x.management_response,
-                    x.due_date.isoformat() if x.due_date else None,
-                )
-                for x in recommendations.get(r["id"], [])
-            ],
+            recommendations=recommendations.get(r["code"], []),
         )
         ev.notebooks = _notebooks(r["code"], r["output_dir"], problems, cache)
         out.append(ev)

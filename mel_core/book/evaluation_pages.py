@@ -296,17 +296,12 @@ def _demote(markdown: str) -> str:
 
 
 # ------------------------------------------------------------------------------------- recommendations, glossary
-_STATUS_KEYS = {
-    "accepted": "status_accepted",
-    "partially_accepted": "status_partially",
-    "partial": "status_partially",
-    "rejected": "status_rejected",
-    "implemented": "status_implemented",
-    "in_progress": "status_in_progress",
-}
 
 
 def recommendations_page(content: BookContent, lang: str) -> str:
+    """Every evaluation's recommendations: management's response, its key actions and where each stood on the
+    book's date (overdue ones marked)."""
+    as_of = content.as_of
     lines = [f"# {myst.inline(label('recommendations', lang))}", ""]
     any_rows = False
     for ev in content.evaluations:
@@ -316,15 +311,19 @@ def recommendations_page(content: BookContent, lang: str) -> str:
         lines += [f"## {myst.inline(ev.programme)}: {myst.inline(_programme_name(ev, lang))}", ""]
         rows = []
         for r in ev.recommendations:
-            status = (
-                label(_STATUS_KEYS[r.status], lang)
-                if r.status in _STATUS_KEYS
-                else (r.status or label("awaiting", lang))
-            )
+            state = label(f"rec_{r.state}", lang) + (f" ({label('overdue', lang)})" if r.overdue else "")
             criterion = term(taxonomy(), "criteria", r.criterion, lang) if r.criterion else ""
-            rows.append([r.text, criterion, status, r.management_response or "", r.due_date or ""])
-        header = [label("recommendation", lang), label("criterion", lang), label("status", lang)]
-        header += [label("management_response", lang), label("due", lang)]
+            response = label(f"response_{r.response}", lang) if r.response else ""
+            if r.response_text:
+                response += f": {r.response_text}" if response else r.response_text
+            actions = "; ".join(
+                f"{text} ({unit}, {label('due', lang)} {due}: {label(f'action_{status}', lang)}"
+                + (f", {label('overdue', lang)})" if overdue else ")")
+                for text, unit, due, status, overdue in r.actions
+            )
+            rows.append([r.text, criterion, response, actions, state])
+        header = [label("recommendation", lang), label("criterion", lang), label("management_response", lang)]
+        header += [label("key_actions", lang), label("status_as_of", lang, day=as_of.isoformat())]
         lines += [myst.table(header, rows), ""]
     if not any_rows:
         lines += [myst.inline(label("no_recommendations", lang)), ""]

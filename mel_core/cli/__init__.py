@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import audit, book, data, demo, evaluate, kb, lessons, report, serve, users
+from mel_core.cli import audit, book, data, demo, evaluate, kb, lessons, recommendations, report, serve, users
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 from mel_core.text import terminal_safe
@@ -36,6 +36,7 @@ app.add_typer(lessons.app, name="lessons")
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
+app.add_typer(recommendations.app, name="recommendations")
 app.command("audit")(audit.audit)
 
 

@@ -20,6 +20,7 @@ from sqlmodel import select as orm_select
 from mel_core import audit
 from mel_core.criteria.ratings import label
 from mel_core.errors import MelError
+from mel_core.evaluations.responses import tracker
 from mel_core.i18n import say
 from mel_core.store import Evaluation, Finding, Programme, Rating, Recommendation, session_scope, table_of
 from mel_core.vocabulary import EVALUATION_KINDS, RATED
@@ -257,7 +258,7 @@ def describe(session: Session, code: str, lang: str = "en") -> dict[str, Any]:
     conn = session.connection()
     p = table_of(Programme)
     programme = conn.scalar(select(p.c.code).where(p.c.id == ev.programme_id))
-    r, f, m = table_of(Rating), table_of(Finding), table_of(Recommendation)
+    r, f = table_of(Rating), table_of(Finding)
     ratings = [
         {
             "criterion": row.criterion,
@@ -282,10 +283,8 @@ def describe(session: Session, code: str, lang: str = "en") -> dict[str, Any]:
             select(f).where(f.c.evaluation_id == ev.id).order_by(f.c.criterion, f.c.position)
         )
     ]
-    recommendations = [
-        {"criterion": row.criterion, "text": row.text, "status": row.status}
-        for row in conn.execute(select(m).where(m.c.evaluation_id == ev.id).order_by(m.c.position))
-    ]
+    # each with management's response, its key actions and where it stands today (mel_core.evaluations.responses)
+    recommendations = [item.as_json() for item in tracker(session, evaluation=ev.code).items]
     return {
         "code": ev.code,
         "programme": programme,

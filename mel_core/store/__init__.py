@@ -7,7 +7,7 @@ from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
 from mel_core.store.audit import AuditEvent
 from mel_core.store.base import metadata, table_of
 from mel_core.store.engine import make_engine, session_scope, writer_transaction
-from mel_core.store.evaluations import Evaluation, Finding, Rating, Recommendation
+from mel_core.store.evaluations import Evaluation, Finding, KeyAction, KeyActionUpdate, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
 from mel_core.store.geo import AdminUnit, TaxonomyTerm
 from mel_core.store.lessons import Lesson, LessonProvince, LessonReview, LessonSection, LessonTheme
@@ -30,6 +30,8 @@ __all__ = [
     "Expenditure",
     "Finding",
     "Indicator",
+    "KeyAction",
+    "KeyActionUpdate",
     "Lesson",
     "LessonProvince",
     "LessonReview",

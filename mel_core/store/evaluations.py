@@ -9,7 +9,14 @@ from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mel_core.store.base import one_of
-from mel_core.vocabulary import ADOPTION, CONFIDENCE, EVALUATION_KINDS, EVALUATION_STATUSES, RATED
+from mel_core.vocabulary import (
+    ACTION_STATUSES,
+    CONFIDENCE,
+    EVALUATION_KINDS,
+    EVALUATION_STATUSES,
+    MANAGEMENT_RESPONSES,
+    RATED,
+)
 
 
 class Evaluation(SQLModel, table=True):
@@ -90,13 +97,16 @@ class Finding(SQLModel, table=True):
 
 
 class Recommendation(SQLModel, table=True):
-    """A recommendation, its management response, owner, due date and adoption status (ADB MARS)."""
+    """A recommendation of an evaluation and its management response (accepted, partially, not; with text).
+
+    What management will do about it is its :class:`KeyAction` rows; where it stands is computed from them
+    (:mod:`mel_core.evaluations.responses`)."""
 
     __tablename__ = "recommendations"
     __table_args__ = (
         UniqueConstraint("evaluation_id", "position"),
         one_of("criterion", RATED),
-        one_of("status", ADOPTION),
+        one_of("response", MANAGEMENT_RESPONSES),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,7 +114,38 @@ class Recommendation(SQLModel, table=True):
     criterion: str | None = Field(default=None, max_length=32)
     position: int = 0
     text: str
-    management_response: str | None = None
-    owner: str | None = None
-    due_date: date | None = None
-    status: str | None = Field(default=None, max_length=16, description="NULL until management responds")
+    response: str | None = Field(default=None, max_length=24, description="NULL until management responds")
+    management_response: str | None = Field(default=None, description="the response's text")
+    responded_by: str | None = Field(default=None, max_length=254)
+    responded_at: datetime | None = None
+
+
+class KeyAction(SQLModel, table=True):
+    """A key action of a management response: what, by which unit, by when."""
+
+    __tablename__ = "key_actions"
+    __table_args__ = (UniqueConstraint("recommendation_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="recommendations.id", ondelete="CASCADE")
+    position: int
+    text: str
+    unit: str = Field(max_length=256, description="the responsible unit")
+    due_date: date
+    created_by: str = Field(max_length=254)
+    created_at: datetime
+
+
+class KeyActionUpdate(SQLModel, table=True):
+    """A status update of a key action on a day, with a comment: the history of where it stood."""
+
+    __tablename__ = "key_action_updates"
+    __table_args__ = (one_of("status", ACTION_STATUSES, nullable=False),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_action_id: int = Field(foreign_key="key_actions.id", index=True, ondelete="CASCADE")
+    as_of: date = Field(description="the day the status holds from")
+    status: str = Field(max_length=24)
+    comment: str | None = None
+    by: str = Field(max_length=254)
+    at: datetime

@@ -56,7 +56,9 @@ class Lesson(SQLModel, table=True):
         default=None, max_length=254, description="the portal user who submitted it (none for a file)"
     )
     submitted_at: datetime | None = None
-    published_by: str | None = Field(default=None, max_length=254, description="the reviewer who published it")
+    published_by: str | None = Field(
+        default=None, max_length=254, description="the reviewer who published it"
+    )
     published_at: datetime | None = None
 
 

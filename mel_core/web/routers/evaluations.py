@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from sqlmodel import Session, col
 
 from mel_core.access import Viewer, evaluations_clause, may
 from mel_core.evaluations.record import describe
-from mel_core.store import Evaluation, Programme, Recommendation
-from mel_core.vocabulary import ADOPTION, RATED
+from mel_core.evaluations.responses import tracker
+from mel_core.store import Evaluation, Programme
+from mel_core.vocabulary import ACTION_STATUSES, RATED, RECOMMENDATION_STATES
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
 from mel_core.web.security import NOTEBOOK_CSP
@@ -98,44 +100,34 @@ def notebook_html(
 
 
 def recommendations_data(request: Request, session: Session, viewer: Viewer) -> dict[str, Any]:
-    """Recommendations of the evaluations ``viewer`` may see, newest evaluation first; ``?status=`` filters
-    (``awaiting`` for those without a management response)."""
-    wanted = request.query_params.get("status") or ""
-    if wanted and wanted not in (*ADOPTION, "awaiting"):
+    """The recommendation tracker: recommendations of the evaluations ``viewer`` may see, newest evaluation
+    first, with management's response and key actions as they stood on ``?as_of=`` (default today), counted by
+    state, evaluation and responsible unit; ``?state=`` filters (``overdue`` for those with an overdue action)."""
+    wanted = request.query_params.get("state") or ""
+    if wanted and wanted not in (*RECOMMENDATION_STATES, "overdue"):
         raise HTTPException(
-            status_code=400, detail=f"status: use one of {', '.join((*ADOPTION, 'awaiting'))}"
+            status_code=400, detail=f"state: use one of {', '.join((*RECOMMENDATION_STATES, 'overdue'))}"
         )
-    statement = (
-        select(Recommendation, col(Evaluation.code), col(Programme.code), col(Programme.title))
-        .join(Evaluation, col(Evaluation.id) == col(Recommendation.evaluation_id))
-        .join(Programme, col(Programme.id) == col(Evaluation.programme_id))
-        .where(evaluations_clause(viewer))
-        .order_by(col(Evaluation.finished_at).desc(), col(Evaluation.id).desc(), col(Recommendation.position))
-    )
-    if wanted == "awaiting":
-        statement = statement.where(col(Recommendation.status).is_(None))
-    elif wanted:
-        statement = statement.where(col(Recommendation.status) == wanted)
-    rows = session.execute(statement).all()
-    counts: dict[str, int] = {}
-    items = []
-    for rec, evaluation_code, programme_code, programme_title in rows:
-        status = rec.status or "awaiting"
-        counts[status] = counts.get(status, 0) + 1
-        items.append(
-            {
-                "evaluation": evaluation_code,
-                "programme": programme_code,
-                "programme_title": programme_title,
-                "criterion": rec.criterion,
-                "text": rec.text,
-                "status": rec.status,
-                "management_response": rec.management_response,
-                "owner": rec.owner,
-                "due_date": rec.due_date.isoformat() if rec.due_date else None,
-            }
-        )
-    return {"status": wanted, "statuses": [*ADOPTION, "awaiting"], "counts": counts, "recommendations": items}
+    day = request.query_params.get("as_of") or ""
+    try:
+        as_of = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise HTTPException(status_code=400, detail="as_of: a date, YYYY-MM-DD") from None
+    tracked = tracker(session, as_of=as_of, where=evaluations_clause(viewer))
+    items = [
+        item.as_json()
+        for item in tracked.items
+        if not wanted or item.state == wanted or (wanted == "overdue" and item.overdue)
+    ]
+    return {
+        "state": wanted,
+        "as_of": tracked.as_of.isoformat(),
+        "states": [*RECOMMENDATION_STATES, "overdue"],
+        "counts": {**tracked.by_state, "overdue": tracked.overdue},
+        "by_evaluation": tracked.by_evaluation,
+        "by_unit": tracked.by_unit,
+        "recommendations": items,
+    }
 
 
 @router.get("/recommendations", response_class=HTMLResponse, include_in_schema=False)
@@ -143,12 +135,14 @@ def recommendations_page(
     request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> HTMLResponse:
     """Recommendations across evaluations, with their management response and status."""
-    return page(request, "recommendations.html", recommendations_data(request, session, viewer))
+    data = recommendations_data(request, session, viewer)
+    return page(request, "recommendations.html", {**data, "action_states": ACTION_STATUSES})
 
 
 @router.get("/api/recommendations")
 def recommendations_api(
     request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
 ) -> JSONResponse:
-    """Recommendations as JSON (``?status=fully|largely|partly|not_adopted|awaiting``)."""
+    """The recommendation tracker as JSON (``?state=awaiting|not_accepted|no_actions|not_started|initiated|
+    completed|overdue``, ``?as_of=YYYY-MM-DD``)."""
     return twin(recommendations_data(request, session, viewer))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from mel_core.access import Viewer, evaluations_clause, lessons_clause, shown_te
 from mel_core.criteria.data import load_programme
 from mel_core.criteria.effectiveness import programme_achievement
 from mel_core.criteria.ratings import label as rating_label
+from mel_core.evaluations.responses import tracker
 from mel_core.indicators.achievement import final_targets, latest_assessed
 from mel_core.store import (
     Activity,
@@ -200,6 +202,11 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
             {"key": les.key, "title": shown_text(viewer, les.contact)(les.title), "year": les.year}
             for les in lessons
         ],
+        "recommendations": [
+            item.as_json()
+            for item in tracker(session, where=evaluations_clause(viewer), programme_id=programme.id).items
+        ],
+        "recommendations_as_of": date.today().isoformat(),
     }
 
 
