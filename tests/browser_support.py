@@ -200,7 +200,7 @@ class SampleLesson:
 
     @property
     def public(self) -> bool:
-        return self.meta.get("visibility", "public") == "public" and self.meta.get("status") != "draft"
+        return self.meta.get("visibility", "public") == "public" and self.meta.get("status") == "published"
 
     @property
     def codes(self) -> list[str]:
