@@ -37,7 +37,7 @@ MIB = 1 << 20
 SHEET_ROWS = 1_048_576
 SHEET_COLUMNS = 16_384
 
-Kind = Literal["csv", "xlsx", "docx"]
+Kind = Literal["csv", "xlsx", "docx", "md"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Limits:
 
     file_bytes: int = 500 * MIB  # a CSV file or a workbook
     docx_bytes: int = 100 * MIB  # a Word document (photos included)
+    lesson_bytes: int = MIB  # a lesson file (Markdown): the longest sample lesson has 20 KB
     unpacked_bytes: int = 2048 * MIB  # all parts of a workbook or Word document, inflated
     zip_ratio: int = 100  # inflated size / stored size of one part (over 1 MiB)
     zip_entries: int = 10_000  # parts in one archive
@@ -116,6 +117,9 @@ SETTINGS: tuple[Setting, ...] = (
         "docx_bytes", "MEL_LIMIT_DOCX_MB", "MB", MIB, "size of a Word document (`mel lessons import-docx`)"
     ),
     Setting(
+        "lesson_bytes", "MEL_LIMIT_LESSON_KB", "KB", 1024, "size of a lesson file (Markdown, `lessons/`)"
+    ),
+    Setting(
         "unpacked_bytes",
         "MEL_LIMIT_UNPACKED_MB",
         "MB",
@@ -170,14 +174,13 @@ def check_upload(
     limits = limits or Limits.from_environment()
     label = name or (source.name if isinstance(source, Path) else "upload")
     found = Found(label)
-    largest = limits.docx_bytes if kind == "docx" else limits.file_bytes
+    largest = {"docx": limits.docx_bytes, "md": limits.lesson_bytes}.get(kind, limits.file_bytes)
     if isinstance(source, Path):
         if not source.is_file():
             found.add(
                 say(
-                    "this is not a file (a folder, a device or a link to nothing): give a .csv, .xlsx or .docx file",
-                    "đây không phải là tệp (là thư mục, thiết bị hoặc liên kết hỏng): hãy chỉ định tệp .csv, .xlsx"
-                    " hoặc .docx",
+                    f"this is not a file (a folder, a device or a link to nothing): give a .{kind} file",
+                    f"đây không phải là tệp (là thư mục, thiết bị hoặc liên kết hỏng): hãy chỉ định tệp .{kind}",
                 )
             )
             return found.problems
@@ -185,7 +188,7 @@ def check_upload(
     else:
         size = len(source)
     if size > largest:
-        variable = setting("docx_bytes" if kind == "docx" else "file_bytes")
+        variable = setting({"docx": "docx_bytes", "md": "lesson_bytes"}.get(kind, "file_bytes"))
         found.add(
             say(
                 f"the file has {size:,} bytes; at most {largest:,} are read ({variable} raises the limit)",
@@ -193,7 +196,7 @@ def check_upload(
             )
         )
         return found.problems
-    if kind != "csv":
+    if kind in ("xlsx", "docx"):
         with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as stream:
             _check_archive(stream, size, kind, limits, found)
     return found.problems

@@ -86,3 +86,28 @@ def test_mel_lessons_check_refuses_an_alias_bomb_in_under_two_seconds_under_a_me
     assert "expands to more than" in result.stderr and "2013-bomb.md" in result.stderr
     # the whole command with its start-up (0.6 s here); the parse alone is held to 2 s above
     assert elapsed < 5, elapsed
+
+
+def test_a_lesson_file_beyond_the_size_limit_or_not_a_file_is_a_problem_read_in_bounded_time(
+    tmp_path, monkeypatch
+):
+    """A 60 MB lesson took 9 s to check and a FIFO named .md would block: both are refused before reading."""
+    import os
+
+    from mel_core.lessons.check import validate_lessons
+
+    folder = tmp_path / "lessons" / "2013"
+    folder.mkdir(parents=True)
+    text = GOOD.read_text(encoding="utf-8")
+    huge = folder / "2013-dien-bien-bo-sinh-san.md"
+    huge.write_text(text + "Thêm chữ.\n" * 200_000, encoding="utf-8")  # about 2 MB
+    os.mkfifo(folder / "2013-fifo.md")
+    started = time.perf_counter()
+    problems = validate_lessons([tmp_path / "lessons"])[1]
+    assert time.perf_counter() - started < 2
+    reasons = sorted(str(p.reason) for p in problems)
+    assert any("bytes; at most 1,048,576 are read (MEL_LIMIT_LESSON_KB" in r for r in reasons), reasons
+    assert any("this is not a file" in r for r in reasons), reasons
+    monkeypatch.setenv("MEL_LIMIT_LESSON_KB", "4096")
+    (folder / "2013-fifo.md").unlink()
+    assert validate_lessons([tmp_path / "lessons"])[1] == []

@@ -17,6 +17,7 @@ import yaml
 from mel_core import safe_yaml
 from mel_core.errors import LineProblem
 from mel_core.i18n import say
+from mel_core.limits import check_upload
 from mel_core.text import nfc
 
 #: The section of the outline that holds the lessons themselves.
@@ -88,8 +89,14 @@ class LessonFile:
 
 
 def read_lesson(path: Path, source: str | None = None) -> LessonFile:
-    """Read and parse one lesson file; an unreadable file becomes a problem, not an exception."""
+    """Read and parse one lesson file; an unreadable file, or one larger than ``MEL_LIMIT_LESSON_KB``, becomes a
+    problem, not an exception."""
     shown = source or str(path)
+    refused = check_upload(path, "md", name=shown)  # a folder or a device named .md, a file beyond the limit
+    if refused:
+        return LessonFile(
+            shown, {}, "", 1, {}, problems=[LineProblem(shown, 0, "", "", p.reason) for p in refused]
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
