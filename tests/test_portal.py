@@ -21,6 +21,7 @@ from mel_core import audit
 from mel_core.accounts.signin import SignInPolicy
 from mel_core.evaluations.responses import respond
 from mel_core.kb.search import close_all
+from mel_core.lessons.completeness import outline_numbers
 from mel_core.store import Lesson, User, make_engine, session_scope
 from mel_core.vocabulary import ROLES
 from mel_core.web.app import create_app
@@ -44,6 +45,7 @@ from tests.portal_support import (
     first_evaluation,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 ANONYMOUS = "anonymous"
 WHO = (ANONYMOUS, *ROLES)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -118,6 +120,8 @@ def routes(store: PortalStore) -> list[str]:
         "/api/admin/users",
         "/review",
         "/api/review",
+        "/submit/lesson",
+        "/api/submit/lesson",
         "/login",
         "/healthz",
         "/api/docs",
@@ -133,6 +137,10 @@ def expected_status(path: str, who: str) -> int:
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who == "admin" else 403
+    if path.startswith(("/submit/", "/api/submit/")):
+        if who == ANONYMOUS:
+            return 401 if path.startswith("/api/") else 303
+        return 200 if who in ("contributor", "reviewer", "admin") else 403
     if path.startswith(("/review", "/api/review")):
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
@@ -770,3 +778,144 @@ def test_the_recommendation_tracker_shows_responses_and_key_actions(portal_store
     shown = clients["reader"].get(f"/api/evaluations/{evaluation}").json()["recommendations"]
     [answered] = [r for r in shown if r["ref"] == ref]
     assert answered["response"] == "accepted" and answered["response_text"] == "Đồng ý."
+
+
+# ------------------------------------------------------------------------------------------- submissions
+def lesson_form(token: str, action: str, *, complete: bool = True, **fields: object) -> dict[str, object]:
+    """The submission form as a contributor of Điện Biên fills it."""
+    data: dict[str, object] = {
+        "csrf_token": token,
+        "action": action,
+        "kind": "state",
+        "lang": "vi",
+        "title": "Nuôi lợn đen bản địa cho hộ nghèo",
+        "year": "2026",
+        "provinces": ["11"],
+        "sector": "livestock",
+        "themes": ["process"],
+        "funding": "state_budget",
+        "visibility": "public",
+        "submitted_by": "Phòng NN&PTNT huyện Điện Biên Đông",
+        "contact_name": "Lò Thị Hoa",
+        "contact_phone": "0912 000 111",
+        "s_3": "- **Dân tự chọn giống.** Họp bản chọn lợn đen địa phương giúp giảm nghèo.",
+    }
+    if complete:
+        for number in outline_numbers():
+            data.setdefault(f"s_{number}", f"Nội dung mục {number}.")
+    else:
+        data["s_1.1"] = "Nuôi lợn đen."
+    data.update(fields)
+    return data
+
+
+def test_a_contributor_submits_a_lesson_that_is_public_only_once_published(portal_store, clients):
+    contributor, anonymous, reviewer = clients["contributor"], clients[ANONYMOUS], clients["reviewer"]
+    form = contributor.get("/submit/lesson").text
+    assert 'name="s_2.8"' in form and 'value="11"' in form and 'value="44"' not in form  # scope only
+    token = csrf_of(contributor, "/submit/lesson")
+    incomplete = contributor.post("/submit/lesson", data=lesson_form(token, "submit", complete=False))
+    assert (
+        incomplete.status_code == 400
+        and "chưa đầy đủ" in incomplete.text
+        and 'href="#s-2.8"' in incomplete.text
+    )
+    outside = contributor.post("/submit/lesson", data=lesson_form(token, "submit", provinces=["44"]))
+    assert outside.status_code == 400 and "ngoài các tỉnh của bạn" in outside.text
+    personal = contributor.post(
+        "/submit/lesson", data=lesson_form(token, "submit", **{"s_1.2": "Gọi 0912 000 111"})
+    )
+    assert personal.status_code == 400 and "thông tin cá nhân" in personal.text
+    preview = contributor.post("/submit/lesson", data=lesson_form(token, "preview"))
+    assert preview.status_code == 200 and "Dân tự chọn giống" in preview.text
+    draft = contributor.post(
+        "/submit/lesson", data=lesson_form(token, "draft", complete=False), follow_redirects=False
+    )
+    assert draft.status_code == 303
+    key = draft.headers["location"].rsplit("/", 1)[1]
+    assert key.startswith("2026-nuoi-lon-den-ban-dia")
+    assert anonymous.get(f"/lessons/{key}").status_code == 404
+    mine = contributor.get("/api/submit/lesson").json()["mine"]
+    assert [(m["key"], m["status"], m["editable"]) for m in mine if m["key"] == key] == [(key, "draft", True)]
+    # the draft finished and submitted: in the reviewers' queue, still not public
+    edit = contributor.get(f"/submit/lesson?key={key}").text
+    assert "Nuôi lợn đen." in edit and f'name="key" value="{key}"' in edit
+    sent = contributor.post(
+        "/submit/lesson", data=lesson_form(token, "submit", key=key), follow_redirects=False
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == f"/lessons/{key}"
+    assert key in [x["key"] for x in reviewer.get("/api/review").json()["queue"]]
+    assert anonymous.get(f"/lessons/{key}").status_code == 404
+    assert contributor.get(f"/submit/lesson?key={key}").status_code == 404  # submitted: no longer editable
+    # the reviewer sees the contact, publishes: public, contact still private
+    page = reviewer.get(f"/lessons/{key}").text
+    assert "Lò Thị Hoa" in page
+    version = _VERSION.search(page)
+    assert version
+    published = reviewer.post(
+        f"/lessons/{key}/review",
+        data={
+            "decision": "publish",
+            "version": version.group(1),
+            "csrf_token": csrf_of(reviewer, f"/lessons/{key}"),
+        },
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    public = anonymous.get(f"/lessons/{key}").text
+    assert "Dân tự chọn giống" in public and "Lò Thị Hoa" not in public and "0912" not in public
+
+
+def test_a_contributor_may_not_change_what_is_not_theirs(portal_store, clients):
+    contributor = clients["contributor"]
+    token = csrf_of(contributor, "/submit/lesson")
+    assert contributor.get(f"/submit/lesson?key={DIEN_BIEN_LESSON}").status_code == 404  # a file's lesson
+    taken = contributor.post("/submit/lesson", data=lesson_form(token, "submit", key=DIEN_BIEN_LESSON))
+    assert taken.status_code == 403 and "bạn không sửa được" in taken.text
+    assert (
+        clients["reader"]
+        .post("/submit/lesson", data=lesson_form(csrf_of(clients["reader"], "/"), "draft"))
+        .status_code
+        == 403
+    )
+    forged = contributor.post("/submit/lesson", data={**lesson_form(token, "draft"), "csrf_token": "x"})
+    assert forged.status_code == 403
+
+
+def test_a_word_or_markdown_file_is_read_into_the_form_within_the_limits(portal_store, clients):
+    contributor = clients["contributor"]
+    token = csrf_of(contributor, "/submit/lesson")
+    sample = (REPO / "lessons" / "2013" / "2013-dien-bien-bo-sinh-san.md").read_bytes()
+    read = contributor.post(
+        "/submit/lesson",
+        data={"csrf_token": token, "action": "upload"},
+        files={"file": ("bao-cao.md", sample, "text/markdown")},
+    )
+    assert read.status_code == 200 and "Nuôi bò sinh sản" in read.text and 'name="s_3"' in read.text
+    wrong = contributor.post(
+        "/submit/lesson",
+        data={"csrf_token": token, "action": "upload"},
+        files={"file": ("virus.exe", b"MZ", "application/octet-stream")},
+    )
+    assert wrong.status_code == 400 and ".docx" in wrong.text
+    bomb = zip_bomb_docx()
+    refused = contributor.post(
+        "/submit/lesson",
+        data={"csrf_token": token, "action": "upload"},
+        files={"file": ("bao-cao.docx", bomb, "application/octet-stream")},
+    )
+    assert refused.status_code == 400 and "MEL_LIMIT_" in refused.text
+    with session_scope(make_engine(portal_store.settings.db_url)) as session:
+        assert session.exec(select(Lesson).where(Lesson.title == "bao-cao")).first() is None
+
+
+def zip_bomb_docx() -> bytes:
+    """A .docx whose one part inflates 1,000 times (a few hundred KB that claim hundreds of MB)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document>" + b" " * (200 * 1024 * 1024) + b"</w:document>")
+    return buffer.getvalue()

@@ -45,14 +45,21 @@ def new(
 @app.command("check")
 def check(
     paths: list[Path] = typer.Argument(None, help="Lesson files or folders (default: lessons/)."),
+    complete: bool = typer.Option(
+        False, "--complete", help="Also require every section of the outline to be present and filled."
+    ),
 ) -> None:
     """Check lesson files against the format and list every problem with file and line (Kiểm tra tệp bài học).
 
+    With --complete, a lesson that lacks a section of the 247/KTHT-GN outline (1.1–1.9, 2.1–2.8, 3, 4, 5) or
+    leaves it empty is a problem too, with the list of what is missing: what a reviewer checks before publishing.
+
     Example: mel lessons check lessons/2026
+    (before publishing: mel lessons check lessons/2026/2026-son-la-ca-phe.md --complete)
     """
     from mel_core.lessons.check import check_lessons
 
-    checked = check_lessons(paths or [Path("lessons")])
+    checked = check_lessons(paths or [Path("lessons")], complete=complete)
     n = len(checked)
     typer.echo(
         render(

@@ -15,6 +15,7 @@ from typing import Any
 from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem
 from mel_core.i18n import say
+from mel_core.lessons.completeness import completeness_problems
 from mel_core.lessons.parse import LESSONS_SECTION, LessonFile, read_lesson
 from mel_core.privacy import find_personal, mask
 from mel_core.reference import taxonomy
@@ -32,10 +33,10 @@ REQUIRED = (
     "sector",
     "themes",
 )
-#: Optional keys. ``illustrative: true`` marks sample content that describes no real submission.
 #: The states a lesson file may claim: returned and rejected are the store's, set by a reviewer. A file that says
 #: published is published only by a reviewer (``mel lessons ingest --publish-as``); see mel_core.lessons.workflow.
 FILE_STATUSES = ("draft", "submitted", "published")
+#: Optional keys. ``illustrative: true`` marks sample content that describes no real submission.
 OPTIONAL = ("programme", "visibility", "status", "contact", "illustrative")
 CONTACT_KEYS = ("name", "phone", "email", "organisation", "position", "address", "other")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -76,14 +77,22 @@ def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[LineProblem]]:
     return files, problems
 
 
-def validate_lessons(paths: Sequence[Path]) -> tuple[list[tuple[Path, LessonFile]], list[LineProblem]]:
-    """Read and check every lesson file under ``paths``; return them with every problem found."""
+def validate_lessons(
+    paths: Sequence[Path], *, complete: bool = False
+) -> tuple[list[tuple[Path, LessonFile]], list[LineProblem]]:
+    """Read and check every lesson file under ``paths``; return them with every problem found.
+
+    ``complete``: also report the outline's sections a lesson lacks or leaves empty
+    (:mod:`mel_core.lessons.completeness`).
+    """
     files, problems = lesson_files(paths)
     lessons = [(path, read_lesson(path)) for path in files]
     seen: dict[str, LessonFile] = {}
     for path, lesson in lessons:
         problems.extend(lesson.problems)
         problems.extend(check_lesson(lesson, path))
+        if complete and lesson.meta:
+            problems.extend(completeness_problems(lesson))
         key = lesson.meta.get("id")
         if isinstance(key, str) and key != TODO:
             if key in seen:
@@ -98,7 +107,7 @@ def validate_lessons(paths: Sequence[Path]) -> tuple[list[tuple[Path, LessonFile
     return lessons, sorted(problems, key=lambda p: (p.source, p.row))
 
 
-def check_lessons(paths: Sequence[Path]) -> list[LessonFile]:
+def check_lessons(paths: Sequence[Path], *, complete: bool = False) -> list[LessonFile]:
     """Check lesson files and folders (``lessons/_templates/`` skipped).
 
     Returns:
@@ -107,7 +116,7 @@ def check_lessons(paths: Sequence[Path]) -> list[LessonFile]:
     Raises:
         LessonFormatError: every problem of every file (file, line, field, value, reason).
     """
-    lessons, problems = validate_lessons(paths)
+    lessons, problems = validate_lessons(paths, complete=complete)
     if problems:
         raise LessonFormatError(problems=list(problems), path=", ".join(str(p) for p in paths))
     return [lesson for _, lesson in lessons]

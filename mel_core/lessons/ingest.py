@@ -225,22 +225,7 @@ def _upsert(
     ):
         report.unchanged.append(key)
         return
-    contact = meta.get("contact")
-    values: dict[str, Any] = {
-        "title": _text(meta["title"]),
-        "language": meta["language"],
-        "year": int(meta["year"]),
-        "submitted_by": _text(meta.get("submitted_by")),
-        "submitter_kind": meta.get("submitter_kind"),
-        "funding": meta.get("funding"),
-        "sector": meta["sector"],
-        "programme_id": programme_id,
-        "visibility": meta.get("visibility") or "public",
-        "status": status,
-        "source_path": source_path,
-        "content_hash": digest,
-        "contact": {str(k): nfc(str(v)) for k, v in contact.items()} if isinstance(contact, dict) else None,
-    }
+    values = lesson_values(lesson, programme_id=programme_id, source_path=source_path, status=status)
     before = row.status if row is not None else None
     if status != before:
         if status == "submitted":
@@ -248,29 +233,8 @@ def _upsert(
         if status == "published":
             values.update(published_by=who.publisher, published_at=who.at)
             report.published.append(key)
-    watched = ("status", "visibility", "content_hash", "source_path")
-    if row is None:
-        row = Lesson(key=key, **values)
-        session.add(row)
-        session.flush()
-        report.added.append(key)
-        audit.record(
-            session, "lesson.ingest", "lesson", key, actor=who.actor, after={n: values[n] for n in watched}
-        )
-    else:
-        audit.record(
-            session,
-            "lesson.ingest",
-            "lesson",
-            key,
-            actor=who.actor,
-            before={n: getattr(row, n) for n in watched},
-            after={n: values[n] for n in watched},
-        )
-        for name, value in values.items():
-            setattr(row, name, value)
-        _delete_children(session, row)
-        report.updated.append(key)
+    (report.added if row is None else report.updated).append(key)
+    row = write_lesson(session, row, lesson, values, action="lesson.ingest", actor=who.actor)
     assert row.id is not None
     if status != before and status in ("submitted", "published"):
         workflow.record_submission(session, row, who.actor, when=who.at)
@@ -285,6 +249,65 @@ def _upsert(
                 comment=None,
             )
         )
+    session.flush()
+
+
+def lesson_values(
+    lesson: LessonFile, *, programme_id: int | None, source_path: str | None, status: str
+) -> dict[str, Any]:
+    """The columns of the ``lessons`` row of a checked lesson (its front matter, NFC, cells cleaned)."""
+    meta = lesson.meta
+    contact = meta.get("contact")
+    return {
+        "title": _text(meta["title"]),
+        "language": meta["language"],
+        "year": int(meta["year"]),
+        "submitted_by": _text(meta.get("submitted_by")),
+        "submitter_kind": meta.get("submitter_kind"),
+        "funding": meta.get("funding"),
+        "sector": meta["sector"],
+        "programme_id": programme_id,
+        "visibility": meta.get("visibility") or "public",
+        "status": status,
+        "source_path": source_path,
+        "content_hash": content_hash(lesson),
+        "contact": {str(k): nfc(str(v)) for k, v in contact.items()} if isinstance(contact, dict) else None,
+    }
+
+
+def write_lesson(
+    session: Session,
+    row: Lesson | None,
+    lesson: LessonFile,
+    values: dict[str, Any],
+    *,
+    action: str,
+    actor: str,
+) -> Lesson:
+    """Insert the lesson (``row`` None) or replace ``row``'s columns and its sections, themes and provinces; the
+    change of state, content and place goes into the audit trail as ``action`` by ``actor``."""
+    watched = ("status", "visibility", "content_hash", "source_path")
+    key = str(lesson.meta["id"])
+    if row is None:
+        row = Lesson(key=key, **values)
+        session.add(row)
+        session.flush()
+        audit.record(session, action, "lesson", key, actor=actor, after={n: values.get(n) for n in watched})
+    else:
+        before = {n: getattr(row, n) for n in watched}
+        audit.record(
+            session,
+            action,
+            "lesson",
+            key,
+            actor=actor,
+            before=before,
+            after={n: values.get(n) for n in watched},
+        )
+        for name, value in values.items():
+            setattr(row, name, value)
+        _delete_children(session, row)
+    assert row.id is not None
     for position, section in enumerate(lesson.sections, start=1):
         session.add(
             LessonSection(
@@ -295,11 +318,12 @@ def _upsert(
                 body=section.body,
             )
         )
-    for theme in dict.fromkeys(meta["themes"]):
+    for theme in dict.fromkeys(lesson.meta["themes"]):
         session.add(LessonTheme(lesson_id=row.id, theme=theme))
-    for code in dict.fromkeys(geo.normalise_code(c) for c in meta["provinces"]):
+    for code in dict.fromkeys(geo.normalise_code(c) for c in lesson.meta["provinces"]):
         session.add(LessonProvince(lesson_id=row.id, admin_unit_code=code))
     session.flush()
+    return row
 
 
 def _in_reach(row: Lesson, path: Path) -> bool:

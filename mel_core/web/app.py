@@ -30,7 +30,18 @@ from mel_core.store import make_engine
 from mel_core.store.migrate import require_current
 from mel_core.web.deps import Portal, lang_of
 from mel_core.web.render import page
-from mel_core.web.routers import admin, api_docs, auth, evaluations, home, lessons, programmes, review, search
+from mel_core.web.routers import (
+    admin,
+    api_docs,
+    auth,
+    evaluations,
+    home,
+    lessons,
+    programmes,
+    review,
+    search,
+    submit,
+)
 from mel_core.web.security import CSP, CSRF_COOKIE, HEADERS, SESSION_COOKIE, sign
 from mel_core.web.words import t
 
@@ -184,6 +195,6 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, search, lessons, review, programmes, evaluations, auth, admin, api_docs):
+    for module in (home, search, lessons, review, submit, programmes, evaluations, auth, admin, api_docs):
         app.include_router(module.router)
     return app

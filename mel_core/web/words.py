@@ -185,6 +185,44 @@ WORDS: dict[str, str] = {
     "status_returned": say("returned for changes", "trả lại để sửa"),
     "status_rejected": say("rejected", "không chấp nhận"),
     "status_published": say("published", "đã công bố"),
+    # lessons submitted in the portal
+    "submit_lesson": say("Submit a lesson", "Gửi bài học"),
+    "submit_intro": say(
+        "Write the lesson in the outline of letter 247/KTHT-GN, or read a Word (.docx) or Markdown (.md) file into"
+        " the form. A draft may be incomplete; a submission needs every section. A reviewer publishes it.",
+        "Viết bài học theo đề cương của Công văn 247/KTHT-GN, hoặc đọc tệp Word (.docx) hay Markdown (.md) vào"
+        " biểu mẫu. Bản nháp có thể chưa đủ; khi gửi cần đủ mọi mục. Người thẩm định sẽ công bố.",
+    ),
+    "problems_found": say("To correct before saving", "Cần sửa trước khi lưu"),
+    "missing_sections": say("Sections still missing or empty", "Các mục còn thiếu hoặc để trống"),
+    "missing_hint": say(
+        "A draft may be saved without them; to submit, fill every section.",
+        "Có thể lưu nháp khi còn thiếu; muốn gửi cần điền đủ mọi mục.",
+    ),
+    "preview": say("Preview", "Xem trước"),
+    "upload_file": say("From a file", "Từ tệp"),
+    "upload_hint": say(
+        "A Word (.docx) or Markdown (.md) submission", "Báo cáo dạng Word (.docx) hoặc Markdown (.md)"
+    ),
+    "read_file": say("Read the file into the form", "Đọc tệp vào biểu mẫu"),
+    "about_lesson": say("About the lesson", "Thông tin chung"),
+    "outline_kind": say("Outline", "Đề cương"),
+    "outline_state": say("State-budget model", "Mô hình từ ngân sách nhà nước"),
+    "outline_ngo": say("NGO model", "Mô hình của tổ chức phi chính phủ"),
+    "lesson_title": say("Title", "Tên bài học"),
+    "visibility_public": say("public", "công khai"),
+    "visibility_internal": say("internal", "nội bộ"),
+    "contact_private": say(
+        "Only reviewers see these; they are never published or indexed.",
+        "Chỉ cán bộ thẩm định xem được; không bao giờ được công bố hay đưa vào tìm kiếm.",
+    ),
+    "contact_name": say("Name", "Họ tên"),
+    "contact_phone": say("Phone", "Điện thoại"),
+    "contact_email": say("E-mail", "Email"),
+    "save_draft": say("Save the draft", "Lưu bản nháp"),
+    "submit_for_review": say("Submit for review", "Gửi thẩm định"),
+    "my_lessons": say("My lessons", "Bài học của tôi"),
+    "edit": say("edit", "sửa"),
     # review of lessons
     "review": say("Review", "Thẩm định"),
     "review_queue": say("Lessons waiting for review", "Bài học chờ thẩm định"),
