@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from mel_core.accounts.users import add_user
+from mel_core.lessons.completeness import outline_numbers
 from mel_core.store import make_engine, session_scope
 from mel_core.vocabulary import ROLES
 from tests.browser_support import LAUNCH_ARGS, Watch, needs_chromium, require_chromium
@@ -265,3 +266,53 @@ def test_screenshot_of_the_search_page_for_the_readme(served, open_context):
     if os.environ.get("MEL_UPDATE_SCREENSHOTS") == "1" and "sqlite" in served.store.settings.db_url:
         README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, README_SCREENSHOT)
+
+
+def test_a_contributor_submits_a_lesson_and_a_reviewer_publishes_it(served, open_context):
+    """The path of issue #15 in the browser: written in the outline's form, not public while in review, published
+    by a reviewer from the queue, then found by anyone."""
+    title = f"Nuôi ong lấy mật ở bản vùng cao {served.base[-5:]}"
+    page, _watch = open_context()
+    sign_in(page, served, served.store.email("contributor"), served.store.passwords["contributor"])
+    page.click("header nav a[href='/submit/lesson']")
+    page.fill("input[name=title]", title)
+    page.fill("input[name=year]", "2026")
+    page.check("input[name=provinces][value='11']")
+    page.select_option("select[name=sector]", "livestock")
+    page.check("input[name=themes][value='process']")
+    page.select_option("select[name=funding]", "state_budget")
+    page.fill("input[name=submitted_by]", "Phòng NN&PTNT huyện Mường Nhé")
+    page.fill("input[name=contact_name]", "Giàng A Páo")
+    for number in outline_numbers():
+        text = (
+            "- **Chọn giống ong nội.** Đàn ong nội chịu rét, giảm nghèo."
+            if number == "3"
+            else f"Mục {number}."
+        )
+        page.fill(f"textarea[name='s_{number}']", text)
+    page.click("button[name=action][value=preview]")
+    assert page.locator("section.preview").count() == 1 and page.locator("section.missing").count() == 0
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == title
+    lesson_url = page.url
+    assert "đã gửi" in page.inner_text("dl.facts")
+    anonymous, _ = open_context()
+    anonymous.goto(lesson_url)
+    assert anonymous.locator("h1").inner_text() == "Không tìm thấy"
+    reviewer, _ = open_context()
+    sign_in(reviewer, served, served.store.email("reviewer"), served.store.passwords["reviewer"])
+    reviewer.click("header nav a[href='/review']")
+    reviewer.click(f"table.queue a:has-text('{title}')")
+    assert "Giàng A Páo" in reviewer.inner_text("dd.contact")
+    reviewer.fill("textarea[name=comment]", "Đạt yêu cầu.")
+    reviewer.click("button[name=decision][value=publish]")
+    reviewer.wait_for_load_state("load")
+    assert "đã công bố" in reviewer.inner_text("dl.facts") and "Đạt yêu cầu." in reviewer.inner_text(
+        "section.review"
+    )
+    anonymous.goto(lesson_url)
+    assert anonymous.locator("h1").inner_text() == title
+    assert "Giàng A Páo" not in anonymous.content()
+    anonymous.goto(f"{served.base}/search?q=nuoi+ong+lay+mat+ban+vung+cao")
+    assert title in anonymous.content()
