@@ -919,3 +919,46 @@ def zip_bomb_docx() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w:document>" + b" " * (200 * 1024 * 1024) + b"</w:document>")
     return buffer.getvalue()
+
+
+def test_a_reviewer_records_a_response_and_updates_its_key_action_in_the_browser_forms(portal_store, clients):
+    evaluation = first_evaluation(portal_store.settings.db_url)
+    reviewer = clients["reviewer"]
+    shown = reviewer.get(f"/api/evaluations/{evaluation}").json()["recommendations"]
+    ref = shown[-1]["ref"]
+    position = ref.rsplit("#", 1)[1]
+    page = reviewer.get(f"/evaluations/{evaluation}").text
+    assert f'action="/recommendations/{evaluation}%23{position}/respond"' in page
+    assert 'action="/recommendations/' not in clients["reader"].get(f"/evaluations/{evaluation}").text
+    token = csrf_of(reviewer, f"/evaluations/{evaluation}")
+    path = f"/recommendations/{evaluation}%23{position}"
+    form = {"response": "partially_accepted", "text": "Đồng ý một phần.", "csrf_token": token}
+    no_due = reviewer.post(
+        f"{path}/respond", data={**form, "action_text": "Sửa định mức", "action_unit": "Sở TC"}
+    )
+    assert no_due.status_code == 400 and "cần có hạn" in no_due.text
+    denied = clients["reader"].post(
+        f"{path}/respond", data={**form, "csrf_token": csrf_of(clients["reader"], "/")}
+    )
+    assert denied.status_code == 403
+    assert reviewer.post(f"{path}/respond", data={**form, "csrf_token": "x"}).status_code == 403
+    done = reviewer.post(
+        f"{path}/respond",
+        data={**form, "action_text": "Sửa định mức", "action_unit": "Sở TC", "action_due": "2030-01-31"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/evaluations/{evaluation}#rec-{position}"
+    updated = reviewer.post(
+        f"{path}/actions/1", data={"status": "initiated", "comment": "Đang soạn.", "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert updated.status_code == 303
+    [mine] = [
+        r for r in reviewer.get(f"/api/evaluations/{evaluation}").json()["recommendations"] if r["ref"] == ref
+    ]
+    assert (mine["response"], mine["state"], mine["actions"][0]["status"]) == (
+        "partially_accepted",
+        "initiated",
+        "initiated",
+    )
+    assert mine["actions"][0]["history"][0]["comment"] == "Đang soạn."

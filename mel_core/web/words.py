@@ -179,6 +179,12 @@ WORDS: dict[str, str] = {
     "as_of": say("Status on", "Tình trạng ngày"),
     "by_unit": say("Key actions by responsible unit", "Hành động chính theo đơn vị chịu trách nhiệm"),
     "unit": say("Unit", "Đơn vị"),
+    "update_status": say("Update", "Cập nhật"),
+    "record_response": say("Record management's response", "Ghi phản hồi của quản lý"),
+    "response_text": say("The response in words", "Nội dung phản hồi"),
+    "new_key_action": say("A key action (optional)", "Hành động chính (nếu có)"),
+    "key_action": say("Key action", "Hành động chính"),
+    "save": say("Save", "Lưu"),
     # lessons
     "status_draft": say("draft", "bản nháp"),
     "status_submitted": say("submitted", "đã gửi"),
@@ -247,6 +253,65 @@ WORDS: dict[str, str] = {
     "audit_when": say("When", "Thời điểm"),
     "audit_who": say("Who", "Người thực hiện"),
     "audit_what": say("What", "Thay đổi"),
+    # workbook submissions (mel_core/submissions)
+    "submit_workbook": say("Submit figures", "Gửi số liệu"),
+    "submit_workbook_intro": say(
+        "Send one Excel workbook (.xlsx) with the sheets of the import formats, or one CSV file named after its"
+        " table (observations.csv, targets.csv, expenditures.csv …). It is checked at once, as `mel import"
+        " --dry-run` checks it, and every row must be within your scope; a file without problems goes to a"
+        " reviewer, who approves it (imported, all or nothing) or returns it.",
+        "Gửi một tệp Excel (.xlsx) có các trang theo định dạng nhập, hoặc một tệp CSV đặt tên theo bảng"
+        " (observations.csv, targets.csv, expenditures.csv …). Tệp được kiểm tra ngay như lệnh `mel import"
+        " --dry-run`, và mọi dòng phải thuộc phạm vi của bạn; tệp không có lỗi được chuyển người thẩm định duyệt"
+        " (nhập toàn bộ hoặc không nhập gì) hoặc trả lại.",
+    ),
+    "workbook_file": say("Workbook or CSV file", "Tệp Excel hoặc CSV"),
+    "upload_limit": say("At most", "Tối đa"),
+    "upload_and_check": say("Upload and check", "Tải lên và kiểm tra"),
+    "my_submissions": say("My submissions", "Số liệu tôi đã gửi"),
+    "submission": say("Submission", "Lần gửi số liệu"),
+    "file": say("File", "Tệp"),
+    "sheet": say("Sheet", "Trang"),
+    "row": say("Row", "Dòng"),
+    "column": say("Column", "Cột"),
+    "value": say("Value", "Giá trị"),
+    "reason": say("Reason", "Lý do"),
+    "size": say("Size (bytes)", "Dung lượng (byte)"),
+    "rows_by_table": say("Rows by table", "Số dòng theo bảng"),
+    "uploaded_by": say("Sent by", "Người gửi"),
+    "uploaded_at": say("Sent", "Ngày gửi"),
+    "reviewed_by": say("Decided by", "Người quyết định"),
+    "decided_at": say("Decided", "Ngày quyết định"),
+    "comment": say("Comment", "Nhận xét"),
+    "problems": say("Problems", "Lỗi"),
+    "problems_none": say("No problem found.", "Không có lỗi."),
+    "problems_first": say("The first problems are listed; in all:", "Danh sách các lỗi đầu tiên; tổng cộng:"),
+    "problems_fix": say(
+        "Correct these rows and send the file again: a file with problems does not go to a reviewer.",
+        "Hãy sửa các dòng này rồi gửi lại tệp: tệp còn lỗi không được chuyển đi thẩm định.",
+    ),
+    "not_checked": say(
+        "Not checked: the check was interrupted. Send the file again.",
+        "Chưa được kiểm tra: việc kiểm tra bị ngắt. Hãy gửi lại tệp.",
+    ),
+    "upload_refused": say("The file was not accepted", "Tệp không được nhận"),
+    "same_file": say("The same file was also sent as", "Cùng tệp này cũng đã gửi ở"),
+    "sub_status_uploaded": say("uploaded, did not pass the check", "đã tải lên, chưa đạt kiểm tra"),
+    "sub_status_checked": say("checked, waiting for a reviewer", "đã kiểm tra, chờ duyệt"),
+    "sub_status_approved": say("approved and imported", "đã duyệt và nhập vào kho"),
+    "sub_status_returned": say("returned", "đã trả lại"),
+    "decision_approve": say("Approve and import", "Duyệt và nhập vào kho"),
+    "decision_return_workbook": say("Return to the contributor", "Trả lại người gửi"),
+    "workbook_comment_hint": say(
+        "Required to return: say what to change.", "Bắt buộc khi trả lại: nêu cần sửa gì."
+    ),
+    "workbook_queue": say("Figures waiting for review", "Số liệu chờ duyệt"),
+    "workbook_queue_empty": say("No submission is waiting for review.", "Không có số liệu nào chờ duyệt."),
+    "too_large": say("File too large", "Tệp quá lớn"),
+    "too_large_text": say(
+        "The file is larger than the portal takes. Split it, or ask the operator to raise MEL_LIMIT_FILE_MB.",
+        "Tệp lớn hơn mức cổng nhận. Hãy chia nhỏ, hoặc đề nghị người vận hành nâng MEL_LIMIT_FILE_MB.",
+    ),
     # evaluations
     "status_running": say("running", "đang chạy"),
     "status_succeeded": say("finished", "đã hoàn thành"),

@@ -4,21 +4,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mel_core.access import Viewer, evaluations_clause, may
 from mel_core.evaluations.record import describe
-from mel_core.evaluations.responses import tracker
+from mel_core.evaluations.responses import ResponseError, respond, tracker, update
+from mel_core.i18n import render, say
 from mel_core.store import Evaluation, Programme
-from mel_core.vocabulary import ACTION_STATUSES, RATED, RECOMMENDATION_STATES
-from mel_core.web.deps import db, lang_of, require
+from mel_core.vocabulary import ACTION_STATUSES, MANAGEMENT_RESPONSES, RATED, RECOMMENDATION_STATES
+from mel_core.web.deps import check_csrf, db, lang_of, require
 from mel_core.web.render import page, twin
 from mel_core.web.security import NOTEBOOK_CSP
 
@@ -71,7 +73,94 @@ def evaluation_page(
 ) -> HTMLResponse:
     """An evaluation: ratings computed and final with their justification, findings, recommendations."""
     data = evaluation_data(request, session, viewer, code)
-    return page(request, "evaluation.html", {"e": data, "title": data["code"]})
+    return page(request, "evaluation.html", _evaluation_context(data, viewer))
+
+
+def _evaluation_context(data: dict[str, Any], viewer: Viewer, error: str | None = None) -> dict[str, Any]:
+    return {
+        "e": data,
+        "title": data["code"],
+        "can_respond": may(viewer, "respond_recommendations"),
+        "responses": MANAGEMENT_RESPONSES,
+        "action_states": ACTION_STATUSES,
+        "error": error,
+    }
+
+
+def _answered(
+    request: Request, session: Session, viewer: Viewer, ref: str, record: Callable[[], object]
+) -> Response:
+    """Run ``record`` (a response or an update of ``ref``); back to the evaluation page, or the page with the
+    reason it was refused (400)."""
+    code = ref.rpartition("#")[0]
+    visible_evaluation(session, viewer, code)
+    try:
+        record()
+    except ResponseError as exc:
+        session.rollback()
+        data = evaluation_data(request, session, viewer, code)
+        message = render(exc.message, lang_of(request))
+        return page(request, "evaluation.html", _evaluation_context(data, viewer, message), status_code=400)
+    session.commit()
+    return RedirectResponse(f"/evaluations/{code}#rec-{ref.rpartition('#')[2]}", status_code=303)
+
+
+@router.post(
+    "/recommendations/{ref}/respond",
+    dependencies=[Depends(check_csrf)],
+    response_model=None,
+    include_in_schema=False,
+)
+def respond_form(
+    ref: str,
+    request: Request,
+    response: str = Form(..., max_length=24),
+    text: str = Form("", max_length=5000),
+    action_text: str = Form("", max_length=2000),
+    action_unit: str = Form("", max_length=256),
+    action_due: str = Form("", max_length=10),
+    viewer: Viewer = Depends(require("respond_recommendations")),
+    session: Session = Depends(db),
+) -> Response:
+    """Record management's response to recommendation ``ref`` (``EVALUATION#N``), and a key action if given."""
+
+    def record() -> None:
+        actions = []
+        if action_text.strip() or action_unit.strip() or action_due:
+            try:
+                due = date.fromisoformat(action_due)
+            except ValueError:
+                raise ResponseError(
+                    say(
+                        "a key action needs a due date (YYYY-MM-DD)",
+                        "hành động chính cần có hạn (YYYY-MM-DD)",
+                    )
+                ) from None
+            actions.append((action_text, action_unit, due))
+        respond(session, ref, response, text, viewer.email, actions)
+
+    return _answered(request, session, viewer, ref, record)
+
+
+@router.post(
+    "/recommendations/{ref}/actions/{position}",
+    dependencies=[Depends(check_csrf)],
+    response_model=None,
+    include_in_schema=False,
+)
+def update_form(
+    ref: str,
+    position: int,
+    request: Request,
+    status: str = Form(..., max_length=24),
+    comment: str = Form("", max_length=2000),
+    viewer: Viewer = Depends(require("respond_recommendations")),
+    session: Session = Depends(db),
+) -> Response:
+    """Record where key action ``position`` of ``ref`` stands today."""
+    return _answered(
+        request, session, viewer, ref, lambda: update(session, ref, position, status, viewer.email, comment)
+    )
 
 
 @router.get("/api/evaluations/{code}")
