@@ -187,3 +187,44 @@ def test_the_book_leaves_out_a_lesson_the_store_has_in_review(store: Engine, tmp
     # the file changes after publication: the book keeps to what a reviewer read
     write(tmp_path, GOOD.replace("status: submitted", "status: published").replace("Bản Pú Nhi.", "Sửa sau."))
     assert read_content(store, 2013, folder).held_lessons == [KEY]
+
+
+def test_published_lessons_written_back_as_files_ingest_again_unchanged(store: Engine, tmp_path: Path):
+    from mel_core.access import Viewer
+    from mel_core.lessons.completeness import outline_numbers
+    from mel_core.lessons.export import export_lessons
+    from mel_core.lessons.submit import Draft, save
+
+    ingest_lessons(store, lesson_file(tmp_path, "published"), publish_as=REVIEWER)
+    contributor = Viewer(role="contributor", email="canbo@dienbien.example.vn", provinces=("11",))
+    draft = Draft(
+        title="Nuôi lợn đen bản địa", year=2013, provinces=["11"], sector="livestock", themes=["process"],
+        submitted_by="Phòng NN huyện", contact={"name": "Lò Thị Hoa"},
+        sections={n: ("- **Chọn giống.** Lợn đen." if n == "3" else f"Mục {n}.") for n in outline_numbers()},
+    )  # fmt: skip
+    with session_scope(store) as session:
+        written, checked = save(session, draft, contributor, submit=True)
+        assert written is not None, checked.problems
+        portal_key = written.key
+    with session_scope(store) as session:
+        decide(session, portal_key, "publish", REVIEWER)
+    out = tmp_path / "exported"
+    with session_scope(store) as session:
+        report = export_lessons(session, out)
+    assert sorted(p.stem for p in report.written) == sorted([KEY, portal_key])
+    exported = (out / "2013" / f"{portal_key}.md").read_text(encoding="utf-8")
+    assert "status: published" in exported and "Lò Thị Hoa" in exported  # the file is private, like lessons/
+    before = {k: (state(store, k).status, state(store, k).content_hash) for k in (KEY, portal_key)}
+    again = ingest_lessons(store, out)
+    assert again.held == [] and again.published == []
+    assert {k: (state(store, k).status, state(store, k).content_hash) for k in (KEY, portal_key)} == before
+    with session_scope(store) as session:
+        assert export_lessons(session, out).unchanged and export_lessons(session, out).written == []
+    (out / "2013" / f"{portal_key}.md").write_text(exported.replace("Mục 1.2.", "Sửa tay."), encoding="utf-8")
+    with session_scope(store) as session:
+        kept = export_lessons(session, out, [portal_key])
+        assert kept.kept == [out / "2013" / f"{portal_key}.md"] and kept.written == []
+        forced = export_lessons(session, out, [portal_key], force=True)
+    assert forced.written and "Sửa tay." not in (out / "2013" / f"{portal_key}.md").read_text(
+        encoding="utf-8"
+    )

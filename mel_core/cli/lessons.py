@@ -180,6 +180,49 @@ def history(lesson_id: str = typer.Argument(..., help="The lesson's id.")) -> No
         typer.echo(line + (f"  {terminal_safe(step.comment)}" if step.comment else ""))
 
 
+@app.command("export")
+def export(
+    lesson_ids: list[str] = typer.Argument(None, help="Lesson ids (default: every published lesson)."),
+    out: Path = typer.Option(Path("lessons"), "--out", help="The lessons folder (files go in <year>/)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a file that differs from the store."),
+) -> None:
+    """Write lessons from the store back out as lesson files (a lesson written in the portal, once published).
+
+    Ingesting an exported file again changes nothing. A file already there with other content is kept (it may
+    hold edits not yet ingested) unless --force. The files hold the lessons' contact details: keep them private.
+
+    Example: mel lessons export --out lessons/
+    (one lesson: mel lessons export 2026-nuoi-lon-den-ban-dia --out lessons/)
+    """
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.lessons.export import export_lessons
+    from mel_core.store import session_scope
+
+    engine = _engine()
+    _require_store(engine)
+    with session_scope(engine) as session:
+        report = export_lessons(session, out, lesson_ids or None, force=force)
+    typer.echo(
+        render(
+            say(
+                f"lessons: {len(report.written)} written, {len(report.unchanged)} unchanged,"
+                f" {len(report.kept)} kept",
+                f"bài học: {len(report.written)} đã ghi, {len(report.unchanged)} không đổi,"
+                f" {len(report.kept)} giữ nguyên",
+            )
+        )
+    )
+    for path in report.kept:
+        typer.echo(
+            render(
+                say(
+                    f"  {path} differs from the store and was kept (--force overwrites it)",
+                    f"  {path} khác với kho dữ liệu và được giữ nguyên (--force để ghi đè)",
+                )
+            )
+        )
+
+
 @app.command("import-docx")
 def import_docx(
     file: Path = typer.Argument(..., help="A Word (.docx) submission written to the outline's headings."),

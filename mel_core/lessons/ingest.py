@@ -16,6 +16,7 @@ content changed goes back to ``submitted``, to be read again.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -101,9 +102,34 @@ class IngestReport:
         return out
 
 
+#: Front-matter keys that are not the lesson's content: its state is the store's (``mel_core.lessons.workflow``),
+#: and ``illustrative`` marks a sample file.
+NOT_CONTENT = ("status", "illustrative")
+
+
 def content_hash(lesson: LessonFile) -> str:
-    """A fingerprint of what the store keeps of a lesson file (NFC text: front matter and body)."""
-    blob = repr(sorted(lesson.meta.items(), key=lambda kv: kv[0])) + "\n" + lesson.body
+    """A fingerprint of what the store keeps of a lesson: its front matter (but its state) and its sections, in a
+    canonical form (lists of codes sorted, text NFC and trimmed, each section's number, heading and text).
+
+    The same lesson written out by ``mel lessons export`` and read back has the same fingerprint, so writing a
+    published lesson back to a file and ingesting it again changes nothing; text outside the numbered sections
+    (the outline's notes) is not content.
+    """
+    meta: dict[str, Any] = {}
+    for key, value in lesson.meta.items():
+        if key in NOT_CONTENT:
+            continue
+        if key == "provinces" and isinstance(value, list):
+            value = sorted({geo.normalise_code(str(c)) for c in value})
+        elif key == "themes" and isinstance(value, list):
+            value = sorted({str(t) for t in value})
+        elif key == "contact" and isinstance(value, dict):
+            value = {str(k): nfc(str(v)).strip() for k, v in sorted(value.items()) if v is not None}
+        elif isinstance(value, str):
+            value = nfc(value).strip()
+        meta[key] = value
+    sections = [[s.number, nfc(s.heading).strip(), nfc(s.body).strip()] for s in lesson.sections]
+    blob = json.dumps({"meta": meta, "sections": sections}, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -187,11 +213,15 @@ class _Who:
 
 
 def _state(row: Lesson | None, digest: str, claimed: str, who: _Who) -> str:
-    """The state a lesson takes: its own if its content has not changed (unless a reviewer now publishes what its
-    file says is published), else what its file says, ``published`` only with a reviewer."""
+    """The state a lesson takes: if its content has not changed, its own (a reviewer's decision stands), but a
+    draft or submitted lesson follows its file between draft and submitted, and is published when a reviewer
+    now publishes what its file says is published; if its content changed, what its file says, ``published``
+    only with a reviewer."""
     if row is not None and row.content_hash == digest:
         if claimed == "published" and who.publisher and row.status in ("draft", "submitted"):
             return "published"
+        if row.status in ("draft", "submitted") and claimed in ("draft", "submitted"):
+            return claimed  # the file submits its draft, or withdraws it from the queue
         return row.status
     if claimed == "published":
         return "published" if who.publisher else "submitted"
