@@ -9,6 +9,8 @@ Every page, API route, search and listing of the portal asks this module; nothin
   evaluations a viewer may see, for listings and single pages alike.
 - :func:`audience` names the search index a viewer searches: ``public`` (visible lessons only, what the book
   and ``mel kb search`` show) or ``internal`` (internal lessons too). Neither index holds contact details.
+- :func:`workbook_row_scope` says whether a contributor may submit one row of a workbook (see below), and
+  :func:`submissions_clause` which workbook submissions a viewer may see.
 
 The rules (a lesson is public once a reviewer has published it; DESIGN.md, "Lesson states"):
 
@@ -18,6 +20,25 @@ The rules (a lesson is public once a reviewer has published it; DESIGN.md, "Less
 | reader, evaluator | published ones, internal too | finished; evaluator also running, failed | no | no |
 | contributor | as anonymous, and those of their scope in any state | finished | no | submits (scope) |
 | reviewer, admin | all, in any state | all | yes | publishes, returns, rejects |
+
+Workbook submissions (``submit_workbooks``: contributor, reviewer, admin; ``review_workbooks``: reviewer, admin).
+A contributor sees only their own submissions, a reviewer all of them. Every row of a contributor's workbook
+must be within their scope, or it is refused as a problem of that row; reviewers and administrators have no
+such restriction. A row belongs to a programme (its ``programme_code``, or the ``code`` of a programmes row)
+and, for targets, observations and the survey, to a place (``admin_unit``; empty or ``VN`` is the whole
+programme). With *their provinces* the contributor's province codes and the pre-2025 codes merged into them
+(:func:`scope_codes`):
+
+1. A programme implemented by the contributor's organisation (``implementer`` equal to it, compared without
+   regard to case or Unicode form) is theirs entirely: every row of it, for any place.
+2. Otherwise a programme is theirs when at least one of its provinces is theirs; then a row for a province is
+   theirs when the province is (a district or commune counts as its province), and a row for the whole
+   programme (targets and observations without a place, indicators, expenditures, activities) only when every
+   province of the programme is theirs: figures of a programme that reaches beyond their provinces are
+   submitted province by province.
+3. A programmes row is a row for the whole programme, judged both on what it says (its provinces and
+   implementer) and, when the programme is already in the store, on what the store holds: no one takes over a
+   programme by listing it under their provinces.
 """
 
 from __future__ import annotations
@@ -26,11 +47,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from mel_core import geo
 from mel_core.privacy import private_values, redact
-from mel_core.store import Evaluation, Lesson, LessonProvince, table_of
+from mel_core.store import Evaluation, Lesson, LessonProvince, WorkbookSubmission, table_of
+from mel_core.text import nfc
 from mel_core.vocabulary import ROLES
 
 #: Lesson statuses that readers (and, for public lessons, anyone) may see: only what a reviewer published.
@@ -47,6 +69,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "submit_lessons": frozenset({"contributor", "reviewer", "admin"}),
     "review_lessons": frozenset({"reviewer", "admin"}),
     "respond_recommendations": frozenset({"reviewer", "admin"}),
+    "submit_workbooks": frozenset({"contributor", "reviewer", "admin"}),
+    "review_workbooks": frozenset({"reviewer", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
 
@@ -111,6 +135,45 @@ def scope_codes(viewer: Viewer) -> list[str]:
     return sorted(codes)
 
 
+@dataclass(frozen=True)
+class ProgrammeScope:
+    """What decides whose a programme is: the provinces it works in (codes as listed) and its implementer."""
+
+    code: str
+    provinces: frozenset[str]
+    implementer: str = ""
+
+
+#: Why a row of a workbook is outside a contributor's scope (:func:`workbook_row_scope`); '' when it is not.
+OUT_OF_SCOPE = ("programme", "province", "whole")
+
+
+def _same_organisation(a: str, b: str) -> bool:
+    return bool(a.strip()) and nfc(a).strip().casefold() == nfc(b).strip().casefold()
+
+
+def workbook_row_scope(viewer: Viewer, programme: ProgrammeScope, province: str | None) -> str:
+    """Whether ``viewer`` may submit a row of ``programme`` for ``province`` (None: the whole programme).
+
+    Returns:
+        ``''`` when they may; else why not (:data:`OUT_OF_SCOPE`): ``programme`` (not a programme of theirs),
+        ``province`` (a province outside theirs) or ``whole`` (a figure for the whole of a programme that also
+        works outside their provinces). The rules are in this module's docstring.
+    """
+    if may(viewer, "review_workbooks"):
+        return ""
+    if not may(viewer, "submit_workbooks"):
+        return "programme"
+    if viewer.organisation and _same_organisation(programme.implementer, viewer.organisation):
+        return ""
+    mine = set(scope_codes(viewer))
+    if not programme.provinces & mine:
+        return "programme"
+    if province is None:
+        return "" if programme.provinces <= mine else "whole"
+    return "" if province in mine else "province"
+
+
 def lessons_clause(viewer: Viewer) -> ColumnElement[bool]:
     """The SQL condition (on the ``lessons`` table) of the lessons ``viewer`` may see."""
     if may(viewer, "see_drafts"):
@@ -137,6 +200,16 @@ def evaluations_clause(viewer: Viewer) -> ColumnElement[bool]:
     if may(viewer, "see_unfinished_evaluations"):
         return true()
     return table_of(Evaluation).c.status == "succeeded"
+
+
+def submissions_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition (on ``workbook_submissions``) of the submissions ``viewer`` may see: a reviewer all of
+    them, a contributor their own, anyone else none."""
+    if may(viewer, "review_workbooks"):
+        return true()
+    if may(viewer, "submit_workbooks") and viewer.email:
+        return table_of(WorkbookSubmission).c.uploaded_by == viewer.email
+    return false()
 
 
 def sees_contact(viewer: Viewer) -> bool:

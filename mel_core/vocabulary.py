@@ -73,6 +73,13 @@ VISIBILITY = ("public", "internal")
 LESSON_STATUSES = ("draft", "submitted", "returned", "rejected", "published")
 #: What a reviewer does to a submitted lesson, and the state it leads to.
 LESSON_DECISIONS = {"publish": "published", "return": "returned", "reject": "rejected"}
+#: A workbook submission's workflow (DESIGN.md, "Workbook submissions"): uploaded (stored; its check found
+#: problems, or has not run) → checked (no problem: waits for a reviewer) → approved (imported) or returned.
+SUBMISSION_STATUSES = ("uploaded", "checked", "approved", "returned")
+#: What a reviewer does to a checked submission, and the state it leads to.
+SUBMISSION_DECISIONS = {"approve": "approved", "return": "returned"}
+#: What a submission holds: one workbook, or one CSV file named after its table.
+SUBMISSION_KINDS = ("xlsx", "csv")
 
 #: Roles of the portal's users (DESIGN.md, "The portal"), from the least to the most trusted.
 ROLES = ("reader", "contributor", "evaluator", "reviewer", "admin")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from mel_core.access import Viewer
 from mel_core.accounts.users import add_user
 from mel_core.config import Settings, sample_lessons_dir
 from mel_core.demo.sample import SAMPLE_WORKBOOK
@@ -35,7 +36,9 @@ from mel_core.store import (
     session_scope,
     table_of,
 )
+from mel_core.submissions import submit
 from mel_core.vocabulary import ROLES
+from tests.datasets import write_xlsx
 
 #: Lessons of the sample whose rules the tests check.
 PUBLIC_WITH_CONTACT = "2020-ca-mau-tom-rung"
@@ -67,6 +70,8 @@ class PortalStore:
 
     settings: Settings
     passwords: dict[str, str] = field(default_factory=dict)
+    #: a checked workbook submission of each of these roles, by id (``contributor``, ``reviewer``)
+    submissions: dict[str, int] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
         return f"{role}@test.example.org"
@@ -152,9 +157,39 @@ def _personal_lesson(engine: Engine) -> None:
             )
 
 
+OBSERVATION_HEADER = [
+    "programme_code",
+    "indicator_code",
+    "period",
+    "admin_unit",
+    "value",
+    "disaggregation",
+    "source",
+    "note",
+]
+
+
+def _submissions(engine: Engine, store: PortalStore) -> None:
+    """A checked workbook submission from the contributor (Điện Biên) and one from the reviewer, not approved:
+    the store's figures stay the sample's."""
+    for role, value in (("contributor", 1.5), ("reviewer", 2.5)):
+        path = write_xlsx(
+            store.settings.home / f"{role}.xlsx",
+            {"observations": [OBSERVATION_HEADER, ["DB-BSS-2011", "IN1", "2040", "11", value, "", "", ""]]},
+        )
+        viewer = Viewer(
+            role=role, email=store.email(role), provinces=("11",) if role == "contributor" else ()
+        )
+        with path.open("rb") as stream:
+            submission = submit(engine, store.settings.home, viewer, stream, path.name)
+        assert submission.status == "checked", submission.problems
+        store.submissions[role] = submission.id or 0
+
+
 def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
     """A store at ``db_url`` with the sample, the demo's evaluations, a hostile lesson, both indexes under
-    ``home`` and one user per role (contributor scoped to Điện Biên, 11)."""
+    ``home``, one user per role (contributor scoped to Điện Biên, 11) and a checked workbook submission of the
+    contributor and of the reviewer."""
     settings = Settings(home=home, db_url=db_url)
     engine = make_engine(db_url)
     demo = make_engine(f"sqlite:///{demo_db}")
@@ -172,6 +207,7 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
         assert _copy_evaluations(demo, engine) > 0
         _hostile_lesson(engine)
         _personal_lesson(engine)
+        _submissions(engine, store)
         for audience in ("public", "internal"):
             build_index(engine, settings.index_dir_for(audience), audience=audience)
     finally:

@@ -122,6 +122,10 @@ def routes(store: PortalStore) -> list[str]:
         "/api/review",
         "/submit/lesson",
         "/api/submit/lesson",
+        "/submit/workbook",
+        "/api/submit/workbook",
+        "/review/workbooks",
+        "/api/review/workbooks",
         "/login",
         "/healthz",
         "/api/docs",
@@ -129,6 +133,9 @@ def routes(store: PortalStore) -> list[str]:
     ]
     for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, SUBMITTED, DIEN_BIEN_LESSON, HOSTILE, PERSONAL):
         paths += [f"/lessons/{key}", f"/api/lessons/{key}"]
+    for role in ("contributor", "reviewer"):  # a workbook submission of each
+        number = store.submissions[role]
+        paths += [f"/submissions/{number}?by={role}", f"/api/submissions/{number}?by={role}"]
     return paths
 
 
@@ -145,6 +152,12 @@ def expected_status(path: str, who: str) -> int:
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who in ("reviewer", "admin") else 403
+    if path.startswith(("/submissions/", "/api/submissions/")):  # a contributor sees only their own
+        if who == ANONYMOUS:
+            return 401 if path.startswith("/api/") else 303
+        if who in ("reader", "evaluator"):
+            return 403
+        return 404 if who == "contributor" and path.endswith("by=reviewer") else 200
     if path.endswith(f"/lessons/{SUBMITTED}"):  # not published yet; outside the contributor's province
         return 200 if who in ("reviewer", "admin") else 404
     if path.endswith(f"/lessons/{INTERNAL}"):

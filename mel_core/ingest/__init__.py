@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import SQLModel
 
 from mel_core import audit
-from mel_core.errors import ImportValidationError
+from mel_core.errors import ImportValidationError, Problem
 from mel_core.ingest.export import export_path
 from mel_core.ingest.formats import TABLES
-from mel_core.ingest.load import Progress, known_from_store, load
+from mel_core.ingest.load import Progress, Provenance, known_from_store, load
 from mel_core.ingest.sources import Source, open_source
-from mel_core.ingest.validate import Batch, Known, validate
+from mel_core.ingest.validate import Batch, Known, sort_problems, validate
 from mel_core.store import (
     Activity,
     Expenditure,
@@ -60,15 +61,28 @@ class ImportReport:
 #: The step an import reports once its rows are checked, while it waits for its turn to write.
 WAITING_TO_WRITE = "waiting for the store: one import writes at a time"
 
+#: A rule beyond the formats' own (the portal's scope of a contributor): the problems of a checked batch, given
+#: the store through a connection and the file or sheet each table was read from. Its rows may hold None where
+#: a cell had a problem of its own.
+ExtraCheck = Callable[[Connection, Batch, Mapping[str, str]], list[Problem]]
+#: Work done in the writing transaction before the rows are written (a submission's change of state); raising
+#: rolls the whole import back.
+BeforeWrite = Callable[[Connection], None]
 
-def check_path(engine: Engine, path: Path, progress: Progress | None = None) -> tuple[Batch, dict[str, str]]:
-    """Read and validate ``path`` against the store; raise with every problem if there is any."""
-    batch, sources, _source, _known = _checked(engine, path, progress)
+
+def check_path(
+    engine: Engine, path: Path, progress: Progress | None = None, *, also: ExtraCheck | None = None
+) -> tuple[Batch, dict[str, str]]:
+    """Read and validate ``path`` against the store; raise with every problem if there is any.
+
+    ``also``: a further rule whose problems are listed with the formats' own.
+    """
+    batch, sources, _source, _known = _checked(engine, path, progress, also)
     return batch, sources
 
 
 def _checked(
-    engine: Engine, path: Path, progress: Progress | None
+    engine: Engine, path: Path, progress: Progress | None, also: ExtraCheck | None = None
 ) -> tuple[Batch, dict[str, str], Source, Known]:
     source = open_source(Path(path), progress)
     if progress:
@@ -76,9 +90,15 @@ def _checked(
     with engine.connect() as conn:
         known = known_from_store(conn)
     batch = validate(source, known)
+    sources = {name: t.source for name, t in source.tables.items()}
+    if also is not None:
+        with engine.connect() as conn:
+            extra = also(conn, batch, sources)
+        if extra:
+            batch.problems = sort_problems(source, batch.problems + extra)
     if batch.problems:
         raise ImportValidationError(batch.problems, str(path))
-    return batch, {name: t.source for name, t in source.tables.items()}, source, known
+    return batch, sources, source, known
 
 
 def import_path(
@@ -88,6 +108,9 @@ def import_path(
     dry_run: bool = False,
     progress: Progress | None = None,
     actor: str | None = None,
+    provenance: Provenance | None = None,
+    also: ExtraCheck | None = None,
+    before_write: BeforeWrite | None = None,
 ) -> ImportReport:
     """Import a folder of CSV files or one .xlsx workbook into the store: all rows or none.
 
@@ -97,11 +120,19 @@ def import_path(
     transaction, so two imports never break a rule together; the counts of new rows are taken inside it too.
     The import is an event of the audit trail (``actor``: who; default the account at the terminal).
 
+    Args:
+        provenance: who the figures come from (observations, targets and expenditures); default: ``actor``
+            (or the account at the terminal) as submitter, no approver, no submission.
+        also: a further rule (:data:`ExtraCheck`), checked with the rows and again inside the writing
+            transaction, against the store as it is then.
+        before_write: called inside the writing transaction once every check has passed, before any row is
+            written: what it changes is committed with the rows or rolled back with them.
+
     Raises:
         ImportValidationError: with every problem found (file or sheet, row, column, value, reason);
             nothing was written.
     """
-    batch, sources, source, known = _checked(engine, path, progress)
+    batch, sources, source, known = _checked(engine, path, progress, also)
     report = ImportReport(Path(path), dry_run)
     names = [t.name for t in TABLES if t.name in batch.records]
     if dry_run:
@@ -117,12 +148,18 @@ def import_path(
             batch = validate(source, now)
             if batch.problems:
                 raise ImportValidationError(batch.problems, str(path))
+        if also is not None:  # what it rests on (programmes' provinces, say) may have changed since the check
+            extra = also(conn, batch, sources)
+            if extra:
+                raise ImportValidationError(sort_problems(source, extra), str(path))
+        if before_write is not None:
+            before_write(conn)
         del source  # the cells as read are not needed any more: the write's peak memory stays what it was
         before = {
             n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
             for n in names
         }
-        load(conn, batch, progress)
+        load(conn, batch, progress, provenance or Provenance(submitted_by=actor or audit.cli_actor()))
         after = {
             n: conn.execute(select(func.count()).select_from(table_of(_MODELS[n]))).scalar_one()
             for n in names
@@ -135,4 +172,14 @@ def import_path(
     return report
 
 
-__all__ = ["WAITING_TO_WRITE", "ImportReport", "TableReport", "check_path", "export_path", "import_path"]
+__all__ = [
+    "WAITING_TO_WRITE",
+    "BeforeWrite",
+    "ExtraCheck",
+    "ImportReport",
+    "Provenance",
+    "TableReport",
+    "check_path",
+    "export_path",
+    "import_path",
+]

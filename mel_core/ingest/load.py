@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
@@ -34,6 +35,33 @@ from mel_core.store import (
 CHUNK = 20_000
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Who the figures of an import come from (the columns of :class:`mel_core.store.Provenance`): the
+    contributor who submitted them, the reviewer who approved them and the portal submission, where there is
+    one. Observations, targets and expenditures carry them; a row whose values an import does not change keeps
+    those it had."""
+
+    submitted_by: str | None = None
+    approved_by: str | None = None
+    submission_id: int | None = None
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "submission_id": self.submission_id,
+            "submitted_by": self.submitted_by,
+            "approved_by": self.approved_by,
+        }
+
+
+#: The columns of each table of figures whose values decide whether an import changes a stored row.
+VALUES = {
+    "targets": ("period_start", "period_end", "value", "value_high"),
+    "observations": ("period_start", "period_end", "value", "source", "note"),
+    "expenditures": ("period_start", "period_end", "planned_million_vnd", "disbursed_million_vnd"),
+}
+
+
 def upsert(
     conn: Connection,
     model: Any,
@@ -41,16 +69,28 @@ def upsert(
     key: Sequence[str],
     progress: Progress | None = None,
     label: str = "",
+    *,
+    unless_same: Sequence[str] = (),
 ) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE, in chunks, on SQLite or PostgreSQL."""
+    """INSERT … ON CONFLICT (key) DO UPDATE, in chunks, on SQLite or PostgreSQL.
+
+    ``unless_same``: columns whose values decide whether a stored row changes at all; a row that holds the same
+    values in each of them is left as it is, its other columns too (where a figure came from stays the
+    submission that set its value).
+    """
     if not rows:
         return
     table = table_of(model)
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table)
     columns = [c for c in rows[0] if c not in key]
+    changed = (
+        or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in unless_same)) if unless_same else None
+    )
     stmt = (
-        stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns})
+        stmt.on_conflict_do_update(
+            index_elements=list(key), set_={c: stmt.excluded[c] for c in columns}, where=changed
+        )
         if columns
         else stmt.on_conflict_do_nothing(index_elements=list(key))
     )
@@ -292,13 +332,19 @@ def _period(r: Record) -> dict[str, Any]:
     return {"period": p.label, "period_start": p.start, "period_end": p.end}
 
 
-def load(conn: Connection, batch: Batch, progress: Progress | None = None) -> None:
-    """Load every table of ``batch`` (already validated) through ``conn``; the caller owns the transaction."""
+def load(
+    conn: Connection, batch: Batch, progress: Progress | None = None, provenance: Provenance | None = None
+) -> None:
+    """Load every table of ``batch`` (already validated) through ``conn``; the caller owns the transaction.
+
+    ``provenance`` is written into the observations, targets and expenditures whose values the batch adds or
+    changes (default: none named).
+    """
     with gc_paused():
-        _load(conn, batch, progress)
+        _load(conn, batch, progress, (provenance or Provenance()).columns())
 
 
-def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
+def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dict[str, Any]) -> None:
     _load_programmes(conn, batch.rows("programmes"))
     programmes = _programme_ids(conn)
     _load_indicators(conn, batch.rows("indicators"), programmes)
@@ -315,12 +361,14 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
                 "admin_unit_code": r["admin_unit"],
                 "value": r["value"],
                 "value_high": r["value_high"],
+                **origin,
             }
             for r in batch.rows("targets")
         ],
         ["indicator_id", "period", "admin_unit_code"],
         progress,
         "targets",
+        unless_same=VALUES["targets"],
     )
     upsert(
         conn,
@@ -336,6 +384,7 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
                 "value": r["value"],
                 "source": r["source"],
                 "note": r["note"],
+                **origin,
             }
             for r in batch.rows("observations")
             for p in (r["period"],)  # the same columns as _period(r), without a call and a dict per row
@@ -343,6 +392,7 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
         ["indicator_id", "period", "admin_unit_code", "disaggregation"],
         progress,
         "observations",
+        unless_same=VALUES["observations"],
     )
     upsert(
         conn,
@@ -354,12 +404,14 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None) -> None:
                 "source": r["source"],
                 "planned_million_vnd": r["planned_million_vnd"],
                 "disbursed_million_vnd": r["disbursed_million_vnd"],
+                **origin,
             }
             for r in batch.rows("expenditures")
         ],
         ["programme_id", "period", "source"],
         progress,
         "expenditures",
+        unless_same=VALUES["expenditures"],
     )
     activity_fields = [
         "type",

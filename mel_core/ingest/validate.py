@@ -268,9 +268,15 @@ def _validate(source: Source, known: Known) -> Batch:
     batch.problems = problems = list(source.problems) + [
         p for p in problems[len(source.problems) :] if (p.source, p.row, p.column) not in reported
     ]
+    batch.problems = sort_problems(source, problems)
+    return batch
+
+
+def sort_problems(source: Source, problems: list[Problem]) -> list[Problem]:
+    """``problems`` in the order they are listed: by table as DESIGN.md orders them, then row and column."""
     order = {source.tables[t.name].source: n for n, t in enumerate(TABLES) if t.name in source.tables}
     problems.sort(key=lambda p: (order.get(p.source, -1), p.source, p.row, p.column))
-    return batch
+    return problems
 
 
 def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
@@ -462,4 +468,4 @@ def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]
         groups.setdefault(key, (r["group"], r["_row"]))
 
 
-__all__ = ["BY_NAME", "Batch", "Kind", "Known", "validate"]
+__all__ = ["BY_NAME", "Batch", "Kind", "Known", "sort_problems", "validate"]

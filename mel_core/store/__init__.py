@@ -19,7 +19,8 @@ from mel_core.store.programmes import (
     ProgrammeDonor,
     ProgrammeProvince,
 )
-from mel_core.store.results import Observation, Target
+from mel_core.store.results import Observation, Provenance, Target
+from mel_core.store.submissions import WorkbookSubmission
 from mel_core.store.surveys import SurveyRecord, SurveyValue
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Programme",
     "ProgrammeDonor",
     "ProgrammeProvince",
+    "Provenance",
     "Rating",
     "Recommendation",
     "SurveyRecord",
@@ -53,6 +55,7 @@ __all__ = [
     "TaxonomyTerm",
     "User",
     "WebSession",
+    "WorkbookSubmission",
     "make_engine",
     "metadata",
     "session_scope",

@@ -8,10 +8,11 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mel_core.store.base import non_negative, numeric, one_of
+from mel_core.store.results import Provenance
 from mel_core.vocabulary import ACTIVITY_STATUSES, ACTIVITY_TYPES, EXPENDITURE_SOURCES
 
 
-class Expenditure(SQLModel, table=True):
+class Expenditure(Provenance, table=True):
     """Planned and disbursed money (million VND) of a programme for one period and funding source."""
 
     __tablename__ = "expenditures"

@@ -1,4 +1,4 @@
-"""Targets and observations of indicators, by period and admin unit."""
+"""Targets and observations of indicators, by period and admin unit, with where each value came from."""
 
 from __future__ import annotations
 
@@ -10,7 +10,19 @@ from sqlmodel import Field, SQLModel
 from mel_core.store.base import numeric
 
 
-class Target(SQLModel, table=True):
+class Provenance(SQLModel):
+    """Who a figure came from: the portal submission that set its current value, the contributor who sent it
+    and the reviewer who approved it. ``mel import`` at a terminal names its account (``cli:…``) as submitter
+    and no approver or submission. A later import that repeats the same value leaves these as they are."""
+
+    submission_id: int | None = Field(
+        default=None, foreign_key="workbook_submissions.id", ondelete="SET NULL"
+    )
+    submitted_by: str | None = Field(default=None, max_length=254)
+    approved_by: str | None = Field(default=None, max_length=254)
+
+
+class Target(Provenance, table=True):
     """A planned value (or range ``value``–``value_high``) of an indicator for a period and place."""
 
     __tablename__ = "targets"
@@ -31,7 +43,7 @@ class Target(SQLModel, table=True):
     value_high: float | None = None
 
 
-class Observation(SQLModel, table=True):
+class Observation(Provenance, table=True):
     """A measured value of an indicator for a period, place and disaggregation ('' = total)."""
 
     __tablename__ = "observations"

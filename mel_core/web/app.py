@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mel_core import __version__
 from mel_core.config import Settings, load_settings
+from mel_core.i18n import render
 from mel_core.store import make_engine
 from mel_core.store.migrate import require_current
 from mel_core.web.deps import Portal, lang_of
@@ -40,9 +41,11 @@ from mel_core.web.routers import (
     programmes,
     review,
     search,
+    submissions,
     submit,
 )
 from mel_core.web.security import CSP, CSRF_COOKIE, HEADERS, SESSION_COOKIE, sign
+from mel_core.web.uploads import BodyLimit
 from mel_core.web.words import t
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -104,6 +107,7 @@ _ERRORS = {
     403: ("forbidden", "forbidden_text"),
     404: ("not_found", "not_found_text"),
     405: ("bad_request", "bad_request"),
+    413: ("too_large", "too_large_text"),
     500: ("error", "error_text"),
 }
 
@@ -115,6 +119,8 @@ def error_response(request: Request, status: int, detail: str = "") -> Response:
     text = t(text_key, lang)
     if status == 403 and detail == "csrf":
         text = t("csrf_text", lang)
+    if status == 413 and detail:  # says how large an upload may be, and what raises the limit
+        text = render(detail, lang)
     if _wants_json(request):
         return JSONResponse({"error": t(heading_key, lang), "detail": text}, status_code=status)
     if status == 401:
@@ -190,11 +196,25 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
     )
 
     _ = app.state.portal.secret  # read (or made) now: requests never wait for it
+    app.add_middleware(BodyLimit, paths=submissions.UPLOAD_PATHS)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, search, lessons, review, submit, programmes, evaluations, auth, admin, api_docs):
+    routers = (
+        home,
+        search,
+        lessons,
+        review,
+        submit,
+        submissions,
+        programmes,
+        evaluations,
+        auth,
+        admin,
+        api_docs,
+    )
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -62,6 +62,7 @@ def page(request: Request, template: str, data: dict[str, Any], status_code: int
         "can_manage_users": may(viewer, "manage_users"),
         "can_review": may(viewer, "review_lessons"),
         "can_submit": may(viewer, "submit_lessons"),
+        "can_submit_workbooks": may(viewer, "submit_workbooks"),
         "csrf": csrf_for(request),
         "public_site": portal(request).public,
         "w": lambda key: t(key, lang),

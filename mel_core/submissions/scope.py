@@ -1,0 +1,174 @@
+"""Rows of a workbook outside its contributor's scope, as problems of those rows.
+
+Whose a row is, is decided by :func:`mel_core.access.workbook_row_scope` (the rules are in
+:mod:`mel_core.access`); this module finds each row's programme and place, asks, and words the answer. A row's
+programme is taken as it will be after the import: a programmes row of the same workbook stands for it, else
+the store's. A district or commune counts as its province; ``VN`` (or no place) is the whole programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from mel_core import geo
+from mel_core.access import ProgrammeScope, Viewer, may, scope_codes, workbook_row_scope
+from mel_core.errors import Problem
+from mel_core.i18n import say
+from mel_core.ingest import ExtraCheck
+from mel_core.ingest.validate import Batch, Record
+from mel_core.store import AdminUnit, Organisation, Programme, ProgrammeProvince, table_of
+
+#: Tables whose rows name a place (``admin_unit``); the others' rows are about the whole programme.
+PLACED = ("targets", "observations", "survey")
+#: Tables whose rows belong to a programme by ``programme_code``, in the order problems are listed.
+FIGURES = ("indicators", "targets", "observations", "expenditures", "activities", "survey")
+
+
+def scope_check(uploader: Viewer) -> ExtraCheck | None:
+    """The check of :func:`out_of_scope` for rows sent by ``uploader``; None for those without restriction."""
+    if may(uploader, "review_workbooks"):
+        return None
+
+    def check(conn: Connection, batch: Batch, labels: Mapping[str, str]) -> list[Problem]:
+        return out_of_scope(conn, uploader, batch, labels)
+
+    return check
+
+
+def out_of_scope(conn: Connection, viewer: Viewer, batch: Batch, labels: Mapping[str, str]) -> list[Problem]:
+    """A problem for each row of ``batch`` that ``viewer`` may not submit (``labels``: each table's file or
+    sheet). Rows whose programme is unknown are left to the formats' own check, which reports them."""
+    stored = stored_programmes(conn)
+    listed = {
+        r["code"]: ProgrammeScope(r["code"], frozenset(r.get("provinces") or ()), r.get("implementer") or "")
+        for r in batch.rows("programmes")
+        if r.get("code")
+    }
+    programmes = {**stored, **listed}
+    province_of = provinces_of_units(conn)
+    yours = _Yours.of(viewer)
+    problems: list[Problem] = []
+    for r in batch.rows("programmes"):
+        code = r.get("code")
+        if not code:
+            continue
+        for programme in (listed[code], stored.get(code)):
+            why = workbook_row_scope(viewer, programme, None) if programme else ""
+            if programme is not None and why:
+                shown = ";".join(sorted(programme.provinces))
+                problems.append(
+                    Problem(
+                        labels["programmes"], r["_row"], "provinces", shown, _reason(why, programme, yours)
+                    )
+                )
+                break
+    memo: dict[tuple[str, str | None], str] = {}
+    for name in FIGURES:
+        for r in batch.rows(name):
+            programme = programmes.get(r.get("programme_code") or "")
+            if programme is None:
+                continue
+            unit = r.get("admin_unit") if name in PLACED else None
+            province = province_of.get(unit) if unit else None
+            key = (programme.code, province)
+            if key not in memo:
+                memo[key] = workbook_row_scope(viewer, programme, province)
+            why = memo[key]
+            if why:
+                problems.append(_problem(labels[name], r, name, why, programme, yours))
+    return problems
+
+
+def stored_programmes(conn: Connection) -> dict[str, ProgrammeScope]:
+    """Every programme of the store with its provinces (as listed) and its implementer's name."""
+    p, pp, o = table_of(Programme), table_of(ProgrammeProvince), table_of(Organisation)
+    places: dict[int, set[str]] = {}
+    for pid, code in conn.execute(select(pp.c.programme_id, pp.c.admin_unit_code)):
+        places.setdefault(pid, set()).add(code)
+    return {
+        code: ProgrammeScope(code, frozenset(places.get(pid, ())), implementer or "")
+        for pid, code, implementer in conn.execute(
+            select(p.c.id, p.c.code, o.c.name).select_from(p.outerjoin(o, o.c.id == p.c.implementer_id))
+        )
+    }
+
+
+def provinces_of_units(conn: Connection) -> dict[str, str | None]:
+    """Each admin unit's province (a province is its own; the country has none)."""
+    a = table_of(AdminUnit)
+    units = {
+        code: (level, parent)
+        for code, level, parent in conn.execute(select(a.c.code, a.c.level, a.c.parent_code))
+    }
+    out: dict[str, str | None] = {}
+    for code in units:
+        cursor: str | None = code
+        seen: set[str] = set()
+        while cursor is not None and cursor in units and units[cursor][0] not in ("province", "country"):
+            if cursor in seen:  # a loop of parents: no province
+                cursor = None
+                break
+            seen.add(cursor)
+            cursor = units[cursor][1]
+        out[code] = cursor if cursor is not None and units.get(cursor, ("",))[0] == "province" else None
+    return out
+
+
+def _names(codes: list[str]) -> str:
+    known = geo.provinces()
+    return ", ".join(f"{c} ({known[c].name})" if c in known else c for c in codes)
+
+
+@dataclass(frozen=True)
+class _Yours:
+    """A contributor's scope, in words (English, Vietnamese) and as the province codes it covers."""
+
+    en: str
+    vi: str
+    codes: frozenset[str]
+
+    @classmethod
+    def of(cls, viewer: Viewer) -> _Yours:
+        en, vi = [], []
+        if viewer.provinces:
+            shown = _names(sorted(viewer.provinces))
+            en.append(f"provinces {shown}")
+            vi.append(f"tỉnh {shown}")
+        if viewer.organisation:
+            en.append(f"organisation {viewer.organisation}")
+            vi.append(f"tổ chức {viewer.organisation}")
+        return cls(" and ".join(en) or "none", " và ".join(vi) or "không có", frozenset(scope_codes(viewer)))
+
+
+def _problem(
+    label: str, r: Record, table: str, why: str, programme: ProgrammeScope, yours: _Yours
+) -> Problem:
+    if why == "programme" or table not in PLACED:
+        column, value = "programme_code", programme.code
+    else:
+        column, value = "admin_unit", r.get("admin_unit") or ""
+    return Problem(label, r["_row"], column, value, _reason(why, programme, yours, value))
+
+
+def _reason(why: str, programme: ProgrammeScope, yours: _Yours, place: str = "") -> str:
+    code = programme.code
+    if why == "province":
+        return say(
+            f"{_names([place])} is outside your scope ({yours.en}): this row is not yours to submit",
+            f"{_names([place])} nằm ngoài phạm vi của bạn ({yours.vi}): bạn không được gửi dòng này",
+        )
+    if why == "whole":
+        outside = _names(sorted(programme.provinces - yours.codes))
+        return say(
+            f"a figure for the whole of programme {code}, which also works in {outside}, outside your scope"
+            f" ({yours.en}): only its rows for your provinces are yours to submit",
+            f"số liệu cho toàn bộ chương trình {code}, chương trình này còn thực hiện ở {outside}, ngoài phạm vi"
+            f" của bạn ({yours.vi}): bạn chỉ được gửi các dòng của tỉnh mình",
+        )
+    return say(
+        f"programme {code} is not one you submit for: your scope is {yours.en}",
+        f"chương trình {code} không thuộc phạm vi bạn được gửi: phạm vi của bạn là {yours.vi}",
+    )
