@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
@@ -21,6 +22,7 @@ from mel_core.config import Settings, sample_lessons_dir
 from mel_core.demo.sample import SAMPLE_WORKBOOK
 from mel_core.ingest import import_path
 from mel_core.kb.index import build_index
+from mel_core.lessons.calls import new_call
 from mel_core.lessons.ingest import ingest_lessons
 from mel_core.reference import init_store
 from mel_core.store import (
@@ -47,6 +49,8 @@ INTERNAL = "2019-dak-lak-nhom-phu-nu-tiet-kiem"
 INTERNAL_TITLE = "Nhóm phụ nữ tiết kiệm và khởi nghiệp nhỏ ở buôn đồng bào Ê Đê"
 INTERNAL_CONTACT = ("0935 771 260", "hbia.hoiphunu@example.vn")
 DRAFT = "2026-thanh-hoa-climate-resilient-shrimp-midterm"
+#: The call for lessons of the portal store.
+CALL = "247/KTHT-GN"
 #: A public lesson submitted but not yet published (Lào Cai: outside the test contributor's province).
 SUBMITTED = "2013-lao-cai-cattle-bank"
 DIEN_BIEN_LESSON = "2013-dien-bien-bo-sinh-san"
@@ -204,6 +208,12 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
                 store.passwords[role] = password
         import_path(engine, SAMPLE_WORKBOOK)
         ingest_lessons(engine, sample_lessons_dir(), publish_as=store.email("reviewer"))
+        with session_scope(engine) as session:  # the letter itself, asking Điện Biên and Quảng Bình
+            new_call(
+                session, CALL, "Thông tin và kinh nghiệm các mô hình giảm nghèo", year=2013,
+                issued_on=date(2013, 6, 10), deadline=date(2013, 7, 15), by=store.email("reviewer"),
+                provinces=["11", "44"], organisations=["Oxfam Việt Nam"],
+            )  # fmt: skip
         assert _copy_evaluations(demo, engine) > 0
         _hostile_lesson(engine)
         _personal_lesson(engine)

@@ -28,6 +28,7 @@ from mel_core.web.app import create_app
 from tests.conftest import DemoRun, _fresh_pg_database
 from tests.kb_support import add_lesson
 from tests.portal_support import (
+    CALL,
     CONTACT_VALUES,
     DIEN_BIEN_LESSON,
     DRAFT,
@@ -122,6 +123,10 @@ def routes(store: PortalStore) -> list[str]:
         "/api/review",
         "/submit/lesson",
         "/api/submit/lesson",
+        "/calls",
+        "/api/calls",
+        "/calls/1",
+        "/api/calls/1",
         "/submit/workbook",
         "/api/submit/workbook",
         "/review/workbooks",
@@ -148,7 +153,7 @@ def expected_status(path: str, who: str) -> int:
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who in ("contributor", "reviewer", "admin") else 403
-    if path.startswith(("/review", "/api/review")):
+    if path.startswith(("/review", "/api/review", "/calls", "/api/calls")):
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who in ("reviewer", "admin") else 403
@@ -975,3 +980,37 @@ def test_a_reviewer_records_a_response_and_updates_its_key_action_in_the_browser
         "initiated",
     )
     assert mine["actions"][0]["history"][0]["comment"] == "Đang soạn."
+
+
+def test_a_call_for_lessons_shows_who_submitted_who_is_late_and_what_was_returned(portal_store, clients):
+    contributor, reviewer = clients["contributor"], clients["reviewer"]
+    before = reviewer.get("/api/calls/1").json()
+    assert before["code"] == CALL and before["counts"]["late"] == 3  # the deadline of 2013 has long passed
+    form = contributor.get("/submit/lesson").text
+    assert f'<option value="{CALL}"' in form
+    token = csrf_of(contributor, "/submit/lesson")
+    sent = contributor.post(
+        "/submit/lesson",
+        data=lesson_form(token, "submit", call=CALL, title="Trồng thảo quả dưới tán rừng", year="2013"),
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    key = sent.headers["location"].rsplit("/", 1)[1]
+    after = reviewer.get("/api/calls/1").json()
+    states = {i["name"]: (i["state"], [x["key"] for x in i["lessons"]]) for i in after["invitees"]}
+    assert states["Điện Biên"] == ("submitted", [key])
+    assert states["Quảng Bình"] == ("late", []) and states["Oxfam Việt Nam"] == ("late", [])
+    page = reviewer.get("/calls/1").text
+    assert "quá hạn" in page and f'href="/lessons/{key}"' in page
+    listed = reviewer.get("/api/calls").json()["calls"]
+    assert [(c["code"], c["counts"]["submitted"], c["counts"]["late"]) for c in listed] == [(CALL, 1, 2)]
+    version = _VERSION.search(reviewer.get(f"/lessons/{key}").text)
+    assert version
+    reviewer.post(
+        f"/lessons/{key}/review",
+        data={"decision": "return", "comment": "Bổ sung 2.8.", "version": version.group(1),
+              "csrf_token": csrf_of(reviewer, f"/lessons/{key}")},
+    )  # fmt: skip
+    returned = {i["name"]: i["state"] for i in reviewer.get("/api/calls/1").json()["invitees"]}
+    assert returned["Điện Biên"] == "returned"
+    assert clients["contributor"].get("/api/calls/1").status_code == 403

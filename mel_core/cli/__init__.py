@@ -12,7 +12,21 @@ import sys
 import typer
 
 from mel_core import __version__
-from mel_core.cli import audit, book, data, demo, evaluate, kb, lessons, recommendations, report, serve, users
+from mel_core.cli import (
+    audit,
+    book,
+    calls,
+    data,
+    demo,
+    evaluate,
+    kb,
+    lessons,
+    recommendations,
+    report,
+    serve,
+    submissions,
+    users,
+)
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 from mel_core.text import terminal_safe
@@ -37,6 +51,8 @@ app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 app.add_typer(recommendations.app, name="recommendations")
+app.add_typer(submissions.app, name="submissions")
+app.add_typer(calls.app, name="calls")
 app.command("audit")(audit.audit)
 
 

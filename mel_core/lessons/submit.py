@@ -36,7 +36,7 @@ from mel_core.lessons.ingest import lesson_values, write_lesson
 from mel_core.lessons.parse import LessonFile, parse_lesson
 from mel_core.lessons.templates import template_path
 from mel_core.limits import check_upload
-from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme
+from mel_core.store import Lesson, LessonCall, LessonProvince, LessonSection, LessonTheme, Programme
 from mel_core.text import fold, nfc
 
 KINDS = ("state", "ngo")
@@ -81,6 +81,7 @@ class Draft:
     submitted_by: str = ""
     contact: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
+    call: str = ""  # the code of the call for lessons it answers (mel_core.lessons.calls), if any
 
 
 @dataclass
@@ -198,7 +199,9 @@ def from_store(session: Session, lesson: Lesson) -> Draft:
         select(LessonProvince.admin_unit_code).where(LessonProvince.lesson_id == lesson.id)
     ).all()
     programme = session.get(Programme, lesson.programme_id) if lesson.programme_id else None
+    call = session.get(LessonCall, lesson.call_id) if lesson.call_id else None
     return Draft(
+        call=call.code if call else "",
         kind=lesson.submitter_kind if lesson.submitter_kind in KINDS else "state",
         lang=lesson.language,
         key=lesson.key,
@@ -344,6 +347,13 @@ def save(session: Session, draft: Draft, viewer: Viewer, *, submit: bool) -> tup
             )
             return None, checked
     values = lesson_values(lesson, programme_id=programme_id, source_path=None, status=status)
+    if draft.call:
+        call_id = session.exec(select(LessonCall.id).where(LessonCall.code == draft.call)).first()
+        if call_id is None:
+            reason = say("no such call for lessons", "không có lời mời viết bài học này")
+            checked.problems.append(LineProblem(lesson.source, 0, "call", draft.call, reason))
+            return None, checked
+        values["call_id"] = call_id
     when = workflow.now()
     values["submitted_by_user"] = (
         row.submitted_by_user if row is not None and row.submitted_by_user else viewer.email

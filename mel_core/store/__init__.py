@@ -6,6 +6,7 @@ Nothing here imports a domain package; domain packages import the store.
 from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
 from mel_core.store.audit import AuditEvent
 from mel_core.store.base import metadata, table_of
+from mel_core.store.calls import LessonCall, LessonCallInvitee
 from mel_core.store.engine import make_engine, session_scope, writer_transaction
 from mel_core.store.evaluations import Evaluation, Finding, KeyAction, KeyActionUpdate, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
@@ -34,6 +35,8 @@ __all__ = [
     "KeyAction",
     "KeyActionUpdate",
     "Lesson",
+    "LessonCall",
+    "LessonCallInvitee",
     "LessonProvince",
     "LessonReview",
     "LessonSection",

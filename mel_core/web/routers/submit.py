@@ -14,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from mel_core import geo
 from mel_core.access import Viewer, scope_codes
 from mel_core.errors import LineProblem
+from mel_core.lessons.calls import open_calls
 from mel_core.lessons.completeness import outline_numbers
 from mel_core.lessons.submit import (
     CONTACT_FIELDS,
@@ -101,6 +102,10 @@ def _form_page(
         "missing": checked.missing if checked else [],
         "preview": _preview(checked) if checked else None,
         "mine": _mine(session, viewer),
+        "calls": [
+            {"code": c.code, "title": c.title, "deadline": c.deadline.isoformat()}
+            for c in open_calls(session)
+        ],
         "title": t("submit_lesson", lang),
         **_choices(viewer),
     }
@@ -188,6 +193,7 @@ def _draft_of(form: FormData) -> Draft:
         visibility=text("visibility") or "public",
         submitted_by=text("submitted_by"),
         contact={f: text(f"contact_{f}") for f in CONTACT_FIELDS},
+        call=text("call").strip(),
         sections={n: text(f"s_{n}") for n in _NUMBERS if text(f"s_{n}").strip()},
     )
 
