@@ -6,6 +6,7 @@ Through the portal (Starlette's TestClient) over a real store with the sample, o
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -639,3 +640,33 @@ def test_submit_refuses_a_viewer_who_may_not_submit(portal, tmp_path):
             ).all()
             == []
         )
+
+
+# --------------------------------------------------------------------------------------------------- the CLI
+
+
+def test_mel_submissions_lists_approves_and_returns_at_a_terminal(
+    portal, contributor, tmp_path, monkeypatch, capsys
+):
+    from mel_core.cli import main
+
+    monkeypatch.setenv("MEL_DB_URL", portal.settings.db_url)
+    monkeypatch.setenv("MEL_HOME", str(portal.settings.home))
+    monkeypatch.setenv("MEL_LANG", "en")
+    first = submitted(contributor, write_xlsx(tmp_path / "cli1.xlsx", figures("2047")))
+    second = submitted(contributor, write_xlsx(tmp_path / "cli2.xlsx", figures("2048")))
+    capsys.readouterr()
+    assert main(["submissions", "list", "--status", "checked", "--json"]) == 0
+    waiting = {s["id"] for s in json.loads(capsys.readouterr().out)}
+    assert {first["id"], second["id"]} <= waiting
+    assert main(["submissions", "approve", str(first["id"]), "--by", READER]) == 65
+    assert "not an enabled reviewer" in capsys.readouterr().err
+    assert main(["submissions", "approve", str(first["id"]), "--by", REVIEWER.upper()]) == 0
+    assert "observations 2 (2 new)" in capsys.readouterr().out
+    assert {r["approved_by"] for r in rows_of(portal.engine, Observation, "2047")} == {REVIEWER}
+    assert main(["submissions", "return", str(first["id"]), "--by", REVIEWER, "--comment", "x"]) == 75
+    assert "approved, not waiting for a reviewer" in capsys.readouterr().err
+    assert main(["submissions", "return", str(second["id"]), "--by", SECOND, "--comment", "Sai kỳ."]) == 0
+    assert find(portal.engine, second["id"]).comment == "Sai kỳ."
+    assert main(["submissions", "list"]) == 0
+    assert f"{second['id']:>5}  returned" in capsys.readouterr().out

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from mel_core.errors import MelError, Problem
+from dataclasses import dataclass
+
+from mel_core.errors import ImportValidationError, MelError, Problem
+from mel_core.i18n import say
 
 
 class SubmissionError(MelError):
@@ -29,10 +32,26 @@ class UploadRefused(SubmissionError):
         self.too_large = too_large
 
 
-class SubmissionProblems(SubmissionError):
+@dataclass
+class SubmissionProblems(ImportValidationError, SubmissionError):
     """An approval refused because the workbook no longer passes its check (the store or the contributor's scope
-    changed since): nothing was imported, and the submission is back with its contributor."""
+    changed since): nothing was imported, and the submission is back with its contributor. Carries every
+    problem found, as :class:`~mel_core.errors.ImportValidationError` does."""
 
-    def __init__(self, message: str, problems: list[Problem], hint: str = "") -> None:
-        super().__init__(message, hint)
-        self.problems = problems
+    submission_id: int = 0
+
+    def __post_init__(self) -> None:
+        n = len(self.problems)
+        MelError.__init__(
+            self,
+            say(
+                f"submission {self.submission_id} no longer passes its check ({n} problems): nothing was"
+                " imported, and it is back with its contributor",
+                f"bảng số liệu {self.submission_id} không còn đạt kiểm tra ({n} lỗi): chưa nhập gì, và bảng đã"
+                " được trả về người gửi",
+            ),
+            hint=say(
+                "The contributor sees the problems on the submission's page, corrects the file and sends it again.",
+                "Người gửi xem các lỗi trên trang của lần gửi, sửa tệp rồi gửi lại.",
+            ),
+        )

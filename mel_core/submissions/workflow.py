@@ -114,6 +114,28 @@ def viewer_of_user(session: Session, email: str) -> Viewer:
     )
 
 
+def reviewer_of(session: Session, email: str) -> Viewer:
+    """The enabled user ``email`` as a viewer who may approve or return workbooks (``mel submissions``).
+
+    Raises:
+        SubmissionError: no such user, disabled, or of a role that does not review.
+    """
+    user = session.exec(select(User).where(col(User.email) == nfc(email).strip().lower())).first()
+    viewer = viewer_of_user(session, user.email) if user is not None and not user.disabled else None
+    if viewer is None or not may(viewer, "review_workbooks"):
+        raise SubmissionError(
+            say(
+                f"{email!r} is not an enabled reviewer or administrator of the portal",
+                f"{email!r} không phải người thẩm định hoặc quản trị đang hoạt động",
+            ),
+            hint=say(
+                "Give the e-mail of a reviewer (mel users list).",
+                "Dùng e-mail của một người thẩm định (mel users list).",
+            ),
+        )
+    return viewer
+
+
 def submit(
     engine: Engine, home: Path, viewer: Viewer, stream: BinaryIO, name: str, *, limits: Limits | None = None
 ) -> WorkbookSubmission:
@@ -285,15 +307,7 @@ def _approve(engine: Engine, home: Path, submission_id: int, reviewer: Viewer, t
         )
     except ImportValidationError as exc:
         _back_to_contributor(engine, submission_id, exc.problems, path.name, file_name, reviewer.email)
-        raise SubmissionProblems(
-            say(
-                f"submission {submission_id} no longer passes its check ({len(exc.problems)} problems): nothing"
-                " was imported, and it is back with its contributor",
-                f"bảng số liệu {submission_id} không còn đạt kiểm tra ({len(exc.problems)} lỗi): chưa nhập gì,"
-                " và bảng đã được trả về người gửi",
-            ),
-            exc.problems,
-        ) from None
+        raise SubmissionProblems(exc.problems, file_name, submission_id) from None
     return Approval(find(engine, submission_id), report)
 
 
@@ -399,6 +413,14 @@ def listing(
     query = select(WorkbookSubmission).where(submissions_clause(viewer))
     if own:
         query = query.where(col(WorkbookSubmission.uploaded_by) == viewer.email)
+    if status:
+        query = query.where(col(WorkbookSubmission.status) == status)
+    return list(session.exec(query.order_by(col(WorkbookSubmission.id).desc())).all())
+
+
+def every(session: Session, status: str | None = None) -> list[WorkbookSubmission]:
+    """Every submission, newest first (``status``: only in that state), for whoever holds the store."""
+    query = select(WorkbookSubmission)
     if status:
         query = query.where(col(WorkbookSubmission.status) == status)
     return list(session.exec(query.order_by(col(WorkbookSubmission.id).desc())).all())
