@@ -117,16 +117,21 @@ def events(
     *,
     entity: str | None = None,
     key: str | None = None,
+    key_prefix: str | None = None,
     actor: str | None = None,
     since: datetime | None = None,
     limit: int | None = None,
 ) -> list[Event]:
-    """Events of the trail, oldest first, narrowed by entity, key, actor and time (``limit``: the newest N)."""
+    """Events of the trail, oldest first, narrowed by entity, key (or the start of the key: ``key_prefix``), actor
+    and time (``limit``: the newest N)."""
     query = select(AuditEvent)
     if entity:
         query = query.where(col(AuditEvent.entity) == entity)
     if key:
         query = query.where(col(AuditEvent.entity_key) == key)
+    if key_prefix:
+        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(col(AuditEvent.entity_key).like(f"{escaped}%", escape="\\"))
     if actor:
         query = query.where(col(AuditEvent.actor) == actor)
     if since is not None:

@@ -114,3 +114,12 @@ def test_mel_audit_lists_and_filters_the_trail(tmp_path: Path):
     )
     bad = run_mel("audit", "--since", "2026-13-01", home=home)
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+def test_events_by_the_start_of_their_key_take_the_key_literally(engine: Engine):
+    with session_scope(engine) as session:
+        for key in ("DB_1/relevance", "DBx1/relevance", "DB_1/impact", "DB_10/impact"):
+            audit.record(session, "rating.override", "rating", key)
+    with session_scope(engine) as session:
+        found = [e.key for e in audit.events(session, entity="rating", key_prefix="DB_1/")]
+    assert found == ["DB_1/relevance", "DB_1/impact"]  # "_" is not a wildcard, "DB_10" is another evaluation

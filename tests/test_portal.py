@@ -987,6 +987,9 @@ def test_a_reviewer_records_a_response_and_updates_its_key_action_in_the_browser
         "initiated",
     )
     assert mine["actions"][0]["history"][0]["comment"] == "Đang soạn."
+    trail = reviewer.get(f"/api/evaluations/{evaluation}").json()["audit"]
+    assert ("recommendation.update_action", ref) in [(e["action"], e["key"]) for e in trail]
+    assert "audit" not in clients["reader"].get(f"/api/evaluations/{evaluation}").json()
 
 
 def test_a_call_for_lessons_shows_who_submitted_who_is_late_and_what_was_returned(portal_store, clients):

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from mel_core import audit
 from mel_core.access import Viewer, evaluations_clause, may
 from mel_core.evaluations.record import describe
 from mel_core.evaluations.responses import ResponseError, respond, tracker, update
@@ -60,6 +61,13 @@ def evaluation_data(request: Request, session: Session, viewer: Viewer, code: st
         data.pop("provenance", None)
     programme = session.get(Programme, evaluation.programme_id)
     data["programme_title"] = programme.title if programme else ""
+    if may(viewer, "review_lessons"):  # reviewers see the overrides' and responses' trail
+        trail = audit.events(session, entity="rating", key_prefix=f"{evaluation.code}/")
+        trail += audit.events(session, entity="recommendation", key_prefix=f"{evaluation.code}#")
+        data["audit"] = [
+            {**e.as_json(), "changes": [list(c) for c in e.changes()]}
+            for e in sorted(trail, key=lambda e: e.at)
+        ]
     data["notebooks"] = [
         {"template": name, "url": f"/evaluations/{evaluation.code}/notebooks/{name}.html"}
         for name in notebook_files(evaluation)
