@@ -155,7 +155,8 @@ def _sheet(rows: list[tuple[int, list[tuple[str, str | None, str]]]], dimension:
 def test_random_sheet_xml_in_a_valid_workbook(engine, rows, dimension, strings):
     """Cells of any type holding anything (a number cell with NaN, a shared text beyond the table …), rows out
     of order or beyond a worksheet, any dimension: each a problem of the sheet, never a failure."""
-    rows = sorted(rows, key=lambda row: row[0])  # openpyxl reads rows in the order given: not what this is about
+    # openpyxl reads rows in the order given, which is not what this is about
+    rows = sorted(rows, key=lambda row: row[0])
     shared = "".join(f"<si><t>{t}</t></si>" for t in strings)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "book.xlsx"

@@ -60,7 +60,9 @@ class Lesson(SQLModel, table=True):
         default=None, max_length=254, description="the reviewer who published it"
     )
     published_at: datetime | None = None
-    call_id: int | None = Field(default=None, foreign_key="lesson_calls.id", description="the call it answers")
+    call_id: int | None = Field(
+        default=None, foreign_key="lesson_calls.id", description="the call it answers"
+    )
 
 
 class LessonReview(SQLModel, table=True):
