@@ -316,3 +316,75 @@ def test_a_contributor_submits_a_lesson_and_a_reviewer_publishes_it(served, open
     assert "Giàng A Páo" not in anonymous.content()
     anonymous.goto(f"{served.base}/search?q=nuoi+ong+lay+mat+ban+vung+cao")
     assert title in anonymous.content()
+
+
+def test_a_contributor_sends_figures_and_a_reviewer_approves_them(served, open_context, tmp_path):
+    """A workbook with a mistake lists its problems (nothing is written); the corrected one is approved from the
+    queue and its figures remember who sent and who approved them."""
+    from sqlalchemy import select as core_select
+
+    from mel_core.store import Observation, table_of
+    from tests.datasets import write_xlsx
+    from tests.test_submissions import figures
+
+    tables = figures("2045")
+    tables["observations"][1][4] = "nhiều"  # not a number
+    wrong = write_xlsx(tmp_path / "so-lieu-sai.xlsx", tables)
+    right = write_xlsx(tmp_path / "so-lieu.xlsx", figures("2045"))
+    page, _watch = open_context()
+    sign_in(page, served, served.store.email("contributor"), served.store.passwords["contributor"])
+    page.goto(f"{served.base}/submit/workbook")
+    page.set_input_files("input[name=file]", str(wrong))
+    page.click("form[action='/submit/workbook'] button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "nhiều" in page.inner_text("table.problems") and "cần một số" in page.inner_text("table.problems")
+    page.goto(f"{served.base}/submit/workbook")
+    page.set_input_files("input[name=file]", str(right))
+    page.click("form[action='/submit/workbook'] button[type=submit]")
+    page.wait_for_load_state("load")
+    submission_url = page.url
+    assert page.locator("table.problems").count() == 0
+    reviewer, _ = open_context()
+    sign_in(reviewer, served, served.store.email("reviewer"), served.store.passwords["reviewer"])
+    reviewer.goto(f"{served.base}/review/workbooks")
+    reviewer.click(f"table.queue a[href='{submission_url.removeprefix(served.base)}']")
+    reviewer.click("button[name=decision][value=approve]")
+    reviewer.wait_for_load_state("load")
+    engine = make_engine(served.store.settings.db_url)
+    with engine.connect() as conn:
+        o = table_of(Observation)
+        rows = conn.execute(
+            core_select(o.c.value, o.c.submitted_by, o.c.approved_by).where(o.c.period == "2045")
+        ).all()
+    engine.dispose()
+    assert sorted(r.value for r in rows) == [21.25, 42.5]
+    assert {(r.submitted_by, r.approved_by) for r in rows} == {
+        (served.store.email("contributor"), served.store.email("reviewer"))
+    }
+
+
+def test_a_reviewer_records_managements_response_and_the_tracker_shows_it(served, open_context):
+    from tests.portal_support import first_evaluation
+
+    evaluation = first_evaluation(served.store.settings.db_url)
+    reviewer, _ = open_context()
+    sign_in(reviewer, served, served.store.email("reviewer"), served.store.passwords["reviewer"])
+    reviewer.goto(f"{served.base}/evaluations/{evaluation}")
+    first = reviewer.locator("ol.recs > li").first
+    first.locator("details.respond summary").click()
+    first.locator("select[name=response]").select_option("accepted")
+    first.locator("textarea[name=text]").fill("Đồng ý, Sở sẽ ban hành quy chế.")
+    first.locator("input[name=action_text]").fill("Ban hành quy chế quay vòng")
+    first.locator("input[name=action_unit]").fill("Sở NN&PTNT Điện Biên")
+    first.locator("input[name=action_due]").fill("2030-06-30")
+    first.locator("form.stacked button[type=submit]").click()
+    reviewer.wait_for_load_state("load")
+    first = reviewer.locator("ol.recs > li").first
+    assert "Ban hành quy chế quay vòng" in first.inner_text()
+    first.locator("form.inline-form select[name=status]").select_option("initiated")
+    first.locator("form.inline-form button[type=submit]").click()
+    reviewer.wait_for_load_state("load")
+    anonymous, _ = open_context()
+    anonymous.goto(f"{served.base}/recommendations?state=initiated")
+    assert "Ban hành quy chế quay vòng" in anonymous.inner_text("table.recs")
+    assert "Sở NN&PTNT Điện Biên" in anonymous.inner_text("table.recs")
