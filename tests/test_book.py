@@ -346,3 +346,18 @@ def test_a_corrupt_evaluation_notebook_fails_the_build(demo_run, tmp_path):
     with pytest.raises(BookInputError) as caught:
         build_book(engine, 2026, evaluation_year=2026, lessons_dir=None, out=tmp_path / "out")
     assert [p.source for p in caught.value.problems] == [str(folder / "impact.ipynb")]
+
+
+def test_the_cumulative_edition_holds_every_years_public_lessons(small_book):
+    """`mel book build --all-years` (#15): one offline book of every year; drafts and internal lessons still out."""
+    engine, lessons, out = small_book
+    result = build_book(engine, 2026, lessons_dir=lessons, out=out, all_years=True)
+    assert result.lessons == 3 and result.year == "2025\u20132026"
+    html = out / "html"
+    for key in ("2026-public-one", "2026-former-province", "2025-last-year"):
+        assert (html / "lessons" / "all" / f"{key}.html").is_file(), key
+    everything = all_text(html)
+    assert "Bài học nội bộ không đăng" not in everything and "Bản nháp chưa đăng" not in everything
+    assert "2025\u20132026" in (html / "index.html").read_text(encoding="utf-8")
+    by_year = build_book(engine, 2026, lessons_dir=lessons, out=out.parent / "one-year")
+    assert by_year.lessons == 2  # the year's book is unchanged

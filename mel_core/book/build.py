@@ -46,7 +46,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class BookResult:
     """What a build produced: the site's index page, the PDF (or None), and counts and timings."""
 
-    year: int
+    year: int | str  # a year, or the span of the cumulative edition (2013–2026)
     lang: str
     out: Path
     index: Path
@@ -92,8 +92,9 @@ def skeleton_dir() -> Path:
     return PACKAGE_DIR.parent / "book"
 
 
-def default_out(year: int, lang: str) -> Path:
-    """``book/_build/<year>/`` for a Vietnamese book, ``book/_build/<year>-en/`` for an English one."""
+def default_out(year: int | str, lang: str) -> Path:
+    """``book/_build/<year>/`` for a Vietnamese book, ``book/_build/<year>-en/`` for an English one (``all`` for the
+    cumulative edition)."""
     return Path("book") / "_build" / (str(year) if lang == "vi" else f"{year}-{lang}")
 
 
@@ -108,10 +109,12 @@ def build_book(
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
     evaluation_year: int | None = None,
+    all_years: bool = False,
 ) -> BookResult:
     """Build the book of ``year``; raises BookInputError (bad inputs) or BookBuildError (Sphinx, Chromium).
 
-    The evaluations are those that succeeded in ``evaluation_year`` (default ``year``).
+    The evaluations are those that succeeded in ``evaluation_year`` (default ``year``). ``all_years``: the
+    cumulative edition, every year's published lessons and evaluations in one book (``book/_build/all/``).
     """
     if lang not in LANGUAGES:
         raise ConfigurationError(
@@ -119,10 +122,13 @@ def build_book(
         )
     started = time.perf_counter()
     say_progress = progress or (lambda _: None)
-    out = (out or default_out(year, lang)).resolve()
+    edition = "all" if all_years else str(year)
+    out = (out or default_out(edition, lang)).resolve()
     say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
     cache = BuildCache(out / ".mel-book-cache.json")
-    content = read_content(engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache)
+    content = read_content(
+        engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache, all_years=all_years
+    )
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
     written.prune()
@@ -132,7 +138,7 @@ def build_book(
     _sphinx(out / "source", out / "html", "html")
     pdf_path = None
     if not pdf:
-        _remove_print_edition(out, out / f"mel-book-{year}-{lang}.pdf")
+        _remove_print_edition(out, out / f"mel-book-{edition}-{lang}.pdf")
     else:
         say_progress(say("Building the printable edition", "Dựng bản in"))
         # the print edition has every lesson in full on its kind's page (a single-page build leaves out pages
@@ -148,11 +154,11 @@ def build_book(
         stub = out / ".singlehtml" / "searchindex.js"
         if not stub.is_file():
             stub.write_text("/* The printed edition has no search. */\n", encoding="utf-8")
-        pdf_path = out / f"mel-book-{year}-{lang}.pdf"
+        pdf_path = out / f"mel-book-{edition}-{lang}.pdf"
         say_progress(say("Printing the PDF with Chromium", "In bản PDF bằng Chromium"))
         print_pdf(out / ".singlehtml" / "index.html", pdf_path)
     return BookResult(
-        year=year,
+        year=content.span if all_years else year,
         lang=lang,
         out=out,
         index=out / "html" / "index.html",

@@ -19,7 +19,7 @@ from mel_core import __version__
 from mel_core.config import kb_dir
 
 #: Bump when what is cached changes shape or meaning.
-VERSION = "3"
+VERSION = "4"
 
 
 def _vocabulary_stamp() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from sqlalchemy import Engine, extract, select
+from sqlalchemy import Engine, extract, select, true
 from sqlmodel import Session
 
 from mel_core.book.cache import BuildCache, file_stamp
@@ -113,7 +113,7 @@ class BookLesson:
 
 @dataclass
 class BookContent:
-    year: int
+    year: int  # the book's year; in the cumulative edition, the latest year it holds
     evaluations: list[BookEvaluation]
     lessons: list[BookLesson]
     skipped_lessons: int = 0
@@ -121,6 +121,16 @@ class BookContent:
     held_lessons: list[str] = field(default_factory=list)
     #: The book's date: recommendations are shown as they stood that day.
     as_of: date = field(default_factory=date.today)
+    #: The cumulative edition: every year's published lessons and evaluations.
+    all_years: bool = False
+    first_year: int | None = None
+
+    @property
+    def span(self) -> str:
+        """The years the book covers as its pages name them: ``2026``, or ``2013–2026`` for the cumulative one."""
+        if self.all_years and self.first_year is not None and self.first_year != self.year:
+            return f"{self.first_year}\u2013{self.year}"
+        return str(self.year)
 
 
 def read_content(
@@ -130,23 +140,32 @@ def read_content(
     *,
     evaluation_year: int | None = None,
     cache: BuildCache | None = None,
+    all_years: bool = False,
 ) -> BookContent:
-    """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem."""
+    """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem.
+
+    ``all_years``: the cumulative edition, every year's public lessons and evaluations (``year`` is ignored; the
+    book's year is the latest one it holds).
+    """
     cache = cache or BuildCache(None)
     problems: list[LineProblem] = []
-    lessons, skipped = _read_lessons(year, lessons_dir, problems, cache)
+    lessons, skipped = _read_lessons(None if all_years else year, lessons_dir, problems, cache)
     today = date.today()
-    evaluations = _read_evaluations(engine, evaluation_year or year, problems, cache, as_of=today)
+    wanted = None if all_years else evaluation_year or year
+    evaluations = _read_evaluations(engine, wanted, problems, cache, as_of=today)
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
     lessons, held = _as_reviewed(engine, lessons)
+    years = [lesson.year for lesson in lessons] + [e.finished.year for e in evaluations if e.finished]
     return BookContent(
-        year=year,
+        year=max(years) if all_years and years else year,
         evaluations=evaluations,
         lessons=lessons,
         skipped_lessons=skipped + len(held),
         held_lessons=held,
         as_of=today,
+        all_years=all_years,
+        first_year=min(years) if years else None,
     )
 
 
@@ -187,10 +206,11 @@ def _as_reviewed(engine: Engine, lessons: list[BookLesson]) -> tuple[list[BookLe
 
 # ----------------------------------------------------------------------------------------------------- lessons
 def _read_lessons(
-    year: int, lessons_dir: Path | None, problems: list[LineProblem], cache: BuildCache
+    year: int | None, lessons_dir: Path | None, problems: list[LineProblem], cache: BuildCache
 ) -> tuple[list[BookLesson], int]:
     """Every lesson file under ``lessons_dir`` checked (a file unchanged since a build that passed is not read
-    again), and the year's public ones as the book shows them. An id used twice, in any year, is a problem."""
+    again), and the year's public ones (every year's when ``year`` is None) as the book shows them. An id used
+    twice, in any year, is a problem."""
     if lessons_dir is None:
         return [], 0
     if not lessons_dir.is_dir():
@@ -215,7 +235,7 @@ def _read_lessons(
             public = meta.get("visibility", "public") == "public" and meta.get("status", "submitted") in (
                 PUBLIC_STATUSES
             )
-            shown = _book_lesson(path, lesson) if meta.get("year") == year and public else None
+            shown = _book_lesson(path, lesson) if public else None
             record = {
                 "id": str(meta["id"]),
                 "line": lesson.line_of("id"),
@@ -234,7 +254,7 @@ def _read_lessons(
             mine.append(LineProblem(str(path), record["line"], "id", key, reason))
             continue
         seen[key] = (str(path), record["line"])
-        if record["year"] != year:
+        if year is not None and record["year"] != year:
             continue
         if not record["public"]:
             skipped += 1
@@ -287,7 +307,11 @@ def _book_lesson(path: Path, lesson: LessonFile) -> BookLesson:
 
 # ------------------------------------------------------------------------------------------------- evaluations
 def _read_evaluations(
-    engine: Engine, year: int, problems: list[LineProblem], cache: BuildCache, as_of: date | None = None
+    engine: Engine,
+    year: int | None,
+    problems: list[LineProblem],
+    cache: BuildCache,
+    as_of: date | None = None,
 ) -> list[BookEvaluation]:
     """The year's evaluations; their recommendations as they stood on ``as_of`` (default: today, the book's
     date)."""
@@ -302,13 +326,16 @@ def _read_evaluations(
                 p.c.sector,
             )
             .join(p, p.c.id == e.c.programme_id)
-            .where(e.c.status == "succeeded", extract("year", e.c.finished_at) == year)
+            .where(
+                e.c.status == "succeeded",
+                true() if year is None else extract("year", e.c.finished_at) == year,
+            )
             .order_by(e.c.finished_at, e.c.id)
         ).mappings()
         # a later evaluation of the same programme and kind in the year supersedes an earlier one (a re-run)
-        latest: dict[tuple[str, str], Any] = {}
+        latest: dict[tuple[str, str, int], Any] = {}
         for row in rows:
-            latest[(row["programme_code"], row["kind"])] = row
+            latest[(row["programme_code"], row["kind"], row["finished_at"].year)] = row
         chosen = sorted(latest.values(), key=lambda r: (r["programme_code"], r["code"]))
         ids = [r["id"] for r in chosen]
         places: dict[int, list[str]] = {}

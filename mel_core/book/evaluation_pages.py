@@ -51,7 +51,7 @@ def _programme_name(ev: BookEvaluation, lang: str) -> str:
 
 # -------------------------------------------------------------------------------------------------- overview
 def overview_page(content: BookContent, lang: str) -> str:
-    year, evs = content.year, content.evaluations
+    year, evs = content.span, content.evaluations
     lines = [f"# {myst.inline(label('overview', lang, year=year))}", ""]
     provinces = sorted({n for ev in evs for n, _ in place_names(ev.provinces, lang)})
     provinces_lessons = sorted({n for x in content.lessons for n, _ in place_names(x.provinces, lang)})
@@ -138,9 +138,9 @@ def ratings_chart(evs: list[BookEvaluation], lang: str) -> bytes:
 def criterion_page(content: BookContent, criterion: str, lang: str) -> str:
     name = term(taxonomy(), "criteria", criterion, lang)
     lines = [f"# {myst.inline(name)}", ""]
-    lines += [myst.inline(label("criterion_intro", lang, criterion=name.lower(), year=content.year)), ""]
+    lines += [myst.inline(label("criterion_intro", lang, criterion=name.lower(), year=content.span)), ""]
     if not content.evaluations:
-        return "\n".join([*lines, myst.inline(label("no_evaluations", lang, year=content.year)), ""])
+        return "\n".join([*lines, myst.inline(label("no_evaluations", lang, year=content.span)), ""])
     rows = []
     for ev in content.evaluations:
         rating = ev.rating(criterion)

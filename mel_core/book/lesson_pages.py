@@ -69,7 +69,7 @@ def kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any]
     lines = [
         f"# {myst.inline(kind)}",
         "",
-        myst.inline(label("kind_intro", lang, year=content.year, kind=kind)),
+        myst.inline(label("kind_intro", lang, year=content.span, kind=kind)),
         "",
     ]
     primary = [x for x in content.lessons if x.themes and x.themes[0] == theme]

@@ -129,7 +129,7 @@ def write_source(
         out.write(relative, make())
         cache.put(section, relative, fingerprint, 1)
 
-    year = content.year
+    year = content.span
     terms = taxonomy()
     out.write("_config.yml", _config(year, lang))
     out.write("index.md", _hand_page(skeleton, "foreword", lang, label("book_title", lang, year=year)))
@@ -216,7 +216,7 @@ def _vietnamese_search_messages() -> str:
 
 
 # ------------------------------------------------------------------------------------------------ config, toc
-def _config(year: int, lang: str) -> str:
+def _config(year: str, lang: str) -> str:
     config: dict[str, Any] = {
         "title": label("book_title", lang, year=year),
         "author": label("author", lang),

@@ -31,6 +31,11 @@ def build(
     lessons: Path = typer.Option(
         None, "--lessons", help="Folder of lesson files (default lessons/ here, else the sample lessons)."
     ),
+    all_years: bool = typer.Option(
+        False,
+        "--all-years",
+        help="The cumulative edition: every year's published lessons and evaluations (book/_build/all/).",
+    ),
 ) -> None:
     """Build the book of YEAR from the store, the lesson files and the executed evaluation notebooks.
 
@@ -42,7 +47,11 @@ def build(
     nothing; a rebuild reads again only the pages that changed. Open OUT/html/index.html, also from a USB
     stick: the search box finds words typed without diacritics ("giam ngheo").
 
+    With --all-years it builds the cumulative edition instead: every year's published lessons and succeeded
+    evaluations in one offline book, the archive a province keeps (what the programme's CD-ROM was).
+
     Example: mel book build --year 2026 --lang vi --pdf
+    (the archive of every year: mel book build --all-years --pdf)
     """
     from rich.console import Console
 
@@ -67,5 +76,6 @@ def build(
             lessons_dir=folder,
             pdf=pdf,
             progress=lambda message: status.update(render(message) + " …"),
+            all_years=all_years,
         )
     typer.echo(render(result.summary()))
