@@ -71,6 +71,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "respond_recommendations": frozenset({"reviewer", "admin"}),
     "submit_workbooks": frozenset({"contributor", "reviewer", "admin"}),
     "review_workbooks": frozenset({"reviewer", "admin"}),
+    "attach_files": frozenset({"evaluator", "reviewer", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
 

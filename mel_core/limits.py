@@ -46,6 +46,7 @@ class Limits:
 
     file_bytes: int = 500 * MIB  # a CSV file or a workbook
     docx_bytes: int = 100 * MIB  # a Word document (photos included)
+    attachment_bytes: int = 50 * MIB  # a file attached to a programme, evaluation or lesson (mel attach)
     lesson_bytes: int = MIB  # a lesson file (Markdown): the longest sample lesson has 20 KB
     unpacked_bytes: int = 2048 * MIB  # all parts of a workbook or Word document, inflated
     zip_ratio: int = 100  # inflated size / stored size of one part (over 1 MiB)
@@ -115,6 +116,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "docx_bytes", "MEL_LIMIT_DOCX_MB", "MB", MIB, "size of a Word document (`mel lessons import-docx`)"
+    ),
+    Setting(
+        "attachment_bytes",
+        "MEL_LIMIT_ATTACHMENT_MB",
+        "MB",
+        MIB,
+        "size of a file attached to a programme, evaluation or lesson (`mel attach`: PDF, Word, Excel)",
     ),
     Setting(
         "lesson_bytes", "MEL_LIMIT_LESSON_KB", "KB", 1024, "size of a lesson file (Markdown, `lessons/`)"

@@ -80,6 +80,8 @@ SUBMISSION_STATUSES = ("uploaded", "checked", "approved", "returned")
 SUBMISSION_DECISIONS = {"approve": "approved", "return": "returned"}
 #: What a submission holds: one workbook, or one CSV file named after its table.
 SUBMISSION_KINDS = ("xlsx", "csv")
+#: What a file may be attached to (``mel attach``): the entity and the key that names one of them.
+ATTACHMENT_ENTITIES = ("programme", "evaluation", "lesson")
 
 #: Roles of the portal's users (DESIGN.md, "The portal"), from the least to the most trusted.
 ROLES = ("reader", "contributor", "evaluator", "reviewer", "admin")

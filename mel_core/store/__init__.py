@@ -4,6 +4,7 @@ Nothing here imports a domain package; domain packages import the store.
 """
 
 from mel_core.store.accounts import LoginAttempt, PortalSecret, User, WebSession
+from mel_core.store.attachments import Attachment
 from mel_core.store.audit import AuditEvent
 from mel_core.store.base import metadata, table_of
 from mel_core.store.calls import LessonCall, LessonCallInvitee
@@ -27,6 +28,7 @@ from mel_core.store.surveys import SurveyRecord, SurveyValue
 __all__ = [
     "Activity",
     "AdminUnit",
+    "Attachment",
     "AuditEvent",
     "Evaluation",
     "Expenditure",

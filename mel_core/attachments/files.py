@@ -1,0 +1,140 @@
+"""An attached file: its kind (from the name's suffix, checked against its content), its limits, and its place.
+
+A file is kept once by its content: ``MEL_HOME/attachments/<sha256>.<kind>``, where the kind is one of
+:data:`MEDIA_TYPES` and never the text the file's name held. It is written to a temporary name in the same folder
+and renamed into place, so a stopped process leaves either no file or the whole of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from mel_core.attachments.errors import AttachmentRefused
+from mel_core.files import inside
+from mel_core.i18n import say
+from mel_core.limits import Limits, check_upload, setting
+
+ATTACHMENTS_DIR = "attachments"
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ACCEPTED = say(
+    "Attach a PDF (.pdf), Word (.docx) or Excel (.xlsx) file; save older .doc and .xls files in the new format.",
+    "Hãy đính kèm tệp PDF (.pdf), Word (.docx) hoặc Excel (.xlsx); tệp .doc, .xls cũ cần lưu lại theo định dạng mới.",
+)
+
+
+def kind_of(name: str) -> str:
+    """``pdf``, ``docx`` or ``xlsx`` for a file named ``name``.
+
+    Raises:
+        AttachmentRefused: any other kind of file.
+    """
+    _, dot, suffix = name.rpartition(".")
+    kind = suffix.lower() if dot else ""
+    if kind not in MEDIA_TYPES:
+        raise AttachmentRefused(
+            say(f"{name!r} is not a PDF, Word or Excel file", f"{name!r} không phải tệp PDF, Word hay Excel"),
+            hint=ACCEPTED,
+        )
+    return kind
+
+
+def read_file(path: Path, limits: Limits | None = None) -> bytes:
+    """The bytes of ``path``, read only when they are within ``MEL_LIMIT_ATTACHMENT_MB``.
+
+    Raises:
+        AttachmentRefused: not a file, or too large.
+    """
+    limits = limits or Limits.from_environment()
+    if not path.is_file():
+        raise AttachmentRefused(say(f"{path} is not a file", f"{path} không phải là tệp"), hint=ACCEPTED)
+    size = path.stat().st_size
+    if size > limits.attachment_bytes:
+        raise too_large(path.name, size, limits.attachment_bytes)
+    with path.open("rb") as handle:
+        data = handle.read(limits.attachment_bytes + 1)
+    if len(data) > limits.attachment_bytes:  # it grew while being read
+        raise too_large(path.name, len(data), limits.attachment_bytes)
+    return data
+
+
+def too_large(name: str, size: int, limit: int) -> AttachmentRefused:
+    """The refusal of a file of ``size`` bytes, more than ``limit``."""
+    variable = setting("attachment_bytes")
+    return AttachmentRefused(
+        say(
+            f"{name}: the file has {size:,} bytes; at most {limit:,} are attached ({variable} raises the limit)",
+            f"{name}: tệp dài {size:,} byte; chỉ đính kèm tối đa {limit:,} byte ({variable} nâng giới hạn)",
+        ),
+        too_large=True,
+    )
+
+
+def check(data: bytes, kind: str, name: str, limits: Limits | None = None) -> None:
+    """Hold ``data`` to the limits and to what its kind says, before anything reads it.
+
+    Raises:
+        AttachmentRefused: empty, too large, a PDF without the ``%PDF-`` header, or a Word or Excel file that
+            :func:`mel_core.limits.check_upload` refuses (not a zip, a zip bomb, a DTD, a password …).
+    """
+    limits = limits or Limits.from_environment()
+    if not data:
+        raise AttachmentRefused(say(f"{name}: the file is empty", f"{name}: tệp rỗng"), hint=ACCEPTED)
+    if len(data) > limits.attachment_bytes:
+        raise too_large(name, len(data), limits.attachment_bytes)
+    if kind == "pdf":
+        if not data[:1024].lstrip(b"\x00\t\n\r ").startswith(b"%PDF-"):
+            raise AttachmentRefused(
+                say(
+                    f"{name}: the file is named .pdf but is not a PDF document (no %PDF- header)",
+                    f"{name}: tệp có đuôi .pdf nhưng không phải tài liệu PDF (thiếu phần đầu %PDF-)",
+                ),
+                hint=ACCEPTED,
+            )
+        return
+    problems = check_upload(data, "docx" if kind == "docx" else "xlsx", name=name, limits=limits)
+    if problems:
+        raise AttachmentRefused("; ".join(p.reason for p in problems), hint=ACCEPTED)
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hexadecimal: the file's name in the store."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def relative_path(sha256: str, kind: str) -> Path:
+    """Where a file of this content and kind is kept, relative to ``MEL_HOME``."""
+    if kind not in MEDIA_TYPES or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a kept attachment: {sha256!r}.{kind!r}")
+    return Path(ATTACHMENTS_DIR, f"{sha256}.{kind}")
+
+
+def keep(home: Path, data: bytes, sha256: str, kind: str) -> Path:
+    """Write ``data`` to its place by content (once: the same bytes already there are left as they are)."""
+    root = Path(home, ATTACHMENTS_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    target = inside(root, Path(home, relative_path(sha256, kind)))
+    if target.is_file() and target.stat().st_size == len(data):
+        return target
+    descriptor, name = tempfile.mkstemp(dir=root, suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def kept_file(home: Path, sha256: str, kind: str) -> Path:
+    """The kept file of this content and kind (its path checked to lie under ``MEL_HOME/attachments``)."""
+    return inside(Path(home, ATTACHMENTS_DIR), Path(home, relative_path(sha256, kind)))

@@ -1,0 +1,221 @@
+"""Attach a file to a programme, an evaluation or a lesson, and list what a viewer may see of them.
+
+Who may attach: an enabled user holding ``attach_files`` (evaluator, reviewer, admin). Who may see an attachment
+(:func:`visible_clause`): whoever may see what it belongs to (every programme; the evaluations and lessons of
+:mod:`mel_core.access`), and for an ``internal`` attachment only those who may see internal lessons too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlmodel import Session, col
+
+from mel_core import audit
+from mel_core.access import Viewer, evaluations_clause, lessons_clause, may
+from mel_core.attachments.errors import AttachmentError
+from mel_core.attachments.extract import extract
+from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of
+from mel_core.i18n import say
+from mel_core.limits import Limits
+from mel_core.store import Attachment, Evaluation, Lesson, Programme, User, table_of
+from mel_core.submissions.files import shown_name
+from mel_core.text import nfc
+from mel_core.vocabulary import ATTACHMENT_ENTITIES, VISIBILITY
+
+#: entity → (its table's model, the column that names one)
+_KEYS: dict[str, tuple[Any, str]] = {
+    "programme": (Programme, "code"),
+    "evaluation": (Evaluation, "code"),
+    "lesson": (Lesson, "key"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a file is attached to: an entity of :data:`~mel_core.vocabulary.ATTACHMENT_ENTITIES` and its key."""
+
+    entity: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.key}"
+
+
+def parse_target(text: str) -> Target:
+    """``programme:CODE``, ``evaluation:CODE`` or ``lesson:KEY`` as a :class:`Target`.
+
+    Raises:
+        AttachmentError: no entity, or one that takes no attachments.
+    """
+    entity, colon, key = nfc(text).partition(":")
+    entity, key = entity.strip().lower(), key.strip()
+    if not colon or entity not in ATTACHMENT_ENTITIES or not key:
+        raise AttachmentError(
+            say(
+                f"{text!r} does not name a programme, an evaluation or a lesson",
+                f"{text!r} không chỉ một chương trình, một đánh giá hay một bài học",
+            ),
+            hint=say(
+                "Write ENTITY:KEY, e.g. programme:135, evaluation:EVAL-2024-01 or lesson:2024-lao-cai-01.",
+                "Viết THỰC_THỂ:MÃ, ví dụ programme:135, evaluation:EVAL-2024-01 hoặc lesson:2024-lao-cai-01.",
+            ),
+        )
+    return Target(entity, key)
+
+
+def _exists(session: Session, target: Target) -> bool:
+    model, column = _KEYS[target.entity]
+    return session.exec(select(model.id).where(getattr(model, column) == target.key)).first() is not None  # type: ignore[call-overload]
+
+
+def attacher(session: Session, email: str) -> User:
+    """The enabled user ``email``, who may attach files.
+
+    Raises:
+        AttachmentError: no such user, disabled, or of a role that does not attach files.
+    """
+    address = nfc(email).strip().lower()
+    user = session.exec(select(User).where(col(User.email) == address)).scalars().first()  # type: ignore[call-overload]
+    if user is None or user.disabled or not may(Viewer(role=user.role), "attach_files"):
+        raise AttachmentError(
+            say(
+                f"{email!r} is not an enabled evaluator, reviewer or administrator of the portal",
+                f"{email!r} không phải người đánh giá, thẩm định hoặc quản trị đang hoạt động",
+            ),
+            hint=say(
+                "Give the e-mail of a user who may attach files (mel users list).",
+                "Dùng e-mail của người được phép đính kèm tệp (mel users list).",
+            ),
+        )
+    return user
+
+
+def attach(
+    session: Session,
+    home: Path,
+    target: Target,
+    data: bytes,
+    filename: str,
+    *,
+    title: str = "",
+    visibility: str = "public",
+    by: str,
+    limits: Limits | None = None,
+) -> Attachment:
+    """Attach ``data`` (a file named ``filename``) to ``target``: checked, kept once by its content under
+    ``home``, its text read, and recorded with an audit event, in the transaction of ``session``.
+
+    Raises:
+        AttachmentRefused: a wrong kind of file, too large, or not what its name says; nothing is kept.
+        AttachmentError: an unknown target, a user who may not attach files, the same file already attached.
+    """
+    if visibility not in VISIBILITY:
+        raise AttachmentError(
+            say(f"unknown visibility {visibility!r}", f"mức hiển thị không hợp lệ {visibility!r}")
+        )
+    user = attacher(session, by)
+    if not _exists(session, target):
+        raise AttachmentError(
+            say(
+                f"there is no {target.entity} {target.key!r} in the store",
+                f"không có {target.entity} {target.key!r}",
+            ),
+            hint=say("Check the key (mel programmes, mel evaluations, mel lessons).", "Hãy kiểm tra lại mã."),
+        )
+    name = shown_name(filename)
+    kind = kind_of(name)
+    check(data, kind, name, limits)
+    sha256 = digest(data)
+    already = session.exec(
+        select(Attachment.id).where(  # type: ignore[call-overload]
+            col(Attachment.entity) == target.entity,
+            col(Attachment.entity_key) == target.key,
+            col(Attachment.sha256) == sha256,
+        )
+    ).first()
+    if already is not None:
+        raise AttachmentError(
+            say(
+                f"this file is already attached to {target} (attachment {already[0]})",
+                f"tệp này đã được đính kèm vào {target} (tệp đính kèm {already[0]})",
+            )
+        )
+    extracted = extract(data, kind)
+    attachment = Attachment(
+        sha256=sha256,
+        size=len(data),
+        media_type=MEDIA_TYPES[kind],
+        file_name=name,
+        title=nfc(title).strip() or name.rpartition(".")[0] or name,
+        entity=target.entity,
+        entity_key=target.key,
+        visibility=visibility,
+        uploaded_by=user.email,
+        uploaded_at=datetime.now(UTC),
+        text=extracted.text,
+        extraction_note=extracted.note,
+    )
+    session.add(attachment)
+    session.flush()
+    audit.record(
+        session,
+        "attachment.add",
+        target.entity,
+        target.key,
+        actor=user.email,
+        after={
+            "attachment": attachment.id,
+            "title": attachment.title,
+            "file_name": name,
+            "sha256": sha256,
+            "visibility": visibility,
+        },
+    )
+    keep(home, data, sha256, kind)  # last: a refused attachment leaves no file behind
+    return attachment
+
+
+def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition (on ``attachments``) of the attachments ``viewer`` may see."""
+    attachments = table_of(Attachment)
+    evaluations, lessons = table_of(Evaluation), table_of(Lesson)
+    owners = or_(
+        attachments.c.entity == "programme",
+        and_(
+            attachments.c.entity == "evaluation",
+            attachments.c.entity_key.in_(select(evaluations.c.code).where(evaluations_clause(viewer))),
+        ),
+        and_(
+            attachments.c.entity == "lesson",
+            attachments.c.entity_key.in_(select(lessons.c.key).where(lessons_clause(viewer))),
+        ),
+    )
+    if not may(viewer, "browse"):
+        return false()
+    internal = true() if may(viewer, "see_internal") else attachments.c.visibility == "public"
+    return and_(owners, internal)
+
+
+def attachments_of(session: Session, viewer: Viewer, target: Target | None = None) -> list[Attachment]:
+    """The attachments ``viewer`` may see, of ``target`` (None: of everything), oldest first."""
+    query = select(Attachment).where(visible_clause(viewer))
+    if target is not None:
+        query = query.where(col(Attachment.entity) == target.entity, col(Attachment.entity_key) == target.key)
+    return list(session.exec(query.order_by(col(Attachment.id))).scalars().all())  # type: ignore[call-overload]
+
+
+def attachment(session: Session, viewer: Viewer, attachment_id: int) -> Attachment | None:
+    """Attachment ``attachment_id``, if ``viewer`` may see it."""
+    query = select(Attachment).where(col(Attachment.id) == attachment_id, visible_clause(viewer))
+    return session.exec(query).scalars().first()  # type: ignore[call-overload]
+
+
+def stored_file(home: Path, row: Attachment) -> Path:
+    """The kept file of attachment ``row``."""
+    kind = next(k for k, media in MEDIA_TYPES.items() if media == row.media_type)
+    return kept_file(home, row.sha256, kind)
