@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from mel_core import audit, geo
+from mel_core.access import Viewer, may
 from mel_core.accounts.errors import AccountError
 from mel_core.accounts.passwords import hash_password
 from mel_core.i18n import say
@@ -124,6 +125,22 @@ def get_user(session: Session, email: str) -> User:
             say(f"no user {email!r}", f"không có người dùng {email!r}"),
             hint=say("`mel users list` shows every user.", "Lệnh `mel users list` liệt kê người dùng."),
         )
+    return user
+
+
+def acting_user(session: Session, email: str, permission: str) -> User | None:
+    """The enabled user ``email`` if they hold ``permission`` (:mod:`mel_core.access`), else None.
+
+    Who acts at a terminal names themselves (``--by EMAIL``); this is the one place that checks it, so every
+    command and page applies the same rule. The caller raises its own error, which says what the act needed.
+    """
+    try:
+        address = normalise_email(email)
+    except AccountError:
+        return None
+    user = session.exec(select(User).where(col(User.email) == address)).first()
+    if user is None or user.disabled or not may(Viewer(role=user.role), permission):
+        return None
     return user
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, func, true
 from sqlmodel import Session, col, select
 
 from mel_core import audit
-from mel_core.access import Viewer, may
+from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.store import Evaluation, KeyAction, KeyActionUpdate, Programme, Recommendation, User
@@ -130,15 +130,14 @@ def state(response: str | None, actions: Iterable[ActionState]) -> str:
     return "not_started"
 
 
-def acting_user(session: Session, email: str) -> User:
+def responder(session: Session, email: str) -> User:
     """The enabled user ``email`` who may record management responses.
 
     Raises:
         ResponseError: no such user, disabled, or of a role that may not.
     """
-    address = nfc(email).strip().lower()
-    user = session.exec(select(User).where(User.email == address)).first()
-    if user is None or user.disabled or not may(Viewer(role=user.role), "respond_recommendations"):
+    user = acting_user(session, email, "respond_recommendations")
+    if user is None:
         raise ResponseError(
             say(
                 f"{email!r} is not an enabled user who may record management responses",
@@ -212,7 +211,7 @@ def respond(
                 f"Use one of: {', '.join(MANAGEMENT_RESPONSES)}.", f"Dùng: {', '.join(MANAGEMENT_RESPONSES)}."
             ),
         )
-    user = acting_user(session, by)
+    user = responder(session, by)
     rec, _evaluation = find(session, ref)
     before = {"response": rec.response, "text": rec.management_response}
     rec.response = response
@@ -289,7 +288,7 @@ def update(
             ),
             hint=say(f"Use one of: {', '.join(ACTION_STATUSES)}.", f"Dùng: {', '.join(ACTION_STATUSES)}."),
         )
-    user = acting_user(session, by)
+    user = responder(session, by)
     rec, _evaluation = find(session, ref)
     action = session.exec(
         select(KeyAction).where(

@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mel_core import audit, geo
-from mel_core.access import Viewer, may
+from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.store import Lesson, LessonCall, LessonCallInvitee, LessonProvince, User
@@ -101,9 +101,8 @@ class CallStatus:
 
 
 def _issuer(session: Session, email: str) -> User:
-    address = nfc(email).strip().lower()
-    user = session.exec(select(User).where(User.email == address)).first()
-    if user is None or user.disabled or not may(Viewer(role=user.role), "review_lessons"):
+    user = acting_user(session, email, "review_lessons")
+    if user is None:
         raise CallError(
             say(
                 f"{email!r} is not an enabled reviewer or administrator who may issue a call",

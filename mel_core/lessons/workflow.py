@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mel_core import audit
-from mel_core.access import Viewer, may
+from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.store import Lesson, LessonReview, User, table_of
@@ -75,9 +75,8 @@ def reviewer(session: Session, email: str) -> User:
     Raises:
         ReviewError: no such user, disabled, or of a role that does not review.
     """
-    address = nfc(email).strip().lower()
-    user = session.exec(select(User).where(User.email == address)).first()
-    if user is None or user.disabled or not may(Viewer(role=user.role), "review_lessons"):
+    user = acting_user(session, email, "review_lessons")
+    if user is None:
         raise ReviewError(
             say(
                 f"{email!r} is not an enabled reviewer or administrator of the portal",

@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from mel_core import audit
 from mel_core.access import Viewer, may, submissions_clause
+from mel_core.accounts.users import acting_user
 from mel_core.errors import ImportValidationError, MelError, Problem
 from mel_core.i18n import render, say
 from mel_core.ingest import ImportReport, Provenance, check_path, import_path
@@ -120,9 +121,9 @@ def reviewer_of(session: Session, email: str) -> Viewer:
     Raises:
         SubmissionError: no such user, disabled, or of a role that does not review.
     """
-    user = session.exec(select(User).where(col(User.email) == nfc(email).strip().lower())).first()
-    viewer = viewer_of_user(session, user.email) if user is not None and not user.disabled else None
-    if viewer is None or not may(viewer, "review_workbooks"):
+    user = acting_user(session, email, "review_workbooks")
+    viewer = viewer_of_user(session, user.email) if user is not None else None
+    if viewer is None:
         raise SubmissionError(
             say(
                 f"{email!r} is not an enabled reviewer or administrator of the portal",
