@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import typer
 
+from mel_core.cli.options import day
 from mel_core.i18n import render, say
 from mel_core.text import terminal_safe
 
@@ -14,13 +15,8 @@ from mel_core.text import terminal_safe
 def _since(value: str) -> datetime | None:
     if not value:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            render(say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} không phải ngày (YYYY-MM-DD)"))
-        ) from None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    start = day(value, "--since")
+    return datetime(start.year, start.month, start.day, tzinfo=UTC)
 
 
 def _shown(value: object) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 
+from mel_core.cli.options import day
 from mel_core.i18n import render, say
 from mel_core.text import terminal_safe
 
@@ -15,16 +15,6 @@ app = typer.Typer(
     "Example: mel calls show 247/KTHT-GN",
     no_args_is_help=True,
 )
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            render(say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} không phải ngày (YYYY-MM-DD)")),
-            param_hint=option,
-        ) from None
 
 
 @app.command("new")
@@ -54,8 +44,8 @@ def new(
     _require_store(engine)
     with session_scope(engine) as session:
         call = new_call(
-            session, code, title, year=year, deadline=_day(deadline, "--deadline"), by=by, provinces=province,
-            organisations=org, issued_on=_day(issued, "--issued") if issued else None, outline=outline,
+            session, code, title, year=year, deadline=day(deadline, "--deadline"), by=by, provinces=province,
+            organisations=org, issued_on=day(issued, "--issued") if issued else None, outline=outline,
         )  # fmt: skip
         shown = call.code
     typer.echo(render(say(f"Issued the call {shown}.", f"Đã phát hành lời mời {shown}.")))
@@ -104,7 +94,7 @@ def show(
     engine = _engine()
     _require_store(engine)
     with session_scope(engine) as session:
-        status = call_status(session, code, _day(as_of, "--as-of") if as_of else None)
+        status = call_status(session, code, day(as_of, "--as-of") if as_of else None)
     if as_json:
         typer.echo(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
         return

@@ -4,10 +4,10 @@ mel_core.evaluations.responses does the work)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 
+from mel_core.cli.options import day
 from mel_core.i18n import render, say
 from mel_core.text import terminal_safe
 
@@ -16,18 +16,6 @@ app = typer.Typer(
     "Example: mel recommendations list --state overdue",
     no_args_is_help=True,
 )
-
-
-def _day(value: str, option: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            render(say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} không phải ngày (YYYY-MM-DD)")),
-            param_hint=option,
-        ) from None
 
 
 _BY = typer.Option(
@@ -63,11 +51,11 @@ def list_(
             render(say(f"{state!r} is not a state", f"{state!r} không phải một trạng thái")),
             param_hint="--state",
         )
-    day = _day(as_of, "--as-of")
+    when = day(as_of, "--as-of") if as_of else None
     engine = _engine()
     _require_store(engine)
     with session_scope(engine) as session:
-        tracked = tracker(session, as_of=day, evaluation=evaluation or None)
+        tracked = tracker(session, as_of=when, evaluation=evaluation or None)
     items = [i for i in tracked.items if not state or i.state == state or (state == "overdue" and i.overdue)]
     if as_json:
         data = {
@@ -124,7 +112,7 @@ def respond(
             ),
             param_hint="--action",
         )
-    actions = [(a, u, _day(d, "--due") or date.today()) for a, u, d in zip(action, unit, due, strict=True)]
+    actions = [(a, u, day(d, "--due")) for a, u, d in zip(action, unit, due, strict=True)]
     engine = _engine()
     _require_store(engine)
     with session_scope(engine) as session:
@@ -156,9 +144,9 @@ def update(
     from mel_core.evaluations.responses import update as record
     from mel_core.store import session_scope
 
-    day = _day(as_of, "--as-of")
+    when = day(as_of, "--as-of") if as_of else None
     engine = _engine()
     _require_store(engine)
     with session_scope(engine) as session:
-        record(session, ref, action, status, by, comment, day)
+        record(session, ref, action, status, by, comment, when)
     typer.echo(render(say(f"{ref}, action {action}: {status}.", f"{ref}, hành động {action}: {status}.")))

@@ -1,0 +1,24 @@
+"""What several commands read from their options the same way."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from mel_core.i18n import render, say
+
+
+def day(value: str, option: str) -> date:
+    """The date written ``YYYY-MM-DD`` in ``option``.
+
+    Raises:
+        typer.BadParameter: it is not a date (exit 2, naming the option).
+    """
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            render(say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} không phải ngày (YYYY-MM-DD)")),
+            param_hint=option,
+        ) from None
