@@ -261,3 +261,36 @@ def test_text_is_bounded(monkeypatch: pytest.MonkeyPatch):
         and extracted.note
         and "only the beginning" in extracted.note
     )
+
+
+def test_attached_text_is_searched_in_the_index_of_what_it_belongs_to(store: Engine, tmp_path: Path):
+    from mel_core.kb.index import build_index, update_lessons
+    from mel_core.kb.search import search
+    from mel_core.web.routers.search import hit_url
+
+    home = tmp_path / "home"
+    with session_scope(store) as session:
+        for target, word, visibility in [
+            ("programme:QB-DE-2012", "Alpaca", "public"),
+            ("programme:QB-DE-2012", "Bonobo", "internal"),
+            ("evaluation:QB-DE-2012-final", "Caracal", "public"),
+            ("evaluation:QB-DE-2012-running", "Dingo", "public"),
+            ("lesson:2013-public", "Echidna 0912 345 678", "public"),
+            ("lesson:2013-draft", "Fennec", "public"),
+        ]:
+            attach(session, home, parse_target(target), pdf_bytes(f"Report {word}"), f"{word}.pdf",
+                   by=EVALUATOR, visibility=visibility)  # fmt: skip
+    found: dict[str, set[str]] = {}
+    for audience in ("public", "internal"):
+        build_index(store, tmp_path / audience, audience=audience)
+        hits = search(tmp_path / audience, "report", limit=50).hits
+        found[audience] = {h.title for h in hits if h.kind == "attachment"}
+    assert found == {
+        "public": {"Alpaca", "Caracal", "Echidna […]"},
+        "internal": {"Alpaca", "Bonobo", "Caracal", "Echidna […]"},
+    }
+    [hit] = search(tmp_path / "public", "echidna").hits
+    assert hit.kind == "attachment" and hit_url(hit) == "/lessons/2013-public" and "345" not in hit.snippet
+    add_lesson(store, "2013-draft", "Bản nháp", [("3", "Bài học", "- Hai.")])  # published now
+    update_lessons(store, tmp_path / "public", ["2013-draft"])
+    assert [h.title for h in search(tmp_path / "public", "fennec").hits] == ["Fennec"]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from mel_core import audit
 from mel_core.access import Viewer, evaluations_clause, lessons_clause, may
+from mel_core.accounts.users import acting_user
 from mel_core.attachments.errors import AttachmentError
 from mel_core.attachments.extract import extract
 from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of
@@ -79,9 +80,8 @@ def attacher(session: Session, email: str) -> User:
     Raises:
         AttachmentError: no such user, disabled, or of a role that does not attach files.
     """
-    address = nfc(email).strip().lower()
-    user = session.exec(select(User).where(col(User.email) == address)).scalars().first()  # type: ignore[call-overload]
-    if user is None or user.disabled or not may(Viewer(role=user.role), "attach_files"):
+    user = acting_user(session, email, "attach_files")
+    if user is None:
         raise AttachmentError(
             say(
                 f"{email!r} is not an enabled evaluator, reviewer or administrator of the portal",

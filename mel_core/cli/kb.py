@@ -72,7 +72,10 @@ def search(
     criterion: list[str] = typer.Option([], "--criterion", "-c", help="Criterion key, e.g. impact."),
     funding: list[str] = typer.Option([], "--funding", "-f", help="Funding key, e.g. ngo."),
     kind: list[str] = typer.Option(
-        [], "--kind", "-k", help="lesson, lesson_item, finding, recommendation, rating or programme."
+        [],
+        "--kind",
+        "-k",
+        help="lesson, lesson_item, finding, recommendation, rating, programme or attachment.",
     ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=500, help="How many hits to show."),
     as_json: bool = typer.Option(False, "--json", help="Print hits and facet counts as JSON."),

@@ -1,9 +1,10 @@
 """What the public index holds, read from the store: one :class:`Document` per searchable thing.
 
 Kinds: ``lesson`` (a whole lesson file), ``lesson_item`` (one lesson of its section 3), ``finding``,
-``recommendation``, ``rating`` (a rating's justification) and ``programme``. Internal lessons and drafts are
-left out, the ``contact`` column is never read into a document, and the lesson's own contact details (and
-any e-mail address or phone number) are blanked out of the text it carries. This module only reads.
+``recommendation``, ``rating`` (a rating's justification), ``programme`` and ``attachment`` (the text of a file
+attached to a programme, an evaluation or a lesson, in the index that holds what it belongs to). Internal
+lessons and drafts are left out, the ``contact`` column is never read into a document, and the lesson's own
+contact details (and any e-mail address or phone number) are blanked out of the text it carries. This module only reads.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from mel_core import geo
 from mel_core.access import LISTED_STATUSES, audience_lessons
 from mel_core.privacy import private_values, redact
 from mel_core.reference import taxonomy
 from mel_core.store import (
+    Attachment,
     Evaluation,
     Finding,
     Lesson,
@@ -35,7 +37,7 @@ from mel_core.store import (
     table_of,
 )
 
-KINDS = ("lesson", "lesson_item", "finding", "recommendation", "rating", "programme")
+KINDS = ("lesson", "lesson_item", "finding", "recommendation", "rating", "programme", "attachment")
 #: Lesson statuses the public index shows (drafts are not ready to be read by others); decided in
 #: :mod:`mel_core.access`.
 PUBLIC_STATUSES = LISTED_STATUSES
@@ -302,7 +304,47 @@ def evaluation_documents(conn: Connection) -> Iterator[Document]:
             )
 
 
+def attachment_key(entity: str, entity_key: str, attachment_id: int) -> str:
+    """An attachment's key in the index: ``entity:key/id`` (the start names what it belongs to)."""
+    return f"{entity}:{entity_key}/{attachment_id}"
+
+
+def attachment_documents(
+    conn: Connection, audience: str = "public", lesson_keys: Iterable[str] | None = None
+) -> Iterator[Document]:
+    """The attached files an index of ``audience`` holds: those of every programme, of finished evaluations and
+    of the lessons the index holds; ``public`` only the public ones. Their text has e-mail addresses, phone
+    numbers and, for a lesson's, its contact's details blanked out. ``lesson_keys``: only those lessons'."""
+    attachments, lessons, evaluations = table_of(Attachment), table_of(Lesson), table_of(Evaluation)
+    lesson_rows = conn.execute(select(lessons.c.key, lessons.c.contact).where(audience_lessons(audience)))
+    contacts = {key: contact for key, contact in lesson_rows}
+    finished = select(evaluations.c.code).where(evaluations.c.status == "succeeded")
+    owners = or_(
+        attachments.c.entity == "programme",
+        and_(attachments.c.entity == "evaluation", attachments.c.entity_key.in_(finished)),
+        and_(attachments.c.entity == "lesson", attachments.c.entity_key.in_(list(contacts))),
+    )
+    query = select(attachments).where(owners)
+    if audience == "public":
+        query = query.where(attachments.c.visibility == "public")
+    if lesson_keys is not None:
+        query = query.where(attachments.c.entity == "lesson", attachments.c.entity_key.in_(list(lesson_keys)))
+    for r in conn.execute(query.order_by(attachments.c.id)).mappings():
+        private = private_values(contacts.get(r["entity_key"])) if r["entity"] == "lesson" else []
+        meta = [r["file_name"], r["entity_key"], r["uploaded_by"]]
+        yield Document(
+            kind="attachment",
+            key=attachment_key(r["entity"], r["entity_key"], r["id"]),
+            title=redact(r["title"], private),
+            body=redact(r["text"] or "", private),
+            meta=redact(" · ".join(m for m in meta if m), private),
+            parent=f"{r['entity']}:{r['entity_key']}",
+            extra={"attachment": r["id"], "visibility": r["visibility"]},
+        )
+
+
 def store_documents(conn: Connection, audience: str = "public") -> Iterator[Document]:
     """Every document of the store an index of ``audience`` holds (``public`` or ``internal``)."""
     yield from lesson_documents(conn, audience=audience)
     yield from evaluation_documents(conn)
+    yield from attachment_documents(conn, audience)

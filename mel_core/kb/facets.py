@@ -41,6 +41,7 @@ _KIND_LABELS = {
     "recommendation": ("khuyến nghị", "recommendation"),
     "rating": ("xếp hạng", "rating"),
     "programme": ("chương trình", "programme"),
+    "attachment": ("tệp đính kèm", "attachment"),
 }
 
 

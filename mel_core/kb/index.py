@@ -10,6 +10,7 @@ One writer at a time: each takes the index's lock and raises :class:`IndexLocked
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from mel_core import geo
 from mel_core.i18n import say
-from mel_core.kb.documents import Document, lesson_documents, store_documents
+from mel_core.kb.documents import Document, attachment_documents, lesson_documents, store_documents
 from mel_core.kb.errors import IndexMissingError
 from mel_core.kb.storage import (
     SCHEMA_VERSION,
@@ -267,11 +268,14 @@ def update_lessons(
 
     def drop(writer: SegmentWriter, old: dict[str, str]) -> set[str]:
         lessons = {f"lesson:{k}" for k in keys}
-        items = tuple(f"lesson_item:{k}#" for k in keys)
+        items = tuple(f"lesson_item:{k}#" for k in keys) + tuple(f"attachment:lesson:{k}/" for k in keys)
         return {d for d in old if d in lessons or d.startswith(items)}
 
     with writer_lock(index_dir, wait_s), engine.connect() as conn:
-        added, updated, removed, now = _apply(folder, lesson_documents(conn, keys, audience), drop)
+        documents = itertools.chain(
+            lesson_documents(conn, keys, audience), attachment_documents(conn, audience, lesson_keys=keys)
+        )
+        added, updated, removed, now = _apply(folder, documents, drop)
     return IndexReport(
         index_dir=index_dir,
         rebuilt=False,

@@ -36,6 +36,7 @@ KIND_PRIORS = {
     "recommendation": 0.9,
     "rating": 0.8,
     "programme": 0.6,
+    "attachment": 0.6,  # a report's many pages match many queries: after what was written for the knowledge base
 }
 
 

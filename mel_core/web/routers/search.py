@@ -32,7 +32,11 @@ FACET_VALUES_SHOWN = 12
 
 
 def hit_url(hit: Hit) -> str:
-    """Where a hit's page is: a lesson (an item of its section 3 by anchor), a programme or an evaluation."""
+    """Where a hit's page is: a lesson (an item of its section 3 by anchor), a programme or an evaluation; an
+    attached file's is the page of what it belongs to."""
+    if hit.kind == "attachment":
+        entity, _, owner = hit.parent.partition(":")
+        return f"/{entity}s/{owner}"
     if hit.kind == "lesson":
         return f"/lessons/{hit.key}"
     if hit.kind == "lesson_item":
