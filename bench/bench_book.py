@@ -175,7 +175,7 @@ def read_sample_lessons() -> list[SampleLesson]:
         raise SystemExit(f"the sample lessons have problems: {problems[:3]}")
     out = []
     for _, lesson in read:
-        if lesson.meta.get("visibility", "public") != "public" or lesson.meta.get("status") == "draft":
+        if lesson.meta.get("visibility", "public") != "public" or lesson.meta.get("status") != "published":
             continue
         out.append(SampleLesson(lesson.meta, _chunks(lesson)))
     return out
@@ -223,7 +223,7 @@ def write_lessons(folder: Path, count: int, year: int, seed: int) -> list[Path]:
             "sector": rng.choice(sectors),
             "themes": rng.sample(themes, rng.choice((1, 1, 2, 2, 3))),
             "visibility": "public",
-            "status": "submitted",
+            "status": "published",
             "illustrative": True,
         }
         if template.meta.get("contact"):

@@ -134,7 +134,12 @@ def store_facts(home: Path) -> tuple[list[str], list[str]]:
     """The public lessons' keys and the province codes lessons are filed under."""
     db = sqlite3.connect(home / "mel.db")
     try:
-        keys = [r[0] for r in db.execute("SELECT key FROM lessons WHERE visibility = 'public' ORDER BY key")]
+        keys = [
+            r[0]
+            for r in db.execute(
+                "SELECT key FROM lessons WHERE visibility = 'public' AND status = 'published' ORDER BY key"
+            )
+        ]
         codes = [r[0] for r in db.execute("SELECT DISTINCT admin_unit_code FROM lesson_provinces ORDER BY 1")]
     finally:
         db.close()

@@ -199,7 +199,7 @@ def fill_store(engine: Engine, documents: int, corpus: Corpus) -> list[str]:
         rows.append(
             {"id": n, "key": key, "title": corpus.text(8).capitalize(), "language": "vi"}
             | {"year": rnd.randint(2008, 2025), "sector": rnd.choice(SECTORS), "funding": "state_budget"}
-            | {"visibility": "public", "status": "submitted", "contact": {"phone": "0912 345 678"}}
+            | {"visibility": "public", "status": "published", "contact": {"phone": "0912 345 678"}}
         )
         body = [(f"1.{k}", corpus.text(3), corpus.text(40)) for k in range(1, 10)]
         items = "\n\n".join(f"### {corpus.text(6)}\n{corpus.text(45)}" for _ in range(3))
