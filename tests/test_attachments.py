@@ -294,3 +294,39 @@ def test_attached_text_is_searched_in_the_index_of_what_it_belongs_to(store: Eng
     add_lesson(store, "2013-draft", "Bản nháp", [("3", "Bài học", "- Hai.")])  # published now
     update_lessons(store, tmp_path / "public", ["2013-draft"])
     assert [h.title for h in search(tmp_path / "public", "fennec").hits] == ["Fennec"]
+
+
+def test_the_cli_attaches_and_lists_files(tmp_path: Path):
+    import json
+
+    from tests.datasets import write_csv
+    from tests.test_cli import run_mel
+
+    assert run_mel("init", home=tmp_path).returncode == 0
+    assert run_mel("import", str(write_csv(tmp_path / "csv")), home=tmp_path).returncode == 0
+    assert run_mel("users", "add", EVALUATOR, "--role", "evaluator", home=tmp_path).returncode == 0
+    (tmp_path / "bao-cao.pdf").write_bytes(pdf_bytes("Final report of GOPA"))
+    (tmp_path / "so-lieu.xlsx").write_bytes(xlsx_bytes())
+    done = run_mel("attach", "programme:GOPA", "bao-cao.pdf", "--title", "Báo cáo cuối kỳ", "--by", EVALUATOR,
+                   home=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Attached bao-cao.pdf to programme:GOPA as attachment 1" in done.stdout
+    internal = run_mel(
+        "attach", "programme:GOPA", "so-lieu.xlsx", "--internal", "--by", EVALUATOR, home=tmp_path
+    )
+    assert internal.returncode == 0, internal.stderr
+    listed = json.loads(
+        run_mel("attachments", "list", "--entity", "programme:GOPA", "--json", home=tmp_path).stdout
+    )
+    assert [(a["title"], a["visibility"], a["text_chars"] > 0) for a in listed] == [
+        ("Báo cáo cuối kỳ", "public", True),
+        ("so-lieu", "internal", True),
+    ]
+    assert "Báo cáo cuối kỳ" in run_mel("attachments", "list", home=tmp_path).stdout
+    unknown = run_mel("attach", "lesson:nope", "bao-cao.pdf", "--by", EVALUATOR, home=tmp_path)
+    assert unknown.returncode == 65 and "no lesson 'nope'" in unknown.stderr
+    too_large = run_mel("attach", "programme:GOPA", "bao-cao.pdf", "--by", EVALUATOR, home=tmp_path,
+                        MEL_LIMIT_ATTACHMENT_MB="0")  # fmt: skip
+    assert too_large.returncode == 78  # a limit of 0 is not a setting
+    wrong = run_mel("attach", "programme", "bao-cao.pdf", "--by", EVALUATOR, home=tmp_path)
+    assert wrong.returncode == 65 and "ENTITY:KEY" in wrong.stderr

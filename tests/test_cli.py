@@ -24,7 +24,10 @@ def run_mel(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[s
     return subprocess.run([MEL, *args], capture_output=True, text=True, env=environ, cwd=home, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["init", "import", "export", "demo", "book", "serve", "users", "audit"])
+@pytest.mark.parametrize(
+    "command",
+    ["init", "import", "export", "demo", "book", "serve", "users", "audit", "attach", "attachments"],
+)
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0

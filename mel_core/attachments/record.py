@@ -219,3 +219,26 @@ def stored_file(home: Path, row: Attachment) -> Path:
     """The kept file of attachment ``row``."""
     kind = next(k for k, media in MEDIA_TYPES.items() if media == row.media_type)
     return kept_file(home, row.sha256, kind)
+
+
+#: Who runs ``mel attachments list`` at a terminal: someone with the store itself in hand, who sees every file.
+TERMINAL = Viewer(role="admin")
+
+
+def as_json(row: Attachment) -> dict[str, Any]:
+    """An attachment as plain JSON values: what it is and belongs to, and how much text was read (not the text)."""
+    return {
+        "id": row.id,
+        "entity": row.entity,
+        "key": row.entity_key,
+        "title": row.title,
+        "file_name": row.file_name,
+        "media_type": row.media_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "visibility": row.visibility,
+        "uploaded_by": row.uploaded_by,
+        "uploaded_at": row.uploaded_at.isoformat(timespec="seconds"),
+        "text_chars": len(row.text or ""),
+        "extraction_note": row.extraction_note,
+    }

@@ -13,6 +13,7 @@ import typer
 
 from mel_core import __version__
 from mel_core.cli import (
+    attachments,
     audit,
     book,
     calls,
@@ -54,6 +55,8 @@ app.add_typer(recommendations.app, name="recommendations")
 app.add_typer(submissions.app, name="submissions")
 app.add_typer(calls.app, name="calls")
 app.command("audit")(audit.audit)
+app.command("attach")(attachments.attach)
+app.add_typer(attachments.app, name="attachments")
 
 
 def _version(value: bool) -> None:
