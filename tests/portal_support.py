@@ -218,12 +218,34 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
         _hostile_lesson(engine)
         _personal_lesson(engine)
         _submissions(engine, store)
+        _attachments(engine, store)
         for audience in ("public", "internal"):
             build_index(engine, settings.index_dir_for(audience), audience=audience)
     finally:
         demo.dispose()
         engine.dispose()
     return store
+
+
+#: the files attached in the portal's store, by id: (what they belong to, visibility)
+ATTACHED = {
+    1: ("programme:DB-BSS-2011", "public"),
+    2: ("programme:DB-BSS-2011", "internal"),
+    3: (f"lesson:{INTERNAL}", "public"),
+}
+
+
+def _attachments(engine: Engine, store: PortalStore) -> None:
+    """A public and an internal report of a programme, and a public one of the internal lesson."""
+    from mel_core.attachments import attach, parse_target
+    from tests.test_attachments import pdf_bytes
+
+    with session_scope(engine) as session:
+        for number, (target, visibility) in ATTACHED.items():
+            attach(
+                session, store.settings.home, parse_target(target), pdf_bytes(f"Bao cao so {number}"),
+                f"Báo cáo số {number}.pdf", visibility=visibility, by=store.email("evaluator"),
+            )  # fmt: skip
 
 
 def first_evaluation(db_url: str) -> str:

@@ -28,6 +28,7 @@ from mel_core.web.app import create_app
 from tests.conftest import DemoRun, _fresh_pg_database
 from tests.kb_support import add_lesson
 from tests.portal_support import (
+    ATTACHED,
     CALL,
     CONTACT_VALUES,
     DIEN_BIEN_LESSON,
@@ -135,6 +136,7 @@ def routes(store: PortalStore) -> list[str]:
         "/healthz",
         "/api/docs",
         "/api/openapi.json",
+        *(f"/attachments/{number}" for number in ATTACHED),
     ]
     for key in (PUBLIC_WITH_CONTACT, INTERNAL, DRAFT, SUBMITTED, DIEN_BIEN_LESSON, HOSTILE, PERSONAL):
         paths += [f"/lessons/{key}", f"/api/lessons/{key}"]
@@ -169,6 +171,8 @@ def expected_status(path: str, who: str) -> int:
         return 404 if who in (ANONYMOUS, "contributor") else 200
     if path.endswith(f"/lessons/{DRAFT}"):
         return 200 if who in ("reviewer", "admin") else 404
+    if path.startswith("/attachments/"):  # an internal file, and a file of the internal lesson
+        return 404 if path != "/attachments/1" and who in (ANONYMOUS, "contributor") else 200
     return 200
 
 
@@ -1024,3 +1028,22 @@ def test_a_call_for_lessons_shows_who_submitted_who_is_late_and_what_was_returne
     returned = {i["name"]: i["state"] for i in reviewer.get("/api/calls/1").json()["invitees"]}
     assert returned["Điện Biên"] == "returned"
     assert clients["contributor"].get("/api/calls/1").status_code == 403
+
+
+def test_attached_files_are_listed_and_downloaded_as_files_by_those_who_may_see_them(clients):
+    listed = {who: [a["id"] for a in clients[who].get("/api/programmes/DB-BSS-2011").json()["attachments"]]
+              for who in WHO}  # fmt: skip
+    assert listed[ANONYMOUS] == listed["contributor"] == [1]
+    assert listed["reader"] == listed["admin"] == [1, 2]
+    lesson = {who: clients[who].get(f"/api/lessons/{INTERNAL}").json().get("attachments") for who in WHO}
+    assert [a["id"] for a in lesson["reader"]] == [3]
+    page = clients["reader"].get("/programmes/DB-BSS-2011").text
+    assert 'href="/attachments/2" download' in page and "Báo cáo số 2" in page
+    response = clients[ANONYMOUS].get("/attachments/1")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="Bao_cao_so_1.pdf"') and disposition.isascii()
+    assert clients["reader"].get("/attachments/99").status_code == 404
+    assert clients["reader"].get("/attachments/x").status_code == 400  # not a number

@@ -34,6 +34,7 @@ from mel_core.web.render import page
 from mel_core.web.routers import (
     admin,
     api_docs,
+    attachments,
     auth,
     calls,
     evaluations,
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
         auth,
         admin,
         api_docs,
+        attachments,
     )
     for module in routers:
         app.include_router(module.router)

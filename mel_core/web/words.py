@@ -161,6 +161,7 @@ WORDS: dict[str, str] = {
     "kind_rating": say("rating", "xếp hạng"),
     "kind_programme": say("programme", "chương trình"),
     "kind_attachment": say("attached file", "tệp đính kèm"),
+    "attachments": say("Attached files", "Tệp đính kèm"),
     # recommendations: management responses and key actions (UNDP Evaluation Resource Centre)
     "rec_awaiting": say("awaiting management response", "chờ phản hồi của quản lý"),
     "rec_not_accepted": say("not accepted", "không chấp nhận"),

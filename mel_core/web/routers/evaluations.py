@@ -23,6 +23,7 @@ from mel_core.store import Evaluation, Programme
 from mel_core.vocabulary import ACTION_STATUSES, MANAGEMENT_RESPONSES, RATED, RECOMMENDATION_STATES
 from mel_core.web.deps import check_csrf, db, lang_of, require
 from mel_core.web.render import page, twin
+from mel_core.web.routers.attachments import attachment_list
 from mel_core.web.security import NOTEBOOK_CSP
 
 router = APIRouter(tags=["evaluations"])
@@ -72,6 +73,7 @@ def evaluation_data(request: Request, session: Session, viewer: Viewer, code: st
         {"template": name, "url": f"/evaluations/{evaluation.code}/notebooks/{name}.html"}
         for name in notebook_files(evaluation)
     ]
+    data["attachments"] = attachment_list(session, viewer, "evaluation", evaluation.code)
     return data
 
 

@@ -35,6 +35,7 @@ from mel_core.store import (
 from mel_core.vocabulary import INDICATOR_LEVELS
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
+from mel_core.web.routers.attachments import attachment_list
 from mel_core.web.routers.lessons import province_info
 
 router = APIRouter(tags=["programmes"])
@@ -207,6 +208,7 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
             for item in tracker(session, where=evaluations_clause(viewer), programme_id=programme.id).items
         ],
         "recommendations_as_of": date.today().isoformat(),
+        "attachments": attachment_list(session, viewer, "programme", programme.code),
     }
 
 

@@ -1,0 +1,74 @@
+"""``/attachments/{id}``: an attached file, downloaded (never shown inline), to those who may see what it belongs
+to; and the list of a programme's, evaluation's or lesson's files that their pages and JSON twins show."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse
+from sqlmodel import Session
+
+from mel_core.access import Viewer
+from mel_core.attachments import attachments_of, stored_file
+from mel_core.attachments.record import Target, attachment
+from mel_core.store import Attachment
+from mel_core.web.deps import db, portal, require
+
+router = APIRouter(tags=["attachments"])
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_name(row: Attachment) -> str:
+    """A file name for the download, ASCII only (diacritics dropped) and ending in the file's own kind."""
+    kind = {"application/pdf": "pdf"}.get(row.media_type) or ("docx" if "word" in row.media_type else "xlsx")
+    stem = row.file_name.rpartition(".")[0] or row.file_name
+    ascii_stem = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D"))
+    ascii_stem = _NOT_IN_NAME.sub("_", ascii_stem.encode("ascii", "ignore").decode()).strip("._-")[:100]
+    return f"{ascii_stem or f'attachment-{row.id}'}.{kind}"
+
+
+def attachment_list(session: Session, viewer: Viewer, entity: str, key: str) -> list[dict[str, Any]]:
+    """The files of one programme, evaluation or lesson that ``viewer`` may see, as pages show them."""
+    return [
+        {
+            "id": a.id,
+            "title": a.title,
+            "file_name": a.file_name,
+            "media_type": a.media_type,
+            "size": a.size,
+            "visibility": a.visibility,
+            "url": f"/attachments/{a.id}",
+        }
+        for a in attachments_of(session, viewer, Target(entity, key))
+    ]
+
+
+@router.get("/attachments/{attachment_id}", include_in_schema=False)
+def download(
+    attachment_id: int,
+    request: Request,
+    viewer: Viewer = Depends(require("browse")),
+    session: Session = Depends(db),
+) -> FileResponse:
+    """An attached file as a download (never shown inline), of its own media type; 404 when the viewer may not
+    see it."""
+    row = attachment(session, viewer, attachment_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    path = stored_file(portal(request).settings.home, row)
+    if not path.is_file():
+        raise HTTPException(status_code=404)
+    name = download_name(row)
+    return FileResponse(
+        path,
+        media_type=row.media_type,
+        # X-Content-Type-Options: nosniff is on every response (mel_core.web.security.HEADERS)
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(row.file_name)}"
+        },
+    )
