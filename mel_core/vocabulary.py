@@ -48,6 +48,27 @@ ACTIVITY_TYPES = (
     "other",
 )
 ACTIVITY_STATUSES = ("planned", "done", "cancelled", "stopped")
+#: Who takes part in an activity (seed 000, "nhập người tham gia"): an enterprise of the register, a provincial
+#: official, a household.
+PARTICIPANT_KINDS = ("enterprise", "official", "household")
+#: The product sectors (ngành hàng) of the enterprise register and the programme reports by sector.
+PRODUCT_SECTORS = (
+    "coffee",
+    "tea",
+    "rice",
+    "cashew",
+    "pepper_spices",
+    "fruit_vegetables",
+    "seafood",
+    "processed_food",
+    "wood_furniture",
+    "handicrafts",
+    "textiles_garments",
+    "footwear_leather",
+    "other",
+)
+#: Enterprise size by Decree 80/2021/NĐ-CP (micro, small and medium enterprises; large ones beyond).
+ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
 SURVEY_ROUNDS = ("baseline", "midline", "endline", "post")
 SURVEY_GROUPS = ("treatment", "comparison")
 ORGANISATION_KINDS = ("state", "ngo", "donor", "consultant", "enterprise", "other")

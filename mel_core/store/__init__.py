@@ -9,6 +9,13 @@ from mel_core.store.audit import AuditEvent
 from mel_core.store.base import metadata, table_of
 from mel_core.store.calls import LessonCall, LessonCallInvitee
 from mel_core.store.engine import make_engine, session_scope, writer_transaction
+from mel_core.store.enterprises import (
+    ActivityIndicator,
+    ActivityParticipant,
+    ActivityResult,
+    Enterprise,
+    EnterpriseReport,
+)
 from mel_core.store.evaluations import Evaluation, Finding, KeyAction, KeyActionUpdate, Rating, Recommendation
 from mel_core.store.finance import Activity, Expenditure
 from mel_core.store.geo import AdminUnit, TaxonomyTerm
@@ -27,9 +34,14 @@ from mel_core.store.surveys import SurveyRecord, SurveyValue
 
 __all__ = [
     "Activity",
+    "ActivityIndicator",
+    "ActivityParticipant",
+    "ActivityResult",
     "AdminUnit",
     "Attachment",
     "AuditEvent",
+    "Enterprise",
+    "EnterpriseReport",
     "Evaluation",
     "Expenditure",
     "Finding",

@@ -35,7 +35,14 @@ class Expenditure(Provenance, table=True):
 
 
 class Activity(SQLModel, table=True):
-    """A planned activity (training, fair, mission …) and what became of it."""
+    """A planned activity (training, fair, mission …) and what became of it: its report.
+
+    Seed 000: an activity report is chosen from the plan, names the outcome (objective) it serves and the
+    indicators it counts towards (:class:`mel_core.store.enterprises.ActivityIndicator`), lists its
+    participants (:class:`mel_core.store.enterprises.ActivityParticipant`), and says whether the province ran it
+    on its own, outside the programme. The ``participants_*`` figures are the counts as typed in; the
+    participant records are what the indicators count.
+    """
 
     __tablename__ = "activities"
     __table_args__ = (
@@ -65,3 +72,15 @@ class Activity(SQLModel, table=True):
     participants_households: int | None = None
     cost_planned_million_vnd: float | None = None
     cost_actual_million_vnd: float | None = None
+    admin_unit_code: str | None = Field(
+        default=None,
+        foreign_key="admin_units.code",
+        max_length=16,
+        description="the province it took place in",
+    )
+    objective_id: int | None = Field(
+        default=None, foreign_key="objectives.id", ondelete="SET NULL", description="the outcome it serves"
+    )
+    outside_programme: bool = Field(
+        default=False, description="run by the province on its own, outside the programme (seed 000: 'KHÁC')"
+    )
