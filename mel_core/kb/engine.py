@@ -2,9 +2,9 @@
 
 Whoosh stores the index (postings, lengths, stored fields, the writer); evaluating a query through Whoosh's
 own matchers costs Python work per posting per query, about 2.6× SQLite FTS5 at 100k documents. Here each
-term's postings are read once per opened index into arrays with their BM25 weight already computed (BM25
-depends on the term and the document, never on the query), kept in a bounded cache, and a query is combined
-with vector operations over all documents at once:
+term's postings are read once per opened index (a block at a time: :mod:`mel_core.adapters.whoosh_postings`)
+into arrays with their BM25 weight already computed (BM25 depends on the term and the document, never on the
+query), kept in a bounded cache, and a query is combined with vector operations over all documents at once:
 
 - a word scores the sum over fields of ``field weight × BM25``, its exact form (diacritics as typed) adding
   ``EXACT_BOOST`` × its own BM25 on top of the folded form's;
@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from mel_core.adapters.whoosh_postings import postings_arrays
 from mel_core.text import fold_pattern
 
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0, "meta": 0.7}
@@ -34,27 +35,6 @@ CACHE_FREQUENCIES = 500_000
 CACHE_POSTINGS = (
     30_000_000  # postings kept in memory at most: 8 bytes each (int32 id, float32 weight), 240 MB
 )
-
-
-def _leaf_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Doc numbers and term frequencies of one segment's postings, block by block when the codec allows."""
-    ids: list[Any] = []
-    weights: list[Any] = []
-    blockwise = hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights")
-    while matcher.is_active():
-        if blockwise:  # whoosh3 codec: whole blocks at once (about 100× fewer Python calls than per posting)
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-        else:
-            ids.append(np.asarray([matcher.id()], dtype=np.int32))
-            weights.append(np.asarray([matcher.weight()], dtype=np.float32))
-            matcher.next()
-    if not ids:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
 
 
 class Engine:
@@ -95,7 +75,7 @@ class Engine:
             if (field, term) not in leaf:
                 continue
             matcher = leaf.postings(field, term)
-            ids, tfs = _leaf_arrays(getattr(matcher, "child", matcher))  # deleted documents: see self.live
+            ids, tfs = postings_arrays(getattr(matcher, "child", matcher))  # deleted documents: see self.live
             ids_parts.append(ids + offset)
             tf_parts.append(tfs)
         if ids_parts:

@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from mel_core import geo
+from mel_core.adapters.whoosh_postings import bulk_writer, update_writer
 from mel_core.i18n import say
 from mel_core.kb.documents import Document, attachment_documents, lesson_documents, store_documents
 from mel_core.kb.errors import IndexMissingError
@@ -35,7 +36,6 @@ from mel_core.kb.storage import (
     write_manifest,
     writer_lock,
 )
-from mel_core.kb.writer import BulkWriter, Codec
 
 #: Documents per segment of a full build: a segment's postings are held in memory until it is written, and
 #: the query engine reads all segments' postings of a term into one array anyway, so they are left unmerged.
@@ -115,9 +115,7 @@ def fields_of(doc: Document) -> dict[str, Any]:
 
 
 def _writer(folder: Path) -> SegmentWriter:
-    ix = whoosh_index.open_dir(str(folder))
-    # compound=False: a segment stays as its files instead of being copied into one at the end
-    return SegmentWriter(ix, codec=Codec(), limitmb=WRITER_LIMIT_MB, compound=False)
+    return update_writer(whoosh_index.open_dir(str(folder)), WRITER_LIMIT_MB)
 
 
 def build_index(
@@ -145,7 +143,7 @@ def build_index(
             writer: SegmentWriter | None = None
             with engine.connect() as conn:
                 for doc in store_documents(conn, audience):
-                    writer = writer or BulkWriter(whoosh_index.open_dir(str(folder)))
+                    writer = writer or bulk_writer(whoosh_index.open_dir(str(folder)), WRITER_LIMIT_MB)
                     writer.add_document(**fields_of(doc))
                     fingerprints[doc.doc_id] = doc.fingerprint()
                     kinds[doc.kind] += 1

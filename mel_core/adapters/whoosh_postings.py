@@ -1,14 +1,20 @@
-"""A Whoosh segment writer for full builds: postings gathered per term and written a block at a time.
+"""Whoosh's postings written and read a block at a time: the one module that uses Whoosh's inner names.
 
-Whoosh's ``SegmentWriter`` puts every posting in a pool as a tuple, sorts the pool when the segment is
-written, and hands the postings one by one to the codec, which checks and appends each. At about 300
-postings per document that Python work per posting is most of a build. Here a document's postings are
-appended to one array per term (documents arrive in order, so each array is already sorted), and when the
-segment is written each term's arrays are cut into the codec's blocks directly. The files are the ones
-Whoosh's own writer makes, read by Whoosh's own readers; updates use Whoosh's own writer.
+**Writing** (:func:`bulk_writer`). Whoosh's ``SegmentWriter`` puts every posting in a pool as a tuple, sorts the
+pool when the segment is written, and hands the postings one by one to the codec, which checks and appends
+each. At about 300 postings per document that Python work per posting is most of a build. :class:`BulkWriter`
+appends a document's postings to one array per term (documents arrive in order, so each array is already
+sorted), and when the segment is written cuts each term's arrays into the codec's blocks directly, through the
+block buffers of Whoosh 2.7's ``W3PostingsWriter`` (``_ids``, ``_weights``, ``_write_block``). The files are
+the ones Whoosh's own writer makes, read by Whoosh's own readers.
 
-This leans on the block buffers of Whoosh 2.7's ``W3PostingsWriter`` (``_ids``, ``_weights``,
-``_write_block``); where they are missing the postings are added one by one through the public ``add``.
+**Reading** (:func:`postings_arrays`). Whoosh's matchers give one posting per call (``id()``, ``weight()``,
+``next()``); the whoosh3 codec's matcher holds a whole block in ``_ids`` and ``_weights``, about 100× fewer
+Python calls per term.
+
+The public paths (``MEL_PUBLIC_API=1``, or a Whoosh outside :data:`WHOOSH`'s range): Whoosh's own
+``SegmentWriter`` with its default codec, and the matcher's ``id()``, ``weight()`` and ``next()``. Both give the
+same documents, lengths and term frequencies, so the same search results and scores.
 """
 
 from __future__ import annotations
@@ -17,14 +23,22 @@ from array import array
 from collections import Counter
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
+from mel_core.adapters import Internals, use_internals
 from mel_core.kb.analysis import TermFrequencies, index_terms
+
+WHOOSH = Internals(
+    "whoosh-reloaded",
+    ">=2.7.5,<2.8",
+    "SegmentWriter._flush_segment, W3PostingsWriter._write_block and W3LeafMatcher._read_ids",
+)
 
 
 class Codec(W3Codec):
-    """Whoosh's codec without per-block length statistics.
+    """Whoosh's codec without per-block length statistics, and blocks 8× larger.
 
     Whoosh looks up every posting's document length while writing, to record the shortest and longest
     document of each block for its own scorers' shortcuts; :mod:`mel_core.kb.engine` scores with its own
@@ -39,6 +53,21 @@ class Codec(W3Codec):
         super().__init__(blocklimit=1024, compression=1)
 
 
+def update_writer(ix: Any, limitmb: int) -> SegmentWriter:
+    """Whoosh's own writer, for updates (deletions, merges): with :class:`Codec` on the fast path."""
+    # compound=False: a segment stays as its files instead of being copied into one at the end
+    if use_internals(WHOOSH):
+        return SegmentWriter(ix, codec=Codec(), limitmb=limitmb, compound=False)
+    return SegmentWriter(ix, limitmb=limitmb, compound=False)
+
+
+def bulk_writer(ix: Any, limitmb: int) -> SegmentWriter:
+    """A writer of one new segment of a full build: :class:`BulkWriter`, or Whoosh's own on the public path."""
+    if use_internals(WHOOSH) and BulkWriter.accepts(ix.schema):
+        return BulkWriter(ix)
+    return update_writer(ix, limitmb)
+
+
 class BulkWriter(SegmentWriter):
     """Adds documents to one new segment; every indexed field's format must carry no per-posting values."""
 
@@ -46,9 +75,12 @@ class BulkWriter(SegmentWriter):
         super().__init__(ix, codec=Codec(), compound=False, **kwargs)
         # field → term → (doc numbers, weights); terms as text (UTF-8 keeps code point order when sorted)
         self._terms: dict[str, dict[str, tuple[array[int], array[float]]]] = {}
-        for name, field in self.schema.items():
-            if field.indexed and field.format.posting_size != 0:
-                raise ValueError(f"field {name!r}: BulkWriter needs formats without posting values")
+        if not self.accepts(self.schema):
+            raise ValueError("BulkWriter needs indexed fields whose formats carry no posting values")
+
+    @staticmethod
+    def accepts(schema: Any) -> bool:
+        return all(f.format.posting_size == 0 for _name, f in schema.items() if f.indexed)
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -110,3 +142,26 @@ def _write_postings(fw: Any, ids: array[int], weights: array[float]) -> None:
         if start + limit < len(ids):
             pw._write_block()  # finish_postings writes the last block, marked as last
             pw._new_block()
+
+
+def postings_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Doc numbers and term frequencies of one segment's postings (a leaf matcher, deleted documents included)."""
+    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights") and use_internals(WHOOSH)):
+        found: list[int] = []
+        frequencies: list[float] = []
+        while matcher.is_active():
+            found.append(matcher.id())
+            frequencies.append(matcher.weight())
+            matcher.next()
+        return np.asarray(found, dtype=np.int32), np.asarray(frequencies, dtype=np.float32)
+    ids: list[Any] = []
+    weights: list[Any] = []
+    while matcher.is_active():  # whoosh3 codec: whole blocks at once
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int32))
+        weights.append(np.asarray(matcher._weights, dtype=np.float32))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
