@@ -1,4 +1,4 @@
-"""``mel report six-month|annual|five-year``: the MPI report forms (Tables 4.2, 4.5 and 4.1) as .xlsx or HTML."""
+"""``mel report monthly|quarterly|six-month|annual|five-year``: the MPI report forms (Tables 4.2, 4.5, 4.1)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import typer
 from mel_core.i18n import render, say
 
 app = typer.Typer(
-    help="MPI report forms for a programme or a province (Biểu báo cáo theo dõi, đánh giá): six-month and annual"
-    " → Table 4.2 (planned against implemented), five-year → Table 4.5; Table 4.1 (the framework of a year's"
-    " plan) with `annual --form 4.1`.\n\n"
+    help="MPI report forms for a programme or a province (Biểu báo cáo theo dõi, đánh giá), on the manual's"
+    " reporting schedule: monthly, quarterly, six-month and annual → Table 4.2 (planned against implemented),"
+    " five-year → Table 4.5; Table 4.1 (the framework of a year's plan) with `annual --form 4.1`.\n\n"
     "Example: mel report annual DB-BSS-2011 --period 2015 --format xlsx",
     no_args_is_help=True,
 )
@@ -52,6 +52,47 @@ def _run(
             )
         )
     )
+
+
+@app.command("monthly")
+def monthly(
+    programme: str | None = PROGRAMME,
+    province: str | None = PROVINCE,
+    period: str | None = typer.Option(
+        None, "--period", help="A month such as 2015-07 (default: the latest with data)."
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """Table 4.2 for a month: planned against implemented (Báo cáo tháng).
+
+    A month without its own target is measured against the year's plan; for a running total or a level the
+    figure is the latest reported inside the month. Missing figures show as "chưa có số liệu", never as zero.
+
+    Example: mel report monthly XTTM-2013 --period 2015-07 --format html
+    """
+    _run("monthly", programme, province, period, fmt, out)
+
+
+@app.command("quarterly")
+def quarterly(
+    programme: str | None = PROGRAMME,
+    province: str | None = PROVINCE,
+    period: str | None = typer.Option(
+        None, "--period", help="A quarter such as 2015-Q3 (default: the latest with data)."
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """Table 4.2 for a quarter: planned against implemented (Báo cáo quý).
+
+    A quarter without its own target is measured against the year's plan; without a figure of its own, the latest
+    monthly figure inside the quarter is shown and the note names its month. Missing figures show as "chưa có số
+    liệu", never as zero.
+
+    Example: mel report quarterly XTTM-2013 --period 2015-Q3  (a province: mel report quarterly --province 01)
+    """
+    _run("quarterly", programme, province, period, fmt, out)
 
 
 @app.command("six-month")

@@ -1,6 +1,7 @@
 """The MPI report forms (seed 004, chapter IV) for a programme or a province, as .xlsx and HTML.
 
-- six-month and annual reports: Table 4.2, the general frame of results (planned against implemented);
+- monthly, quarterly, six-month and annual reports (the reporting schedule, Table 2.1): Table 4.2, the general
+  frame of results (planned against implemented);
 - five-year reports: Table 4.5, the five-year framework (target, annual plans, actual, completion rate);
 - the framework listing, Table 4.1 (objectives, solutions, indicators by level, responsible agencies) for the
   plan of a year: ``form="4.1"`` with an annual report.
@@ -36,6 +37,8 @@ from mel_core.reports.xlsx import write_xlsx
 Form = Literal["4.1", "4.2", "4.5"]
 Format = Literal["xlsx", "html"]
 FORMS: dict[ReportKind, tuple[Form, ...]] = {
+    "monthly": ("4.2",),
+    "quarterly": ("4.2",),
     "six-month": ("4.2",),
     "annual": ("4.2", "4.1"),
     "five-year": ("4.5",),
@@ -102,11 +105,11 @@ def build_report(
 
     Args:
         session: an open session on the store.
-        kind: ``"six-month"``, ``"annual"`` or ``"five-year"``.
+        kind: ``"monthly"``, ``"quarterly"``, ``"six-month"``, ``"annual"`` or ``"five-year"``.
         programme: a programme code (exactly one of ``programme`` and ``province``).
         province: a GSO province code, old or current; the report covers every programme working there.
-        period: ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires; default: the latest period of the
-            kind with data.
+        period: ``2015-07``, ``2015-Q3``, ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires;
+            default: the latest period of the kind with data.
         form: ``"4.2"``/``"4.5"`` (the default of the kind) or ``"4.1"`` (annual only).
         today: the date under the national heading (default today).
 
@@ -118,7 +121,10 @@ def build_report(
     if kind not in REPORT_KINDS:
         raise ReportRequestError(
             say(f"{kind!r} is not a report kind", f"{kind!r} không phải loại báo cáo"),
-            hint=say("Use six-month, annual or five-year.", "Dùng six-month, annual hoặc five-year."),
+            hint=say(
+                "Use monthly, quarterly, six-month, annual or five-year.",
+                "Dùng monthly, quarterly, six-month, annual hoặc five-year.",
+            ),
         )
     if (programme is None) == (province is None):
         raise ReportRequestError(

@@ -1,4 +1,4 @@
-"""Table 4.2: the general frame of results after six months or a year (seed 004, chapter IV).
+"""Table 4.2: the general frame of results after a month, a quarter, six months or a year (seed 004, chapter IV).
 
 Planned against implemented, for outputs and for outcomes and impacts, by field and sector. Columns (1)-(10) are
 the manual's: number, objective by sector, then unit and value of the planned output, planned outcome/impact,
@@ -6,19 +6,22 @@ implemented output and implemented outcome/impact. Two columns follow: (11) the 
 plan (direction-aware: a falling indicator that comes down to its target is 100 %) and (12) notes that say
 where a figure comes from when it is not the period's own.
 
-A half-year without a half-year target is measured against its year's annual plan (the manual's "results in
-the reported period (6 months/1 year)" against the year's indicators), and the note says so.
+A month, a quarter or a half-year without a target of its own is measured against its year's annual plan (the
+manual's "results in the reported period" against the year's indicators), and the note says so. The reporting
+schedule (Table 2.1) has monthly and quarterly reports besides the six-month and annual ones; they use this form
+with the period named in the heading of columns (7)-(10).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, grouped, ordered_indicators, place_date, plan_for
-from mel_core.reports.period import ReportKind, period_title
+from mel_core.reports.period import SUB_YEAR, ReportKind, period_title
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import (
     MISSING,
@@ -48,6 +51,17 @@ HEADER = [
     HeaderCell("Kết quả/Tác động", 1, 8, colspan=2),
     *[HeaderCell(text, 2, 2 + k) for k, text in enumerate(["Đơn vị tính", "Chỉ tiêu"] * 4)],
 ]
+# how columns (7)-(10) name the reported period; the manual's own form says "(6 tháng/năm)"
+_IN_PERIOD = {"monthly": "(tháng)", "quarterly": "(quý)"}
+
+
+def _header(kind: ReportKind) -> list[HeaderCell]:
+    if kind not in _IN_PERIOD:
+        return HEADER
+    text = f"Kết quả thực hiện chỉ tiêu trong kỳ báo cáo {_IN_PERIOD[kind]}"
+    return [replace(h, text=text) if (h.row, h.col) == (0, 6) else h for h in HEADER]
+
+
 WIDTHS = [7.0, 44.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 13.0, 26.0]
 
 
@@ -70,7 +84,7 @@ def _rows(fig: ProgrammeFigures, period: Period, kind: ReportKind) -> list[BodyR
 
     def plan(code: str) -> tuple[float, float, str | None]:
         value, high, from_period = plan_for(fig, code, period)
-        if from_period is None and kind == "six-month":
+        if from_period is None and kind in SUB_YEAR:
             return plan_for(fig, code, parse_period(str(period.start.year)))
         return value, high, from_period
 
@@ -95,12 +109,12 @@ def _rows(fig: ProgrammeFigures, period: Period, kind: ReportKind) -> list[BodyR
 
 
 def general_frame(scope: Scope, kind: ReportKind, period: Period, today: date) -> ReportTable:
-    """Table 4.2 for a six-month or annual report of a programme or a province.
+    """Table 4.2 for a monthly, quarterly, six-month or annual report of a programme or a province.
 
     Args:
         scope: the programmes and figures of the report.
-        kind: ``"six-month"`` or ``"annual"``.
-        period: the half-year or the year reported (validated by :mod:`mel_core.reports.period`).
+        kind: ``"monthly"``, ``"quarterly"``, ``"six-month"`` or ``"annual"``.
+        period: the month, quarter, half-year or year reported (validated by :mod:`mel_core.reports.period`).
         today: the date under the national heading.
     """
     body: list[BodyRow] = []
@@ -118,7 +132,7 @@ def general_frame(scope: Scope, kind: ReportKind, period: Period, today: date) -
             f"{period_title(kind, period)} - {scope.subject.upper()}",
         ],
         place_date=place_date(scope, today),
-        header=HEADER,
+        header=_header(kind),
         widths=WIDTHS,
         body=body,
         intro=[f"Kỳ báo cáo: {period.label}"],

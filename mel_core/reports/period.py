@@ -1,9 +1,12 @@
 """The period a report covers: validated against its kind, or by default the latest with data.
 
-A six-month report covers a half-year (``2013-H1``), an annual report a year (``2013``), a five-year report a
-span of five years (``2011-2015``). By default the report covers the latest period of its kind that has both a
-plan and a reported figure in the scope; failing that, the latest with a reported figure, then with a plan.
-For five-year reports the candidates are the programmes' own five-year spans and the SEDP periods
+The manual's reporting schedule (seed 004, Table 2.1: monthly, quarterly, biannual, annual and five-year
+reports at province, district and commune) gives the kinds: a monthly report covers a month (``2015-07``), a
+quarterly report a quarter (``2015-Q3``), a six-month report a half-year (``2013-H1``), an annual report a year
+(``2013``), a five-year report a span of five years (``2011-2015``). By default the report covers the latest
+period of its kind that has both a plan and a reported figure in the scope; failing that, the latest with a
+reported figure, then with a plan. A month, a quarter or a half-year counts as planned when its year has an
+annual plan. For five-year reports the candidates are the programmes' own five-year spans and the SEDP periods
 (2011-2015, 2016-2020, …) that contain their figures.
 """
 
@@ -19,9 +22,13 @@ from mel_core.errors import PeriodError
 from mel_core.i18n import say
 from mel_core.periods import Period, PeriodKind, parse_period
 
-ReportKind = Literal["six-month", "annual", "five-year"]
-REPORT_KINDS: tuple[ReportKind, ...] = ("six-month", "annual", "five-year")
-_EXAMPLES = {"six-month": "2013-H1", "annual": "2013", "five-year": "2011-2015"}
+ReportKind = Literal["monthly", "quarterly", "six-month", "annual", "five-year"]
+REPORT_KINDS: tuple[ReportKind, ...] = ("monthly", "quarterly", "six-month", "annual", "five-year")
+SUB_YEAR: tuple[ReportKind, ...] = ("monthly", "quarterly", "six-month")  # measured against the year's plan
+_EXAMPLES = {
+    "monthly": "2015-07", "quarterly": "2015-Q3", "six-month": "2013-H1", "annual": "2013", "five-year": "2011-2015",
+}  # fmt: skip
+_QUARTER_VI = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def _sedp_span(year: int) -> Period:
@@ -39,6 +46,12 @@ def _container(kind: ReportKind, period: Period) -> Period | None:
         return span if span.contains(period) else None
     if kind == "annual":
         return parse_period(str(period.start.year)) if len(period.years) == 1 else None
+    if kind == "monthly":
+        return period if period.kind == PeriodKind.MONTH else None
+    if kind == "quarterly":
+        if period.kind not in (PeriodKind.QUARTER, PeriodKind.MONTH):
+            return None
+        return parse_period(f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}")
     if period.kind in (PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH):
         return parse_period(f"{period.start.year}-H{1 if period.start.month <= 6 else 2}")
     return None
@@ -52,6 +65,8 @@ def check_period(kind: ReportKind, text: str) -> Period:
     """
     period = parse_period(text)
     good = {
+        "monthly": period.kind == PeriodKind.MONTH,
+        "quarterly": period.kind == PeriodKind.QUARTER,
         "six-month": period.kind == PeriodKind.HALF,
         "annual": period.kind == PeriodKind.YEAR,
         "five-year": period.kind == PeriodKind.SPAN and len(period.years) == 5,
@@ -67,7 +82,13 @@ def check_period(kind: ReportKind, text: str) -> Period:
 
 
 def _vi(kind: ReportKind) -> str:
-    return {"six-month": "6 tháng", "annual": "năm", "five-year": "5 năm"}[kind]
+    return {
+        "monthly": "tháng",
+        "quarterly": "quý",
+        "six-month": "6 tháng",
+        "annual": "năm",
+        "five-year": "5 năm",
+    }[kind]
 
 
 def _containers(kind: ReportKind, labels: Iterable[str]) -> set[Period]:
@@ -87,8 +108,8 @@ def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.Dat
     """
     planned = _containers(kind, targets["period"]) if not targets.empty else set()
     reported = _containers(kind, observations["period"]) if not observations.empty else set()
-    if kind == "six-month" and reported:
-        # a half-year is planned by its own target or by its year's annual plan
+    if kind in SUB_YEAR and reported:
+        # a month, a quarter or a half-year is planned by its own target or by its year's annual plan
         years = (
             {str(p.start.year) for p in _containers("annual", targets["period"])}
             if not targets.empty
@@ -131,7 +152,12 @@ def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.Dat
 
 
 def period_title(kind: ReportKind, period: Period) -> str:
-    """How the form's title names the period: "6 THÁNG ĐẦU NĂM 2013", "NĂM 2013", "5 NĂM 2011-2015"."""
+    """How the form's title names the period: "THÁNG 7 NĂM 2015", "QUÝ III NĂM 2015", "6 THÁNG ĐẦU NĂM 2013",
+    "NĂM 2013", "5 NĂM 2011-2015"."""
+    if kind == "monthly":
+        return f"THÁNG {period.start.month} NĂM {period.start.year}"
+    if kind == "quarterly":
+        return f"QUÝ {_QUARTER_VI[(period.start.month - 1) // 3 + 1]} NĂM {period.start.year}"
     if kind == "six-month":
         half = "ĐẦU" if period.start.month == 1 else "CUỐI"
         return f"6 THÁNG {half} NĂM {period.start.year}"
