@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -16,13 +17,23 @@ from mel_core.i18n import say
 from mel_core.store import AdminUnit, TaxonomyTerm, session_scope
 from mel_core.store.migrate import upgrade
 from mel_core.text import nfc
-from mel_core.vocabulary import NATIONAL
+from mel_core.vocabulary import LANGUAGES, NATIONAL
 
 
 @cache
 def taxonomy(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
-    """kb/taxonomy.yml: vocabulary → key → {"vi": label, "en": label}."""
+    """kb/taxonomy.yml: vocabulary → key → {"vi": label, "en": label} (other keys of a term are left out)."""
     source = path or kb_dir() / "taxonomy.yml"
+    return {
+        vocab: {
+            key: {lang: nfc(str(labels[lang])) for lang in LANGUAGES if lang in labels}
+            for key, labels in terms.items()
+        }
+        for vocab, terms in _raw_taxonomy(source).items()
+    }
+
+
+def _raw_taxonomy(source: Path) -> dict[str, dict[str, dict[str, object]]]:
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -30,12 +41,76 @@ def taxonomy(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
             say(f"{source} is missing", f"thiếu tệp {source}"),
             hint=say("Restore kb/taxonomy.yml from git.", "Khôi phục tệp kb/taxonomy.yml từ git."),
         ) from exc
-    return {
-        vocab: {
-            key: {lang: nfc(str(label)) for lang, label in labels.items()} for key, labels in terms.items()
-        }
-        for vocab, terms in data.items()
+    return data
+
+
+@dataclass(frozen=True)
+class PlanSector:
+    """A sector (ngành) of a provincial plan: its number (``1.2``), key, labels and sub-sectors (sector keys)."""
+
+    number: str
+    key: str
+    vi: str
+    en: str
+    sectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanField:
+    """A field (lĩnh vực) of a provincial plan with its sectors, numbered as the manual's forms number them."""
+
+    number: str
+    key: str
+    vi: str
+    en: str
+    sectors: tuple[PlanSector, ...]
+
+
+@cache
+def plan_fields(path: Path | None = None) -> tuple[PlanField, ...]:
+    """The fields of a provincial socio-economic development plan and the sectors in each (kb/taxonomy.yml).
+
+    Raises:
+        ConfigurationError: the file is missing, or a sector of the plan names no field of the plan or a sector
+            key that is not in ``sectors``.
+    """
+    source = path or kb_dir() / "taxonomy.yml"
+    data = _raw_taxonomy(source)
+    known = set(data.get("sectors", {}))
+    fields: list[PlanField] = []
+    for f_number, (f_key, f_labels) in enumerate(data.get("plan_fields", {}).items(), start=1):
+        groups = [(k, v) for k, v in data.get("plan_sectors", {}).items() if v.get("field") == f_key]
+        sectors = []
+        for s_number, (s_key, s_labels) in enumerate(groups, start=1):
+            keys = tuple(str(k) for k in s_labels.get("sectors") or ())  # type: ignore[attr-defined]
+            if not set(keys) <= known:
+                raise ConfigurationError(
+                    say(
+                        f"{source}: plan sector {s_key} lists unknown sectors {sorted(set(keys) - known)}",
+                        f"{source}: ngành {s_key} ghi lĩnh vực không có {sorted(set(keys) - known)}",
+                    )
+                )
+            sectors.append(
+                PlanSector(
+                    f"{f_number}.{s_number}", s_key, nfc(str(s_labels["vi"])), nfc(str(s_labels["en"])), keys
+                )
+            )
+        fields.append(
+            PlanField(
+                str(f_number), f_key, nfc(str(f_labels["vi"])), nfc(str(f_labels["en"])), tuple(sectors)
+            )
+        )
+    orphans = {
+        k
+        for k, v in data.get("plan_sectors", {}).items()
+        if v.get("field") not in data.get("plan_fields", {})
     }
+    if orphans:
+        raise ConfigurationError(
+            say(f"{source}: plan sectors without a field: {sorted(orphans)}",
+                f"{source}: ngành không thuộc lĩnh vực nào: {sorted(orphans)}")
+        )  # fmt: skip
+    return tuple(fields)
 
 
 def admin_units() -> list[AdminUnit]:

@@ -22,6 +22,24 @@ SECTORS = (
     "planning",
     "social_protection",
     "other",
+    # the sectors of a provincial socio-economic development plan (seed 004, figure 3.1 and Table 4.5)
+    "general_economy",
+    "rural_development",
+    "transport",
+    "tourism",
+    "education",
+    "health",
+    "culture",
+    "information",
+    "gender",
+    "children",
+    "natural_resources",
+    "environment",
+    "climate_change",
+    "inspection",
+    "civil_service",
+    "security",
+    "defence",
 )
 INDICATOR_LEVELS = ("input", "output", "outcome", "impact")
 DIRECTIONS = ("increase", "decrease")

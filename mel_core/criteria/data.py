@@ -32,6 +32,7 @@ from mel_core.store import (
     Target,
     table_of,
 )
+from mel_core.store.results import in_force
 
 
 class ProgrammeNotFound(MelError):
@@ -222,8 +223,7 @@ def load_programme(
             t.c.period_start,
             t.c.period_end,
             t.c.admin_unit_code,
-            t.c.value,
-            t.c.value_high,
+            *in_force(t),  # the adjusted plan where there is one
         )
         .join(i, i.c.id == t.c.indicator_id)
         .where(i.c.programme_id == pid)

@@ -35,6 +35,7 @@ from mel_core.indicators.derived import OBS_COLUMNS, formulas
 from mel_core.indicators.rollup import is_additive
 from mel_core.periods import parse_period
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
+from mel_core.store.results import in_force
 
 #: Admin-unit levels that roll up into their province.
 CHILD_LEVELS = ("commune", "district")
@@ -100,11 +101,10 @@ def read_indicators(conn: Connection, pid: int) -> pd.DataFrame:
 
 
 def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
-    """Every target of a programme (all admin units)."""
+    """Every target of a programme (all admin units), the adjusted plan where there is one."""
     i, t = table_of(Indicator), table_of(Target)
     query = (
-        select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, t.c.value,
-               t.c.value_high)
+        select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, *in_force(t))
         .join(i, i.c.id == t.c.indicator_id)
         .where(i.c.programme_id == pid)
     )  # fmt: skip

@@ -15,39 +15,29 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from mel_core.reference import plan_fields
+
 #: A figure that should have been reported and was not (late or missing data).
 MISSING = "chưa có số liệu"
 #: Nothing to show: no plan for this indicator and period, or a rate without both figures.
 NONE = "–"
 NATIONAL_HEADING = ("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
-#: The fields of a socio-economic development plan (seed 004, tables 4.1-4.5) and the sectors in each.
-FIELDS: tuple[tuple[str, str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] = (
-    ("1", "PHÁT TRIỂN KINH TẾ", (
-        ("1.1", "Nông nghiệp và phát triển nông thôn", ("crops", "livestock", "forestry", "aquaculture")),
-        ("1.2", "Công nghiệp, tiểu thủ công nghiệp và xây dựng", ("non_farm", "infrastructure")),
-        ("1.3", "Thương mại và dịch vụ", ("trade_promotion",)),
-    )),
-    ("2", "PHÁT TRIỂN XÃ HỘI", (
-        ("2.1", "Giáo dục nghề nghiệp và việc làm", ("vocational_training",)),
-        ("2.2", "Giảm nghèo và an sinh xã hội", ("social_protection",)),
-    )),
-    ("3", "QUẢN LÝ TÀI NGUYÊN VÀ BẢO VỆ MÔI TRƯỜNG", ()),
-    ("4", "QUẢN LÝ NHÀ NƯỚC", (
-        ("4.1", "Quản trị và cải cách hành chính", ("governance",)),
-        ("4.2", "Công tác kế hoạch", ("planning",)),
-    )),
-    ("5", "LĨNH VỰC KHÁC", (("5.1", "Khác", ("other",)),)),
-)  # fmt: skip
-
 
 def sector_place(sector: str) -> tuple[str, str, str, str]:
-    """The field number and title, and the sector group's number and title, of a programme sector key."""
-    for number, title, groups in FIELDS:
-        for group_number, group_title, sectors in groups:
-            if sector in sectors:
-                return number, title, group_number, group_title
-    return "5", "LĨNH VỰC KHÁC", "5.1", "Khác"
+    """The field number and title, and the plan sector's number and title, of a sector key (kb/taxonomy.yml).
+
+    The fields and sectors are the manual's (seed 004, figure 3.1, Tables 4.1-4.5): ``("1", "PHÁT TRIỂN KINH
+    TẾ", "1.2", "Nông nghiệp và phát triển nông thôn")`` for ``livestock``.
+
+    Raises:
+        KeyError: the key is in no sector of the plan (kb/taxonomy.yml places every sector key).
+    """
+    for plan_field in plan_fields():
+        for plan_sector in plan_field.sectors:
+            if sector in plan_sector.sectors:
+                return plan_field.number, plan_field.vi.upper(), plan_sector.number, plan_sector.vi
+    raise KeyError(sector)
 
 
 @dataclass(frozen=True)
@@ -119,7 +109,7 @@ class HeaderCell:
     colspan: int = 1
 
 
-RowKind = Literal["field", "group", "programme", "objective", "item"]
+RowKind = Literal["field", "group", "subsector", "programme", "objective", "solution", "item"]
 
 
 @dataclass

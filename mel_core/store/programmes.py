@@ -1,4 +1,4 @@
-"""Organisations, programmes (with parents, provinces and donors), objectives and indicators."""
+"""Organisations, programmes (with parents, provinces and donors), objectives, solutions and indicators."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ class Programme(SQLModel, table=True):
     area_ha: float | None = None
     budget_million_vnd: float | None = None
     model_chosen_by: str | None = Field(default=None, max_length=32)
+    general_objective: str | None = Field(
+        default=None, description="the general objective (mục tiêu chung) its specific objectives serve"
+    )
 
 
 class ProgrammeProvince(SQLModel, table=True):
@@ -100,6 +103,21 @@ class Objective(SQLModel, table=True):
     statement: str
 
 
+class Solution(SQLModel, table=True):
+    """A solution (giải pháp) of an objective, numbered from 1 under it (seed 004, figure 3.1: S1, S2 …)."""
+
+    __tablename__ = "solutions"
+    __table_args__ = (
+        UniqueConstraint("objective_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objectives.id", ondelete="CASCADE")
+    number: int
+    statement: str
+
+
 class Indicator(SQLModel, table=True):
     """An indicator of a programme's results framework, at one level of the results chain."""
 
@@ -109,6 +127,7 @@ class Indicator(SQLModel, table=True):
         one_of("level", INDICATOR_LEVELS, nullable=False),
         one_of("direction", DIRECTIONS, nullable=False),
         one_of("frequency", FREQUENCIES),
+        one_of("sector", SECTORS),
         *numeric("baseline_value"),
     )
 
@@ -138,3 +157,9 @@ class Indicator(SQLModel, table=True):
         default=None,
         description="';'-separated codes of the indicators it is computed from, in the method's order",
     )
+    sector: str | None = Field(
+        default=None, max_length=32, description="its own sector of the plan (NULL: its programme's)"
+    )
+    solution_id: int | None = Field(default=None, foreign_key="solutions.id", ondelete="SET NULL")
+    timing: str | None = Field(default=None, description="when it is collected (thời điểm: cuối mỗi quý)")
+    collection_method: str | None = Field(default=None, description="how its data are collected")
