@@ -10,6 +10,9 @@ An indicator's ``components`` are the codes of the indicators it is computed fro
 - ``weight``: not computed: the indicator's own values are typed in and the one component is its **weight**
   (the denominator of a rate, the households of an average income), used to roll communes up to their province
   and children up to their parent programme.
+
+A method whose last component is marked ``…`` (``repeats``) takes it once or more: GDP by production sums the
+value added of however many sectors the province reports, HPI averages however many parts of P3 it has.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mel_core.indicators import accounts as a
 from mel_core.indicators import hdi as _hdi
 from mel_core.indicators import methods as m
 
@@ -34,17 +38,29 @@ class MethodSpec:
     label_vi: str
     label_en: str
     function: Callable[..., Any] | None = None
+    repeats: bool = False  # the last component may be given more than once
 
     @property
     def derived(self) -> bool:
         """True when the indicator's values are computed (never typed in)."""
         return self.reading != "weight"
 
+    def accepts(self, count: int) -> bool:
+        """True when ``count`` components fit the method."""
+        n = len(self.components)
+        return count == n or (self.repeats and count > n)
+
+    @property
+    def signature(self) -> str:
+        """The components in order, ``;``-separated, a repeating last one marked ``…``."""
+        return ";".join(self.components) + ("…" if self.repeats else "")
+
 
 def _spec(
     name: str, components: str, reading: Reading, vi: str, en: str, fn: Callable[..., Any] | None
 ) -> MethodSpec:
-    return MethodSpec(name, tuple(components.split()), reading, vi, en, fn)
+    repeats = components.endswith("...")
+    return MethodSpec(name, tuple(components.removesuffix("...").split()), reading, vi, en, fn, repeats)
 
 
 METHODS: dict[str, MethodSpec] = {
@@ -143,6 +159,143 @@ METHODS: dict[str, MethodSpec] = {
             "Giá trị sản phẩm trên 1 ha (triệu đồng/ha)",
             "Product value per hectare (million VND/ha)",
             m.value_per_hectare,
+        ),
+        _spec(
+            "value_added",
+            "production_value intermediate_cost",
+            "same_period",
+            "Giá trị tăng thêm",
+            "Value added",
+            a.value_added,
+        ),
+        _spec(
+            "gdp_production",
+            "value_added...",
+            "same_period",
+            "GDP theo phương pháp sản xuất",
+            "GDP by the production method",
+            a.gdp_production,
+        ),
+        _spec(
+            "gdp_income",
+            "compensation production_taxes depreciation operating_surplus",
+            "same_period",
+            "GDP theo phương pháp thu nhập",
+            "GDP by the income method",
+            a.gdp_income,
+        ),
+        _spec(
+            "gdp_expenditure",
+            "final_consumption capital_formation exports imports",
+            "same_period",
+            "GDP theo phương pháp sử dụng",
+            "GDP by the expenditure method",
+            a.gdp_expenditure,
+        ),
+        _spec(
+            "gdp_discrepancy",
+            "gdp_by_production gdp_by_other",
+            "same_period",
+            "Chênh lệch thống kê GDP",
+            "GDP statistical discrepancy",
+            a.gdp_discrepancy,
+        ),
+        _spec(
+            "gdp_discrepancy_share",
+            "gdp_by_production gdp_by_other",
+            "same_period",
+            "Chênh lệch thống kê GDP (% GDP)",
+            "GDP statistical discrepancy (% of GDP)",
+            a.gdp_discrepancy_share,
+        ),
+        _spec(
+            "at_comparative_price",
+            "value price_index",
+            "same_period",
+            "Giá trị theo giá so sánh",
+            "Value at comparative (constant) price",
+            a.at_comparative_price,
+        ),
+        _spec(
+            "value_added_at_comparative_price",
+            "production_value production_price_index intermediate_cost intermediate_price_index",
+            "same_period",
+            "Giá trị tăng thêm theo giá so sánh",
+            "Value added at comparative price",
+            a.value_added_at_comparative_price,
+        ),
+        _spec(
+            "enterprise_production_value",
+            "net_revenue addition...",
+            "same_period",
+            "Giá trị sản xuất của doanh nghiệp (giá cơ bản)",
+            "Production value of an enterprise (basic price)",
+            a.enterprise_production_value,
+        ),
+        _spec(
+            "producer_price_value",
+            "basic_price_value product_taxes",
+            "same_period",
+            "Giá trị sản xuất theo giá sản xuất",
+            "Production value at producer price",
+            a.producer_price_value,
+        ),
+        _spec(
+            "trade_production_value",
+            "net_revenue cost_of_goods_sold",
+            "same_period",
+            "Giá trị sản xuất của doanh nghiệp thương mại",
+            "Production value of a trading enterprise",
+            a.trade_production_value,
+        ),
+        _spec(
+            "administrative_production_value",
+            "recurrent_expenditure major_repairs transfers depreciation",
+            "same_period",
+            "Giá trị sản xuất của đơn vị hành chính, sự nghiệp",
+            "Production value of an administrative unit",
+            a.administrative_production_value,
+        ),
+        _spec(
+            "household_business_production_value",
+            "workers value_per_worker",
+            "same_period",
+            "Giá trị sản xuất của hộ kinh doanh phi nông nghiệp",
+            "Production value of non-farm household businesses",
+            a.household_business_production_value,
+        ),
+        _spec(
+            "gdi",
+            "life_expectancy_female life_expectancy_male literacy_female literacy_male enrolment_female"
+            " enrolment_male income_female income_male female_share",
+            "same_period",
+            "Chỉ số phát triển giới (GDI)",
+            "Gender-related development index (GDI)",
+            _hdi.gdi,
+        ),
+        _spec(
+            "earned_income_female",
+            "gdp_per_capita_ppp female_share female_active_share wage_ratio",
+            "same_period",
+            "Thu nhập ước tính của nữ (USD-PPP)",
+            "Women's estimated earned income (USD-PPP)",
+            _hdi.earned_income_female,
+        ),
+        _spec(
+            "earned_income_male",
+            "gdp_per_capita_ppp female_share female_active_share wage_ratio",
+            "same_period",
+            "Thu nhập ước tính của nam (USD-PPP)",
+            "Men's estimated earned income (USD-PPP)",
+            _hdi.earned_income_male,
+        ),
+        _spec(
+            "hpi",
+            "not_surviving_40 adult_illiteracy living_standard...",
+            "same_period",
+            "Chỉ số nghèo khổ tổng hợp (HPI, %)",
+            "Human poverty index (HPI, %)",
+            _hdi.hpi,
         ),
         _spec("weighted_mean", "weight", "weight", "Bình quân gia quyền", "Weighted mean", None),
     )

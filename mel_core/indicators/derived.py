@@ -221,7 +221,7 @@ def derive(indicators: pd.DataFrame, observations: pd.DataFrame, periods: Iterab
     computed: list[pd.DataFrame] = []
     for code in order:
         spec, comps = plan[code]
-        if len(comps) != len(spec.components):
+        if not spec.accepts(len(comps)):
             continue  # the wrong number of components: reported at import
         if spec.reading == "same_period":
             joined = _same_period(values, spec, comps)

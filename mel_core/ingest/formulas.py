@@ -108,7 +108,8 @@ def _check_row(
     if not method or method not in METHODS:
         return  # an unknown method was reported by the cell reader
     spec = METHODS[str(method)]
-    if len(comps) != len(spec.components):
+    if not spec.accepts(len(comps)):
+        at_least_en, at_least_vi = ("at least ", "ít nhất ") if spec.repeats else ("", "")
         problems.append(
             Problem(
                 label,
@@ -116,10 +117,10 @@ def _check_row(
                 "components",
                 ";".join(comps),
                 say(
-                    f"method {method} takes {len(spec.components)} components ({';'.join(spec.components)}),"
+                    f"method {method} takes {at_least_en}{len(spec.components)} components ({spec.signature}),"
                     f" {len(comps)} given",
-                    f"phương pháp {method} cần {len(spec.components)} chỉ tiêu thành phần"
-                    f" ({';'.join(spec.components)}), đang có {len(comps)}",
+                    f"phương pháp {method} cần {at_least_vi}{len(spec.components)} chỉ tiêu thành phần"
+                    f" ({spec.signature}), đang có {len(comps)}",
                 ),
             )
         )

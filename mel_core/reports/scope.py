@@ -47,7 +47,7 @@ class ReportScopeError(MelError):
 
 INDICATOR_COLUMNS = [
     "programme_code", "code", "name", "level", "unit", "direction", "cumulative", "baseline_value",
-    "compiling_agency", "providing_agency", "objective_number", "objective",
+    "compiling_agency", "providing_agency", "objective_number", "objective", "method", "components",
 ]  # fmt: skip
 VALUE_COLUMNS = ["programme_code", "indicator_code", "period", "period_start", "period_end", "admin_unit"]
 
@@ -137,7 +137,8 @@ def _figures(
         conn,
         select(
             i.c.code, i.c.name, i.c.level, i.c.unit, i.c.direction, i.c.cumulative, i.c.baseline_value,
-            i.c.compiling_agency, i.c.providing_agency, ob.c.number, ob.c.statement,
+            i.c.compiling_agency, i.c.providing_agency, ob.c.number, ob.c.statement, i.c.method,
+            i.c.components,
         )
         .select_from(i.outerjoin(ob, ob.c.id == i.c.objective_id))
         .where(i.c.programme_id == pid)
