@@ -14,10 +14,15 @@ import nbformat
 import pytest
 from jupyter_client.manager import KernelManager
 
+from mel_core.adapters import public_api_forced
 from mel_core.evaluations import execute
 from mel_core.evaluations.execute import NotebookJob, WarmKernel, new_kernel_manager, run_notebook
 
 pytestmark = pytest.mark.slow
+#: Tests of the worker's warm kernel, which only the papermill adapter's fast path uses.
+warm_kernel_only = pytest.mark.skipif(
+    public_api_forced(), reason="MEL_PUBLIC_API: every notebook gets a kernel nbclient starts itself"
+)
 
 
 @pytest.fixture
@@ -80,6 +85,7 @@ def test_a_kernel_that_dies_at_start_is_replaced_without_waiting_for_the_timeout
         kernel.shutdown()
 
 
+@warm_kernel_only
 def test_a_kernel_that_never_starts_fails_its_notebook_with_the_reason(dying_kernel, tmp_path, monkeypatch):
     monkeypatch.setattr(execute, "new_kernel_manager", lambda: _ipc_manager(dying_kernel))
     template = tmp_path / "one.ipynb"
@@ -169,6 +175,7 @@ def test_workers_load_what_they_run_notebooks_with_and_not_the_parents_libraries
     assert loaded == ["papermill"]  # pandas and the store would cost every --workers run a second
 
 
+@warm_kernel_only
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_notebooks_run_in_a_warm_kernel_leave_no_kernel_client_behind(tmp_path):
     """nbclient keeps the kernel client of a kernel it does not own; left open, each notebook would cost a

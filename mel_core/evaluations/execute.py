@@ -46,26 +46,31 @@ def new_kernel_manager() -> Any:
     prints a traceback and never exits (its ZeroMQ context waits for the socket that failed to bind). Unix sockets
     under a unique name cannot collide, and nothing listens on the network. Windows has no such sockets: TCP there.
     """
+    return kernel_manager_class()(kernel_name=KERNEL)
+
+
+@cache
+def kernel_manager_class() -> type:
+    """The class of :func:`new_kernel_manager`'s managers (nbclient creates one from it on the public path)."""
     from jupyter_client.manager import KernelManager
 
     from mel_core.evaluations import kernel_server
 
     if os.name == "nt":
-        return KernelManager(kernel_name=KERNEL)
-    # short: a Unix socket's path is limited to about 100 bytes
-    stem = Path(tempfile.gettempdir()) / f"mel-k-{uuid.uuid4().hex[:12]}"
-    km = KernelManager(
-        kernel_name=KERNEL,
-        kernel_id=str(uuid.uuid4()),
-        transport="ipc",
-        connection_file=f"{stem}.json",
-        ip=f"{stem}-ipc",
-    )
-    if kernel_server.current() is not None:  # forked from the run's kernel server, libraries already imported
-        km.provisioner = kernel_server.ForkedProvisioner(
-            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
-        )
-    return km
+        return KernelManager
+
+    class IpcKernelManager(KernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            # short: a Unix socket's path is limited to about 100 bytes
+            stem = Path(tempfile.gettempdir()) / f"mel-k-{uuid.uuid4().hex[:12]}"
+            kwargs.setdefault("kernel_id", str(uuid.uuid4()))
+            super().__init__(transport="ipc", connection_file=f"{stem}.json", ip=f"{stem}-ipc", **kwargs)
+            if kernel_server.current() is not None:  # forked from the run's kernel server: libraries imported
+                self.provisioner = kernel_server.ForkedProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
+
+    return IpcKernelManager
 
 
 @dataclass(frozen=True)
@@ -118,60 +123,6 @@ def _exporter() -> Any:
     return HTMLExporter(template_name="lab")
 
 
-#: The Papermill engine the runner registers (:func:`_engine`).
-ENGINE = "mel-nbclient"
-
-
-@cache
-def _engine() -> str:
-    """Papermill's nbclient engine, except that it closes the kernel client when the notebook is done.
-
-    nbclient stops its client's channels only when it owns the kernel manager; the runner hands it one (the warm
-    kernel's), so each notebook would leave a client behind: a heartbeat thread pinging the kernel, a ZeroMQ
-    context and an event loop, ten descriptors a notebook. A long session would run out of descriptors.
-    """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-    from papermill.utils import merge_kwargs, remove_args
-
-    class ClosingEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(  # as NBClientEngine's, and the client closed
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            log_output: bool = False,
-            stdout_file: Any = None,
-            stderr_file: Any = None,
-            start_timeout: int = 60,
-            execution_timeout: float | None = None,
-            **kwargs: Any,
-        ) -> Any:
-            kwargs = remove_args(["input_path"], **kwargs)
-            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-            final_kwargs = merge_kwargs(
-                safe_kwargs,
-                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logger,
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            client = PapermillNotebookClient(nb_man, **final_kwargs)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None and not client.owns_km:
-                    client.kc.stop_channels()
-                    client.kc = None
-
-    papermill_engines.register(ENGINE, ClosingEngine)
-    return ENGINE
-
-
 def prepare_client() -> None:
     """Pay this process's own first-notebook costs ahead: the HTML export's templates, Pygments' lexer and the
     Markdown renderer load on first use (half a second), and Papermill's engine and client import late.
@@ -179,9 +130,10 @@ def prepare_client() -> None:
     Called while the run's kernel server is still importing, so the first notebook no longer waits for them.
     """
     import nbformat
-    import papermill.clientwrap  # nbclient
-    import papermill.engines  # noqa: F401
 
+    from mel_core.adapters import papermill_engine
+
+    papermill_engine.prepare()
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# *Đánh giá*"), nbformat.v4.new_code_cell("x = 1\nprint(x)")]
     )
@@ -342,19 +294,29 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from mel_core.adapters import papermill_engine
+
     logging.getLogger("papermill").setLevel(logging.ERROR)  # its parameter-parsing notes are not for users
     started = time.perf_counter()
     output = Path(job.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     outcome = NotebookOutcome(job)
-    warm = job.warm and not os.environ.get("MEL_FRESH_KERNEL")
+    # on the public path papermill's own engine runs the notebook in a kernel nbclient starts and closes itself
+    closing = papermill_engine.closing_engine()
+    warm = job.warm and not os.environ.get("MEL_FRESH_KERNEL") and closing is not None
     fresh = None  # a kernel manager of this notebook only (started by papermill, shut down here)
     try:
-        if warm:
-            km = WarmKernel.get(job.db_url, str(output.parent.parent.parent)).km
+        if closing is None:
+            kernel = papermill_engine.public_kwargs(kernel_manager_class())
+        elif warm:
+            kernel = {
+                "km": WarmKernel.get(job.db_url, str(output.parent.parent.parent)).km,
+                "engine_name": closing,
+            }
             outcome.warm = True
         else:
-            km = fresh = new_kernel_manager()
+            fresh = new_kernel_manager()
+            kernel = {"km": fresh, "engine_name": closing}
         with _environment(job.db_url):
             papermill.execute_notebook(
                 job.template,
@@ -366,8 +328,7 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 request_save_on_cell_execute=False,
                 cwd=str(output.parent),
                 extra_arguments=KERNEL_ARGUMENTS,
-                km=km,
-                engine_name=_engine(),
+                **kernel,
             )
     except PapermillExecutionError as exc:
         outcome.error = {
