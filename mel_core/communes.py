@@ -1,4 +1,12 @@
-"""Communes (and districts) as admin units under their province, for rollup from commune to province.
+"""Districts and communes as admin units under their province, for rollup from commune to district to province.
+
+Before 1 July 2025 local government had three levels: province (tỉnh), district (huyện) and commune (xã). The
+reform of 2025 abolished the districts and merged the communes, which now sit directly under the (merged)
+provinces. The store models it as it models the provinces: a unit keeps its code and its parent of the time
+(a commune its district, a district its province), and a commune merged in 2025 names the new commune it
+became part of (``successor_code``), so figures filed under the old commune count for the new one. A district
+has no successor: its communes went on, the district did not. Districts and communes come in through
+``mel import`` (the ``admin_units`` sheet, docs/import-formats.md) or, communes only, from a CSV file here.
 
 The packaged reference data holds provinces only. Communes come from a CSV file with the columns ``code``,
 ``name`` and ``province_code`` (optionally ``name_ascii`` and ``level``: ``commune`` or ``district``), UTF-8;
@@ -10,6 +18,8 @@ today: a commune filed under a pre-2025 province (Hà Giang, 02) rolls up to its
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
@@ -23,6 +33,74 @@ from mel_core.text import fold, nfc
 
 COLUMNS = ("code", "name", "province_code")
 LEVELS = ("commune", "district")
+#: The day the two-level local government began: districts abolished, communes merged (Resolution 202/2025/QH15).
+REFORM = date(2025, 7, 1)
+BEFORE_REFORM = date(2025, 6, 30)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A district or a commune in the store."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    successor_code: str | None
+
+    @property
+    def until(self) -> date | None:
+        """The last day the unit existed: districts and merged communes ended on 30 June 2025."""
+        if self.level == "district" or self.successor_code:
+            return BEFORE_REFORM
+        return None
+
+
+def admin_tree(conn: Connection) -> dict[str, Unit]:
+    """Every district and commune of the store by code."""
+    a = table_of(AdminUnit)
+    query = select(a.c.code, a.c.name, a.c.level, a.c.parent_code, a.c.successor_code).where(
+        a.c.level.in_(LEVELS)
+    )
+    return {row[0]: Unit(*row) for row in conn.execute(query)}
+
+
+def province_of(tree: dict[str, Unit], code: str) -> str | None:
+    """The province code (as filed, maybe pre-2025) a district or commune lies in, up its chain of parents."""
+    seen: set[str] = set()
+    cursor: str | None = code
+    while cursor in tree and cursor not in seen:
+        seen.add(cursor)
+        cursor = tree[cursor].parent_code
+    return cursor if cursor is not None and cursor in geo.provinces() else None
+
+
+def below(tree: dict[str, Unit], tops: set[str]) -> dict[str, str]:
+    """Every unit under ``tops`` (at any depth) → its parent: the tree a rollup into ``tops`` follows."""
+    inside: dict[str, str] = {}
+    for code in tree:
+        chain: list[str] = []
+        cursor: str | None = code
+        while cursor in tree and cursor not in tops and cursor not in chain:
+            chain.append(cursor)
+            cursor = tree[cursor].parent_code
+        if cursor in tops:
+            for unit in chain:
+                inside[unit] = tree[unit].parent_code  # type: ignore[assignment]
+    return inside
+
+
+def merged_into(tree: dict[str, Unit], code: str) -> dict[str, str]:
+    """The communes merged into ``code`` in 2025 (and those merged into them) → what each was merged into."""
+    out: dict[str, str] = {}
+    frontier = [code]
+    while frontier:
+        current = frontier.pop()
+        for unit in tree.values():
+            if unit.successor_code == current and unit.code not in out and unit.code != code:
+                out[unit.code] = current
+                frontier.append(unit.code)
+    return out
 
 
 def read_communes(path: Path) -> list[dict[str, str | None]]:
@@ -118,11 +196,15 @@ def load_communes(engine: Engine, path: Path) -> int:
 
 
 def admin_parents(conn: Connection) -> dict[str, str]:
-    """Every commune or district code → the code of the province it rolls up to today (2025 successor)."""
-    a = table_of(AdminUnit)
-    query = select(a.c.code, a.c.parent_code).where(a.c.level.in_(LEVELS), a.c.parent_code.is_not(None))
+    """Every commune or district code → the code of the province it rolls up to today (2025 successor).
+
+    A commune under a district goes to the district's province (up the chain of parents).
+    """
+    tree = admin_tree(conn)
     provinces = geo.provinces()
-    return {
-        code: provinces[parent].successor_code if parent in provinces else parent
-        for code, parent in conn.execute(query)
-    }
+    out = {}
+    for code in tree:
+        province = province_of(tree, code)
+        if province is not None:
+            out[code] = provinces[province].successor_code
+    return out

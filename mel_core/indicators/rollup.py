@@ -149,15 +149,62 @@ def admin_rollup(
     Args:
         indicators: frame with ``code``, ``unit``, ``method``, ``components``.
         observations: the observations (with derived values already added) with :data:`OBS_COLUMNS`.
-        parents: child admin unit → parent admin unit (a commune's province, its 2025 successor).
+        parents: child admin unit → parent admin unit (a commune's province, its 2025 successor). A tree
+            (commune → district → province) rolls up level by level, the deepest first: a district's own
+            figure wins over its communes', and the district's figure (its own or theirs) goes to the province.
         periods: periods to compute span averages over for recomputed derived indicators.
 
     Returns:
-        The parents' rows, with :data:`OBS_COLUMNS` (a parent's own reported figure is not repeated).
+        The parents' rows, with :data:`OBS_COLUMNS` (a parent's own reported figure is not repeated); for a
+        tree, the rows of every level (the districts' and the provinces').
     """
     if observations.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     mapping = parents if isinstance(parents, pd.Series) else pd.Series(dict(parents), dtype=object)
+    steps = _levels(mapping)
+    if len(steps) > 1:
+        # a tree (commune → district → province): the deepest units first, each parent's own figure winning
+        out, seen = [], observations
+        for step in steps:
+            rolled = _one_level(indicators, seen, step, periods)
+            if not rolled.empty:
+                out.append(rolled)
+                seen = pd.concat([seen[OBS_COLUMNS], rolled], ignore_index=True)
+        return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=OBS_COLUMNS)
+    return _one_level(indicators, observations, mapping, periods)
+
+
+def _levels(mapping: pd.Series) -> list[pd.Series]:
+    """``mapping`` split by depth, deepest first: a unit whose parent is itself a child rolls up first.
+
+    A flat mapping (every parent a top unit) is one step. A unit caught in a loop of parents rolls up nowhere.
+    """
+    parent_of = {str(k): str(v) for k, v in mapping.items() if pd.notna(v)}
+    if not any(v in parent_of for v in parent_of.values()):
+        return [mapping]
+    depth: dict[
+        str, int
+    ] = {}  # 1: its parent rolls up nowhere; 2: its parent's parent does not …; -1: a loop
+    for start in parent_of:
+        chain: list[str] = []
+        cursor = start
+        while cursor in parent_of and cursor not in depth and cursor not in chain:
+            chain.append(cursor)
+            cursor = parent_of[cursor]
+        below = -1 if cursor in chain else depth.get(cursor, 0)
+        for unit in reversed(chain):
+            below = -1 if below < 0 else below + 1
+            depth[unit] = below
+    deepest = max(depth.values(), default=0)
+    return [
+        pd.Series({u: parent_of[u] for u, d in depth.items() if d == level}, dtype=object)
+        for level in range(deepest, 0, -1)
+    ]
+
+
+def _one_level(
+    indicators: pd.DataFrame, observations: pd.DataFrame, mapping: pd.Series, periods: Sequence[str]
+) -> pd.DataFrame:
     codes, uniques = pd.factorize(observations["admin_unit"].to_numpy(dtype=object))
     parent = mapping.reindex(pd.Index(uniques)).to_numpy(dtype=object)[codes]  # one lookup per distinct unit
     has = pd.notna(parent)

@@ -1,0 +1,149 @@
+"""District and commune reports: what a district or a commune reports, and until when it existed.
+
+A district report (before the 2025 reform) and a commune report gather the programmes that hold a plan or a
+figure at the unit or below it, and read them at the unit: a district's figure is its own, else its communes'
+rolled up (:mod:`mel_core.indicators.rollup`: counts summed, rates weighted or left missing); a commune's is its
+own, else (for the years before 1 July 2025) that of the communes merged into it. Districts ended on 30 June
+2025, and so did the communes merged into new ones: a report on them for a later period is an error that says
+what to report instead.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+from sqlmodel import Session
+
+from mel_core import geo
+from mel_core.communes import Unit, admin_tree, below, merged_into, province_of
+from mel_core.i18n import say
+from mel_core.periods import Period
+from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope, _figures, _programmes
+from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
+
+
+def _unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
+    au = table_of(AdminUnit)
+    known = list(conn.scalars(select(au.c.code).where(au.c.level == level).order_by(au.c.code).limit(8)))
+    word_en, word_vi = ("district", "huyện") if level == "district" else ("commune", "xã")
+    return ReportScopeError(
+        say(f"{code!r} is not a {word_en} in the store", f"không có {word_vi} mã {code!r} trong kho dữ liệu"),
+        hint=say(
+            f"Import the districts and communes first (the admin_units sheet of `mel import`); known {word_en}"
+            f" codes: {', '.join(known) or 'none'}.",
+            f"Hãy nhập danh sách huyện, xã trước (trang admin_units của `mel import`); các mã {word_vi} đang có:"
+            f" {', '.join(known) or 'chưa có'}.",
+        ),
+    )
+
+
+_TYPES = ("huyện", "quận", "thị xã", "thành phố", "xã", "phường", "thị trấn", "đặc khu")
+
+
+def unit_title(unit: Unit) -> str:
+    """``huyện Điện Biên Đông`` / ``xã Na Son``: the unit's name with its type, as a title names it."""
+    name = unit.name
+    if any(name.casefold().startswith(t + " ") for t in _TYPES):
+        return name[0].lower() + name[1:]
+    return f"{'huyện' if unit.level == 'district' else 'xã'} {name}"
+
+
+def district_scope(session: Session, code: str) -> Scope:
+    """The scope of a district report: every programme with a plan or a figure at the district or its communes.
+
+    Raises:
+        ReportScopeError: the code is not a district, or no programme has anything there.
+    """
+    return _unit_scope(session, code, "district")
+
+
+def commune_scope(session: Session, code: str) -> Scope:
+    """The scope of a commune report: the programmes with a plan or a figure at the commune (or the communes
+    merged into it in 2025).
+
+    Raises:
+        ReportScopeError: the code is not a commune, or no programme has anything there.
+    """
+    return _unit_scope(session, code, "commune")
+
+
+def _unit_scope(session: Session, code: str, level: str) -> Scope:
+    conn = session.connection()
+    tree = admin_tree(conn)
+    unit = tree.get(code)
+    if unit is None or unit.level != level:
+        raise _unknown_unit(conn, code, level)
+    # who rolls up into the unit: a district's communes; a commune's predecessors merged into it in 2025
+    rollup = below(tree, {code}) if level == "district" else merged_into(tree, code)
+    units = [code, *sorted(rollup)]
+    i, t, o, p = table_of(Indicator), table_of(Target), table_of(Observation), table_of(Programme)
+    programme_codes = sorted(
+        set(
+            conn.scalars(
+                select(p.c.code).join(i, i.c.programme_id == p.c.id).join(t, t.c.indicator_id == i.c.id)
+                .where(t.c.admin_unit_code.in_(units)).distinct()
+            )
+        )
+        | set(
+            conn.scalars(
+                select(p.c.code).join(i, i.c.programme_id == p.c.id).join(o, o.c.indicator_id == i.c.id)
+                .where(o.c.admin_unit_code.in_(units)).distinct()
+            )
+        )
+    )  # fmt: skip
+    title = unit_title(unit)
+    if not programme_codes:
+        raise ReportScopeError(
+            say(
+                f"no programme in the store has a plan or a figure for {code} ({unit.name})",
+                f"không có chương trình nào trong kho dữ liệu có kế hoạch hoặc số liệu của {title} ({code})",
+            ),
+            hint=say(
+                "Import the figures of the unit (observations with admin_unit = its code) first.",
+                "Hãy nhập số liệu của đơn vị (observations có admin_unit là mã của đơn vị) trước.",
+            ),
+        )
+    figures = []
+    for programme in _programmes(conn, programme_codes):
+        indicators, targets, observations = _figures(conn, programme, units)
+        targets = targets[targets["admin_unit"] == code]
+        figures.append(
+            ProgrammeFigures(programme, indicators, targets, observations, unit=code, parents=rollup)
+        )
+    filed = province_of(tree, code)
+    province = geo.provinces()[filed] if filed is not None else None
+    name = province.successor_name if province is not None else None
+    # a district, or a commune merged in 2025, lay in the province of its time; a commune of today in today's
+    province_then = None if province is None else province.name if unit.until else province.successor_name
+    where = f"{title}, tỉnh {province_then}" if province_then else title
+    return Scope(
+        figures,
+        province=province.successor_code if province is not None else None,
+        province_name=name,
+        unit=unit,
+        issuer=[f"UBND {title.upper()}"],
+        subject=where,
+    )
+
+
+def check_existed(scope: Scope, period: Period) -> None:
+    """A district, or a commune merged in 2025, has no report for a period that begins after its end."""
+    unit = scope.unit
+    if unit is None or unit.until is None or period.start <= unit.until:
+        return
+    if unit.level == "district":
+        hint = say(
+            "Districts were abolished on 1 July 2025: report the province (--province) or its communes (--commune).",
+            "Cấp huyện đã kết thúc từ ngày 01/7/2025: hãy lập báo cáo của tỉnh (--province) hoặc của xã (--commune).",
+        )
+    else:
+        hint = say(
+            f"The commune was merged into {unit.successor_code} on 1 July 2025: --commune {unit.successor_code}.",
+            f"Xã đã sáp nhập vào xã {unit.successor_code} từ ngày 01/7/2025: --commune {unit.successor_code}.",
+        )
+    raise ReportScopeError(
+        say(
+            f"{unit.code} ({unit.name}) ended on 30 June 2025, before the period {period.label}",
+            f"{unit.code} ({unit.name}) đã kết thúc ngày 30/6/2025, trước kỳ {period.label}",
+        ),
+        hint=hint,
+    )
