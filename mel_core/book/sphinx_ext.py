@@ -8,10 +8,11 @@ the same way: NFC, lowercase, diacritics removed and đ → d (:func:`mel_core.t
 
 Sphinx builds incrementally, in place: a page that is gone (a lesson withdrawn or made internal) leaves its HTML,
 its doctree, its notebook copy and images, and its words in the search index behind, all in the folder that is
-published. :func:`remove_unpublished` deletes them after each build, and :func:`_published_index` drops from
-``searchindex.js`` the words no page holds any more. Loaded by the generated ``conf.py`` (``extensions``); nothing
-here runs in the ``mel`` process itself. This module is the book's one adapter to Sphinx's and its themes' inner
-names (``env.all_docs``, ``env.images``, ``IndexBuilder.freeze``, the themes' page context).
+published. :func:`remove_unpublished` deletes them after each build, and
+:func:`mel_core.adapters.sphinx_search.install` drops from ``searchindex.js`` the words no page holds any more.
+Loaded by the generated ``conf.py`` (``extensions``); nothing here runs in the ``mel`` process itself. This module
+is where the book meets Sphinx's build environment (``env.all_docs``, ``env.images``) and its themes' page
+context; the search index's ``IndexBuilder.freeze`` is touched only by :mod:`mel_core.adapters.sphinx_search`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 from markupsafe import Markup, escape
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
-from sphinx.search import IndexBuilder, SearchLanguage
+from sphinx.search import SearchLanguage
 
+from mel_core.adapters import sphinx_search
 from mel_core.text import fold
 
 #: The browser's half of :func:`mel_core.text.fold`; tests check both agree on every Vietnamese letter.
@@ -124,32 +126,6 @@ def escape_plain_text(
             context[name] = escape(value)
 
 
-def _no_tags(title: str) -> str:
-    """``<`` and ``>`` as entities: no element can be made, and titles with ``&`` still match a typed ``&``."""
-    return title.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _published_index(freeze: Any) -> Any:
-    """``IndexBuilder.freeze`` with page and section titles HTML-escaped, and without the words no page holds.
-
-    Sphinx 7's search page puts titles into ``innerHTML``, so a title with markup would run in the reader's
-    browser (fixed upstream in Sphinx 8.2). An incremental build loads the previous ``searchindex.js`` and takes
-    the pages it rewrites or that are gone out of each word's list, but keeps the word, with an empty list: the
-    words of a withdrawn lesson (or of a sentence taken out of one) would stay in the published index for good.
-    """
-
-    def frozen(self: Any) -> dict[str, Any]:
-        data = freeze(self)
-        data["titles"] = [_no_tags(t) for t in data.get("titles", [])]
-        data["alltitles"] = {_no_tags(k): v for k, v in data.get("alltitles", {}).items()}
-        for key in ("terms", "titleterms"):  # a word's pages: one page's number, or a list of them
-            data[key] = {word: pages for word, pages in data.get(key, {}).items() if pages != []}
-        return data
-
-    frozen.mel_published = True  # type: ignore[attr-defined]
-    return frozen
-
-
 #: Files myst-nb writes beside the output for a notebook's images (it names them by a hash of their bytes).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf")
 
@@ -203,8 +179,7 @@ def _remove(paths: Iterable[Path], kept: Callable[[Path], bool]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    if not getattr(IndexBuilder.freeze, "mel_published", False):
-        IndexBuilder.freeze = _published_index(IndexBuilder.freeze)  # type: ignore[method-assign]
+    sphinx_search.install(app)  # titles escaped and emptied words dropped in searchindex.js
     app.connect("config-inited", no_figure_numbers, priority=900)
     app.add_search_language(FoldingSearch)
     app.connect("html-page-context", offline_scripts, priority=900)
