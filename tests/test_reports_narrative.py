@@ -1,0 +1,329 @@
+"""`mel report narrative`: Tables 4.3 and 4.4 as Word documents, read back with python-docx.
+
+The headings must be the manual's outline, in order; every figure must be Table 4.2's for the same period and
+scope; evaluations' findings appear without the evaluator or any personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import docx
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from mel_core.cli import app
+from mel_core.errors import PeriodError
+from mel_core.reports import ReportScopeError, build_report
+from mel_core.reports.narrative import figure_rows, write_narrative
+from mel_core.reports.narrative_content import narrative_content
+from mel_core.reports.narrative_text import heading_texts
+from mel_core.reports.table import cell_text
+from mel_core.store import Evaluation, Finding, Programme, Rating, session_scope
+from tests.criteria_frames_results import sample_engine
+
+TODAY = date(2026, 11, 23)
+
+SIX_MONTH_VI = [
+    "1. Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội 6 tháng đầu năm 2013",
+    "Bối cảnh thực hiện kế hoạch 6 tháng đầu năm 2013",
+    "Tóm tắt các hoạt động và đầu ra/kết quả dự kiến trong năm báo cáo",
+    "Tình hình thực tế thực hiện các hoạt động. Sự khác biệt giữa kết quả/đầu ra dự kiến và thực tế 6 tháng đầu"
+    " năm 2013, bao gồm thông tin về các chỉ tiêu đã thu thập",
+    "Giải thích sự khác biệt giữa kết quả/đầu ra dự kiến và thực tế",
+    "Đánh giá tiến độ thực hiện 6 tháng đầu năm 2013 (đối với các hoạt động đã thực hiện)",
+    "2. Giải pháp thực hiện kế hoạch phát triển kinh tế - xã hội những tháng còn lại của năm 2013",
+    "Dự báo cơ bản, thuận lợi và khó khăn",
+    "Biện pháp hoàn thành các chỉ tiêu trong từng lĩnh vực",
+]
+ANNUAL_EN = [
+    "1. The implementation of the socio-economic development plan in 2013",
+    "Context of the implementation of the plan",
+    "Outline of the activities and outputs/expected results in the reported year",
+    "The actual situation of the implementation of activities. The difference between expected and actual"
+    " results/outputs in the year, including information on the collected indicators",
+    "Explanation of the difference between the expected and actual results/outputs",
+    "Assessment of the progress of the objectives in the year, including information on the collected indicators",
+    "2. Socio-economic development plan for 2014",
+    "Main predictions of the central and local governments",
+    "Overall objectives, targets, and specific objectives and targets in each field",
+    "Solutions for implementation",
+    "3. Recommendations to the central/provincial governments",
+    "3.1. The targets with differences between the orientation of the central/provincial governments and the"
+    " proposals of the department/district",
+    "3.2. The proposed needs for support",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    eng = sample_engine(tmp_path_factory.mktemp("narrative"))
+    _evaluation(eng)
+    yield eng
+    eng.dispose()
+
+
+def _evaluation(engine) -> None:
+    """A finished evaluation of DB-BSS-2011 with ratings and findings (one finding carries a phone number)."""
+    with session_scope(engine) as session:
+        programme = session.exec(select(Programme).where(Programme.code == "DB-BSS-2011")).one()
+        ev = Evaluation(
+            code="DB-BSS-2011-giua-ky", programme_id=programme.id, kind="mid_term", status="succeeded",
+            evaluator="Nguyễn Văn An", period_start=date(2011, 1, 1), period_end=date(2013, 12, 31),
+            finished_at=datetime(2014, 3, 1, tzinfo=UTC),
+        )  # fmt: skip
+        session.add(ev)
+        session.flush()
+        session.add_all(
+            [
+                Rating(evaluation_id=ev.id, criterion="effectiveness", computed_level=3, justification="…"),
+                Rating(
+                    evaluation_id=ev.id,
+                    criterion="relevance",
+                    computed_level=3,
+                    final_level=4,
+                    override_reason="…",
+                    justification="…",
+                ),
+                Finding(
+                    evaluation_id=ev.id,
+                    criterion="effectiveness",
+                    position=0,
+                    statement="Tỷ lệ bò giống còn sống đạt 92,7 %, vượt kế hoạch.",
+                ),
+                Finding(
+                    evaluation_id=ev.id,
+                    criterion="relevance",
+                    position=0,
+                    statement="Hộ nghèo chọn bò sinh sản; liên hệ cán bộ dự án 0912 345 678.",
+                ),
+            ]
+        )
+
+
+def _content(engine, kind, **kw):
+    with Session(engine) as session:
+        return narrative_content(session, kind, today=TODAY, **kw)
+
+
+def _table_4_2(engine, kind, **kw):
+    with Session(engine) as session:
+        return build_report(session, kind, today=TODAY, **kw)
+
+
+def _doc(path: Path):
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    text = "\n".join(p.text for p in document.paragraphs)
+    return document, headings, text
+
+
+def _figures(document) -> list[list[str]]:
+    """The figures table: the one whose header starts with STT / No. and has eight columns."""
+    for table in document.tables:
+        head = [c.text for c in table.rows[0].cells]
+        if len(head) == 8 and head[0] in ("STT", "No."):
+            return [[c.text for c in row.cells] for row in table.rows[1:]]
+    raise AssertionError("no figures table")
+
+
+def _code(label: str) -> str:
+    return label.rsplit("(", 1)[-1].rstrip(")")
+
+
+def _items(table) -> dict[tuple[str, str], list[str]]:
+    """Table 4.2's item rows by (programme, indicator code): unit, plan, actual, rate as the table prints them."""
+    out, programme = {}, ""
+    for row in table.body:
+        c = row.cells
+        if row.kind == "programme":
+            programme = _code(cell_text(c[1]))
+        if row.kind != "item" or (c[6] is None and c[8] is None):
+            continue
+        at = 2 if c[6] is not None else 4
+        out[programme, _code(cell_text(c[1]))] = [
+            cell_text(c[at + 4]),
+            cell_text(c[at + 1]),
+            cell_text(c[at + 5]),
+            cell_text(c[10]),
+        ]
+    return out
+
+
+def _doc_items(rows: list[list[str]]) -> dict[tuple[str, str], list[str]]:
+    """The figures table of the document, keyed as :func:`_items`."""
+    out, programme = {}, ""
+    for r in rows:
+        if not r[2] and r[0].count(".") == 2:  # a programme row: 1.2.1
+            programme = _code(r[1])
+        elif r[2]:
+            out[programme, _code(r[1])] = [r[3], r[4], r[5], r[6]]
+    return out
+
+
+def test_annual_province_report_follows_table_4_4_and_holds_the_figures_of_table_4_2(engine, tmp_path):
+    content = _content(engine, "annual", province="11", period="2013")
+    path = write_narrative(content, tmp_path / "4.4.docx", "vi")
+    document, headings, text = _doc(path)
+    assert headings == heading_texts("annual", content.period, "vi")
+    assert headings[0] == "1. Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội năm 2013"
+    assert headings[6] == "2. Kế hoạch phát triển kinh tế - xã hội năm 2014"
+    assert headings[-2].startswith("3.1. Các chỉ tiêu có sự khác biệt") and headings[-1].startswith("3.2.")
+    assert "V/v: Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội năm 2013" in text
+    assert "Kính gửi: Ủy ban nhân dân tỉnh Điện Biên" in text
+    # every figure is Table 4.2's, row for row
+    table = _table_4_2(engine, "annual", province="11", period="2013")
+    expected = _items(table)
+    rows = _figures(document)
+    assert _doc_items(rows) == expected and len(expected) >= 6
+    assert [r[1] for r in rows] == [cell_text(r.cells[1]) for r in table.body]
+    # achieved and off-track indicators are named with those same figures
+    off = [a for a in content.assessed if a.status == "off_track"]
+    assert off, "the sample has indicators below the 2013 plan"
+    for a in off:
+        plan, actual, rate = expected[a.programme, a.code][1:]
+        assert (
+            f"{a.name} ({a.code}): kế hoạch {plan} {a.unit}, thực hiện {actual} {a.unit}, đạt {rate} %."
+            in text
+        )
+        assert f"[Nguyên nhân chênh lệch của chỉ tiêu {a.code}]" in text
+        assert float(rate.replace(".", "").replace(",", ".")) < 100
+    achieved = [a for a in content.assessed if a.status == "achieved"]
+    assert achieved and all(a.ratio >= 1 for a in achieved)
+    # the evaluation's ratings and findings, without the evaluator and with the phone number blanked out
+    assert "Đánh giá DB-BSS-2011-giua-ky" in text
+    assert "Tính phù hợp: rất phù hợp" in text  # the final level wins over the computed one
+    assert "Tính hiệu quả: Tỷ lệ bò giống còn sống đạt 92,7 %, vượt kế hoạch." in text
+    assert "0912" not in text and "345 678" not in text and "Nguyễn Văn An" not in text
+    assert "Nguyễn Văn An" not in (document.core_properties.author or "")
+    # placeholders for the writer, marked and highlighted
+    assert "[Đánh giá của đơn vị]" in text and "[Bối cảnh của đơn vị:" in text
+    marked = [r for p in document.paragraphs for r in p.runs if r.text.startswith("[")]
+    assert marked and all(r.font.highlight_color is not None and r.italic for r in marked)
+
+
+def test_six_month_report_follows_table_4_3_against_the_years_plan(engine, tmp_path):
+    content = _content(engine, "six-month", programme="TH-SK-2022")
+    assert content.period.label.endswith("-H1") or content.period.label.endswith("-H2")
+    path = write_narrative(content, tmp_path / "4.3.docx", "vi")
+    document, headings, _ = _doc(path)
+    assert headings == heading_texts("six-month", content.period, "vi")
+    table = _table_4_2(engine, "six-month", programme="TH-SK-2022", period=content.period.label)
+    assert _doc_items(_figures(document)) == _items(table)
+    # the half-year's share of the year's plan decides what is off track
+    share = content.period.end.month / 12
+    for a in content.assessed:
+        if a.status == "off_track":
+            assert a.ratio < (1.0 if a.plan_period == content.period.label else share)
+        if a.status == "on_track":
+            assert share <= a.ratio < 1.0
+
+
+def test_six_month_headings_are_the_manuals_outline_in_vietnamese(engine, tmp_path):
+    content = _content(engine, "six-month", programme="DB-BSS-2011", period="2013-H1")
+    _, headings, text = _doc(write_narrative(content, tmp_path / "h1.docx"))
+    assert headings == SIX_MONTH_VI
+    # no half-year figure: every planned indicator is listed as not reported, none counted as zero
+    assert "6 chỉ tiêu chưa có số liệu" in text
+    assert all(a.status == "not_reported" for a in content.assessed)
+
+
+def test_english_edition_has_the_english_outline_and_english_figures(engine, tmp_path):
+    content = _content(engine, "annual", programme="DB-BSS-2011", period="2013")
+    document, headings, text = _doc(write_narrative(content, tmp_path / "en.docx", "en"))
+    assert headings == ANNUAL_EN
+    assert "Re: The implementation of the socio-economic development plan in 2013" in text
+    rows = _doc_items(_figures(document))
+    table = _items(_table_4_2(engine, "annual", programme="DB-BSS-2011", period="2013"))
+    swap = str.maketrans({".": ",", ",": "."})
+    assert rows == {key: [unit, *(v.translate(swap) for v in rest)] for key, (unit, *rest) in table.items()}
+    assert "1,234" not in text and "Outcome/impact" in {r[2] for r in _figures(document)}
+
+
+@pytest.mark.postgres
+def test_figures_match_table_4_2_on_postgresql(engine, request):
+    from mel_core.demo.sample import SAMPLE_WORKBOOK
+    from mel_core.ingest import import_path
+    from mel_core.reference import init_store
+    from mel_core.store import make_engine
+    from tests.conftest import _fresh_pg_database
+
+    pg = make_engine(_fresh_pg_database(request.getfixturevalue("pg_server")))
+    try:
+        init_store(pg)
+        import_path(pg, SAMPLE_WORKBOOK)
+        _evaluation(pg)
+        for kind, kw in (
+            ("annual", {"province": "11", "period": "2013"}),
+            ("six-month", {"programme": "TH-SK-2022"}),
+        ):
+            on_pg, on_sqlite = _content(pg, kind, **kw), _content(engine, kind, **kw)
+            assert figure_rows(on_pg, "vi") == figure_rows(on_sqlite, "vi")
+            assert _items(_table_4_2(pg, kind, **kw)) == _doc_items(figure_rows(on_pg, "vi"))
+            assert [e.findings for e in on_pg.evaluations] == [e.findings for e in on_sqlite.evaluations]
+    finally:
+        pg.dispose()
+
+
+def test_the_command_writes_both_reports(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("MEL_DB_URL", str(engine.url))
+    runner = CliRunner()
+    for args in (
+        ["six-month", "--province", "38"],
+        ["annual", "--province", "38"],
+        ["annual", "--province", "11", "--period", "2013"],
+        ["annual", "DB-BSS-2011", "--period", "2013", "--lang", "en"],
+    ):
+        out = tmp_path / f"{'-'.join(args)}.docx"
+        result = runner.invoke(app, ["report", "narrative", *args, "--out", str(out)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert out.exists() and str(out) in result.output
+        assert docx.Document(str(out)).paragraphs
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["report", "narrative", "annual", "--province", "11", "--period", "2013"])
+    assert result.exit_code == 0 and (tmp_path / "bao-cao-4.4_tinh-11_2013.docx").exists()
+    assert (
+        runner.invoke(app, ["report", "narrative", "annual", "--province", "11", "--lang", "fr"]).exit_code
+        == 2
+    )
+
+
+@pytest.mark.parametrize("command", ["six-month", "annual"])
+def test_each_narrative_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(app, ["report", "narrative", command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and f"Example: mel report narrative {command}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "kw", "error"),
+    [
+        ("annual", {"programme": "NOPE"}, ReportScopeError),
+        ("annual", {"province": "11", "period": "2013-H1"}, PeriodError),
+        ("six-month", {"province": "11", "period": "2013"}, PeriodError),
+    ],
+    ids=["unknown-programme", "half-year-for-annual", "year-for-six-month"],
+)
+def test_bad_requests_are_clear_errors(engine, kind, kw, error):
+    with pytest.raises(error):
+        _content(engine, kind, **kw)
+
+
+def test_the_demo_province_produces_both_reports(demo_run):
+    """After `mel demo`: Thanh Hoá (38) has half-year figures, Điện Biên (11) evaluated programmes."""
+    from tests.test_cli import run_mel
+
+    home = demo_run.home
+    for args, name in (
+        (["six-month", "--province", "38"], "bao-cao-4.3_tinh-38_2026-H1.docx"),
+        (["annual", "--province", "38"], "bao-cao-4.4_tinh-38_2026.docx"),
+        (["annual", "--province", "11", "--period", "2015"], "bao-cao-4.4_tinh-11_2015.docx"),
+    ):
+        result = run_mel("report", "narrative", *args, home=home)
+        assert result.returncode == 0, result.stderr
+        document, headings, text = _doc(home / name)
+        assert headings[0].startswith("1. Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội")
+        assert _figures(document)
+    # the demo evaluated the programmes of Điện Biên: their findings are in the annual report
+    assert "xếp hạng và phát hiện chính" in text
