@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from mel_core.cli import narrative
 from mel_core.i18n import render, say
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
     "Example: mel report annual DB-BSS-2011 --period 2015 --format xlsx",
     no_args_is_help=True,
 )
+app.add_typer(narrative.app, name="narrative")
 
 PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
 PROVINCE = typer.Option(
