@@ -361,3 +361,135 @@ def test_the_cumulative_edition_holds_every_years_public_lessons(small_book):
     assert "2025\u20132026" in (html / "index.html").read_text(encoding="utf-8")
     by_year = build_book(engine, 2026, lessons_dir=lessons, out=out.parent / "one-year")
     assert by_year.lessons == 2  # the year's book is unchanged
+
+
+# ------------------------------------------------------------------------------------------------- attachments
+@pytest.fixture
+def attached_book(small_book, tmp_path):
+    """``small_book`` ingested and published in the store, with files attached (#15): to a published lesson (a
+    public PDF, an internal one), to a draft lesson, to a programme (a Word file holding a phone number) and to
+    its evaluation finished in 2026 (an Excel file)."""
+    from datetime import UTC, date, datetime
+
+    from mel_core.accounts.users import add_user
+    from mel_core.attachments import attach, parse_target
+    from mel_core.lessons.ingest import ingest_lessons
+    from mel_core.store import Evaluation, Programme, session_scope
+    from tests.test_attachments import docx_bytes, pdf_bytes, xlsx_bytes
+
+    engine, lessons, out = small_book
+    home = tmp_path / "home"
+    notebooks = tmp_path / "runs" / "QB-DE-2012-final"
+    notebooks.mkdir(parents=True)
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Tổng hợp\n\nKết quả chung.")]),
+        notebooks / "synthesis.ipynb",
+    )
+    with session_scope(engine) as session:
+        add_user(session, "thamdinh@molisa.example.vn", "reviewer", "a long enough password")
+        add_user(session, "danhgia@molisa.example.vn", "evaluator", "a long enough password")
+        programme = Programme(
+            code="QB-DE-2012", title="Mô hình nuôi dê", sector="livestock", funding="ngo",
+            start_date=date(2012, 1, 1), end_date=date(2014, 12, 31),
+        )  # fmt: skip
+        session.add(programme)
+        session.flush()
+        assert programme.id is not None
+        session.add(
+            Evaluation(
+                code="QB-DE-2012-final",
+                programme_id=programme.id,
+                status="succeeded",
+                finished_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+                output_dir=str(notebooks),
+            )
+        )
+    ingest_lessons(engine, lessons, publish_as="thamdinh@molisa.example.vn")
+    files = [
+        ("lesson:2026-public-one", pdf_bytes("Report quokkapub"), "../../Báo cáo <b>.pdf", "public"),
+        ("lesson:2026-public-one", pdf_bytes("Notes wombatint"), "ghi-chu.pdf", "internal"),
+        ("lesson:2026-draft-one", pdf_bytes("Draft numbatdraft"), "nhap.pdf", "public"),
+        ("programme:QB-DE-2012", docx_bytes("Hồ sơ chương trình dugongprog", "Liên hệ 0912 345 678"),
+         "ho-so.docx", "public"),
+        ("evaluation:QB-DE-2012-final", xlsx_bytes(), "so-lieu.xlsx", "public"),
+    ]  # fmt: skip
+    ids = {}
+    with session_scope(engine) as session:
+        for target, data, name, visibility in files:
+            row = attach(session, home, parse_target(target), data, name, visibility=visibility,
+                         by="danhgia@molisa.example.vn")  # fmt: skip
+            ids[name] = row.id
+    return engine, lessons, out, home, ids
+
+
+def test_the_cumulative_edition_carries_every_public_attachment_offline_and_searchable(attached_book):
+    engine, lessons, out, home, ids = attached_book
+    result = build_book(engine, 2026, lessons_dir=lessons, out=out, all_years=True, home=home)
+    assert (result.lessons, result.evaluations, result.attachments) == (3, 1, 3)
+    html = out / "html"
+    # the file itself, downloadable from the lesson's page: a link to a copy in the book, byte for byte
+    lesson_page = (html / "lessons" / "all" / "2026-public-one.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./\.\./_downloads/[^"]+)"', lesson_page)
+    assert len(links) == 1 and links[0].endswith("/Bao_cao_b.pdf"), links
+    copy = (html / "lessons" / "all" / links[0]).resolve()
+    assert copy.is_relative_to(html.resolve()) and copy.read_bytes().startswith(b"%PDF-")
+    assert b"quokkapub" in copy.read_bytes()
+    # each file has a page with its text, found by the book's own search
+    page = html / "attachments" / f"a{ids['../../Báo cáo <b>.pdf']}.html"
+    assert "quokkapub" in page.read_text(encoding="utf-8")
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
+    assert {"quokkapub", "dugongprog"} <= set(terms)
+    # the attachments page groups them by programme, evaluation and lesson; the evaluation's page lists its own
+    listing = (html / "attachments.html").read_text(encoding="utf-8")
+    assert "Mô hình nuôi dê" in listing and "so-lieu.xlsx" in listing and "Bao_cao_b.pdf" in listing
+    evaluation = (html / "evaluations" / "qb-de-2012-final.html").read_text(encoding="utf-8")
+    assert "so-lieu.xlsx" in evaluation and "_downloads/" in evaluation
+    # internal files and files of unpublished lessons are nowhere; a phone number in a public file's text is
+    # blanked out of the book's pages and search
+    assert files_holding(out, "wombatint") == [] and files_holding(out, "numbatdraft") == []
+    assert "345 678" not in all_text(html / "attachments") and "345" not in terms
+    # every file the book holds stays inside its folder, named by ASCII letters only
+    for path in (html / "_downloads").rglob("*.*"):
+        assert path.resolve().is_relative_to(html.resolve()) and path.name.isascii(), path
+    # a year's book carries the attachments of what it publishes
+    year = build_book(engine, 2026, lessons_dir=lessons, out=out.parent / "one-year", home=home)
+    assert year.attachments == 3
+    earlier = build_book(engine, 2025, lessons_dir=lessons, out=out.parent / "2025", home=home)
+    assert earlier.attachments == 0 and not (out.parent / "2025" / "html" / "attachments.html").exists()
+
+
+def test_an_attachment_made_internal_leaves_every_file_of_the_book(attached_book):
+    from sqlalchemy import update
+
+    from mel_core.store import Attachment
+
+    engine, lessons, out, home, ids = attached_book
+    build_book(engine, 2026, lessons_dir=lessons, out=out, all_years=True, home=home)
+    published = files_holding(out, "quokkapub")
+    assert "html/searchindex.js" in published
+    assert any(p.startswith("html/_downloads/") for p in published) and any(
+        p.startswith("source/_attachments/") for p in published
+    ), published
+    number = ids["../../Báo cáo <b>.pdf"]
+    with engine.begin() as conn:
+        conn.execute(update(Attachment).where(Attachment.id == number).values(visibility="internal"))  # type: ignore[arg-type]
+    again = build_book(engine, 2026, lessons_dir=lessons, out=out, all_years=True, home=home)
+    assert again.attachments == 2
+    assert files_holding(out, "quokkapub") == []
+    assert not (out / "html" / "attachments" / f"a{number}.html").exists()
+    assert "_downloads" not in (out / "html" / "lessons" / "all" / "2026-public-one.html").read_text("utf-8")
+    # the other files are still there
+    assert files_holding(out, "dugongprog")
+
+
+def test_a_missing_or_altered_kept_file_fails_the_build(attached_book):
+    engine, lessons, out, home, _ = attached_book
+    kept = sorted((home / "attachments").glob("*.pdf"))
+    for path in kept:
+        path.write_bytes(path.read_bytes() + b"%altered")
+    (next(iter((home / "attachments").glob("*.docx")))).unlink()
+    with pytest.raises(BookInputError) as caught:
+        build_book(engine, 2026, lessons_dir=lessons, out=out, all_years=True, home=home)
+    reasons = " ".join(p.reason for p in caught.value.problems)
+    assert "has changed since it was attached" in reasons and "is missing" in reasons

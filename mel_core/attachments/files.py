@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from mel_core.attachments.errors import AttachmentRefused
@@ -101,6 +103,24 @@ def check(data: bytes, kind: str, name: str, limits: Limits | None = None) -> No
     problems = check_upload(data, "docx" if kind == "docx" else "xlsx", name=name, limits=limits)
     if problems:
         raise AttachmentRefused("; ".join(p.reason for p in problems), hint=ACCEPTED)
+
+
+def kind_of_media(media_type: str) -> str:
+    """``pdf``, ``docx`` or ``xlsx``: the kind of a kept file of ``media_type`` (one of :data:`MEDIA_TYPES`)."""
+    return next(kind for kind, media in MEDIA_TYPES.items() if media == media_type)
+
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ascii_name(file_name: str, kind: str, fallback: str) -> str:
+    """A safe file name for ``file_name``: ASCII letters, digits, ``.``, ``_`` and ``-`` only (diacritics
+    dropped, đ → d), no folder, at most 100 characters before the suffix, ending in ``.kind``; ``fallback`` when
+    nothing is left. What a download is called (the portal) and what a copy is named (the book)."""
+    stem = file_name.rpartition(".")[0] or file_name
+    folded = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D"))
+    safe = _NOT_IN_NAME.sub("_", folded.encode("ascii", "ignore").decode()).strip("._-")[:100].strip("._-")
+    return f"{safe or fallback}.{kind}"
 
 
 def digest(data: bytes) -> str:

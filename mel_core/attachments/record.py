@@ -20,7 +20,7 @@ from mel_core.access import Viewer, evaluations_clause, lessons_clause, may
 from mel_core.accounts.users import acting_user
 from mel_core.attachments.errors import AttachmentError
 from mel_core.attachments.extract import extract
-from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of
+from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of, kind_of_media
 from mel_core.i18n import say
 from mel_core.limits import Limits
 from mel_core.store import Attachment, Evaluation, Lesson, Programme, User, table_of
@@ -217,8 +217,7 @@ def attachment(session: Session, viewer: Viewer, attachment_id: int) -> Attachme
 
 def stored_file(home: Path, row: Attachment) -> Path:
     """The kept file of attachment ``row``."""
-    kind = next(k for k, media in MEDIA_TYPES.items() if media == row.media_type)
-    return kept_file(home, row.sha256, kind)
+    return kept_file(home, row.sha256, kind_of_media(row.media_type))
 
 
 #: Who runs ``mel attachments list`` at a terminal: someone with the store itself in hand, who sees every file.

@@ -7,9 +7,9 @@ and with ``pdf`` build a single-page edition into ``OUT/.singlehtml`` and print 
 headless Chromium (Debian's ``chromium``; fonts with Vietnamese glyphs, such as DejaVu, must be installed).
 
 Builds are incremental: only pages whose source changed are read again. What the book no longer publishes (a
-lesson withdrawn or made internal, an evaluation superseded) leaves the output folder with the build: its pages,
-doctrees, notebook copies, images and search words (:mod:`mel_core.book.sphinx_ext`), and, on a build without a
-PDF, the previous printed edition. The website works from ``file://``.
+lesson withdrawn or made internal, an evaluation superseded, a file made internal) leaves the output folder with
+the build: its pages, doctrees, notebook copies, images, downloads and search words (:mod:`mel_core.book.sphinx_ext`),
+the copy of an attached file, and, on a build without a PDF, the previous printed edition. The website works from ``file://``.
 """
 
 from __future__ import annotations
@@ -56,14 +56,15 @@ class BookResult:
     changed: list[str]
     seconds: float
     held: list[str] = field(default_factory=list)
+    attachments: int = 0
 
     def summary(self) -> str:
         lines = [
             say(
                 f"Book {self.year} ({self.lang}): {self.evaluations} evaluations, {self.lessons} lessons,"
-                f" built in {self.seconds:.1f} s.",
+                f" {self.attachments} attached files, built in {self.seconds:.1f} s.",
                 f"Sách năm {self.year} ({self.lang}): {self.evaluations} đợt đánh giá, {self.lessons} bài học,"
-                f" dựng trong {self.seconds:.1f} giây.",
+                f" {self.attachments} tệp đính kèm, dựng trong {self.seconds:.1f} giây.",
             ),
             say(f"Website: {self.index}", f"Trang web: {self.index}"),
         ]
@@ -110,11 +111,14 @@ def build_book(
     progress: Callable[[str], None] | None = None,
     evaluation_year: int | None = None,
     all_years: bool = False,
+    home: Path | None = None,
 ) -> BookResult:
     """Build the book of ``year``; raises BookInputError (bad inputs) or BookBuildError (Sphinx, Chromium).
 
     The evaluations are those that succeeded in ``evaluation_year`` (default ``year``). ``all_years``: the
     cumulative edition, every year's published lessons and evaluations in one book (``book/_build/all/``).
+    The public files attached to what the book holds are copied from ``home``'s ``attachments/`` (default
+    ``MEL_HOME``).
     """
     if lang not in LANGUAGES:
         raise ConfigurationError(
@@ -127,7 +131,13 @@ def build_book(
     say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
     cache = BuildCache(out / ".mel-book-cache.json")
     content = read_content(
-        engine, year, lessons_dir, evaluation_year=evaluation_year, cache=cache, all_years=all_years
+        engine,
+        year,
+        lessons_dir,
+        evaluation_year=evaluation_year,
+        cache=cache,
+        all_years=all_years,
+        home=home,
     )
     say_progress(say("Writing the book's pages", "Viết các trang sách"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
@@ -168,6 +178,7 @@ def build_book(
         changed=written.changed,
         seconds=time.perf_counter() - started,
         held=content.held_lessons,
+        attachments=len(content.attachments),
     )
 
 

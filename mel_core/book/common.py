@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from mel_core import geo
 from mel_core.book.labels import label
+
+_DOCNAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def docname(code: str) -> str:
+    """A file-system and URL safe page name for an evaluation code."""
+    return _DOCNAME.sub("-", code).strip("-").lower() or "evaluation"
 
 
 def place_names(codes: Iterable[str], lang: str) -> list[tuple[str, str | None]]:

@@ -9,6 +9,7 @@ This module only reads.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +19,11 @@ import nbformat
 from sqlalchemy import Engine, extract, select, true
 from sqlmodel import Session
 
+from mel_core.access import ANONYMOUS
+from mel_core.attachments.files import ascii_name, kept_file, kind_of_media
+from mel_core.attachments.record import visible_clause
 from mel_core.book.cache import BuildCache, file_stamp
+from mel_core.config import load_settings
 from mel_core.errors import BookInputError, LineProblem
 from mel_core.evaluations.responses import tracker
 from mel_core.i18n import say
@@ -28,6 +33,7 @@ from mel_core.lessons.ingest import content_hash
 from mel_core.lessons.parse import LessonFile, read_lesson
 from mel_core.privacy import private_values, redact
 from mel_core.store import (
+    Attachment,
     Evaluation,
     Finding,
     Lesson,
@@ -111,6 +117,33 @@ class BookLesson:
     version: str = ""  # the content hash the store keeps of this file (mel_core.lessons.ingest.content_hash)
 
 
+@dataclass(frozen=True)
+class BookAttachment:
+    """A public file attached to what the book shows (a lesson, an evaluation, a programme), as the book carries
+    it: a copy of the kept file named by its content and a safe name, and its text with personal details blanked
+    out (:mod:`mel_core.privacy`)."""
+
+    id: int
+    entity: str  # programme, evaluation or lesson
+    key: str  # the programme's or evaluation's code, the lesson's id
+    owner: str  # what it belongs to as the book names it (a programme's or lesson's title)
+    owner_en: str
+    title: str
+    file_name: str  # the copy's name: ASCII, no folder (mel_core.attachments.files.ascii_name)
+    kind: str  # pdf, docx or xlsx
+    size: int
+    sha256: str
+    text: str  # "" when none was read
+    note: str  # why no text, or not all of it, was read
+    stored: Path  # the kept file under MEL_HOME/attachments
+
+    @property
+    def copy(self) -> str:
+        """Where the book's source keeps its copy (Sphinx copies it to the website's ``_downloads``): a folder
+        named by the content's SHA-256 and a name made of ASCII letters only, so no name can leave the book."""
+        return f"_attachments/{self.sha256}/{self.file_name}"
+
+
 @dataclass
 class BookContent:
     year: int  # the book's year; in the cumulative edition, the latest year it holds
@@ -124,6 +157,12 @@ class BookContent:
     #: The cumulative edition: every year's published lessons and evaluations.
     all_years: bool = False
     first_year: int | None = None
+    #: The public files attached to the book's lessons, evaluations and programmes (:func:`_read_attachments`).
+    attachments: list[BookAttachment] = field(default_factory=list)
+
+    def attachments_of(self, entity: str, key: str) -> list[BookAttachment]:
+        """The book's attachments of one lesson, evaluation or programme, oldest first."""
+        return [a for a in self.attachments if a.entity == entity and a.key == key]
 
     @property
     def span(self) -> str:
@@ -141,11 +180,13 @@ def read_content(
     evaluation_year: int | None = None,
     cache: BuildCache | None = None,
     all_years: bool = False,
+    home: Path | None = None,
 ) -> BookContent:
     """The year's evaluations and lessons, all checked; raises :class:`BookInputError` with every problem.
 
     ``all_years``: the cumulative edition, every year's public lessons and evaluations (``year`` is ignored; the
-    book's year is the latest one it holds).
+    book's year is the latest one it holds). ``home``: the ``MEL_HOME`` whose ``attachments/`` keeps the files
+    attached to them (default: :func:`mel_core.config.load_settings`'s).
     """
     cache = cache or BuildCache(None)
     problems: list[LineProblem] = []
@@ -153,9 +194,12 @@ def read_content(
     today = date.today()
     wanted = None if all_years else evaluation_year or year
     evaluations = _read_evaluations(engine, wanted, problems, cache, as_of=today)
+    lessons, held = _as_reviewed(engine, lessons)
+    attachments = _read_attachments(
+        engine, home or load_settings().home, lessons, evaluations, wanted, all_years, problems, cache
+    )
     if problems:
         raise BookInputError(problems=list(problems), path=str(lessons_dir or ""))
-    lessons, held = _as_reviewed(engine, lessons)
     years = [lesson.year for lesson in lessons] + [e.finished.year for e in evaluations if e.finished]
     return BookContent(
         year=max(years) if all_years and years else year,
@@ -166,6 +210,7 @@ def read_content(
         as_of=today,
         all_years=all_years,
         first_year=min(years) if years else None,
+        attachments=attachments,
     )
 
 
@@ -202,6 +247,132 @@ def _as_reviewed(engine: Engine, lessons: list[BookLesson]) -> tuple[list[BookLe
         else:
             held.append(lesson.key)
     return kept, held
+
+
+# ------------------------------------------------------------------------------------------------- attachments
+def _read_attachments(
+    engine: Engine,
+    home: Path,
+    lessons: list[BookLesson],
+    evaluations: list[BookEvaluation],
+    evaluation_year: int | None,
+    all_years: bool,
+    problems: list[LineProblem],
+    cache: BuildCache,
+) -> list[BookAttachment]:
+    """The public files the book carries, each kept file checked against its SHA-256 (unless unchanged since a
+    build that found it good): a missing or altered file is a problem of the build.
+
+    Which: those an anonymous visitor of the portal may download (:func:`mel_core.attachments.record.
+    visible_clause`: public files of programmes, finished evaluations and published public lessons) that belong
+    to the book: its lessons; the evaluations finished in its year (every year's in the cumulative edition),
+    those a later run replaced included; and every programme (cumulative edition) or the programmes of its
+    evaluations and lessons (a year's book).
+    """
+    attachments, evaluations_t = table_of(Attachment), table_of(Evaluation)
+    lessons_t, programmes_t = table_of(Lesson), table_of(Programme)
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(
+                select(attachments)
+                .where(visible_clause(ANONYMOUS), attachments.c.visibility == "public")
+                .order_by(attachments.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return []
+        programmes = {
+            r.code: (r.title, r.title_en or r.title)
+            for r in conn.execute(select(programmes_t.c.code, programmes_t.c.title, programmes_t.c.title_en))
+        }
+        finished = {
+            r.code: (r.programme, r.finished_at)
+            for r in conn.execute(
+                select(
+                    evaluations_t.c.code, programmes_t.c.code.label("programme"), evaluations_t.c.finished_at
+                )
+                .join(programmes_t, programmes_t.c.id == evaluations_t.c.programme_id)
+                .where(evaluations_t.c.status == "succeeded")
+            )
+        }
+        book_lessons = {lesson.key: lesson for lesson in lessons}
+        contacts = {
+            r.key: r.contact
+            for r in conn.execute(
+                select(lessons_t.c.key, lessons_t.c.contact).where(lessons_t.c.key.in_(list(book_lessons)))
+            )
+        }
+    shown_programmes = {ev.programme for ev in evaluations} | {x.programme for x in lessons if x.programme}
+    out: list[BookAttachment] = []
+    for r in rows:
+        entity, key = r["entity"], r["entity_key"]
+        private: list[str] = []
+        if entity == "lesson":
+            if key not in book_lessons:
+                continue
+            owner = owner_en = book_lessons[key].title
+            private = private_values(contacts.get(key))
+        elif entity == "evaluation":
+            programme, ended = finished.get(key, ("", None))
+            if ended is None or not (all_years or ended.year == evaluation_year):
+                continue
+            name, name_en = programmes.get(programme, ("", ""))
+            owner, owner_en = f"{key} ({programme}: {name})", f"{key} ({programme}: {name_en})"
+        else:
+            if not (all_years or key in shown_programmes):
+                continue
+            name, name_en = programmes.get(key, ("", ""))
+            owner, owner_en = f"{key}: {name}", f"{key}: {name_en}"
+        kind = kind_of_media(r["media_type"])
+        stored = kept_file(home, r["sha256"], kind)
+        if not _kept_intact(stored, r["sha256"], problems, cache, r["id"]):
+            continue
+        out.append(
+            BookAttachment(
+                id=r["id"],
+                entity=entity,
+                key=key,
+                owner=owner,
+                owner_en=owner_en,
+                title=redact(r["title"], private),
+                file_name=ascii_name(redact(r["file_name"], private), kind, f"attachment-{r['id']}"),
+                kind=kind,
+                size=r["size"],
+                sha256=r["sha256"],
+                text=redact(r["text"] or "", private),
+                note=r["extraction_note"] or "",
+                stored=stored,
+            )
+        )
+    return out
+
+
+def _kept_intact(
+    path: Path, sha256: str, problems: list[LineProblem], cache: BuildCache, number: int
+) -> bool:
+    """Whether the kept file of attachment ``number`` is there and still holds the content it is named by."""
+    if path.is_file():
+        stamp = file_stamp(path)
+        if cache.get("attachments", str(path), stamp) == sha256:
+            return True
+        with path.open("rb") as handle:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+        if found == sha256:
+            cache.put("attachments", str(path), stamp, sha256)
+            return True
+        reason = say(
+            f"the kept file of attachment {number} has changed since it was attached (its SHA-256 is {found})",
+            f"tệp lưu của tệp đính kèm {number} đã bị thay đổi sau khi đính kèm (SHA-256 hiện là {found})",
+        )
+    else:
+        reason = say(
+            f"the kept file of attachment {number} is missing (MEL_HOME/attachments: is MEL_HOME the portal's?)",
+            f"không tìm thấy tệp lưu của tệp đính kèm {number} (MEL_HOME/attachments: MEL_HOME có đúng không?)",
+        )
+    problems.append(LineProblem(str(path), 0, "attachment", str(number), reason))
+    return False
 
 
 # ----------------------------------------------------------------------------------------------------- lessons

@@ -7,14 +7,16 @@ import copy
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import nbformat
 import nh3
 
 from mel_core.book import myst
-from mel_core.book.common import place_names, places_text, term
-from mel_core.book.content import BookContent, BookEvaluation
+from mel_core.book.attachment_pages import attachments_section
+from mel_core.book.common import docname, place_names, places_text, term
+from mel_core.book.content import BookAttachment, BookContent, BookEvaluation
 from mel_core.book.labels import label
 from mel_core.criteria.ratings import label as rating_label
 from mel_core.evaluations.execute import RESULT_MIME
@@ -22,7 +24,6 @@ from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 
 _STORE_ADDRESS = re.compile(r" · (?:store|kho dữ liệu) `[^`]*`")
-_DOCNAME = re.compile(r"[^A-Za-z0-9_-]+")
 #: The outputs the book shows: text, Markdown (made safe by :func:`myst.blocks`), HTML tables (sanitised) and
 #: pictures. Anything else a notebook may hold (a script, a widget, an SVG) is left out: the book runs nothing.
 SHOWN_MIME = ("text/plain", "text/markdown", "text/html", "image/png", "image/jpeg")
@@ -34,11 +35,6 @@ TABLE_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "halign", "valign", "style"},
     "td": {"colspan", "rowspan", "style"},
 }
-
-
-def docname(code: str) -> str:
-    """A file-system and URL safe page name for an evaluation code."""
-    return _DOCNAME.sub("-", code).strip("-").lower() or "evaluation"
 
 
 def _rating_text(criterion: str, level: int | None, lang: str) -> str:
@@ -184,8 +180,9 @@ def criterion_page(content: BookContent, criterion: str, lang: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- evaluations
-def evaluation_notebook(ev: BookEvaluation, lang: str) -> str:
-    """The evaluation's notebooks as one: a title, then per criterion its narrative and outputs, code hidden."""
+def evaluation_notebook(ev: BookEvaluation, lang: str, attachments: Sequence[BookAttachment] = ()) -> str:
+    """The evaluation's notebooks as one: a title, then per criterion its narrative and outputs, code hidden;
+    the files attached to the evaluation last."""
     date = ev.finished.date().isoformat() if ev.finished else "—"
     intro = [
         f"# {myst.inline(ev.programme)}: {myst.inline(_programme_name(ev, lang))}",
@@ -209,6 +206,10 @@ def evaluation_notebook(ev: BookEvaluation, lang: str) -> str:
         heading = term(taxonomy(), "criteria", name if name != "synthesis" else "overall", lang)
         cells.append(nbformat.v4.new_markdown_cell(f"## {myst.inline(heading)}"))
         cells.extend(_book_cells(nb))
+    if attachments:
+        cells.append(
+            nbformat.v4.new_markdown_cell("\n".join(attachments_section(list(attachments), lang, "../")))
+        )
     book = nbformat.v4.new_notebook(cells=cells)
     book.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},

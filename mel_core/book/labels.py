@@ -118,6 +118,21 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "status_as_of": {"vi": "Tình trạng ngày {day}", "en": "Status on {day}"},
     "management_response": {"vi": "Phản hồi", "en": "Response"},
+    "attachments": {"vi": "Tài liệu đính kèm", "en": "Attachments"},
+    "attachments_intro": {
+        "vi": "Các tệp công khai (PDF, Word, Excel) đính kèm chương trình, đợt đánh giá và bài học trong sách. Mỗi"
+        " tệp nằm ngay trong sách, tải về được cả khi không có mạng; nội dung chữ của tệp có trong tìm kiếm của"
+        " sách (thông tin cá nhân đã được che).",
+        "en": "The public files (PDF, Word, Excel) attached to the programmes, evaluations and lessons of this"
+        " book. Each file is inside the book and downloads without a network; their text is in the book's"
+        " search (personal details blanked out).",
+    },
+    "attachments_of_programme": {"vi": "Của chương trình", "en": "Of programmes"},
+    "attachments_of_evaluation": {"vi": "Của đợt đánh giá", "en": "Of evaluations"},
+    "attachments_of_lesson": {"vi": "Của bài học", "en": "Of lessons"},
+    "belongs_to": {"vi": "Thuộc về", "en": "Belongs to"},
+    "download": {"vi": "Tải về", "en": "Download"},
+    "attachment_text": {"vi": "Nội dung của tệp", "en": "Text of the file"},
 }
 
 

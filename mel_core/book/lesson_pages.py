@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from mel_core.book import myst
+from mel_core.book.attachment_pages import attachments_section
 from mel_core.book.common import place_names, places_text, sort_key, term
-from mel_core.book.content import BookContent, BookLesson
+from mel_core.book.content import BookAttachment, BookContent, BookLesson
 from mel_core.book.labels import label
 
 THEMES = ("process", "empowerment", "building_on_existing", "leveraging_support")
@@ -35,10 +36,13 @@ def _lesson_link(lesson: BookLesson, web: bool, prefix: str = "") -> str:
     return f"{{ref}}`{_anchor(lesson)}`"
 
 
-def lesson_page(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> str:
+def lesson_page(
+    lesson: BookLesson, lang: str, terms: dict[str, Any], attachments: list[BookAttachment] | None = None
+) -> str:
     """One lesson's page (web edition): out of the navigation (``orphan``), reached from the lists and search,
-    with links back to the pages of its kinds, the provinces and the finder."""
+    with the files attached to it, and links back to the pages of its kinds, the provinces and the finder."""
     lines = _lesson_block(lesson, lang, terms, level=1)
+    lines += attachments_section(attachments or [], lang, "../../")
     back = [
         f"[{myst.inline(term(terms, 'themes', t, lang))}](../{t}.md)" for t in lesson.themes if t in THEMES
     ]

@@ -11,7 +11,10 @@ Pages (docnames), in the order of the table of contents:
 - ``lessons/<theme>``: the lessons, each in full on the page of its first theme (lesson kind) and listed on
   the pages of its other themes; ``lessons/provinces``: the lessons by today's province, former names noted;
 - ``lesson-finder``: filters by province, sector, theme and year (plain JavaScript over a data file);
-- ``recommendations`` and ``glossary``.
+- ``recommendations``, ``attachments`` (when the book carries files) and ``glossary``; ``attachments/a<id>``
+  (web edition, out of the navigation as lesson pages are): one attached file, its download and its text,
+  which the book's search finds. The files are copied into ``_attachments/<sha256>/<safe name>``
+  (:mod:`mel_core.book.attachment_pages`).
 
 Everything that comes from a lesson file or the store is escaped by :mod:`mel_core.book.myst`. A file is
 written only when its content changed, and files that are no longer part of the book are removed, so that
@@ -20,8 +23,8 @@ Sphinx's incremental build reads again only the pages a change touched.
 
 from __future__ import annotations
 
-import json
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
@@ -31,9 +34,10 @@ from typing import Any
 import yaml
 
 from mel_core.book import myst
+from mel_core.book.attachment_pages import attachment_page, attachments_page, page_name
 from mel_core.book.cache import BuildCache, digest, file_stamp
 from mel_core.book.common import sort_key
-from mel_core.book.content import BookContent
+from mel_core.book.content import BookAttachment, BookContent
 from mel_core.book.evaluation_pages import (
     criterion_page,
     docname,
@@ -76,6 +80,19 @@ class SourceWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(raw)
+        tmp.replace(path)
+        self.changed.append(relative)
+
+    def copy(self, relative: str, source: Path) -> None:
+        """Copy the file ``source`` to ``relative``, unless a file of the same size is there: for a copy whose
+        place is named by its content's hash (an attached file), the same size is the same file."""
+        path = self.root / relative
+        self.kept.add(path)
+        if path.is_file() and path.stat().st_size == source.stat().st_size:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.copyfile(source, tmp)
         tmp.replace(path)
         self.changed.append(relative)
 
@@ -142,14 +159,25 @@ def write_source(
     for criterion in CRITERIA:
         out.write(f"criteria/{criterion}.md", criterion_page(content, criterion, lang))
     for ev in content.evaluations:
-        inputs = digest(asdict(ev), [file_stamp(path) for _, path in ev.notebooks], lang)
-        cached(f"evaluations/{docname(ev.code)}.ipynb", inputs, partial(evaluation_notebook, ev, lang))
+        files = content.attachments_of("evaluation", ev.code) if web else []
+        inputs = digest(asdict(ev), [file_stamp(path) for _, path in ev.notebooks], _listed(files), lang)
+        notebook = partial(evaluation_notebook, ev, lang, files)
+        cached(f"evaluations/{docname(ev.code)}.ipynb", inputs, notebook)
     for theme in THEMES:
         out.write(f"lessons/{theme}.md", kind_page(content, theme, lang, terms, web))
     if web:
         for lesson in content.lessons:
-            inputs = digest(asdict(lesson), lang)
-            cached(f"lessons/all/{lesson.key}.md", inputs, partial(lesson_page, lesson, lang, terms))
+            files = content.attachments_of("lesson", lesson.key)
+            inputs = digest(asdict(lesson), _listed(files), lang)
+            cached(f"lessons/all/{lesson.key}.md", inputs, partial(lesson_page, lesson, lang, terms, files))
+    if content.attachments:
+        out.write("attachments.md", attachments_page(content, lang, web))
+    if web:
+        for attachment in content.attachments:
+            out.copy(attachment.copy, attachment.stored)
+            inputs = digest(asdict(attachment), lang, [e.code for e in content.evaluations])
+            page = partial(attachment_page, attachment, lang, content)
+            cached(f"{page_name(attachment)}.md", inputs, page)
     out.write("lessons/provinces.md", provinces_page(content, lang, web))
     out.write("lesson-finder.md", finder_page(lang))
     static = Path(__file__).resolve().parent / "static"
@@ -199,20 +227,9 @@ def _vietnamese_search_messages() -> str:
 
     Sphinx looks for ``<locale_dirs>/vi/LC_MESSAGES/sphinx.js`` before its own copy.
     """
-    import sphinx
+    from mel_core.adapters.sphinx_search import vietnamese_catalogue
 
-    own = Path(sphinx.__file__).resolve().parent / "locale" / "vi" / "LC_MESSAGES" / "sphinx.js"
-    text = own.read_text(encoding="utf-8")
-    start, end = text.index("("), text.rindex(")")
-    catalogue = json.loads(text[start + 1 : end])
-    messages = catalogue.get("messages", {})
-    for key, value in list(messages.items()):
-        if not value:
-            if key in SEARCH_MESSAGES_VI:
-                messages[key] = SEARCH_MESSAGES_VI[key]
-            else:
-                del messages[key]  # an empty string would be shown as nothing; without it, English is shown
-    return text[: start + 1] + json.dumps(catalogue, ensure_ascii=False) + text[end:]
+    return vietnamese_catalogue(SEARCH_MESSAGES_VI)
 
 
 # ------------------------------------------------------------------------------------------------ config, toc
@@ -248,7 +265,10 @@ def _config(year: str, lang: str) -> str:
                 "locale_dirs": ["_locale"],
                 # no navigation sidebar on the lesson pages: rendered into 500 pages it is half a clean build;
                 # each lesson page links back to its kinds, its provinces and the lesson finder instead
-                "html_sidebars": {"lessons/all/*": ["navbar-logo.html", "search-button-field.html"]},
+                "html_sidebars": {
+                    page: ["navbar-logo.html", "search-button-field.html"]
+                    for page in ("lessons/all/*", "attachments/*")
+                },
                 "html_context": {"default_mode": "light"},
                 "html_last_updated_fmt": None,
                 "numfig": False,  # figure numbering walks every page on every build
@@ -292,11 +312,9 @@ def _toc(content: BookContent, lang: str) -> str:
             ],
         }
     )
+    reference = [{"file": "recommendations"}, *([{"file": "attachments"}] if content.attachments else [])]
     lang_parts.append(
-        {
-            "caption": label("part_reference", lang),
-            "chapters": [{"file": "recommendations"}, {"file": "glossary"}],
-        }
+        {"caption": label("part_reference", lang), "chapters": [*reference, {"file": "glossary"}]}
     )
     toc = {"format": "jb-book", "root": "index", "parts": lang_parts}
     return yaml.safe_dump(toc, allow_unicode=True, sort_keys=False)
@@ -317,6 +335,11 @@ def _hand_page(skeleton: Path, name: str, lang: str, title: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
+def _listed(attachments: list[BookAttachment]) -> list[tuple[int, str, str, str, int]]:
+    """What a page shows of the files it lists (a page is written again when one of them changes)."""
+    return [(a.id, a.title, a.file_name, a.sha256, a.size) for a in attachments]
+
+
 def _glossary_page(lang: str) -> str:
     data = yaml.safe_load((kb_dir() / "glossary.yml").read_text(encoding="utf-8"))
     groups = data.get("groups", []) if isinstance(data, dict) else []

@@ -41,14 +41,17 @@ def build(
 
     The book holds the year's succeeded evaluations (a re-run replaces an earlier one of the same programme),
     their executed notebooks with the code hidden, the findings by criterion, the year's public lessons by
-    kind and by province, a lesson finder, the recommendations and their status, and the glossary. Internal
-    lessons, drafts and contact details never appear. Every lesson file is checked first, and the build
+    kind and by province, a lesson finder, the recommendations and their status, the glossary, and the public
+    files attached to its lessons, evaluations and programmes (copied from MEL_HOME/attachments, downloadable
+    offline, their text in the book's search). Internal lessons and files, drafts and contact details never
+    appear. Every lesson file is checked first, and the build
     fails with every problem listed. It runs Jupyter Book 1.x (Sphinx) with warnings as errors and executes
     nothing; a rebuild reads again only the pages that changed. Open OUT/html/index.html, also from a USB
     stick: the search box finds words typed without diacritics ("giam ngheo").
 
-    With --all-years it builds the cumulative edition instead: every year's published lessons and succeeded
-    evaluations in one offline book, the archive a province keeps (what the programme's CD-ROM was).
+    With --all-years it builds the cumulative edition instead: every year's published lessons, succeeded
+    evaluations and public attachments in one offline book, the archive a province keeps (what the
+    programme's CD-ROM was).
 
     Example: mel book build --year 2026 --lang vi --pdf
     (the archive of every year: mel book build --all-years --pdf)
@@ -57,7 +60,7 @@ def build(
 
     from mel_core.book.build import LANGUAGES, build_book
     from mel_core.cli.data import _engine, _require_store
-    from mel_core.config import sample_lessons_dir
+    from mel_core.config import load_settings, sample_lessons_dir
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: use vi or en", param_hint="--lang")
@@ -77,5 +80,6 @@ def build(
             pdf=pdf,
             progress=lambda message: status.update(render(message) + " …"),
             all_years=all_years,
+            home=load_settings().home,
         )
     typer.echo(render(result.summary()))

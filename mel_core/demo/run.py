@@ -196,6 +196,7 @@ def demo_book(
             out=out,
             pdf=pdf,
             progress=progress,
+            home=settings.home,
         )
     finally:
         engine.dispose()

@@ -3,8 +3,6 @@ to; and the list of a programme's, evaluation's or lesson's files that their pag
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 from urllib.parse import quote
 
@@ -14,22 +12,17 @@ from sqlmodel import Session
 
 from mel_core.access import Viewer
 from mel_core.attachments import attachments_of, stored_file
+from mel_core.attachments.files import ascii_name, kind_of_media
 from mel_core.attachments.record import Target, attachment
 from mel_core.store import Attachment
 from mel_core.web.deps import db, portal, require
 
 router = APIRouter(tags=["attachments"])
 
-_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
 
 def download_name(row: Attachment) -> str:
     """A file name for the download, ASCII only (diacritics dropped) and ending in the file's own kind."""
-    kind = {"application/pdf": "pdf"}.get(row.media_type) or ("docx" if "word" in row.media_type else "xlsx")
-    stem = row.file_name.rpartition(".")[0] or row.file_name
-    ascii_stem = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D"))
-    ascii_stem = _NOT_IN_NAME.sub("_", ascii_stem.encode("ascii", "ignore").decode()).strip("._-")[:100]
-    return f"{ascii_stem or f'attachment-{row.id}'}.{kind}"
+    return ascii_name(row.file_name, kind_of_media(row.media_type), f"attachment-{row.id}")
 
 
 def attachment_list(session: Session, viewer: Viewer, entity: str, key: str) -> list[dict[str, Any]]:
