@@ -296,6 +296,35 @@ def test_attached_text_is_searched_in_the_index_of_what_it_belongs_to(store: Eng
     assert [h.title for h in search(tmp_path / "public", "fennec").hits] == ["Fennec"]
 
 
+def test_attachments_carry_the_facets_of_what_they_belong_to(store: Engine, tmp_path: Path):
+    """A search narrowed by year, province, sector, theme or funding narrows the attached files too (#15)."""
+    from mel_core.kb.facets import Filters
+    from mel_core.kb.index import build_index
+    from mel_core.kb.search import search
+    from mel_core.store import ProgrammeProvince
+
+    with session_scope(store) as session:
+        session.add(ProgrammeProvince(programme_id=1, admin_unit_code="44", position=0))  # Quảng Bình (old)
+        for target in ("programme:QB-DE-2012", "evaluation:QB-DE-2012-final", "lesson:2013-public"):
+            attach(session, tmp_path, parse_target(target), pdf_bytes(f"Walrus report {target}"),
+                   f"{target.partition(':')[0]}.pdf", by=EVALUATOR)  # fmt: skip
+    build_index(store, tmp_path / "index", audience="public")
+
+    def found(**facets: str) -> set[str]:
+        hits = search(tmp_path / "index", "walrus", filters=Filters.parse(kind="attachment", **facets)).hits
+        return {h.title for h in hits}
+
+    assert found() == {"programme", "evaluation", "lesson"}
+    # the programme ran 2012-2014; its evaluation ended in 2014 (no period given, not finished: its last year)
+    assert found(year="2013") == {"programme", "lesson"}
+    assert found(year="2014") == {"programme", "evaluation"}
+    assert found(funding="state_budget") == {"lesson"} and found(funding="ngo") == {"programme", "evaluation"}
+    assert found(theme="process") == {"lesson"}
+    assert found(province="44") == {"programme", "evaluation"} and found(province="11") == {"lesson"}
+    assert found(sector="livestock") == {"programme", "evaluation", "lesson"}
+    assert found(sector="education") == set()
+
+
 def test_the_cli_attaches_and_lists_files(tmp_path: Path):
     import json
 

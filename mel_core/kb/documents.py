@@ -314,7 +314,10 @@ def attachment_documents(
 ) -> Iterator[Document]:
     """The attached files an index of ``audience`` holds: those of every programme, of finished evaluations and
     of the lessons the index holds; ``public`` only the public ones. Their text has e-mail addresses, phone
-    numbers and, for a lesson's, its contact's details blanked out. ``lesson_keys``: only those lessons'."""
+    numbers and, for a lesson's, its contact's details blanked out. ``lesson_keys``: only those lessons'.
+
+    Each carries the facets of what it belongs to (:func:`_owner_facets`), so that a search narrowed to a
+    province, sector, theme, year or kind of funding narrows the files too."""
     attachments, lessons, evaluations = table_of(Attachment), table_of(Lesson), table_of(Evaluation)
     lesson_rows = conn.execute(select(lessons.c.key, lessons.c.contact).where(audience_lessons(audience)))
     contacts = {key: contact for key, contact in lesson_rows}
@@ -329,7 +332,9 @@ def attachment_documents(
         query = query.where(attachments.c.visibility == "public")
     if lesson_keys is not None:
         query = query.where(attachments.c.entity == "lesson", attachments.c.entity_key.in_(list(lesson_keys)))
-    for r in conn.execute(query.order_by(attachments.c.id)).mappings():
+    rows = conn.execute(query.order_by(attachments.c.id)).mappings().all()
+    facets = _owner_facets(conn, rows)
+    for r in rows:
         private = private_values(contacts.get(r["entity_key"])) if r["entity"] == "lesson" else []
         meta = [r["file_name"], r["entity_key"], r["uploaded_by"]]
         yield Document(
@@ -340,7 +345,54 @@ def attachment_documents(
             meta=redact(" · ".join(m for m in meta if m), private),
             parent=f"{r['entity']}:{r['entity_key']}",
             extra={"attachment": r["id"], "visibility": r["visibility"]},
+            **facets.get((r["entity"], r["entity_key"]), {}),
         )
+
+
+def _owner_facets(conn: Connection, rows: Iterable[Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(entity, key) → the facet values of what each attachment of ``rows`` belongs to, as its own documents
+    carry them: a lesson's language, provinces, sector, themes, year and funding; a programme's provinces,
+    sector, years and funding; an evaluation's programme's, with the year it ended (as its findings)."""
+    wanted: dict[str, set[str]] = {"programme": set(), "evaluation": set(), "lesson": set()}
+    for r in rows:
+        wanted[r["entity"]].add(r["entity_key"])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    if wanted["lesson"]:
+        lessons = table_of(Lesson)
+        chosen = lessons.c.key.in_(sorted(wanted["lesson"]))
+        themes = _grouped(conn, select(LessonTheme.lesson_id, LessonTheme.theme).join(lessons).where(chosen))  # type: ignore[call-overload]
+        places = _grouped(
+            conn,
+            select(LessonProvince.lesson_id, LessonProvince.admin_unit_code).join(lessons).where(chosen),  # type: ignore[call-overload]
+        )
+        for r in conn.execute(select(lessons).where(chosen)).mappings():
+            out[("lesson", r["key"])] = {
+                "language": r["language"],
+                "provinces": tuple(sorted(places.get(r["id"], []))),
+                "sector": r["sector"],
+                "themes": tuple(sorted(themes.get(r["id"], []))),
+                "years": (r["year"],),
+                "funding": r["funding"] or "",
+            }
+    if not wanted["programme"] and not wanted["evaluation"]:
+        return out
+    programmes = _programme_facets(conn)
+
+    def of_programme(f: dict[str, Any], years: tuple[int, ...]) -> dict[str, Any]:
+        p = f["row"]
+        return {"provinces": f["provinces"], "sector": p["sector"], "years": years, "funding": p["funding"]}
+
+    for f in programmes.values():
+        if f["row"]["code"] in wanted["programme"]:
+            out[("programme", f["row"]["code"])] = of_programme(f, f["years"])
+    evaluations = table_of(Evaluation)
+    for e in conn.execute(
+        select(evaluations).where(evaluations.c.code.in_(sorted(wanted["evaluation"])))
+    ).mappings():
+        f = programmes[e["programme_id"]]
+        end = e["period_end"] or (e["finished_at"].date() if e["finished_at"] else None)
+        out[("evaluation", e["code"])] = of_programme(f, (end.year,) if end else f["years"][-1:])
+    return out
 
 
 def store_documents(conn: Connection, audience: str = "public") -> Iterator[Document]:
