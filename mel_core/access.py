@@ -39,6 +39,10 @@ programme). With *their provinces* the contributor's province codes and the pre-
 3. A programmes row is a row for the whole programme, judged both on what it says (its provinces and
    implementer) and, when the programme is already in the store, on what the store holds: no one takes over a
    programme by listing it under their provinces.
+4. Trade promotion (seed 000): an activity row is for its ``province`` (or the whole programme); participants
+   and results belong to their activity's programme. A row of the enterprise register or of an enterprise's
+   report is for the enterprise's province (:func:`enterprise_row_scope`); a contributor of an organisation
+   (an association reporting for its members) may submit enterprises of any province.
 """
 
 from __future__ import annotations
@@ -173,6 +177,31 @@ def workbook_row_scope(viewer: Viewer, programme: ProgrammeScope, province: str 
     if province is None:
         return "" if programme.provinces <= mine else "whole"
     return "" if province in mine else "province"
+
+
+def enterprise_row_scope(viewer: Viewer, province: str | None) -> str:
+    """Whether ``viewer`` may submit a row of the enterprise register or an enterprise's report, the enterprise
+    being in ``province``: ``''`` when they may, else ``province`` (rule 4 above)."""
+    if may(viewer, "review_workbooks"):
+        return ""
+    if not may(viewer, "submit_workbooks"):
+        return "programme"
+    if viewer.organisation:
+        return ""
+    return "" if province is not None and province in set(scope_codes(viewer)) else "province"
+
+
+def trade_report_scope(viewer: Viewer, programme: ProgrammeScope) -> bool:
+    """Whether ``viewer`` sees the trade-promotion reports of ``programme`` in the portal ("my reports"):
+    readers and above see every programme's; a contributor those of the programmes that are theirs (by
+    organisation, or working in one of their provinces); anonymous visitors none (enterprise figures)."""
+    if may(viewer, "see_internal") or may(viewer, "review_workbooks"):
+        return True
+    if not may(viewer, "submit_workbooks"):
+        return False
+    if viewer.organisation and _same_organisation(programme.implementer, viewer.organisation):
+        return True
+    return bool(programme.provinces & set(scope_codes(viewer)))
 
 
 def lessons_clause(viewer: Viewer) -> ColumnElement[bool]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import language, render, say
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -94,6 +94,8 @@ def import_(
                 f"{t.rows:>9} dòng ({t.new} mới, {t.updated} cập nhật)  từ {t.source}",
             )
         typer.echo(f"  {t.name:<13} {render(line)}")
+    for warning in report.warnings:
+        typer.echo(warning.render(language()), err=True)
     total = sum(t.rows for t in report.tables)
     if dry_run:
         summary = say(

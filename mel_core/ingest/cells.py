@@ -17,6 +17,7 @@ from mel_core.i18n import say
 from mel_core.ingest.formats import Column, Kind
 from mel_core.periods import Period, parse_period
 from mel_core.text import clean_cell
+from mel_core.trade import tax_code as tax_codes
 
 Raw = str | int | float | bool | date | datetime | None
 
@@ -78,6 +79,17 @@ def code(raw: Raw) -> str:
                 "mã chỉ gồm chữ cái, chữ số và - _ . /, không có dấu cách",
             )
         )
+    return value
+
+
+def tax_code(raw: Raw) -> str:
+    """An enterprise's tax code; a number a spreadsheet stored gets its leading zero back."""
+    if isinstance(raw, bool | datetime | date):
+        raise CellError(tax_codes.problem("") or "")
+    value = tax_codes.normalise(raw if isinstance(raw, int | float) else text(raw))
+    why = tax_codes.problem(value)
+    if why:
+        raise CellError(why)
     return value
 
 
@@ -282,6 +294,7 @@ def reader(column: Column, known_admin: frozenset[str] | set[str]) -> Callable[[
         Kind.PERIOD: period,
         Kind.LIST: text_list,
         Kind.DISAGGREGATION: disaggregation,
+        Kind.TAX_CODE: tax_code,
     }
     if kind in simple:
         return simple[kind]

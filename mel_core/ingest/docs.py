@@ -33,6 +33,7 @@ KINDS = {
     Kind.ADMINS: "GSO province codes separated by `;`",
     Kind.LIST: "texts separated by `;`",
     Kind.DISAGGREGATION: "`key=value` pairs separated by `;` (`sex=female;ethnicity=minority`); empty = total",
+    Kind.TAX_CODE: "tax code (mã số thuế): 10 digits with a valid check digit, or `-` and 3 more for a branch",
 }
 
 #: What a column means, where its name does not say it all.
@@ -47,7 +48,12 @@ MEANING = {
     ("programmes", "villages"): "number of villages (số thôn, bản)",
     ("programmes", "households"): "number of beneficiary households (số hộ hưởng lợi)",
     ("programmes", "model_chosen_by"): "who chose the crop, animal or model (letter 247/KTHT-GN, 2.1)",
-    ("programmes", "objectives"): "objectives in order; indicators refer to them by number",
+    ("programmes", "objectives"): "specific objectives (mục tiêu cụ thể) in order; indicators and solutions"
+    " refer to them by number",
+    ("programmes", "general_objective"): "the general objective (mục tiêu chung) its objectives serve",
+    ("solutions", "objective"): "number (1, 2 …) or exact text of one of the programme's objectives",
+    ("solutions", "solution"): "the solution's number under its objective (giải pháp 1, 2 …)",
+    ("solutions", "statement"): "what the solution does (giải pháp), as the plan words it",
     ("indicators", "level"): "level in the results chain (đầu vào, đầu ra, kết quả, tác động)",
     ("indicators", "unit"): "unit (đơn vị tính): `%`, `hộ`, `triệu đồng` …",
     ("indicators", "direction"): "`decrease` when falling is progress (a poverty rate)",
@@ -61,7 +67,18 @@ MEANING = {
     " `weighted_mean` for typed-in values averaged by a weight when communes roll up to provinces",
     ("indicators", "components"): "codes of this programme's indicators it is computed from, in the method's"
     " order (`ratio`: numerator;denominator; `growth_rate`: value; `weighted_mean`: weight)",
-    ("targets", "value"): "the target (chỉ tiêu kế hoạch); for a range, its bottom",
+    ("indicators", "solution"): "number of the solution of its `objective` it measures (giải pháp), from the"
+    " solutions table",
+    ("indicators", "sector"): "its own sector of the plan, where it is reported (default: its programme's)",
+    ("indicators", "timing"): "when it is collected (thời điểm thu thập: `cuối mỗi quý`)",
+    ("indicators", "collection_method"): "how its data are collected (phương pháp thu thập)",
+    ("targets", "value"): "the target of the original plan (chỉ tiêu kế hoạch ban đầu); for a range, its"
+    " bottom",
+    ("targets", "adjusted_value"): "the target of the adjusted plan (kế hoạch điều chỉnh), the plan in force;"
+    " empty = not adjusted",
+    ("targets", "adjusted_value_high"): "the top of an adjusted range target",
+    ("targets", "adjusted_on"): "date of the adjustment (required with `adjusted_value`)",
+    ("targets", "adjustment_reason"): "why the plan was adjusted (required with `adjusted_value`)",
     ("targets", "value_high"): "the top of a range target (growth 6.5–7%)",
     ("observations", "value"): "what was achieved (thực hiện)",
     ("observations", "source"): "where the figure comes from",
@@ -72,16 +89,74 @@ MEANING = {
     ("survey", "respondent_id"): "the household or enterprise; the same id across rounds makes a panel",
     ("survey", "group"): "`treatment` (beneficiaries) or `comparison`",
     ("survey", "cluster"): "sampling cluster (village, commune): standard errors are clustered by it",
+    ("activities", "participants_officials"): "officials as typed in; where participant rows exist, a figure"
+    " that differs from their count is reported",
+    (
+        "activities",
+        "participants_enterprises",
+    ): "enterprises as typed in (compared with the participant rows)",
+    ("activities", "participants_households"): "households as typed in (compared with the participant rows)",
+    ("activities", "province"): "where it took place (the province of a centre's report)",
+    ("activities", "outcome"): "the outcome it serves: the number of one of its programme's objectives (mã"
+    " outcome), or its exact text",
+    ("activities", "indicators"): "codes of its programme's indicators it serves, separated by `;`",
+    ("activities", "outside_programme"): "`true` for an activity the province ran on its own, outside the"
+    " programme (seed 000: programme `KHÁC`)",
+    ("enterprises", "name"): "registered name; enterprise data is never public (see below)",
+    ("enterprises", "province"): "the province of its head office",
+    ("enterprises", "product_sector"): "its main product sector (ngành hàng)",
+    ("enterprises", "size"): "by Decree 80/2021/NĐ-CP",
+    ("enterprises", "exporter"): "`true` if it exported in the last year",
+    ("enterprise_reports", "period"): "the period reported: a year, half-year or quarter",
+    ("enterprise_reports", "turnover_million_vnd"): "sales in the period (doanh số)",
+    (
+        "enterprise_reports",
+        "export_turnover_million_vnd",
+    ): "export revenue in the period (doanh thu xuất khẩu)",
+    ("enterprise_reports", "export_markets"): "countries it exported to in the period",
+    ("enterprise_reports", "new_markets"): "markets opened in the period (thị trường mới)",
+    ("enterprise_reports", "new_customers"): "customers won in the period (khách hàng mới)",
+    ("enterprise_reports", "new_export_product"): "`true` if it exported a new product in the period",
+    ("enterprise_reports", "employees"): "workers at the end of the period (lao động)",
+    ("activity_participants", "activity_code"): "an activity of the programme (activities table or store)",
+    ("activity_participants", "participant"): "for an enterprise its tax code, which must be in the register;"
+    " for an official or household an identifier the centre gives them (never a name)",
+    ("activity_results", "tax_code"): "an enterprise that took part in the activity",
+    ("activity_results", "contracts"): "contracts signed from the activity (hợp đồng ký kết)",
+    ("activity_results", "contract_value_million_vnd"): "their value",
+    ("activity_results", "new_markets"): "markets opened through the activity",
+    ("activity_results", "new_customers"): "customers won through the activity",
+    ("activity_results", "additional_sales_million_vnd"): "additional sales from the activity (doanh số gia"
+    " tăng)",
+}
+
+#: A paragraph under a table's heading, where the table needs more than its columns.
+NOTES = {
+    "activities": "An activity is planned (`planned_date`, `cost_planned_million_vnd`) and then reported from the"
+    " plan: a `done` or `stopped` activity, or one with an `actual_date`, must have its `planned_date`, and a"
+    " `done` one its `actual_date`. Its participants are rows of `activity_participants`; the trade-promotion"
+    " indicators that count activities and participants (seed 000) are counted from these rows, and a figure"
+    " typed in that differs from the count is reported as a warning by `mel import` (also with `--dry-run`).",
+    "enterprises": "The register of enterprises (seed 000). Enterprise data (the register, enterprise reports,"
+    " participations and results) is commercial data: it is never shown in a public output (reports, the book,"
+    " the portal's public pages, the search index) except as totals over at least `MEL_ENTERPRISE_MIN_COUNT`"
+    " enterprises (default 3); smaller cells are suppressed and marked.",
+    "activity_results": "What an enterprise gained from an activity it joined (seed 000: 'kết quả từ tham gia"
+    " hoạt động'); the enterprise must be a participant of the activity.",
 }
 
 #: Columns whose keys have Vietnamese and English labels in kb/taxonomy.yml.
 VOCABULARY = {
     ("programmes", "sector"): "sectors",
+    ("indicators", "sector"): "sectors",
     ("programmes", "funding"): "funding",
     ("programmes", "kind"): "programme_kinds",
     ("indicators", "level"): "indicator_levels",
     ("expenditures", "source"): "expenditure_sources",
     ("activities", "type"): "activity_types",
+    ("enterprises", "product_sector"): "product_sectors",
+    ("enterprises", "size"): "enterprise_sizes",
+    ("activity_participants", "kind"): "participant_kinds",
 }
 
 
@@ -117,6 +192,7 @@ def formats_markdown() -> str:
         lines += [
             f"## {number}. `{table.name}`",
             "",
+            *([NOTES[table.name], ""] if table.name in NOTES else []),
             f"Key: {', '.join(f'`{k}`' for k in table.key)}.",
             "",
             "| column | required | type | meaning |",

@@ -22,6 +22,11 @@ from mel_core.ingest.formats import TABLES, Kind, TableFormat
 from mel_core.ingest.spreadsheet_text import formula_like, to_csv
 from mel_core.store import (
     Activity,
+    ActivityIndicator,
+    ActivityParticipant,
+    ActivityResult,
+    Enterprise,
+    EnterpriseReport,
     Expenditure,
     Indicator,
     Objective,
@@ -129,6 +134,50 @@ def _survey(conn: Connection) -> tuple[list[str], list[Row]]:
     return variables, rows
 
 
+def _activities(conn: Connection) -> Iterator[Row]:
+    ai, i, o = table_of(ActivityIndicator), table_of(Indicator), table_of(Objective)
+    numbers = dict(conn.execute(select(o.c.id, o.c.number)).all())
+    served: dict[int, list[str]] = defaultdict(list)
+    for aid, code in conn.execute(
+        select(ai.c.activity_id, i.c.code).join(i, i.c.id == ai.c.indicator_id).order_by(i.c.id)
+    ):
+        served[aid].append(code)
+    for r in _by_programme(conn, Activity):
+        number = numbers.get(r["objective_id"])
+        yield {
+            **r,
+            "province": r["admin_unit_code"],
+            "outcome": str(number) if number else None,
+            "indicators": served.get(r["id"]) or None,
+        }
+
+
+def _enterprises(conn: Connection) -> Iterator[Row]:
+    e = table_of(Enterprise)
+    for r in conn.execute(select(e).order_by(e.c.id)).mappings():
+        yield {**r, "province": r["admin_unit_code"]}
+
+
+def _by_enterprise(conn: Connection, model: Any, with_activity: bool) -> Iterator[Row]:
+    t, e, a, p = table_of(model), table_of(Enterprise), table_of(Activity), table_of(Programme)
+    query = select(t, e.c.tax_code).join(e, e.c.id == t.c.enterprise_id)
+    if with_activity:
+        query = query.add_columns(p.c.code.label("programme_code"), a.c.code.label("activity_code"))
+        query = query.join(a, a.c.id == t.c.activity_id).join(p, p.c.id == a.c.programme_id)
+    yield from (dict(r) for r in conn.execute(query.order_by(t.c.id)).mappings())
+
+
+def _participants(conn: Connection) -> Iterator[Row]:
+    t, a, p = table_of(ActivityParticipant), table_of(Activity), table_of(Programme)
+    query = (
+        select(t, p.c.code.label("programme_code"), a.c.code.label("activity_code"))
+        .join(a, a.c.id == t.c.activity_id)
+        .join(p, p.c.id == a.c.programme_id)
+        .order_by(t.c.id)
+    )
+    yield from (dict(r) for r in conn.execute(query).mappings())
+
+
 def collect(conn: Connection) -> dict[str, tuple[list[str], list[Row]]]:
     """Every table as (header, rows) in the import formats."""
     tables: dict[str, tuple[list[str], list[Row]]] = {}
@@ -138,7 +187,11 @@ def collect(conn: Connection) -> dict[str, tuple[list[str], list[Row]]]:
         "targets": lambda: list(_by_indicator(conn, Target)),
         "observations": lambda: list(_by_indicator(conn, Observation)),
         "expenditures": lambda: list(_by_programme(conn, Expenditure)),
-        "activities": lambda: list(_by_programme(conn, Activity)),
+        "activities": lambda: list(_activities(conn)),
+        "enterprises": lambda: list(_enterprises(conn)),
+        "enterprise_reports": lambda: list(_by_enterprise(conn, EnterpriseReport, False)),
+        "activity_participants": lambda: list(_participants(conn)),
+        "activity_results": lambda: list(_by_enterprise(conn, ActivityResult, True)),
     }
     for fmt in TABLES:
         if fmt.name == "survey":
@@ -241,8 +294,9 @@ def export_path(engine: Engine, path: Path) -> list[Path]:
     if suffix != ".xlsx" and (suffix in {".csv", ".xls", ".xlsm", ".ods", ".txt"} or path.is_file()):
         raise OutputError(
             say(
-                f"{path}: the export holds seven tables, which go to one .xlsx workbook or a folder of CSV files",
-                f"{path}: bản xuất gồm bảy bảng, ghi vào một tệp .xlsx hoặc một thư mục các tệp CSV",
+                f"{path}: the export holds {len(TABLES)} tables, which go to one .xlsx workbook or a folder of CSV"
+                " files",
+                f"{path}: bản xuất gồm {len(TABLES)} bảng, ghi vào một tệp .xlsx hoặc một thư mục các tệp CSV",
             ),
             hint=say(
                 "Give a name ending in .xlsx (mel export backup.xlsx) or a folder (mel export backup/).",

@@ -1,4 +1,4 @@
-"""The import formats of DESIGN.md: the seven tables, their columns, types, required fields and natural keys."""
+"""The import formats of DESIGN.md: the tables, their columns, types, required fields and natural keys."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from mel_core.vocabulary import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
     DIRECTIONS,
+    ENTERPRISE_SIZES,
     EXPENDITURE_SOURCES,
     FREQUENCIES,
     FUNDING,
     INDICATOR_LEVELS,
     MODEL_CHOSEN_BY,
+    PARTICIPANT_KINDS,
+    PRODUCT_SECTORS,
     PROGRAMME_KINDS,
     SECTORS,
     SURVEY_GROUPS,
@@ -39,6 +42,7 @@ class Kind(StrEnum):
     ADMINS = "admins"  # ';'-separated admin-unit codes
     LIST = "list"  # ';'-separated texts
     DISAGGREGATION = "disaggregation"  # key=value;key=value
+    TAX_CODE = "tax_code"  # an enterprise's tax code (mã số thuế), its check digit checked
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,10 @@ ACTIVITIES = TableFormat(
         C("participants_households", K.INT),
         C("cost_planned_million_vnd", K.MONEY),
         C("cost_actual_million_vnd", K.MONEY),
+        C("province", K.ADMIN),
+        C("outcome"),
+        C("indicators", K.LIST),
+        C("outside_programme", K.BOOL, default=False),
     ),
     key=("programme_code", "code"),
 )
@@ -201,6 +209,61 @@ SURVEY = TableFormat(
     open_columns=True,
 )
 
+ENTERPRISES = TableFormat(
+    "enterprises",
+    (
+        C("tax_code", K.TAX_CODE, True),
+        C("name", K.TEXT, True),
+        C("province", K.ADMIN, True),
+        C("product_sector", K.CHOICE, True, PRODUCT_SECTORS),
+        C("size", K.CHOICE, True, ENTERPRISE_SIZES),
+        C("exporter", K.BOOL, default=False),
+    ),
+    key=("tax_code",),
+)
+
+ENTERPRISE_REPORTS = TableFormat(
+    "enterprise_reports",
+    (
+        C("tax_code", K.TAX_CODE, True),
+        C("period", K.PERIOD, True),
+        C("turnover_million_vnd", K.MONEY),
+        C("export_turnover_million_vnd", K.MONEY),
+        C("export_markets", K.INT),
+        C("new_markets", K.INT),
+        C("new_customers", K.INT),
+        C("new_export_product", K.BOOL),
+        C("employees", K.INT),
+    ),
+    key=("tax_code", "period"),
+)
+
+ACTIVITY_PARTICIPANTS = TableFormat(
+    "activity_participants",
+    (
+        C("programme_code", K.CODE, True),
+        C("activity_code", K.CODE, True),
+        C("kind", K.CHOICE, True, PARTICIPANT_KINDS),
+        C("participant", K.CODE, True),
+    ),
+    key=("programme_code", "activity_code", "kind", "participant"),
+)
+
+ACTIVITY_RESULTS = TableFormat(
+    "activity_results",
+    (
+        C("programme_code", K.CODE, True),
+        C("activity_code", K.CODE, True),
+        C("tax_code", K.TAX_CODE, True),
+        C("contracts", K.INT),
+        C("contract_value_million_vnd", K.MONEY),
+        C("new_markets", K.INT),
+        C("new_customers", K.INT),
+        C("additional_sales_million_vnd", K.MONEY),
+    ),
+    key=("programme_code", "activity_code", "tax_code"),
+)
+
 #: The tables in the order they load (each may refer to the ones before it).
 TABLES: tuple[TableFormat, ...] = (
     PROGRAMMES,
@@ -210,5 +273,9 @@ TABLES: tuple[TableFormat, ...] = (
     EXPENDITURES,
     ACTIVITIES,
     SURVEY,
+    ENTERPRISES,
+    ENTERPRISE_REPORTS,
+    ACTIVITY_PARTICIPANTS,
+    ACTIVITY_RESULTS,
 )
 BY_NAME = {t.name: t for t in TABLES}

@@ -17,7 +17,12 @@ from mel_core.ingest.sources import Progress, gc_paused
 from mel_core.ingest.validate import Batch, Known, Record
 from mel_core.store import (
     Activity,
+    ActivityIndicator,
+    ActivityParticipant,
+    ActivityResult,
     AdminUnit,
+    Enterprise,
+    EnterpriseReport,
     Expenditure,
     Indicator,
     Objective,
@@ -182,6 +187,19 @@ def known_from_store(conn: Connection) -> Known:
         select(o.c.programme_id, o.c.number, o.c.statement).order_by(o.c.programme_id, o.c.number)
     ):
         known.objectives.setdefault(codes[pid], []).append(statement)
+    a = table_of(Activity)
+    activity_keys = {
+        aid: (codes[pid], code) for aid, pid, code in conn.execute(select(a.c.id, a.c.programme_id, a.c.code))
+    }
+    known.activities = set(activity_keys.values())
+    known.enterprises = set(conn.scalars(select(table_of(Enterprise).c.tax_code)))
+    ap = table_of(ActivityParticipant)
+    known.participants = {
+        (*activity_keys[aid], participant)
+        for aid, participant in conn.execute(
+            select(ap.c.activity_id, ap.c.participant).where(ap.c.kind == "enterprise")
+        )
+    }
     return known
 
 
@@ -424,7 +442,10 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dic
         "participants_households",
         "cost_planned_million_vnd",
         "cost_actual_million_vnd",
+        "outside_programme",
     ]
+    activities = batch.rows("activities")
+    objective_ids = _objective_ids(conn) if activities else {}
     upsert(
         conn,
         Activity,
@@ -433,14 +454,140 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dic
                 "programme_id": programmes[r["programme_code"]],
                 "code": r["code"],
                 **{f: r[f] for f in activity_fields},
+                "admin_unit_code": r["province"],
+                "objective_id": objective_ids.get((programmes[r["programme_code"]], r["outcome"])),
             }
-            for r in batch.rows("activities")
+            for r in activities
         ],
         ["programme_id", "code"],
         progress,
         "activities",
     )
     _load_survey(conn, batch.rows("survey"), programmes, progress)
+    _load_trade(conn, batch, programmes, progress)
+
+
+def _objective_ids(conn: Connection) -> dict[tuple[int, int], int]:
+    o = table_of(Objective)
+    return {(pid, n): oid for oid, pid, n in conn.execute(select(o.c.id, o.c.programme_id, o.c.number))}
+
+
+def _activity_ids(conn: Connection, programmes: dict[str, int]) -> dict[tuple[str, str], int]:
+    codes = {pid: code for code, pid in programmes.items()}
+    a = table_of(Activity)
+    return {
+        (codes[pid], code): aid for aid, pid, code in conn.execute(select(a.c.id, a.c.programme_id, a.c.code))
+    }
+
+
+def _load_trade(
+    conn: Connection, batch: Batch, programmes: dict[str, int], progress: Progress | None
+) -> None:
+    """The enterprise register and reports, and each activity's indicators, participants and results."""
+    upsert(
+        conn,
+        Enterprise,
+        [
+            {
+                "tax_code": r["tax_code"],
+                "name": r["name"],
+                "admin_unit_code": r["province"],
+                "product_sector": r["product_sector"],
+                "size": r["size"],
+                "exporter": r["exporter"],
+            }
+            for r in batch.rows("enterprises")
+        ],
+        ["tax_code"],
+        progress,
+        "enterprises",
+    )
+    needed = ("enterprise_reports", "activity_participants", "activity_results", "activities")
+    if not any(batch.rows(name) for name in needed):
+        return
+    e = table_of(Enterprise)
+    enterprises = {code: eid for eid, code in conn.execute(select(e.c.id, e.c.tax_code))}
+    upsert(
+        conn,
+        EnterpriseReport,
+        [
+            {
+                "enterprise_id": enterprises[r["tax_code"]],
+                **_period(r),
+                **{f: r[f] for f in ENTERPRISE_REPORT_FIELDS},
+            }
+            for r in batch.rows("enterprise_reports")
+        ],
+        ["enterprise_id", "period"],
+        progress,
+        "enterprise reports",
+    )
+    activities = _activity_ids(conn, programmes)
+    imported = [activities[(r["programme_code"], r["code"])] for r in batch.rows("activities")]
+    if imported:  # an activity row lists every indicator it serves: the links are replaced
+        ai = table_of(ActivityIndicator)
+        for chunk in _chunks(imported):
+            conn.execute(delete(ai).where(ai.c.activity_id.in_(chunk)))
+        indicators = _indicator_ids(conn, programmes)
+        upsert(
+            conn,
+            ActivityIndicator,
+            [
+                {"activity_id": aid, "indicator_id": indicators[(r["programme_code"], code)]}
+                for aid, r in zip(imported, batch.rows("activities"), strict=True)
+                for code in dict.fromkeys(r.get("indicators") or [])
+            ],
+            ["activity_id", "indicator_id"],
+        )
+    upsert(
+        conn,
+        ActivityParticipant,
+        [
+            {
+                "activity_id": activities[(r["programme_code"], r["activity_code"])],
+                "kind": r["kind"],
+                "participant": r["participant"],
+                "enterprise_id": enterprises.get(r["participant"]) if r["kind"] == "enterprise" else None,
+            }
+            for r in batch.rows("activity_participants")
+        ],
+        ["activity_id", "kind", "participant"],
+        progress,
+        "activity participants",
+    )
+    upsert(
+        conn,
+        ActivityResult,
+        [
+            {
+                "activity_id": activities[(r["programme_code"], r["activity_code"])],
+                "enterprise_id": enterprises[r["tax_code"]],
+                **{f: r[f] for f in ACTIVITY_RESULT_FIELDS},
+            }
+            for r in batch.rows("activity_results")
+        ],
+        ["activity_id", "enterprise_id"],
+        progress,
+        "activity results",
+    )
+
+
+ENTERPRISE_REPORT_FIELDS = (
+    "turnover_million_vnd",
+    "export_turnover_million_vnd",
+    "export_markets",
+    "new_markets",
+    "new_customers",
+    "new_export_product",
+    "employees",
+)
+ACTIVITY_RESULT_FIELDS = (
+    "contracts",
+    "contract_value_million_vnd",
+    "new_markets",
+    "new_customers",
+    "additional_sales_million_vnd",
+)
 
 
 def _load_survey(

@@ -35,6 +35,10 @@ class Known:
     objectives: dict[str, list[str]] = field(default_factory=dict)  # programme code → statements
     # (programme code, indicator code) → (method, component codes) of the indicators that name a method
     formulas: dict[tuple[str, str], tuple[str, list[str]]] = field(default_factory=dict)
+    activities: set[tuple[str, str]] = field(default_factory=set)  # (programme code, activity code)
+    enterprises: set[str] = field(default_factory=set)  # tax codes of the register
+    # (programme code, activity code, tax code) of the enterprises that took part in an activity
+    participants: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -263,6 +267,9 @@ def _validate(source: Source, known: Known) -> Batch:
     _check_programmes(source, batch, known)
     _check_references(source, batch, known)
     check_formulas(source, batch, known)
+    from mel_core.ingest.trade_rows import check_trade  # it builds on this module's helpers
+
+    check_trade(source, batch, known)
     # A cell the source already reported (a formula, say) is not reported again by the row checks.
     reported = {(p.source, p.row, p.column) for p in source.problems if p.row}
     batch.problems = problems = list(source.problems) + [
@@ -413,25 +420,28 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                     )
                 )
             if fmt.name == "indicators" and r.get("objective") and code:
-                _resolve_objective(r, objectives.get(code, []), label, problems)
+                resolve_objective(r, objectives.get(code, []), label, problems)
         if fmt.name == "survey":
             _check_survey_groups(label, batch.rows("survey"), problems)
 
 
-def _resolve_objective(record: Record, statements: list[str], label: str, problems: list[Problem]) -> None:
-    ref = record["objective"]
+def resolve_objective(
+    record: Record, statements: list[str], label: str, problems: list[Problem], *, column: str = "objective"
+) -> None:
+    """Turn ``record[column]`` (an objective's number or exact text) into its number, or add a problem."""
+    ref = record[column]
     if ref.isdigit() and 1 <= int(ref) <= len(statements):
-        record["objective"] = int(ref)
+        record[column] = int(ref)
         return
     folded = [nfc(s).casefold() for s in statements]
     if nfc(ref).casefold() in folded:
-        record["objective"] = folded.index(nfc(ref).casefold()) + 1
+        record[column] = folded.index(nfc(ref).casefold()) + 1
         return
     problems.append(
         Problem(
             label,
             record["_row"],
-            "objective",
+            column,
             ref,
             say(
                 f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
@@ -441,7 +451,7 @@ def _resolve_objective(record: Record, statements: list[str], label: str, proble
             ),
         )
     )
-    record["objective"] = None
+    record[column] = None
 
 
 def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]) -> None:

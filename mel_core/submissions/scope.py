@@ -14,17 +14,29 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from mel_core import geo
-from mel_core.access import ProgrammeScope, Viewer, may, scope_codes, workbook_row_scope
+from mel_core.access import (
+    ProgrammeScope,
+    Viewer,
+    enterprise_row_scope,
+    may,
+    scope_codes,
+    workbook_row_scope,
+)
 from mel_core.errors import Problem
 from mel_core.i18n import say
 from mel_core.ingest import ExtraCheck
 from mel_core.ingest.validate import Batch, Record
-from mel_core.store import AdminUnit, Organisation, Programme, ProgrammeProvince, table_of
+from mel_core.store import AdminUnit, Enterprise, Organisation, Programme, ProgrammeProvince, table_of
 
 #: Tables whose rows name a place (``admin_unit``); the others' rows are about the whole programme.
-PLACED = ("targets", "observations", "survey")
+PLACED = ("targets", "observations", "survey", "activities")
+#: The column that names a row's place, where it is not ``admin_unit``.
+PLACE_COLUMN = {"activities": "province"}
+#: Tables of enterprise data: a row is for the enterprise's province (:func:`mel_core.access.enterprise_row_scope`).
+ENTERPRISE_TABLES = ("enterprises", "enterprise_reports")
 #: Tables whose rows belong to a programme by ``programme_code``, in the order problems are listed.
-FIGURES = ("indicators", "targets", "observations", "expenditures", "activities", "survey")
+FIGURES = ("indicators", "targets", "observations", "expenditures", "activities", "survey",
+           "activity_participants", "activity_results")  # fmt: skip
 
 
 def scope_check(uploader: Viewer) -> ExtraCheck | None:
@@ -71,7 +83,7 @@ def out_of_scope(conn: Connection, viewer: Viewer, batch: Batch, labels: Mapping
             programme = programmes.get(r.get("programme_code") or "")
             if programme is None:
                 continue
-            unit = r.get("admin_unit") if name in PLACED else None
+            unit = r.get(PLACE_COLUMN.get(name, "admin_unit")) if name in PLACED else None
             province = province_of.get(unit) if unit else None
             key = (programme.code, province)
             if key not in memo:
@@ -79,6 +91,43 @@ def out_of_scope(conn: Connection, viewer: Viewer, batch: Batch, labels: Mapping
             why = memo[key]
             if why:
                 problems.append(_problem(labels[name], r, name, why, programme, yours))
+    problems += _enterprises_out_of_scope(conn, viewer, batch, labels, province_of, yours)
+    return problems
+
+
+def _enterprises_out_of_scope(
+    conn: Connection,
+    viewer: Viewer,
+    batch: Batch,
+    labels: Mapping[str, str],
+    province_of: dict[str, str | None],
+    yours: _Yours,
+) -> list[Problem]:
+    e = table_of(Enterprise)
+    where = dict(conn.execute(select(e.c.tax_code, e.c.admin_unit_code)).all())
+    where.update({r["tax_code"]: r.get("province") for r in batch.rows("enterprises") if r.get("tax_code")})
+    problems = []
+    for name in ENTERPRISE_TABLES:
+        for r in batch.rows(name):
+            unit = where.get(r.get("tax_code") or "")
+            province = province_of.get(unit) if unit else None
+            if enterprise_row_scope(viewer, province):
+                column = "province" if name == "enterprises" else "tax_code"
+                value = (r.get("province") if name == "enterprises" else r.get("tax_code")) or ""
+                problems.append(
+                    Problem(
+                        labels[name],
+                        r["_row"],
+                        column,
+                        value,
+                        say(
+                            f"an enterprise of {_names([unit or '?'])}, outside your scope ({yours.en}): not"
+                            " yours to submit",
+                            f"doanh nghiệp thuộc {_names([unit or '?'])}, ngoài phạm vi của bạn ({yours.vi}):"
+                            " bạn không được gửi dòng này",
+                        ),
+                    )
+                )
     return problems
 
 
@@ -149,7 +198,8 @@ def _problem(
     if why == "programme" or table not in PLACED:
         column, value = "programme_code", programme.code
     else:
-        column, value = "admin_unit", r.get("admin_unit") or ""
+        column = PLACE_COLUMN.get(table, "admin_unit")
+        value = r.get(column) or ""
     return Problem(label, r["_row"], column, value, _reason(why, programme, yours, value))
 
 
