@@ -152,11 +152,12 @@ def _items(table) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _doc_items(rows: list[list[str]]) -> dict[tuple[str, str], list[str]]:
-    """The figures table of the document, keyed as :func:`_items`."""
+def _doc_items(rows: list[list[str]], table) -> dict[tuple[str, str], list[str]]:
+    """The figures table of the document, keyed as :func:`_items` (its rows are Table 4.2's, one for one)."""
+    assert [r[1] for r in rows] == [cell_text(r.cells[1]) for r in table.body]
     out, programme = {}, ""
-    for r in rows:
-        if not r[2] and r[0].count(".") == 2:  # a programme row: 1.2.1
+    for r, body in zip(rows, table.body, strict=True):
+        if body.kind == "programme":
             programme = _code(r[1])
         elif r[2]:
             out[programme, _code(r[1])] = [r[3], r[4], r[5], r[6]]
@@ -177,8 +178,7 @@ def test_annual_province_report_follows_table_4_4_and_holds_the_figures_of_table
     table = _table_4_2(engine, "annual", province="11", period="2013")
     expected = _items(table)
     rows = _figures(document)
-    assert _doc_items(rows) == expected and len(expected) >= 6
-    assert [r[1] for r in rows] == [cell_text(r.cells[1]) for r in table.body]
+    assert _doc_items(rows, table) == expected and len(expected) >= 6
     # achieved and off-track indicators are named with those same figures
     off = [a for a in content.assessed if a.status == "off_track"]
     assert off, "the sample has indicators below the 2013 plan"
@@ -211,7 +211,7 @@ def test_six_month_report_follows_table_4_3_against_the_years_plan(engine, tmp_p
     document, headings, _ = _doc(path)
     assert headings == heading_texts("six-month", content.period, "vi")
     table = _table_4_2(engine, "six-month", programme="TH-SK-2022", period=content.period.label)
-    assert _doc_items(_figures(document)) == _items(table)
+    assert _doc_items(_figures(document), table) == _items(table)
     # the half-year's share of the year's plan decides what is off track
     share = content.period.end.month / 12
     for a in content.assessed:
@@ -235,8 +235,8 @@ def test_english_edition_has_the_english_outline_and_english_figures(engine, tmp
     document, headings, text = _doc(write_narrative(content, tmp_path / "en.docx", "en"))
     assert headings == ANNUAL_EN
     assert "Re: The implementation of the socio-economic development plan in 2013" in text
-    rows = _doc_items(_figures(document))
-    table = _items(_table_4_2(engine, "annual", programme="DB-BSS-2011", period="2013"))
+    table_4_2 = _table_4_2(engine, "annual", programme="DB-BSS-2011", period="2013")
+    rows, table = _doc_items(_figures(document), table_4_2), _items(table_4_2)
     swap = str.maketrans({".": ",", ",": "."})
     assert rows == {key: [unit, *(v.translate(swap) for v in rest)] for key, (unit, *rest) in table.items()}
     assert "1,234" not in text and "Outcome/impact" in {r[2] for r in _figures(document)}
@@ -261,7 +261,8 @@ def test_figures_match_table_4_2_on_postgresql(engine, request):
         ):
             on_pg, on_sqlite = _content(pg, kind, **kw), _content(engine, kind, **kw)
             assert figure_rows(on_pg, "vi") == figure_rows(on_sqlite, "vi")
-            assert _items(_table_4_2(pg, kind, **kw)) == _doc_items(figure_rows(on_pg, "vi"))
+            on_table = _table_4_2(pg, kind, **kw)
+            assert _items(on_table) == _doc_items(figure_rows(on_pg, "vi"), on_table)
             assert [e.findings for e in on_pg.evaluations] == [e.findings for e in on_sqlite.evaluations]
     finally:
         pg.dispose()

@@ -31,11 +31,12 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from mel_core import geo
 from mel_core.errors import OutputError
 from mel_core.i18n import say
 from mel_core.reports.narrative_content import Assessed, NarrativeContent
 from mel_core.reports.narrative_text import Lang, heading_texts, period_words, t
-from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number
+from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number, planned, rate
 
 FONT = "Times New Roman"
 
@@ -54,14 +55,10 @@ def figure_text(cell: Cell, lang: Lang) -> str:
 
 
 def _value(value: float, lang: Lang, high: float = math.nan) -> str:
-    from mel_core.reports.table import planned
-
     return figure_text(planned(value, high if math.isfinite(high) else None), lang)
 
 
 def _rate(ratio: float, lang: Lang) -> str:
-    from mel_core.reports.table import rate
-
     return figure_text(rate(ratio), lang)
 
 
@@ -151,8 +148,6 @@ def _recipient(content: NarrativeContent, lang: Lang) -> str:
     name = content.scope.province_name
     if name is None:
         provinces = content.scope.programmes[0].programme.get("provinces") or []
-        from mel_core import geo
-
         known = [geo.provinces()[c] for c in provinces if c in geo.provinces()]
         name = known[0].successor_name if len(known) == 1 else None
     return t("ppc", lang, province=name) if name else f"[{t('recipient', lang)}]"

@@ -170,8 +170,16 @@ def named(title: object, code: str) -> str:
 
 
 def shown(scope: Scope, period: Period) -> list[ProgrammeFigures]:
-    """The programmes Table 4.2 lists for the period, in its order."""
+    """The programmes (or their parts under each sector of the plan) Table 4.2 lists for the period, in order."""
     return [fig for row, fig in grouped(scope, 2, period) if row is None and fig is not None]
+
+
+def once(parts: list[ProgrammeFigures]) -> list[ProgrammeFigures]:
+    """Each programme once, at its first place (a programme may report under several sectors)."""
+    seen: dict[str, ProgrammeFigures] = {}
+    for fig in parts:
+        seen.setdefault(fig.code, fig)
+    return list(seen.values())
 
 
 def _activities(session: Session, programmes: list[ProgrammeFigures], period: Period) -> list[ActivityCount]:
@@ -302,8 +310,8 @@ def narrative_content(
     )
     content.assessed = _assess(scope, kind, reported)
     listed = shown(scope, reported)
-    content.activities = _activities(session, listed, reported)
-    content.evaluations = _evaluations(session, listed, reported)
+    content.activities = _activities(session, once(listed), reported)
+    content.evaluations = _evaluations(session, once(listed), reported)
     if kind == "annual":
         content.next_plan = _next_plan(listed, reported)
     return content
