@@ -3,20 +3,25 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The test files that exercise the adapters of mel_core/adapters/ (Whoosh, papermill/nbclient, Sphinx), run again
+# by `make test-public` with every adapter on its library's public API (MEL_PUBLIC_API=1): a subset, for time
+PUBLIC_TESTS := tests/test_kb_index.py tests/test_kb_search.py tests/test_kb_quality.py tests/test_kernels.py
 
-.PHONY: demo test lint style format bench sample docs clean help
+.PHONY: demo test test-public lint style format bench sample docs clean help
 
 help:
 	@echo "make demo   set up and run the main job on the embedded sample"
-	@echo "make test   set up and run every test (SQLite and embedded PostgreSQL)"
+	@echo "make test   set up and run every test (SQLite and embedded PostgreSQL), then make test-public"
+	@echo "make test-public  the adapters' tests again on the libraries' public APIs (MEL_PUBLIC_API=1)"
 	@echo "make lint   ruff (lint and format check) and mypy"
 	@echo "make style  ruff only (what CI checks besides the tests)"
 	@echo "make bench  benchmarks; figures go to bench/README.md"
 
-$(STAMP): pyproject.toml
+# constraints.txt: the versions of the libraries whose inner names mel_core/adapters/ uses
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -27,6 +32,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/system-packages.sh test
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-public
+
+test-public: $(STAMP)
+	MEL_PUBLIC_API=1 $(BIN)/python -m pytest $(PUBLIC_TESTS)
 
 lint: style
 	$(BIN)/mypy
