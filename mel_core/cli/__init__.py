@@ -26,6 +26,7 @@ from mel_core.cli import (
     report,
     serve,
     submissions,
+    trade,
     users,
 )
 from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
@@ -57,6 +58,7 @@ app.add_typer(calls.app, name="calls")
 app.command("audit")(audit.audit)
 app.command("attach")(attachments.attach)
 app.add_typer(attachments.app, name="attachments")
+app.add_typer(trade.app, name="trade")
 
 
 def _version(value: bool) -> None:

@@ -93,9 +93,19 @@ def import_(
                 f"{t.rows:>9} rows ({t.new} new, {t.updated} updated)  from {t.source}",
                 f"{t.rows:>9} dòng ({t.new} mới, {t.updated} cập nhật)  từ {t.source}",
             )
-        typer.echo(f"  {t.name:<13} {render(line)}")
+        typer.echo(f"  {t.name:<21} {render(line)}")
     for warning in report.warnings:
         typer.echo(warning.render(language()), err=True)
+    if report.warnings:
+        count = len(report.warnings)
+        typer.echo(
+            render(
+                say(
+                    f"{count} warning(s): figures typed in that differ from what the records count (listed above)",
+                    f"{count} cảnh báo: số nhập tay khác với số đếm từ bản ghi (liệt kê ở trên)",
+                )
+            )
+        )
     total = sum(t.rows for t in report.tables)
     if dry_run:
         summary = say(

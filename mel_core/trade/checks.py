@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from mel_core.errors import Problem
 from mel_core.i18n import say
+from mel_core.periods import Period
 from mel_core.store import Programme, table_of
 from mel_core.trade.indicators import COUNTED, Scope, compute, is_trade
 from mel_core.trade.records import TradeRecords, load_records
@@ -40,19 +41,23 @@ def _number(value: float) -> str:
 
 
 def disagreements(
-    records: TradeRecords, labels: Mapping[str, str] | None = None, programmes: set[str] | None = None
+    records: TradeRecords,
+    labels: Mapping[str, str] | None = None,
+    programmes: set[str] | None = None,
+    period: Period | None = None,
 ) -> list[Problem]:
     """Every typed-in figure of a trade-promotion programme that disagrees with the records' count.
 
     ``labels``: the file or sheet of each table of an import (rows with a row number came from it; the others
-    are the store's). ``programmes``: only these (default: every trade-promotion programme).
+    are the store's). ``programmes``: only these (default: every trade-promotion programme). ``period``: only
+    the activities done in it and the figures typed in for it.
     """
     labels = labels or {}
     out: list[Problem] = []
     for activity in sorted(records.activities.values(), key=lambda a: a.key):
         if not is_trade(records, activity.programme) or (programmes and activity.programme not in programmes):
             continue
-        if activity.status != "done":
+        if activity.status != "done" or (period is not None and not activity.done_in(period)):
             continue
         listed = records.participants.get(activity.key, {})
         for kind, column in _COLUMNS.items():
@@ -79,6 +84,8 @@ def disagreements(
         if figure.indicator not in COUNTED or not is_trade(records, figure.programme):
             continue
         if programmes and figure.programme not in programmes:
+            continue
+        if period is not None and figure.period.label != period.label:
             continue
         province = None if figure.admin_unit in (NATIONAL, None) else figure.admin_unit
         scope = Scope(tuple(records.children(figure.programme)), figure.period, province=province)

@@ -1,0 +1,494 @@
+"""The trade-promotion reports of seed 000 ("Xem báo cáo", "Lập báo cáo Trung tâm, Hiệp hội"), from the records.
+
+- :func:`centre_report`: the quarterly or annual report of a centre or association (its programme): the plan
+  and what became of it, the activities with their participants counted, the indicators counted from the
+  records beside the figures typed in and the targets, and the enterprises' results as aggregates;
+- :func:`breakdown_report`: a programme report by province, region or product sector (one column each);
+- :func:`indicator_sheet`: the fourteen provincial indicators of the seed for one programme and period.
+
+Every figure that adds up enterprises' own data passes :mod:`mel_core.trade.disclosure`: a cell over fewer
+enterprises than the threshold reads "suppressed", never its value. No enterprise is named.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import Connection, select
+
+from mel_core import geo
+from mel_core.errors import MelError
+from mel_core.i18n import say
+from mel_core.periods import Period, PeriodKind, parse_period
+from mel_core.reference import taxonomy
+from mel_core.store import Indicator, Programme, Target, table_of
+from mel_core.trade import disclosure
+from mel_core.trade.checks import disagreements
+from mel_core.trade.indicators import COMPUTED, PROVINCIAL_SHEET, Figure, Scope, activities_in, compute
+from mel_core.trade.records import TradeRecords, load_records
+from mel_core.vocabulary import NATIONAL, PRODUCT_SECTORS
+
+Breakdown = Literal["province", "region", "sector"]
+BREAKDOWNS: tuple[Breakdown, ...] = ("province", "region", "sector")
+#: What an empty cell reads: no record to count, or no report for the period.
+NO_DATA = say("no data", "chưa có số liệu")
+#: The rows of a programme report by province, region or sector, in this order.
+BREAKDOWN_ROWS = (
+    "HD_CT",
+    "HD_TU",
+    "CB_TG",
+    "LUOT_CB",
+    "DN_TG",
+    "LUOT_DN",
+    "DN_TU",
+    "TT_MOI",
+    "KH_MOI",
+    "DS_GT",
+    "DN_SPXK",
+    "TL_DN_SPXK",
+    "XK_DT",
+    "DS",
+    "XK_TT",
+    "DS_TT",
+)
+
+
+class TradeReportError(MelError):
+    """The report asked for cannot be made (an unknown programme, a period of the wrong kind …)."""
+
+    exit_code = 64  # EX_USAGE
+
+
+@dataclass
+class Section:
+    """One table of a report: a heading, column headings, rows of cells, and notes under it."""
+
+    title: str
+    header: list[str]
+    rows: list[list[object]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TradeReport:
+    """A report ready to be written (:mod:`mel_core.trade.report_files`) or shown in the portal."""
+
+    kind: str
+    programme: str
+    title: str
+    period: Period
+    sections: list[Section] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def cells(self) -> list[object]:
+        """Every cell of every section (what a test reads to be sure nothing private is shown)."""
+        return [c for s in self.sections for row in s.rows for c in row] + [*self.warnings]
+
+
+def _programme(conn: Connection, code: str) -> dict:
+    p = table_of(Programme)
+    row = conn.execute(select(p).where(p.c.code == code)).mappings().first()
+    if row is None:
+        raise TradeReportError(
+            say(f"no programme {code} in the store", f"không có chương trình {code} trong kho dữ liệu"),
+            hint=say(
+                "List them with mel export, or import the workbook first.", "Hãy nhập sổ dữ liệu trước."
+            ),
+        )
+    if row["sector"] != "trade_promotion":
+        raise TradeReportError(
+            say(
+                f"{code} is not a trade-promotion programme (its sector is {row['sector']})",
+                f"{code} không phải chương trình xúc tiến thương mại (lĩnh vực {row['sector']})",
+            ),
+            hint=say("Use mel report for other programmes.", "Dùng mel report cho các chương trình khác."),
+        )
+    return dict(row)
+
+
+def _period(text: str | Period, kinds: tuple[PeriodKind, ...], what: str) -> Period:
+    period = parse_period(text)
+    if period.kind not in kinds:
+        raise TradeReportError(
+            say(f"{period} is not a period of a {what} report", f"{period} không phải kỳ của báo cáo {what}"),
+            hint=say(
+                "A quarterly report takes 2026-Q3; an annual one 2026.", "Báo cáo quý: 2026-Q3; năm: 2026."
+            ),
+        )
+    return period
+
+
+def _names(conn: Connection, programme: str) -> dict[str, tuple[str, str | None, str]]:
+    i, p = table_of(Indicator), table_of(Programme)
+    query = select(i.c.code, i.c.name, i.c.name_en, i.c.unit).join(p, p.c.id == i.c.programme_id)
+    return {c: (n, e, u) for c, n, e, u in conn.execute(query.where(p.c.code == programme).order_by(i.c.id))}
+
+
+def _targets(conn: Connection, programme: str, period: Period) -> dict[str, float]:
+    i, p, t = table_of(Indicator), table_of(Programme), table_of(Target)
+    query = (
+        select(i.c.code, t.c.period, t.c.value)
+        .join(i, i.c.id == t.c.indicator_id)
+        .join(p, p.c.id == i.c.programme_id)
+        .where(p.c.code == programme, t.c.period.in_([period.label, str(period.start.year)]))
+    )
+    out: dict[str, float] = {}
+    for code, label, value in conn.execute(query):
+        if label == period.label or code not in out:  # the period's own target before the year's
+            out[code] = value
+    return out
+
+
+def _shown(figure: Figure | None, least: int) -> object:
+    if figure is None or figure.value is None:
+        return (
+            NO_DATA if figure is None or not disclosure.is_suppressed(figure, least) else _suppressed(least)
+        )
+    if disclosure.is_suppressed(figure, least):
+        return _suppressed(least)
+    value = figure.value
+    return round(value, 1) if isinstance(value, float) and not float(value).is_integer() else int(value)
+
+
+def _suppressed(least: int) -> str:
+    return disclosure.suppressed_text(least)
+
+
+def _typed(records: TradeRecords, programme: str, code: str, period: Period) -> float | None:
+    for f in records.typed.values():
+        if (
+            f.programme == programme
+            and f.indicator == code
+            and f.period.label == period.label
+            and not f.disaggregation
+        ):
+            return f.value
+    return None
+
+
+def _label(name: tuple[str, str | None, str] | None, code: str) -> str:
+    if name is None:
+        return code
+    return say(name[1] or name[0], name[0])
+
+
+def centre_report(
+    conn: Connection, programme: str, period: str | Period, *, least: int | None = None
+) -> TradeReport:
+    """The quarterly (a quarter) or annual (a year) report of the centre or association running ``programme``.
+
+    Raises:
+        TradeReportError: no such trade-promotion programme, or a period that is neither a quarter nor a year.
+    """
+    least = disclosure.minimum() if least is None else least
+    row = _programme(conn, programme)
+    chosen = _period(period, (PeriodKind.QUARTER, PeriodKind.YEAR), "quarterly or annual")
+    kind = "quarterly" if chosen.kind == PeriodKind.QUARTER else "annual"
+    records = load_records(conn)
+    scope = Scope(tuple(records.children(programme)), chosen)
+    figures = compute(records, scope)
+    labels = taxonomy()
+    title = say(
+        f"{'Quarterly' if kind == 'quarterly' else 'Annual'} report {chosen}: {row['title_en'] or row['title']}"
+        f" ({programme})",
+        f"Báo cáo {'quý' if kind == 'quarterly' else 'năm'} {chosen}: {row['title']} ({programme})",
+    )
+    report = TradeReport(kind, programme, title, chosen)
+    report.sections.append(_plan_section(records, scope, labels))
+    report.sections.append(_activity_section(records, scope, labels))
+    report.sections.append(_indicator_section(conn, records, programme, chosen, figures, least, None))
+    report.sections.append(_results_section(records, scope, least))
+    report.warnings = _warnings(records, set(scope.programmes), chosen)
+    return report
+
+
+def _warnings(records: TradeRecords, programmes: set[str], period: Period) -> list[str]:
+    """The disagreements of the period, each in both languages."""
+    return [
+        say(w.render("en"), w.render("vi"))
+        for w in disagreements(records, programmes=programmes, period=period)
+    ]
+
+
+def _plan_section(records: TradeRecords, scope: Scope, labels: dict) -> Section:
+    wanted = set(scope.programmes)
+    planned = [
+        a
+        for a in records.activities.values()
+        if a.programme in wanted and a.planned_date is not None and scope.period.contains(a.planned_date)
+    ]
+    by_status = Counter(a.status for a in planned)
+    done = len(activities_in(records, scope, outside=None))
+    return Section(
+        say("1. The plan and what became of it", "1. Kế hoạch và kết quả thực hiện"),
+        [
+            say("planned in the period", "kế hoạch trong kỳ"),
+            say("done", "đã thực hiện"),
+            say("cancelled", "đã hủy"),
+            say("stopped", "đã dừng"),
+            say("not yet done", "chưa thực hiện"),
+            say("done in the period (any plan)", "thực hiện trong kỳ (mọi kế hoạch)"),
+        ],
+        [
+            [
+                len(planned),
+                by_status["done"],
+                by_status["cancelled"],
+                by_status["stopped"],
+                by_status["planned"],
+                done,
+            ]
+        ],
+    )
+
+
+def _activity_section(records: TradeRecords, scope: Scope, labels: dict) -> Section:
+    section = Section(
+        say("2. Activities done in the period", "2. Các hoạt động đã thực hiện trong kỳ"),
+        [
+            say("code", "mã"),
+            say("type", "loại hình"),
+            say("date", "ngày"),
+            say("province", "tỉnh"),
+            say("outside the programme", "ngoài Chương trình"),
+            say("officials", "cán bộ"),
+            say("enterprises", "doanh nghiệp"),
+            say("households", "hộ"),
+        ],
+    )
+    types = labels.get("activity_types", {})
+    for a in activities_in(records, scope, outside=None):
+        people = records.participants.get(a.key, {})
+        kind = types.get(a.type, {})
+        section.rows.append(
+            [
+                a.code,
+                say(kind.get("en", a.type), kind.get("vi", a.type)),
+                a.actual_date.isoformat() if a.actual_date else "",
+                records.province_of(a) or "",
+                say("yes", "có") if a.outside_programme else "",
+                len(people.get("official", ())),
+                len(people.get("enterprise", ())),
+                len(people.get("household", ())),
+            ]
+        )
+    section.notes.append(
+        say(
+            "Participants are counted from the participant records; enterprises are not named.",
+            "Người tham gia được đếm từ các bản ghi người tham gia; không nêu tên doanh nghiệp.",
+        )
+    )
+    return section
+
+
+def _indicator_section(
+    conn: Connection,
+    records: TradeRecords,
+    programme: str,
+    period: Period,
+    figures: dict[str, Figure],
+    least: int,
+    only: tuple[str, ...] | None,
+) -> Section:
+    names = _names(conn, programme)
+    targets = _targets(conn, programme, period)
+    section = Section(
+        say("3. Indicators", "3. Chỉ tiêu"),
+        [
+            say("code", "mã"),
+            say("indicator", "chỉ tiêu"),
+            say("unit", "đơn vị"),
+            say("target", "kế hoạch"),
+            say("from the records", "tính từ bản ghi"),
+            say("typed in", "số nhập"),
+            say("note", "ghi chú"),
+        ],
+    )
+    codes = list(only) if only is not None else list(names)
+    for code in codes:
+        name = names.get(code)
+        typed = _typed(records, programme, code, period)
+        if code in COMPUTED:
+            figure = figures.get(code)
+            value = _shown(figure, least)
+            agrees = figure is not None and figure.value is not None and typed is not None
+            differs = agrees and figure is not None and abs((figure.value or 0) - (typed or 0)) > 1e-9
+            note = say("typed figure differs", "số nhập khác số đếm") if differs and code in figures else ""
+            shown_typed: object = (
+                typed
+                if typed is not None and not disclosure.is_suppressed(figure or Figure(code, None), least)
+                else ""
+            )
+        else:
+            value, note = (
+                say("typed in", "nhập tay"),
+                say("from the assessment or reports", "từ đánh giá, báo cáo"),
+            )
+            shown_typed = typed if typed is not None else NO_DATA
+        section.rows.append(
+            [
+                code,
+                _label(name, code),
+                name[2] if name else "",
+                targets.get(code, ""),
+                value,
+                shown_typed,
+                note,
+            ]
+        )
+    section.notes.append(
+        say(
+            f"Values that add up the figures of fewer than {least} enterprises are not published.",
+            f"Giá trị cộng từ số liệu của dưới {least} doanh nghiệp không được công bố.",
+        )
+    )
+    return section
+
+
+def _results_section(records: TradeRecords, scope: Scope, least: int) -> Section:
+    keys = {a.key for a in activities_in(records, scope)}
+    chosen = [r for (p, a, _t), r in records.results.items() if (p, a) in keys]
+    firms = {r.tax_code for r in chosen}
+    section = Section(
+        say(
+            "4. What enterprises gained from the activities", "4. Kết quả doanh nghiệp thu được từ hoạt động"
+        ),
+        [
+            say("enterprises reporting", "số doanh nghiệp báo cáo"),
+            say("contracts", "hợp đồng"),
+            say("contract value (million VND)", "giá trị hợp đồng (triệu đồng)"),
+            say("new markets", "thị trường mới"),
+            say("new customers", "khách hàng mới"),
+            say("additional sales (million VND)", "doanh số gia tăng (triệu đồng)"),
+        ],
+    )
+    row: list[object] = [len(firms)]
+    for name in ("contracts", "contract_value", "new_markets", "new_customers", "additional_sales"):
+        values = [getattr(r, name) for r in chosen if getattr(r, name) is not None]
+        figure = Figure(
+            name,
+            sum(values) if values else None,
+            enterprises=len({r.tax_code for r in chosen if getattr(r, name) is not None}),
+        )
+        row.append(_shown(figure, least))
+    section.rows.append(row)
+    return section
+
+
+def indicator_sheet(
+    conn: Connection, programme: str, period: str | Period, *, least: int | None = None
+) -> TradeReport:
+    """The fourteen provincial indicators of seed 000 for ``programme`` (a centre's), counted from the records."""
+    least = disclosure.minimum() if least is None else least
+    row = _programme(conn, programme)
+    chosen = parse_period(period)
+    records = load_records(conn)
+    figures = compute(records, Scope(tuple(records.children(programme)), chosen))
+    title = say(
+        f"Provincial indicators {chosen}: {row['title_en'] or row['title']} ({programme})",
+        f"Chỉ tiêu cấp tỉnh {chosen}: {row['title']} ({programme})",
+    )
+    report = TradeReport("indicators", programme, title, chosen)
+    section = _indicator_section(conn, records, programme, chosen, figures, least, PROVINCIAL_SHEET)
+    section.title = say("The 14 provincial indicators (seed 000)", "14 chỉ tiêu cấp tỉnh")
+    report.sections.append(section)
+    report.warnings = _warnings(records, set(records.children(programme)), chosen)
+    return report
+
+
+def _groups(records: TradeRecords, by: Breakdown, programmes: list[str]) -> list[tuple[str, str]]:
+    """(key, label) of each column of a breakdown: every product sector, or the provinces (regions) where the
+    programmes' activities took place."""
+    labels = taxonomy()
+    if by == "sector":
+        sectors = labels["product_sectors"]
+        return [(k, say(sectors[k]["en"], sectors[k]["vi"])) for k in PRODUCT_SECTORS]
+    provinces = {
+        where
+        for a in records.activities.values()
+        if a.programme in programmes and (where := records.province_of(a)) and where != NATIONAL
+    }
+    known = geo.provinces()
+    if by == "province":
+        return [(c, f"{c} {known[c].name}" if c in known else c) for c in sorted(provinces)]
+    names = labels.get("regions", {})
+    regions = sorted({known[c].region for c in provinces if c in known})
+    return [(r, say(names.get(r, {}).get("en", r), names.get(r, {}).get("vi", r))) for r in regions]
+
+
+def breakdown_report(
+    conn: Connection, programme: str, period: str | Period, by: Breakdown, *, least: int | None = None
+) -> TradeReport:
+    """A programme report with one column per province, region or product sector, and the programme's total.
+
+    A column whose enterprise figures rest on fewer enterprises than the threshold shows them as suppressed.
+    """
+    least = disclosure.minimum() if least is None else least
+    if by not in BREAKDOWNS:
+        raise TradeReportError(
+            say(
+                f"{by!r}: a report is by province, region or sector",
+                f"{by!r}: báo cáo theo tỉnh, vùng hoặc ngành hàng",
+            )
+        )
+    row = _programme(conn, programme)
+    chosen = parse_period(period)
+    records = load_records(conn)
+    programmes = records.children(programme)
+    columns = _groups(records, by, programmes)
+    scopes = [
+        Scope(
+            tuple(programmes),
+            chosen,
+            province=k if by == "province" else None,
+            region=k if by == "region" else None,
+            sector=k if by == "sector" else None,
+        )
+        for k, _label in columns
+    ]
+    values = [compute(records, s) for s in scopes]
+    total = compute(records, Scope(tuple(programmes), chosen))
+    words = {
+        "province": ("province", "tỉnh"),
+        "region": ("region", "vùng"),
+        "sector": ("product sector", "ngành hàng"),
+    }
+    title = say(
+        f"Programme report {chosen} by {words[by][0]}: {row['title_en'] or row['title']} ({programme})",
+        f"Báo cáo Chương trình {chosen} theo {words[by][1]}: {row['title']} ({programme})",
+    )
+    report = TradeReport(f"by-{by}", programme, title, chosen)
+    names = _names(conn, programme)
+    for child in programmes:
+        for code, name in _names(conn, child).items():
+            names.setdefault(code, name)
+    section = Section(
+        say(f"Indicators by {words[by][0]}", f"Chỉ tiêu theo {words[by][1]}"),
+        [
+            say("code", "mã"),
+            say("indicator", "chỉ tiêu"),
+            *[label for _k, label in columns],
+            say("total", "tổng"),
+        ],
+    )
+    for code in BREAKDOWN_ROWS:
+        section.rows.append(
+            [
+                code,
+                _label(names.get(code), code),
+                *[_shown(v.get(code), least) for v in values],
+                _shown(total.get(code), least),
+            ]
+        )
+    section.notes.append(
+        say(
+            f"A cell that adds up the figures of fewer than {least} enterprises is suppressed; activity counts are"
+            " always shown. By sector, activities are those an enterprise of the sector took part in.",
+            f"Ô cộng từ số liệu của dưới {least} doanh nghiệp không được công bố; số hoạt động luôn được công bố."
+            " Theo ngành hàng, hoạt động là những hoạt động có doanh nghiệp của ngành tham gia.",
+        )
+    )
+    report.sections.append(section)
+    return report
