@@ -31,10 +31,15 @@ from mel_core.store import (
     table_of,
     writer_transaction,
 )
+<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
 from mel_core.trade.checks import import_warnings
+=======
+from mel_core.store.programmes import Solution
+>>>>>>> local
 
 _MODELS: dict[str, type[SQLModel]] = {
     "programmes": Programme,
+    "solutions": Solution,
     "indicators": Indicator,
     "targets": Target,
     "observations": Observation,

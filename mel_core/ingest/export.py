@@ -40,6 +40,7 @@ from mel_core.store import (
     Target,
     table_of,
 )
+from mel_core.store.programmes import Solution
 from mel_core.vocabulary import NATIONAL
 
 Row = dict[str, Any]
@@ -89,9 +90,27 @@ def _programmes(conn: Connection) -> Iterator[Row]:
         }
 
 
+def _solutions(conn: Connection) -> Iterator[Row]:
+    s, o, p = table_of(Solution), table_of(Objective), table_of(Programme)
+    query = (
+        select(p.c.code, o.c.number, s.c.number, s.c.statement)
+        .join(o, o.c.id == s.c.objective_id)
+        .join(p, p.c.id == o.c.programme_id)
+        .order_by(p.c.id, o.c.number, s.c.number)
+    )
+    for code, objective, number, statement in conn.execute(query):
+        yield {
+            "programme_code": code,
+            "objective": str(objective),
+            "solution": number,
+            "statement": statement,
+        }
+
+
 def _indicators(conn: Connection) -> Iterator[Row]:
     i, p, o = table_of(Indicator), table_of(Programme), table_of(Objective)
     numbers = dict(conn.execute(select(o.c.id, o.c.number)).all())
+    solutions = dict(conn.execute(select(table_of(Solution).c.id, table_of(Solution).c.number)).all())
     query = (
         select(i, p.c.code.label("programme_code"))
         .join(p, p.c.id == i.c.programme_id)
@@ -99,7 +118,7 @@ def _indicators(conn: Connection) -> Iterator[Row]:
     )
     for r in conn.execute(query).mappings():
         number = numbers.get(r["objective_id"])
-        yield {**r, "objective": str(number) if number else None}
+        yield {**r, "objective": str(number) if number else None, "solution": solutions.get(r["solution_id"])}
 
 
 def _by_indicator(conn: Connection, model: Any) -> Iterator[Row]:
@@ -183,6 +202,7 @@ def collect(conn: Connection) -> dict[str, tuple[list[str], list[Row]]]:
     tables: dict[str, tuple[list[str], list[Row]]] = {}
     sources = {
         "programmes": lambda: list(_programmes(conn)),
+        "solutions": lambda: list(_solutions(conn)),
         "indicators": lambda: list(_indicators(conn)),
         "targets": lambda: list(_by_indicator(conn, Target)),
         "observations": lambda: list(_by_indicator(conn, Observation)),

@@ -102,8 +102,20 @@ PROGRAMMES = TableFormat(
         C("budget_million_vnd", K.MONEY),
         C("model_chosen_by", K.CHOICE, choices=MODEL_CHOSEN_BY),
         C("objectives", K.LIST),
+        C("general_objective"),
     ),
     key=("code",),
+)
+
+SOLUTIONS = TableFormat(
+    "solutions",
+    (
+        C("programme_code", K.CODE, True),
+        C("objective", K.TEXT, True),
+        C("solution", K.INT, True),
+        C("statement", K.TEXT, True),
+    ),
+    key=("programme_code", "objective", "solution"),
 )
 
 INDICATORS = TableFormat(
@@ -127,6 +139,10 @@ INDICATORS = TableFormat(
         C("objective"),
         C("method", K.CHOICE, choices=METHOD_NAMES),
         C("components", K.LIST),
+        C("solution", K.INT),
+        C("sector", K.CHOICE, choices=SECTORS),
+        C("timing"),
+        C("collection_method"),
     ),
     key=("programme_code", "code"),
 )
@@ -140,6 +156,10 @@ TARGETS = TableFormat(
         C("admin_unit", K.ADMIN),
         C("value", K.NUMBER, True),
         C("value_high", K.NUMBER),
+        C("adjusted_value", K.NUMBER),
+        C("adjusted_value_high", K.NUMBER),
+        C("adjusted_on", K.DATE),
+        C("adjustment_reason"),
     ),
     key=("programme_code", "indicator_code", "period", "admin_unit"),
 )
@@ -267,6 +287,7 @@ ACTIVITY_RESULTS = TableFormat(
 #: The tables in the order they load (each may refer to the ones before it).
 TABLES: tuple[TableFormat, ...] = (
     PROGRAMMES,
+    SOLUTIONS,
     INDICATORS,
     TARGETS,
     OBSERVATIONS,

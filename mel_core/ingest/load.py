@@ -36,6 +36,7 @@ from mel_core.store import (
     Target,
     table_of,
 )
+from mel_core.store.programmes import Solution
 
 CHUNK = 20_000
 
@@ -61,7 +62,16 @@ class Provenance:
 
 #: The columns of each table of figures whose values decide whether an import changes a stored row.
 VALUES = {
-    "targets": ("period_start", "period_end", "value", "value_high"),
+    "targets": (
+        "period_start",
+        "period_end",
+        "value",
+        "value_high",
+        "adjusted_value",
+        "adjusted_value_high",
+        "adjusted_on",
+        "adjustment_reason",
+    ),
     "observations": ("period_start", "period_end", "value", "source", "note"),
     "expenditures": ("period_start", "period_end", "planned_million_vnd", "disbursed_million_vnd"),
 }
@@ -187,6 +197,7 @@ def known_from_store(conn: Connection) -> Known:
         select(o.c.programme_id, o.c.number, o.c.statement).order_by(o.c.programme_id, o.c.number)
     ):
         known.objectives.setdefault(codes[pid], []).append(statement)
+<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
     a = table_of(Activity)
     activity_keys = {
         aid: (codes[pid], code) for aid, pid, code in conn.execute(select(a.c.id, a.c.programme_id, a.c.code))
@@ -198,6 +209,13 @@ def known_from_store(conn: Connection) -> Known:
         (*activity_keys[aid], participant)
         for aid, participant in conn.execute(
             select(ap.c.activity_id, ap.c.participant).where(ap.c.kind == "enterprise")
+=======
+    s = table_of(Solution)
+    known.solutions = {
+        (codes[pid], number, solution)
+        for pid, number, solution in conn.execute(
+            select(o.c.programme_id, o.c.number, s.c.number).join(o, o.c.id == s.c.objective_id)
+>>>>>>> local
         )
     }
     return known
@@ -242,6 +260,7 @@ def _load_programmes(conn: Connection, rows: list[Record]) -> None:
         "area_ha",
         "budget_million_vnd",
         "model_chosen_by",
+        "general_objective",
     ]
     upsert(
         conn,
@@ -305,6 +324,36 @@ def _load_programmes(conn: Connection, rows: list[Record]) -> None:
         conn.execute(delete(o).where(o.c.programme_id == pid, o.c.number > keep))
 
 
+def _load_solutions(conn: Connection, rows: list[Record], programmes: dict[str, int]) -> None:
+    """Solutions of objectives, by (objective, number): importing one again updates its statement."""
+    if not rows:
+        return
+    o = table_of(Objective)
+    objective_ids = {
+        (pid, n): oid for oid, pid, n in conn.execute(select(o.c.id, o.c.programme_id, o.c.number))
+    }
+    upsert(
+        conn,
+        Solution,
+        [
+            {
+                "objective_id": objective_ids[(programmes[r["programme_code"]], r["objective"])],
+                "number": r["solution"],
+                "statement": r["statement"],
+            }
+            for r in rows
+        ],
+        ["objective_id", "number"],
+    )
+
+
+def _solution_ids(conn: Connection) -> dict[tuple[int, int, int], int]:
+    """(programme id, objective number, solution number) → solution id."""
+    o, s = table_of(Objective), table_of(Solution)
+    query = select(s.c.id, o.c.programme_id, o.c.number, s.c.number).join(o, o.c.id == s.c.objective_id)
+    return {(pid, objective, number): sid for sid, pid, objective, number in conn.execute(query)}
+
+
 def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str, int]) -> None:
     if not rows:
         return
@@ -312,6 +361,7 @@ def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str,
     objective_ids = {
         (pid, n): oid for oid, pid, n in conn.execute(select(o.c.id, o.c.programme_id, o.c.number))
     }
+    solution_ids = _solution_ids(conn) if any(r.get("solution") for r in rows) else {}
     fields = [
         "name",
         "name_en",
@@ -326,6 +376,9 @@ def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str,
         "providing_agency",
         "national_code",
         "method",
+        "sector",
+        "timing",
+        "collection_method",
     ]
     upsert(
         conn,
@@ -338,6 +391,9 @@ def _load_indicators(conn: Connection, rows: list[Record], programmes: dict[str,
                 "baseline_period": r["baseline_period"].label if r.get("baseline_period") else None,
                 "objective_id": objective_ids.get((programmes[r["programme_code"]], r.get("objective"))),
                 "components": ";".join(r["components"]) if r.get("components") else None,
+                "solution_id": solution_ids.get(
+                    (programmes[r["programme_code"]], r.get("objective") or 0, r.get("solution") or 0)
+                ),
             }
             for r in rows
         ],
@@ -365,6 +421,7 @@ def load(
 def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dict[str, Any]) -> None:
     _load_programmes(conn, batch.rows("programmes"))
     programmes = _programme_ids(conn)
+    _load_solutions(conn, batch.rows("solutions"), programmes)
     _load_indicators(conn, batch.rows("indicators"), programmes)
     indicators = (
         _indicator_ids(conn, programmes) if batch.rows("targets") or batch.rows("observations") else {}
@@ -379,6 +436,10 @@ def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dic
                 "admin_unit_code": r["admin_unit"],
                 "value": r["value"],
                 "value_high": r["value_high"],
+                "adjusted_value": r["adjusted_value"],
+                "adjusted_value_high": r["adjusted_value_high"],
+                "adjusted_on": r["adjusted_on"],
+                "adjustment_reason": r["adjustment_reason"],
                 **origin,
             }
             for r in batch.rows("targets")

@@ -16,6 +16,7 @@ from mel_core.i18n import say
 from mel_core.ingest import cells
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
 from mel_core.ingest.formulas import check_formulas
+from mel_core.ingest.plan_rows import check_plan
 from mel_core.ingest.sources import Source, Table, gc_paused
 from mel_core.limits import setting
 from mel_core.text import nfc
@@ -33,6 +34,8 @@ class Known:
     parents: dict[str, str | None] = field(default_factory=dict)  # programme code → parent code
     indicators: set[tuple[str, str]] = field(default_factory=set)
     objectives: dict[str, list[str]] = field(default_factory=dict)  # programme code → statements
+    # (programme code, objective number, solution number) of the solutions (giải pháp) of objectives
+    solutions: set[tuple[str, int, int]] = field(default_factory=set)
     # (programme code, indicator code) → (method, component codes) of the indicators that name a method
     formulas: dict[tuple[str, str], tuple[str, list[str]]] = field(default_factory=dict)
     activities: set[tuple[str, str]] = field(default_factory=set)  # (programme code, activity code)
@@ -266,6 +269,7 @@ def _validate(source: Source, known: Known) -> Batch:
             batch.survey_variables = variables
     _check_programmes(source, batch, known)
     _check_references(source, batch, known)
+    check_plan(source, batch, known)
     check_formulas(source, batch, known)
     from mel_core.ingest.trade_rows import check_trade  # it builds on this module's helpers
 
@@ -419,8 +423,13 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         ),
                     )
                 )
+<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
             if fmt.name == "indicators" and r.get("objective") and code:
                 resolve_objective(r, objectives.get(code, []), label, problems)
+=======
+            if fmt.name in ("indicators", "solutions") and r.get("objective") and code:
+                _resolve_objective(r, objectives.get(code, []), label, problems)
+>>>>>>> local
         if fmt.name == "survey":
             _check_survey_groups(label, batch.rows("survey"), problems)
 
