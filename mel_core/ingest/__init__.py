@@ -31,11 +31,8 @@ from mel_core.store import (
     table_of,
     writer_transaction,
 )
-<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
-from mel_core.trade.checks import import_warnings
-=======
 from mel_core.store.programmes import Solution
->>>>>>> local
+from mel_core.trade.checks import import_warnings
 
 _MODELS: dict[str, type[SQLModel]] = {
     "programmes": Programme,

@@ -197,7 +197,6 @@ def known_from_store(conn: Connection) -> Known:
         select(o.c.programme_id, o.c.number, o.c.statement).order_by(o.c.programme_id, o.c.number)
     ):
         known.objectives.setdefault(codes[pid], []).append(statement)
-<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
     a = table_of(Activity)
     activity_keys = {
         aid: (codes[pid], code) for aid, pid, code in conn.execute(select(a.c.id, a.c.programme_id, a.c.code))
@@ -209,13 +208,13 @@ def known_from_store(conn: Connection) -> Known:
         (*activity_keys[aid], participant)
         for aid, participant in conn.execute(
             select(ap.c.activity_id, ap.c.participant).where(ap.c.kind == "enterprise")
-=======
+        )
+    }
     s = table_of(Solution)
     known.solutions = {
         (codes[pid], number, solution)
         for pid, number, solution in conn.execute(
             select(o.c.programme_id, o.c.number, s.c.number).join(o, o.c.id == s.c.objective_id)
->>>>>>> local
         )
     }
     return known

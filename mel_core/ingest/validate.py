@@ -423,13 +423,8 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         ),
                     )
                 )
-<<<<<<< dced0dfb368469fac391237930c08c34bc545efc
-            if fmt.name == "indicators" and r.get("objective") and code:
-                resolve_objective(r, objectives.get(code, []), label, problems)
-=======
             if fmt.name in ("indicators", "solutions") and r.get("objective") and code:
-                _resolve_objective(r, objectives.get(code, []), label, problems)
->>>>>>> local
+                resolve_objective(r, objectives.get(code, []), label, problems)
         if fmt.name == "survey":
             _check_survey_groups(label, batch.rows("survey"), problems)
 
