@@ -275,6 +275,8 @@ def load_programme(
         ACTIVITY_COLUMNS,
     )  # fmt: skip
     survey = _survey(conn, pid)
+    if programme["sector"] == "trade_promotion":
+        survey, observations = _trade_evidence(conn, programme, survey, observations, targets)
     if period_start is not None or period_end is not None:
         targets = _within(targets, period_start, period_end)
         observations = _within(observations, period_start, period_end)
@@ -307,6 +309,35 @@ def load_programme(
         extra=(sorted((k, str(v)) for k, v in programme.items()), provinces, period_start, period_end, reference),
     )  # fmt: skip
     return data
+
+
+def _trade_evidence(
+    conn: Connection,
+    programme: dict[str, Any],
+    survey: pd.DataFrame,
+    observations: pd.DataFrame,
+    targets: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A trade-promotion programme's evidence from its activity and enterprise records (seed 000): the
+    indicators the framework computes take the values the records count (figures typed in for them give way),
+    and, without a survey, the enterprises before and after the programme's start, participants against the
+    others, stand in for it (:mod:`mel_core.trade.evidence`)."""
+    from mel_core.trade.evidence import counted_observations, enterprise_panel
+    from mel_core.trade.indicators import COMPUTED
+    from mel_core.trade.records import load_records
+
+    records = load_records(conn)
+    counted = counted_observations(records, programme["code"], targets)
+    if not counted.empty:
+        kept = observations[
+            ~observations["indicator_code"].isin(set(counted["indicator_code"]) & set(COMPUTED))
+        ]
+        observations = pd.concat([kept, counted], ignore_index=True) if not kept.empty else counted
+    if survey.empty:
+        panel = enterprise_panel(records, programme["code"], programme["start_date"])
+        if not panel.empty:
+            survey = panel
+    return survey, observations
 
 
 def _survey(conn: Connection, pid: int) -> pd.DataFrame:
