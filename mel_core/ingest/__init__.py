@@ -20,6 +20,7 @@ from mel_core.store import (
     Activity,
     ActivityParticipant,
     ActivityResult,
+    AdminUnit,
     Enterprise,
     EnterpriseReport,
     Expenditure,
@@ -35,6 +36,7 @@ from mel_core.store.programmes import Solution
 from mel_core.trade.checks import import_warnings
 
 _MODELS: dict[str, type[SQLModel]] = {
+    "admin_units": AdminUnit,
     "programmes": Programme,
     "solutions": Solution,
     "indicators": Indicator,

@@ -29,7 +29,8 @@ KINDS = {
     Kind.DATE: "date `YYYY-MM-DD` (or an Excel date)",
     Kind.PERIOD: "period: `2015`, `2015-H1`, `2015-Q3`, `2015-07` or `2016-2020`",
     Kind.CHOICE: "one of the keys listed",
-    Kind.ADMIN: "GSO code of a province (pre-2025 codes accepted); empty = the whole programme",
+    Kind.ADMIN: "GSO code of a province (pre-2025 codes accepted), or of a district or commune of the"
+    " `admin_units` table; empty = the whole programme",
     Kind.ADMINS: "GSO province codes separated by `;`",
     Kind.LIST: "texts separated by `;`",
     Kind.DISAGGREGATION: "`key=value` pairs separated by `;` (`sex=female;ethnicity=minority`); empty = total",
@@ -38,6 +39,19 @@ KINDS = {
 
 #: What a column means, where its name does not say it all.
 MEANING = {
+    ("admin_units", "code"): "the unit's code (GSO code of the district or commune); not a province's",
+    ("admin_units", "name"): "its name with its type, as written (`Huyện Điện Biên Đông`, `Xã Na Son`)",
+    (
+        "admin_units",
+        "parent_code",
+    ): "where it lay: a district in a province (GSO code); a commune in a district"
+    " or, from 1 July 2025, directly in a province",
+    (
+        "admin_units",
+        "successor_code",
+    ): "a commune merged on 1 July 2025: the commune it became part of (in this"
+    " table or the store); empty otherwise, and always for a district",
+    ("admin_units", "name_ascii"): "its name without diacritics; default: computed from the name",
     ("programmes", "code"): "the programme's own code (e.g. `DB-BSS-2011`)",
     ("programmes", "title"): "name in Vietnamese (tên chương trình / dự án / mô hình)",
     ("programmes", "parent_code"): "the programme this one belongs to (a model inside a programme)",
@@ -132,6 +146,13 @@ MEANING = {
 
 #: A paragraph under a table's heading, where the table needs more than its columns.
 NOTES = {
+    "admin_units": "Districts (huyện) and communes (xã) below the provinces, whose figures then name them in"
+    " `admin_unit`: a district's figure is its own, else its communes' rolled up; a province's goes through its"
+    " districts (`mel report … --district CODE | --commune CODE`). The 2025 reform is kept as for the"
+    " provinces: since 1 July 2025 there are no districts and the communes are merged; a district and an old"
+    " commune keep their code and parent of the time, an old commune names the commune it became part of in"
+    " `successor_code`, and the new commune lies directly in its province. A new commune's report for the years"
+    " before reads the communes merged into it.",
     "activities": "An activity is planned (`planned_date`, `cost_planned_million_vnd`) and then reported from the"
     " plan: a `done` or `stopped` activity, or one with an `actual_date`, must have its `planned_date`, and a"
     " `done` one its `actual_date`. Its participants are rows of `activity_participants`; the trade-promotion"
@@ -179,7 +200,8 @@ def formats_markdown() -> str:
         "`.xlsx` workbook whose sheets have these names. Any subset of the tables may be given; they load in the",
         "order below, and each may refer to rows of the tables before it, in the same import or already in the",
         "store. The first row is the header; columns may come in any order; unknown columns are an error (the",
-        "survey's variable columns excepted). Sheets whose name starts with `_` are notes and are not read.",
+        "survey's variable columns excepted). Sheets and columns whose name starts with `_` are notes and are not",
+        "read (the commune planning workbook of `mel report commune-plan` shows each indicator's name that way).",
         "",
         "An empty workbook with every header: `mel init` then `mel export template.xlsx` on a new store.",
         "The illustrative sample (`mel_core/demo/sample_workbook.xlsx`) shows every table filled in.",

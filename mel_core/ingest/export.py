@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, select
 
 from mel_core.errors import OutputError
 from mel_core.i18n import say
+from mel_core.ingest.admin_units import export_rows
 from mel_core.ingest.formats import TABLES, Kind, TableFormat
 from mel_core.ingest.spreadsheet_text import formula_like, to_csv
 from mel_core.store import (
@@ -201,6 +202,7 @@ def collect(conn: Connection) -> dict[str, tuple[list[str], list[Row]]]:
     """Every table as (header, rows) in the import formats."""
     tables: dict[str, tuple[list[str], list[Row]]] = {}
     sources = {
+        "admin_units": lambda: export_rows(conn),
         "programmes": lambda: list(_programmes(conn)),
         "solutions": lambda: list(_solutions(conn)),
         "indicators": lambda: list(_indicators(conn)),

@@ -284,8 +284,23 @@ ACTIVITY_RESULTS = TableFormat(
     key=("programme_code", "activity_code", "tax_code"),
 )
 
+#: Districts and communes (#16): parents and 2025 successors, checked in mel_core.ingest.admin_units.
+ADMIN_UNITS = TableFormat(
+    "admin_units",
+    (
+        C("code", K.CODE, True),
+        C("name", K.TEXT, True),
+        C("level", K.CHOICE, True, ("district", "commune")),
+        C("parent_code", K.CODE, True),
+        C("successor_code", K.CODE),
+        C("name_ascii"),
+    ),
+    key=("code",),
+)
+
 #: The tables in the order they load (each may refer to the ones before it).
 TABLES: tuple[TableFormat, ...] = (
+    ADMIN_UNITS,
     PROGRAMMES,
     SOLUTIONS,
     INDICATORS,

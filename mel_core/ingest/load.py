@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 
+from mel_core.ingest.admin_units import load_admin_units, store_units
 from mel_core.ingest.sources import Progress, gc_paused
 from mel_core.ingest.validate import Batch, Known, Record
 from mel_core.store import (
@@ -177,7 +178,7 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
 
 def known_from_store(conn: Connection) -> Known:
     """What imported rows may refer to: admin units, programmes, indicators and objectives in the store."""
-    known = Known(admin_units=set(conn.scalars(select(table_of(AdminUnit).c.code))))
+    known = Known(admin_units=set(conn.scalars(select(table_of(AdminUnit).c.code))), units=store_units(conn))
     p = table_of(Programme)
     codes = {pid: code for pid, code in conn.execute(select(p.c.id, p.c.code))}
     known.programmes = set(codes.values())
@@ -418,6 +419,7 @@ def load(
 
 
 def _load(conn: Connection, batch: Batch, progress: Progress | None, origin: dict[str, Any]) -> None:
+    load_admin_units(conn, batch.rows("admin_units"))
     _load_programmes(conn, batch.rows("programmes"))
     programmes = _programme_ids(conn)
     _load_solutions(conn, batch.rows("solutions"), programmes)

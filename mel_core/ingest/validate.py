@@ -14,6 +14,7 @@ from typing import Any
 from mel_core.errors import Problem
 from mel_core.i18n import say
 from mel_core.ingest import cells
+from mel_core.ingest.admin_units import check_admin_units, sheet_codes
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
 from mel_core.ingest.formulas import check_formulas
 from mel_core.ingest.plan_rows import check_plan
@@ -30,6 +31,8 @@ class Known:
     """What the store already holds that imported rows may refer to."""
 
     admin_units: set[str] = field(default_factory=set)
+    # admin unit code → (level, parent, successor): what the admin_units table is checked against
+    units: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
     programmes: set[str] = field(default_factory=set)
     parents: dict[str, str | None] = field(default_factory=dict)  # programme code → parent code
     indicators: set[tuple[str, str]] = field(default_factory=set)
@@ -132,7 +135,7 @@ def _read_table(
                 ),
             )
     for name in seen:
-        if name in fmt.names or not name:
+        if name in fmt.names or not name or name.startswith("_"):  # "_…": a note column, read by people only
             continue
         if fmt.open_columns:
             try:
@@ -258,15 +261,17 @@ def validate(source: Source, known: Known) -> Batch:
 def _validate(source: Source, known: Known) -> Batch:
     batch = Batch(problems=list(source.problems))
     problems = batch.problems
+    places = known.admin_units | sheet_codes(source)  # figures may name the units the import brings
     for fmt in TABLES:
         table = source.tables.get(fmt.name)
         if table is None:
             continue
-        records, variables = _read_table(table, fmt, known.admin_units, problems, source.limits.cell_chars)
+        records, variables = _read_table(table, fmt, places, problems, source.limits.cell_chars)
         _duplicates(table, fmt, records, problems)
         batch.records[fmt.name] = records
         if fmt.open_columns:
             batch.survey_variables = variables
+    check_admin_units(source, batch, known)
     _check_programmes(source, batch, known)
     _check_references(source, batch, known)
     check_plan(source, batch, known)
