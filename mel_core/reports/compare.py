@@ -22,6 +22,7 @@ Rules:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -96,7 +97,7 @@ def _province_figures(session: Session, programme: dict, code: str) -> Programme
     return ProgrammeFigures(programme, indicators, targets, observations, unit=code, parents=tree)
 
 
-def _plan(fig: ProgrammeFigures, period: Period):  # type: ignore[no-untyped-def]
+def _plan(fig: ProgrammeFigures, period: Period) -> Callable[[str], tuple[float, float, str | None]]:
     def plan(code: str) -> tuple[float, float, str | None]:
         value, high, found = plan_for(fig, code, period)
         if found is None and period.kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.HALF):
