@@ -3,7 +3,9 @@
 Everything here is invented for demonstration and training (dữ liệu minh hoạ). The kinds of programme, the
 provinces, the results chains and the sources of money follow the source documents (seeds 000–004); the
 figures do not describe any real programme. The programmes themselves are data, in ``programmes.yml`` beside
-this module; :mod:`mel_core.demo.sample` turns them into the seven import tables with a fixed random seed.
+this module; :mod:`mel_core.demo.sample` turns them into the import tables with a fixed random seed. The plan's
+framework (seed 004) is drawn too: a general objective, solutions of objectives, indicators placed in their own
+sector with their timing and collection method, and plans adjusted during the year.
 
 How to read an :class:`IndicatorSpec`: the plan moves the indicator from ``baseline`` to ``target`` over the
 programme's years (phased, not averaged); ``achieved`` is the share of that planned change the programme
@@ -47,6 +49,12 @@ class IndicatorSpec:
     data_source: str = "Báo cáo định kỳ của Ban quản lý"
     compiling_agency: str = "Ban quản lý dự án"
     providing_agency: str = "UBND xã"
+    solution: int | None = None  # the solution (giải pháp) of its objective it measures
+    sector: str = ""  # its own sector of the plan, where it differs from the programme's
+    timing: str = ""  # when it is collected (thời điểm thu thập)
+    collection_method: str = ""
+    # period → {"value": …, "date": …, "reason": …}: the plan of that period as adjusted (kế hoạch điều chỉnh)
+    adjusted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,8 @@ class ProgrammeSpec:
     cancelled: float = 0.05  # share of activities cancelled
     handover: str = "done"  # the status of the handover to the locality
     activities: tuple[ActivitySpec, ...] = ()  # on top of the standard ones
+    general_objective: str = ""  # mục tiêu chung, which the objectives serve
+    solutions: dict[int, tuple[str, ...]] = field(default_factory=dict)  # objective number → its solutions
 
 
 SPECIFICATION = Path(__file__).with_name("programmes.yml")
@@ -160,6 +170,7 @@ def _programme(raw: dict[str, Any], templates: dict[str, dict[str, Any]]) -> Pro
         survey["outcomes"] = tuple(Outcome(**o) for o in survey["outcomes"])
         for key in ("provinces", "objectives", "donors"):
             fields[key] = tuple(fields.get(key, ()))
+        fields["solutions"] = {int(n): tuple(texts) for n, texts in (fields.get("solutions") or {}).items()}
         return ProgrammeSpec(
             indicators=tuple(_indicator(i, templates) for i in fields.pop("indicators")),
             activities=tuple(ActivitySpec(**a) for a in fields.pop("activities", ())),

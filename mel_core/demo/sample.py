@@ -48,7 +48,7 @@ TRUE_EFFECTS: dict[str, dict[str, dict[str, float]]] = {
 
 @dataclass
 class Sample:
-    """The seven import tables (header row first), the survey's truth and the ``_about`` text."""
+    """The import tables (header row first), the survey's truth and the ``_about`` text."""
 
     seed: int
     tables: dict[str, list[Row]]
@@ -56,7 +56,7 @@ class Sample:
     about: list[Row] = field(default_factory=list)
 
     def sheets(self) -> dict[str, list[Row]]:
-        """Every sheet of the workbook in order: ``_about`` first, the seven tables, then ``_truth``."""
+        """Every sheet of the workbook in order: ``_about`` first, the import tables, then ``_truth``."""
         truth_header = [
             "programme_code",
             "variable",
@@ -129,6 +129,15 @@ def _programme_rows(spec: ProgrammeSpec) -> Row:
         spec.budget,
         spec.chosen_by or None,
         ";".join(spec.objectives),
+        spec.general_objective or None,
+    ]
+
+
+def _solution_rows(spec: ProgrammeSpec) -> list[Row]:
+    return [
+        [spec.code, str(objective), number, statement]
+        for objective, statements in sorted(spec.solutions.items())
+        for number, statement in enumerate(statements, start=1)
     ]
 
 
@@ -152,6 +161,10 @@ def _indicator_row(spec: ProgrammeSpec, ind: IndicatorSpec) -> Row:
         ind.objective,
         None,  # method: the sample's indicators are all typed in
         None,  # components
+        ind.solution,
+        ind.sector or None,
+        ind.timing or None,
+        ind.collection_method or None,
     ]
 
 
@@ -172,7 +185,13 @@ def _targets(spec: ProgrammeSpec, ind: IndicatorSpec, planned: dict[str, float] 
             value = ind.target
         else:
             value = ind.baseline + (ind.target - ind.baseline) * _s_curve(k / len(periods))
-        rows.append([spec.code, ind.code, label, None, rounded(value, ind.decimals), ind.target_high])
+        adjusted = ind.adjusted.get(label)
+        adjustment = (
+            [adjusted["value"], None, adjusted["date"], adjusted["reason"]] if adjusted else [None] * 4
+        )
+        rows.append(
+            [spec.code, ind.code, label, None, rounded(value, ind.decimals), ind.target_high, *adjustment]
+        )
     if ind.span_target:
         span = f"{spec.start.year}-{spec.end.year}"
         rows.append([spec.code, ind.code, span, None, ind.target, ind.target_high])
@@ -444,12 +463,13 @@ def _about(seed: int) -> list[Row]:
 
 
 def generate(seed: int = SEED) -> Sample:
-    """The whole sample for ``seed``: the seven tables, the truth of the surveys and the ``_about`` text."""
+    """The whole sample for ``seed``: the import tables, the truth of the surveys and the ``_about`` text."""
     tables: dict[str, list[Row]] = {t.name: [list(t.names)] for t in TABLES}
     truth: list[TrueEffect] = []
     survey_rows: list[dict[str, Any]] = []
     for spec in PROGRAMMES:
         tables["programmes"].append(_programme_rows(spec))
+        tables["solutions"] += _solution_rows(spec)
         money = _expenditures(spec, seed)
         planned, disbursed = _money_series(spec, money)
         for ind in spec.indicators:
@@ -467,8 +487,10 @@ def generate(seed: int = SEED) -> Sample:
         truth += effects
     tables["survey"] = survey_table(survey_rows)
     for table in tables.values():
+        width = len(table[0])
         for row in table:
-            row[:] = [nfc(v) if isinstance(v, str) else v for v in row]
+            # a table's columns the sample leaves empty (after its own) are empty cells, not a shorter row
+            row[:] = [nfc(v) if isinstance(v, str) else v for v in row] + [None] * (width - len(row))
     return Sample(seed, tables, truth, _about(seed))
 
 
@@ -489,7 +511,7 @@ def write_workbook(sample: Sample, path: Path) -> Path:
 
 
 def write_csv(sample: Sample, folder: Path) -> Path:
-    """Write the seven tables as CSV files (UTF-8) in ``folder``; the ``_`` sheets are left out."""
+    """Write the import tables as CSV files (UTF-8) in ``folder``; the ``_`` sheets are left out."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in sample.tables.items():
         with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
@@ -504,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="Example: python -m mel_core.demo.sample --csv /tmp/sample-csv",
     )
     parser.add_argument("--out", type=Path, default=SAMPLE_WORKBOOK, help="the workbook to write")
-    parser.add_argument("--csv", type=Path, help="also write the seven tables as CSV files in this folder")
+    parser.add_argument("--csv", type=Path, help="also write the import tables as CSV files in this folder")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     args = parser.parse_args(argv)
     sample = generate(args.seed)
