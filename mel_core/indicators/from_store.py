@@ -257,7 +257,7 @@ def programme_achievement(
             (_raw, (raw_ids, disaggregation)),
         ]
         children, own, raw = q.in_parallel(engine, jobs, parts, parents)
-        partial, weighted = q.pg_frames(children, own, set(by_id))
+        partial, weighted = q.pg_frames(children, own, set(by_id), parents)
     names = {v: k for k, v in ids.items()}
     partial = partial.assign(indicator_code=partial["indicator_id"].map(names))
     weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))

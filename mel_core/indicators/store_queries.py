@@ -129,16 +129,20 @@ def _own(conn: Connection, ids: list[int], disaggregation: str) -> Any:
     )
 
 
-def _by_province(children: pd.DataFrame, how: dict[str, str], own: pd.DataFrame) -> pd.DataFrame:
+def _by_province(
+    children: pd.DataFrame, how: dict[str, str], own: pd.DataFrame, parents: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Children's aggregates by their parent, combined by the parent's province today (its 2025 successor).
 
     PostgreSQL is asked to group by a plain column (the parent's code), whose statistics it has, so that it
-    plans a parallel aggregation; old provinces are then merged into their successor here.
+    plans a parallel aggregation; old provinces are then merged into their successor here, and a parent that is
+    a district (a commune's) into the district's province (``parents``: unit → province today).
     """
     if children.empty:
         return own.reset_index(drop=True)
     known = geo.provinces()
-    today = {c: known[c].successor_code if c in known else c for c in children["unit"].unique()}
+    up = parents or {}
+    today = {c: known[c].successor_code if c in known else up.get(c, c) for c in children["unit"].unique()}
     keyed = children.assign(unit=children["unit"].map(today))
     combined = keyed.groupby(["indicator_id", "period", "unit", "child"], sort=False).agg(how).reset_index()
     return pd.concat([combined[own.columns], own], ignore_index=True)
@@ -312,9 +316,10 @@ def pg_own(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFram
 
 
 def pg_frames(
-    children: pd.DataFrame, own: pd.DataFrame, means: set[int]
+    children: pd.DataFrame, own: pd.DataFrame, means: set[int], parents: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The partials and weighted frames from :func:`pg_children` and :func:`pg_own` (``means``: weighted ids)."""
+    """The partials and weighted frames from :func:`pg_children` and :func:`pg_own` (``means``: weighted ids;
+    ``parents``: each district's province, for the communes grouped under their district)."""
     own = own.assign(child=0)
     mine = own["indicator_id"].isin(means)
     own_partials = own[~mine].assign(min=own["sum"], max=own["sum"])[PARTIAL_COLUMNS]
@@ -322,9 +327,9 @@ def pg_frames(
     kids = children.assign(child=1)
     weighted = kids["weighted"].astype(bool)
     partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], {"sum": "sum", "min": "min", "max": "max"},
-                            own_partials)  # fmt: skip
+                            own_partials, parents)  # fmt: skip
     sums = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
-    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], sums, own_means)
+    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], sums, own_means, parents)
 
 
 Job = tuple[Callable[..., pd.DataFrame], tuple[Any, ...]]
