@@ -56,6 +56,42 @@ def _run(
     )
 
 
+SECTOR = typer.Option(
+    None, "--sector", metavar="KEY", help="A sector of the plan (agriculture, education, health, poverty …: the"
+    " plan_sectors of kb/taxonomy.yml): its framework, appendix 2a (annual) or 4a (five-year).",
+)  # fmt: skip
+
+
+def _run_sector(
+    kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
+    form: str | None, sector: str,
+) -> None:  # fmt: skip
+    """The framework of one sector of the plan (appendices 2a and 4a) for a province or a programme."""
+    from sqlmodel import Session
+
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.reports import build_report, default_name, write_report
+
+    if fmt not in ("xlsx", "html"):
+        raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
+    engine = _engine()
+    _require_store(engine)
+    with Session(engine) as session:
+        table = build_report(
+            session, kind, programme=programme, province=province, period=period, form=form, sector=sector,  # type: ignore[arg-type]
+        )  # fmt: skip
+    who = f"{programme or f'tinh-{province}'}_{sector}"
+    written = write_report(table, out or Path(default_name(table, who, fmt)), fmt)  # type: ignore[arg-type]
+    typer.echo(
+        render(
+            say(
+                f"wrote appendix {table.form} ({sector}) for {table.period}: {written}",
+                f"đã ghi phụ lục {table.form} (ngành {sector}) kỳ {table.period}: {written}",
+            )
+        )
+    )
+
+
 @app.command("monthly")
 def monthly(
     programme: str | None = PROGRAMME,
@@ -128,15 +164,24 @@ def annual(
         "4.2",
         "--form",
         metavar="4.2|4.1",
-        help="4.2: results against plan; 4.1: the framework of the year's plan.",
+        help="4.2: results against plan; 4.1: the framework of the year's plan (with --sector: appendix 2a).",
     ),
+    sector: str | None = SECTOR,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
-    """Table 4.2 for a year (Báo cáo năm), or with --form 4.1 the M&E framework of the year's plan (Biểu 4.1).
+    """Table 4.2 for a year (Báo cáo năm), or with --form 4.1 the M&E framework of the year's plan (Biểu 4.1),
+    or with --sector the framework of one sector's plan (appendix 2a).
 
-    Example: mel report annual DB-BSS-2011 --period 2015  (the framework: mel report annual DB-BSS-2011 --form 4.1)
+    Objectives, solutions and indicators are placed in the fields and sectors of the plan by each indicator's own
+    sector; a province's framework lists every field and sector.
+
+    Example: mel report annual DB-BSS-2011 --period 2015  (the framework: mel report annual DB-BSS-2011 --form 4.1;
+    a sector: mel report annual --province 11 --sector agriculture)
     """
+    if sector is not None:
+        _run_sector("annual", programme, province, period, fmt, out, form, sector)
+        return
     _run("annual", programme, province, period, fmt, out, form)
 
 
@@ -147,11 +192,17 @@ def five_year(
     period: str | None = typer.Option(
         None, "--period", help="Five years such as 2011-2015 (default: the latest with data)."
     ),
+    sector: str | None = SECTOR,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
-    """Table 4.5: five-year target, annual plans, actual and completion rate (Báo cáo 5 năm).
+    """Table 4.5: five-year target, annual plans, actual and completion rate (Báo cáo 5 năm); with --sector the
+    framework of one sector's five-year plan (appendix 4a).
 
     Example: mel report five-year DB-BSS-2011 --period 2011-2015 --format xlsx --out bao-cao-5-nam.xlsx
+    (a sector: mel report five-year --province 11 --sector poverty --format html)
     """
+    if sector is not None:
+        _run_sector("five-year", programme, province, period, fmt, out, None, sector)
+        return
     _run("five-year", programme, province, period, fmt, out)

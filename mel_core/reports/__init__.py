@@ -4,7 +4,12 @@
   frame of results (planned against implemented);
 - five-year reports: Table 4.5, the five-year framework (target, annual plans, actual, completion rate);
 - the framework listing, Table 4.1 (objectives, solutions, indicators by level, responsible agencies) for the
-  plan of a year: ``form="4.1"`` with an annual report.
+  plan of a year: ``form="4.1"`` with an annual report;
+- the framework of one sector of the plan (appendix 2a for a year, 4a for five years): ``sector="agriculture"``
+  with an annual or five-year report.
+
+Indicators are placed in the fields and sectors of the plan by their own sector; a report on a province shows
+every field and sector of the plan (:mod:`mel_core.reports.plan`).
 
 Example::
 
@@ -30,18 +35,20 @@ from mel_core.reports.framework import framework
 from mel_core.reports.general_frame import general_frame
 from mel_core.reports.html import render_html, write_html
 from mel_core.reports.period import REPORT_KINDS, ReportKind, check_period, default_period
+from mel_core.reports.plan import add_plan
 from mel_core.reports.scope import ReportScopeError, Scope, programme_scope, province_scope
+from mel_core.reports.sectoral import SectorError, sectoral, sectoral_form
 from mel_core.reports.table import MISSING, NONE, ReportTable
 from mel_core.reports.xlsx import write_xlsx
 
-Form = Literal["4.1", "4.2", "4.5"]
+Form = Literal["4.1", "4.2", "4.5", "2a", "4a"]
 Format = Literal["xlsx", "html"]
 FORMS: dict[ReportKind, tuple[Form, ...]] = {
     "monthly": ("4.2",),
     "quarterly": ("4.2",),
     "six-month": ("4.2",),
-    "annual": ("4.2", "4.1"),
-    "five-year": ("4.5",),
+    "annual": ("4.2", "4.1", "2a"),
+    "five-year": ("4.5", "4a"),
 }
 
 __all__ = [
@@ -52,6 +59,7 @@ __all__ = [
     "ReportRequestError",
     "ReportScopeError",
     "ReportTable",
+    "SectorError",
     "build_report",
     "default_name",
     "render_html",
@@ -99,6 +107,7 @@ def build_report(
     province: str | None = None,
     period: str | None = None,
     form: str | None = None,
+    sector: str | None = None,
     today: date | None = None,
 ) -> ReportTable:
     """Build one report form for a programme or a province.
@@ -111,6 +120,8 @@ def build_report(
         period: ``2015-07``, ``2015-Q3``, ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires;
             default: the latest period of the kind with data.
         form: ``"4.2"``/``"4.5"`` (the default of the kind) or ``"4.1"`` (annual only).
+        sector: a sector of the plan (``plan_sectors`` in kb/taxonomy.yml: ``agriculture``, ``education`` …):
+            its framework, appendix 2a (annual) or 4a (five-year).
         today: the date under the national heading (default today).
 
     Raises:
@@ -133,18 +144,21 @@ def build_report(
             hint=say("Example: mel report annual DB-BSS-2011, or mel report annual --province 11.",
                      "Ví dụ: mel report annual DB-BSS-2011, hoặc mel report annual --province 11."),
         )  # fmt: skip
-    chosen = _form_for(kind, form)
+    chosen = _form_for(kind, sectoral_form(kind, form, sector))
     scope = (
         programme_scope(session, programme)
         if programme is not None
         else province_scope(session, province or "")
     )
+    add_plan(session.connection(), scope)
     reported = (
         check_period(kind, period)
         if period is not None
         else default_period(kind, scope.targets, scope.observations)
     )
     day = today or date.today()
+    if chosen in ("2a", "4a"):
+        return sectoral(scope, sector or "", chosen, reported, day)
     if chosen == "4.1":
         return framework(scope, reported, day)
     if chosen == "4.5":

@@ -17,6 +17,7 @@ import pandas as pd
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, grouped, ordered_indicators, place_date, plan_for
 from mel_core.reports.period import period_title
+from mel_core.reports.plan import with_adjustment
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import (
     MISSING,
@@ -89,7 +90,7 @@ def _rows(fig: ProgrammeFigures, span: Period, years: list[int]) -> list[BodyRow
         cells[4 + len(years)] = number(row["actual"])
         has_both = not pd.isna(row["target"]) and not pd.isna(row["actual"])
         cells[5 + len(years)] = rate(row["ratio"]) if has_both else NONE
-        cells[6 + len(years)] = _note(row, span)
+        cells[6 + len(years)] = with_adjustment(_note(row, span), fig, ind.code, row["plan_period"])
         rows.append(BodyRow(cells))
     return rows
 

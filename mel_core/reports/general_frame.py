@@ -22,6 +22,7 @@ import pandas as pd
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, grouped, ordered_indicators, place_date, plan_for
 from mel_core.reports.period import SUB_YEAR, ReportKind, period_title
+from mel_core.reports.plan import with_adjustment
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import (
     MISSING,
@@ -103,7 +104,7 @@ def _rows(fig: ProgrammeFigures, period: Period, kind: ReportKind) -> list[BodyR
         other = 4 if at == 2 else 2
         cells[other] = cells[other + 1] = cells[other + 4] = cells[other + 5] = None
         cells[10] = rate(row["ratio"]) if has_plan and not pd.isna(row["actual"]) else NONE
-        cells[11] = _note(row, period)
+        cells[11] = with_adjustment(_note(row, period), fig, ind.code, row["plan_period"])
         rows.append(BodyRow(cells))
     return rows
 

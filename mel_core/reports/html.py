@@ -69,7 +69,7 @@ def render_html(table: ReportTable) -> str:
             css = "num" if isinstance(value, Number) else ("wrap" if k in table.wrap else "")
             attr = f' class="{css}"' if css else ""
             cells.append(f"<td{attr}>{escape(cell_text(value))}</td>")
-        kind = ' class="group"' if line.kind != "item" else ""
+        kind = ' class="group"' if line.kind not in ("item", "empty") else ""
         body.append(f"<tr{kind}>{''.join(cells)}</tr>")
     colgroup = "".join(f'<col style="width:{w:.0f}ch">' for w in table.widths)
     title = escape(" ".join(table.title))

@@ -16,8 +16,9 @@ from mel_core import geo
 from mel_core.indicators.achievement import achievement
 from mel_core.periods import Period
 from mel_core.reports.period import in_words
+from mel_core.reports.plan import by_sector, titled
 from mel_core.reports.scope import ProgrammeFigures, Scope
-from mel_core.reports.table import BodyRow, Cell, sector_place
+from mel_core.reports.table import BodyRow, Cell
 
 LEVEL_ORDER = {"input": 0, "output": 1, "outcome": 2, "impact": 3}
 
@@ -46,14 +47,20 @@ def active(fig: ProgrammeFigures, period: Period) -> bool:
     return False
 
 
+#: The row under a sector of the plan that nothing in the report's scope reports under.
+NOTHING_THERE = "chưa có mục tiêu, chỉ tiêu nào trong kho dữ liệu"
+
+
 def grouped(
     scope: Scope, columns: int, period: Period, label: int = 1
 ) -> Iterator[tuple[BodyRow | None, ProgrammeFigures | None]]:
-    """Group rows (field, sector group, programme) and, after each programme's row, its figures.
+    """Group rows (field, sector of the plan, programme) and, after each programme's row, its part there.
 
-    A province report leaves out the programmes that neither ran during the period nor have a plan or a figure
-    inside it. Yields ``(row, None)`` for a group row to add and ``(None, programme)`` where the programme's own
-    rows go.
+    Indicators are placed by their own sector (:mod:`mel_core.reports.plan`), so a programme appears under each
+    sector it reports in, with the indicators of that sector. A report on a place (a province, a district)
+    shows every field and sector of the plan, those without anything marked as such; it leaves out the
+    programmes that neither ran during the period nor have a plan or a figure inside it. Yields ``(row, None)``
+    for a group row to add and ``(None, part)`` where the rows of the programme's part go.
     """
 
     def row(number: str, text: str, kind: str) -> BodyRow:
@@ -61,21 +68,23 @@ def grouped(
         cells[0], cells[label] = number, text
         return BodyRow(cells, kind)  # type: ignore[arg-type]
 
-    by_place: dict[tuple[str, str, str, str], list[ProgrammeFigures]] = {}
     shown = [fig for fig in scope.programmes if scope.province is None or active(fig, period)]
-    for fig in shown:
-        by_place.setdefault(sector_place(str(fig.programme["sector"])), []).append(fig)
-    field_seen: set[str] = set()
-    for place in sorted(by_place, key=lambda p: [int(x) for x in p[2].split(".")]):
-        field_number, field_title, group_number, group_title = place
-        if field_number not in field_seen:
-            field_seen.add(field_number)
-            yield row(field_number, field_title, "field"), None
-        yield row(group_number, group_title, "group"), None
-        for k, fig in enumerate(by_place[place], start=1):
-            title = f"{fig.programme['title']} ({fig.code})"
-            yield row(f"{group_number}.{k}", title, "programme"), None
-            yield None, fig
+    fields_seen: set[str] = set()
+    sectors_seen: dict[str, int] = {}
+    for place in by_sector(scope, shown, every=scope.province is not None):
+        if place.field.number not in fields_seen:
+            fields_seen.add(place.field.number)
+            yield row(place.field.number, place.field.vi.upper(), "field"), None
+        if place.sector.number not in sectors_seen:
+            sectors_seen[place.sector.number] = 0
+            yield row(place.sector.number, place.sector.vi, "group"), None
+        if place.figures is None:
+            yield row("", NOTHING_THERE, "empty"), None
+            continue
+        sectors_seen[place.sector.number] += 1
+        number = f"{place.sector.number}.{sectors_seen[place.sector.number]}"
+        yield row(number, titled(place.figures), "programme"), None
+        yield None, place.figures
 
 
 def ordered_indicators(fig: ProgrammeFigures, levels: tuple[str, ...]) -> pd.DataFrame:

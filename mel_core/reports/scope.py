@@ -37,6 +37,7 @@ from mel_core.store import (
     Target,
     table_of,
 )
+from mel_core.store.results import in_force
 
 
 class ReportScopeError(MelError):
@@ -68,6 +69,12 @@ class ProgrammeFigures:
     unit: str = WHOLE
     single_unit: str | None = None
     parents: dict[str, str] = field(default_factory=dict)  # communes rolled up into ``unit``
+    # objectives and their solutions (mel_core.reports.plan.add_plan)
+    plan: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["objective", "objective_statement", "solution", "solution_statement"]
+        )
+    )
 
     @property
     def code(self) -> str:
@@ -149,8 +156,7 @@ def _figures(
     indicators["cumulative"] = indicators["cumulative"].astype(bool)
     targets = _frame(
         conn,
-        select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, t.c.value,
-               t.c.value_high)
+        select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, *in_force(t))
         .join(i, i.c.id == t.c.indicator_id)
         .where(i.c.programme_id == pid, t.c.admin_unit_code.in_(units)),
         [*VALUE_COLUMNS[1:], "value", "value_high"],

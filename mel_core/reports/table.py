@@ -109,12 +109,13 @@ class HeaderCell:
     colspan: int = 1
 
 
-RowKind = Literal["field", "group", "subsector", "programme", "objective", "solution", "item"]
+RowKind = Literal["field", "group", "subsector", "programme", "objective", "item", "empty"]
 
 
 @dataclass
 class BodyRow:
-    """One line of the table body; group lines (field, sector, programme) are shown bold."""
+    """One line of the table body; group lines (field, sector, programme, objective) are shown bold, items and
+    the "nothing here" line of an empty sector (``empty``) are not."""
 
     cells: list[Cell]
     kind: RowKind = "item"

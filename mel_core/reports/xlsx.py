@@ -98,7 +98,7 @@ def write_xlsx(table: ReportTable, path: Path) -> Path:
     # body
     row = numbers + 1
     for body_row in table.body:
-        group = body_row.kind != "item"
+        group = body_row.kind not in ("item", "empty")
         font = Font(name=FONT, size=12, bold=group)
         for k, value in enumerate(body_row.cells):
             c = ws.cell(row=row, column=k + 1)
