@@ -129,3 +129,28 @@ def test_the_units_export_and_import_again_unchanged(engine, tmp_path):
     report = import_path(engine, out)
     assert {t.name: (t.rows, t.new) for t in report.tables}["admin_units"] == (4, 0)
     assert units(engine) == before
+
+
+def test_a_contributor_adds_units_of_their_own_provinces_only(engine, tmp_path):
+    from mel_core.access import Viewer
+    from mel_core.demo.sample import SAMPLE_WORKBOOK
+    from mel_core.ingest import check_path
+    from mel_core.submissions.scope import out_of_scope
+
+    import_path(engine, SAMPLE_WORKBOOK)
+    folder = write(
+        tmp_path / "units", UNITS + "D12,Huyện Mường Tè,district,12,\nC12,Xã Ka Lăng,commune,D12,\n"
+    )
+    (folder / "observations.csv").write_text(
+        "programme_code,indicator_code,period,admin_unit,value\nGOPA,OP1,2018,C01,5\nGOPA,OP1,2018,C12,5\n",
+        encoding="utf-8",
+    )
+    batch, sources = check_path(engine, folder)
+    dien_bien = Viewer(role="contributor", email="c@x", provinces=("11",))
+    with engine.connect() as conn:
+        problems = out_of_scope(conn, dien_bien, batch, sources)
+    # Lai Châu's district and commune (rows 6 and 7), and the figure filed under Lai Châu's commune (row 3)
+    assert sorted((p.source.rsplit("/", 1)[-1], p.row, p.column) for p in problems) == [
+        ("admin_units.csv", 6, "parent_code"), ("admin_units.csv", 7, "parent_code"),
+        ("observations.csv", 3, "admin_unit"),
+    ]  # fmt: skip

@@ -61,8 +61,9 @@ def out_of_scope(conn: Connection, viewer: Viewer, batch: Batch, labels: Mapping
     }
     programmes = {**stored, **listed}
     province_of = provinces_of_units(conn)
+    _add_brought_units(province_of, batch)
     yours = _Yours.of(viewer)
-    problems: list[Problem] = []
+    problems: list[Problem] = _units_out_of_scope(viewer, batch, labels, province_of, yours)
     for r in batch.rows("programmes"):
         code = r.get("code")
         if not code:
@@ -92,6 +93,48 @@ def out_of_scope(conn: Connection, viewer: Viewer, batch: Batch, labels: Mapping
             if why:
                 problems.append(_problem(labels[name], r, name, why, programme, yours))
     problems += _enterprises_out_of_scope(conn, viewer, batch, labels, province_of, yours)
+    return problems
+
+
+def _add_brought_units(province_of: dict[str, str | None], batch: Batch) -> None:
+    """The province of each district or commune the batch brings (admin_units), up its parents in the batch or
+    the store, so that the figures filed under it are judged by it."""
+    brought = {r["code"]: r.get("parent_code") for r in batch.rows("admin_units") if r.get("code")}
+    known = geo.provinces()
+    for code in brought:
+        cursor: str | None = code
+        seen: set[str] = set()
+        while cursor is not None and cursor in brought and cursor not in seen:
+            seen.add(cursor)
+            cursor = brought[cursor]
+        if cursor is None:
+            province_of[code] = None
+        else:
+            province_of[code] = cursor if cursor in known else province_of.get(cursor)
+
+
+def _units_out_of_scope(
+    viewer: Viewer, batch: Batch, labels: Mapping[str, str], province_of: dict[str, str | None], yours: _Yours
+) -> list[Problem]:
+    """A contributor adds districts and communes of their own provinces only."""
+    mine = set(scope_codes(viewer))
+    problems = []
+    for r in batch.rows("admin_units"):
+        province = province_of.get(r.get("code") or "")
+        if province is None or province not in mine:
+            problems.append(
+                Problem(
+                    labels["admin_units"],
+                    r["_row"],
+                    "parent_code",
+                    r.get("parent_code") or "",
+                    say(
+                        f"a unit of {_names([province or '?'])}, outside your scope ({yours.en}): not yours to add",
+                        f"đơn vị thuộc {_names([province or '?'])}, ngoài phạm vi của bạn ({yours.vi}): bạn không"
+                        " được thêm dòng này",
+                    ),
+                )
+            )
     return problems
 
 
