@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The test files that exercise the adapters of mel_core/adapters/ (Whoosh, papermill/nbclient, Sphinx), run again
 # by `make test-public` with every adapter on its library's public API (MEL_PUBLIC_API=1): a subset, for time
-PUBLIC_TESTS := tests/test_kb_index.py tests/test_kb_search.py tests/test_kb_quality.py tests/test_kernels.py
+PUBLIC_TESTS := tests/test_kb_index.py tests/test_kb_search.py tests/test_kb_quality.py tests/test_kernels.py \
+  tests/test_evaluations.py::test_one_programme_on_every_criterion_stores_ratings_findings_recommendations_and_provenance \
+  tests/test_evaluations.py::test_a_broken_template_keeps_its_notebook_marks_the_evaluation_failed_and_stores_no_findings \
+  tests/test_evaluations.py::test_one_process_can_evaluate_inline_then_with_workers \
+  tests/test_book.py::test_the_book_holds_the_years_public_lessons_and_never_contacts_internal_lessons_or_drafts \
+  tests/test_book.py::test_rebuilds_redo_only_what_changed_and_withdrawn_lessons_leave_the_site
 
 .PHONY: demo test test-public lint style format bench sample docs clean help
 
