@@ -155,3 +155,24 @@ def test_sphinx_outside_its_range_is_not_patched_and_rewrites_the_index_after_th
     app = _App()
     sphinx_search.install(app)
     assert app.events == [] and getattr(IndexBuilder.freeze, "mel_published", False)
+
+
+def test_sphinx_outside_its_range_is_reported_in_mel_s_process_before_the_build_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's own process prints only when it fails: the warning is given where the book is built."""
+    import subprocess
+
+    from mel_core.book import build
+
+    started: list[list[str]] = []
+
+    def run(command: list[str], **_kwargs: Any) -> subprocess.CompletedProcess[str]:  # the process boundary
+        started.append(command)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(build.subprocess, "run", run)
+    _outdated(monkeypatch, "Sphinx", "8.2.3")
+    with pytest.warns(LibraryVersionWarning, match="Sphinx 8.2.3 is outside the versions >=7.4,<7.5"):
+        build._sphinx(tmp_path / "source", tmp_path / "html", "html")
+    assert started and started[0][-1] == "html"

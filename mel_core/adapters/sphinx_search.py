@@ -43,6 +43,13 @@ def published_index(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def check() -> bool:
+    """Whether the book's build will take the fast path; called by the ``mel`` process before it starts the
+    build's own process, so that a :class:`~mel_core.adapters.LibraryVersionWarning` reaches the person who
+    built the book (the build's process decides alike; what it prints is only shown when the build fails)."""
+    return use_internals(SPHINX)
+
+
 def install(app: Any) -> None:
     """Make the build publish :func:`published_index`: through ``IndexBuilder.freeze`` or after the build."""
     from sphinx.search import IndexBuilder

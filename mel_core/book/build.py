@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mel_core.adapters import sphinx_search
 from mel_core.book.cache import BuildCache
 from mel_core.book.content import read_content
 from mel_core.book.source import write_source
@@ -192,6 +193,7 @@ def _remove_print_edition(out: Path, pdf: Path) -> None:
 
 def _sphinx(source: Path, output: Path, builder: str) -> None:
     source, output = source.resolve(), output.resolve()
+    sphinx_search.check()  # a Sphinx outside the adapter's range: the warning is shown here, in mel's process
     command = [sys.executable, "-m", "mel_core.book.sphinx_build", str(source), str(output), builder]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NO_COLOR": "1"}
     try:
