@@ -10,9 +10,10 @@ from mel_core.cli import narrative
 from mel_core.i18n import render, say
 
 app = typer.Typer(
-    help="MPI report forms for a programme or a province (Biểu báo cáo theo dõi, đánh giá), on the manual's"
-    " reporting schedule: monthly, quarterly, six-month and annual → Table 4.2 (planned against implemented),"
-    " five-year → Table 4.5; Table 4.1 (the framework of a year's plan) with `annual --form 4.1`.\n\n"
+    help="MPI report forms for a programme, a province, a district or a commune (Biểu báo cáo theo dõi, đánh"
+    " giá), on the manual's reporting schedule: monthly, quarterly, six-month and annual → Table 4.2 (planned"
+    " against implemented), five-year → Table 4.5; Table 4.1 (the framework of a year's plan) with"
+    " `annual --form 4.1`.\n\n"
     "Example: mel report annual DB-BSS-2011 --period 2015 --format xlsx",
     no_args_is_help=True,
 )
@@ -23,15 +24,23 @@ PROVINCE = typer.Option(
     None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
     " programme working in the province.",
 )  # fmt: skip
+DISTRICT = typer.Option(
+    None, "--district", metavar="CODE", help="A district code (before the 2025 reform): the programmes with"
+    " figures there, its communes rolled up into it.",
+)  # fmt: skip
+COMMUNE = typer.Option(
+    None, "--commune", metavar="CODE", help="A commune code: the programmes with figures there (or at the"
+    " communes merged into it in 2025).",
+)  # fmt: skip
 FORMAT = typer.Option("xlsx", "--format", metavar="xlsx|html", help="Excel workbook or printable HTML page.")
 OUT = typer.Option(
-    None, "--out", help="The file to write (default: bieu-<form>_<programme or province>_<period>.<format>)."
+    None, "--out", help="The file to write (default: bieu-<form>_<programme or unit>_<period>.<format>)."
 )
 
 
 def _run(
     kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
-    form: str | None = None,
+    form: str | None = None, district: str | None = None, commune: str | None = None,
 ) -> None:  # fmt: skip
     from sqlmodel import Session
 
@@ -43,8 +52,14 @@ def _run(
     engine = _engine()
     _require_store(engine)
     with Session(engine) as session:
-        table = build_report(session, kind, programme=programme, province=province, period=period, form=form)  # type: ignore[arg-type]
-    path = out or Path(default_name(table, programme or f"tinh-{province}", fmt))  # type: ignore[arg-type]
+        table = build_report(
+            session, kind, programme=programme, province=province, district=district, commune=commune,  # type: ignore[arg-type]
+            period=period, form=form,
+        )  # fmt: skip
+    who = programme or (
+        f"tinh-{province}" if province else f"huyen-{district}" if district else f"xa-{commune}"
+    )
+    path = out or Path(default_name(table, who, fmt))  # type: ignore[arg-type]
     written = write_report(table, path, fmt)  # type: ignore[arg-type]
     typer.echo(
         render(
@@ -96,6 +111,8 @@ def _run_sector(
 def monthly(
     programme: str | None = PROGRAMME,
     province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    commune: str | None = COMMUNE,
     period: str | None = typer.Option(
         None, "--period", help="A month such as 2015-07 (default: the latest with data)."
     ),
@@ -109,13 +126,15 @@ def monthly(
 
     Example: mel report monthly XTTM-2013 --period 2015-07 --format html
     """
-    _run("monthly", programme, province, period, fmt, out)
+    _run("monthly", programme, province, period, fmt, out, district=district, commune=commune)
 
 
 @app.command("quarterly")
 def quarterly(
     programme: str | None = PROGRAMME,
     province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    commune: str | None = COMMUNE,
     period: str | None = typer.Option(
         None, "--period", help="A quarter such as 2015-Q3 (default: the latest with data)."
     ),
@@ -130,13 +149,15 @@ def quarterly(
 
     Example: mel report quarterly XTTM-2013 --period 2015-Q3  (a province: mel report quarterly --province 01)
     """
-    _run("quarterly", programme, province, period, fmt, out)
+    _run("quarterly", programme, province, period, fmt, out, district=district, commune=commune)
 
 
 @app.command("six-month")
 def six_month(
     programme: str | None = PROGRAMME,
     province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    commune: str | None = COMMUNE,
     period: str | None = typer.Option(
         None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
     ),
@@ -150,13 +171,15 @@ def six_month(
 
     Example: mel report six-month --province 11 --period 2013-H1 --format html
     """
-    _run("six-month", programme, province, period, fmt, out)
+    _run("six-month", programme, province, period, fmt, out, district=district, commune=commune)
 
 
 @app.command("annual")
 def annual(
     programme: str | None = PROGRAMME,
     province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    commune: str | None = COMMUNE,
     period: str | None = typer.Option(
         None, "--period", help="A year such as 2015 (default: the latest with data)."
     ),
@@ -182,13 +205,15 @@ def annual(
     if sector is not None:
         _run_sector("annual", programme, province, period, fmt, out, form, sector)
         return
-    _run("annual", programme, province, period, fmt, out, form)
+    _run("annual", programme, province, period, fmt, out, form, district, commune)
 
 
 @app.command("five-year")
 def five_year(
     programme: str | None = PROGRAMME,
     province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    commune: str | None = COMMUNE,
     period: str | None = typer.Option(
         None, "--period", help="Five years such as 2011-2015 (default: the latest with data)."
     ),
@@ -205,4 +230,104 @@ def five_year(
     if sector is not None:
         _run_sector("five-year", programme, province, period, fmt, out, None, sector)
         return
-    _run("five-year", programme, province, period, fmt, out)
+    _run("five-year", programme, province, period, fmt, out, district=district, commune=commune)
+
+
+@app.command("compare")
+def compare_provinces(
+    programme: str = typer.Argument(
+        ..., help="A programme code: its provinces are compared.", show_default=False
+    ),
+    period: str | None = typer.Option(
+        None,
+        "--period",
+        help="Any period: 2013, 2013-H1, 2015-Q3, 2011-2015 (default: the latest year with data).",
+    ),
+    region: str | None = typer.Option(
+        None, "--region", help='Only the provinces of this region ("Central Highlands" or "Tây Nguyên").'
+    ),
+    by: str = typer.Option(
+        "actual",
+        "--by",
+        metavar="actual|completion",
+        help="Rank by the actual or by the completion rate against each province's plan.",
+    ),
+    fmt: str = FORMAT,
+    out: Path | None = OUT,
+) -> None:
+    """The provinces of a programme side by side (So sánh giữa các tỉnh): each indicator's actual, completion
+    rate and rank in every province, and the total of each region (benchmarking, seed 003).
+
+    Equal values share a rank; a falling indicator (poverty rate) ranks its lowest value first. A region's total
+    follows the rollup rules (counts summed, rates never averaged) and needs every province's figure.
+
+    Example: mel report compare GOPA --period 2013 --region "Tây Nguyên" --format html
+    """
+    from sqlmodel import Session
+
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.reports import default_name, write_report
+    from mel_core.reports.compare import RANK_BY, compare
+
+    if fmt not in ("xlsx", "html"):
+        raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
+    if by not in RANK_BY:
+        raise typer.BadParameter(f"{by!r}: use actual or completion", param_hint="--by")
+    engine = _engine()
+    _require_store(engine)
+    with Session(engine) as session:
+        table = compare(session, programme, period=period, region=region, by=by)
+    path = out or Path(default_name(table, programme, fmt).replace("bieu-so sánh", "so-sanh"))  # type: ignore[arg-type]
+    written = write_report(table, path, fmt)  # type: ignore[arg-type]
+    typer.echo(
+        render(
+            say(
+                f"wrote the comparison of provinces for {table.period}: {written}",
+                f"đã ghi biểu so sánh giữa các tỉnh kỳ {table.period}: {written}",
+            )
+        )
+    )
+
+
+@app.command("commune-plan")
+def commune_plan(
+    commune: str = typer.Option(..., "--commune", metavar="CODE", help="The commune's code (admin_units)."),
+    year: int | None = typer.Option(None, "--year", help="The year of the plan (default: this year)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="The workbook to write (default: ke-hoach-xa_<commune>_<year>.xlsx)."
+    ),
+) -> None:
+    """The commune's planning workbook (seed 001): its annual plan (sheet targets) and its data-collection form
+    (sheet observations) in Excel, filled in with what the store knows (Kế hoạch và biểu thu thập thông tin xã).
+
+    Fill in the value column and import the file back with `mel import`: every problem is listed, nothing is
+    written while one remains, and importing it again changes nothing. Columns named with a leading `_` (the
+    indicator's name, unit, last year's plan and result) are for reading only.
+
+    Example: mel report commune-plan --commune C10 --year 2026 --out ke-hoach-2026.xlsx
+    """
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from mel_core.cli.data import _engine, _require_store
+    from mel_core.reports.commune_plan import commune_plan as build
+    from mel_core.reports.commune_plan import write_commune_plan
+
+    engine = _engine()
+    _require_store(engine)
+    chosen = year or date.today().year
+    with Session(engine) as session:
+        plan = build(session, commune, chosen)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in commune)
+    written = write_commune_plan(plan, out or Path(f"ke-hoach-xa_{safe}_{chosen}.xlsx"))
+    typer.echo(
+        render(
+            say(
+                f"wrote the plan of {plan['title']} for {chosen} ({len(plan['targets'])} indicators,"
+                f" {len(plan['observations'])} figures to collect): {written}",
+                f"đã ghi kế hoạch năm {chosen} của {plan['title']} ({len(plan['targets'])} chỉ tiêu,"
+                f" {len(plan['observations'])} số liệu cần thu thập): {written}",
+            )
+        )
+    )

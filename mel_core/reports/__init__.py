@@ -36,9 +36,15 @@ from mel_core.reports.general_frame import general_frame
 from mel_core.reports.html import render_html, write_html
 from mel_core.reports.period import REPORT_KINDS, ReportKind, check_period, default_period
 from mel_core.reports.plan import add_plan
-from mel_core.reports.scope import ReportScopeError, Scope, programme_scope, province_scope
+from mel_core.reports.scope import (
+    ReportScopeError,
+    Scope,
+    programme_scope,
+    province_scope,
+)
 from mel_core.reports.sectoral import SectorError, sectoral, sectoral_form
 from mel_core.reports.table import MISSING, NONE, ReportTable
+from mel_core.reports.units import check_existed, commune_scope, district_scope
 from mel_core.reports.xlsx import write_xlsx
 
 Form = Literal["4.1", "4.2", "4.5", "2a", "4a"]
@@ -105,18 +111,23 @@ def build_report(
     *,
     programme: str | None = None,
     province: str | None = None,
+    district: str | None = None,
+    commune: str | None = None,
     period: str | None = None,
     form: str | None = None,
     sector: str | None = None,
     today: date | None = None,
 ) -> ReportTable:
-    """Build one report form for a programme or a province.
+    """Build one report form for a programme, a province, a district or a commune.
 
     Args:
         session: an open session on the store.
         kind: ``"monthly"``, ``"quarterly"``, ``"six-month"``, ``"annual"`` or ``"five-year"``.
         programme: a programme code (exactly one of ``programme`` and ``province``).
         province: a GSO province code, old or current; the report covers every programme working there.
+        district: a district code (before the 2025 reform): the programmes with figures there, its communes'
+            rolled up into it.
+        commune: a commune code: the programmes with figures there (or at the communes merged into it).
         period: ``2015-07``, ``2015-Q3``, ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires;
             default: the latest period of the kind with data.
         form: ``"4.2"``/``"4.5"`` (the default of the kind) or ``"4.1"`` (annual only).
@@ -125,8 +136,10 @@ def build_report(
         today: the date under the national heading (default today).
 
     Raises:
-        ReportRequestError: neither or both of programme and province, or a form the kind does not have.
-        ReportScopeError: unknown programme or province, or no programme in the province.
+        ReportRequestError: not exactly one of programme, province, district and commune, or a form the kind
+            does not have.
+        ReportScopeError: unknown programme or unit, no programme in it, or a district (or a commune merged in
+            2025) asked for a period after its end on 30 June 2025.
         PeriodError: a period of the wrong kind, or no data to choose a default from.
     """
     if kind not in REPORT_KINDS:
@@ -137,25 +150,30 @@ def build_report(
                 "Dùng monthly, quarterly, six-month, annual hoặc five-year.",
             ),
         )
-    if (programme is None) == (province is None):
+    asked = [x for x in (programme, province, district, commune) if x is not None]
+    if len(asked) != 1:
         raise ReportRequestError(
-            say("give a programme code or --province CODE (one of them)",
-                "hãy chọn một mã chương trình hoặc --province MÃ_TỈNH (chỉ một trong hai)"),
+            say("give a programme code, --province, --district or --commune CODE (one of them)",
+                "hãy chọn một mã chương trình, --province, --district hoặc --commune MÃ (chỉ một)"),
             hint=say("Example: mel report annual DB-BSS-2011, or mel report annual --province 11.",
                      "Ví dụ: mel report annual DB-BSS-2011, hoặc mel report annual --province 11."),
         )  # fmt: skip
     chosen = _form_for(kind, sectoral_form(kind, form, sector))
-    scope = (
-        programme_scope(session, programme)
-        if programme is not None
-        else province_scope(session, province or "")
-    )
+    if programme is not None:
+        scope = programme_scope(session, programme)
+    elif province is not None:
+        scope = province_scope(session, province)
+    elif district is not None:
+        scope = district_scope(session, district)
+    else:
+        scope = commune_scope(session, commune or "")
     add_plan(session.connection(), scope)
     reported = (
         check_period(kind, period)
         if period is not None
         else default_period(kind, scope.targets, scope.observations)
     )
+    check_existed(scope, reported)
     day = today or date.today()
     if chosen in ("2a", "4a"):
         return sectoral(scope, sector or "", chosen, reported, day)

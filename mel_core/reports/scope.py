@@ -10,6 +10,11 @@ a programme's figures are read at the level that describes the province:
   old or current) and the figures of its communes, rolled up to the province by the rules of
   :mod:`mel_core.indicators.rollup` (the province's own figure wins); its whole-programme targets are not the
   province's, so a plan missing for the province shows as missing.
+
+A district report (before the 2025 reform) and a commune report gather the programmes that hold a plan or a
+figure at the unit or below it, and read them at the unit: a district's figure is its own, else its communes'
+rolled up; a commune's is its own, else (for the years before 1 July 2025) that of the communes merged into it.
+A commune under a district rolls up through the district into the province, level by level.
 """
 
 from __future__ import annotations
@@ -23,11 +28,11 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from mel_core import geo
+from mel_core.communes import Unit, admin_tree, below
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.indicators.achievement import WHOLE
 from mel_core.store import (
-    AdminUnit,
     Indicator,
     Objective,
     Observation,
@@ -86,8 +91,9 @@ class Scope:
     """The programmes of a report, and who issues it."""
 
     programmes: list[ProgrammeFigures]
-    province: str | None = None  # the current province code of a province report
+    province: str | None = None  # the current province code of a province report (or of the unit's province)
     province_name: str | None = None
+    unit: Unit | None = None  # the district or commune of a district or commune report
     issuer: list[str] = field(default_factory=list)
     subject: str = ""  # the programme title or "tỉnh Điện Biên"
 
@@ -233,9 +239,9 @@ def province_scope(session: Session, code: str) -> Scope:
     province = current_province(code)
     codes = geo.predecessors(province.code)
     conn = session.connection()
-    au = table_of(AdminUnit)
-    # communes and districts filed under the province's codes belong to it too
-    children = list(conn.scalars(select(au.c.code).where(au.c.parent_code.in_(codes))))
+    # districts and communes filed under the province's codes belong to it too, at any depth
+    tree = below(admin_tree(conn), set(codes))
+    children = sorted(tree)
     units = codes + children
     pp, p = table_of(ProgrammeProvince), table_of(Programme)
     programme_codes = sorted(
@@ -271,7 +277,8 @@ def province_scope(session: Session, code: str) -> Scope:
             indicators, targets, observations = _figures(conn, programme, units)
             unit = _one_unit(targets, observations, province.code, set(children))
             targets = targets[targets["admin_unit"] == unit]
-            rollup = dict.fromkeys(children, unit)
+            # a commune goes to its district, a district (or a commune under no district) to the province
+            rollup = {child: unit if parent in codes else parent for child, parent in tree.items()}
             figures.append(
                 ProgrammeFigures(programme, indicators, targets, observations, unit=unit, parents=rollup)
             )
