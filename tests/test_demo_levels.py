@@ -76,3 +76,26 @@ def test_quarterly_figures_climb_from_last_year_to_this_years(engine):
     op1 = item(table, "OP1")
     assert op1[7] == Number(81) and op1[3] == Number(112)  # against the year's plan
     assert op1[10].value == pytest.approx(81 / 112 * 100)
+
+
+def test_mel_demo_loads_the_levels_and_writes_a_quarterly_and_a_district_report(tmp_path):
+    from openpyxl import load_workbook
+
+    from mel_core.config import load_settings
+    from mel_core.demo.run import run_demo
+
+    for _ in range(2):  # again from scratch, the same result
+        result = run_demo(load_settings({"MEL_HOME": str(tmp_path)}))
+        assert result.levels is not None
+        assert {t.name: t.new for t in result.levels.tables} == {
+            "admin_units": 10,
+            "targets": 29,
+            "observations": 214,
+        }
+        names = [p.name for p in result.reports]
+        assert names == ["bieu-4.2_tinh-11_2017-Q3.xlsx", "bieu-4.2_huyen-101_2015.xlsx"]
+        titles = [
+            load_workbook(p).active.cell(row=r, column=1).value for p in result.reports for r in range(1, 12)
+        ]
+        assert "QUÝ III NĂM 2017 - TỈNH ĐIỆN BIÊN" in titles
+        assert "NĂM 2015 - HUYỆN ĐIỆN BIÊN ĐÔNG, TỈNH ĐIỆN BIÊN" in titles

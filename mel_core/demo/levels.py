@@ -142,3 +142,25 @@ def write(engine: Engine, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+#: The reports ``mel demo`` writes from these figures (kind, scope, period), under MEL_HOME/reports.
+DEMO_REPORTS = [
+    ("quarterly", {"province": PROVINCE}, "2017-Q3"),
+    ("annual", {"district": "101"}, "2015"),
+]
+
+
+def write_reports(engine: Engine, folder: Path) -> list[Path]:
+    """Write the demo's quarterly report of the province and annual report of a district (.xlsx) to ``folder``."""
+    from sqlmodel import Session
+
+    from mel_core.reports import build_report, default_name, write_report
+
+    written = []
+    with Session(engine) as session:
+        for kind, where, period in DEMO_REPORTS:
+            table = build_report(session, kind, period=period, **where)  # type: ignore[arg-type]
+            who = f"tinh-{where['province']}" if "province" in where else f"huyen-{where['district']}"
+            written.append(write_report(table, folder / default_name(table, who, "xlsx"), "xlsx"))
+    return written
