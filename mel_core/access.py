@@ -242,6 +242,28 @@ def submissions_clause(viewer: Viewer) -> ColumnElement[bool]:
     return false()
 
 
+#: The states in which a lesson's author may still change it and attach files to it.
+AUTHOR_STATES = ("draft", "returned")
+
+
+def may_attach(viewer: Viewer, entity: str, *, author: str | None = None, status: str | None = None) -> bool:
+    """Whether ``viewer`` may attach a file to a ``programme`` or an ``evaluation`` (those who edit them:
+    evaluators, reviewers, administrators: ``attach_files``) or to a ``lesson`` whose author (the e-mail of who
+    wrote it in the portal) and status are given: reviewers and administrators, and its author while it is a
+    draft or returned (:data:`AUTHOR_STATES`). Who may see the target is a separate question (a lesson's page is
+    404 to those who may not see it)."""
+    if entity == "lesson":
+        if may(viewer, "review_lessons"):
+            return True
+        return (
+            may(viewer, "submit_lessons")
+            and bool(viewer.email)
+            and author == viewer.email
+            and status in AUTHOR_STATES
+        )
+    return may(viewer, "attach_files")
+
+
 def sees_contact(viewer: Viewer) -> bool:
     """Whether ``viewer`` may see a lesson's contact details (names, phone numbers, e-mails)."""
     return may(viewer, "see_contact")

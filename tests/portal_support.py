@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 from mel_core.access import Viewer
 from mel_core.accounts.users import add_user
 from mel_core.config import Settings, sample_lessons_dir
+from mel_core.demo import trade_sample
 from mel_core.demo.sample import SAMPLE_WORKBOOK
 from mel_core.ingest import import_path
 from mel_core.kb.index import build_index
@@ -83,18 +84,24 @@ class PortalStore:
 
 def _copy_evaluations(source: Engine, target: Engine) -> int:
     """Copy the evaluations (with ratings, findings, recommendations) of ``source`` into ``target``,
-    programmes matched by code; returns how many evaluations."""
+    programmes matched by code (the evaluations of a demo programme the target does not hold are left out);
+    returns how many evaluations."""
     tables = [table_of(m) for m in (Evaluation, Rating, Finding, Recommendation)]
     programmes = table_of(Programme)
     with source.connect() as src, target.begin() as dst:
         codes = dict(src.execute(select(programmes.c.id, programmes.c.code)).all())
         ids = {code: pid for pid, code in dst.execute(select(programmes.c.id, programmes.c.code)).all()}
-        evaluations = [dict(r) for r in src.execute(select(tables[0])).mappings()]
+        evaluations = [
+            dict(r) for r in src.execute(select(tables[0])).mappings() if codes[r["programme_id"]] in ids
+        ]
         for row in evaluations:
             row["programme_id"] = ids[codes[row["programme_id"]]]
         dst.execute(insert(tables[0]), evaluations)
+        kept = [row["id"] for row in evaluations]
         for table in tables[1:]:
-            rows = [dict(r) for r in src.execute(select(table)).mappings()]
+            rows = [
+                dict(r) for r in src.execute(select(table).where(table.c.evaluation_id.in_(kept))).mappings()
+            ]
             if rows:
                 dst.execute(insert(table), rows)
     return len(evaluations)
@@ -207,6 +214,7 @@ def build_portal_store(db_url: str, home: Path, demo_db: Path) -> PortalStore:
                 add_user(session, store.email(role), role, password, scope)
                 store.passwords[role] = password
         import_path(engine, SAMPLE_WORKBOOK)
+        import_path(engine, trade_sample.write(home / "trade_promotion_sample.xlsx"))  # "my reports" (#17)
         ingest_lessons(engine, sample_lessons_dir(), publish_as=store.email("reviewer"))
         with session_scope(engine) as session:  # the letter itself, asking Điện Biên and Quảng Bình
             new_call(
@@ -244,7 +252,8 @@ def _attachments(engine: Engine, store: PortalStore) -> None:
         for number, (target, visibility) in ATTACHED.items():
             attach(
                 session, store.settings.home, parse_target(target), pdf_bytes(f"Bao cao so {number}"),
-                f"Báo cáo số {number}.pdf", visibility=visibility, by=store.email("evaluator"),
+                f"Báo cáo số {number}.pdf", visibility=visibility,
+                by=store.email("reviewer" if target.startswith("lesson:") else "evaluator"),
             )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from mel_core.store import Evaluation, Programme, session_scope
 from tests.kb_support import add_lesson
 
 EVALUATOR = "danhgia@molisa.example.vn"
+REVIEWER = "thamdinh@molisa.example.vn"
 
 
 def pdf_bytes(text: str) -> bytes:
@@ -78,6 +79,7 @@ def xlsx_bytes() -> bytes:
 def store(engine: Engine) -> Engine:
     with session_scope(engine) as session:
         add_user(session, EVALUATOR, "evaluator", "a long enough password")
+        add_user(session, REVIEWER, "reviewer", "a long enough password")
         add_user(session, "docgia@molisa.example.vn", "reader", "a long enough password")
         add_user(session, "congtacvien@molisa.example.vn", "contributor", "a long enough password")
         programme = Programme(
@@ -124,9 +126,9 @@ def test_word_and_excel_text_is_read_as_nfc(store: Engine, tmp_path: Path):
     decomposed = unicodedata.normalize("NFD", "Nuôi dê sinh sản ở Minh Hóa")
     with session_scope(store) as session:
         word = attach(session, tmp_path, parse_target("lesson:2013-public"), docx_bytes(decomposed), "bai-hoc.docx",
-                      by=EVALUATOR)  # fmt: skip
+                      by=REVIEWER)  # fmt: skip
         excel = attach(session, tmp_path, parse_target("lesson:2013-public"), xlsx_bytes(), "so-lieu.xlsx",
-                       by=EVALUATOR, visibility="internal")  # fmt: skip
+                       by=REVIEWER, visibility="internal")  # fmt: skip
         assert (
             word.text and "Nuôi dê sinh sản ở Minh Hóa" in word.text and "Hộ thoát nghèo\t1.250" in word.text
         )
@@ -148,7 +150,7 @@ def test_who_sees_which_attachment(store: Engine, tmp_path: Path):
                 parse_target(target),
                 pdf_bytes(name),
                 name,
-                by=EVALUATOR,
+                by=REVIEWER if target.startswith("lesson:") else EVALUATOR,
                 visibility=visibility,
             )
     reader = Viewer(role="reader", email="docgia@molisa.example.vn")
@@ -210,15 +212,48 @@ def test_read_file_stops_before_reading_a_file_that_is_too_large(tmp_path: Path)
     ("target", "by", "words"),
     [
         ("programme:NOPE", EVALUATOR, "no programme 'NOPE'"),
-        ("lesson:2013-public", "docgia@molisa.example.vn", "not an enabled evaluator"),
-        ("lesson:2013-public", "congtacvien@molisa.example.vn", "not an enabled evaluator"),
-        ("lesson:2013-public", "nobody@example.org", "not an enabled evaluator"),
+        ("lesson:2013-public", "docgia@molisa.example.vn", "may not attach files to lesson:2013-public"),
+        ("lesson:2013-public", "congtacvien@molisa.example.vn", "may not attach files to lesson:2013-public"),
+        ("lesson:2013-public", EVALUATOR, "may not attach files to lesson:2013-public"),
+        ("programme:QB-DE-2012", "congtacvien@molisa.example.vn", "may not attach files to programme"),
+        ("evaluation:QB-DE-2012-final", "docgia@molisa.example.vn", "may not attach files to evaluation"),
+        ("lesson:2013-public", "nobody@example.org", "not an enabled user"),
     ],
-    ids=["unknown-entity", "reader", "contributor", "unknown-user"],
-)
+    ids=["unknown-entity", "reader", "contributor", "evaluator-lesson", "contributor-programme", "reader-evaluation",
+         "unknown-user"],
+)  # fmt: skip
 def test_who_may_attach_and_to_what(store: Engine, tmp_path: Path, target: str, by: str, words: str):
     with session_scope(store) as session, pytest.raises(AttachmentError, match=words):
         attach(session, tmp_path, parse_target(target), pdf_bytes("x"), "x.pdf", by=by)
+
+
+def test_a_lessons_author_attaches_files_while_it_is_a_draft_or_returned(store: Engine, tmp_path: Path):
+    from sqlalchemy import update
+
+    from mel_core.attachments import AttachmentForbidden
+    from mel_core.store import Lesson
+
+    author = "congtacvien@molisa.example.vn"
+    with store.begin() as conn:
+        conn.execute(update(Lesson).where(Lesson.key == "2013-draft").values(submitted_by_user=author))  # type: ignore[arg-type]
+    for status, allowed in (("draft", True), ("returned", True), ("submitted", False), ("published", False)):
+        with store.begin() as conn:
+            conn.execute(update(Lesson).where(Lesson.key == "2013-draft").values(status=status))  # type: ignore[arg-type]
+        with session_scope(store) as session:
+            target = parse_target("lesson:2013-draft")
+            if allowed:
+                row = attach(session, tmp_path, target, pdf_bytes(status), f"{status}.pdf", by=author)
+                assert row.uploaded_by == author
+            else:
+                with pytest.raises(AttachmentForbidden):
+                    attach(session, tmp_path, target, pdf_bytes(status), f"{status}.pdf", by=author)
+    with session_scope(store) as session:  # another contributor may not, even of a draft
+        add_user(session, "khac@molisa.example.vn", "contributor", "a long enough password")
+    with store.begin() as conn:
+        conn.execute(update(Lesson).where(Lesson.key == "2013-draft").values(status="draft"))  # type: ignore[arg-type]
+    with session_scope(store) as session, pytest.raises(AttachmentForbidden):
+        attach(session, tmp_path, parse_target("lesson:2013-draft"), pdf_bytes("z"), "z.pdf",
+               by="khac@molisa.example.vn")  # fmt: skip
 
 
 @pytest.mark.parametrize("text", ["lesson", "report:1", "lesson:", "2013-public"])
@@ -229,10 +264,10 @@ def test_targets_are_named_entity_colon_key(text: str):
 
 def test_the_same_file_twice_on_one_entity_is_refused(store: Engine, tmp_path: Path):
     with session_scope(store) as session:
-        attach(session, tmp_path, parse_target("lesson:2013-public"), pdf_bytes("x"), "x.pdf", by=EVALUATOR)
+        attach(session, tmp_path, parse_target("lesson:2013-public"), pdf_bytes("x"), "x.pdf", by=REVIEWER)
         with pytest.raises(AttachmentError, match="already attached"):
             attach(
-                session, tmp_path, parse_target("lesson:2013-public"), pdf_bytes("x"), "y.pdf", by=EVALUATOR
+                session, tmp_path, parse_target("lesson:2013-public"), pdf_bytes("x"), "y.pdf", by=REVIEWER
             )
 
 
@@ -279,7 +314,7 @@ def test_attached_text_is_searched_in_the_index_of_what_it_belongs_to(store: Eng
             ("lesson:2013-draft", "Fennec", "public"),
         ]:
             attach(session, home, parse_target(target), pdf_bytes(f"Report {word}"), f"{word}.pdf",
-                   by=EVALUATOR, visibility=visibility)  # fmt: skip
+                   by=REVIEWER if target.startswith("lesson:") else EVALUATOR, visibility=visibility)  # fmt: skip
     found: dict[str, set[str]] = {}
     for audience in ("public", "internal"):
         build_index(store, tmp_path / audience, audience=audience)
@@ -307,7 +342,7 @@ def test_attachments_carry_the_facets_of_what_they_belong_to(store: Engine, tmp_
         session.add(ProgrammeProvince(programme_id=1, admin_unit_code="44", position=0))  # Quảng Bình (old)
         for target in ("programme:QB-DE-2012", "evaluation:QB-DE-2012-final", "lesson:2013-public"):
             attach(session, tmp_path, parse_target(target), pdf_bytes(f"Walrus report {target}"),
-                   f"{target.partition(':')[0]}.pdf", by=EVALUATOR)  # fmt: skip
+                   f"{target.partition(':')[0]}.pdf", by=REVIEWER)  # fmt: skip
     build_index(store, tmp_path / "index", audience="public")
 
     def found(**facets: str) -> set[str]:

@@ -416,8 +416,8 @@ def attached_book(small_book, tmp_path):
     ids = {}
     with session_scope(engine) as session:
         for target, data, name, visibility in files:
-            row = attach(session, home, parse_target(target), data, name, visibility=visibility,
-                         by="danhgia@molisa.example.vn")  # fmt: skip
+            by = "thamdinh@molisa.example.vn" if target.startswith("lesson:") else "danhgia@molisa.example.vn"
+            row = attach(session, home, parse_target(target), data, name, visibility=visibility, by=by)
             ids[name] = row.id
     return engine, lessons, out, home, ids
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -176,11 +177,27 @@ def expected_status(path: str, who: str) -> int:
     return 200
 
 
+def api_routes(app: object) -> list[APIRoute]:
+    """Every route of the portal: the app's own and those of each router module (FastAPI 0.16x lists an
+    included router as one entry of ``app.routes``, not its routes)."""
+    import importlib
+    import pkgutil
+
+    import mel_core.web.routers as package
+
+    found = [r for r in getattr(app, "routes", []) if isinstance(r, APIRoute)]
+    for module in pkgutil.iter_modules(package.__path__):
+        router = importlib.import_module(f"{package.__name__}.{module.name}").router
+        found += [r for r in router.routes if isinstance(r, APIRoute)]
+    assert len(found) > 40, "the portal's routes were not found"
+    return found
+
+
 def test_every_get_route_is_in_the_role_matrix(portal_store):
     app = create_app(portal_store.settings)
     tested = {re.sub(r"\?.*", "", p) for p in routes(portal_store)}
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or "GET" not in route.methods or route.path.startswith("/lang/"):
+    for route in api_routes(app):
+        if "GET" not in route.methods or route.path.startswith("/lang/"):
             continue
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", route.path) + "$")
         assert any(pattern.match(p) for p in tested), f"{route.path} has no case in the role matrix"
@@ -1047,3 +1064,155 @@ def test_attached_files_are_listed_and_downloaded_as_files_by_those_who_may_see_
     assert disposition.startswith('attachment; filename="Bao_cao_so_1.pdf"') and disposition.isascii()
     assert clients["reader"].get("/attachments/99").status_code == 404
     assert clients["reader"].get("/attachments/x").status_code == 400  # not a number
+
+
+# --------------------------------------------------------------------------------------- attaching a file (#15)
+def _upload_targets(store: PortalStore) -> dict[str, str]:
+    """A programme (not the one whose files other tests count), a finished evaluation, and a draft lesson of the
+    contributor (Điện Biên, written in the portal): where each role tries to attach a file."""
+    from sqlalchemy import update
+
+    from mel_core.store import Programme
+
+    engine = make_engine(store.settings.db_url)
+    try:
+        with session_scope(engine) as session:
+            programme = session.exec(
+                select(Programme.code).where(Programme.code != "DB-BSS-2011").order_by(Programme.code)
+            ).first()
+        add_lesson(engine, "2026-attach-draft", "Bản nháp có tệp đính kèm", [("3", "Bài học", "- Một.")],
+                   status="draft", provinces=("11",), year=2026)  # fmt: skip
+        with engine.begin() as conn:
+            conn.execute(
+                update(Lesson)
+                .where(Lesson.key == "2026-attach-draft")  # type: ignore[arg-type]
+                .values(submitted_by_user=store.email("contributor"))
+            )
+    finally:
+        engine.dispose()
+    return {
+        "programme": f"/programmes/{programme}",
+        "evaluation": f"/evaluations/{first_evaluation(store.settings.db_url)}",
+        "lesson": "/lessons/2026-attach-draft",
+    }
+
+
+def expected_upload(entity: str, who: str, api: bool) -> int:
+    """The status of an attachment posted to ``entity``'s page by ``who`` (with a valid CSRF token)."""
+    done = 201 if api else 303
+    if who == ANONYMOUS:
+        return 401
+    if entity == "lesson":  # a draft: its author, reviewers and admins; others do not see it
+        return done if who in ("contributor", "reviewer", "admin") else 404
+    return done if who in ("evaluator", "reviewer", "admin") else 403
+
+
+def test_every_upload_route_is_in_the_attachment_role_matrix(portal_store):
+    from mel_core.web.routers.attaching import UPLOAD_PATH
+
+    app = create_app(portal_store.settings)
+    posted = {r.path for r in api_routes(app) if "POST" in r.methods and r.path.endswith("/attachments")}
+    assert posted == {
+        f"{api}/{kind}/{{key}}/attachments"
+        for api in ("", "/api")
+        for kind in ("programmes", "evaluations", "lessons")
+    }
+    assert all(UPLOAD_PATH.fullmatch(p.replace("{key}", "X")) for p in posted)  # each one's body is capped
+
+
+def test_attaching_a_file_with_every_role(portal_store, clients):
+    """The upload form of a programme's, an evaluation's and a lesson's page, by every role (#15): who may attach
+    is who access.py says; a refusal writes nothing; an upload is kept, listed, downloadable and audited."""
+    from mel_core.store import Attachment
+    from tests.test_attachments import pdf_bytes
+
+    targets = _upload_targets(portal_store)
+    engine = make_engine(portal_store.settings.db_url)
+
+    def count() -> int:
+        with session_scope(engine) as session:
+            return len(session.exec(select(Attachment.id)).all())
+
+    try:
+        for entity, path in targets.items():
+            for who in WHO:
+                for api in (False, True):
+                    client = clients[who]
+                    token = csrf_of(client, "/login")  # bound to the browser's session (or cookie)
+                    before = count()
+                    name = f"{who}-{entity}-{'api' if api else 'form'}.pdf"
+                    files = {"file": (name, pdf_bytes(f"Okapi {name}"), "application/pdf")}
+                    data = {"title": f"Báo cáo {name}", "visibility": "public"}
+                    if api:
+                        response = client.post(f"/api{path}/attachments", files=files, data=data,
+                                               headers={"X-CSRF-Token": token}, follow_redirects=False)  # fmt: skip
+                    else:
+                        response = client.post(f"{path}/attachments", files=files,
+                                               data={**data, "csrf_token": token}, follow_redirects=False)  # fmt: skip
+                    expected = expected_upload(entity, who, api)
+                    assert response.status_code == expected, (
+                        f"{who} {entity} api={api}: {response.text[:300]}"
+                    )
+                    assert count() == before + (1 if expected in (201, 303) else 0), f"{who} {entity} {api}"
+                    if expected == 303:
+                        assert response.headers["location"].startswith(f"{path}#attachment-")
+                    if expected == 201:
+                        shown = response.json()
+                        assert shown["uploaded_by"] == portal_store.email(who) and shown["file_name"] == name
+                        download = client.get(f"/attachments/{shown['id']}")
+                        assert download.status_code == 200 and download.content == files["file"][1]
+                    if expected == 403 and not api:
+                        assert "không được đính kèm tệp" in response.text  # why, in the reader's language
+        # listed on the page, with the form for those who may attach and no form for the others
+        admin_page = clients["admin"].get(targets["programme"]).text
+        assert (
+            "Báo cáo admin-programme-form.pdf" in admin_page and 'enctype="multipart/form-data"' in admin_page
+        )
+        assert 'enctype="multipart/form-data"' not in clients["reader"].get(targets["programme"]).text
+        with session_scope(engine) as session:
+            events = [e.action for e in audit.history(session, "lesson", "2026-attach-draft")]
+        assert events.count("attachment.add") == 6  # contributor, reviewer, admin, each by form and API
+    finally:
+        engine.dispose()
+
+
+def test_a_refused_attachment_says_why_and_writes_nothing(portal_store, clients, monkeypatch):
+    from mel_core.store import Attachment
+    from tests.test_attachments import pdf_bytes
+
+    evaluator = clients["evaluator"]
+    path = "/programmes/DB-BSS-2011"
+    engine = make_engine(portal_store.settings.db_url)
+
+    def count() -> int:
+        with session_scope(engine) as session:
+            return len(session.exec(select(Attachment.id)).all())
+
+    def post(name: str, data: bytes, token: str | None = None, query: str = "") -> httpx.Response:
+        return evaluator.post(
+            f"{path}/attachments{query}",
+            files={"file": (name, data, "application/octet-stream")},
+            data={"csrf_token": token or csrf_of(evaluator, path), "visibility": "public"},
+            follow_redirects=False,
+        )
+
+    try:
+        before = count()
+        kept = set((portal_store.settings.home / "attachments").iterdir())
+        wrong = post("bao-cao.doc", b"\xd0\xcf\x11\xe0 old Word")
+        assert wrong.status_code == 422 and "không phải tệp PDF, Word hay Excel" in wrong.text
+        fake = post("bao-cao.pdf", b"<html>not a pdf</html>")
+        assert fake.status_code == 422 and "%PDF-" in fake.text
+        assert post("x.pdf", pdf_bytes("x"), token="forged").status_code == 403
+        # larger than MEL_LIMIT_ATTACHMENT_MB: refused before the body is read, the limit named
+        monkeypatch.setenv("MEL_LIMIT_ATTACHMENT_MB", "1")
+        big = post("lon.pdf", b"%PDF-1.4\n" + b"0" * (3 << 20))
+        assert big.status_code == 413 and "MEL_LIMIT_ATTACHMENT_MB" in big.text
+        # within the framing allowance but over the limit: refused by the exact check
+        edge = post("vua.pdf", b"%PDF-1.4\n" + b"0" * (1 << 20))
+        assert edge.status_code == 413 and "MEL_LIMIT_ATTACHMENT_MB" in edge.text
+        assert count() == before and set((portal_store.settings.home / "attachments").iterdir()) == kept
+        english = post("bao-cao.doc", b"\xd0\xcf\x11\xe0", query="?lang=en")
+        assert english.status_code == 422 and "is not a PDF, Word or Excel file" in english.text
+    finally:
+        engine.dispose()

@@ -138,11 +138,12 @@ def open_context(browser: Any, served: Served) -> Iterator[Any]:
 
 def _expected(problem: str) -> bool:
     """A page refused on purpose (a wrong password, a throttled sign-in, a page the role may not open, an unknown
-    id), which Chromium logs as an error, or the favicon's load cancelled because the test moved on to the next
-    page; a refused script or style sheet is still a problem, and so is any other failure."""
+    id, a file of the wrong kind or too large), which Chromium logs as an error, or the favicon's load cancelled
+    because the test moved on to the next page; a refused script or style sheet is still a problem, and so is any
+    other failure."""
     if problem.startswith("failed request:") and "/static/favicon.svg net::ERR_ABORTED" in problem:
         return True
-    return bool(re.search(r"status of (401|403|404|429) \(", problem)) and "/static/" not in problem
+    return bool(re.search(r"status of (401|403|404|413|422|429) \(", problem)) and "/static/" not in problem
 
 
 def sign_in(page: Any, served: Served, email: str, password: str) -> None:
@@ -388,3 +389,51 @@ def test_a_reviewer_records_managements_response_and_the_tracker_shows_it(served
     anonymous.goto(f"{served.base}/recommendations?state=initiated")
     assert "Ban hành quy chế quay vòng" in anonymous.inner_text("table.recs")
     assert "Sở NN&PTNT Điện Biên" in anonymous.inner_text("table.recs")
+
+
+def test_an_evaluator_attaches_a_pdf_and_anyone_downloads_it(served, open_context, tmp_path):
+    """The upload form of a programme's page (#15): a file of the wrong kind is refused with why (nothing kept);
+    a PDF is attached with its title, listed, and downloaded byte for byte, by its uploader and by an anonymous
+    visitor; an internal one is listed only for the signed-in."""
+    from tests.test_attachments import docx_bytes, pdf_bytes
+
+    report = tmp_path / "Báo cáo giữa kỳ.pdf"
+    report.write_bytes(pdf_bytes("Bao cao giua ky Okapi"))
+    old_word = tmp_path / "bao-cao-cu.doc"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0 an old Word file")
+    notes = tmp_path / "ghi-chu-noi-bo.docx"
+    notes.write_bytes(docx_bytes("Ghi chú nội bộ"))
+    programme = f"{served.base}/programmes/DB-BSS-2011"
+    page, _watch = open_context()
+    sign_in(page, served, served.store.email("evaluator"), served.store.passwords["evaluator"])
+    page.goto(programme)
+    form = "form.attach"
+    page.set_input_files(f"{form} input[name=file]", str(old_word))
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "không phải tệp PDF, Word hay Excel" in page.inner_text("section.attachments [role=alert]")
+    page.set_input_files(f"{form} input[name=file]", str(report))
+    page.fill(f"{form} input[name=title]", "Báo cáo giữa kỳ (Okapi)")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "#attachment-" in page.url
+    link = page.get_by_role("link", name="Báo cáo giữa kỳ (Okapi)")
+    with page.expect_download() as downloading:
+        link.click()
+    download = downloading.value
+    assert download.suggested_filename == "Báo cáo giữa kỳ.pdf"  # its own name (filename*), ASCII for others
+    assert Path(download.path()).read_bytes() == report.read_bytes()
+    page.goto(programme)
+    page.set_input_files(f"{form} input[name=file]", str(notes))
+    page.check(f"{form} input[name=visibility][value=internal]")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "ghi-chu-noi-bo.docx" in page.inner_text("section.attachments")
+    visitor, _ = open_context()
+    visitor.goto(programme)
+    listed = visitor.inner_text("section.attachments")
+    assert "Báo cáo giữa kỳ (Okapi)" in listed and "ghi-chu-noi-bo" not in listed
+    assert visitor.locator("form.attach").count() == 0  # an anonymous visitor attaches nothing
+    with visitor.expect_download() as downloading:
+        visitor.get_by_role("link", name="Báo cáo giữa kỳ (Okapi)").click()
+    assert Path(downloading.value.path()).read_bytes() == report.read_bytes()

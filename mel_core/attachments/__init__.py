@@ -6,7 +6,15 @@ Modules, one noun each: :mod:`~mel_core.attachments.files` (kinds, limits, the f
 ``attachments_of``: the rows, who may add and see them).
 """
 
-from mel_core.attachments.errors import AttachmentError, AttachmentRefused
+from mel_core.attachments.errors import AttachmentError, AttachmentForbidden, AttachmentRefused
 from mel_core.attachments.record import attach, attachments_of, parse_target, stored_file
 
-__all__ = ["AttachmentError", "AttachmentRefused", "attach", "attachments_of", "parse_target", "stored_file"]
+__all__ = [
+    "AttachmentError",
+    "AttachmentForbidden",
+    "AttachmentRefused",
+    "attach",
+    "attachments_of",
+    "parse_target",
+    "stored_file",
+]

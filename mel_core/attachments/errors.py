@@ -19,3 +19,7 @@ class AttachmentRefused(AttachmentError):
     def __init__(self, message: str, *, too_large: bool = False, hint: str = "") -> None:
         super().__init__(message, hint)
         self.too_large = too_large
+
+
+class AttachmentForbidden(AttachmentError):
+    """A user who may not attach files to this programme, evaluation or lesson (the portal answers 403)."""

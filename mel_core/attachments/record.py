@@ -1,8 +1,10 @@
 """Attach a file to a programme, an evaluation or a lesson, and list what a viewer may see of them.
 
-Who may attach: an enabled user holding ``attach_files`` (evaluator, reviewer, admin). Who may see an attachment
-(:func:`visible_clause`): whoever may see what it belongs to (every programme; the evaluations and lessons of
-:mod:`mel_core.access`), and for an ``internal`` attachment only those who may see internal lessons too.
+Who may attach (:func:`mel_core.access.may_attach`): to a programme or an evaluation, evaluators, reviewers and
+administrators; to a lesson, reviewers and administrators, and its author while it is a draft or returned. Who
+may see an attachment (:func:`visible_clause`): whoever may see what it belongs to (every programme; the
+evaluations and lessons of :mod:`mel_core.access`), and for an ``internal`` attachment only those who may see
+internal lessons too.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlmodel import Session, col
 
 from mel_core import audit
-from mel_core.access import Viewer, evaluations_clause, lessons_clause, may
+from mel_core.access import Viewer, evaluations_clause, lessons_clause, may, may_attach
 from mel_core.accounts.users import acting_user
-from mel_core.attachments.errors import AttachmentError
+from mel_core.attachments.errors import AttachmentError, AttachmentForbidden
 from mel_core.attachments.extract import extract
 from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of, kind_of_media
 from mel_core.i18n import say
 from mel_core.limits import Limits
-from mel_core.store import Attachment, Evaluation, Lesson, Programme, User, table_of
+from mel_core.store import Attachment, Evaluation, Lesson, Programme, table_of
 from mel_core.submissions.files import shown_name
 from mel_core.text import nfc
 from mel_core.vocabulary import ATTACHMENT_ENTITIES, VISIBILITY
@@ -69,30 +71,58 @@ def parse_target(text: str) -> Target:
     return Target(entity, key)
 
 
-def _exists(session: Session, target: Target) -> bool:
+def _owner(session: Session, target: Target) -> Any | None:
+    """The row ``target`` names (None: there is none)."""
     model, column = _KEYS[target.entity]
-    return session.exec(select(model.id).where(getattr(model, column) == target.key)).first() is not None  # type: ignore[call-overload]
+    return session.exec(select(model).where(getattr(model, column) == target.key)).scalars().first()  # type: ignore[call-overload]
 
 
-def attacher(session: Session, email: str) -> User:
-    """The enabled user ``email``, who may attach files.
+def attacher(session: Session, email: str) -> Viewer:
+    """The enabled user ``email`` as the viewer who attaches a file at a terminal (``--by EMAIL``).
 
     Raises:
-        AttachmentError: no such user, disabled, or of a role that does not attach files.
+        AttachmentError: no such user, or disabled.
     """
-    user = acting_user(session, email, "attach_files")
+    user = acting_user(session, email, "browse")
     if user is None:
         raise AttachmentError(
             say(
-                f"{email!r} is not an enabled evaluator, reviewer or administrator of the portal",
-                f"{email!r} không phải người đánh giá, thẩm định hoặc quản trị đang hoạt động",
+                f"{email!r} is not an enabled user of the portal",
+                f"{email!r} không phải người dùng đang hoạt động của cổng",
             ),
             hint=say(
                 "Give the e-mail of a user who may attach files (mel users list).",
                 "Dùng e-mail của người được phép đính kèm tệp (mel users list).",
             ),
         )
-    return user
+    return Viewer(
+        role=user.role,
+        user_id=user.id,
+        email=user.email,
+        provinces=tuple(user.provinces or ()),
+        organisation=user.organisation or "",
+    )
+
+
+def _check_may_attach(viewer: Viewer, target: Target, owner: Any) -> None:
+    lesson = target.entity == "lesson"
+    author = owner.submitted_by_user if lesson else None
+    status = owner.status if lesson else None
+    if may_attach(viewer, target.entity, author=author, status=status):
+        return
+    who = viewer.email or say("an anonymous visitor", "khách chưa đăng nhập")
+    raise AttachmentForbidden(
+        say(
+            f"{who} may not attach files to {target}",
+            f"{who} không được đính kèm tệp vào {target}",
+        ),
+        hint=say(
+            "Reviewers and administrators attach files to lessons, and so does a lesson's author while it is a"
+            " draft or returned; evaluators, reviewers and administrators to programmes and evaluations.",
+            "Người thẩm định và quản trị đính kèm tệp vào bài học, tác giả cũng vậy khi bài còn là bản nháp hoặc"
+            " bị trả lại; người đánh giá, thẩm định và quản trị đính kèm vào chương trình và đợt đánh giá.",
+        ),
+    )
 
 
 def attach(
@@ -104,22 +134,25 @@ def attach(
     *,
     title: str = "",
     visibility: str = "public",
-    by: str,
+    by: str | Viewer,
     limits: Limits | None = None,
 ) -> Attachment:
     """Attach ``data`` (a file named ``filename``) to ``target``: checked, kept once by its content under
-    ``home``, its text read, and recorded with an audit event, in the transaction of ``session``.
+    ``home``, its text read, and recorded with an audit event, in the transaction of ``session``. ``by``: the
+    signed-in viewer (the portal), or the e-mail of the user at a terminal.
 
     Raises:
         AttachmentRefused: a wrong kind of file, too large, or not what its name says; nothing is kept.
-        AttachmentError: an unknown target, a user who may not attach files, the same file already attached.
+        AttachmentForbidden: ``by`` may not attach files to ``target`` (:func:`mel_core.access.may_attach`).
+        AttachmentError: an unknown target or user, the same file already attached.
     """
     if visibility not in VISIBILITY:
         raise AttachmentError(
             say(f"unknown visibility {visibility!r}", f"mức hiển thị không hợp lệ {visibility!r}")
         )
-    user = attacher(session, by)
-    if not _exists(session, target):
+    viewer = by if isinstance(by, Viewer) else attacher(session, by)
+    owner = _owner(session, target)
+    if owner is None:
         raise AttachmentError(
             say(
                 f"there is no {target.entity} {target.key!r} in the store",
@@ -127,6 +160,7 @@ def attach(
             ),
             hint=say("Check the key (mel programmes, mel evaluations, mel lessons).", "Hãy kiểm tra lại mã."),
         )
+    _check_may_attach(viewer, target, owner)
     name = shown_name(filename)
     kind = kind_of(name)
     check(data, kind, name, limits)
@@ -155,7 +189,7 @@ def attach(
         entity=target.entity,
         entity_key=target.key,
         visibility=visibility,
-        uploaded_by=user.email,
+        uploaded_by=viewer.email,
         uploaded_at=datetime.now(UTC),
         text=extracted.text,
         extraction_note=extracted.note,
@@ -167,7 +201,7 @@ def attach(
         "attachment.add",
         target.entity,
         target.key,
-        actor=user.email,
+        actor=viewer.email,
         after={
             "attachment": attachment.id,
             "title": attachment.title,

@@ -31,7 +31,13 @@ def attach(
         "--internal",
         help="Only for signed-in readers and above (default: public with what it belongs to).",
     ),
-    by: str = typer.Option(..., "--by", metavar="EMAIL", help="The evaluator, reviewer or administrator."),
+    by: str = typer.Option(
+        ...,
+        "--by",
+        metavar="EMAIL",
+        help="Who attaches: an evaluator, reviewer or administrator (programmes, evaluations); a reviewer,"
+        " administrator or the lesson's author while it is a draft or returned (lessons).",
+    ),
 ) -> None:
     """Attach a PDF, Word or Excel file to a programme, an evaluation or a lesson: kept once by its content
     under MEL_HOME/attachments, its text read for the search (run mel kb index afterwards).

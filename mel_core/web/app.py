@@ -34,6 +34,7 @@ from mel_core.web.render import page
 from mel_core.web.routers import (
     admin,
     api_docs,
+    attaching,
     attachments,
     auth,
     calls,
@@ -47,7 +48,7 @@ from mel_core.web.routers import (
     submit,
 )
 from mel_core.web.security import CSP, CSRF_COOKIE, HEADERS, SESSION_COOKIE, sign
-from mel_core.web.uploads import BodyLimit
+from mel_core.web.uploads import BodyLimit, attachment_cap
 from mel_core.web.words import t
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
 
     _ = app.state.portal.secret  # read (or made) now: requests never wait for it
     app.add_middleware(BodyLimit, paths=submissions.UPLOAD_PATHS)
+    app.add_middleware(BodyLimit, pattern=attaching.UPLOAD_PATH, cap=attachment_cap, limit="attachment_bytes")
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -218,6 +220,7 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
         admin,
         api_docs,
         attachments,
+        attaching,
     )
     for module in routers:
         app.include_router(module.router)

@@ -162,6 +162,14 @@ WORDS: dict[str, str] = {
     "kind_programme": say("programme", "chương trình"),
     "kind_attachment": say("attached file", "tệp đính kèm"),
     "attachments": say("Attached files", "Tệp đính kèm"),
+    "attach_file": say("Attach a PDF, Word or Excel file", "Đính kèm tệp PDF, Word hoặc Excel"),
+    "attach_title": say(
+        "Title (what the file is; default: its name)", "Tiêu đề (tệp là gì; mặc định: tên tệp)"
+    ),
+    "attach_internal_hint": say(
+        "signed-in readers and above only", "chỉ người dùng đã đăng nhập (bạn đọc trở lên)"
+    ),
+    "attach_submit": say("Attach", "Đính kèm"),
     # recommendations: management responses and key actions (UNDP Evaluation Resource Centre)
     "rec_awaiting": say("awaiting management response", "chờ phản hồi của quản lý"),
     "rec_not_accepted": say("not accepted", "không chấp nhận"),

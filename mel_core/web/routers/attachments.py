@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
-from mel_core.access import Viewer
+from mel_core.access import Viewer, may_attach
 from mel_core.attachments import attachments_of, stored_file
 from mel_core.attachments.files import ascii_name, kind_of_media
 from mel_core.attachments.record import Target, attachment
+from mel_core.limits import Limits
 from mel_core.store import Attachment
 from mel_core.web.deps import db, portal, require
 
@@ -39,6 +40,16 @@ def attachment_list(session: Session, viewer: Viewer, entity: str, key: str) -> 
         }
         for a in attachments_of(session, viewer, Target(entity, key))
     ]
+
+
+def attach_form(
+    viewer: Viewer, entity: str, *, author: str | None = None, status: str | None = None
+) -> dict[str, Any]:
+    """What a page says about attaching a file to it: whether ``viewer`` may (:func:`mel_core.access.may_attach`)
+    and, if so, the largest file taken."""
+    if not may_attach(viewer, entity, author=author, status=status):
+        return {"can_attach": False}
+    return {"can_attach": True, "attach_limit_bytes": Limits.from_environment().attachment_bytes}
 
 
 @router.get("/attachments/{attachment_id}", include_in_schema=False)

@@ -23,7 +23,7 @@ from mel_core.store import Evaluation, Programme
 from mel_core.vocabulary import ACTION_STATUSES, MANAGEMENT_RESPONSES, RATED, RECOMMENDATION_STATES
 from mel_core.web.deps import check_csrf, db, lang_of, require
 from mel_core.web.render import page, twin
-from mel_core.web.routers.attachments import attachment_list
+from mel_core.web.routers.attachments import attach_form, attachment_list
 from mel_core.web.security import NOTEBOOK_CSP
 
 router = APIRouter(tags=["evaluations"])
@@ -74,6 +74,7 @@ def evaluation_data(request: Request, session: Session, viewer: Viewer, code: st
         for name in notebook_files(evaluation)
     ]
     data["attachments"] = attachment_list(session, viewer, "evaluation", evaluation.code)
+    data.update(attach_form(viewer, "evaluation"))
     return data
 
 
@@ -83,10 +84,10 @@ def evaluation_page(
 ) -> HTMLResponse:
     """An evaluation: ratings computed and final with their justification, findings, recommendations."""
     data = evaluation_data(request, session, viewer, code)
-    return page(request, "evaluation.html", _evaluation_context(data, viewer))
+    return page(request, "evaluation.html", evaluation_context(data, viewer))
 
 
-def _evaluation_context(data: dict[str, Any], viewer: Viewer, error: str | None = None) -> dict[str, Any]:
+def evaluation_context(data: dict[str, Any], viewer: Viewer, error: str | None = None) -> dict[str, Any]:
     return {
         "e": data,
         "title": data["code"],
@@ -110,7 +111,7 @@ def _answered(
         session.rollback()
         data = evaluation_data(request, session, viewer, code)
         message = render(exc.message, lang_of(request))
-        return page(request, "evaluation.html", _evaluation_context(data, viewer, message), status_code=400)
+        return page(request, "evaluation.html", evaluation_context(data, viewer, message), status_code=400)
     session.commit()
     return RedirectResponse(f"/evaluations/{code}#rec-{ref.rpartition('#')[2]}", status_code=303)
 

@@ -19,7 +19,7 @@ from mel_core.lessons.workflow import steps
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, table_of
 from mel_core.web.deps import db, portal, require
 from mel_core.web.render import page, twin
-from mel_core.web.routers.attachments import attachment_list
+from mel_core.web.routers.attachments import attach_form, attachment_list
 
 router = APIRouter(tags=["lessons"])
 
@@ -113,6 +113,7 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
             LessonTraits(lesson.key, lesson.title, lesson.sector, tuple(themes), tuple(codes), lesson.year),
         ),
         "attachments": attachment_list(session, viewer, "lesson", lesson.key),
+        **attach_form(viewer, "lesson", author=lesson.submitted_by_user, status=lesson.status),
     }
     if sees_contact(viewer):
         data["contact"] = lesson.contact or {}

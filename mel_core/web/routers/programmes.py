@@ -35,7 +35,7 @@ from mel_core.store import (
 from mel_core.vocabulary import INDICATOR_LEVELS
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
-from mel_core.web.routers.attachments import attachment_list
+from mel_core.web.routers.attachments import attach_form, attachment_list
 from mel_core.web.routers.lessons import province_info
 
 router = APIRouter(tags=["programmes"])
@@ -53,6 +53,10 @@ def _number(value: Any) -> float | None:
 def _flag(value: Any) -> bool | None:
     """A yes/no figure, or None when it is missing (pandas' NA included)."""
     return None if value is None or value is pd.NA or value != value else bool(value)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def results_framework(session: Session, code: str, indicators: list[Indicator]) -> list[dict[str, Any]]:
@@ -80,7 +84,8 @@ def results_framework(session: Session, code: str, indicators: list[Indicator]) 
                 "final_target": _number(end.get("target")),
                 "final_period": end.get("period"),
                 "actual": _number(end.get("actual")) if end else None,
-                "actual_period": end.get("actual_period") if end else None,
+                # no figure for a final target yet: no actual period (NaN in the table, not JSON)
+                "actual_period": _text(end.get("actual_period")),
                 "progress": progress,
                 "bar": max(0.0, min(progress, 1.0)) if progress is not None else None,
                 "latest_target": _number(done.get("target")),
@@ -209,6 +214,7 @@ def programme_data(request: Request, session: Session, viewer: Viewer, code: str
         ],
         "recommendations_as_of": date.today().isoformat(),
         "attachments": attachment_list(session, viewer, "programme", programme.code),
+        **attach_form(viewer, "programme"),
     }
 
 
