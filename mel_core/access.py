@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review_workbooks": frozenset({"reviewer", "admin"}),
     "attach_files": frozenset({"evaluator", "reviewer", "admin"}),
     "manage_users": frozenset({"admin"}),
+    # trade promotion (seed 000): "my reports", of the programmes of one's scope (trade_report_scope)
+    "see_trade_reports": frozenset(ROLES),
 }
 
 
@@ -193,15 +195,15 @@ def enterprise_row_scope(viewer: Viewer, province: str | None) -> str:
 
 def trade_report_scope(viewer: Viewer, programme: ProgrammeScope) -> bool:
     """Whether ``viewer`` sees the trade-promotion reports of ``programme`` in the portal ("my reports"):
-    readers and above see every programme's; a contributor those of the programmes that are theirs (by
-    organisation, or working in one of their provinces); anonymous visitors none (enterprise figures)."""
+    readers and above see every programme's; a contributor those of the programmes that are theirs, by
+    organisation (an association's) or working only in their provinces (a centre's); anonymous visitors none."""
+    if not may(viewer, "see_trade_reports"):
+        return False
     if may(viewer, "see_internal") or may(viewer, "review_workbooks"):
         return True
-    if not may(viewer, "submit_workbooks"):
-        return False
     if viewer.organisation and _same_organisation(programme.implementer, viewer.organisation):
         return True
-    return bool(programme.provinces & set(scope_codes(viewer)))
+    return bool(programme.provinces) and programme.provinces <= set(scope_codes(viewer))
 
 
 def lessons_clause(viewer: Viewer) -> ColumnElement[bool]:

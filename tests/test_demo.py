@@ -7,7 +7,8 @@ import json
 from sqlalchemy import text
 
 from mel_core.config import load_settings
-from mel_core.demo.run import run_demo
+from mel_core.demo.run import evaluated_programmes, run_demo
+from mel_core.demo.trade_sample import ASSOCIATION, CENTRES, centre
 from mel_core.store import make_engine
 from tests.test_cli import run_mel
 
@@ -38,8 +39,12 @@ def test_mel_demo_builds_the_store_evaluates_every_programme_and_prints_where_ev
     assert len(codes) >= 8
     root = tmp_path / "notebooks" / "evaluations"
     assert str(root) in result.stdout.replace("\n", "")
+    evaluated = evaluated_programmes(engine)
+    # the trade-promotion programme is evaluated as a whole; its centres' and association's projects are not
+    assert set(codes) - set(evaluated) == {ASSOCIATION, *map(centre, CENTRES)}
     for code in codes:
         assert code in result.stdout
+    for code in evaluated:
         [folder] = [f for f in (root / code).iterdir() if f.is_dir()]
         for name in TEMPLATE_NAMES:
             assert (folder / f"{name}.ipynb").is_file(), (code, name)

@@ -133,6 +133,7 @@ def routes(store: PortalStore) -> list[str]:
         "/api/submit/workbook",
         "/review/workbooks",
         "/api/review/workbooks",
+        *TRADE_REPORTS,
         "/login",
         "/healthz",
         "/api/docs",
@@ -147,11 +148,27 @@ def routes(store: PortalStore) -> list[str]:
     return paths
 
 
+#: "My reports" (trade promotion, seed 000): the list, a centre's quarterly report in the demo contributor's
+#: province (Điện Biên, 11), and the programme's report by sector (beyond their province).
+TRADE_REPORTS = (
+    "/my-reports",
+    "/api/my-reports",
+    "/my-reports/XTTM-T11?kind=quarterly&period=2026-Q3",
+    "/api/my-reports/XTTM-T11?kind=quarterly&period=2026-Q3",
+    "/my-reports/XTTM?kind=sector&period=2026",
+    "/api/my-reports/XTTM?kind=sector&period=2026",
+)
+
+
 def expected_status(path: str, who: str) -> int:
     if path.startswith(("/admin/", "/api/admin/")):
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303
         return 200 if who == "admin" else 403
+    if path.startswith(("/my-reports", "/api/my-reports")):
+        if who == ANONYMOUS:
+            return 401 if path.startswith("/api/") else 303
+        return 403 if who == "contributor" and "/XTTM?" in path else 200
     if path.startswith(("/submit/", "/api/submit/")):
         if who == ANONYMOUS:
             return 401 if path.startswith("/api/") else 303

@@ -143,3 +143,16 @@ def test_every_problem_is_reported_with_its_place_and_nothing_is_written(engine,
     }, caught.value.problems
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(table_of(Enterprise))) == 0
+
+
+def test_the_counted_codes_are_the_frameworks():
+    from mel_core.demo import trade_promotion as tp
+    from mel_core.trade.indicators import COMPUTED, PROVINCIAL_SHEET, TYPE_CODES
+
+    assert list(TYPE_CODES.values()) == [
+        key for key, _vi, _en in tp.ACTIVITY_TYPES
+    ]  # the ten types, in order
+    framework = {s[0] for s in (*tp.PROGRAMME_INDICATORS, *tp.PROVINCIAL_INDICATORS)}
+    assert set(COMPUTED) <= framework
+    provincial = {s[0]: s[1] for s in tp.PROVINCIAL_INDICATORS}
+    assert len(PROVINCIAL_SHEET) == 14 and set(PROVINCIAL_SHEET) <= set(provincial)

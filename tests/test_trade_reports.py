@@ -9,9 +9,16 @@ from typer.testing import CliRunner
 
 from mel_core.cli import app
 from mel_core.ingest import import_path
-from mel_core.trade.indicators import PROVINCIAL_SHEET
+from mel_core.trade.indicators import PROVINCIAL_SHEET, Figure
 from mel_core.trade.report_files import render_html, write_report
-from mel_core.trade.reports import NO_DATA, TradeReportError, breakdown_report, centre_report, indicator_sheet
+from mel_core.trade.reports import (
+    NO_DATA,
+    TradeReportError,
+    breakdown_report,
+    centre_report,
+    indicator_sheet,
+    secondary_suppression,
+)
 from tests import trade_data
 from tests.trade_data import E
 
@@ -68,9 +75,12 @@ def test_by_sector_a_cell_of_one_enterprise_is_suppressed(store):
     columns = [str(h) for h in section.header]
     coffee, tea, total = columns.index("Coffee"), columns.index("Tea"), len(columns) - 1
     xk = _row(section, "XK_DT")
-    assert xk[coffee] == 500 + 100 + 200  # E1 E2 E3
     assert "suppressed" in str(xk[tea])  # E4 alone: its own export turnover
-    assert xk[total] == 1130
+    # coffee (E1 E2 E3: 800) would give tea away as the total minus coffee: suppressed too (secondary)
+    assert "suppressed" in str(xk[coffee]) and xk[total] == 1130
+    with store.connect() as conn:  # with a threshold of 1 nothing is held back
+        open_report = breakdown_report(conn, "XT", "2026-Q3", "sector", least=1)
+    assert _row(open_report.sections[0], "XK_DT")[coffee] == 500 + 100 + 200
     hd = _row(section, "HD_CT")
     assert (hd[coffee], hd[tea], hd[total]) == (2, 1, 2)  # counts are always shown
     assert _private(report) == []
@@ -80,6 +90,21 @@ def test_by_sector_a_cell_of_one_enterprise_is_suppressed(store):
     assert [str(h) for h in by_province.sections[0].header][2] == "11 Điện Biên"
     assert "Northern Midlands and Mountains" in [str(h) for h in by_region.sections[0].header]
     assert _row(by_region.sections[0], "DN_TG")[2] == 4
+
+
+def test_secondary_suppression_hides_a_second_cell_only_when_one_would_give_the_other_away():
+    def cell(value, firms):
+        return Figure("XK_DT", value, enterprises=firms)
+
+    total = cell(100, 9)
+    assert secondary_suppression([cell(10, 1), cell(50, 5), cell(40, 3)], total, 3) == {
+        0,
+        2,
+    }  # the fewest next
+    assert secondary_suppression([cell(10, 1), cell(20, 2), cell(70, 6)], total, 3) == {0, 1}  # two already
+    assert secondary_suppression([cell(40, 4), cell(60, 5)], total, 3) == set()
+    counts = [Figure("HD_CT", 2), Figure("HD_CT", 3)]
+    assert secondary_suppression(counts, Figure("HD_CT", 5), 3) == set()
 
 
 def test_a_lower_threshold_shows_more_and_the_setting_is_read(store, monkeypatch):

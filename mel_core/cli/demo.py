@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from mel_core.config import Settings, sample_lessons_dir
+from mel_core.i18n import language
 
 
 def demo(
@@ -78,6 +79,16 @@ def demo(
     console.print()
     for t in result.report.tables:
         console.print(f"  {t.name:<13} {t.rows:>7} rows")
+    if result.trade is not None:
+        rows = ", ".join(f"{t.rows} {t.name}" for t in result.trade.tables if t.rows)
+        console.print(
+            f"  {'trade':<13} the illustrative trade-promotion programme XTTM (seed 000; fictitious enterprises):"
+            f" {rows}. Reports: mel trade report quarterly XTTM-T11 --period 2026-Q3 · mel trade report sector"
+            " XTTM --period 2026 · mel trade indicators XTTM-T11 --period 2026",
+            soft_wrap=True,
+        )
+        for warning in result.trade.warnings:  # the one figure typed in that disagrees on purpose
+            console.print(f"  {'':<13} {warning.render(language())}", soft_wrap=True, style="dim")
     if result.lessons is not None:
         console.print(
             f"  {'lessons':<13} {len(result.lessons.added):>7} files ({sample_lessons_dir()}):"

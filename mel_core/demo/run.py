@@ -57,6 +57,8 @@ class DemoResult:
     programmes: list[ProgrammeSummary]
     lessons: IngestReport | None = None
     accounts: dict[str, str] = field(default_factory=dict)  # e-mail → password, shown once
+    #: the illustrative trade-promotion programme (mel_core.demo.trade_sample)
+    trade: ImportReport | None = None
 
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
@@ -107,6 +109,7 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
 def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult:
     """Create a fresh SQLite store at MEL_HOME/mel.db with one portal account per role; load the sample workbook
     and the sample lessons into it, the demo reviewer publishing those whose file says published."""
+    from mel_core.demo import trade_sample
     from mel_core.demo.sample import SAMPLE_WORKBOOK
 
     db = settings.home / "mel.db"
@@ -118,10 +121,26 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
         init_store(engine)
         accounts = demo_accounts(engine)
         report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
+        trade = import_path(engine, trade_sample.write(settings.home / TRADE_WORKBOOK), progress=progress)
         lessons = ingest_lessons(engine, sample_lessons_dir(), publish_as=f"reviewer@{DEMO_DOMAIN}")
-        return DemoResult(url, report, summarise(engine), lessons, accounts)
+        return DemoResult(url, report, summarise(engine), lessons, accounts, trade)
     finally:
         engine.dispose()
+
+
+#: Where ``mel demo`` writes the illustrative trade-promotion workbook it imports (under MEL_HOME).
+TRADE_WORKBOOK = "trade_promotion_sample.xlsx"
+
+
+def evaluated_programmes(engine: Engine) -> list[str]:
+    """The programmes ``mel demo`` evaluates: every one but the trade-promotion programme's provincial and
+    association projects (the programme itself is evaluated on their records; ten more runs would slow the
+    demo down without showing anything new)."""
+    from mel_core.demo.trade_sample import ASSOCIATION, CENTRES, centre
+    from mel_core.evaluations.runner import all_programmes
+
+    skipped = {ASSOCIATION, *map(centre, CENTRES)}
+    return [code for code in all_programmes(engine) if code not in skipped]
 
 
 #: The file that marks an evaluation folder as made by ``mel demo`` (so the next demo may replace it).
@@ -142,12 +161,12 @@ def demo_evaluations(
     """
     import shutil
 
-    from mel_core.evaluations.runner import all_programmes, evaluate
+    from mel_core.evaluations.runner import evaluate
     from mel_core.files import safe_name
 
     engine = make_engine(sqlite_url(settings.home / "mel.db"))
     try:
-        codes = all_programmes(engine)
+        codes = evaluated_programmes(engine)
         for code in codes:
             folder = out_root / safe_name(code)
             if (folder / DEMO_MARKER).is_file():

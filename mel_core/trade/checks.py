@@ -1,7 +1,8 @@
 """Figures typed in that disagree with what the activity records count: warnings, not errors.
 
 Seed 000 asks centres to enter each activity's participants; the participation indicators are then counted
-from those records. A figure typed in beside them (an activity's ``participants_*`` column, or an observation
+from those records. A figure typed in beside them (an activity's ``participants_*`` column, where the activity
+has participant records (an activity without any keeps its typed figures unchallenged), or an observation
 of an indicator the records count: :data:`mel_core.trade.indicators.COUNTED`) that differs from the count is
 reported, with the count and what it rests on, so the centre can correct one or the other. Nothing is refused:
 the records stand, and the reports show the counted value.
@@ -60,6 +61,8 @@ def disagreements(
         if activity.status != "done" or (period is not None and not activity.done_in(period)):
             continue
         listed = records.participants.get(activity.key, {})
+        if not listed:  # no participant entered: the typed figures are all there is, nothing to compare
+            continue
         for kind, column in _COLUMNS.items():
             typed = activity.typed_count(kind)
             listed_count = len(listed.get(kind, ()))

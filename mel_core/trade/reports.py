@@ -404,7 +404,8 @@ def _groups(records: TradeRecords, by: Breakdown, programmes: list[str]) -> list
     labels = taxonomy()
     if by == "sector":
         sectors = labels["product_sectors"]
-        return [(k, say(sectors[k]["en"], sectors[k]["vi"])) for k in PRODUCT_SECTORS]
+        present = {e.product_sector for e in records.enterprises.values()}
+        return [(k, say(sectors[k]["en"], sectors[k]["vi"])) for k in PRODUCT_SECTORS if k in present]
     provinces = {
         where
         for a in records.activities.values()
@@ -416,6 +417,24 @@ def _groups(records: TradeRecords, by: Breakdown, programmes: list[str]) -> list
     names = labels.get("regions", {})
     regions = sorted({known[c].region for c in provinces if c in known})
     return [(r, say(names.get(r, {}).get("en", r), names.get(r, {}).get("vi", r))) for r in regions]
+
+
+def secondary_suppression(cells: list[Figure | None], total: Figure | None, least: int) -> set[int]:
+    """Which cells of a row must be suppressed so that none can be worked out from the others and the total.
+
+    A cell over fewer than ``least`` enterprises is suppressed (primary); when the total is shown and exactly one
+    cell of the row is suppressed, it would equal the total minus the others, so the shown cell over the fewest
+    enterprises is suppressed too (secondary). Rows of counts (no enterprise figures) suppress nothing.
+    """
+    primary = {n for n, c in enumerate(cells) if c is not None and disclosure.is_suppressed(c, least)}
+    if len(primary) != 1 or total is None or total.value is None or disclosure.is_suppressed(total, least):
+        return primary
+    shown = [
+        (c.enterprises or 0, n)
+        for n, c in enumerate(cells)
+        if n not in primary and c is not None and c.value is not None and (c.enterprises or 0) > 0
+    ]
+    return primary | ({min(shown)[1]} if shown else set())
 
 
 def breakdown_report(
@@ -474,19 +493,23 @@ def breakdown_report(
         ],
     )
     for code in BREAKDOWN_ROWS:
+        cells = [v.get(code) for v in values]
+        hidden = secondary_suppression(cells, total.get(code), least)
         section.rows.append(
             [
                 code,
                 _label(names.get(code), code),
-                *[_shown(v.get(code), least) for v in values],
+                *[_suppressed(least) if n in hidden else _shown(c, least) for n, c in enumerate(cells)],
                 _shown(total.get(code), least),
             ]
         )
     section.notes.append(
         say(
-            f"A cell that adds up the figures of fewer than {least} enterprises is suppressed; activity counts are"
+            f"A cell that adds up the figures of fewer than {least} enterprises is suppressed, and so is a second"
+            " one where a single suppressed cell could be worked out from the total; activity counts are"
             " always shown. By sector, activities are those an enterprise of the sector took part in.",
-            f"Ô cộng từ số liệu của dưới {least} doanh nghiệp không được công bố; số hoạt động luôn được công bố."
+            f"Ô cộng từ số liệu của dưới {least} doanh nghiệp không được công bố, cùng một ô nữa khi ô duy nhất bị"
+            " ẩn có thể suy ra từ tổng; số hoạt động luôn được công bố."
             " Theo ngành hàng, hoạt động là những hoạt động có doanh nghiệp của ngành tham gia.",
         )
     )

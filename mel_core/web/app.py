@@ -46,6 +46,7 @@ from mel_core.web.routers import (
     search,
     submissions,
     submit,
+    trade,
 )
 from mel_core.web.security import CSP, CSRF_COOKIE, HEADERS, SESSION_COOKIE, sign
 from mel_core.web.uploads import BodyLimit, attachment_cap
@@ -221,6 +222,7 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
         api_docs,
         attachments,
         attaching,
+        trade,
     )
     for module in routers:
         app.include_router(module.router)

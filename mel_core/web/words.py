@@ -276,6 +276,24 @@ WORDS: dict[str, str] = {
     "audit_what": say("What", "Thay đổi"),
     # workbook submissions (mel_core/submissions)
     "submit_workbook": say("Submit figures", "Gửi số liệu"),
+    "my_reports": say("My reports", "Báo cáo của tôi"),
+    "my_reports_intro": say(
+        "The trade-promotion reports of your programmes, counted from the activity and enterprise records."
+        " Enterprise figures appear only as totals over enough enterprises.",
+        "Báo cáo xúc tiến thương mại của các chương trình của bạn, tính từ bản ghi hoạt động và doanh nghiệp."
+        " Số liệu doanh nghiệp chỉ hiện dưới dạng tổng của đủ số doanh nghiệp.",
+    ),
+    "my_reports_submit": say(
+        "activities, participants, enterprises and their reports go in a workbook (sheets activities,"
+        " activity_participants, activity_results, enterprises, enterprise_reports).",
+        "hoạt động, người tham gia, doanh nghiệp và báo cáo doanh nghiệp gửi bằng sổ Excel (các trang activities,"
+        " activity_participants, activity_results, enterprises, enterprise_reports).",
+    ),
+    "reports": say("Reports", "Báo cáo"),
+    "indicator_sheet": say("14 indicators", "14 chỉ tiêu"),
+    "trade_by_province": say("by province", "theo tỉnh"),
+    "trade_by_region": say("by region", "theo vùng"),
+    "trade_by_sector": say("by product sector", "theo ngành hàng"),
     "submit_workbook_intro": say(
         "Send one Excel workbook (.xlsx) with the sheets of the import formats, or one CSV file named after its"
         " table (observations.csv, targets.csv, expenditures.csv …). It is checked at once, as `mel import"
