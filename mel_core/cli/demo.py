@@ -89,6 +89,15 @@ def demo(
         )
         for warning in result.trade.warnings:  # the one figure typed in that disagrees on purpose
             console.print(f"  {'':<13} {warning.render(language())}", soft_wrap=True, style="dim")
+    if result.levels is not None:
+        rows = ", ".join(f"{t.rows} {t.name}" for t in result.levels.tables if t.rows)
+        console.print(
+            f"  {'levels':<13} Điện Biên's districts and communes (illustrative; the 2025 mergers) and quarterly"
+            f" figures: {rows}. Written: {' · '.join(str(p) for p in result.reports)}. More: mel report annual"
+            " --commune 11-NS --period 2015 · mel report compare GOPA --period 2013 · mel report commune-plan"
+            " --commune 11-NS --year 2026",
+            soft_wrap=True,
+        )
     if result.lessons is not None:
         console.print(
             f"  {'lessons':<13} {len(result.lessons.added):>7} files ({sample_lessons_dir()}):"

@@ -59,6 +59,9 @@ class DemoResult:
     accounts: dict[str, str] = field(default_factory=dict)  # e-mail → password, shown once
     #: the illustrative trade-promotion programme (mel_core.demo.trade_sample)
     trade: ImportReport | None = None
+    #: the sample province's districts and communes (mel_core.demo.levels), and the reports written from them
+    levels: ImportReport | None = None
+    reports: list[Path] = field(default_factory=list)
 
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
@@ -109,6 +112,7 @@ def summarise(engine: Engine) -> list[ProgrammeSummary]:
 def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult:
     """Create a fresh SQLite store at MEL_HOME/mel.db with one portal account per role; load the sample workbook
     and the sample lessons into it, the demo reviewer publishing those whose file says published."""
+    from mel_core.demo import levels as demo_levels
     from mel_core.demo import trade_sample
     from mel_core.demo.sample import SAMPLE_WORKBOOK
 
@@ -121,12 +125,21 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
         init_store(engine)
         accounts = demo_accounts(engine)
         report = import_path(engine, SAMPLE_WORKBOOK, progress=progress)
+        levels = import_path(
+            engine, demo_levels.write(engine, settings.home / LEVELS_WORKBOOK), progress=progress
+        )
+        reports = demo_levels.write_reports(engine, settings.home / "reports")
         trade = import_path(engine, trade_sample.write(settings.home / TRADE_WORKBOOK), progress=progress)
         lessons = ingest_lessons(engine, sample_lessons_dir(), publish_as=f"reviewer@{DEMO_DOMAIN}")
-        return DemoResult(url, report, summarise(engine), lessons, accounts, trade)
+        return DemoResult(
+            url, report, summarise(engine), lessons, accounts, trade, levels=levels, reports=reports
+        )
     finally:
         engine.dispose()
 
+
+#: Where ``mel demo`` writes the sample province's districts, communes and quarterly figures it imports.
+LEVELS_WORKBOOK = "levels_sample.xlsx"
 
 #: Where ``mel demo`` writes the illustrative trade-promotion workbook it imports (under MEL_HOME).
 TRADE_WORKBOOK = "trade_promotion_sample.xlsx"
