@@ -597,3 +597,20 @@ def test_the_sample_shows_a_province_with_several_programmes_fields_and_an_adjus
     assert fields_with_content >= {"1", "2", "4"}
     assert any("kế hoạch điều chỉnh ngày" in cell_text(c) for r in table.body for c in r.cells)
     assert sum(1 for r in table.body if r.cells[2] and cell_text(r.cells[2]).startswith("Giải pháp")) >= 5
+
+
+def test_the_demo_writes_the_provinces_frameworks(engine, tmp_path):
+    from mel_core.demo.frameworks import write_frameworks
+
+    written = write_frameworks(engine, tmp_path)
+    assert [p.name for p in written] == [
+        "bieu-4.1_tinh-11_2013.xlsx",
+        "bieu-2a_tinh-11_labour_2013.xlsx",
+        "bieu-4a_tinh-11_poverty_2011-2015.xlsx",
+    ]
+    sheets = [load_workbook(p).active for p in written]
+    assert [s.title for s in sheets] == ["Biểu 4.1", "Biểu 2a", "Biểu 4a"]
+    texts = {str(c.value) for row in sheets[0].iter_rows() for c in row if c.value is not None}
+    assert {f.vi.upper() for f in plan_fields()} <= texts  # every field of the plan
+    # the plan adjusted in July 2013, beside the original one
+    assert any("kế hoạch điều chỉnh ngày 15/07/2013" in t for t in texts)

@@ -89,6 +89,14 @@ def demo(
         )
         for warning in result.trade.warnings:  # the one figure typed in that disagrees on purpose
             console.print(f"  {'':<13} {warning.render(language())}", soft_wrap=True, style="dim")
+    if result.frameworks:
+        console.print(
+            f"  {'frameworks':<13} the plan of Điện Biên as the manual draws it (objectives, solutions, indicators"
+            " in their own sectors, every field, a plan adjusted in July 2013): "
+            f"{' · '.join(str(p) for p in result.frameworks)}. More: mel report annual --province 11 --sector"
+            " agriculture · mel report five-year --province 11 --period 2011-2015",
+            soft_wrap=True,
+        )
     if result.levels is not None:
         rows = ", ".join(f"{t.rows} {t.name}" for t in result.levels.tables if t.rows)
         console.print(

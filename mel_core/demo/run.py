@@ -62,6 +62,8 @@ class DemoResult:
     #: the sample province's districts and communes (mel_core.demo.levels), and the reports written from them
     levels: ImportReport | None = None
     reports: list[Path] = field(default_factory=list)
+    #: the plan's frameworks of the sample province (mel_core.demo.frameworks: Table 4.1, appendices 2a and 4a)
+    frameworks: list[Path] = field(default_factory=list)
 
 
 def summarise(engine: Engine) -> list[ProgrammeSummary]:
@@ -114,6 +116,7 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
     and the sample lessons into it, the demo reviewer publishing those whose file says published."""
     from mel_core.demo import levels as demo_levels
     from mel_core.demo import trade_sample
+    from mel_core.demo.frameworks import write_frameworks
     from mel_core.demo.sample import SAMPLE_WORKBOOK
 
     db = settings.home / "mel.db"
@@ -129,11 +132,14 @@ def run_demo(settings: Settings, progress: Progress | None = None) -> DemoResult
             engine, demo_levels.write(engine, settings.home / LEVELS_WORKBOOK), progress=progress
         )
         reports = demo_levels.write_reports(engine, settings.home / "reports")
+        frameworks = write_frameworks(engine, settings.home / "reports")
         trade = import_path(engine, trade_sample.write(settings.home / TRADE_WORKBOOK), progress=progress)
         lessons = ingest_lessons(engine, sample_lessons_dir(), publish_as=f"reviewer@{DEMO_DOMAIN}")
-        return DemoResult(
+        result = DemoResult(
             url, report, summarise(engine), lessons, accounts, trade, levels=levels, reports=reports
         )
+        result.frameworks = frameworks
+        return result
     finally:
         engine.dispose()
 
