@@ -726,6 +726,64 @@ def test_similar_lessons_share_the_lessons_subject_and_respect_the_index(portal_
     assert INTERNAL not in [k for k, _t in similar_lessons(public, internal, limit=50)]
 
 
+def test_similar_lessons_rank_as_the_plain_definition_does(portal_store):
+    """Every lesson of the index, against a plain computation of the weights over every document's stored facets:
+    the scoring in lesson space (places, cached per opened index) must rank exactly as the definition."""
+    from mel_core import geo
+    from mel_core.kb.analysis import words
+    from mel_core.kb.search import (
+        SIMILAR_WEIGHTS,
+        SIMILAR_WORDS,
+        LessonTraits,
+        _open,
+        _place_words,
+        similar_lessons,
+    )
+
+    index = portal_store.settings.index_dir_for("internal")
+    opened = _open(index)
+    engine, known = opened.engine, geo.provinces()
+    docs = {d: opened.searcher.stored_fields(d) for d in range(engine.size) if engine.live[d]}
+    lessons = {d: f["info"] for d, f in docs.items() if f["kind"] == "lesson"}
+
+    def today(codes: list[str] | tuple[str, ...]) -> set[str]:
+        return {known[c].successor_code if c in known else c for c in codes}
+
+    checked = 0
+    for info in lessons.values():
+        traits = LessonTraits(
+            info["key"], next(f["title"] for f in docs.values() if f["info"] == info), info["sector"],
+            tuple(info["themes"]), tuple(info["provinces"]), info["years"][0] if info["years"] else None,
+        )  # fmt: skip
+        rare = sorted(
+            (engine.frequency("title", w), w)
+            for w in {w.folded for w in words(traits.title)} - _place_words()
+        )
+        title_weight: dict[int, float] = {}
+        for _n, word in [pair for pair in rare if pair[0] > 1][:SIMILAR_WORDS]:
+            for d, w in zip(*engine.postings("title", word), strict=True):
+                title_weight[int(d)] = title_weight.get(int(d), 0.0) + float(w)
+        scores = {}
+        for d, other in lessons.items():
+            score = title_weight.get(d, 0.0)
+            score += SIMILAR_WEIGHTS["sector"] * (bool(traits.sector) and other["sector"] == traits.sector)
+            score += SIMILAR_WEIGHTS["theme"] * len(set(traits.themes) & set(other["themes"]))
+            score += SIMILAR_WEIGHTS["province"] * bool(today(traits.provinces) & today(other["provinces"]))
+            near = traits.year is not None and any(abs(y - traits.year) <= 1 for y in other["years"])
+            score += SIMILAR_WEIGHTS["year"] * near
+            if score > SIMILAR_WEIGHTS["year"] + 1e-6:
+                scores[d] = score
+        expected = [lessons[d]["key"] for d in sorted(scores, key=lambda d: (-round(scores[d], 4), d))]
+        expected = [k for k in expected if k != traits.key][:5]
+        found = [k for k, _title in similar_lessons(index, traits)]
+        top = sorted(
+            ((round(v, 3), d, lessons[d]["key"]) for d, v in scores.items()), key=lambda t: (-t[0], t[1])
+        )
+        assert found == expected, f"{traits.key}: found {found}; scores {top[:8]}"
+        checked += 1
+    assert checked >= 10
+
+
 # ---------------------------------------------------------------------------------------------------- review
 _VERSION = re.compile(r'name="version" value="([^"]+)"')
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true
 from sqlmodel import Session, col
 
 from mel_core import audit
@@ -218,15 +219,17 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
     """The SQL condition (on ``attachments``) of the attachments ``viewer`` may see."""
     attachments = table_of(Attachment)
     evaluations, lessons = table_of(Evaluation), table_of(Lesson)
+    # EXISTS, correlated on the attachment's key, rather than IN (SELECT …): SQLite builds the whole list of
+    # visible lessons for an IN before looking at a single attachment (7 ms a lesson page at 25,000 lessons)
     owners = or_(
         attachments.c.entity == "programme",
         and_(
             attachments.c.entity == "evaluation",
-            attachments.c.entity_key.in_(select(evaluations.c.code).where(evaluations_clause(viewer))),
+            exists().where(evaluations.c.code == attachments.c.entity_key, evaluations_clause(viewer)),
         ),
         and_(
             attachments.c.entity == "lesson",
-            attachments.c.entity_key.in_(select(lessons.c.key).where(lessons_clause(viewer))),
+            exists().where(lessons.c.key == attachments.c.entity_key, lessons_clause(viewer)),
         ),
     )
     if not may(viewer, "browse"):
@@ -235,12 +238,28 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
     return and_(owners, internal)
 
 
+@lru_cache(maxsize=256)
+def _of_target(viewer: Viewer) -> Select[Any]:
+    """The query of the attachments ``viewer`` may see of one entity (its ``entity`` and ``key`` bound when run),
+    built once per kind of viewer: building it costs more than running it."""
+    return (
+        select(Attachment)
+        .where(
+            visible_clause(viewer),
+            col(Attachment.entity) == bindparam("entity"),
+            col(Attachment.entity_key) == bindparam("key"),
+        )
+        .order_by(col(Attachment.id))
+    )
+
+
 def attachments_of(session: Session, viewer: Viewer, target: Target | None = None) -> list[Attachment]:
     """The attachments ``viewer`` may see, of ``target`` (None: of everything), oldest first."""
-    query = select(Attachment).where(visible_clause(viewer))
     if target is not None:
-        query = query.where(col(Attachment.entity) == target.entity, col(Attachment.entity_key) == target.key)
-    return list(session.exec(query.order_by(col(Attachment.id))).scalars().all())  # type: ignore[call-overload]
+        found = session.scalars(_of_target(viewer), {"entity": target.entity, "key": target.key})
+        return list(found.all())
+    query = select(Attachment).where(visible_clause(viewer)).order_by(col(Attachment.id))
+    return list(session.exec(query).scalars().all())  # type: ignore[call-overload]
 
 
 def attachment(session: Session, viewer: Viewer, attachment_id: int) -> Attachment | None:

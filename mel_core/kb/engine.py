@@ -184,7 +184,9 @@ class Engine:
         if found is None:
             if len(self._frequencies) >= CACHE_FREQUENCIES:
                 self._frequencies.clear()
-            found = self._frequencies[key] = int(self.postings(field, term)[0].size)
+            # from the term's entry in each segment's term table (Whoosh's public doc_frequency), without
+            # reading its postings: a lesson page looks up the frequency of every word of a title
+            found = self._frequencies[key] = int(self.reader.doc_frequency(field, term))
         return found
 
     def priors(self, weights: dict[str, float]) -> np.ndarray:

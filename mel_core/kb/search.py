@@ -8,6 +8,7 @@ the benchmark) and refreshed when the index changes.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -97,12 +98,58 @@ class _Opened:
         self.lock = threading.Lock()
         self.closed = False
         self._lessons: np.ndarray | None = None
+        self._lesson_docs: np.ndarray | None = None
+        self._lesson_place: np.ndarray | None = None
+        self._lesson_values: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._shown: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
     def lessons(self) -> np.ndarray:
         """The live documents that are whole lessons (computed once per opened generation)."""
         if self._lessons is None:
             self._lessons = self.engine.facet_mask("kind", ["lesson"]) & self.engine.live
         return self._lessons
+
+    def lesson_docs(self) -> np.ndarray:
+        """The doc numbers of the live lessons, ascending: "lesson space", where similar lessons are scored."""
+        if self._lesson_docs is None:
+            self._lesson_docs = np.flatnonzero(self.lessons())
+        return self._lesson_docs
+
+    def in_lesson_space(self, docnums: np.ndarray) -> np.ndarray:
+        """The places in :meth:`lesson_docs` of those of ``docnums`` that are live lessons (others dropped)."""
+        if self._lesson_place is None:
+            place = np.full(self.engine.size, -1, dtype=np.int32)
+            place[self.lesson_docs()] = np.arange(self.lesson_docs().size, dtype=np.int32)
+            self._lesson_place = place
+        found = self._lesson_place[docnums]
+        return found[found >= 0]
+
+    def lessons_with(self, field: str, value: str) -> np.ndarray:
+        """The places in lesson space of the lessons holding a facet value (kept: few values, small arrays)."""
+        key = (field, value)
+        found = self._lesson_values.get(key)
+        if found is None:
+            found = self._lesson_values[key] = self.in_lesson_space(self.engine.postings(field, value)[0])
+            while len(self._lesson_values) > CACHE_LESSON_VALUES:
+                self._lesson_values.popitem(last=False)
+        else:
+            self._lesson_values.move_to_end(key)
+        return found
+
+    def shown(self, docnum: int) -> tuple[str, str]:
+        """The key and title of a document (its stored fields, unpacked once and kept for the next page)."""
+        found = self._shown.get(docnum)
+        if found is None:
+            stored = self.searcher.stored_fields(docnum)
+            found = self._shown[docnum] = (
+                str((stored.get("info") or {}).get("key", "")),
+                str(stored.get("title", "")),
+            )
+            while len(self._shown) > CACHE_SHOWN:
+                self._shown.popitem(last=False)
+        else:
+            self._shown.move_to_end(docnum)
+        return found
 
     def close(self) -> None:
         """Close the searcher once no search is using it."""
@@ -120,6 +167,10 @@ class _Opened:
         return _Opened(self.folder)
 
 
+#: Facet values kept in lesson space per opened index (an array of the places of the lessons holding each).
+CACHE_LESSON_VALUES = 4096
+#: Key and title of documents kept per opened index, so a lesson's similar lessons need no stored fields again.
+CACHE_SHOWN = 100_000
 _EXACT_TIER = 1e6  # above any score: a tier per word matched exactly as typed
 _opened: dict[Path, _Opened] = {}
 _lock = threading.Lock()
@@ -279,34 +330,40 @@ def _place_words() -> frozenset[str]:
 
 
 def _similar(opened: _Opened, lesson: LessonTraits, limit: int) -> list[tuple[str, str]]:
+    # scored in lesson space (the live lessons only, a quarter of the documents), adding each trait's weight at
+    # the places of the lessons holding it: no array of every document, no temporary array per trait
     engine = opened.engine
-    score = np.zeros(engine.size, dtype=np.float32)
+    score = np.zeros(opened.lesson_docs().size, dtype=np.float32)
     title_words = {w.folded for w in words(lesson.title)} - _place_words()
     by_rarity = sorted((engine.frequency("title", w), w) for w in title_words)
     for _count, word in [pair for pair in by_rarity if pair[0] > 1][:SIMILAR_WORDS]:
         found, weights = engine.postings("title", word)  # titles only: a body mentions too much in passing
-        score[found] += weights
+        place = opened.in_lesson_space(found)
+        score[place] += weights[opened.lessons()[found]]
     if lesson.sector:
-        score += SIMILAR_WEIGHTS["sector"] * engine.value_mask("sector", lesson.sector)
+        score[opened.lessons_with("sector", lesson.sector)] += SIMILAR_WEIGHTS["sector"]
     for theme in lesson.themes:
-        score += SIMILAR_WEIGHTS["theme"] * engine.value_mask("theme", theme)
+        score[opened.lessons_with("theme", theme)] += SIMILAR_WEIGHTS["theme"]
     known = geo.provinces()
     now = sorted({known[c].successor_code if c in known else c for c in lesson.provinces})
+    # a lesson in two of the provinces (or years) is listed twice: ``score[places] += w`` adds w once to each
+    # place however often it is listed (numpy reads, adds, then writes), so a trait counts once
     if now:
-        score += SIMILAR_WEIGHTS["province"] * engine.facet_mask("province_now", now)
+        score[np.concatenate([opened.lessons_with("province_now", code) for code in now])] += SIMILAR_WEIGHTS[
+            "province"
+        ]
     if lesson.year is not None:
-        near = [str(lesson.year + d) for d in (-1, 0, 1)]
-        score += SIMILAR_WEIGHTS["year"] * engine.facet_mask("year", near)
-    score[~opened.lessons()] = 0.0
+        near = [opened.lessons_with("year", str(lesson.year + d)) for d in (-1, 0, 1)]
+        score[np.concatenate(near)] += SIMILAR_WEIGHTS["year"]
     candidates = np.flatnonzero(score > SIMILAR_WEIGHTS["year"])  # more in common than a nearby year
     want = limit + 1  # the lesson itself is among them, and left out below
-    if candidates.size > want:
-        candidates = candidates[np.argpartition(-score[candidates], want - 1)[:want]]
-    order = candidates[np.lexsort((candidates, -score[candidates]))]
+    if candidates.size > want:  # the best ``want``, and every lesson tied with the last of them
+        cut = -np.partition(-score[candidates], want - 1)[want - 1]
+        candidates = candidates[score[candidates] >= cut]
+    order = candidates[np.lexsort((candidates, -score[candidates]))]  # ties: the older document first
     out = []
-    for docnum in order:
-        found = opened.searcher.stored_fields(int(docnum))
-        key = str((found.get("info") or {}).get("key", ""))
+    for place in order[:want]:
+        key, title = opened.shown(int(opened.lesson_docs()[place]))
         if key != lesson.key:
-            out.append((key, str(found.get("title", ""))))
+            out.append((key, title))
     return out[:limit]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, literal, select, union_all
 from sqlmodel import Session, col
 
 from mel_core import audit, geo
@@ -41,11 +42,17 @@ def province_info(code: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=256)
+def _visible_lesson(viewer: Viewer) -> Select[Any]:
+    """The query of a lesson by key (bound when run) if ``viewer`` may see it, built once per kind of viewer."""
+    return select(Lesson).where(col(Lesson.key) == bindparam("key"), lessons_clause(viewer))
+
+
 def visible_lesson(session: Session, viewer: Viewer, key: str) -> Lesson:
     """The lesson of ``key`` if ``viewer`` may see it; else 404 (never saying whether it exists)."""
     if not _KEY.match(key):
         raise HTTPException(status_code=404)
-    found = session.scalars(select(Lesson).where(col(Lesson.key) == key, lessons_clause(viewer))).first()
+    found = session.scalars(_visible_lesson(viewer), {"key": key}).first()
     if found is None:
         raise HTTPException(status_code=404)
     return found
@@ -60,30 +67,35 @@ def similar_to(request: Request, viewer: Viewer, traits: LessonTraits) -> list[d
     return [{"key": key, "title": title} for key, title in found]
 
 
+_sections, _themes, _places, _programmes = (
+    table_of(m) for m in (LessonSection, LessonTheme, LessonProvince, Programme)
+)
+_SECTIONS = (
+    select(_sections.c.number, _sections.c.heading, _sections.c.body)
+    .where(_sections.c.lesson_id == bindparam("lesson"))
+    .order_by(_sections.c.position)
+)
+_TRAITS = union_all(
+    select(literal("theme").label("kind"), _themes.c.theme.label("value")).where(
+        _themes.c.lesson_id == bindparam("lesson")
+    ),
+    select(literal("province"), _places.c.admin_unit_code).where(_places.c.lesson_id == bindparam("lesson")),
+)
+_PROGRAMME = select(_programmes.c.code, _programmes.c.title).where(_programmes.c.id == bindparam("programme"))
+
+
 def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) -> dict[str, Any]:
     """Everything the lesson page shows, as plain data."""
     lesson = visible_lesson(session, viewer, key)
-    sections = session.scalars(
-        select(LessonSection)
-        .where(col(LessonSection.lesson_id) == lesson.id)
-        .order_by(col(LessonSection.position))
-    ).all()
-    themes = sorted(
-        session.scalars(select(col(LessonTheme.theme)).where(col(LessonTheme.lesson_id) == lesson.id))
-    )
-    codes = sorted(
-        session.scalars(
-            select(col(LessonProvince.admin_unit_code)).where(col(LessonProvince.lesson_id) == lesson.id)
-        )
-    )
+    # each part of the page in one query built once (at import): building a query costs more than running it
+    connection = session.connection()
+    sections = connection.execute(_SECTIONS, {"lesson": lesson.id}).all()
+    traits = connection.execute(_TRAITS, {"lesson": lesson.id}).all()
+    themes = sorted(value for kind, value in traits if kind == "theme")
+    codes = sorted(value for kind, value in traits if kind == "province")
     programme = None
     if lesson.programme_id is not None:
-        p = table_of(Programme)
-        row = (
-            session.connection()
-            .execute(select(p.c.code, p.c.title).where(p.c.id == lesson.programme_id))
-            .first()
-        )
+        row = connection.execute(_PROGRAMME, {"programme": lesson.programme_id}).first()
         if row is not None:
             programme = {"code": row.code, "title": row.title}
     shown = shown_text(viewer, lesson.contact)
