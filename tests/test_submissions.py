@@ -40,6 +40,7 @@ from mel_core.store import (
 )
 from mel_core.submissions import SubmissionConflict, decide, find, submit
 from mel_core.web.app import create_app
+from tests import trade_data
 from tests.conftest import _fresh_pg_database
 from tests.datasets import write_csv, write_xlsx
 from tests.hostile_inputs import zip_bomb
@@ -347,6 +348,53 @@ def test_a_clean_upload_is_approved_and_its_figures_remember_who_sent_and_approv
     # the reviewer sees the trail on the page; the contributor does not
     assert "submission.approve" in reviewer.get(f"/submissions/{data['id']}").text
     assert "audit" not in contributor.get(f"/api/submissions/{data['id']}").json()
+
+
+def test_a_typed_figure_the_trade_records_contradict_is_shown_as_a_warning_and_does_not_stop_the_file(
+    portal, contributor, reviewer, tmp_path
+):
+    # the trade dataset of Điện Biên (11): HD_CT typed 3 for 2026-Q3 where the records count 2 (observations
+    # row 2), and activity A2 typed with 4 enterprises where 2 are listed (activities row 3)
+    name = "XTTM <i>quý 3<i> & năm.xlsx"
+    before = counts(portal.engine)
+    data = submitted(contributor, trade_data.write(tmp_path / "xttm.xlsx"), name)
+    assert (data["status"], data["problems_count"], data["problems"]) == ("checked", 0, [])
+    assert data["warnings_count"] == 2
+    assert [(w["file"], w["sheet"], w["row"], w["column"], w["value"]) for w in data["warnings"]] == [
+        (name, "activities", 3, "participants_enterprises", "4"),
+        (name, "observations", 2, "value", "3"),
+    ]
+    assert data["warnings"][1]["reason"].startswith(
+        "cảnh báo: HD_CT kỳ 2026-Q3 nhập 3"
+    )  # Vietnamese by default
+    assert "đếm được 2 (A1, A2)" in data["warnings"][1]["reason"]
+    english = contributor.get(f"/api/submissions/{data['id']}?lang=en").json()["warnings"]
+    assert english[1]["reason"].startswith("warning: HD_CT for 2026-Q3 is typed in as 3")
+    assert counts(portal.engine) == before  # checked, not imported
+    # the page lists them in a table of their own, escaped, in Vietnamese or English
+    page = contributor.get(f"/submissions/{data['id']}").text
+    warnings = page[page.index('<section id="warnings">') :]
+    warnings = warnings[: warnings.index("</section>")]
+    assert "<h2>Cảnh báo</h2>" in warnings and warnings.count("<tr><td>") == 2
+    assert "XTTM &lt;i&gt;quý 3&lt;i&gt; &amp; năm.xlsx" in warnings and "<i>quý" not in page
+    assert "participants_enterprises" in warnings and "bản ghi người tham gia loại enterprise" in warnings
+    english_page = contributor.get(f"/submissions/{data['id']}?lang=en").text
+    assert "<h2>Warnings</h2>" in english_page and "warning: 4 typed in, but activity A2" in english_page
+    # the contributor's list and the reviewer's queue count them; a file without any shows none
+    mine = contributor.get("/api/submit/workbook").json()["submissions"]
+    assert mine[0]["id"] == data["id"] and mine[0]["warnings_count"] == 2
+    assert f'href="/submissions/{data["id"]}#warnings">2</a>' in contributor.get("/submit/workbook").text
+    queued = {s["id"]: s for s in reviewer.get("/api/review/workbooks").json()["queue"]}
+    assert queued[data["id"]]["warnings_count"] == 2
+    assert f'href="/submissions/{data["id"]}#warnings">2</a>' in reviewer.get("/review/workbooks").text
+    clean = submitted(contributor, write_xlsx(tmp_path / "clean.xlsx", figures("2049")))
+    assert (clean["warnings_count"], clean["warnings"]) == (0, [])
+    assert 'id="warnings"' not in contributor.get(f"/submissions/{clean['id']}").text
+    with session_scope(portal.engine) as session:
+        checked = [
+            e for e in audit.history(session, "submission", str(data["id"])) if e.action.endswith("check")
+        ]
+    assert checked[0].after["warnings"] == 2
 
 
 def test_approving_the_same_workbook_again_changes_nothing(portal, contributor, reviewer, tmp_path):

@@ -27,7 +27,7 @@ def list_(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print them as JSON."),
 ) -> None:
-    """Workbook submissions, newest first: who sent which file, its state, problems and rows.
+    """Workbook submissions, newest first: who sent which file, its state, problems, warnings and rows.
 
     Example: mel submissions list --status checked
     """
@@ -52,6 +52,7 @@ def list_(
                 "uploaded_at": s.uploaded_at.isoformat(timespec="minutes"),
                 "status": s.status,
                 "problems": s.problems_count,
+                "warnings": len(s.warnings or []),
                 "rows": s.row_counts or {},
                 "reviewed_by": s.reviewed_by,
                 "comment": s.comment,
@@ -65,6 +66,7 @@ def list_(
         rows = ", ".join(f"{name} {n}" for name, n in s["rows"].items())
         line = f"{s['id']:>5}  {s['status']:<9} {s['uploaded_at']}  {s['uploaded_by']}  {s['file_name']}"
         line += f"  ({rows})" if rows else f"  ({s['problems']} problems)" if s["problems"] else ""
+        line += f"  ({s['warnings']} warnings)" if s["warnings"] else ""
         typer.echo(terminal_safe(line))
 
 

@@ -1,8 +1,8 @@
 """Workbook submissions of the portal: an uploaded workbook (or CSV file), its check, and a reviewer's decision.
 
 The file itself is kept once by its content under ``MEL_HOME`` (``stored_path``, relative to it); the row holds
-what the pages show: who sent it, what the check found (the first problems and how many), the rows of each
-table, and who approved or returned it with what comment.
+what the pages show: who sent it, what the check found (the first problems and how many, and the warnings
+``mel import`` would print), the rows of each table, and who approved or returned it with what comment.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ class WorkbookSubmission(SQLModel, table=True):
     problems_count: int = 0
     problems: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON), description="the first problems found, as shown"
+    )
+    warnings: list[dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description="figures typed in that differ from what the records count (trade promotion), as shown",
     )
     row_counts: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
     reviewed_by: str | None = Field(default=None, max_length=254)

@@ -4,10 +4,12 @@
 
 - :func:`submit` receives the file (refused, and nothing kept, when it is too large or unsafe to parse), keeps it
   once by its content, records the submission as ``uploaded`` and checks it at once with the problems of
-  ``mel import --dry-run`` plus the rows outside the contributor's scope (:mod:`mel_core.submissions.scope`).
-  Without a problem it becomes ``checked`` and waits for a reviewer; with problems it stays ``uploaded``, its
-  problems listed, and never reaches a reviewer: the contributor corrects the file and sends it again (a new
-  submission). A server stopped during the check leaves it ``uploaded`` and unchecked.
+  ``mel import --dry-run`` plus the rows outside the contributor's scope (:mod:`mel_core.submissions.scope`),
+  keeping the warnings ``mel import`` prints too (figures typed in that differ from what the trade-promotion
+  records count: :mod:`mel_core.trade.checks`), which do not stop it. Without a problem it becomes ``checked``
+  and waits for a reviewer; with problems it stays ``uploaded``, its problems listed, and never reaches a
+  reviewer: the contributor corrects the file and sends it again (a new submission). A server stopped during
+  the check leaves it ``uploaded`` and unchecked.
 - :func:`decide` approves or returns a ``checked`` submission. Returning needs a comment. Approving imports the
   file through :func:`mel_core.ingest.import_path`, all or nothing, in one transaction with the change of state
   and its audit event: a stopped server leaves the store before or after the approval, never between. The
@@ -45,6 +47,7 @@ from mel_core.submissions.errors import SubmissionConflict, SubmissionError, Sub
 from mel_core.submissions.files import keep, receive, stored_file
 from mel_core.submissions.scope import scope_check
 from mel_core.text import nfc
+from mel_core.trade.checks import import_warnings
 from mel_core.vocabulary import SUBMISSION_DECISIONS
 
 #: How many problems a submission keeps to show (all of them are counted).
@@ -65,35 +68,40 @@ class Approval:
 
 
 def problem_rows(problems: list[Problem], stored_name: str, file_name: str) -> list[dict[str, Any]]:
-    """Problems as the pages show them: file, sheet, row, column, value, reason (English and Vietnamese).
+    """Problems (or warnings) as the pages show them: file, sheet, row, column, value, reason (English and
+    Vietnamese).
 
-    The importer names the kept file (its hash); the contributor reads the name they gave it.
+    The importer names the kept file (its hash); the contributor reads the name they gave it. A warning about a
+    row already in the store names the store, in both languages.
     """
     rows = []
     for p in problems[:KEPT_PROBLEMS]:
-        source = p.source
+        source = str(p.source)
         if source.startswith(stored_name):
             source = file_name + source[len(stored_name) :]
         file, _, sheet = source.partition(" › ")
-        rows.append(
-            {
-                "file": file,
-                "sheet": sheet,
-                "row": p.row,
-                "column": p.column,
-                "value": p.value,
-                "reason": str(p.reason),
-                "reason_vi": render(p.reason, "vi"),
-            }
-        )
+        row = {
+            "file": file,
+            "sheet": sheet,
+            "row": p.row,
+            "column": p.column,
+            "value": p.value,
+            "reason": str(p.reason),
+            "reason_vi": render(p.reason, "vi"),
+        }
+        if render(p.source, "vi") != str(p.source):
+            row["file_vi"] = render(p.source, "vi")
+        rows.append(row)
     return rows
 
 
 def shown_problems(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Problem rows (:func:`problem_rows`, as a submission keeps them) with their reason in ``lang``."""
+    """Problem rows (:func:`problem_rows`, as a submission keeps them) with their reason (and the store, where
+    a warning names it) in ``lang``."""
     return [
         {
-            **{k: v for k, v in p.items() if k != "reason_vi"},
+            **{k: v for k, v in p.items() if k not in ("reason_vi", "file_vi")},
+            "file": (p.get("file_vi") or p["file"]) if lang == "vi" else p["file"],
             "reason": (p.get("reason_vi") or p["reason"]) if lang == "vi" else p["reason"],
         }
         for p in rows
@@ -198,10 +206,13 @@ def check(engine: Engine, home: Path, submission_id: int) -> WorkbookSubmission:
         path = stored_file(home, submission.stored_path)
         file_name = submission.file_name
     counts: dict[str, int] | None = None
+    warnings: list[Problem] = []
     try:
-        batch, _sources = check_path(engine, path, also=scope_check(uploader))
+        batch, sources = check_path(engine, path, also=scope_check(uploader))
         problems: list[Problem] = []
         counts = {name: len(rows) for name, rows in batch.records.items()}
+        with engine.connect() as conn:
+            warnings = import_warnings(conn, batch, sources)
     except ImportValidationError as exc:
         problems = exc.problems
     except MelError as exc:  # the kept file is gone, or of a kind the importer does not read
@@ -217,6 +228,7 @@ def check(engine: Engine, home: Path, submission_id: int) -> WorkbookSubmission:
                 checked_at=now(),
                 problems_count=len(problems),
                 problems=problem_rows(problems, path.name, file_name),
+                warnings=problem_rows(warnings, path.name, file_name),
                 row_counts=counts,
             )
         ).rowcount  # type: ignore[attr-defined]
@@ -228,7 +240,12 @@ def check(engine: Engine, home: Path, submission_id: int) -> WorkbookSubmission:
                 str(submission_id),
                 actor=uploader.email,
                 before={"status": "uploaded"},
-                after={"status": status, "problems": len(problems), "rows": counts},
+                after={
+                    "status": status,
+                    "problems": len(problems),
+                    "warnings": len(warnings),
+                    "rows": counts,
+                },
             )
     return find(engine, submission_id)
 
@@ -348,6 +365,7 @@ def _back_to_contributor(
                 checked_at=now(),
                 problems_count=len(problems),
                 problems=problem_rows(problems, stored_name, file_name),
+                warnings=[],
             )
         ).rowcount  # type: ignore[attr-defined]
         if changed == 1:

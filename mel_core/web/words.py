@@ -329,6 +329,15 @@ WORDS: dict[str, str] = {
         "Correct these rows and send the file again: a file with problems does not go to a reviewer.",
         "Hãy sửa các dòng này rồi gửi lại tệp: tệp còn lỗi không được chuyển đi thẩm định.",
     ),
+    "warnings": say("Warnings", "Cảnh báo"),
+    "warnings_intro": say(
+        "Figures typed in that differ from what the activity records count, as `mel import` warns about them."
+        " They do not stop the file: the records stand and the reports show the count. Correct the typed figure"
+        " or the records if one of them is wrong.",
+        "Các số nhập tay khác với số đếm được từ bản ghi hoạt động, như lệnh `mel import` cảnh báo. Cảnh báo"
+        " không ngăn tệp được gửi đi: bản ghi được giữ và báo cáo dùng số đếm được. Hãy sửa số nhập tay hoặc"
+        " bản ghi nếu một trong hai sai.",
+    ),
     "not_checked": say(
         "Not checked: the check was interrupted. Send the file again.",
         "Chưa được kiểm tra: việc kiểm tra bị ngắt. Hãy gửi lại tệp.",

@@ -1,5 +1,5 @@
 """Workbook submissions in the portal: ``/submit/workbook`` (upload, and the contributor's own submissions),
-``/submissions/{id}`` (its problems; a reviewer's approve or return form) and ``/review/workbooks`` (the
+``/submissions/{id}`` (its problems and warnings; a reviewer's approve or return form) and ``/review/workbooks`` (the
 reviewer's queue), each with its JSON twin under ``/api/``.
 
 Who may do what is decided in :mod:`mel_core.access` (``submit_workbooks``, ``review_workbooks``, and which
@@ -63,6 +63,7 @@ def submission_info(submission: WorkbookSubmission) -> dict[str, Any]:
         "checked": submission.checked_at is not None,
         "checked_at": _when(submission.checked_at),
         "problems_count": submission.problems_count,
+        "warnings_count": len(submission.warnings or []),
         "rows": submission.row_counts or {},
         "reviewed_by": submission.reviewed_by,
         "decided_at": _when(submission.decided_at),
@@ -78,6 +79,7 @@ def submission_data(
         **submission_info(submission),
         "sha256": submission.sha256,
         "problems": shown_problems(submission.problems or [], lang),
+        "warnings": shown_problems(submission.warnings or [], lang),
         "same_file": [{"id": i, "status": s} for i, s in same_file(session, viewer, submission)],
         "can_decide": may(viewer, "review_workbooks") and submission.status == "checked",
     }
@@ -186,7 +188,7 @@ def submission_page(
     viewer: Viewer = Depends(require("submit_workbooks")),
     session: Session = Depends(db),
 ) -> HTMLResponse:
-    """One submission: its state, rows, problems; for a reviewer the decision form and the audit trail."""
+    """One submission: its state, rows, problems and warnings; for a reviewer the decision form and the audit trail."""
     submission = _visible(session, viewer, submission_id)
     data = submission_data(session, viewer, submission, lang_of(request))
     return page(request, "submission.html", {"submission": data, "title": data["file_name"]})
