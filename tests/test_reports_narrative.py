@@ -204,6 +204,21 @@ def test_annual_province_report_follows_table_4_4_and_holds_the_figures_of_table
     assert marked and all(r.font.highlight_color is not None and r.italic for r in marked)
 
 
+def test_the_plans_summary_counts_the_programmes_its_planned_indicators_belong_to(engine, tmp_path):
+    content = _content(engine, "annual", province="11", period="2015")
+    planned = [a for a in content.assessed if a.status != "no_plan"]
+    unplanned = {a.programme for a in content.assessed} - {a.programme for a in planned}
+    assert unplanned == {
+        "GOPA"
+    }  # GOPA's 2015 figures have no 2015 plan: in the table, not in the plan's count
+    _, _, text = _doc(write_narrative(content, tmp_path / "4.4.docx", "vi"))
+    outputs = sum(a.level == "output" for a in planned)
+    assert (
+        f"Kế hoạch năm 2015 có {outputs} chỉ tiêu đầu ra và {len(planned) - outputs} chỉ tiêu kết quả/tác động có"
+        " chỉ tiêu kế hoạch, thuộc 1 chương trình, dự án" in text
+    )
+
+
 def test_six_month_report_follows_table_4_3_against_the_years_plan(engine, tmp_path):
     content = _content(engine, "six-month", programme="TH-SK-2022")
     assert content.period.label.endswith("-H1") or content.period.label.endswith("-H2")

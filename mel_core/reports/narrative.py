@@ -221,7 +221,7 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     doc.add_heading(headings[2], level=2)
     planned = [a for a in content.assessed if a.status != "no_plan"]
     outputs = sum(a.level == "output" for a in planned)
-    programmes = len({a.programme for a in content.assessed})
+    programmes = len({a.programme for a in planned})  # those the planned indicators belong to
     _paragraph(doc, t("plan_summary", lang, year=content.period.start.year, outputs=outputs,
                       outcomes=len(planned) - outputs, programmes=programmes))  # fmt: skip
     for act in content.activities:
