@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -33,6 +34,48 @@ def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert f"Example: mel {command}" in result.output
+
+
+def _command_paths(command, path=()):
+    yield path
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _command_paths(sub, (*path, name))
+
+
+def test_every_commands_help_reads_as_paragraphs_at_80_columns():
+    # Typer keeps a docstring's line breaks: without unwrapping, a paragraph breaks where the source did and
+    # leaves half-lines at 80 columns ("… by each indicator's own" / "sector; …")
+    import typer
+
+    paths = list(_command_paths(typer.main.get_command(app)))
+    assert ("report", "narrative", "annual") in paths and ("trade", "report", "sector") in paths
+    for path in paths:
+        result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, path
+        described = result.output.split("╭")[0].splitlines()[3:]  # below the usage line
+        for paragraph in "\n".join(line.strip() for line in described).split("\n\n"):
+            lines = [line for line in paragraph.splitlines() if line]
+            if not lines or lines[0].startswith("Example"):
+                continue
+            # a line broken early: the next line's first word would have fitted on it (78 columns of text)
+            ragged = [a for a, b in itertools.pairwise(lines) if len(a) + 1 + len(b.split()[0]) <= 78]
+            assert not ragged, (path, ragged)
+
+
+def test_unwrapped_joins_a_paragraphs_lines_and_keeps_an_examples():
+    from mel_core.cli import unwrapped
+
+    text = """First line
+    goes on.
+
+    Second paragraph,
+    two lines.
+
+    Example: mel x --a 1
+    (another: mel x --b 2)"""
+    assert unwrapped(text) == (
+        "First line goes on.\n\nSecond paragraph, two lines.\n\nExample: mel x --a 1\n(another: mel x --b 2)"
+    )
 
 
 def test_import_of_a_broken_workbook_lists_every_problem_and_writes_nothing(tmp_path):

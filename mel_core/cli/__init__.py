@@ -6,10 +6,13 @@ commands so ``mel --help`` stays instant.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from mel_core import __version__
 from mel_core.cli import (
@@ -33,7 +36,35 @@ from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, S
 from mel_core.i18n import LANGUAGES, language, render, say, word
 from mel_core.text import terminal_safe
 
+
+def unwrapped(text: str) -> str:
+    """Help text as the terminal should wrap it: the lines of each paragraph joined, since Typer keeps a
+    docstring's line breaks, which at 80 columns leave ragged half-lines. An example paragraph (``Example…``) and
+    one marked with click's ``\\b`` keep their lines as written."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith(("Example", "\b")) else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
+
+
+def _unwrap(command: Any) -> None:
+    if command.help:
+        command.help = unwrapped(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _unwrap(sub)
+
+
+class _Root(TyperGroup):
+    """The ``mel`` group: every command's help is unwrapped (:func:`unwrapped`) before the command line is read."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _unwrap(self)
+        return super().main(*args, **kwargs)
+
+
 app = typer.Typer(
+    cls=_Root,
     name="mel",
     help="MEL knowledge base: monitoring, evaluation and learning for poverty-reduction programmes in Vietnam.\n\n"
     "Example: mel demo",

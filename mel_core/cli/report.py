@@ -253,7 +253,9 @@ def compare_provinces(
         help="Rank by the actual or by the completion rate against each province's plan.",
     ),
     fmt: str = FORMAT,
-    out: Path | None = OUT,
+    out: Path | None = typer.Option(
+        None, "--out", help="The file to write (default: so-sanh_<programme>_<period>.<format>)."
+    ),
 ) -> None:
     """The provinces of a programme side by side (So sánh giữa các tỉnh): each indicator's actual, completion
     rate and rank in every province, and the total of each region (benchmarking, seed 003).
@@ -304,7 +306,7 @@ def commune_plan(
     written while one remains, and importing it again changes nothing. Columns named with a leading `_` (the
     indicator's name, unit, last year's plan and result) are for reading only.
 
-    Example: mel report commune-plan --commune C10 --year 2026 --out ke-hoach-2026.xlsx
+    Example: mel report commune-plan --commune 11-NS --year 2026 --out ke-hoach-2026.xlsx
     """
     from datetime import date
 
