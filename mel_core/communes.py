@@ -11,8 +11,9 @@ has no successor: its communes went on, the district did not. Districts and comm
 The packaged reference data holds provinces only. Communes come from a CSV file with the columns ``code``,
 ``name`` and ``province_code`` (optionally ``name_ascii`` and ``level``: ``commune`` or ``district``), UTF-8;
 :func:`load_communes` checks every row (file, row, column, reason) and writes all of them or none. Observations
-may then name the commune's code, and :func:`admin_parents` maps each commune to the province it rolls up to
-today: a commune filed under a pre-2025 province (Hà Giang, 02) rolls up to its 2025 successor (Tuyên Quang, 08).
+may then name the commune's code, and :func:`admin_parents` maps each commune to the unit it rolls up into (its
+district, or the province today): a commune filed under a pre-2025 province (Hà Giang, 02) rolls up to its 2025
+successor (Tuyên Quang, 08).
 """
 
 from __future__ import annotations
@@ -195,16 +196,23 @@ def load_communes(engine: Engine, path: Path) -> int:
     return len(records)
 
 
-def admin_parents(conn: Connection) -> dict[str, str]:
-    """Every commune or district code → the code of the province it rolls up to today (2025 successor).
+def rollup_parents(tree: dict[str, Unit], tops: dict[str, str]) -> dict[str, str]:
+    """The parents a rollup into provinces follows: a commune → its district, a unit under a province → ``tops``.
 
-    A commune under a district goes to the district's province (up the chain of parents).
+    ``tops`` maps a province code (as filed, maybe pre-2025) to the unit its districts and communes roll up
+    into (the province today, or the code a report reads the province under). A commune under a district
+    goes to the district, never straight to the province, so that the district's own figure can win over its
+    communes' (:func:`mel_core.indicators.rollup.counted_rows`); units under no province of ``tops`` are left
+    out. The report forms and the database rollup both read this tree.
     """
-    tree = admin_tree(conn)
+    return {child: tops.get(parent, parent) for child, parent in below(tree, set(tops)).items()}
+
+
+def admin_parents(conn: Connection) -> dict[str, str]:
+    """Every commune or district code → the unit it rolls up into (:func:`rollup_parents`).
+
+    A commune under a district → the district; a district, or a commune directly under a province → the
+    province today (the 2025 successor of the province it was filed under).
+    """
     provinces = geo.provinces()
-    out = {}
-    for code in tree:
-        province = province_of(tree, code)
-        if province is not None:
-            out[code] = provinces[province].successor_code
-    return out
+    return rollup_parents(admin_tree(conn), {code: p.successor_code for code, p in provinces.items()})

@@ -183,7 +183,9 @@ def programme_achievement(
     """Every target of a programme against its actual, with communes rolled up to provinces in the database.
 
     The same rows as :func:`~mel_core.indicators.achievement.achievement` over the programme's indicators,
-    targets and observations with ``parents`` = every commune's province (:func:`mel_core.communes.admin_parents`).
+    targets and observations with ``parents`` = every district's and commune's parent
+    (:func:`mel_core.communes.admin_parents`): a district's own figure wins over its communes', a province's over
+    its districts' and communes' (:func:`mel_core.indicators.rollup.counted_rows`), as in the report forms.
 
     Args:
         engine: the store.
@@ -250,10 +252,11 @@ def programme_achievement(
             if weighted_parts
             else pd.DataFrame(columns=q.WEIGHTED_COLUMNS)
         )
+        partial, weighted = q.to_provinces(partial, weighted, parents)
     else:  # one statement for every child's aggregates; the own figures and raw rows on another connection
         jobs = [
             (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation)),
-            (q.pg_own, (sorted({*summed, *extremes, *by_id}), disaggregation)),
+            (q.pg_own, (sorted({*summed, *extremes, *by_id}), disaggregation, q.middle_units(parents))),
             (_raw, (raw_ids, disaggregation)),
         ]
         children, own, raw = q.in_parallel(engine, jobs, parts, parents)

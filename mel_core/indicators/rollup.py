@@ -13,7 +13,11 @@ How the children's values of one indicator combine into the parent's, for one pe
   is the children's when they all agree (an exchange rate) and **missing** otherwise. A plain average of rates
   is never taken.
 
-A parent's own figure, when one was reported, wins over the rollup.
+A parent's own figure, when one was reported, wins over the rollup. Through several levels (commune →
+district → province) a figure counts for each unit above it up to the first that reported its own figure
+(:func:`counted_rows`): a district's own figure wins over its communes', and a district without one passes
+its communes' figures on. The report forms (:mod:`mel_core.reports`) and the database rollup of whole
+programmes (:mod:`mel_core.indicators.from_store`) follow this one rule.
 """
 
 from __future__ import annotations
@@ -150,8 +154,9 @@ def admin_rollup(
         indicators: frame with ``code``, ``unit``, ``method``, ``components``.
         observations: the observations (with derived values already added) with :data:`OBS_COLUMNS`.
         parents: child admin unit → parent admin unit (a commune's province, its 2025 successor). A tree
-            (commune → district → province) rolls up level by level, the deepest first: a district's own
-            figure wins over its communes', and the district's figure (its own or theirs) goes to the province.
+            (commune → district → province) rolls up by :func:`counted_rows`: a figure counts for every unit
+            above it up to the first one that reported its own figure (a district's own figure wins over its
+            communes', the province's over its districts' and communes').
         periods: periods to compute span averages over for recomputed derived indicators.
 
     Returns:
@@ -161,45 +166,81 @@ def admin_rollup(
     if observations.empty:
         return pd.DataFrame(columns=OBS_COLUMNS)
     mapping = parents if isinstance(parents, pd.Series) else pd.Series(dict(parents), dtype=object)
-    steps = _levels(mapping)
-    if len(steps) > 1:
-        # a tree (commune → district → province): the deepest units first, each parent's own figure winning
-        out, seen = [], observations
-        for step in steps:
-            rolled = _one_level(indicators, seen, step, periods)
-            if not rolled.empty:
-                out.append(rolled)
-                seen = pd.concat([seen[OBS_COLUMNS], rolled], ignore_index=True)
-        return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=OBS_COLUMNS)
+    tree = _chains(mapping)
+    if any(len(chain) > 1 for chain in tree.values()):
+        frame = counted_rows(observations, tree)
+        return _finish(indicators, observations, combine(indicators, frame), periods)
     return _one_level(indicators, observations, mapping, periods)
 
 
-def _levels(mapping: pd.Series) -> list[pd.Series]:
-    """``mapping`` split by depth, deepest first: a unit whose parent is itself a child rolls up first.
+def counted_rows(observations: pd.DataFrame, chains: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Each figure paired with every unit it counts for: the rule of a rollup through several levels.
 
-    A flat mapping (every parent a top unit) is one step. A unit caught in a loop of parents rolls up nowhere.
+    A figure filed under a unit counts for the unit's parent, and for the parent's parent as long as the
+    parent did not report its own figure of the same indicator, period and disaggregation, and so on up the
+    chain: the first unit above that has its own figure stops it. So a district's own figure wins over its
+    communes' (they count for the district's rollup, which its own figure replaces, and never for the
+    province), and a district without one passes its communes' figures on to the province. Combining each
+    parent's rows once, by the rules of the module, is rolling up level by level; a rate the children of a
+    district disagree on leaves the province missing, as it leaves the district (the rule is the same at every
+    level). :mod:`mel_core.indicators.store_queries` applies the same rule in the database.
+
+    Args:
+        observations: rows with :data:`OBS_COLUMNS`.
+        chains: unit → the units above it, nearest first.
+
+    Returns:
+        The rows with ``parent`` (a unit they count for) and ``child`` (the unit they are filed under), a row
+        once per unit it counts for.
     """
-    parent_of = {str(k): str(v) for k, v in mapping.items() if pd.notna(v)}
-    if not any(v in parent_of for v in parent_of.values()):
-        return [mapping]
-    depth: dict[
-        str, int
-    ] = {}  # 1: its parent rolls up nowhere; 2: its parent's parent does not …; -1: a loop
-    for start in parent_of:
-        chain: list[str] = []
-        cursor = start
-        while cursor in parent_of and cursor not in depth and cursor not in chain:
-            chain.append(cursor)
-            cursor = parent_of[cursor]
-        below = -1 if cursor in chain else depth.get(cursor, 0)
-        for unit in reversed(chain):
-            below = -1 if below < 0 else below + 1
-            depth[unit] = below
-    deepest = max(depth.values(), default=0)
-    return [
-        pd.Series({u: parent_of[u] for u, d in depth.items() if d == level}, dtype=object)
-        for level in range(deepest, 0, -1)
+    obs = observations[observations["value"].notna()]
+    obs = obs.assign(disaggregation=obs["disaggregation"].fillna(""))
+    key = ["indicator_code", "period", "disaggregation"]
+    codes, uniques = pd.factorize(obs["admin_unit"].to_numpy(dtype=object))
+    depth = max((len(c) for c in chains.values()), default=0)
+    above = [
+        np.array(
+            [chains[u][d] if u in chains and len(chains[u]) > d else None for u in uniques], dtype=object
+        )
+        for d in range(depth)
     ]
+    # the own figures of the units above someone: the only ones that can stop a figure (few rows)
+    parent_units = {p for chain in chains.values() for p in chain}
+    reported = obs[np.array([u in parent_units for u in uniques], dtype=bool)[codes]] if len(obs) else obs
+    present = reported[[*key, "admin_unit"]].drop_duplicates().rename(columns={"admin_unit": "parent"})
+    with_own = set(present["parent"])
+    frames: list[pd.DataFrame] = []
+    alive = np.ones(len(obs), dtype=bool)
+    for d, level in enumerate(above):
+        parent = level[codes]
+        alive &= pd.notna(parent)
+        if not alive.any():
+            break
+        frames.append(obs[alive].assign(parent=parent[alive], child=obs.loc[alive, "admin_unit"]))
+        if d == depth - 1:
+            break
+        # a parent's own figure stops its children's figures there: only rows under a parent with figures
+        maybe = alive & np.array([p in with_own for p in level], dtype=bool)[codes]
+        if maybe.any():
+            rows = obs.loc[maybe, key].assign(parent=parent[maybe])
+            stopped = rows.merge(present.assign(_own=True), on=[*key, "parent"], how="left")["_own"].notna()
+            alive[np.flatnonzero(maybe)[stopped.to_numpy()]] = False
+    if not frames:
+        return obs.iloc[:0].assign(parent=None, child=None)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _chains(mapping: pd.Series) -> dict[str, list[str]]:
+    """Unit → the units above it, nearest first, following ``mapping`` (a unit caught in a loop: left out)."""
+    parent_of = {str(k): str(v) for k, v in mapping.items() if pd.notna(v)}
+    out: dict[str, list[str]] = {}
+    for start, first in parent_of.items():
+        chain = [first]
+        while chain[-1] in parent_of and chain[-1] != start and len(chain) <= len(parent_of):
+            chain.append(parent_of[chain[-1]])
+        if start not in chain and chain[-1] not in parent_of:
+            out[start] = chain
+    return out
 
 
 def _one_level(

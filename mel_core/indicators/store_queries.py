@@ -11,7 +11,15 @@ Two frames come back, whatever the database:
 SQLite aggregates by sorting, which costs about a microsecond a row; one query per indicator and period sorts
 small groups (the index on indicator and period finds them), which is a quarter cheaper (:func:`partials`,
 :func:`weighted`). Queries run on two connections at once; each connection first gets a temporary table of
-every child unit's province.
+every child unit's parent (:func:`mel_core.communes.admin_parents`: a commune's district, a district's
+province).
+
+Levels follow :func:`mel_core.indicators.rollup.counted_rows`: a district's own figure wins over its communes'.
+The database groups each child's rows by its parent (a commune's by its district), and the own figures of the
+units in between (districts) come back too (SQLite: as groups of their own, ``child`` 2; PostgreSQL: with the
+provinces' own figures); a commune group whose district has its own figure of the indicator and period is
+dropped, the others are merged into their province (:func:`to_provinces`). Districts have provinces as
+parents, so one step in between is all there is.
 
 PostgreSQL gets the whole programme in one statement (:func:`pg_children`, then :func:`pg_frames`): per range
 of periods, a branch for the summed and min/max indicators and a branch that pairs each weighted mean's values
@@ -34,6 +42,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Integer,
     MetaData,
     String,
     Table,
@@ -55,24 +64,30 @@ CHILD_LEVELS = ("commune", "district")
 PARTIAL_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "min", "max"]
 WEIGHTED_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "vw", "w", "unweighted"]
 
-#: The temporary table, made on each reading connection, that maps every child unit to its province today.
+#: The temporary table, made on each reading connection, that maps every child unit to its parent (a commune
+#: under a district to the district, else to the province today); ``middle`` marks a child that is a parent too.
 CHILD_MAP = Table(
     "mel_child_province",
     MetaData(),
     Column("code", String(16), primary_key=True),
     Column("province", String(16), nullable=False),
+    Column("middle", Integer, nullable=False),
     prefixes=["TEMPORARY"],
     sqlite_with_rowid=False,
 )
 
-_SQLITE_PARTIAL = """
-SELECT coalesce(cp.province, o.admin_unit_code), cp.province IS NOT NULL, sum(o.value), {low}, {high}
+#: The group of a row: a district's own figure its own group (child 2), a child's by its parent (child 1), any
+#: other unit's own figure (child 0).
+_GROUP = """CASE WHEN cp.middle THEN o.admin_unit_code ELSE coalesce(cp.province, o.admin_unit_code) END,
+       CASE WHEN cp.middle THEN 2 ELSE cp.province IS NOT NULL END"""
+_SQLITE_PARTIAL = f"""
+SELECT {_GROUP}, sum(o.value), {{low}}, {{high}}
 FROM observations o LEFT JOIN mel_child_province cp ON cp.code = o.admin_unit_code
 WHERE o.indicator_id = ? AND o.period = ? AND o.disaggregation = ?
 GROUP BY 1, 2
 """
-_SQLITE_WEIGHTED = """
-SELECT coalesce(cp.province, o.admin_unit_code), cp.province IS NOT NULL, sum(o.value), sum(o.value * w.value),
+_SQLITE_WEIGHTED = f"""
+SELECT {_GROUP}, sum(o.value), sum(o.value * w.value),
        sum(w.value), sum(w.value IS NULL)
 FROM observations o LEFT JOIN mel_child_province cp ON cp.code = o.admin_unit_code
 LEFT JOIN observations w ON w.indicator_id = ? AND w.period = o.period AND w.admin_unit_code = o.admin_unit_code
@@ -117,27 +132,38 @@ def _is_child(u: Any) -> Any:
     return u.c.level.in_(CHILD_LEVELS) & u.c.parent_code.is_not(None)
 
 
-def _own(conn: Connection, ids: list[int], disaggregation: str) -> Any:
-    """The units' own figures: rows filed under a unit that rolls up nowhere (a province, the country).
+def _own(conn: Connection, ids: list[int], disaggregation: str, middle: list[str]) -> Any:
+    """The units' own figures: rows filed under a unit that rolls up nowhere (a province, the country), or under
+    a unit in between (``middle``: the districts, whose own figures stop their communes').
 
     The codes are listed, so PostgreSQL finds the rows in the index (skipping over the periods).
     """
     o, u = table_of(Observation), table_of(AdminUnit)
-    codes = list(conn.scalars(select(u.c.code).where(~_is_child(u))))
+    codes = [*conn.scalars(select(u.c.code).where(~_is_child(u))), *middle]
     return select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value).where(
         o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation, o.c.admin_unit_code.in_(codes)
     )
 
 
 def _by_province(
-    children: pd.DataFrame, how: dict[str, str], own: pd.DataFrame, parents: dict[str, str] | None = None
+    children: pd.DataFrame,
+    how: dict[str, str],
+    own: pd.DataFrame,
+    parents: dict[str, str] | None = None,
+    stops: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Children's aggregates by their parent, combined by the parent's province today (its 2025 successor).
 
     PostgreSQL is asked to group by a plain column (the parent's code), whose statistics it has, so that it
     plans a parallel aggregation; old provinces are then merged into their successor here, and a parent that is
-    a district (a commune's) into the district's province (``parents``: unit → province today).
+    a district (a commune's) into the district's province (``parents``: unit → its parent). A group under a
+    district that reported its own figure of the indicator and period (``stops``: ``indicator_id, period,
+    unit``) is left out: the district's own figure wins (it is among the province's children already).
     """
+    if not children.empty and stops is not None and not stops.empty:
+        mark = stops[["indicator_id", "period", "unit"]].drop_duplicates().assign(_stop=True)
+        children = children.merge(mark, on=["indicator_id", "period", "unit"], how="left")
+        children = children[children["_stop"].isna()].drop(columns="_stop")
     if children.empty:
         return own.reset_index(drop=True)
     known = geo.provinces()
@@ -300,8 +326,8 @@ def pg_children(
     )
 
 
-def pg_own(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
-    """PostgreSQL: the units' own figures of ``ids`` (``indicator_id, period, unit, sum``).
+def pg_own(conn: Connection, ids: list[int], disaggregation: str, middle: list[str]) -> pd.DataFrame:
+    """PostgreSQL: the units' own figures of ``ids`` (``indicator_id, period, unit, sum``), the districts' too.
 
     Read through the index (skipping over the periods): with every indicator of a programme listed, PostgreSQL
     expects a unit's share of the rows (tens of thousands for 10 million) and would rather scan the whole table
@@ -311,25 +337,62 @@ def pg_own(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFram
     if not ids:
         return pd.DataFrame(columns=columns)
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = [tuple(row) for row in conn.execute(_own(conn, ids, disaggregation))]
+    rows = [tuple(row) for row in conn.execute(_own(conn, ids, disaggregation, middle))]
     return pd.DataFrame(rows, columns=columns)
+
+
+def middle_units(parents: dict[str, str]) -> list[str]:
+    """The units in between (districts): children that are parents of other children."""
+    return sorted(set(parents) & set(parents.values()))
 
 
 def pg_frames(
     children: pd.DataFrame, own: pd.DataFrame, means: set[int], parents: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The partials and weighted frames from :func:`pg_children` and :func:`pg_own` (``means``: weighted ids;
-    ``parents``: each district's province, for the communes grouped under their district)."""
-    own = own.assign(child=0)
+    ``parents``: each unit's parent, for the communes grouped under their district).
+
+    The districts' own figures in ``own`` are already among their province's children: here they only stop
+    their communes' groups.
+    """
+    middle = set(middle_units(parents or {}))
+    at_middle = own["unit"].isin(middle)
+    stops = own[at_middle]
+    own = own[~at_middle].assign(child=0)
     mine = own["indicator_id"].isin(means)
     own_partials = own[~mine].assign(min=own["sum"], max=own["sum"])[PARTIAL_COLUMNS]
     own_means = own[mine].assign(vw=np.nan, w=np.nan, unweighted=0)[WEIGHTED_COLUMNS]
     kids = children.assign(child=1)
     weighted = kids["weighted"].astype(bool)
-    partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], {"sum": "sum", "min": "min", "max": "max"},
-                            own_partials, parents)  # fmt: skip
-    sums = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
-    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], sums, own_means, parents)
+    partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], PARTIAL_HOW, own_partials, parents, stops)
+    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], WEIGHTED_HOW, own_means, parents, stops)
+
+
+PARTIAL_HOW = {"sum": "sum", "min": "min", "max": "max"}
+WEIGHTED_HOW = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
+
+
+def to_provinces(
+    partial: pd.DataFrame, weighted_frame: pd.DataFrame, parents: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SQLite: the frames of :func:`partials` and :func:`weighted` with every child group under its province.
+
+    A district's own figure (``child`` 2) stops its communes' group (``child`` 1 under the district) and is a
+    child of its province itself.
+    """
+
+    def one(frame: pd.DataFrame, how: dict[str, str]) -> pd.DataFrame:
+        mine = frame[frame["child"] == 2]
+        stops = mine[["indicator_id", "period", "unit"]]
+        up = mine.assign(unit=mine["unit"].map(parents).fillna(mine["unit"]), child=1)
+        kids = (
+            pd.concat([frame[frame["child"] == 1], up], ignore_index=True)
+            if not mine.empty
+            else frame[frame["child"] == 1]
+        )
+        return _by_province(kids, how, frame[frame["child"] == 0], parents, stops)
+
+    return one(partial, PARTIAL_HOW), one(weighted_frame, WEIGHTED_HOW)
 
 
 Job = tuple[Callable[..., pd.DataFrame], tuple[Any, ...]]
@@ -355,7 +418,11 @@ def in_parallel(engine: Engine, jobs: list[Job], workers: int, parents: dict[str
             CHILD_MAP.create(conn)
             try:
                 if parents:
-                    conn.execute(CHILD_MAP.insert(), [{"code": c, "province": p} for c, p in parents.items()])
+                    middle = set(middle_units(parents))
+                    conn.execute(
+                        CHILD_MAP.insert(),
+                        [{"code": c, "province": p, "middle": int(c in middle)} for c, p in parents.items()],
+                    )
                 return fn(conn, *args)
             finally:
                 CHILD_MAP.drop(conn)

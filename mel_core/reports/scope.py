@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from mel_core import geo
-from mel_core.communes import Unit, admin_tree, below
+from mel_core.communes import Unit, admin_tree, below, rollup_parents
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.indicators.achievement import WHOLE
@@ -240,8 +240,8 @@ def province_scope(session: Session, code: str) -> Scope:
     codes = geo.predecessors(province.code)
     conn = session.connection()
     # districts and communes filed under the province's codes belong to it too, at any depth
-    tree = below(admin_tree(conn), set(codes))
-    children = sorted(tree)
+    units_tree = admin_tree(conn)
+    children = sorted(below(units_tree, set(codes)))
     units = codes + children
     pp, p = table_of(ProgrammeProvince), table_of(Programme)
     programme_codes = sorted(
@@ -278,7 +278,7 @@ def province_scope(session: Session, code: str) -> Scope:
             unit = _one_unit(targets, observations, province.code, set(children))
             targets = targets[targets["admin_unit"] == unit]
             # a commune goes to its district, a district (or a commune under no district) to the province
-            rollup = {child: unit if parent in codes else parent for child, parent in tree.items()}
+            rollup = rollup_parents(units_tree, {c: unit for c in codes})
             figures.append(
                 ProgrammeFigures(programme, indicators, targets, observations, unit=unit, parents=rollup)
             )
