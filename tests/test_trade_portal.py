@@ -77,3 +77,29 @@ def test_a_contributor_of_another_province_sees_none_of_them(portal):
     assert client.get("/my-reports/XT-T11?period=2026-Q3").status_code == 403
     reader = _client(portal, "reader@example.org")
     assert reader.get("/api/my-reports/XT?kind=sector&period=2026-Q3").status_code == 200
+
+
+def test_a_centres_public_page_reads_its_provinces_plan_against_the_counted_figures(tmp_path):
+    # XT-T11 works in province 11 only and its plan is set for province 11, not for the whole programme
+    sheets = trade_data.tables()
+    sheets["targets"] = [
+        ["programme_code", "indicator_code", "period", "admin_unit", "value"],
+        ["XT-T11", "HD_CT", "2026", "11", 4],
+        ["XT-T11", "DN_TG", "2026", "11", 3],
+        ["XT-T11", "DS_GT", "2026", "11", 400],
+    ]
+    settings = load_settings({"MEL_HOME": str(tmp_path)})
+    engine = make_engine(settings.db_url)
+    init_store(engine)
+    import_path(engine, trade_data.write(tmp_path / "xttm.xlsx", sheets))
+    engine.dispose()
+    page = _client(settings).get("/api/programmes/XT-T11")  # anonymous
+    assert page.status_code == 200
+    shown = {i["code"]: i for level in page.json()["results_framework"] for i in level["indicators"]}
+    # done in 2026 inside the programme: A1, A2 (Q3) and A5 (Q2); A3 is outside it, A4 only planned
+    assert (shown["HD_CT"]["final_target"], shown["HD_CT"]["actual"], shown["HD_CT"]["met"]) == (4, 3, False)
+    # enterprises in those activities: E1 E2 E3 (A1), E1 E4 (A2), E2 (A5)
+    assert (shown["DN_TG"]["final_target"], shown["DN_TG"]["actual"], shown["DN_TG"]["met"]) == (3, 4, True)
+    # additional sales come from two enterprises (E1 300, E4 200): below the threshold, never shown
+    assert shown["DS_GT"]["final_target"] == 400 and shown["DS_GT"]["actual"] is None
+    assert "500" not in page.text and "300" not in page.text

@@ -78,7 +78,8 @@ def demo(
         console.print(f"  {'':<15} {p.sector} · {'; '.join(p.provinces)}", soft_wrap=True, style="dim")
     console.print()
     for t in result.report.tables:
-        console.print(f"  {t.name:<13} {t.rows:>7} rows")
+        if t.rows:  # the sample workbook's empty sheets (enterprises …): their rows come in the lines below
+            console.print(f"  {t.name:<13} {t.rows:>7} rows")
     if result.trade is not None:
         rows = ", ".join(f"{t.rows} {t.name}" for t in result.trade.tables if t.rows)
         console.print(

@@ -200,7 +200,7 @@ def annual(
     sector; a province's framework lists every field and sector.
 
     Example: mel report annual DB-BSS-2011 --period 2015  (the framework: mel report annual DB-BSS-2011 --form 4.1;
-    a sector: mel report annual --province 11 --sector agriculture)
+    a sector: mel report annual --province 11 --sector agriculture --period 2013)
     """
     if sector is not None:
         _run_sector("annual", programme, province, period, fmt, out, form, sector)

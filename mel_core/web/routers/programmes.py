@@ -19,7 +19,7 @@ from mel_core.criteria.data import load_programme
 from mel_core.criteria.effectiveness import programme_achievement
 from mel_core.criteria.ratings import label as rating_label
 from mel_core.evaluations.responses import tracker
-from mel_core.indicators.achievement import final_targets, latest_assessed
+from mel_core.indicators.achievement import WHOLE, final_targets, latest_assessed
 from mel_core.store import (
     Activity,
     Evaluation,
@@ -64,11 +64,18 @@ def results_framework(session: Session, code: str, indicators: list[Indicator]) 
 
     The achievement table is the effectiveness criterion's (a one-province programme's figures stand for the
     whole programme): ``progress`` is the actual's share of the way from the baseline to the final target, the
-    chart's bar; ``met`` whether the latest assessed target was met.
+    chart's bar; ``met`` whether the latest assessed target was met. A one-province programme whose plan for an
+    indicator is set for its province only (a trade-promotion centre's) is read at that province.
     """
-    table = programme_achievement(load_programme(session, code))
-    final = {r["indicator_code"]: r for r in final_targets(table).to_dict("records")} if len(table) else {}
-    latest = {r["indicator_code"]: r for r in latest_assessed(table).to_dict("records")} if len(table) else {}
+    data = load_programme(session, code)
+    table = programme_achievement(data)
+    units = [WHOLE, *data.provinces] if len(data.provinces) == 1 else [WHOLE]
+    final: dict[str, dict[str, Any]] = {}
+    latest: dict[str, dict[str, Any]] = {}
+    for unit in reversed(units):  # the whole programme's rows win over its province's
+        if len(table):
+            final.update({r["indicator_code"]: r for r in final_targets(table, unit).to_dict("records")})
+            latest.update({r["indicator_code"]: r for r in latest_assessed(table, unit).to_dict("records")})
     by_level: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for ind in indicators:
         end = final.get(ind.code, {})
