@@ -12,10 +12,16 @@ PUBLIC_TESTS := tests/test_kb_index.py tests/test_kb_search.py tests/test_kb_qua
   tests/test_book.py::test_the_book_holds_the_years_public_lessons_and_never_contacts_internal_lessons_or_drafts \
   tests/test_book.py::test_rebuilds_redo_only_what_changed_and_withdrawn_lessons_leave_the_site
 
-.PHONY: demo test test-public lint style format bench sample docs clean help
+# JupyterLab for `make lab`: nothing fetched from the internet (no news, no update check, no extension listing
+# from PyPI), so it works offline; root (CI, containers) must say so
+LAB_OPTIONS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
+
+.PHONY: demo lab test test-public lint style format bench sample docs clean help
 
 help:
 	@echo "make demo   set up and run the main job on the embedded sample"
+	@echo "make lab    JupyterLab on notebooks/ with the demo store (made by mel demo when there is none)"
 	@echo "make test   set up and run every test (SQLite and embedded PostgreSQL), then make test-public"
 	@echo "make test-public  the adapters' tests again on the libraries' public APIs (MEL_PUBLIC_API=1)"
 	@echo "make lint   ruff (lint and format check) and mypy"
@@ -33,6 +39,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	scripts/system-packages.sh book
 	$(BIN)/mel demo
+
+# the templates read MEL_HOME's store, else the nearest .mel/mel.db above them: the one `mel demo` makes here
+lab: $(STAMP)
+	test -f "$${MEL_HOME:-.mel}/mel.db" || $(BIN)/mel demo --no-book
+	$(BIN)/python -m jupyterlab $(LAB_OPTIONS) $(LAB_ROOT) --ServerApp.root_dir=notebooks
 
 test: $(STAMP)
 	scripts/system-packages.sh test
