@@ -219,6 +219,25 @@ def test_the_plans_summary_counts_the_programmes_its_planned_indicators_belong_t
     )
 
 
+def _cells(path: Path) -> str:
+    """The text of the document's tables (its heading and its list of recipients are tables)."""
+    document = docx.Document(str(path))
+    return "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+
+
+def test_the_planning_department_gets_a_copy_unless_it_sends_the_report(engine, tmp_path):
+    # the manual's DPI is the Department of Finance since 2025; it issues a province's report itself
+    province = _content(engine, "annual", province="11", period="2015")
+    text = _cells(write_narrative(province, tmp_path / "tinh.docx", "vi"))
+    assert "Nơi nhận:" in text and "- Văn phòng UBND tỉnh;" in text
+    assert "SỞ TÀI CHÍNH" in text and "- Sở Tài chính;" not in text and "Kế hoạch và Đầu tư" not in text
+    board = _content(engine, "annual", programme="DB-BSS-2011", period="2015")
+    text = _cells(write_narrative(board, tmp_path / "ban.docx", "vi"))
+    assert "- Sở Tài chính;" in text and "Kế hoạch và Đầu tư" not in text
+    english = _cells(write_narrative(board, tmp_path / "board.docx", "en"))
+    assert "- Department of Finance;" in english and "Planning and Investment" not in english
+
+
 def test_six_month_report_follows_table_4_3_against_the_years_plan(engine, tmp_path):
     content = _content(engine, "six-month", programme="TH-SK-2022")
     assert content.period.label.endswith("-H1") or content.period.label.endswith("-H2")

@@ -95,7 +95,7 @@ def demo(
             f"  {'frameworks':<13} the plan of Điện Biên as the manual draws it (objectives, solutions, indicators"
             " in their own sectors, every field, a plan adjusted in July 2013): "
             f"{' · '.join(str(p) for p in result.frameworks)}. More: mel report annual --province 11 --sector"
-            " agriculture · mel report five-year --province 11 --period 2011-2015",
+            " agriculture --period 2013 · mel report five-year --province 11 --period 2011-2015",
             soft_wrap=True,
         )
     if result.levels is not None:

@@ -36,6 +36,7 @@ from mel_core.errors import OutputError
 from mel_core.i18n import say
 from mel_core.reports.narrative_content import Assessed, NarrativeContent
 from mel_core.reports.narrative_text import Lang, heading_texts, period_words, t
+from mel_core.reports.scope import PLANNING_DEPARTMENT
 from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number, planned, rate
 
 FONT = "Times New Roman"
@@ -326,12 +327,15 @@ def _annual_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     placeholder(doc, t("ph_support", lang))
 
 
-def _closing(doc: DocumentType, lang: Lang) -> None:
+def _closing(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
     bottom = doc.add_table(rows=1, cols=2)
     left, right = bottom.rows[0].cells
     left.text = ""
     left.paragraphs[0].add_run(t("recipients", lang)).bold = True
-    for line in t("recipient_list", lang).split("\n"):
+    lines = t("recipient_list", lang).split("\n")
+    if PLANNING_DEPARTMENT not in content.scope.issuer:
+        lines.insert(2, t("recipient_planning", lang))
+    for line in lines:
         left.add_paragraph(line)
     right.text = ""
     right.paragraphs[0].add_run(t("signer", lang)).bold = True
@@ -360,7 +364,7 @@ def render_narrative(content: NarrativeContent, lang: Lang = "vi") -> DocumentTy
         _six_month_rest(doc, content, lang, headings)
     else:
         _annual_rest(doc, content, lang, headings)
-    _closing(doc, lang)
+    _closing(doc, content, lang)
     return doc
 
 

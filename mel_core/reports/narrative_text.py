@@ -211,10 +211,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "recipients": ("Nơi nhận:", "Recipients:"),
     "recipient_list": (
-        "- Như trên;\n- Văn phòng UBND tỉnh;\n- Sở Kế hoạch và Đầu tư;\n- Lưu: VT.",
-        "- As above;\n- Office of the Provincial People's Committee;\n- Department of Planning and Investment;\n"
-        "- Archive.",
+        "- Như trên;\n- Văn phòng UBND tỉnh;\n- Lưu: VT.",
+        "- As above;\n- Office of the Provincial People's Committee;\n- Archive.",
     ),
+    # the manual's DPI: since the 2025 merger the Department of Finance keeps the plan (the issuer of a
+    # province's reports, mel_core.reports.scope), which does not send itself a copy
+    "recipient_planning": ("- Sở Tài chính;", "- Department of Finance;"),
     "signer": ("GIÁM ĐỐC SỞ/CHỦ TỊCH UBND HUYỆN", "DIRECTOR OF DEPARTMENT/CHAIRMAN OF THE DISTRICT PC"),
     "signature": ("Ký, ghi rõ họ tên và đóng dấu", "Signature, full name and seal"),
     # placeholders for the writer

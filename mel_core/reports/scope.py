@@ -44,6 +44,10 @@ from mel_core.store import (
 )
 from mel_core.store.results import in_force
 
+#: The provincial department that keeps the plan and issues a province's reports: the Department of Finance
+#: since the 2025 merger of the departments of planning and investment into it (the manual's DPI).
+PLANNING_DEPARTMENT = "SỞ TÀI CHÍNH"
+
 
 class ReportScopeError(MelError):
     """The programme or province asked for is unknown, or has nothing to report."""
@@ -287,7 +291,7 @@ def province_scope(session: Session, code: str) -> Scope:
         figures,
         province=province.code,
         province_name=name,
-        issuer=[f"UBND TỈNH {name.upper()}", "SỞ TÀI CHÍNH"],
+        issuer=[f"UBND TỈNH {name.upper()}", PLANNING_DEPARTMENT],
         subject=f"tỉnh {name}",
     )
 
