@@ -202,7 +202,7 @@ def rollup_parents(tree: dict[str, Unit], tops: dict[str, str]) -> dict[str, str
     ``tops`` maps a province code (as filed, maybe pre-2025) to the unit its districts and communes roll up
     into (the province today, or the code a report reads the province under). A commune under a district
     goes to the district, never straight to the province, so that the district's own figure can win over its
-    communes' (:func:`mel_core.indicators.rollup.counted_rows`); units under no province of ``tops`` are left
+    communes' (:func:`mel_core.indicators.rollup.tree_rollup`); units under no province of ``tops`` are left
     out. The report forms and the database rollup both read this tree.
     """
     return {child: tops.get(parent, parent) for child, parent in below(tree, set(tops)).items()}

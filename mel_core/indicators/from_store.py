@@ -185,7 +185,7 @@ def programme_achievement(
     The same rows as :func:`~mel_core.indicators.achievement.achievement` over the programme's indicators,
     targets and observations with ``parents`` = every district's and commune's parent
     (:func:`mel_core.communes.admin_parents`): a district's own figure wins over its communes', a province's over
-    its districts' and communes' (:func:`mel_core.indicators.rollup.counted_rows`), as in the report forms.
+    its districts' and communes' (:func:`mel_core.indicators.rollup.tree_rollup`), as in the report forms.
 
     Args:
         engine: the store.

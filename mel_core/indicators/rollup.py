@@ -15,7 +15,7 @@ How the children's values of one indicator combine into the parent's, for one pe
 
 A parent's own figure, when one was reported, wins over the rollup. Through several levels (commune →
 district → province) a figure counts for each unit above it up to the first that reported its own figure
-(:func:`counted_rows`): a district's own figure wins over its communes', and a district without one passes
+(:func:`tree_rollup`): a district's own figure wins over its communes', and a district without one passes
 its communes' figures on. The report forms (:mod:`mel_core.reports`) and the database rollup of whole
 programmes (:mod:`mel_core.indicators.from_store`) follow this one rule.
 """
@@ -154,7 +154,7 @@ def admin_rollup(
         indicators: frame with ``code``, ``unit``, ``method``, ``components``.
         observations: the observations (with derived values already added) with :data:`OBS_COLUMNS`.
         parents: child admin unit → parent admin unit (a commune's province, its 2025 successor). A tree
-            (commune → district → province) rolls up by :func:`counted_rows`: a figure counts for every unit
+            (commune → district → province) rolls up by :func:`tree_rollup`: a figure counts for every unit
             above it up to the first one that reported its own figure (a district's own figure wins over its
             communes', the province's over its districts' and communes').
         periods: periods to compute span averages over for recomputed derived indicators.
@@ -168,66 +168,103 @@ def admin_rollup(
     mapping = parents if isinstance(parents, pd.Series) else pd.Series(dict(parents), dtype=object)
     tree = _chains(mapping)
     if any(len(chain) > 1 for chain in tree.values()):
-        frame = counted_rows(observations, tree)
-        return _finish(indicators, observations, combine(indicators, frame), periods)
+        return tree_rollup(indicators, observations, tree, periods)
     return _one_level(indicators, observations, mapping, periods)
 
 
-def counted_rows(observations: pd.DataFrame, chains: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Each figure paired with every unit it counts for: the rule of a rollup through several levels.
+def tree_rollup(
+    indicators: pd.DataFrame,
+    observations: pd.DataFrame,
+    chains: Mapping[str, Sequence[str]],
+    periods: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Every parent's combined values through several levels (commune → district → province), own figures first.
 
-    A figure filed under a unit counts for the unit's parent, and for the parent's parent as long as the
-    parent did not report its own figure of the same indicator, period and disaggregation, and so on up the
-    chain: the first unit above that has its own figure stops it. So a district's own figure wins over its
-    communes' (they count for the district's rollup, which its own figure replaces, and never for the
-    province), and a district without one passes its communes' figures on to the province. Combining each
-    parent's rows once, by the rules of the module, is rolling up level by level; a rate the children of a
-    district disagree on leaves the province missing, as it leaves the district (the rule is the same at every
-    level). :mod:`mel_core.indicators.store_queries` applies the same rule in the database.
+    The rule: a figure counts for each unit above it up to the first that reported its own figure of the same
+    indicator, period and disaggregation. So a district's own figure wins over its communes' (they count for
+    the district's rollup, which its own figure replaces, and never for the province), a district without one
+    passes its communes' figures on, and a province's own figure wins over everything below it (:func:`_finish`).
+
+    Each figure is turned into partial aggregates where it is filed (a count's value; a rate's value as its
+    minimum and maximum; a weighted mean's ``value·weight`` and ``weight`` paired with the unit's own weight,
+    or a mark that the weight is missing), which add up the tree: a unit's partials are its children's rows'
+    and, for each child unit without its own figure, that child's partials. A rate the communes of a district
+    disagree on therefore leaves the district and the province missing; a plain average is never taken.
+    :mod:`mel_core.indicators.store_queries` computes the same partials in the database.
 
     Args:
-        observations: rows with :data:`OBS_COLUMNS`.
+        indicators: frame with ``code``, ``unit``, and optionally ``method`` and ``components``.
+        observations: rows with :data:`OBS_COLUMNS` (the units' own figures included).
         chains: unit → the units above it, nearest first.
+        periods: periods to compute span averages over for recomputed derived indicators.
 
     Returns:
-        The rows with ``parent`` (a unit they count for) and ``child`` (the unit they are filed under), a row
-        once per unit it counts for.
+        Rows with :data:`OBS_COLUMNS` for every unit above another (a parent's own figure wins; derived rates
+        computed again from the parent's components).
     """
+    summed, weighted, agreed, _ = _rules(indicators)
     obs = observations[observations["value"].notna()]
     obs = obs.assign(disaggregation=obs["disaggregation"].fillna(""))
     key = ["indicator_code", "period", "disaggregation"]
     codes, uniques = pd.factorize(obs["admin_unit"].to_numpy(dtype=object))
-    depth = max((len(c) for c in chains.values()), default=0)
-    above = [
-        np.array(
-            [chains[u][d] if u in chains and len(chains[u]) > d else None for u in uniques], dtype=object
+    up = np.array([chains[u][0] if u in chains else None for u in uniques], dtype=object)[codes]
+    has = pd.notna(up)
+    kids = obs[has].assign(parent=up[has])
+    kinds: list[tuple[pd.DataFrame, dict[str, str]]] = []
+    part = kids[kids["indicator_code"].isin(summed)]
+    kinds.append((part[[*key, "parent"]].assign(s=part["value"]), {"s": "sum"}))
+    part = kids[kids["indicator_code"].isin(agreed)]
+    kinds.append(
+        (part[[*key, "parent"]].assign(lo=part["value"], hi=part["value"]), {"lo": "min", "hi": "max"})
+    )
+    part = kids[kids["indicator_code"].isin(weighted)]
+    if not part.empty:
+        weights = obs[obs["indicator_code"].isin(set(weighted.values()))]
+        pairs = part.assign(_w=part["indicator_code"].map(weighted)).merge(
+            weights[["indicator_code", "period", "admin_unit", "disaggregation", "value"]].rename(
+                columns={"indicator_code": "_w", "value": "weight"}
+            ),
+            on=["_w", "period", "admin_unit", "disaggregation"],
+            how="left",
         )
-        for d in range(depth)
-    ]
-    # the own figures of the units above someone: the only ones that can stop a figure (few rows)
-    parent_units = {p for chain in chains.values() for p in chain}
-    reported = obs[np.array([u in parent_units for u in uniques], dtype=bool)[codes]] if len(obs) else obs
-    present = reported[[*key, "admin_unit"]].drop_duplicates().rename(columns={"admin_unit": "parent"})
-    with_own = set(present["parent"])
-    frames: list[pd.DataFrame] = []
-    alive = np.ones(len(obs), dtype=bool)
-    for d, level in enumerate(above):
-        parent = level[codes]
-        alive &= pd.notna(parent)
-        if not alive.any():
-            break
-        frames.append(obs[alive].assign(parent=parent[alive], child=obs.loc[alive, "admin_unit"]))
-        if d == depth - 1:
-            break
-        # a parent's own figure stops its children's figures there: only rows under a parent with figures
-        maybe = alive & np.array([p in with_own for p in level], dtype=bool)[codes]
-        if maybe.any():
-            rows = obs.loc[maybe, key].assign(parent=parent[maybe])
-            stopped = rows.merge(present.assign(_own=True), on=[*key, "parent"], how="left")["_own"].notna()
-            alive[np.flatnonzero(maybe)[stopped.to_numpy()]] = False
-    if not frames:
-        return obs.iloc[:0].assign(parent=None, child=None)
-    return pd.concat(frames, ignore_index=True)
+        part = pairs[[*key, "parent"]].assign(
+            vw=pairs["value"] * pairs["weight"], w=pairs["weight"], miss=pairs["weight"].isna().astype(int)
+        )
+    else:
+        part = part[[*key, "parent"]].assign(vw=0.0, w=0.0, miss=0)
+    kinds.append((part, {"vw": "sum", "w": "sum", "miss": "sum"}))
+    # a unit above others that is itself below one: its partials go on up unless it has its own figure
+    middle = {u for u in chains if u in {p for chain in chains.values() for p in chain}}
+    own = obs.loc[obs["admin_unit"].isin(middle), [*key, "admin_unit"]].drop_duplicates()
+    own = own.rename(columns={"admin_unit": "parent"}).assign(_own=True)
+    heights = sorted({len(chains[u]) for u in middle}, reverse=True)
+    out: list[pd.DataFrame] = []
+    for frame, how in kinds:
+        groups = frame.groupby([*key, "parent"], sort=False, observed=True).agg(how).reset_index()
+        for height in heights:  # the deepest units in between first
+            level = {u for u in middle if len(chains[u]) == height}
+            carry = groups[groups["parent"].isin(level)]
+            carry = carry.merge(own, on=[*key, "parent"], how="left")
+            carry = carry[carry["_own"].isna()].drop(columns="_own")
+            if carry.empty:
+                continue
+            carry = carry.assign(parent=carry["parent"].map(lambda u: chains[u][0]))
+            both = pd.concat([groups, carry], ignore_index=True)
+            groups = both.groupby([*key, "parent"], sort=False, observed=True).agg(how).reset_index()
+        if "s" in how:
+            groups = groups.assign(value=groups["s"])
+        elif "lo" in how:
+            groups = groups[np.isclose(groups["lo"].astype(float), groups["hi"].astype(float))]
+            groups = groups.assign(value=groups["lo"])
+        else:
+            groups = groups[(groups["miss"] == 0) & (groups["w"] > 0)]
+            groups = groups.assign(value=groups["vw"] / groups["w"])
+        out.append(groups[[*key, "parent", "value"]])
+    rolled = pd.concat(out, ignore_index=True).rename(columns={"parent": "admin_unit"})
+    dates = obs.drop_duplicates("period").set_index("period")[["period_start", "period_end"]]
+    rolled = rolled.join(dates, on="period")[OBS_COLUMNS]
+    rolled["value"] = rolled["value"].astype(float)
+    return _finish(indicators, observations, rolled, periods)
 
 
 def _chains(mapping: pd.Series) -> dict[str, list[str]]:

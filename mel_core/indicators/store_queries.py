@@ -14,7 +14,7 @@ small groups (the index on indicator and period finds them), which is a quarter 
 every child unit's parent (:func:`mel_core.communes.admin_parents`: a commune's district, a district's
 province).
 
-Levels follow :func:`mel_core.indicators.rollup.counted_rows`: a district's own figure wins over its communes'.
+Levels follow :func:`mel_core.indicators.rollup.tree_rollup`: a district's own figure wins over its communes'.
 The database groups each child's rows by its parent (a commune's by its district), and the own figures of the
 units in between (districts) come back too (SQLite: as groups of their own, ``child`` 2; PostgreSQL: with the
 provinces' own figures); a commune group whose district has its own figure of the indicator and period is
