@@ -96,3 +96,26 @@ def test_effectiveness_reads_the_counted_indicators_against_their_targets(store)
     assert got[("XK_DT", "2026")] == 1300 + 260 + 560 + 980  # the four participants' annual reports
     assert ("HD_CT", "2026-Q3") not in got  # the typed 3 gives way to the count
     assert got[("CB_KT", "2026")] == 7  # not counted from records: the typed figure stays
+
+
+def test_a_counted_indicator_with_a_catalogue_method_takes_the_records_value(engine, tmp_path):
+    # XK_TT carries appendix 6's growth_rate (of XK_DT), as the demo's framework does: the method would recompute
+    # it from XK_DT figures the records do not file for 2025, so the records' growth stands instead
+    from mel_core.criteria.effectiveness import programme_achievement
+    from mel_core.reference import init_store
+
+    sheets = _tables()
+    header = sheets["indicators"][0]
+    sheets["indicators"] = [[*header, "method", "components"]] + [
+        [*row, *(["growth_rate", "XK_DT"] if row[1] == "XK_TT" else ["", ""])] for row in sheets["indicators"][1:]
+    ]
+    sheets["targets"].append(["XT-T11", "XK_TT", "2026", "11", 20])
+    init_store(engine)
+    import_path(engine, trade_data.write(tmp_path / "xttm.xlsx", sheets))
+    with Session(engine) as session:
+        data = load_programme(session, "XT-T11")
+    table = programme_achievement(data).set_index(["indicator_code", "period", "admin_unit"])
+    # E1–E4 took part; their annual exports 2025 → 2026: 2,500 → 3,100 million VND, +24 %
+    row = table.loc[("XK_TT", "2026", "11")]
+    assert row["actual"] == pytest.approx(100 * (3100 - 2500) / 2500) and bool(row["met"])
+    assert table.loc[("XK_DT", "2026", "11")]["actual"] == 3100

@@ -276,7 +276,9 @@ def load_programme(
     )  # fmt: skip
     survey = _survey(conn, pid)
     if programme["sector"] == "trade_promotion":
-        survey, observations = _trade_evidence(conn, programme, survey, observations, targets)
+        survey, observations, indicators = _trade_evidence(
+            conn, programme, survey, observations, targets, indicators
+        )
     if period_start is not None or period_end is not None:
         targets = _within(targets, period_start, period_end)
         observations = _within(observations, period_start, period_end)
@@ -317,11 +319,13 @@ def _trade_evidence(
     survey: pd.DataFrame,
     observations: pd.DataFrame,
     targets: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    indicators: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A trade-promotion programme's evidence from its activity and enterprise records (seed 000): the
-    indicators the framework computes take the values the records count (figures typed in for them give way),
-    and, without a survey, the enterprises before and after the programme's start, participants against the
-    others, stand in for it (:mod:`mel_core.trade.evidence`)."""
+    indicators the framework computes take the values the records count (figures typed in for them give way,
+    and so does a catalogue method such as the growth rate of XK_TT, which would recompute them from components
+    the records do not file), and, without a survey, the enterprises before and after the programme's start,
+    participants against the others, stand in for it (:mod:`mel_core.trade.evidence`)."""
     from mel_core.trade.evidence import counted_observations, enterprise_panel
     from mel_core.trade.indicators import COMPUTED
     from mel_core.trade.records import load_records
@@ -329,15 +333,18 @@ def _trade_evidence(
     records = load_records(conn)
     counted = counted_observations(records, programme["code"], targets)
     if not counted.empty:
-        kept = observations[
-            ~observations["indicator_code"].isin(set(counted["indicator_code"]) & set(COMPUTED))
-        ]
+        codes = set(counted["indicator_code"]) & set(COMPUTED)
+        kept = observations[~observations["indicator_code"].isin(codes)]
         observations = pd.concat([kept, counted], ignore_index=True) if not kept.empty else counted
+        if "method" in indicators.columns:
+            indicators = indicators.assign(
+                method=indicators["method"].where(~indicators["code"].isin(codes), None)
+            )
     if survey.empty:
         panel = enterprise_panel(records, programme["code"], programme["start_date"])
         if not panel.empty:
             survey = panel
-    return survey, observations
+    return survey, observations, indicators
 
 
 def _survey(conn: Connection, pid: int) -> pd.DataFrame:
