@@ -107,7 +107,8 @@ def test_a_counted_indicator_with_a_catalogue_method_takes_the_records_value(eng
     sheets = _tables()
     header = sheets["indicators"][0]
     sheets["indicators"] = [[*header, "method", "components"]] + [
-        [*row, *(["growth_rate", "XK_DT"] if row[1] == "XK_TT" else ["", ""])] for row in sheets["indicators"][1:]
+        [*row, *(["growth_rate", "XK_DT"] if row[1] == "XK_TT" else ["", ""])]
+        for row in sheets["indicators"][1:]
     ]
     sheets["targets"].append(["XT-T11", "XK_TT", "2026", "11", 20])
     init_store(engine)
