@@ -294,7 +294,9 @@ def run_province_report(url: str, form: str, kind: str, period: str) -> dict[str
     engine.dispose()
     phases["tables"] = seconds - sum(phases.values())
     figures = _table_figures(table) if form != "4.1" else {}
-    indicators = len({code for r in table.body for cell in r.cells for code in _CODE.findall(str(cell or ""))})
+    indicators = len(
+        {code for r in table.body for cell in r.cells for code in _CODE.findall(str(cell or ""))}
+    )
     return {"rows": len(table.body), "indicators": indicators, "seconds": seconds, "phases": phases,
             "peak_rss_mib": _peak_rss_mib(), "figures": figures}  # fmt: skip
 
