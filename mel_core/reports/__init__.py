@@ -162,7 +162,7 @@ def build_report(
     if programme is not None:
         scope = programme_scope(session, programme)
     elif province is not None:
-        scope = province_scope(session, province)
+        scope = province_scope(session, province, values=chosen != "4.1")  # 4.1 shows no figures
     elif district is not None:
         scope = district_scope(session, district)
     else:

@@ -19,12 +19,13 @@ A commune under a district rolls up through the district into the province, leve
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
 from mel_core import geo
@@ -145,9 +146,16 @@ def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
 
 
 def _figures(
-    conn: Connection, programme: dict[str, Any], units: list[str]
+    conn: Connection, programme: dict[str, Any], units: list[str], children: frozenset[str] = frozenset()
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Indicators, targets and total observations of one programme at the given admin units."""
+    """Indicators, targets and total observations of one programme at the given admin units.
+
+    ``children`` (the districts and communes among ``units``) asks for the observations' outline only, for a
+    table that shows no figures (Table 4.1): one row per indicator, period and unit outside ``children``, and
+    one per indicator and period for all of ``children`` together (under the first of their codes), without
+    values. That keeps what the report still reads from observations (their periods and the units they are
+    filed under) without reading every commune's row.
+    """
     i, ob, t, o = table_of(Indicator), table_of(Objective), table_of(Target), table_of(Observation)
     pid = programme["id"]
     indicators = _frame(
@@ -171,17 +179,42 @@ def _figures(
         .where(i.c.programme_id == pid, t.c.admin_unit_code.in_(units)),
         [*VALUE_COLUMNS[1:], "value", "value_high"],
     )  # fmt: skip
-    observations = _frame(
-        conn,
-        select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code, o.c.disaggregation,
-               o.c.value)
-        .join(i, i.c.id == o.c.indicator_id)
-        .where(i.c.programme_id == pid, o.c.admin_unit_code.in_(units), o.c.disaggregation == ""),
-        [*VALUE_COLUMNS[1:], "disaggregation", "value"],
-    )  # fmt: skip
+    if children:
+        observations = _outline(conn, pid, [u for u in units if u not in children], sorted(children))
+    else:
+        observations = _frame(
+            conn,
+            select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code,
+                   o.c.disaggregation, o.c.value)
+            .join(i, i.c.id == o.c.indicator_id)
+            .where(i.c.programme_id == pid, o.c.admin_unit_code.in_(units), o.c.disaggregation == ""),
+            [*VALUE_COLUMNS[1:], "disaggregation", "value"],
+        )  # fmt: skip
     for frame in (targets, observations):
         frame.insert(0, "programme_code", programme["code"])
     return indicators, targets, observations
+
+
+def _outline(conn: Connection, pid: int, own: list[str], children: list[str]) -> pd.DataFrame:
+    """The observations' indicators, periods and units, without values (see :func:`_figures`)."""
+    i, o = table_of(Indicator), table_of(Observation)
+    keys = (i.c.code, o.c.period, o.c.period_start, o.c.period_end)
+    columns = [*VALUE_COLUMNS[1:], "disaggregation", "value"]
+    frames = []
+    for unit, where, grouping in (
+        (o.c.admin_unit_code, o.c.admin_unit_code.in_(own), [*keys, o.c.admin_unit_code]),
+        (func.min(o.c.admin_unit_code), o.c.admin_unit_code.in_(children), list(keys)),
+    ):
+        query = (
+            select(*keys, unit)
+            .join(i, i.c.id == o.c.indicator_id)
+            .where(i.c.programme_id == pid, where, o.c.disaggregation == "")
+            .group_by(*grouping)
+        )
+        frame = _frame(conn, query, columns[:5])
+        frame["disaggregation"], frame["value"] = "", math.nan
+        frames.append(frame[columns])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _unknown_programme(conn: Connection, code: str) -> ReportScopeError:
@@ -234,8 +267,12 @@ def current_province(code: str) -> geo.Province:
     return known[known[normalised].successor_code]
 
 
-def province_scope(session: Session, code: str) -> Scope:
+def province_scope(session: Session, code: str, values: bool = True) -> Scope:
     """The scope of a province report: every programme working in the province (old codes included).
+
+    ``values=False`` is for a table that shows no observed figures (Table 4.1): the observations of a
+    programme's communes and districts are read as an outline (their periods, no values; see
+    :func:`_figures`) rather than row by row.
 
     Raises:
         ReportScopeError: the code is not a province, or no programme works there.
@@ -278,7 +315,8 @@ def province_scope(session: Session, code: str) -> Scope:
             frames = _figures(conn, programme, read)
             figures.append(ProgrammeFigures(programme, *frames, unit=WHOLE, single_unit=single))
         else:
-            indicators, targets, observations = _figures(conn, programme, units)
+            outline = frozenset(children) if not values else frozenset()
+            indicators, targets, observations = _figures(conn, programme, units, outline)
             unit = _one_unit(targets, observations, province.code, set(children))
             targets = targets[targets["admin_unit"] == unit]
             # a commune goes to its district, a district (or a commune under no district) to the province
