@@ -96,8 +96,7 @@ def ordered_indicators(fig: ProgrammeFigures, levels: tuple[str, ...]) -> pd.Dat
 
 def plan_for(fig: ProgrammeFigures, code: str, period: Period) -> tuple[float, float, str | None]:
     """The target of an indicator for exactly ``period`` at the scope's unit: (value, high, period) or NaNs."""
-    t = fig.targets
-    rows = t[(t["indicator_code"] == code) & (t["period"] == period.label) & (t["admin_unit"] == fig.unit)]
+    rows = fig.targets_for(code, period.label)
     if rows.empty:
         return math.nan, math.nan, None
     last = rows.iloc[-1]

@@ -161,7 +161,7 @@ def adjustment_of(fig: ProgrammeFigures, code: str, period: Period) -> tuple[Cel
     t = fig.targets
     if "adjusted_on" not in t:
         return None
-    rows = t[(t["indicator_code"] == code) & (t["period"] == period.label) & (t["admin_unit"] == fig.unit)]
+    rows = fig.targets_for(code, period.label)
     rows = rows[rows["adjusted_on"].notna()]
     if rows.empty:
         return None

@@ -86,9 +86,28 @@ class ProgrammeFigures:
         )
     )
 
+    # positions of the rows of ``targets`` by (indicator, period, admin unit), built once per targets frame
+    _target_rows: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
     @property
     def code(self) -> str:
         return str(self.programme["code"])
+
+    def targets_for(self, code: str, period: str) -> pd.DataFrame:
+        """The rows of ``targets`` of indicator ``code`` for ``period`` at ``unit``, in their order.
+
+        The same rows as filtering ``targets`` on the three columns, looked up in one grouping of the frame
+        (made again when ``targets`` is replaced) instead of a scan of it per indicator.
+        """
+        t: pd.DataFrame = self.targets
+        cache = self._target_rows
+        size = t.shape[0]
+        if cache.get("frame") is not t or cache.get("rows") != size:
+            keys = ["indicator_code", "period", "admin_unit"]
+            positions = t.groupby(keys, sort=False).indices if size else {}
+            cache.update(frame=t, rows=size, positions=positions)
+        found = cache["positions"].get((code, period, self.unit))
+        return t.iloc[found] if found is not None else t.iloc[0:0]
 
 
 @dataclass
