@@ -182,6 +182,14 @@ def test_taxonomy_labels_cover_exactly_the_vocabulary():
     assert tuple(tax["funding"]) == FUNDING
     assert set(tax["criteria"]) == {*CRITERIA, "overall"}
     assert all(labels["vi"] and labels["en"] for terms in tax.values() for labels in terms.values())
+    # every attribute of a term has a value: an unquoted comma in a flow mapping ({vi: a, b, en: c}) makes a key
+    # "b" without one and silently cuts the label at the comma
+    from mel_core.reference import _raw_taxonomy, kb_dir
+
+    raw = _raw_taxonomy(kb_dir() / "taxonomy.yml")
+    empty = [(vocabulary, key, k) for vocabulary, terms in raw.items() for key, labels in terms.items()
+             for k, v in labels.items() if v is None]  # fmt: skip
+    assert not empty
 
 
 def test_admin_units_keep_pre_2025_names(engine):
