@@ -16,6 +16,12 @@ Usage::
     make bench                                   # all benchmarks; figures into bench/README.md
     .venv/bin/python bench/bench_evaluate.py     # this one only
     .venv/bin/python bench/bench_evaluate.py --repeat 1 --no-demo   # a quick look, README untouched
+    .venv/bin/python bench/bench_evaluate.py --cpu --repeat 5        # CPU seconds only, for before/after
+
+``--cpu`` measures what a loaded machine moves least, in CPU seconds of this process (``time.process_time``):
+every criterion's ``assess`` (and the synthesis) on every programme of the sample, the data read beforehand;
+and the whole sample on 1 worker as the runner's own process spends it (the notebooks run in kernels, other
+processes: what is left is the runner's orchestration, Papermill's client side and the HTML export).
 """
 
 from __future__ import annotations
@@ -166,6 +172,81 @@ def notebook_times(url: str, repeat: int, warm: bool) -> dict[str, float]:
     return out
 
 
+def assess_cpu(url: str, repeat: int) -> dict[str, float]:
+    """CPU seconds of each criterion's ``assess`` over every programme of the sample (medians of ``repeat``)."""
+    import importlib
+
+    from sqlmodel import Session
+
+    from mel_core.criteria import synthesis
+    from mel_core.criteria.data import load_portfolio, load_programme
+    from mel_core.evaluations.runner import all_programmes
+    from mel_core.store import make_engine
+    from mel_core.vocabulary import CRITERIA
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        portfolio = load_portfolio(session)
+        programmes = [load_programme(session, code) for code in all_programmes(engine)]
+    engine.dispose()
+    out: dict[str, float] = {}
+    results: dict[str, dict[str, dict]] = {p.programme["code"]: {} for p in programmes}
+    for criterion in CRITERIA:
+        module = importlib.import_module(f"mel_core.criteria.{criterion}")
+        times = []
+        for _ in range(repeat + 1):  # the first round warms caches and is not counted
+            started = time.process_time()
+            for data in programmes:
+                for lang in ("vi", "en"):
+                    result = module.assess(data, portfolio, lang=lang)
+                    if lang == "vi":
+                        results[data.programme["code"]][criterion] = result.to_json()
+            times.append(time.process_time() - started)
+        out[criterion] = statistics.median(times[1:])
+    times = []
+    for _ in range(repeat + 1):
+        started = time.process_time()
+        for by_criterion in results.values():
+            for lang in ("vi", "en"):
+                synthesis.assess(by_criterion, lang=lang)
+        times.append(time.process_time() - started)
+    out["synthesis"] = statistics.median(times[1:])
+    return out
+
+
+def runner_cpu(url: str, repeat: int) -> tuple[float, float]:
+    """The whole sample on 1 worker: this process's CPU seconds and the wall seconds (medians of ``repeat``)."""
+    from mel_core.evaluations.runner import all_programmes, evaluate
+    from mel_core.store import make_engine
+
+    cpu, wall = [], []
+    for _ in range(repeat):
+        engine = make_engine(url)
+        target = WORK / "sample-cpu"
+        shutil.rmtree(target, ignore_errors=True)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        outcomes = evaluate(engine, all_programmes(engine), lang="vi", out_root=target, workers=1)
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+        engine.dispose()
+        assert all(o.status == "succeeded" for o in outcomes)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def cpu_only(repeat: int, sample_repeat: int) -> None:
+    """``--cpu``: print the CPU figures (README untouched)."""
+    log("building the sample store")
+    url = sample_store(WORK / "store")
+    log(f"assess of every criterion on every programme, vi and en (CPU s, medians of {repeat})")
+    figures = assess_cpu(url, repeat)
+    for criterion, seconds in figures.items():
+        print(f"assess {criterion:<15} {seconds:8.3f} CPU s")
+    print(f"assess {'all':<15} {sum(figures.values()):8.3f} CPU s")
+    log(f"the whole sample on 1 worker (medians of {sample_repeat})")
+    cpu, wall = runner_cpu(url, sample_repeat)
+    print(f"runner process, whole sample: {cpu:.2f} CPU s ({wall:.1f} s wall)")
+
+
 @dataclass
 class SampleRun:
     seconds: float  # the whole call
@@ -214,8 +295,14 @@ def main() -> None:
         "--sample-repeat", type=int, default=3, help="rounds of the whole sample on 1 and 2 workers (medians)"
     )
     parser.add_argument("--no-demo", action="store_true", help="skip mel demo and leave the README untouched")
+    parser.add_argument(
+        "--cpu", action="store_true", help="only the CPU figures of assess and the runner (README untouched)"
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.cpu:
+        cpu_only(args.repeat, args.sample_repeat)
+        return
     log("building the sample store")
     url = sample_store(WORK / "store")
     log("floor: papermill on an empty notebook, and a bare kernel start")

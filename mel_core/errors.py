@@ -7,7 +7,9 @@ traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from mel_core.i18n import render, say, word
 
@@ -26,6 +28,10 @@ class MelError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def details(self, lang: str = "en") -> list[str]:
+        """Lines to show before the message (what failed, where), in ``lang``; none by default."""
+        return []
 
 
 class ConfigurationError(MelError):
@@ -140,19 +146,122 @@ class LessonFormatError(ImportValidationError):
         )
 
 
-class EvaluationFailed(MelError):
-    """An evaluation notebook failed while it ran (or several did, under ``mel evaluate --all``).
+class ByName:
+    """Read a payload's fields also by name (``failure["ename"]``), as the dicts the payloads replaced were read."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The field ``name``, or ``default`` when there is no such field."""
+        return getattr(self, name) if name in self._names() else default
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CellError(ByName):
+    """Where and how a notebook stopped, as papermill's ``PapermillExecutionError`` tells it.
 
     Attributes:
-        failures: one dict per failed evaluation: ``evaluation``, ``template``, ``notebook`` (the kept output
-            notebook), ``cell`` (its index), ``execution_count``, ``ename`` and ``evalue``.
+        ename: the exception's name (``KernelStartError``, ``NoResult`` … when it did not stop in a cell).
+        evalue: the exception's message.
+        cell: the index of the failing cell; None when the notebook did not stop in a cell.
+        execution_count: the ``In [n]`` number of the failing cell; None as ``cell``.
+    """
+
+    ename: str
+    evalue: str
+    cell: int | None = None
+    execution_count: int | None = None
+
+    def __str__(self) -> str:
+        return f"In [{self.execution_count or '?'}]: {self.ename}: {self.evalue}"
+
+
+@dataclass(frozen=True)
+class NotebookFailure(ByName):
+    """One failed evaluation: which template failed, the output notebook kept with its error, and the error.
+
+    Attributes:
+        evaluation: the evaluation's code.
+        template: the template's name (``coherence`` …).
+        notebook: the path of the kept output notebook.
+        cell, execution_count, ename, evalue: as in :class:`CellError`.
+    """
+
+    evaluation: str
+    template: str
+    notebook: str
+    ename: str
+    evalue: str
+    cell: int | None = None
+    execution_count: int | None = None
+
+    @classmethod
+    def of(cls, evaluation: str, template: str, notebook: str, error: CellError) -> NotebookFailure:
+        """The failure of ``template`` in ``evaluation``, whose output notebook stopped with ``error``."""
+        return cls(
+            evaluation, template, notebook, error.ename, error.evalue, error.cell, error.execution_count
+        )
+
+    def summary(self) -> str:
+        """``coherence.ipynb, cell 3: RuntimeError: …``: the error an evaluation's record keeps."""
+        return f"{self.template}.ipynb, cell {self.execution_count or '?'}: {self.ename}: {self.evalue}"
+
+    def provenance(self) -> dict[str, object]:
+        """The failure as the record's provenance keeps it (under ``failed``)."""
+        return {
+            "template": self.template,
+            "notebook": self.notebook,
+            "cell": self.cell,
+            "execution_count": self.execution_count,
+            "ename": self.ename,
+            "evalue": self.evalue,
+        }
+
+    def render(self) -> str:
+        """``CODE: <notebook>, In [3]: RuntimeError: …``: one line of the CLI's report."""
+        return (
+            f"{self.evaluation}: {self.notebook or self.template}, In [{self.execution_count or '?'}]:"
+            f" {self.ename}: {self.evalue}"
+        )
+
+
+class EvaluationFailed(MelError):
+    """Evaluation notebooks failed while they ran (one, or several under ``mel evaluate --all``).
+
+    The message, hint and the lines of :meth:`details` are made from the failures, in English and Vietnamese.
+
+    Attributes:
+        failures: one :class:`NotebookFailure` per failed evaluation.
+        outcomes: what became of every evaluation of the run (``EvaluationOutcome`` of
+            :mod:`mel_core.evaluations.runner`), the succeeded ones too.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, failures: list[dict[str, object]], hint: str = "") -> None:
-        super().__init__(message, hint)
-        self.failures = failures
+    def __init__(self, failures: Sequence[NotebookFailure], outcomes: Sequence[Any] = ()) -> None:
+        self.failures = list(failures)
+        self.outcomes = list(outcomes)
+        which = "; ".join(f"{f.evaluation} ({f.template}: {f.ename})" for f in self.failures)
+        n = len(self.failures)
+        super().__init__(
+            say(f"{n} evaluation(s) failed: {which}", f"{n} lần đánh giá bị lỗi: {which}"),
+            hint=say(
+                "Open the output notebook named above to see the failing cell; `mel evaluate show CODE` shows the"
+                " record. Nothing else of a failed evaluation was stored.",
+                "Mở sổ tay kết quả nêu trên để xem ô bị lỗi; `mel evaluate show MÃ` cho xem bản ghi. Lần đánh giá"
+                " lỗi không lưu phát hiện nào.",
+            ),
+        )
+
+    def details(self, lang: str = "en") -> list[str]:
+        """One line per failed evaluation: its code, the kept notebook, the failing cell and the error."""
+        return [f.render() for f in self.failures]
 
 
 class BookBuildError(MelError):

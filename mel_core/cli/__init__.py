@@ -32,7 +32,7 @@ from mel_core.cli import (
     trade,
     users,
 )
-from mel_core.errors import EvaluationFailed, ImportValidationError, MelError, StoreError
+from mel_core.errors import ImportValidationError, MelError, StoreError
 from mel_core.i18n import LANGUAGES, language, render, say, word
 from mel_core.text import terminal_safe
 
@@ -132,13 +132,8 @@ def report_error(exc: MelError) -> int:
     elif isinstance(getattr(exc, "problems", None), list):
         for line in exc.problems:  # type: ignore[attr-defined]
             err.write(f"  {terminal_safe(render(line, lang))}\n")
-    if isinstance(exc, EvaluationFailed):
-        for failure in exc.failures:
-            cell = failure.get("execution_count") or "?"
-            err.write(
-                f"  {failure['evaluation']}: {failure.get('notebook', failure['template'])}, In [{cell}]:"
-                f" {failure.get('ename')}: {failure.get('evalue')}\n"
-            )
+    for line in exc.details(lang):
+        err.write(f"  {line}\n")
     err.write(f"{word('Error', lang)}: {terminal_safe(render(exc.message, lang))}\n")
     if exc.hint:
         err.write(f"{render(exc.hint, lang)}\n")

@@ -141,7 +141,7 @@ def run(
                 progress=progress,
             )  # fmt: skip
         except EvaluationFailed as exc:
-            _summary(getattr(exc, "outcomes", []), narrative)
+            _summary(exc.outcomes, narrative)
             raise
     _summary(outcomes, narrative)
 

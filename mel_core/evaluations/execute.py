@@ -14,15 +14,18 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mel_core.errors import CellError
+
 KERNEL = "python3"
 #: The MIME type of the machine-readable result of an evaluation notebook (``notebook.emit`` displays it). Defined
-#: here, where the runner reads it, so that this module imports nothing but the standard library: the worker
-#: processes' fork server preloads it, and pandas there would cost every ``--workers`` run a second.
+#: here, where the runner reads it, so that this module imports nothing but the standard library and the error
+#: root: the worker processes' fork server preloads it, and pandas there would cost every ``--workers`` run a
+#: second.
 RESULT_MIME = "application/vnd.mel.criterion-result+json"
 #: The kernel's own start-up notes are noise for an evaluator, and notebooks run by the runner do not belong in
 #: the user's IPython history (``~/.ipython``: every cell of every notebook, a shared file two kernels would
@@ -93,13 +96,13 @@ class NotebookOutcome:
     job: NotebookJob
     result: dict[str, Any] | None = None
     warm: bool = False
-    error: dict[str, Any] = field(default_factory=dict)
+    error: CellError | None = None
     seconds: float = 0.0
     html: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.result is not None and not self.error
+        return self.result is not None and self.error is None
 
 
 @contextlib.contextmanager
@@ -331,36 +334,25 @@ def run_notebook(job: NotebookJob) -> NotebookOutcome:
                 **kernel,
             )
     except PapermillExecutionError as exc:
-        outcome.error = {
-            "cell": exc.cell_index,
-            "execution_count": exc.exec_count,
-            "ename": exc.ename,
-            "evalue": exc.evalue,
-        }
+        outcome.error = CellError(exc.ename, exc.evalue, exc.cell_index, exc.exec_count)
     except Exception as exc:  # the kernel died, the template is not a notebook …: recorded, not raised
-        outcome.error = {
-            "cell": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-        }
+        outcome.error = CellError(type(exc).__name__, str(exc))
     if fresh is not None and fresh.has_kernel:
         # a kernel that died is already gone; its files are removed anyway
         with contextlib.suppress(Exception):
             fresh.shutdown_kernel(now=True)
-    if outcome.error and warm:
+    if outcome.error is not None and warm:
         WarmKernel.discard()  # whatever the failure left behind must not reach the next notebook
     if output.exists():
         outcome.html = str(export_html(output))
-        if not outcome.error:
+        if outcome.error is None:
             outcome.result = read_result(nbformat.read(output, as_version=4))
             if outcome.result is None:
-                outcome.error = {
-                    "cell": None,
-                    "execution_count": None,
-                    "ename": "NoResult",
-                    "evalue": "the notebook ran but emitted no result (mel_core.evaluations.notebook.emit)",
-                }
+                outcome.error = CellError(
+                    "NoResult", "the notebook ran but emitted no result (mel_core.evaluations.notebook.emit)"
+                )
+    elif outcome.error is None:  # papermill writes the output before the first cell: not seen, but not ok
+        outcome.error = CellError("NoResult", f"the output notebook {output} was not written")
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 from mel_core.criteria.ratings import RULES_VERSION
-from mel_core.errors import EvaluationFailed
+from mel_core.errors import EvaluationFailed, NotebookFailure
 from mel_core.evaluations import kernel_server, record
 from mel_core.evaluations.execute import (
     KERNEL,
@@ -39,7 +40,14 @@ from mel_core.evaluations.execute import (
     run_notebook,
     worker_started,
 )
-from mel_core.evaluations.templates import COMMON, TEMPLATE_NAMES, file_hash, template_path, validate
+from mel_core.evaluations.templates import (
+    COMMON,
+    TEMPLATE_NAMES,
+    ParameterError,
+    file_hash,
+    template_path,
+    validate,
+)
 from mel_core.files import inside, safe_name
 from mel_core.i18n import say
 from mel_core.store import Programme, table_of
@@ -58,7 +66,7 @@ class EvaluationOutcome:
     status: str = "running"
     output_dir: str = ""
     levels: dict[str, int | None] = field(default_factory=dict)
-    error: dict[str, Any] = field(default_factory=dict)
+    error: NotebookFailure | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -162,6 +170,306 @@ def evaluation_folder(root: Path, programme: str, code: str) -> Path:
     return inside(root, root / safe_name(programme) / safe_name(code))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a run executes, validated before anything runs or is written.
+
+    Attributes:
+        chosen: the templates in running order (the synthesis last, when it runs).
+        paths: each template's file.
+        parameters: each template's own parameters (validated against what it declares).
+        lang, period_start, period_end: the common parameters of every notebook.
+    """
+
+    chosen: tuple[str, ...]
+    paths: dict[str, Path]
+    parameters: dict[str, dict[str, Any]]
+    lang: str = "vi"
+    period_start: date | None = None
+    period_end: date | None = None
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        """The criteria's templates (all but the synthesis)."""
+        return tuple(name for name in self.chosen if name != "synthesis")
+
+    @property
+    def synthesis(self) -> bool:
+        """Whether the synthesis runs."""
+        return "synthesis" in self.chosen
+
+    def notebook_parameters(self, programme: str, code: str, name: str) -> dict[str, Any]:
+        """The parameters of template ``name`` for ``programme``'s evaluation ``code`` (the store's URL is not
+        among them: the kernel reads it from its environment)."""
+        return {
+            "db_url": "",
+            "programme": programme,
+            "evaluation_id": code,
+            "period_start": self.period_start.isoformat() if self.period_start else "",
+            "period_end": self.period_end.isoformat() if self.period_end else "",
+            "lang": self.lang,
+            **self.parameters[name],
+        }
+
+
+def plan_run(
+    criteria: Sequence[str] | None,
+    params: dict[str, Any] | None,
+    *,
+    lang: str = "vi",
+    period_start: date | None = None,
+    period_end: date | None = None,
+    templates_folder: Path | None = None,
+) -> Plan:
+    """Step 1: the templates to run and their validated parameters.
+
+    Raises:
+        ParameterError: a criterion without a template; parameters the runner sets, unknown or ill-typed ones.
+    """
+    chosen = list(criteria) if criteria else [*CRITERIA, "synthesis"]
+    if criteria and set(CRITERIA) <= set(chosen) and "synthesis" not in chosen:
+        chosen.append("synthesis")
+    chosen = [name for name in TEMPLATE_NAMES if name in chosen]  # validated and in running order
+    for name in criteria or []:
+        template_path(name, templates_folder)  # unknown names are an error before anything runs
+    paths = {name: template_path(name, templates_folder) for name in chosen}
+    common = {k: v for k, v in (params or {}).items() if k in COMMON}
+    if common:
+        raise ParameterError(
+            say(
+                f"{', '.join(common)} are set by the runner; use the command's options instead",
+                f"{', '.join(common)} do chương trình tự đặt; hãy dùng tuỳ chọn của lệnh",
+            )
+        )
+    parameters = validate(paths, dict(params or {}))
+    return Plan(tuple(chosen), paths, parameters, lang, period_start, period_end)
+
+
+@dataclass(frozen=True)
+class Started:
+    """An evaluation record created for a programme (status *running*) and its output folder."""
+
+    programme: str
+    evaluation_id: int
+    code: str
+    folder: Path
+
+
+def start_evaluations(
+    engine: Engine,
+    programmes: Sequence[str],
+    root: Path,
+    *,
+    kind: str = "other",
+    evaluator: str | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> list[Started]:
+    """Step 2: an evaluation record and an output folder ``root/<programme>/<evaluation>`` per programme."""
+    started = []
+    for programme in programmes:
+        evaluation_id, code = record.new_evaluation(
+            engine,
+            programme,
+            kind=kind,
+            evaluator=evaluator,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        folder = evaluation_folder(root, programme, code)
+        folder.mkdir(parents=True, exist_ok=True)
+        record.set_output(engine, evaluation_id, str(folder))
+        started.append(Started(programme, evaluation_id, code, folder))
+    return started
+
+
+def notebook_job(
+    plan: Plan, evaluation: Started, name: str, db_url: str, extra: dict[str, Any] | None = None
+) -> NotebookJob:
+    """Template ``name`` of ``evaluation`` as a job for :func:`~mel_core.evaluations.execute.run_notebook`."""
+    parameters = {**plan.notebook_parameters(evaluation.programme, evaluation.code, name), **(extra or {})}
+    output = evaluation.folder / f"{name}.ipynb"
+    return NotebookJob(evaluation.programme, name, str(plan.paths[name]), str(output), parameters, db_url)
+
+
+class Next(Enum):
+    """What a programme's evaluation needs after one of its notebooks came in."""
+
+    WAIT = "wait"  # more of its criteria are running
+    SYNTHESIS = "synthesis"  # its criteria are all in: run the synthesis on them
+    SKIP_SYNTHESIS = (
+        "skip synthesis"  # its criteria are all in, one failed: the synthesis will not run; finish
+    )
+    FINISH = "finish"  # nothing more runs: store it
+
+
+@dataclass
+class Collected:
+    """One programme's notebooks as they come in: their results, their times, the first failure."""
+
+    evaluation: Started
+    waiting: int  # criteria notebooks still running
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failure: NotebookFailure | None = None
+
+    def take(self, outcome: NotebookOutcome, plan: Plan) -> Next:
+        """Take one finished notebook in and say what comes next."""
+        name = outcome.job.criterion
+        self.seconds[name] = outcome.seconds
+        if outcome.error is not None:
+            if self.failure is None:
+                self.failure = NotebookFailure.of(
+                    self.evaluation.code, name, outcome.job.output, outcome.error
+                )
+        elif outcome.result is not None:
+            self.results["overall" if name == "synthesis" else name] = outcome.result
+        if name == "synthesis":
+            return Next.FINISH
+        self.waiting -= 1
+        if self.waiting > 0:
+            return Next.WAIT
+        if not plan.synthesis:
+            return Next.FINISH
+        return Next.SKIP_SYNTHESIS if self.failure is not None else Next.SYNTHESIS
+
+
+def provenance(plan: Plan, collected: Collected, store: str) -> dict[str, Any]:
+    """What an evaluation's record keeps of how it was made: store, rules, versions, templates, parameters,
+    the data's fingerprints, the notebooks' seconds, and the failure when one failed."""
+    evaluation = collected.evaluation
+    made: dict[str, Any] = {
+        "store": store,
+        "rules_version": RULES_VERSION,
+        "versions": _versions(),
+        "lang": plan.lang,
+        "templates": {
+            n: {"path": str(plan.paths[n]), "sha256": file_hash(plan.paths[n])} for n in plan.chosen
+        },
+        "parameters": {
+            n: plan.notebook_parameters(evaluation.programme, evaluation.code, n) for n in plan.chosen
+        },
+        "data_fingerprint": sorted(
+            {str(r["data_fingerprint"]) for r in collected.results.values() if r.get("data_fingerprint")}
+        ),
+        "seconds": {k: round(v, 2) for k, v in collected.seconds.items()},
+    }
+    if collected.failure is not None:
+        made["failed"] = collected.failure.provenance()
+    return made
+
+
+def store_evaluation(engine: Engine, plan: Plan, collected: Collected, store: str) -> EvaluationOutcome:
+    """Step 4, per programme: its ratings, findings and recommendations stored (*succeeded*), or, when a notebook
+    failed, the record marked *failed* with the failing cell and nothing else stored."""
+    evaluation = collected.evaluation
+    made = provenance(plan, collected, store)
+    outcome = EvaluationOutcome(
+        evaluation.programme,
+        evaluation.code,
+        output_dir=str(evaluation.folder),
+        error=collected.failure,
+        seconds=dict(collected.seconds),
+    )
+    if collected.failure is not None:
+        record.mark_failed(engine, evaluation.evaluation_id, collected.failure.summary(), made)
+        outcome.status = "failed"
+        return outcome
+    record.store_results(engine, evaluation.evaluation_id, collected.results, made)
+    outcome.status = "succeeded"
+    outcome.levels = {c: (r.get("rating") or {}).get("level") for c, r in collected.results.items()}
+    return outcome
+
+
+class Run:
+    """Step 3's bookkeeping: the notebooks of every programme as they come in, the progress, and each programme's
+    evaluation stored as soon as its last notebook is in (by this process only)."""
+
+    def __init__(
+        self, engine: Engine, plan: Plan, evaluations: Sequence[Started], progress: Progress | None = None
+    ) -> None:
+        self.engine, self.plan, self.progress = engine, plan, progress
+        self.db_url = engine.url.render_as_string(hide_password=False)
+        self.store = make_url(self.db_url).render_as_string(hide_password=True)
+        self.collected = {e.programme: Collected(e, len(plan.criteria)) for e in evaluations}
+        self.total = len(evaluations) * len(plan.chosen)
+        self.done = 0
+        self.finished: list[EvaluationOutcome] = []  # in the order they finished
+
+    def first_jobs(self) -> list[NotebookJob]:
+        """Every programme's criteria; only the synthesis when no criterion is chosen (it reads stored results)."""
+        if not self.plan.criteria:
+            return [self.job(c.evaluation, "synthesis") for c in self.collected.values()]
+        return [self.job(c.evaluation, name) for c in self.collected.values() for name in self.plan.criteria]
+
+    def job(self, evaluation: Started, name: str, extra: dict[str, Any] | None = None) -> NotebookJob:
+        return notebook_job(self.plan, evaluation, name, self.db_url, extra)
+
+    def _count(self, programme: str, name: str, state: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(programme, name, state, self.done, self.total)
+
+    def settle(self, outcome: NotebookOutcome) -> NotebookJob | None:
+        """Take one finished notebook in; return the synthesis job when a programme's criteria are all in."""
+        programme, name = outcome.job.programme, outcome.job.criterion
+        self._count(programme, name, "done" if outcome.ok else "failed")
+        collected = self.collected[programme]
+        step = collected.take(outcome, self.plan)
+        if step is Next.WAIT:
+            return None
+        if step is Next.SYNTHESIS:
+            summary = collected.evaluation.folder / "results.json"
+            summary.write_text(json.dumps(collected.results, ensure_ascii=False, indent=1), encoding="utf-8")
+            return self.job(collected.evaluation, "synthesis", {"results_path": str(summary)})
+        if step is Next.SKIP_SYNTHESIS:  # it will not run: count it as settled
+            self._count(programme, "synthesis", "skipped")
+        self.finished.append(store_evaluation(self.engine, self.plan, collected, self.store))
+        return None
+
+    def outcomes(self) -> list[EvaluationOutcome]:
+        """What became of each programme's evaluation, in the order the programmes were given."""
+        by_programme = {o.programme: o for o in self.finished}
+        return [by_programme[programme] for programme in self.collected]
+
+    def failures(self) -> list[NotebookFailure]:
+        """The failed evaluations' failures, in the order they finished."""
+        return [o.error for o in self.finished if o.error is not None]
+
+
+def run_jobs(
+    first: Sequence[NotebookJob],
+    settle: Callable[[NotebookOutcome], NotebookJob | None],
+    *,
+    workers: int,
+    server: kernel_server.Server | None,
+) -> None:
+    """Step 3: execute ``first`` and what ``settle`` returns after each notebook, in this process (``workers``
+    ≤ 1, in its warm kernel) or in a pool of ``workers`` processes."""
+    if workers <= 1:
+        queue = list(first)
+        kernel_server.use(server)
+        if server is not None:
+            prepare_client()  # while the server imports
+        try:
+            while queue:
+                follow = settle(run_notebook(queue.pop(0)))
+                if follow is not None:
+                    queue.append(follow)
+        finally:
+            WarmKernel.discard()
+            kernel_server.use(None)
+        return
+    with worker_pool(workers, server) as pool:
+        futures: set[Future[NotebookOutcome]] = {pool.submit(run_notebook, j) for j in first}
+        while futures:
+            finished = next(as_completed(futures))
+            futures.remove(finished)
+            follow = settle(finished.result())
+            if follow is not None:
+                futures.add(pool.submit(run_notebook, follow))
+
+
 def evaluate(
     engine: Engine,
     programmes: Sequence[str],
@@ -180,6 +488,10 @@ def evaluate(
 ) -> list[EvaluationOutcome]:
     """Evaluate each programme on ``criteria`` (default: all six and the synthesis).
 
+    The steps: :func:`plan_run` (validate), :func:`start_evaluations` (records and folders), :func:`run_jobs`
+    with a :class:`Run` taking each notebook in and :func:`store_evaluation` storing each programme as soon as
+    its notebooks are in.
+
     Args:
         engine: the store (read by the notebooks through its URL, written here).
         programmes: programme codes.
@@ -194,186 +506,41 @@ def evaluate(
 
     Raises:
         ParameterError: unknown or ill-typed parameters (before anything runs or is written).
-        EvaluationFailed: after all evaluations ran, when any of them failed (each one's record says why).
+        EvaluationFailed: after all evaluations ran, when any of them failed (each one's record says why; the
+            error carries every evaluation's outcome).
     """
-    chosen = list(criteria) if criteria else [*CRITERIA, "synthesis"]
-    if criteria and set(CRITERIA) <= set(chosen) and "synthesis" not in chosen:
-        chosen.append("synthesis")
-    chosen = [name for name in TEMPLATE_NAMES if name in chosen]  # validated and in running order
-    for name in criteria or []:
-        template_path(name, templates_folder)  # unknown names are an error before anything runs
-    paths = {name: template_path(name, templates_folder) for name in chosen}
-    common = {k: v for k, v in (params or {}).items() if k in COMMON}
-    if common:
-        from mel_core.evaluations.templates import ParameterError
-
-        raise ParameterError(
-            say(
-                f"{', '.join(common)} are set by the runner; use the command's options instead",
-                f"{', '.join(common)} do chương trình tự đặt; hãy dùng tuỳ chọn của lệnh",
-            )
-        )
-    per_template = validate(paths, dict(params or {}))
+    plan = plan_run(
+        criteria,
+        params,
+        lang=lang,
+        period_start=period_start,
+        period_end=period_end,
+        templates_folder=templates_folder,
+    )
     record.mark_interrupted(
         engine
     )  # runs of this machine whose process was killed are not "running" any more
     # the kernel server imports the templates' libraries while this process creates the records; every kernel of
     # the run is then a fork of it (see mel_core.evaluations.kernel_server)
     with kernel_server.running(KERNEL, PRELOAD) as server:
-        db_url = engine.url.render_as_string(hide_password=False)
-        shown_url = make_url(db_url).render_as_string(hide_password=True)
         root = (out_root or default_output_root()).resolve()
-        outcomes: dict[str, EvaluationOutcome] = {}
-        ids: dict[str, int] = {}
-        for programme in programmes:
-            evaluation_id, code = record.new_evaluation(
-                engine,
-                programme,
-                kind=kind,
-                evaluator=evaluator,
-                period_start=period_start,
-                period_end=period_end,
-            )
-            folder = evaluation_folder(root, programme, code)
-            folder.mkdir(parents=True, exist_ok=True)
-            record.set_output(engine, evaluation_id, str(folder))
-            ids[programme] = evaluation_id
-            outcomes[programme] = EvaluationOutcome(programme, code, output_dir=str(folder))
-
-        def job(programme: str, name: str, extra: dict[str, Any] | None = None) -> NotebookJob:
-            outcome = outcomes[programme]
-            parameters = {
-                "db_url": "",
-                "programme": programme,
-                "evaluation_id": outcome.code,
-                "period_start": period_start.isoformat() if period_start else "",
-                "period_end": period_end.isoformat() if period_end else "",
-                "lang": lang,
-                **per_template[name],
-                **(extra or {}),
-            }
-            output = Path(outcome.output_dir) / f"{name}.ipynb"
-            return NotebookJob(programme, name, str(paths[name]), str(output), parameters, db_url)
-
-        criteria_names = [name for name in chosen if name != "synthesis"]
-        total = len(programmes) * len(chosen)
-        done = 0
-        results: dict[str, dict[str, dict[str, Any]]] = {p: {} for p in programmes}
-        pending: dict[str, int] = {p: len(criteria_names) for p in programmes}
-        failures: list[dict[str, Any]] = []
-
-        def finish(programme: str) -> None:
-            outcome = outcomes[programme]
-            provenance = {
-                "store": shown_url,
-                "rules_version": RULES_VERSION,
-                "versions": _versions(),
-                "lang": lang,
-                "templates": {n: {"path": str(paths[n]), "sha256": file_hash(paths[n])} for n in chosen},
-                "parameters": {n: job(programme, n).parameters for n in chosen},
-                "data_fingerprint": sorted(
-                    {
-                        str(r["data_fingerprint"])
-                        for r in results[programme].values()
-                        if r.get("data_fingerprint")
-                    }
-                ),
-                "seconds": {k: round(v, 2) for k, v in outcome.seconds.items()},
-            }
-            if outcome.error:
-                provenance["failed"] = outcome.error
-                message = (
-                    f"{outcome.error['template']}.ipynb, cell {outcome.error.get('execution_count') or '?'}: "
-                    f"{outcome.error.get('ename')}: {outcome.error.get('evalue')}"
-                )
-                record.mark_failed(engine, ids[programme], message, provenance)
-                outcome.status = "failed"
-                failures.append({"evaluation": outcome.code, **outcome.error})
-                return
-            record.store_results(engine, ids[programme], results[programme], provenance)
-            outcome.status = "succeeded"
-            outcome.levels = {c: (r.get("rating") or {}).get("level") for c, r in results[programme].items()}
-
-        def settle(result: NotebookOutcome) -> NotebookJob | None:
-            """Take one finished notebook in; return the synthesis job when a programme's criteria are all in."""
-            nonlocal done
-            done += 1
-            name, programme = result.job.criterion, result.job.programme
-            outcome = outcomes[programme]
-            outcome.seconds[name] = result.seconds
-            if progress:
-                progress(programme, name, "done" if result.ok else "failed", done, total)
-            if not result.ok and not outcome.error:
-                outcome.error = {"template": name, "notebook": result.job.output, **result.error}
-            elif result.ok and result.result is not None:
-                results[programme]["overall" if name == "synthesis" else name] = result.result
-            if name == "synthesis":
-                finish(programme)
-                return None
-            pending[programme] -= 1
-            if pending[programme] > 0:
-                return None
-            if outcome.error or "synthesis" not in chosen:
-                if "synthesis" in chosen:  # it will not run: count it as settled
-                    done += 1
-                    if progress:
-                        progress(programme, "synthesis", "skipped", done, total)
-                finish(programme)
-                return None
-            summary = Path(outcome.output_dir) / "results.json"
-            summary.write_text(json.dumps(results[programme], ensure_ascii=False, indent=1), encoding="utf-8")
-            return job(programme, "synthesis", {"results_path": str(summary)})
-
-        first_jobs = [job(p, name) for p in programmes for name in criteria_names]
-        if not criteria_names:  # only the synthesis: it reads the stored results
-            first_jobs = [job(p, "synthesis") for p in programmes]
-            for p in programmes:
-                pending[p] = 0
+        evaluations = start_evaluations(
+            engine,
+            programmes,
+            root,
+            kind=kind,
+            evaluator=evaluator,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        run = Run(engine, plan, evaluations, progress)
         try:
             with stopped_by_sigterm():
-                if workers <= 1:
-                    queue = list(first_jobs)
-                    kernel_server.use(server)
-                    if server is not None:
-                        prepare_client()  # while the server imports
-                    try:
-                        while queue:
-                            follow = settle(run_notebook(queue.pop(0)))
-                            if follow is not None:
-                                queue.append(follow)
-                    finally:
-                        WarmKernel.discard()
-                        kernel_server.use(None)
-                else:
-                    with worker_pool(workers, server) as pool:
-                        futures: set[Future[NotebookOutcome]] = {
-                            pool.submit(run_notebook, j) for j in first_jobs
-                        }
-                        while futures:
-                            finished = next(as_completed(futures))
-                            futures.remove(finished)
-                            follow = settle(finished.result())
-                            if follow is not None:
-                                futures.add(pool.submit(run_notebook, follow))
+                run_jobs(run.first_jobs(), run.settle, workers=workers, server=server)
         except BaseException:  # Ctrl+C, SIGTERM, a crash: what did not finish is marked, not left "running"
-            record.mark_interrupted(engine, list(ids.values()))
+            record.mark_interrupted(engine, [e.evaluation_id for e in evaluations])
             raise
+    failures = run.failures()
     if failures:
-        failed = EvaluationFailed(
-            say(
-                f"{len(failures)} evaluation(s) failed: "
-                + "; ".join(f"{f['evaluation']} ({f['template']}: {f.get('ename')})" for f in failures),
-                f"{len(failures)} lần đánh giá bị lỗi: "
-                + "; ".join(f"{f['evaluation']} ({f['template']}: {f.get('ename')})" for f in failures),
-            ),
-            failures,
-            hint=say(
-                "Open the output notebook named above to see the failing cell; `mel evaluate show CODE` shows the"
-                " record. Nothing else of a failed evaluation was stored.",
-                "Mở sổ tay kết quả nêu trên để xem ô bị lỗi; `mel evaluate show MÃ` cho xem bản ghi. Lần đánh giá"
-                " lỗi không lưu phát hiện nào.",
-            ),
-        )
-        failed.outcomes = [outcomes[p] for p in programmes]  # type: ignore[attr-defined]
-        raise failed
-    return [outcomes[p] for p in programmes]
+        raise EvaluationFailed(failures, run.outcomes())
+    return run.outcomes()
