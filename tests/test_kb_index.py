@@ -209,3 +209,42 @@ def test_missing_or_outdated_index_says_what_to_run(sqlite_engine: Engine, tmp_p
     with pytest.raises(IndexMissingError, match="another version"):
         search(tmp_path / "index", "giảm nghèo")
     assert update_index(sqlite_engine, tmp_path / "index").rebuilt  # an old index is rebuilt, never misread
+
+
+def test_a_full_build_in_many_segments_answers_as_one_segment_does(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mel_core.kb import index as kb_index
+    from mel_core.kb.search import LessonTraits, similar_lessons
+
+    _sample(sqlite_engine)
+    for n in range(12):
+        simple_lesson(
+            sqlite_engine,
+            f"2014-lesson-{n}",
+            f"Chăn nuôi {['bò', 'dê', 'gà'][n % 3]} và vốn vay {n}",
+            f"### Bài {n}\nTổ tiết kiệm giúp hộ nghèo {['vay vốn', 'chăn nuôi', 'học nghề'][n % 3]}.",
+            year=2012 + n % 4,
+            provinces=(["11", "44", "12"][n % 3],),
+        )
+    built: dict[int, Path] = {}
+    for per_segment in (10_000, 4):
+        monkeypatch.setattr(kb_index, "SEGMENT_DOCS", per_segment)
+        built[per_segment] = build_index(sqlite_engine, tmp_path / f"ix-{per_segment}").index_dir
+    with whoosh_index.open_dir(str(current_generation(built[4]))).reader() as reader:
+        assert len(list(reader.leaf_readers())) > 3  # split, and by the full build's own rule
+    with whoosh_index.open_dir(str(current_generation(built[10_000]))).reader() as reader:
+        assert len(list(reader.leaf_readers())) == 1
+    traits = LessonTraits(
+        "2014-lesson-1", "Chăn nuôi dê và vốn vay 1", "livestock", ("process",), ("44",), 2013
+    )
+    answers = {}
+    for per_segment, folder in built.items():
+        hits = [
+            [(h.key, round(h.score, 6)) for h in search(folder, q, limit=50).hits]
+            for q in ("chăn nuôi", "giam ngheo", "vốn vay", '"hộ nghèo"')
+        ]
+        facets = search(folder, "chăn nuôi", facets=True).facets
+        answers[per_segment] = (hits, facets, similar_lessons(folder, traits, 5))
+    assert answers[4] == answers[10_000]
+    assert answers[4][0][0] and answers[4][2]  # something was found

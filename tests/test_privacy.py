@@ -6,15 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from whoosh import index as whoosh_index
 
+from mel_core import privacy
 from mel_core.book.content import read_content
 from mel_core.kb.index import build_index
 from mel_core.kb.search import close_all, search
 from mel_core.kb.storage import current_generation
 from mel_core.lessons.check import validate_lessons
-from mel_core.privacy import REDACTED, find_personal, mask, redact, remove_personal, skeleton
+from mel_core.privacy import REDACTED, find_personal, mask, personal_spans, redact, remove_personal, skeleton
 from tests.kb_support import simple_lesson
 from tests.test_lessons import GOOD, write
 
@@ -141,3 +144,98 @@ def test_the_book_blanks_out_a_contact_name_wrapped_across_lines(tmp_path: Path,
     (lesson,) = content.lessons
     shown = json.dumps([lesson.title, lesson.sections], ensure_ascii=False)
     assert "Lò" not in shown and "LÒ" not in shown and "Bản Pú Nhi, do anh […]" in shown
+
+
+# ------------------------------------------------------------------- the hints agree with the full patterns
+def _spans_without_hints(text: str, private: list[str]) -> list[tuple[int, int]]:
+    """What :func:`personal_spans` finds when every pattern is tried on every text (no hint first)."""
+    plain = skeleton(text)
+    emails = [m.span() for m in privacy._EMAIL.finditer(plain)]
+    phones = [
+        m.span() for m in privacy._PHONE.finditer(plain) if not any(a <= m.start() < b for a, b in emails)
+    ]
+    spans = sorted(emails + phones)
+    found = privacy._private_pattern(tuple(sorted({v for v in private if v})))
+    if found is not None:
+        spans += [m.span() for m in found[0].finditer(skeleton(text, fold=True))]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_PIECES = [
+    "0",
+    "1",
+    "2",
+    "9",
+    "84",
+    "+84",
+    "0084",
+    "(0)",
+    " ",
+    ".",
+    "-",
+    "_",
+    "(",
+    ")",
+    "[",
+    "]",
+    "<",
+    ">",
+    "{",
+    "}",
+    "@",
+    "＠",
+    "at",
+    "AT",
+    "a còng",
+    "A CÒNG",
+    "a cong",
+    "dot",
+    "chấm",
+    " chấm ",
+    "x",
+    "mai",
+    "Mai",
+    "Hoàng",
+    "hoang",
+    "thị",
+    "\n",
+    "\u00a0",
+    "\u2013",
+    "０",
+    "９",
+    ",",
+    ";",
+    "vn",
+    "gmail",
+    "com",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_hints_find_what_the_full_patterns_find(text):
+    private = ["Hoàng Thị Mai", "0912 345 678", "mai@x.vn"]
+    assert personal_spans(text, private) == _spans_without_hints(text, private)
+    assert personal_spans(text) == _spans_without_hints(text, [])
+
+
+#: The shortest phone numbers: nine digits in a row, or eight after a country code set apart by three characters
+#: (what the phone hint must not miss).
+SHORTEST_PHONES = ["021234567", "+84 2 1234567", "0084-2.123.4567", "(+84)  2123 4567", "(+84). 21234567"]
+
+
+@pytest.mark.parametrize("written", SHORTEST_PHONES)
+def test_the_shortest_phone_numbers_are_found(written):
+    assert find_personal(f"Gọi {written} nhé") == [written]
+
+
+@pytest.mark.parametrize("written", [w for w, _ in PHONES + EMAILS] + NOT_PERSONAL + SHORTEST_PHONES)
+def test_the_hints_find_what_the_full_patterns_find_in_every_written_form(written):
+    text = f"Liên hệ anh Ba: {written}, trong giờ hành chính."
+    assert personal_spans(text, ["Ba"]) == _spans_without_hints(text, ["Ba"])

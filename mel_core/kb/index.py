@@ -37,9 +37,12 @@ from mel_core.kb.storage import (
     writer_lock,
 )
 
-#: Documents per segment of a full build: a segment's postings are held in memory until it is written, and
-#: the query engine reads all segments' postings of a term into one array anyway, so they are left unmerged.
-SEGMENT_DOCS = 5_000
+#: Documents per segment of a full build: a segment's postings are held in memory until it is written (about
+#: 540 MiB at the peak of a 100,000-document build, 480 with 5,000), and the query engine reads all segments'
+#: postings of a term into one array, so they are left unmerged. But every term looked up is looked up in every
+#: segment: with 5,000 (20 segments at 100,000 documents) a lesson page's similar lessons spent three times as
+#: long finding their title words' frequencies and postings (bench/README.md, "Portal").
+SEGMENT_DOCS = 25_000
 WRITER_LIMIT_MB = 512
 #: An update merges small segments (Whoosh's MERGE_SMALL) once the index has more than this many.
 MAX_SEGMENTS = 40
