@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 from sqlmodel import Session
 
+from mel_core.communes import admin_parents
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.store import (
@@ -89,6 +90,7 @@ class ProgrammeData:
     period_start: date | None = None
     period_end: date | None = None
     fingerprint: str = ""
+    parents: dict[str, str] = field(default_factory=dict)  # district, commune → the unit it rolls up into
 
     @property
     def code(self) -> str:
@@ -305,6 +307,7 @@ def load_programme(
         as_of=reference,
         period_start=period_start,
         period_end=period_end,
+        parents=admin_parents(conn),
     )
     data.fingerprint = fingerprint(
         objectives, indicators, targets, observations, expenditures, activities, survey,

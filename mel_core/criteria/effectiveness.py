@@ -58,9 +58,12 @@ LEVELS = ("input", "output", "outcome", "impact")
 
 
 def programme_achievement(data: ProgrammeData) -> pd.DataFrame:
-    """Achievement of every target of the programme (all admin units), a one-province programme's as ``VN``."""
+    """Achievement of every target of the programme (all admin units), a one-province programme's as ``VN``;
+    communes' figures roll up level by level to a district's or province's target, as in the report forms."""
     single = data.provinces[0] if len(data.provinces) == 1 else None
-    return achievement(data.indicators, data.targets, data.observations, single_unit=single)
+    return achievement(
+        data.indicators, data.targets, data.observations, single_unit=single, parents=data.parents or None
+    )
 
 
 def level_summary(assessed: pd.DataFrame) -> pd.DataFrame:
