@@ -23,7 +23,8 @@ from mel_core.errors import ImportValidationError
 from mel_core.ingest import import_path
 from mel_core.ingest.export import export_path
 from mel_core.reference import init_store, plan_fields, taxonomy
-from mel_core.reports import SectorError, build_report
+from mel_core.reports import ReportRequestError, SectorError, build_report
+from mel_core.reports.plan import PLAN_USED
 from mel_core.reports.table import ReportTable, cell_text, planned, sector_place
 from mel_core.store import make_engine
 from mel_core.vocabulary import SECTORS
@@ -226,7 +227,7 @@ def test_table_4_1_shows_objectives_and_solutions_not_the_programme_title(engine
     title = "Mô hình nuôi bò sinh sản cho hộ nghèo huyện Điện Biên Đông"
     with engine.connect() as conn:
         general = conn.scalar(text("SELECT general_objective FROM programmes WHERE code = 'DB-BSS-2011'"))
-    assert general and table.intro == [f"Mục tiêu chung: {general}"]  # not the programme's title
+    assert general and table.intro == [f"Mục tiêu chung: {general}", PLAN_USED["adjusted"]]  # not the title
     solutions = [cell_text(r.cells[2]) for r in table.body if r.cells[2]]
     assert solutions and not any(title in s for s in solutions)  # the title is not a solution
     assert (
@@ -292,6 +293,163 @@ def test_the_adjusted_plan_stands_beside_the_original_and_is_the_plan_in_force(s
     five = report(store, "five-year", programme="DB-BSS-2011", period="2011-2015")
     line = next(r for r in five.body if r.kind == "item" and "(OP1," in cell_text(r.cells[1]))
     assert line.cells[4 + 2].value == adjusted  # the annual plan of 2013 in Table 4.5 is the one in force
+
+
+def test_the_original_plan_is_an_option_and_the_form_says_which_plan_it_rates_against(store):
+    with store.connect() as conn:
+        original, adjusted, day, reason = conn.execute(
+            text(
+                "SELECT t.value, t.adjusted_value, t.adjusted_on, t.adjustment_reason FROM targets t"
+                " JOIN indicators i ON i.id = t.indicator_id JOIN programmes p ON p.id = i.programme_id"
+                " WHERE p.code = 'DB-BSS-2011' AND i.code = 'OP1' AND t.period = '2013'"
+            )
+        ).one()
+        actual = conn.scalar(
+            text(
+                "SELECT o.value FROM observations o JOIN indicators i ON i.id = o.indicator_id JOIN programmes p"
+                " ON p.id = i.programme_id WHERE p.code = 'DB-BSS-2011' AND i.code = 'OP1' AND o.period = '2013'"
+                " AND o.admin_unit_code = '11' AND o.disaggregation = ''"
+            )
+        )
+        unadjusted = conn.execute(
+            text(
+                "SELECT i.code, t.value, t.value_high FROM targets t JOIN indicators i ON i.id = t.indicator_id"
+                " JOIN programmes p ON p.id = i.programme_id WHERE p.code = 'DB-BSS-2011' AND t.period = '2013'"
+                " AND t.admin_unit_code = 'VN' AND t.adjusted_value IS NULL AND i.level <> 'input'"
+            )
+        ).all()
+    assert adjusted is not None and adjusted != original and unadjusted
+    day = day if isinstance(day, date) else date.fromisoformat(str(day))
+    by_plan = {
+        plan: report(store, "annual", programme="DB-BSS-2011", period="2013", plan=plan)
+        for plan in ("adjusted", "original")
+    }
+    assert by_plan["adjusted"].intro[-1] == PLAN_USED["adjusted"]
+    assert by_plan["original"].intro[-1] == PLAN_USED["original"]
+    assert "kế hoạch ban đầu" in PLAN_USED["original"] and "original plan" in PLAN_USED["original"]
+
+    def line(table: ReportTable, code: str):
+        return next(r for r in table.body if r.kind == "item" and f"({code})" in cell_text(r.cells[1]))
+
+    row = line(by_plan["original"], "OP1")
+    assert row.cells[3].value == original  # the plan as first approved
+    assert row.cells[10].value == pytest.approx(actual / original * 100)  # the rate against it
+    assert cell_text(row.cells[11]) == (
+        f"kế hoạch ban đầu; điều chỉnh ngày {day:%d/%m/%Y} ({reason}) thành: {cell_text(planned(adjusted))}"
+    )
+    assert line(by_plan["adjusted"], "OP1").cells[3].value == adjusted
+    for code, value, high in unadjusted:  # a target never adjusted is the same plan either way
+        cells = [line(by_plan[p], code).cells for p in ("adjusted", "original")]
+        assert [cell_text(c) for c in cells[0][2:11]] == [cell_text(c) for c in cells[1][2:11]], code
+        assert cell_text(planned(value, high)) in (cell_text(cells[1][3]), cell_text(cells[1][5])), code
+    five = report(store, "five-year", programme="DB-BSS-2011", period="2011-2015", plan="original")
+    row = next(r for r in five.body if r.kind == "item" and "(OP1," in cell_text(r.cells[1]))
+    assert row.cells[4 + 2].value == original  # the annual plan of 2013 in Table 4.5, as first approved
+    frame = report(store, "annual", programme="DB-BSS-2011", period="2013", form="4.1", plan="original")
+    text_41 = " ".join(cell_text(c) for r in frame.body for c in r.cells)
+    assert f"kế hoạch ban đầu; điều chỉnh ngày {day:%d/%m/%Y}" in text_41
+    with pytest.raises(ReportRequestError):
+        report(store, "annual", programme="DB-BSS-2011", period="2013", plan="revised")
+
+
+def test_the_plan_option_of_the_command(engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MEL_DB_URL", str(engine.url))
+    out = tmp_path / "original.html"
+    result = CliRunner().invoke(
+        app, ["report", "annual", "DB-BSS-2011", "--period", "2013", "--plan", "original", "--format", "html",
+              "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert PLAN_USED["original"] in out.read_text(encoding="utf-8")
+    assert main(["report", "annual", "DB-BSS-2011", "--plan", "revised"]) == 64  # EX_USAGE, with the choices
+    assert "--plan original" in capsys.readouterr().err
+    result = CliRunner().invoke(app, ["report", "five-year", "--help"], env={"COLUMNS": "200"})
+    assert "--plan" in result.output and "adjusted|original" in result.output
+
+
+def issues_cells(table: ReportTable) -> tuple[dict[str, list[tuple[str, str]]], dict[tuple[str, str], dict]]:
+    """Appendix 1b read back: programme → its (key issues, general objective) lines; (programme, indicator) →
+    the column it stands in (4: result, 10: output) with the row."""
+    generals: dict[str, list[tuple[str, str]]] = {}
+    found: dict[tuple[str, str], dict] = {}
+    programme = None
+    for row in table.body:
+        if row.kind == "programme":
+            programme = cell_text(row.cells[1]).rsplit("(", 1)[1].rstrip(")")
+            continue
+        if row.kind not in ("item", "objective") or programme is None:
+            continue
+        if cell_text(row.cells[2]).startswith("Mục tiêu chung: "):
+            generals.setdefault(programme, []).append((cell_text(row.cells[1]), cell_text(row.cells[2])))
+        for column in (4, 10):
+            if (match := CODE.search(cell_text(row.cells[column]) + ": ")) is not None:
+                found[(programme, match.group(1))] = {"column": column, "row": row}
+    return generals, found
+
+
+def test_appendix_1b_puts_the_key_remaining_issues_beside_each_general_objective(store):
+    """Seed 004, appendix 1b: key issues, general objectives, result targets and outputs, checked against SQL."""
+    table = report(store, "annual", province="11", period="2013", form="1b")
+    assert table.form == "1b" and table.columns == 14
+    assert [h.text for h in table.header if h.col == 1] == ["Những vấn đề tồn tại chủ yếu"]
+    assert plan_rows_of(table) == every_field_and_sector()
+    generals, found = issues_cells(table)
+    programmes = programmes_in(store, "11")
+    with store.connect() as conn:
+        plans = conn.execute(
+            text(
+                "SELECT code, key_issues, general_objective FROM programmes WHERE code IN :codes"
+            ).bindparams(bindparam("codes", expanding=True)),
+            {"codes": programmes},
+        ).all()
+    assert any(issues for _, issues, _ in plans)  # the sample words the key issues of Điện Biên's plans
+    assert "DB-BSS-2011" in generals
+    for code, issues, general in plans:
+        if code not in generals:  # not running in 2013, with no plan or figure inside it
+            continue
+        # the key issues stand once, beside the general objective, in the programme's own sector
+        assert generals[code].count((issues or "–", f"Mục tiêu chung: {general or '–'}")) == 1, code
+    want = expected(store, "11", programmes, "2013")
+    shown_programmes = set(generals) | {p for p, _ in found}
+    kept = {key for key, row in want.items() if row["level"] != "input" and key[0] in shown_programmes}
+    assert set(found) == kept  # every result and output indicator, and no input indicator
+    for key, cell in found.items():
+        row, cells = want[key], cell["row"].cells
+        target = shown_target(row["plan"])
+        if row["level"] == "output":
+            assert cell["column"] == 10, key
+            assert cell_text(cells[10]).startswith(f"{row['name']} ({key[1]}): {target}"), cells[10]
+            agency, method = cells[12], cells[13]
+        else:
+            assert cell["column"] == 4, key
+            assert cell_text(cells[4]) == f"{row['name']} ({key[1]})"
+            assert cell_text(cells[3]).startswith(target if target == "–" else f"{target} {row['unit']}"), (
+                cells[3]
+            )
+            agency, method = cells[7], cells[8]
+        assert cell_text(agency) == (row["providing"] or "–"), key
+        assert cell_text(method) != "", key
+        plan = row["plan"]
+        if plan is not None and plan[3] is not None:  # an adjusted plan names its date, reason and original
+            day = plan[3] if isinstance(plan[3], date) else date.fromisoformat(str(plan[3]))
+            assert f"kế hoạch điều chỉnh ngày {day:%d/%m/%Y} ({plan[4]})" in " ".join(
+                cell_text(c) for c in cells
+            )
+    # a solution of an objective stands in the column of solutions, its outputs beside it
+    solutions = [cell_text(r.cells[9]) for r in table.body if cell_text(r.cells[9]).startswith("Giải pháp ")]
+    assert (
+        "Giải pháp 1: Hỗ trợ bò giống sinh sản cho hộ nghèo theo nhóm hộ, kèm cam kết chăm sóc và luân chuyển bê"
+        in (solutions)
+    )
+
+
+def test_appendix_1b_goes_with_annual_reports_only(engine):
+    with pytest.raises(ReportRequestError):
+        report(engine, "six-month", province="11", period="2013-H1", form="1b")
+    table = report(engine, "annual", programme="DB-BSS-2011", period="2013", form="1b")
+    assert table.intro[0].startswith("Mục tiêu chung: ") and table.intro[-1] == PLAN_USED["adjusted"]
+    first = next(r for r in table.body if cell_text(r.cells[2]).startswith("Mục tiêu chung: "))
+    assert cell_text(first.cells[1]).startswith("Tỷ lệ hộ nghèo ở các xã vùng cao còn trên 50 %")
 
 
 def test_province_framework_4_5_has_every_field_and_the_stores_plans(store):
@@ -457,9 +615,10 @@ def _write(folder: Path, name: str, rows: list[list[str]]) -> None:
 
 
 PROGRAMME = [
-    ["code", "title", "sector", "funding", "start_date", "provinces", "objectives", "general_objective"],
+    ["code", "title", "sector", "funding", "start_date", "provinces", "objectives", "general_objective",
+     "key_issues"],
     ["P1", "Kế hoạch thử", "livestock", "state_budget", "2015-01-01", "11", "Tăng thu nhập;Giảm nghèo",
-     "Phát triển bền vững"],
+     "Phát triển bền vững", "Hộ nghèo thiếu vốn; thiếu kỹ thuật chăn nuôi"],
 ]  # fmt: skip
 
 
@@ -497,6 +656,11 @@ def test_solutions_sectors_and_adjusted_plans_import_export_and_import_again(tmp
                                    " WHERE adjusted_value IS NOT NULL")).one()  # fmt: skip
         assert (target[0], target[1], str(target[2]), target[3]) == (100, 90, "2015-07-01", "Thiên tai")
         assert conn.scalar(text("SELECT general_objective FROM programmes")) == "Phát triển bền vững"
+        # one text, its ';' kept: the issues as the plan words them
+        assert (
+            conn.scalar(text("SELECT key_issues FROM programmes"))
+            == "Hộ nghèo thiếu vốn; thiếu kỹ thuật chăn nuôi"
+        )
     for suffix in ("csv", "xlsx"):
         out = tmp_path / ("out" if suffix == "csv" else "out.xlsx")
         export_path(first, out)
@@ -561,7 +725,7 @@ def test_an_old_workbook_without_the_plans_columns_still_imports(tmp_path):
 
     book = load_workbook(SAMPLE_WORKBOOK)
     del book["solutions"]
-    new = {"programmes": {"general_objective"}, "indicators": {"solution", "sector", "timing", "collection_method"},
+    new = {"programmes": {"general_objective", "key_issues"}, "indicators": {"solution", "sector", "timing", "collection_method"},
            "targets": {"adjusted_value", "adjusted_value_high", "adjusted_on", "adjustment_reason"}}  # fmt: skip
     for name, columns in new.items():
         sheet = book[name]
@@ -582,6 +746,12 @@ def test_an_old_workbook_without_the_plans_columns_still_imports(tmp_path):
     shown = framework_cells(table)
     assert shown[("DB-BSS-2011", "IM1")]["sector"] == "1.2"  # no own sector: the programme's
     assert shown[("GOPA", "IN1")]["objective"] == "Mục tiêu chung: –"  # no objective: under the general one
+    with eng.connect() as conn:
+        assert conn.scalar(text("SELECT COUNT(*) FROM programmes WHERE key_issues IS NOT NULL")) == 0
+    issues = report(eng, "annual", province="11", period="2013", form="1b")
+    beside = {cell_text(r.cells[1]) for r in issues.body if cell_text(r.cells[2]).startswith("Mục tiêu chung")}
+    # no key issues in the store: "–" where each programme's general objective stands (empty in other sectors)
+    assert "–" in beside and beside <= {"–", ""}
     eng.dispose()
 
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from mel_core.cli import app
 from mel_core.errors import PeriodError
+from mel_core.reference import plan_fields
 from mel_core.reports import ReportScopeError, build_report
 from mel_core.reports.narrative import figure_rows, write_narrative
 from mel_core.reports.narrative_content import narrative_content
@@ -38,6 +39,34 @@ SIX_MONTH_VI = [
     "2. Giải pháp thực hiện kế hoạch phát triển kinh tế - xã hội những tháng còn lại của năm 2013",
     "Dự báo cơ bản, thuận lợi và khó khăn",
     "Biện pháp hoàn thành các chỉ tiêu trong từng lĩnh vực",
+]
+SIX_MONTH_EN = [
+    "1. The implementation of the socio-economic development plan in the first 6 months of 2013",
+    "Context of the implementation of the plan in the first 6 months of 2013",
+    "Outline of the activities and outputs/expected results in the reported year",
+    "The actual situation of the implementation of activities. The difference between expected and actual"
+    " results/outputs in the first 6 months of 2013, including information on the collected indicators",
+    "Explanation of the difference between the expected and actual results/outputs",
+    "Assessment of the progress in the first 6 months of 2013 (for the operations that have been performed)",
+    "2. Solutions to implement the socio-economic development plan in the remaining months of 2013",
+    "Fundamental predictions, advantages and disadvantages",
+    "Methods to fulfil the targets in each field",
+]
+ANNUAL_VI = [
+    "1. Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội năm 2013",
+    "Bối cảnh thực hiện kế hoạch",
+    "Tóm tắt các hoạt động và đầu ra/kết quả dự kiến trong năm báo cáo",
+    "Tình hình thực tế thực hiện các hoạt động. Sự khác biệt giữa kết quả/đầu ra dự kiến và thực tế trong năm,"
+    " bao gồm thông tin về các chỉ tiêu đã thu thập",
+    "Giải thích sự khác biệt giữa kết quả/đầu ra dự kiến và thực tế",
+    "Đánh giá tiến độ thực hiện các mục tiêu trong năm, bao gồm thông tin về các chỉ tiêu đã thu thập",
+    "2. Kế hoạch phát triển kinh tế - xã hội năm 2014",
+    "Các dự báo chính của trung ương và địa phương",
+    "Mục tiêu tổng quát, các chỉ tiêu và mục tiêu cụ thể trong từng lĩnh vực",
+    "Giải pháp thực hiện",
+    "3. Kiến nghị với trung ương/tỉnh",
+    "3.1. Các chỉ tiêu có sự khác biệt giữa định hướng của trung ương/tỉnh và đề xuất của sở/huyện",
+    "3.2. Các nhu cầu hỗ trợ đề xuất",
 ]
 ANNUAL_EN = [
     "1. The implementation of the socio-economic development plan in 2013",
@@ -153,9 +182,32 @@ def _items(table) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _doc_items(rows: list[list[str]], table) -> dict[tuple[str, str], list[str]]:
-    """The figures table of the document, keyed as :func:`_items` (its rows are Table 4.2's, one for one)."""
-    assert [r[1] for r in rows] == [cell_text(r.cells[1]) for r in table.body]
+def _english_groups() -> dict[str, str]:
+    """The plan's fields and sectors by number, in English (kb/taxonomy.yml)."""
+    out = {}
+    for f in plan_fields():
+        out[f.number] = f.en.upper()
+        out.update({sector.number: sector.en for sector in f.sectors})
+    return out
+
+
+def _doc_items(rows: list[list[str]], table, lang: str = "vi") -> dict[tuple[str, str], list[str]]:
+    """The figures table of the document, keyed as :func:`_items` (its rows are Table 4.2's, one for one; in the
+    English edition the plan's fields and sectors are in English and programmes end in their code)."""
+    if lang == "vi":
+        assert [r[1] for r in rows] == [cell_text(r.cells[1]) for r in table.body]
+    else:
+        assert len(rows) == len(table.body)
+        english = _english_groups()
+        for r, body in zip(rows, table.body, strict=True):
+            if body.kind in ("field", "group"):
+                assert r[1] == english[cell_text(body.cells[0])], r
+            elif body.kind == "programme":
+                assert _code(r[1]) == _code(cell_text(body.cells[1])), r
+            elif body.kind == "empty":
+                assert r[1] == "no objective or indicator in the store yet"
+            else:
+                assert r[1] == cell_text(body.cells[1]), r
     out, programme = {}, ""
     for r, body in zip(rows, table.body, strict=True):
         if body.kind == "programme":
@@ -271,7 +323,7 @@ def test_english_edition_has_the_english_outline_and_english_figures(engine, tmp
     assert headings == ANNUAL_EN
     assert "Re: The implementation of the socio-economic development plan in 2013" in text
     table_4_2 = _table_4_2(engine, "annual", programme="DB-BSS-2011", period="2013")
-    rows, table = _doc_items(_figures(document), table_4_2), _items(table_4_2)
+    rows, table = _doc_items(_figures(document), table_4_2, "en"), _items(table_4_2)
     swap = str.maketrans({".": ",", ",": "."})
     assert rows == {key: [unit, *(v.translate(swap) for v in rest)] for key, (unit, *rest) in table.items()}
     assert "1,234" not in text and "Outcome/impact" in {r[2] for r in _figures(document)}
@@ -366,3 +418,65 @@ def test_the_demo_province_produces_both_reports(demo_run):
         assert _figures(document)
     # the demo evaluated the programmes of Điện Biên: their findings are in the annual report
     assert "xếp hạng và phát hiện chính" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "period", "lang", "want"),
+    [
+        ("six-month", "2013-H1", "vi", SIX_MONTH_VI),
+        ("six-month", "2013-H1", "en", SIX_MONTH_EN),
+        ("annual", "2013", "vi", ANNUAL_VI),
+        ("annual", "2013", "en", ANNUAL_EN),
+    ],
+    ids=["4.3-vi", "4.3-en", "4.4-vi", "4.4-en"],
+)
+def test_every_heading_of_both_editions_is_the_manuals_outline_in_its_language(
+    engine, tmp_path, kind, period, lang, want
+):
+    """Tables 4.3 and 4.4 (seed 004) heading by heading, for a province and a programme; the figures table's
+    fields and sectors of the plan are in the edition's language too (kb/taxonomy.yml)."""
+    other = {"vi": "en", "en": "vi"}[lang]
+    for where in ({"province": "11"}, {"programme": "DB-BSS-2011"}):
+        content = _content(engine, kind, period=period, **where)
+        document, headings, text = _doc(write_narrative(content, tmp_path / f"{kind}-{lang}.docx", lang))
+        assert headings == want, where
+        assert not set(headings) & set(heading_texts(kind, content.period, other))  # nothing of the other
+        title = next(p.text for p in document.paragraphs if p.style.name == "Title")
+        assert title == {"vi": "BÁO CÁO", "en": "REPORT"}[lang]
+        groups = [r[1] for r in _figures(document) if r[0] and not r[2] and "(" not in r[1]]
+        labels = {f.vi.upper() if lang == "vi" else f.en.upper() for f in plan_fields()} | {
+            s.vi if lang == "vi" else s.en for f in plan_fields() for s in f.sectors
+        }
+        assert groups and set(groups) <= labels, groups
+        if lang == "en":
+            assert "chưa có mục tiêu" not in " ".join(" ".join(r) for r in _figures(document))
+
+
+def test_the_findings_are_copied_in_the_evaluations_language_and_the_report_says_so(engine, tmp_path):
+    """The store keeps a finding in the language its evaluation ran in only (the runner's provenance records
+    it): the edition in that language copies it as it is, the other edition copies it and says so."""
+    finding = "Tính hiệu quả: Tỷ lệ bò giống còn sống đạt 92,7 %, vượt kế hoạch."
+    with session_scope(engine) as session:
+        ev = session.exec(select(Evaluation).where(Evaluation.code == "DB-BSS-2011-giua-ky")).one()
+        before = ev.provenance
+        ev.provenance = {"lang": "vi"}
+    try:
+        content = _content(engine, "annual", programme="DB-BSS-2011", period="2013")
+        assert [e.lang for e in content.evaluations] == ["vi"]
+        _, _, vi = _doc(write_narrative(content, tmp_path / "vi.docx", "vi"))
+        _, _, en = _doc(write_narrative(content, tmp_path / "en.docx", "en"))
+        assert finding in vi and "chép nguyên văn" not in vi  # the report's own language: no note
+        assert "Effectiveness: Tỷ lệ bò giống còn sống đạt 92,7 %, vượt kế hoạch." in en
+        assert (
+            "The findings below are copied as written, in Vietnamese, the language the evaluation ran in"
+            in en
+        )
+    finally:
+        with session_scope(engine) as session:
+            ev = session.exec(select(Evaluation).where(Evaluation.code == "DB-BSS-2011-giua-ky")).one()
+            ev.provenance = before
+    # a run that did not record its language: both editions say the findings are as written
+    content = _content(engine, "annual", programme="DB-BSS-2011", period="2013")
+    assert [e.lang for e in content.evaluations] == [None]
+    _, _, vi = _doc(write_narrative(content, tmp_path / "vi2.docx", "vi"))
+    assert "Các phát hiện dưới đây được chép nguyên văn, bằng ngôn ngữ của đợt đánh giá." in vi

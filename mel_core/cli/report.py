@@ -36,11 +36,15 @@ FORMAT = typer.Option("xlsx", "--format", metavar="xlsx|html", help="Excel workb
 OUT = typer.Option(
     None, "--out", help="The file to write (default: bieu-<form>_<programme or unit>_<period>.<format>)."
 )
+PLAN = typer.Option(
+    "adjusted", "--plan", metavar="adjusted|original", help="The plan to show and rate against: adjusted (the"
+    " plan in force, where a target was adjusted) or original (as first approved). The form says which.",
+)  # fmt: skip
 
 
 def _run(
     kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
-    form: str | None = None, district: str | None = None, commune: str | None = None,
+    form: str | None = None, district: str | None = None, commune: str | None = None, plan: str = "adjusted",
 ) -> None:  # fmt: skip
     from sqlmodel import Session
 
@@ -54,7 +58,7 @@ def _run(
     with Session(engine) as session:
         table = build_report(
             session, kind, programme=programme, province=province, district=district, commune=commune,  # type: ignore[arg-type]
-            period=period, form=form,
+            period=period, form=form, plan=plan,  # type: ignore[arg-type]
         )  # fmt: skip
     who = programme or (
         f"tinh-{province}" if province else f"huyen-{district}" if district else f"xa-{commune}"
@@ -79,7 +83,7 @@ SECTOR = typer.Option(
 
 def _run_sector(
     kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
-    form: str | None, sector: str,
+    form: str | None, sector: str, plan: str = "adjusted",
 ) -> None:  # fmt: skip
     """The framework of one sector of the plan (appendices 2a and 4a) for a province or a programme."""
     from sqlmodel import Session
@@ -94,6 +98,7 @@ def _run_sector(
     with Session(engine) as session:
         table = build_report(
             session, kind, programme=programme, province=province, period=period, form=form, sector=sector,  # type: ignore[arg-type]
+            plan=plan,  # type: ignore[arg-type]
         )  # fmt: skip
     who = f"{programme or f'tinh-{province}'}_{sector}"
     written = write_report(table, out or Path(default_name(table, who, fmt)), fmt)  # type: ignore[arg-type]
@@ -116,6 +121,7 @@ def monthly(
     period: str | None = typer.Option(
         None, "--period", help="A month such as 2015-07 (default: the latest with data)."
     ),
+    plan: str = PLAN,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
@@ -126,7 +132,7 @@ def monthly(
 
     Example: mel report monthly XTTM-2013 --period 2015-07 --format html
     """
-    _run("monthly", programme, province, period, fmt, out, district=district, commune=commune)
+    _run("monthly", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
 
 
 @app.command("quarterly")
@@ -138,6 +144,7 @@ def quarterly(
     period: str | None = typer.Option(
         None, "--period", help="A quarter such as 2015-Q3 (default: the latest with data)."
     ),
+    plan: str = PLAN,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
@@ -149,7 +156,7 @@ def quarterly(
 
     Example: mel report quarterly XTTM-2013 --period 2015-Q3  (a province: mel report quarterly --province 01)
     """
-    _run("quarterly", programme, province, period, fmt, out, district=district, commune=commune)
+    _run("quarterly", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
 
 
 @app.command("six-month")
@@ -161,6 +168,7 @@ def six_month(
     period: str | None = typer.Option(
         None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
     ),
+    plan: str = PLAN,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
@@ -171,7 +179,7 @@ def six_month(
 
     Example: mel report six-month --province 11 --period 2013-H1 --format html
     """
-    _run("six-month", programme, province, period, fmt, out, district=district, commune=commune)
+    _run("six-month", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
 
 
 @app.command("annual")
@@ -186,26 +194,32 @@ def annual(
     form: str = typer.Option(
         "4.2",
         "--form",
-        metavar="4.2|4.1",
-        help="4.2: results against plan; 4.1: the framework of the year's plan (with --sector: appendix 2a).",
+        metavar="4.2|4.1|1b",
+        help="4.2: results against plan; 4.1: the framework of the year's plan (with --sector: appendix 2a); 1b:"
+        " the framework with the key remaining issues (appendix 1b).",
     ),
     sector: str | None = SECTOR,
+    plan: str = PLAN,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
     """Table 4.2 for a year (Báo cáo năm), or with --form 4.1 the M&E framework of the year's plan (Biểu 4.1),
-    or with --sector the framework of one sector's plan (appendix 2a).
+    with --form 1b the framework with the key remaining issues (appendix 1b), or with --sector the framework
+    of one sector's plan (appendix 2a).
 
     Objectives, solutions and indicators are placed in the fields and sectors of the plan by each indicator's own
     sector; a province's framework lists every field and sector.
 
+    Rated against the plan in force by default; --plan original rates against the plan as first approved.
+
     Example: mel report annual DB-BSS-2011 --period 2015  (the framework: mel report annual DB-BSS-2011 --form 4.1;
+    with the key remaining issues: mel report annual --province 11 --period 2013 --form 1b;
     a sector: mel report annual --province 11 --sector agriculture --period 2013)
     """
     if sector is not None:
-        _run_sector("annual", programme, province, period, fmt, out, form, sector)
+        _run_sector("annual", programme, province, period, fmt, out, form, sector, plan)
         return
-    _run("annual", programme, province, period, fmt, out, form, district, commune)
+    _run("annual", programme, province, period, fmt, out, form, district, commune, plan)
 
 
 @app.command("five-year")
@@ -218,6 +232,7 @@ def five_year(
         None, "--period", help="Five years such as 2011-2015 (default: the latest with data)."
     ),
     sector: str | None = SECTOR,
+    plan: str = PLAN,
     fmt: str = FORMAT,
     out: Path | None = OUT,
 ) -> None:
@@ -228,9 +243,9 @@ def five_year(
     (a sector: mel report five-year --province 11 --sector poverty --format html)
     """
     if sector is not None:
-        _run_sector("five-year", programme, province, period, fmt, out, None, sector)
+        _run_sector("five-year", programme, province, period, fmt, out, None, sector, plan)
         return
-    _run("five-year", programme, province, period, fmt, out, district=district, commune=commune)
+    _run("five-year", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
 
 
 @app.command("compare")

@@ -144,6 +144,7 @@ class ProgrammeSpec:
     handover: str = "done"  # the status of the handover to the locality
     activities: tuple[ActivitySpec, ...] = ()  # on top of the standard ones
     general_objective: str = ""  # mục tiêu chung, which the objectives serve
+    key_issues: str = ""  # những vấn đề tồn tại chủ yếu the general objective addresses (appendix 1b)
     solutions: dict[int, tuple[str, ...]] = field(default_factory=dict)  # objective number → its solutions
 
 

@@ -130,6 +130,7 @@ def _programme_rows(spec: ProgrammeSpec) -> Row:
         spec.chosen_by or None,
         ";".join(spec.objectives),
         spec.general_objective or None,
+        spec.key_issues or None,
     ]
 
 

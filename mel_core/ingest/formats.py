@@ -103,6 +103,7 @@ PROGRAMMES = TableFormat(
         C("model_chosen_by", K.CHOICE, choices=MODEL_CHOSEN_BY),
         C("objectives", K.LIST),
         C("general_objective"),
+        C("key_issues"),
     ),
     key=("code",),
 )

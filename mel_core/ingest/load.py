@@ -261,6 +261,7 @@ def _load_programmes(conn: Connection, rows: list[Record]) -> None:
         "budget_million_vnd",
         "model_chosen_by",
         "general_objective",
+        "key_issues",
     ]
     upsert(
         conn,

@@ -5,6 +5,8 @@
 - five-year reports: Table 4.5, the five-year framework (target, annual plans, actual, completion rate);
 - the framework listing, Table 4.1 (objectives, solutions, indicators by level, responsible agencies) for the
   plan of a year: ``form="4.1"`` with an annual report;
+- the framework of appendix 1b (key remaining issues, general objectives, result and output targets with their
+  baseline, reporting frequency, reporting agency and collection method): ``form="1b"`` with an annual report;
 - the framework of one sector of the plan (appendix 2a for a year, 4a for five years): ``sector="agriculture"``
   with an annual or five-year report.
 
@@ -32,10 +34,11 @@ from mel_core.i18n import say
 from mel_core.periods import Period
 from mel_core.reports.five_year import five_year
 from mel_core.reports.framework import framework
+from mel_core.reports.framework_1b import framework_1b
 from mel_core.reports.general_frame import general_frame
 from mel_core.reports.html import render_html, write_html
 from mel_core.reports.period import REPORT_KINDS, ReportKind, check_period, default_period
-from mel_core.reports.plan import add_plan
+from mel_core.reports.plan import PLAN_CHOICES, PLAN_USED, PlanChoice, add_plan, rate_against
 from mel_core.reports.scope import (
     ReportScopeError,
     Scope,
@@ -47,13 +50,13 @@ from mel_core.reports.table import MISSING, NONE, ReportTable
 from mel_core.reports.units import check_existed, commune_scope, district_scope
 from mel_core.reports.xlsx import write_xlsx
 
-Form = Literal["4.1", "4.2", "4.5", "2a", "4a"]
+Form = Literal["4.1", "4.2", "4.5", "1b", "2a", "4a"]
 Format = Literal["xlsx", "html"]
 FORMS: dict[ReportKind, tuple[Form, ...]] = {
     "monthly": ("4.2",),
     "quarterly": ("4.2",),
     "six-month": ("4.2",),
-    "annual": ("4.2", "4.1", "2a"),
+    "annual": ("4.2", "4.1", "1b", "2a"),
     "five-year": ("4.5", "4a"),
 }
 
@@ -61,7 +64,9 @@ __all__ = [
     "FORMS",
     "MISSING",
     "NONE",
+    "PLAN_CHOICES",
     "REPORT_KINDS",
+    "PlanChoice",
     "ReportRequestError",
     "ReportScopeError",
     "ReportTable",
@@ -116,6 +121,7 @@ def build_report(
     period: str | None = None,
     form: str | None = None,
     sector: str | None = None,
+    plan: PlanChoice = "adjusted",
     today: date | None = None,
 ) -> ReportTable:
     """Build one report form for a programme, a province, a district or a commune.
@@ -130,14 +136,17 @@ def build_report(
         commune: a commune code: the programmes with figures there (or at the communes merged into it).
         period: ``2015-07``, ``2015-Q3``, ``2013-H1``, ``2013`` or ``2011-2015`` as the kind requires;
             default: the latest period of the kind with data.
-        form: ``"4.2"``/``"4.5"`` (the default of the kind) or ``"4.1"`` (annual only).
+        form: ``"4.2"``/``"4.5"`` (the default of the kind), ``"4.1"`` or ``"1b"`` (annual only).
         sector: a sector of the plan (``plan_sectors`` in kb/taxonomy.yml: ``agriculture``, ``education`` …):
             its framework, appendix 2a (annual) or 4a (five-year).
+        plan: the plan the targets and rates are of: ``"adjusted"`` (the plan in force: the adjusted plan where a
+            target was adjusted, the default) or ``"original"`` (the plan as first approved); a line under the
+            title says which.
         today: the date under the national heading (default today).
 
     Raises:
-        ReportRequestError: not exactly one of programme, province, district and commune, or a form the kind
-            does not have.
+        ReportRequestError: not exactly one of programme, province, district and commune, a form the kind
+            does not have, or a plan other than adjusted and original.
         ReportScopeError: unknown programme or unit, no programme in it, or a district (or a commune merged in
             2025) asked for a period after its end on 30 June 2025.
         PeriodError: a period of the wrong kind, or no data to choose a default from.
@@ -158,16 +167,23 @@ def build_report(
             hint=say("Example: mel report annual DB-BSS-2011, or mel report annual --province 11.",
                      "Ví dụ: mel report annual DB-BSS-2011, hoặc mel report annual --province 11."),
         )  # fmt: skip
+    if plan not in PLAN_CHOICES:
+        raise ReportRequestError(
+            say(f"{plan!r} is not a plan to rate against", f"{plan!r} không phải kế hoạch để đánh giá"),
+            hint=say("Use --plan adjusted (the default) or --plan original.",
+                     "Dùng --plan adjusted (mặc định) hoặc --plan original."),
+        )  # fmt: skip
     chosen = _form_for(kind, sectoral_form(kind, form, sector))
     if programme is not None:
         scope = programme_scope(session, programme)
     elif province is not None:
-        scope = province_scope(session, province, values=chosen != "4.1")  # 4.1 shows no figures
+        scope = province_scope(session, province, values=chosen not in ("4.1", "1b"))  # they show no figures
     elif district is not None:
         scope = district_scope(session, district)
     else:
         scope = commune_scope(session, commune or "")
     add_plan(session.connection(), scope)
+    rate_against(scope, plan)
     reported = (
         check_period(kind, period)
         if period is not None
@@ -176,12 +192,17 @@ def build_report(
     check_existed(scope, reported)
     day = today or date.today()
     if chosen in ("2a", "4a"):
-        return sectoral(scope, sector or "", chosen, reported, day)
-    if chosen == "4.1":
-        return framework(scope, reported, day)
-    if chosen == "4.5":
-        return five_year(scope, reported, day)
-    return general_frame(scope, kind, reported, day)
+        table = sectoral(scope, sector or "", chosen, reported, day)
+    elif chosen == "4.1":
+        table = framework(scope, reported, day)
+    elif chosen == "1b":
+        table = framework_1b(scope, reported, day)
+    elif chosen == "4.5":
+        table = five_year(scope, reported, day)
+    else:
+        table = general_frame(scope, kind, reported, day)
+    table.intro.append(PLAN_USED[plan])
+    return table
 
 
 def default_name(table: ReportTable, who: str, fmt: Format) -> str:

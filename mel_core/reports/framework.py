@@ -237,8 +237,8 @@ def framework(scope: Scope, year: Period, today: date) -> ReportTable:
         intro=[general_line(scope)],
         notes=[
             f"Ghi chú: “{NONE}”: chưa có chỉ tiêu kế hoạch năm {year.label} cho chỉ tiêu này.",
-            "Chỉ tiêu ghi kế hoạch đang áp dụng; kế hoạch đã điều chỉnh ghi trong ngoặc vuông ngày, lý do điều"
-            " chỉnh và kế hoạch ban đầu.",
+            "Chỉ tiêu ghi kế hoạch dùng để đánh giá (ghi dưới tên biểu); chỉ tiêu đã điều chỉnh ghi trong ngoặc"
+            " vuông ngày, lý do điều chỉnh và kế hoạch còn lại (ban đầu hoặc điều chỉnh).",
         ],
         period=year.label,
         wrap=(1, 2, 3, 4, 5, 6, 7),

@@ -35,6 +35,7 @@ from mel_core import geo
 from mel_core.errors import OutputError
 from mel_core.i18n import say
 from mel_core.reports.narrative_content import Assessed, NarrativeContent
+from mel_core.reference import plan_fields
 from mel_core.reports.narrative_text import Lang, heading_texts, period_words, t
 from mel_core.reports.scope import PLANNING_DEPARTMENT
 from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number, planned, rate
@@ -172,6 +173,8 @@ def figure_rows(content: NarrativeContent, lang: Lang) -> list[list[str]]:
         if row.kind != "item":
             if row.kind == "programme":
                 programme = label.rsplit("(", 1)[-1].rstrip(")")
+            if lang == "en":
+                label = _group_en(row.kind, figure_text(c[0], lang), label, content)
             rows.append([figure_text(c[0], lang), label, "", "", "", "", "", ""])
             continue
         if c[6] is None and c[8] is None:
@@ -188,6 +191,27 @@ def figure_rows(content: NarrativeContent, lang: Lang) -> list[list[str]]:
              figure_text(c[at + 5], lang), figure_text(c[10], lang), note]
         )  # fmt: skip
     return rows
+
+
+def _group_en(kind: str, number: str, label: str, content: NarrativeContent) -> str:
+    """A group row of the figures in English: the plan's field or sector (kb/taxonomy.yml), the line of a sector
+    with nothing in it, a programme by its English title where the store has one (else as Table 4.2 names it)."""
+    if kind in ("field", "group"):
+        for plan_field in plan_fields():
+            if plan_field.number == number:
+                return plan_field.en.upper()
+            for sector in plan_field.sectors:
+                if sector.number == number:
+                    return sector.en
+    if kind == "empty":
+        return t("nothing_there", "en")
+    if kind == "programme":
+        code = label.rsplit("(", 1)[-1].rstrip(")")
+        for fig in content.scope.programmes:
+            english = fig.programme.get("title_en")
+            if fig.code == code and isinstance(english, str) and english.strip():
+                return english if f"({code})" in english else f"{english} ({code})"
+    return label
 
 
 def _note_en(a: Assessed | None, content: NarrativeContent) -> str:
@@ -275,6 +299,14 @@ def _findings(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
         finished = ev.finished.isoformat() if ev.finished else "…"
         _paragraph(doc, t("evaluation_intro", lang, title=ev.title, code=ev.programme, evaluation=ev.evaluation,
                           finished=finished), bold=True)  # fmt: skip
+        if ev.findings and ev.lang != lang:
+            # the store keeps a finding in the language the evaluation ran in only: copied as written, said so
+            note = (
+                t("findings_as_written", lang, language=t(f"language_{ev.lang}", lang))
+                if ev.lang is not None
+                else t("findings_language_unknown", lang)
+            )
+            _paragraph(doc, note, italic=True)
         for criterion, vi, en in ev.ratings:
             _paragraph(
                 doc, f"{t('criterion_' + criterion, lang)}: {vi if lang == 'vi' else en}", style="List Bullet"

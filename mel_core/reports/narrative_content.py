@@ -84,6 +84,9 @@ class EvaluationFindings:
     finished: date | None
     ratings: list[tuple[str, str, str]]  # (criterion key, label vi, label en)
     findings: list[tuple[str, str]]  # (criterion key, statement)
+    #: the language the evaluation was run in (its provenance), which its findings are written in: the store
+    #: keeps each finding in that one language; None for a run that did not record it
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def _evaluations(
     out = []
     for fig in programmes:
         latest = conn.execute(
-            select(e.c.id, e.c.code, e.c.kind, e.c.finished_at)
+            select(e.c.id, e.c.code, e.c.kind, e.c.finished_at, e.c.provenance)
             .join(p, p.c.id == e.c.programme_id)
             .where(
                 p.c.code == fig.code,
@@ -260,12 +263,19 @@ def _evaluations(
                 finished,
                 ratings,
                 findings,
+                _language(latest.provenance),
             )
         )
     return out
 
 
 _CRITERIA = list(taxonomy()["criteria"])
+
+
+def _language(provenance: object) -> str | None:
+    """The language an evaluation ran in, as its provenance records it ("vi" or "en"), else None."""
+    lang = provenance.get("lang") if isinstance(provenance, dict) else None
+    return lang if lang in ("vi", "en") else None
 
 
 def _next_plan(programmes: list[ProgrammeFigures], period: Period) -> list[NextPlan]:

@@ -176,6 +176,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name} ({code}): còn {remaining} {unit} để đạt kế hoạch năm.",
         "{name} ({code}): {remaining} {unit} still to reach the year's plan.",
     ),
+    "nothing_there": (
+        "chưa có mục tiêu, chỉ tiêu nào trong kho dữ liệu",
+        "no objective or indicator in the store yet",
+    ),
+    "findings_as_written": (
+        "Các phát hiện dưới đây được chép nguyên văn bằng {language}, ngôn ngữ của đợt đánh giá (kho dữ liệu chỉ"
+        " lưu phát hiện bằng ngôn ngữ đó).",
+        "The findings below are copied as written, in {language}, the language the evaluation ran in (the store"
+        " keeps its findings in that language only).",
+    ),
+    "findings_language_unknown": (
+        "Các phát hiện dưới đây được chép nguyên văn, bằng ngôn ngữ của đợt đánh giá.",
+        "The findings below are copied as written, in the language the evaluation ran in.",
+    ),
+    "language_vi": ("tiếng Việt", "Vietnamese"),
+    "language_en": ("tiếng Anh", "English"),
     "no_evaluation": (
         "Chưa có đánh giá nào hoàn thành cho các chương trình, dự án trong phạm vi báo cáo.",
         "No evaluation of the programmes and projects in this report has been completed yet.",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
@@ -31,8 +32,25 @@ from mel_core.store.programmes import Solution
 
 #: The columns :func:`add_plan` adds to a programme's indicators.
 DETAIL_COLUMNS = ["code", "sector", "frequency", "timing", "collection_method", "solution"]
-#: The columns it adds to a programme's targets: the original plan and the adjustment.
-ADJUSTMENT_COLUMNS = ["original", "original_high", "adjusted_on", "adjustment_reason"]
+#: The columns it adds to a programme's targets: the original plan, the adjusted one and the adjustment.
+ADJUSTMENT_COLUMNS = [
+    "original",
+    "original_high",
+    "adjusted",
+    "adjusted_high",
+    "adjusted_on",
+    "adjustment_reason",
+]
+#: Which plan a report rates against: the plan in force (the adjusted one where a target was adjusted, the
+#: default) or the original plan as first approved.
+PlanChoice = Literal["adjusted", "original"]
+PLAN_CHOICES: tuple[PlanChoice, ...] = ("adjusted", "original")
+#: The line under a form's title that says which plan its targets and rates are of (vi, then en).
+PLAN_USED: dict[PlanChoice, str] = {
+    "adjusted": "Đánh giá so với kế hoạch điều chỉnh (nơi chỉ tiêu đã được điều chỉnh) / Rated against the"
+    " adjusted plan (where a target was adjusted)",
+    "original": "Đánh giá so với kế hoạch ban đầu / Rated against the original plan",
+}
 #: A programme's objectives and their solutions (one row per solution; ``solution`` 0 for an objective without).
 PLAN_COLUMNS = ["objective", "objective_statement", "solution", "solution_statement"]
 
@@ -72,8 +90,8 @@ def add_plan(conn: Connection, scope: Scope) -> None:
         if not fig.targets.empty:
             adjustments = _frame(
                 conn,
-                select(i.c.code, t.c.period, t.c.admin_unit_code, t.c.value, t.c.value_high, t.c.adjusted_on,
-                       t.c.adjustment_reason)
+                select(i.c.code, t.c.period, t.c.admin_unit_code, t.c.value, t.c.value_high, t.c.adjusted_value,
+                       t.c.adjusted_value_high, t.c.adjusted_on, t.c.adjustment_reason)
                 .join(i, i.c.id == t.c.indicator_id)
                 .where(i.c.programme_id == pid, t.c.adjusted_value.is_not(None)),
                 ["indicator_code", "period", "admin_unit", *ADJUSTMENT_COLUMNS],
@@ -89,6 +107,30 @@ def add_plan(conn: Connection, scope: Scope) -> None:
             .order_by(o.c.number, s.c.number),
             PLAN_COLUMNS,
         )
+
+
+def rate_against(scope: Scope, plan: PlanChoice) -> None:
+    """Make the targets of ``scope`` those of the plan asked for (after :func:`add_plan`).
+
+    The scope reads the plan in force (the adjusted plan where a target was adjusted); with ``"original"`` each
+    adjusted target takes its original value (and range) back, so that every form shows and rates against the
+    plan as first approved, and its note names the adjusted plan instead (:func:`adjustment_note`).
+    """
+    if plan not in PLAN_CHOICES:
+        raise ValueError(f"plan must be one of {PLAN_CHOICES}, not {plan!r}")
+    if plan == "adjusted":
+        return
+    for fig in scope.programmes:
+        t = fig.targets
+        if t.empty or "adjusted_on" not in t:
+            continue
+        adjusted = t["adjusted_on"].notna().to_numpy()
+        if not adjusted.any():
+            continue
+        t = t.copy()
+        t.loc[adjusted, "value"] = t.loc[adjusted, "original"].astype(float)
+        t.loc[adjusted, "value_high"] = t.loc[adjusted, "original_high"].astype(float)
+        fig.targets = t
 
 
 def titled(fig: ProgrammeFigures) -> str:
@@ -156,8 +198,19 @@ def by_sector(scope: Scope, shown: list[ProgrammeFigures], every: bool) -> Itera
                 yield PlanPlace(plan_field, plan_sector, part)
 
 
-def adjustment_of(fig: ProgrammeFigures, code: str, period: Period) -> tuple[Cell, date, str] | None:
-    """The original plan, the date and the reason of an adjusted target of ``code`` for ``period``, if any."""
+@dataclass(frozen=True)
+class Adjustment:
+    """An adjusted target: both plans, the date and the reason, and which of the two the form shows."""
+
+    original: Cell
+    adjusted: Cell
+    day: date
+    reason: str
+    shows_original: bool
+
+
+def adjustment_of(fig: ProgrammeFigures, code: str, period: Period) -> Adjustment | None:
+    """The adjustment of the target of ``code`` for ``period`` at the scope's unit, if it was adjusted."""
     t = fig.targets
     if "adjusted_on" not in t:
         return None
@@ -166,19 +219,41 @@ def adjustment_of(fig: ProgrammeFigures, code: str, period: Period) -> tuple[Cel
     if rows.empty:
         return None
     last = rows.iloc[-1]
-    high = float(last["original_high"]) if pd.notna(last["original_high"]) else None
+
+    def high(column: str) -> float | None:
+        return float(last[column]) if pd.notna(last[column]) else None
+
     day = last["adjusted_on"]
     day = day if isinstance(day, date) else date.fromisoformat(str(day))
-    return planned(float(last["original"]), high), day, str(last["adjustment_reason"])
+    shown = (float(last["value"]), high("value_high"))
+    return Adjustment(
+        original=planned(float(last["original"]), high("original_high")),
+        adjusted=planned(float(last["adjusted"]), high("adjusted_high")),
+        day=day,
+        reason=str(last["adjustment_reason"]),
+        shows_original=shown == (float(last["original"]), high("original_high"))
+        and shown != (float(last["adjusted"]), high("adjusted_high")),
+    )
 
 
 def adjustment_note(fig: ProgrammeFigures, code: str, period: Period) -> str:
-    """``kế hoạch điều chỉnh ngày 15/07/2015 (lý do: …); kế hoạch ban đầu: 120``, or "" without an adjustment."""
+    """``kế hoạch điều chỉnh ngày 15/07/2015 (lý do: …); kế hoạch ban đầu: 120``, or "" without an adjustment.
+
+    Rated against the original plan (:func:`rate_against`), the note names the adjusted plan instead:
+    ``kế hoạch ban đầu; điều chỉnh ngày 15/07/2015 (lý do: …) thành: 150``.
+    """
     found = adjustment_of(fig, code, period)
     if found is None:
         return ""
-    original, day, reason = found
-    return f"kế hoạch điều chỉnh ngày {day:%d/%m/%Y} ({reason}); kế hoạch ban đầu: {cell_text(original)}"
+    if found.shows_original:
+        return (
+            f"kế hoạch ban đầu; điều chỉnh ngày {found.day:%d/%m/%Y} ({found.reason}) thành:"
+            f" {cell_text(found.adjusted)}"
+        )
+    return (
+        f"kế hoạch điều chỉnh ngày {found.day:%d/%m/%Y} ({found.reason}); kế hoạch ban đầu:"
+        f" {cell_text(found.original)}"
+    )
 
 
 def with_adjustment(note: str, fig: ProgrammeFigures, code: str, plan_period: object) -> str:

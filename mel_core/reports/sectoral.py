@@ -194,8 +194,8 @@ def sectoral(scope: Scope, sector_key: str, form: str, period: Period, today: da
         notes=[
             f"Ghi chú: “{NONE}”: chưa có chỉ tiêu kế hoạch kỳ {period.label} cho chỉ tiêu này; phần liên ngành"
             " chỉ có khi chương trình của ngành khác báo cáo chỉ tiêu thuộc ngành này.",
-            "Chỉ tiêu ghi kế hoạch đang áp dụng; kế hoạch đã điều chỉnh ghi trong ngoặc vuông ngày, lý do điều"
-            " chỉnh và kế hoạch ban đầu.",
+            "Chỉ tiêu ghi kế hoạch dùng để đánh giá (ghi dưới tên biểu); chỉ tiêu đã điều chỉnh ghi trong ngoặc"
+            " vuông ngày, lý do điều chỉnh và kế hoạch còn lại (ban đầu hoặc điều chỉnh).",
         ],
         period=period.label,
         wrap=(1, 2, 3, 4, 5, 6, 7, 8),

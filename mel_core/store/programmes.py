@@ -66,6 +66,10 @@ class Programme(SQLModel, table=True):
     general_objective: str | None = Field(
         default=None, description="the general objective (mục tiêu chung) its specific objectives serve"
     )
+    key_issues: str | None = Field(
+        default=None,
+        description="the key remaining issues (những vấn đề tồn tại chủ yếu) the general objective addresses",
+    )
 
 
 class ProgrammeProvince(SQLModel, table=True):
