@@ -749,7 +749,9 @@ def test_an_old_workbook_without_the_plans_columns_still_imports(tmp_path):
     with eng.connect() as conn:
         assert conn.scalar(text("SELECT COUNT(*) FROM programmes WHERE key_issues IS NOT NULL")) == 0
     issues = report(eng, "annual", province="11", period="2013", form="1b")
-    beside = {cell_text(r.cells[1]) for r in issues.body if cell_text(r.cells[2]).startswith("Mục tiêu chung")}
+    beside = {
+        cell_text(r.cells[1]) for r in issues.body if cell_text(r.cells[2]).startswith("Mục tiêu chung")
+    }
     # no key issues in the store: "–" where each programme's general objective stands (empty in other sectors)
     assert "–" in beside and beside <= {"–", ""}
     eng.dispose()
@@ -775,11 +777,19 @@ def test_the_demo_writes_the_provinces_frameworks(engine, tmp_path):
     written = write_frameworks(engine, tmp_path)
     assert [p.name for p in written] == [
         "bieu-4.1_tinh-11_2013.xlsx",
+        "bieu-1b_tinh-11_2013.xlsx",
         "bieu-2a_tinh-11_labour_2013.xlsx",
         "bieu-4a_tinh-11_poverty_2011-2015.xlsx",
+        "bieu-4.2_tinh-11_2013.xlsx",
+        "bieu-4.2_tinh-11_ke-hoach-ban-dau_2013.xlsx",
     ]
     sheets = [load_workbook(p).active for p in written]
-    assert [s.title for s in sheets] == ["Biểu 4.1", "Biểu 2a", "Biểu 4a"]
+    assert [s.title for s in sheets] == ["Biểu 4.1", "Biểu 1b", "Biểu 2a", "Biểu 4a", "Biểu 4.2", "Biểu 4.2"]
+    issues = {str(c.value) for row in sheets[1].iter_rows() for c in row if c.value is not None}
+    assert "Những vấn đề tồn tại chủ yếu" in issues
+    assert any(t.startswith("Tỷ lệ hộ nghèo ở các xã vùng cao còn trên 50 %") for t in issues)  # the sample's
+    for sheet, plan in zip(sheets[4:], ("adjusted", "original"), strict=True):
+        assert PLAN_USED[plan] in {str(c.value) for row in sheet.iter_rows() for c in row}
     texts = {str(c.value) for row in sheets[0].iter_rows() for c in row if c.value is not None}
     assert {f.vi.upper() for f in plan_fields()} <= texts  # every field of the plan
     # the plan adjusted in July 2013, beside the original one
