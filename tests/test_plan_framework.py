@@ -725,7 +725,8 @@ def test_an_old_workbook_without_the_plans_columns_still_imports(tmp_path):
 
     book = load_workbook(SAMPLE_WORKBOOK)
     del book["solutions"]
-    new = {"programmes": {"general_objective", "key_issues"}, "indicators": {"solution", "sector", "timing", "collection_method"},
+    new = {"programmes": {"general_objective", "key_issues"},
+           "indicators": {"solution", "sector", "timing", "collection_method"},
            "targets": {"adjusted_value", "adjusted_value_high", "adjusted_on", "adjustment_reason"}}  # fmt: skip
     for name, columns in new.items():
         sheet = book[name]

@@ -438,7 +438,7 @@ def test_every_heading_of_both_editions_is_the_manuals_outline_in_its_language(
     other = {"vi": "en", "en": "vi"}[lang]
     for where in ({"province": "11"}, {"programme": "DB-BSS-2011"}):
         content = _content(engine, kind, period=period, **where)
-        document, headings, text = _doc(write_narrative(content, tmp_path / f"{kind}-{lang}.docx", lang))
+        document, headings, _ = _doc(write_narrative(content, tmp_path / f"{kind}-{lang}.docx", lang))
         assert headings == want, where
         assert not set(headings) & set(heading_texts(kind, content.period, other))  # nothing of the other
         title = next(p.text for p in document.paragraphs if p.style.name == "Title")

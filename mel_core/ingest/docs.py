@@ -65,7 +65,10 @@ MEANING = {
     ("programmes", "objectives"): "specific objectives (mục tiêu cụ thể) in order; indicators and solutions"
     " refer to them by number",
     ("programmes", "general_objective"): "the general objective (mục tiêu chung) its objectives serve",
-    ("programmes", "key_issues"): "the key remaining issues (những vấn đề tồn tại chủ yếu) the general objective"
+    (
+        "programmes",
+        "key_issues",
+    ): "the key remaining issues (những vấn đề tồn tại chủ yếu) the general objective"
     " addresses, as the plan words them; shown in the first column of the framework of appendix 1b"
     " (`mel report annual … --form 1b`)",
     ("solutions", "objective"): "number (1, 2 …) or exact text of one of the programme's objectives",

@@ -128,8 +128,8 @@ def _objective_lines(
         if k < len(results):
             cells[3:9] = _result_cells(fig, results[k], year)
         if k < len(pairs):
-            label, ind = pairs[k]
-            cells[9] = label
+            solution, ind = pairs[k]
+            cells[9] = solution
             if ind is not None:
                 cells[10:14] = _output_cells(fig, ind, year)
         rows.append(BodyRow(cells))

@@ -34,8 +34,8 @@ from docx.text.paragraph import Paragraph
 from mel_core import geo
 from mel_core.errors import OutputError
 from mel_core.i18n import say
-from mel_core.reports.narrative_content import Assessed, NarrativeContent
 from mel_core.reference import plan_fields
+from mel_core.reports.narrative_content import Assessed, NarrativeContent
 from mel_core.reports.narrative_text import Lang, heading_texts, period_words, t
 from mel_core.reports.scope import PLANNING_DEPARTMENT
 from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number, planned, rate
