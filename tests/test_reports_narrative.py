@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -480,3 +481,26 @@ def test_the_findings_are_copied_in_the_evaluations_language_and_the_report_says
     assert [e.lang for e in content.evaluations] == [None]
     _, _, vi = _doc(write_narrative(content, tmp_path / "vi2.docx", "vi"))
     assert "Các phát hiện dưới đây được chép nguyên văn, bằng ngôn ngữ của đợt đánh giá." in vi
+
+
+def test_the_narrative_rates_against_the_plan_asked_for_as_table_4_2_does(engine, tmp_path):
+    with engine.connect() as conn:
+        original, adjusted = conn.execute(
+            text(
+                "SELECT t.value, t.adjusted_value FROM targets t JOIN indicators i ON i.id = t.indicator_id"
+                " JOIN programmes p ON p.id = i.programme_id WHERE p.code = 'DB-BSS-2011' AND i.code = 'OP1'"
+                " AND t.period = '2013' AND t.admin_unit_code = 'VN'"
+            )
+        ).one()
+    assert adjusted is not None and adjusted != original
+    for plan, value in (("adjusted", adjusted), ("original", original)):
+        content = _content(engine, "annual", programme="DB-BSS-2011", period="2013", plan=plan)
+        (op1,) = [a for a in content.assessed if a.code == "OP1"]
+        assert op1.target == value, plan
+        document, _, words = _doc(write_narrative(content, tmp_path / f"{plan}.docx"))
+        assert {"adjusted": "Tỷ lệ thực hiện so với kế hoạch điều chỉnh", "original": "Tỷ lệ thực hiện so với kế"
+                " hoạch ban đầu."}[plan] in words  # fmt: skip
+        table = _table_4_2(engine, "annual", programme="DB-BSS-2011", period="2013", plan=plan)
+        assert _doc_items(_figures(document), table) == _items(
+            table
+        )  # the figures are Table 4.2's, same plan

@@ -23,6 +23,10 @@ PROVINCE = typer.Option(
     " programme working in the province.",
 )  # fmt: skip
 LANG = typer.Option("vi", "--lang", metavar="vi|en", help="Language of the headings and prefilled text.")
+PLAN = typer.Option(
+    "adjusted", "--plan", metavar="adjusted|original", help="The plan the figures are rated against: adjusted"
+    " (the plan in force, where a target was adjusted) or original (as first approved).",
+)  # fmt: skip
 OUT = typer.Option(
     None,
     "--out",
@@ -31,7 +35,13 @@ OUT = typer.Option(
 
 
 def _run(
-    kind: str, programme: str | None, province: str | None, period: str | None, lang: str, out: Path | None
+    kind: str,
+    programme: str | None,
+    province: str | None,
+    period: str | None,
+    lang: str,
+    out: Path | None,
+    plan: str = "adjusted",
 ) -> None:
     from sqlmodel import Session
 
@@ -44,7 +54,9 @@ def _run(
     engine = _engine()
     _require_store(engine)
     with Session(engine) as session:
-        content = narrative_content(session, kind, programme=programme, province=province, period=period)  # type: ignore[arg-type]
+        content = narrative_content(
+            session, kind, programme=programme, province=province, period=period, plan=plan,  # type: ignore[arg-type]
+        )  # fmt: skip
     path = out or Path(default_narrative_name(content, programme or f"tinh-{province}"))
     written = write_narrative(content, path, lang)  # type: ignore[arg-type]
     form = "4.3" if kind == "six-month" else "4.4"
@@ -66,6 +78,7 @@ def six_month(
         None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
     ),
     lang: str = LANG,
+    plan: str = PLAN,
     out: Path | None = OUT,
 ) -> None:
     """Table 4.3: the six-month report on the implementation of the plan (Báo cáo 6 tháng), as .docx.
@@ -77,7 +90,7 @@ def six_month(
 
     Example: mel report narrative six-month --province 11 --period 2015-H1 --out bao-cao-6-thang.docx
     """
-    _run("six-month", programme, province, period, lang, out)
+    _run("six-month", programme, province, period, lang, out, plan)
 
 
 @app.command("annual")
@@ -88,6 +101,7 @@ def annual(
         None, "--period", help="A year such as 2015 (default: the latest with data)."
     ),
     lang: str = LANG,
+    plan: str = PLAN,
     out: Path | None = OUT,
 ) -> None:
     """Table 4.4: the annual report on the implementation of the plan (Báo cáo năm), as .docx.
@@ -98,4 +112,4 @@ def annual(
 
     Example: mel report narrative annual DB-BSS-2011 --period 2015 --lang en
     """
-    _run("annual", programme, province, period, lang, out)
+    _run("annual", programme, province, period, lang, out, plan)

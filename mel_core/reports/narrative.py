@@ -261,6 +261,7 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     counts = {s: len(content.with_status(s)) for s in ("achieved", "on_track", "off_track", "not_reported")}
     _paragraph(doc, t("status_summary", lang, total=len(planned), period=words, **counts))
     _paragraph(doc, t("figures_caption", lang, period=content.period.label), italic=True)
+    _paragraph(doc, t(f"rated_{content.plan}", lang), italic=True)
     _table(doc, [t(k, lang) for k in ("col_no", "col_indicator", "col_level", "col_unit", "col_plan",
                                       "col_actual", "col_rate", "col_note")],
            figure_rows(content, lang), [10, 55, 18, 16, 18, 18, 15, 30])  # fmt: skip

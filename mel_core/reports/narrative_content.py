@@ -33,6 +33,7 @@ from mel_core.reference import taxonomy
 from mel_core.reports import build_report
 from mel_core.reports.general_frame import LEVELS
 from mel_core.reports.layout import assess, grouped, ordered_indicators, plan_for
+from mel_core.reports.plan import PlanChoice, add_plan, rate_against
 from mel_core.reports.scope import ProgrammeFigures, Scope, programme_scope, province_scope
 from mel_core.reports.table import ReportTable
 from mel_core.store import Activity, Evaluation, Finding, Programme, Rating, table_of
@@ -115,6 +116,7 @@ class NarrativeContent:
     next_plan: list[NextPlan] = field(default_factory=list)
     expected_share: float = 1.0  # the share of the year's plan due by the period's end
     today: date = field(default_factory=date.today)  # the date under the national heading
+    plan: PlanChoice = "adjusted"  # the plan the figures are rated against (mel_core.reports.plan)
 
     def with_status(self, *statuses: Status) -> list[Assessed]:
         return [a for a in self.assessed if a.status in statuses]
@@ -297,19 +299,30 @@ def narrative_content(
     province: str | None = None,
     period: str | None = None,
     today: date | None = None,
+    plan: PlanChoice = "adjusted",
 ) -> NarrativeContent:
     """Read what a six-month (4.3) or annual (4.4) narrative report is prefilled with.
+
+    ``plan``: rate against the plan in force (``"adjusted"``, the default) or the original plan, as
+    :func:`mel_core.reports.build_report` does for Table 4.2.
 
     Raises:
         ReportRequestError, ReportScopeError, PeriodError: as :func:`mel_core.reports.build_report`.
     """
-    table = build_report(session, kind, programme=programme, province=province, period=period, today=today)
+    table = build_report(
+        session, kind, programme=programme, province=province, period=period, today=today, plan=plan
+    )
     reported = parse_period(table.period)
     scope = (
         programme_scope(session, programme)
         if programme is not None
         else province_scope(session, province or "")
     )
+    if (
+        plan != "adjusted"
+    ):  # the scope reads the plan in force; the original plan is put back as Table 4.2 does
+        add_plan(session.connection(), scope)
+        rate_against(scope, plan)
     content = NarrativeContent(
         kind,
         reported,
@@ -317,6 +330,7 @@ def narrative_content(
         table,
         expected_share=_expected_share(kind, reported),
         today=today or date.today(),
+        plan=plan,
     )
     content.assessed = _assess(scope, kind, reported)
     listed = shown(scope, reported)

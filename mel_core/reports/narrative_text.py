@@ -134,6 +134,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Of the {total} indicators with a plan, in {period}: {achieved} met or exceeded the plan, {on_track} are"
         " on track, {off_track} are off track and {not_reported} have no figure yet.",
     ),
+    "rated_adjusted": (
+        "Tỷ lệ thực hiện so với kế hoạch điều chỉnh (nơi chỉ tiêu đã được điều chỉnh).",
+        "Completion is rated against the adjusted plan (where a target was adjusted).",
+    ),
+    "rated_original": (
+        "Tỷ lệ thực hiện so với kế hoạch ban đầu.",
+        "Completion is rated against the original plan.",
+    ),
     "figures_caption": (
         "Số liệu các chỉ tiêu kỳ {period} (như Biểu 4.2):",
         "The indicators' figures for {period} (as in Table 4.2):",
