@@ -30,13 +30,15 @@ Components (``RULES["relevance"]``), each in [0, 1] with 1 best, None when the e
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.relevance_text import findings
+from mel_core.criteria.result import CriterionResult, Scored, tr
 from mel_core.criteria.targeting import (
     poor_targeting_score,
     poverty_indicator,
@@ -52,21 +54,23 @@ CHOICE_SCORES: dict[str, float] = {
     "implementer": 0.4,
     "plan": 0.2,
 }
-CHOICE_LABELS = {
-    "households": ("the households themselves", "chính các hộ"),
-    "community_meeting": ("a community meeting", "họp cộng đồng"),
-    "implementer": ("the implementer", "đơn vị thực hiện"),
-    "plan": ("the plan (top-down)", "kế hoạch cấp trên"),
-}
 SMART_FIELDS = ("baseline", "target", "unit", "data_source", "frequency")
-LEVELS_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
-FIELDS_VI = {"baseline": "giá trị ban đầu", "target": "chỉ tiêu kế hoạch", "unit": "đơn vị tính",
-             "data_source": "nguồn số liệu", "frequency": "tần suất"}  # fmt: skip
 __all__ = [
-    "CHOICE_SCORES", "alignment_score", "assess", "charts", "choice_score", "framework_score",
-    "poor_targeting_score", "poverty_indicator", "representation_score", "smart_table", "targeting_evidence",
+    "CHOICE_SCORES",
+    "RelevanceScores",
+    "alignment_score",
+    "assess",
+    "charts",
+    "choice_score",
+    "framework_score",
+    "poor_targeting_score",
+    "poverty_indicator",
+    "representation_score",
+    "score",
+    "smart_table",
+    "targeting_evidence",
     "targeting_score",
-]  # fmt: skip
+]
 
 
 def choice_score(chosen_by: str | None) -> float | None:
@@ -118,8 +122,74 @@ def alignment_score(indicators: pd.DataFrame) -> tuple[float | None, int, int]:
     return coded / len(results), coded, len(results)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}%"
+@dataclass(frozen=True, kw_only=True)
+class RelevanceScores(Scored):
+    """Relevance's components (``targeting``, ``choice``, ``framework``, ``alignment``) and what they rest on.
+
+    Attributes:
+        targeting: :func:`targeting_evidence` (shares of the beneficiaries and of the area, the area's source).
+        chosen_by: who chose the model, as recorded (None when not).
+        smart: :func:`smart_table`.
+        coded, outcome_and_impact: outcome and impact indicators with a national code, and all of them.
+    """
+
+    criterion: str = "relevance"
+    targeting: dict[str, Any]
+    chosen_by: Any = None
+    smart: pd.DataFrame
+    coded: int = 0
+    outcome_and_impact: int = 0
+
+    @property
+    def missing(self) -> dict[str, int]:
+        """Per SMART field, how many indicators lack it."""
+        return {f: int((self.smart[f] == 0).sum()) for f in SMART_FIELDS}
+
+
+def score(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    area_poverty_rate: float | None = None,
+    **options: Any,
+) -> RelevanceScores:
+    """Relevance's components from the programme's records (formulas: the module's docstring); no words.
+
+    Args:
+        data: the programme's records.
+        portfolio: not used by relevance (accepted for a uniform call).
+        area_poverty_rate: the area's poverty rate in % to compare beneficiaries with, overriding the
+            comparison group and the poverty indicator.
+    """
+    del portfolio, options
+    ev = targeting_evidence(data.survey, data.indicators, area_poverty_rate)
+    chosen = data.programme.get("model_chosen_by")
+    smart = smart_table(data.indicators, data.targets)
+    aligned, coded, total = alignment_score(data.indicators)
+    return RelevanceScores(
+        scores={
+            "targeting": targeting_score(ev),
+            "choice": choice_score(chosen),
+            "framework": framework_score(smart),
+            "alignment": aligned,
+        },
+        metrics={
+            "poor_share": ev["poor"],
+            "area_poverty_rate": ev["area_poor"],
+            "area_source": ev["area_source"],
+            "minority_share": ev["minority"],
+            "female_head_share": ev["female"],
+            "model_chosen_by": chosen,
+            "smart_completeness": None if smart.empty else float(smart["complete"].mean()),
+            "national_coded": coded,
+            "outcome_and_impact_indicators": total,
+        },
+        targeting=ev,
+        chosen_by=chosen,
+        smart=smart,
+        coded=coded,
+        outcome_and_impact=total,
+    )
 
 
 def assess(
@@ -130,7 +200,7 @@ def assess(
     area_poverty_rate: float | None = None,
     **options: Any,
 ) -> CriterionResult:
-    """Assess relevance (see the module docstring for the formulas).
+    """Assess relevance: :func:`score`, worded by :func:`mel_core.criteria.relevance_text.findings`, rated.
 
     Args:
         data: the programme's records.
@@ -139,190 +209,7 @@ def assess(
         area_poverty_rate: the area's poverty rate in % to compare beneficiaries with, overriding the
             comparison group and the poverty indicator.
     """
-    del portfolio, options
-    result = CriterionResult("relevance", lang)
-    ev = targeting_evidence(data.survey, data.indicators, area_poverty_rate)
-    result.scores["targeting"] = targeting_score(ev)
-    source = {
-        "comparison": ("the comparison group at baseline", "nhóm đối chứng ở vòng khảo sát ban đầu"),
-        "indicator": (
-            "the baseline of the poverty-rate indicator",
-            "giá trị ban đầu của chỉ tiêu tỷ lệ hộ nghèo",
-        ),
-        "option": ("the rate given by the evaluator", "tỷ lệ do chuyên gia đánh giá nhập"),
-    }.get(ev["area_source"] or "", ("", ""))
-    if ev["poor"] is not None and ev["area_poor"] is not None:
-        result.find(
-            tr(
-                lang,
-                f"Targeting: {_pct(ev['poor'])} of the {ev['n']} beneficiary households surveyed at baseline were"
-                f" poor, against an area poverty rate of {_pct(ev['area_poor'])} ({source[0]}); ethnic-minority"
-                f" households {_pct(ev['minority'])} (area {_pct(ev['area_minority'])}), female-headed"
-                f" {_pct(ev['female'])} (area {_pct(ev['area_female'])}).",
-                f"Đối tượng: {_pct(ev['poor'])} trong {ev['n']} hộ hưởng lợi được khảo sát ban đầu là hộ nghèo, so"
-                f" với tỷ lệ hộ nghèo của địa bàn {_pct(ev['area_poor'])} ({source[1]}); hộ dân tộc thiểu số"
-                f" {_pct(ev['minority'])} (địa bàn {_pct(ev['area_minority'])}), hộ do phụ nữ làm chủ"
-                f" {_pct(ev['female'])} (địa bàn {_pct(ev['area_female'])}).",
-            ),
-            "high" if ev["area_source"] == "comparison" else "medium",
-            poor_share=ev["poor"], area_poverty_rate=ev["area_poor"], area_source=ev["area_source"],
-            minority_share=ev["minority"], female_head_share=ev["female"], households=ev["n"],
-        )  # fmt: skip
-        if ev["poor"] < 0.9 * ev["area_poor"]:  # clearly below, not a sampling wobble
-            result.recommend(
-                tr(
-                    lang,
-                    "Select beneficiaries from the commune's list of poor households: the share of poor households"
-                    " among beneficiaries is below the area's poverty rate.",
-                    "Lựa chọn hộ hưởng lợi theo danh sách hộ nghèo của xã: tỷ lệ hộ nghèo trong số hộ hưởng lợi"
-                    " thấp hơn tỷ lệ hộ nghèo của địa bàn.",
-                )
-            )
-    else:
-        result.find(
-            tr(
-                lang,
-                "Targeting cannot be judged: the survey has no baseline share of poor beneficiaries or no area"
-                " poverty rate (no comparison group and no poverty-rate indicator with a baseline).",
-                "Chưa đánh giá được đối tượng hưởng lợi: khảo sát không có tỷ lệ hộ nghèo ban đầu của hộ hưởng lợi"
-                " hoặc không có tỷ lệ hộ nghèo của địa bàn (không có nhóm đối chứng, không có chỉ tiêu tỷ lệ hộ"
-                " nghèo với giá trị ban đầu).",
-            ),
-            poor_share=ev["poor"], area_poverty_rate=ev["area_poor"],
-        )  # fmt: skip
-
-    chosen = data.programme.get("model_chosen_by")
-    result.scores["choice"] = choice_score(chosen)
-    if result.scores["choice"] is None:
-        result.find(
-            tr(lang, "Who chose the model is not recorded.", "Không có thông tin ai đã lựa chọn mô hình."),
-            model_chosen_by=chosen,
-        )
-    else:
-        en, vi = CHOICE_LABELS[str(chosen)]
-        participatory = result.scores["choice"] >= 1.0
-        result.find(
-            tr(
-                lang,
-                f"The model was chosen by {en}"
-                + (", a participatory choice as letter 247/KTHT-GN asks." if participatory else
-                   ", not by the households or a community meeting as letter 247/KTHT-GN recommends."),
-                f"Mô hình do {vi} lựa chọn"
-                + (", đúng cách tiếp cận có sự tham gia mà Công văn 247/KTHT-GN đề cao." if participatory else
-                   ", không phải do hộ dân hay họp cộng đồng như Công văn 247/KTHT-GN khuyến nghị."),
-            ),
-            "high", model_chosen_by=chosen, score=result.scores["choice"],
-        )  # fmt: skip
-        if not participatory:
-            result.recommend(
-                tr(
-                    lang,
-                    "Let households choose the crop or animal in a community meeting before replicating the model.",
-                    "Để hộ dân lựa chọn cây trồng, vật nuôi qua họp cộng đồng trước khi nhân rộng mô hình.",
-                )
-            )
-
-    smart = smart_table(data.indicators, data.targets)
-    result.scores["framework"] = framework_score(smart)
-    if smart.empty:
-        result.find(
-            tr(lang, "The programme has no indicators recorded.", "Chương trình chưa có chỉ tiêu nào."),
-            indicators=0,
-        )
-    else:
-        missing = {f: int((smart[f] == 0).sum()) for f in SMART_FIELDS}
-        levels = sorted(set(smart["level"]))
-        gaps = ", ".join(
-            f"{tr(lang, f.replace('_', ' '), FIELDS_VI[f])} {n}" for f, n in missing.items() if n
-        ) or tr(lang, "none", "không")
-        order = [lv for lv in ("input", "output", "outcome", "impact") if lv in levels] + sorted(
-            set(levels) - set(LEVELS_VI)
-        )
-        shown = ", ".join(tr(lang, str(lv), LEVELS_VI.get(str(lv), str(lv))) for lv in order)
-        result.find(
-            tr(
-                lang,
-                f"Results framework: {len(smart)} indicators at levels {shown}; SMART fields"
-                f" {100 * smart['complete'].mean():.0f}% complete (missing: {gaps}).",
-                f"Khung kết quả: {len(smart)} chỉ tiêu ở các cấp {shown}; các trường SMART đầy đủ"
-                f" {100 * smart['complete'].mean():.0f}% (còn thiếu: {gaps}).",
-            ),
-            "high", indicators=len(smart), completeness=float(smart["complete"].mean()), missing=missing,
-            levels=levels,
-        )  # fmt: skip
-        if not {"outcome", "impact"} & set(levels):
-            result.recommend(
-                tr(
-                    lang,
-                    "Add outcome and impact indicators: the framework measures only inputs and outputs.",
-                    "Bổ sung chỉ tiêu kết quả và tác động: khung hiện chỉ đo đầu vào và đầu ra.",
-                )
-            )
-        elif any(missing.values()):
-            result.recommend(
-                tr(
-                    lang,
-                    "Complete each indicator's baseline, target, unit, data source and frequency.",
-                    "Bổ sung đủ giá trị ban đầu, chỉ tiêu kế hoạch, đơn vị tính, nguồn số liệu và tần suất cho"
-                    " từng chỉ tiêu.",
-                )
-            )
-
-    aligned, coded, total = alignment_score(data.indicators)
-    result.scores["alignment"] = aligned
-    if aligned is None:
-        result.find(
-            tr(
-                lang,
-                "Alignment with national indicators cannot be judged: no outcome or impact indicator.",
-                "Chưa đánh giá được sự gắn kết với hệ thống chỉ tiêu quốc gia: không có chỉ tiêu kết quả"
-                " hoặc tác động.",
-            )
-        )
-    else:
-        result.find(
-            tr(
-                lang,
-                f"{coded} of {total} outcome and impact indicators ({100 * aligned:.0f}%) carry a national"
-                " indicator code.",
-                f"{coded}/{total} chỉ tiêu kết quả và tác động ({100 * aligned:.0f}%) có mã chỉ tiêu quốc gia.",
-            ),
-            "high", coded=coded, outcome_and_impact_indicators=total,
-        )  # fmt: skip
-    result.metrics.update(
-        poor_share=ev["poor"], area_poverty_rate=ev["area_poor"], area_source=ev["area_source"],
-        minority_share=ev["minority"], female_head_share=ev["female"], model_chosen_by=chosen,
-        smart_completeness=None if smart.empty else float(smart["complete"].mean()),
-        national_coded=coded, outcome_and_impact_indicators=total,
-    )  # fmt: skip
-    result.tables["targeting"] = pd.DataFrame(
-        {
-            tr(lang, "group", "nhóm"): [
-                tr(lang, "poor", "hộ nghèo"),
-                tr(lang, "ethnic minority", "dân tộc thiểu số"),
-                tr(lang, "female-headed", "phụ nữ làm chủ hộ"),
-            ],
-            tr(lang, "beneficiaries (%)", "hộ hưởng lợi (%)"): [
-                None if ev[k] is None else 100 * ev[k] for k in ("poor", "minority", "female")
-            ],
-            tr(lang, "area (%)", "địa bàn (%)"): [
-                None if ev[f"area_{k}"] is None else 100 * ev[f"area_{k}"]
-                for k in ("poor", "minority", "female")
-            ],
-        }
-    )
-    result.tables["framework"] = smart.rename(
-        columns={
-            "code": tr(lang, "indicator", "chỉ tiêu"),
-            "level": tr(lang, "level", "cấp"),
-            "baseline": tr(lang, "baseline", "giá trị ban đầu"),
-            "target": tr(lang, "target", "chỉ tiêu kế hoạch"),
-            "unit": tr(lang, "unit", "đơn vị tính"),
-            "data_source": tr(lang, "data source", "nguồn số liệu"),
-            "frequency": tr(lang, "frequency", "tần suất"),
-            "complete": tr(lang, "share complete", "tỷ lệ đầy đủ"),
-        }
-    )
+    result = findings(score(data, portfolio, area_poverty_rate=area_poverty_rate, **options), lang)
     rate(result)
     return result
 

@@ -1,5 +1,9 @@
 """What an assessment of one criterion gives: scores, findings, recommendations, tables, and its rating.
 
+Every criterion assesses in two steps: its ``score`` function computes a :class:`Scored` (the rating's
+components, its caps and the figures they rest on, no words), and the ``findings`` function of its ``*_text``
+module words that in English or Vietnamese as a :class:`CriterionResult`; ``assess`` composes the two and rates.
+
 The result is machine-readable (:meth:`CriterionResult.to_json`) so the runner can store it; the tables are for
 people (the notebook shows them) and are not stored.
 """
@@ -117,3 +121,29 @@ class CriterionResult:
             "recommendations": list(self.recommendations),
             "rating": self.rating.to_json() if self.rating else None,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scored:
+    """What a criterion's score function gives: the rating's components and the figures they rest on, no words.
+
+    Each criterion's own class adds the figures its findings are worded from.
+
+    Attributes:
+        criterion: a key of :data:`mel_core.vocabulary.RATED`.
+        scores: the rating components in [0, 1] (1 best), None where the evidence is missing.
+        caps: named conditions that cap the rating, True when met.
+        metrics: the headline figures (stored with the rating's evidence).
+    """
+
+    criterion: str
+    scores: dict[str, float | None] = field(default_factory=dict)
+    caps: dict[str, bool] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def result(self, lang: str) -> CriterionResult:
+        """A result in ``lang`` holding these scores, caps and metrics, ready for findings (copies: the result
+        may be changed without changing the scores)."""
+        return CriterionResult(
+            self.criterion, lang, scores=dict(self.scores), caps=dict(self.caps), metrics=dict(self.metrics)
+        )
