@@ -21,15 +21,17 @@ Components (``RULES["coherence"]``), each in [0, 1] with 1 best:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from mel_core import geo
+from mel_core.criteria.coherence_text import findings
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult, Scored, tr
 
 
 def current_province(code: str) -> str:
@@ -38,12 +40,6 @@ def current_province(code: str) -> str:
         return geo.successor(str(code))
     except KeyError:
         return str(code)
-
-
-def province_name(code: str) -> str:
-    """A province's name by code ("Lào Cai"); the code when unknown."""
-    province = geo.provinces().get(code)
-    return province.name if province else code
 
 
 def _year(value: Any) -> int | None:
@@ -184,186 +180,84 @@ def linkage_score(overlapping: pd.DataFrame) -> tuple[float | None, list[str], l
 def _own(data: ProgrammeData) -> dict[str, Any]:
     p = data.programme
     return {
-        "code": data.code, "sector": p.get("sector"), "parent_code": p.get("parent_code"),
-        "start_date": p.get("start_date"), "end_date": p.get("end_date"), "provinces": list(data.provinces),
-    }  # fmt: skip
+        "code": data.code,
+        "sector": p.get("sector"),
+        "parent_code": p.get("parent_code"),
+        "start_date": p.get("start_date"),
+        "end_date": p.get("end_date"),
+        "provinces": list(data.provinces),
+    }
 
 
-def _span(years: list[int]) -> str:
-    return f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
+@dataclass(frozen=True, kw_only=True)
+class CoherenceScores(Scored):
+    """Coherence's components (``overlap``, ``measurement``, ``linkage``) and what they rest on.
+
+    Attributes:
+        compared: whether a portfolio was given to compare with (nothing else is filled when not).
+        sector: the programme's sector.
+        others: how many other programmes the portfolio holds.
+        overlaps: :func:`overlaps` with the other programmes.
+        shared, province_years: shared (current province, year) pairs and all of the programme's.
+        family: the linked programmes (parent, replications), sorted.
+        twice: :func:`twice_measured`.
+        linked, unlinked: the same-sector programmes working in the same provinces at the same time, linked or
+            not (:func:`linkage_score`).
+    """
+
+    criterion: str = "coherence"
+    compared: bool = True
+    sector: Any = None
+    others: int = 0
+    overlaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shared: int = 0
+    province_years: int = 0
+    family: list[str] = field(default_factory=list)
+    twice: pd.DataFrame = field(default_factory=pd.DataFrame)
+    linked: list[str] = field(default_factory=list)
+    unlinked: list[str] = field(default_factory=list)
 
 
-def _where(row: pd.Series, lang: str) -> str:
-    """ "Lào Cai (10)", and the merger when the codes differ: "Lào Cai (10; 15 Yên Bái merged into it)"."""
-    name = f"{province_name(row['province'])} ({row['province']}"
-    old = sorted((set(row["own_codes"]) | set(row["other_codes"])) - {row["province"]})
-    if row["merged"] and old:
-        names = ", ".join(f"{c} {province_name(c)}" for c in old)
-        name += tr(lang, f"; {names} merged into it in 2025", f"; {names} đã sáp nhập vào tỉnh này năm 2025")
-    return name + ")"
+def score(data: ProgrammeData, portfolio: Portfolio | None = None, **options: Any) -> CoherenceScores:
+    """Coherence's components against the other programmes of ``portfolio`` (the module's docstring); no words."""
+    del options
+    if portfolio is None:
+        return CoherenceScores(scores={"overlap": None, "measurement": None, "linkage": None}, compared=False)
+    own = _own(data)
+    others = portfolio.programmes[portfolio.programmes["code"] != data.code]
+    table = overlaps(own, others, data.as_of)
+    overlap, shared, total = overlap_score(own, others, data.as_of)
+    family = sorted(c for c in others["code"] if linked(own, dict(others[others["code"] == c].iloc[0])))
+    twice = twice_measured(data.code, portfolio.observations, set(family))
+    link, yes, no = linkage_score(table)
+    return CoherenceScores(
+        scores={"overlap": overlap, "measurement": measurement_score(twice), "linkage": link},
+        metrics={
+            "other_programmes": len(others),
+            "province_years": total,
+            "shared_province_years": shared,
+            "national_coded_observations": len(twice),
+            "measured_twice": int(twice["unlinked"].map(bool).sum()) if len(twice) else 0,
+            "linked_programmes": family,
+        },
+        sector=own["sector"],
+        others=len(others),
+        overlaps=table,
+        shared=shared,
+        province_years=total,
+        family=family,
+        twice=twice,
+        linked=yes,
+        unlinked=no,
+    )
 
 
 def assess(
     data: ProgrammeData, portfolio: Portfolio | None = None, *, lang: str = "en", **options: Any
 ) -> CriterionResult:
-    """Assess coherence against the other programmes of ``portfolio`` (see the module docstring)."""
-    del options
-    result = CriterionResult("coherence", lang)
-    if portfolio is None:
-        result.scores.update(overlap=None, measurement=None, linkage=None)
-        result.find(
-            tr(
-                lang,
-                "Coherence cannot be judged: no portfolio of other programmes was given to compare with.",
-                "Chưa đánh giá được tính nhất quán: không có danh mục các chương trình khác để so sánh.",
-            )
-        )
-        rate(result)
-        return result
-    own = _own(data)
-    others = portfolio.programmes[portfolio.programmes["code"] != data.code]
-    table = overlaps(own, others, data.as_of)
-    score, shared, total = overlap_score(own, others, data.as_of)
-    result.scores["overlap"] = score
-    same = table[table["same_sector"] & ~table["linked"]] if not table.empty else table
-    if score is None:
-        result.find(tr(lang, "The programme has no start date: overlap cannot be computed.",
-                       "Chương trình không có ngày bắt đầu: chưa tính được sự chồng lấn."))  # fmt: skip
-    elif same.empty:
-        result.find(
-            tr(
-                lang,
-                f"No other programme of the same sector ({own['sector']}) works in the same provinces over the same"
-                f" years: compared against {len(others)} other programmes in the store, none overlaps.",
-                f"Không có chương trình nào khác cùng lĩnh vực ({own['sector']}) hoạt động ở cùng tỉnh trong cùng"
-                f" thời gian: đã so sánh với {len(others)} chương trình khác trong kho, không có chồng lấn.",
-            ),
-            "high", other_programmes=len(others), shared_province_years=0, province_years=total,
-        )  # fmt: skip
-    else:
-        places = "; ".join(
-            f"{r['programme']} {tr(lang, 'in', 'tại')} {_where(r, lang)} {_span(r['years'])}"
-            for _, r in same.iterrows()
-        )
-        result.find(
-            tr(
-                lang,
-                f"Possible duplication: {shared} of {total} province-years ({100 * shared / total:.0f}%) are shared"
-                f" with unlinked programmes of the same sector: {places}.",
-                f"Có thể trùng lặp: {shared}/{total} tỉnh-năm ({100 * shared / total:.0f}%) trùng với các chương"
-                f" trình cùng lĩnh vực không có liên kết: {places}.",
-            ),
-            "medium", shared_province_years=shared, province_years=total,
-            programmes=sorted(set(same["programme"])),
-        )  # fmt: skip
-        result.recommend(
-            tr(
-                lang,
-                f"Coordinate with {', '.join(sorted(set(same['programme'])))} on beneficiaries and communes to"
-                " avoid supporting the same households twice.",
-                f"Phối hợp với {', '.join(sorted(set(same['programme'])))} về hộ hưởng lợi và địa bàn xã để tránh"
-                " hỗ trợ trùng lặp.",
-            )
-        )
-    complementary = table[~table["same_sector"]] if not table.empty else table
-    if not complementary.empty:
-        result.find(
-            tr(
-                lang,
-                "Working alongside (other sectors, complementary rather than duplicating): "
-                + "; ".join(f"{r['programme']} ({r['sector']}) {tr(lang, 'in', 'tại')} {_where(r, lang)}"
-                            f" {_span(r['years'])}" for _, r in complementary.iterrows()) + ".",
-                "Cùng địa bàn (lĩnh vực khác, bổ trợ chứ không trùng lặp): "
-                + "; ".join(f"{r['programme']} ({r['sector']}) {tr(lang, 'in', 'tại')} {_where(r, lang)}"
-                            f" {_span(r['years'])}" for _, r in complementary.iterrows()) + ".",
-            ),
-            "medium", programmes=sorted(set(complementary["programme"])),
-        )  # fmt: skip
-    family = sorted(c for c in others["code"] if linked(own, dict(others[others["code"] == c].iloc[0])))
-    if family:
-        result.find(
-            tr(lang, f"Linked programmes (parent or replication, not duplicates): {', '.join(family)}.",
-               "Chương trình có liên kết (chương trình mẹ hoặc nhân rộng, không phải trùng lặp):"
-               f" {', '.join(family)}."),
-            "high", linked=family,
-        )  # fmt: skip
-
-    twice = twice_measured(data.code, portfolio.observations, set(family))
-    result.scores["measurement"] = measurement_score(twice)
-    if twice.empty:
-        result.find(
-            tr(
-                lang,
-                "Double measurement cannot be checked: the programme has no observation of an indicator with a"
-                " national code.",
-                "Chưa kiểm tra được việc đo trùng: chương trình không có số liệu thực hiện của chỉ tiêu có mã"
-                " quốc gia.",
-            )
-        )
-    else:
-        dup = twice[twice["unlinked"].map(bool)]
-        shared_linked = twice[twice["linked"].map(bool)]
-        result.find(
-            tr(
-                lang,
-                f"Indicators measured twice: {len(dup)} of {len(twice)} national-coded observations"
-                + (f" ({', '.join(sorted(set(dup['national_code'])))} with "
-                   f"{', '.join(sorted({w for ws in dup['unlinked'] for w in ws}))})" if len(dup) else "")
-                + (f"; {len(shared_linked)} also measured by linked programmes (not counted)."
-                   if len(shared_linked) else "."),
-                f"Chỉ tiêu bị đo hai lần: {len(dup)}/{len(twice)} số liệu có mã quốc gia"
-                + (f" ({', '.join(sorted(set(dup['national_code'])))} cùng với "
-                   f"{', '.join(sorted({w for ws in dup['unlinked'] for w in ws}))})" if len(dup) else "")
-                + (f"; {len(shared_linked)} số liệu cũng được chương trình có liên kết đo (không tính)."
-                   if len(shared_linked) else "."),
-            ),
-            "medium", observations=len(twice), measured_twice=len(dup), shared_with_linked=len(shared_linked),
-        )  # fmt: skip
-        if len(dup) or len(shared_linked):
-            result.recommend(
-                tr(
-                    lang,
-                    "Use one data collection for indicators two programmes report in the same province"
-                    " (e.g. the annual poor-household review) instead of measuring them twice.",
-                    "Dùng chung một nguồn thu thập cho các chỉ tiêu mà hai chương trình cùng báo cáo trên một tỉnh"
-                    " (ví dụ kết quả rà soát hộ nghèo hằng năm) thay vì đo hai lần.",
-                )
-            )
-
-    link, yes, no = linkage_score(table)
-    result.scores["linkage"] = link
-    if link is not None:
-        result.find(
-            tr(lang, f"Of the {len(yes) + len(no)} same-sector programmes working in the same provinces at the"
-               f" same time, {len(yes)} are formally linked.",
-               f"Trong {len(yes) + len(no)} chương trình cùng lĩnh vực hoạt động cùng tỉnh, cùng thời gian,"
-               f" {len(yes)} chương trình có liên kết chính thức."),
-            "high", linked=yes, unlinked=no,
-        )  # fmt: skip
-    result.metrics.update(
-        other_programmes=len(others), province_years=total, shared_province_years=shared,
-        national_coded_observations=len(twice),
-        measured_twice=int(twice["unlinked"].map(bool).sum()) if len(twice) else 0, linked_programmes=family,
-    )  # fmt: skip
-    result.tables["overlaps"] = table.assign(
-        own_codes=table["own_codes"].map(", ".join), other_codes=table["other_codes"].map(", ".join),
-        years=table["years"].map(lambda ys: _span(ys) if ys else ""),
-    ).rename(columns={
-        "programme": tr(lang, "programme", "chương trình"), "sector": tr(lang, "sector", "lĩnh vực"),
-        "same_sector": tr(lang, "same sector", "cùng lĩnh vực"), "linked": tr(lang, "linked", "có liên kết"),
-        "province": tr(lang, "current province", "tỉnh hiện nay"),
-        "own_codes": tr(lang, "own codes", "mã tỉnh (CT này)"),
-        "other_codes": tr(lang, "their codes", "mã tỉnh (CT kia)"), "merged": tr(lang, "via merger", "do sáp nhập"),
-        "years": tr(lang, "years", "các năm"), "n_years": tr(lang, "shared years", "số năm trùng"),
-    })  # fmt: skip
-    result.tables["measurement"] = twice.assign(
-        unlinked=twice["unlinked"].map(", ".join), linked=twice["linked"].map(", ".join)
-    ).rename(columns={
-        "indicator_code": tr(lang, "indicator", "chỉ tiêu"), "national_code": tr(lang, "national code", "mã quốc gia"),
-        "period": tr(lang, "period", "kỳ"), "province": tr(lang, "current province", "tỉnh hiện nay"),
-        "unlinked": tr(lang, "also measured by", "cũng được đo bởi"),
-        "linked": tr(lang, "also measured by linked", "cũng được đo bởi CT liên kết"),
-    })  # fmt: skip
+    """Assess coherence against the other programmes of ``portfolio``: :func:`score`, worded by
+    :func:`mel_core.criteria.coherence_text.findings`, rated."""
+    result = findings(score(data, portfolio, **options), lang)
     rate(result)
     return result
 
@@ -384,7 +278,12 @@ def charts(result: CriterionResult) -> list[Any]:
     ]
     ax.barh(names, table.iloc[:, 9], color=colours)
     ax.set_xlabel(tr(lang, "years shared", "số năm trùng"))
-    ax.set_title(tr(lang, "Programmes in the same provinces (red: same sector, unlinked)",
-                    "Các chương trình cùng địa bàn (đỏ: cùng lĩnh vực, không liên kết)"))  # fmt: skip
+    ax.set_title(
+        tr(
+            lang,
+            "Programmes in the same provinces (red: same sector, unlinked)",
+            "Các chương trình cùng địa bàn (đỏ: cùng lĩnh vực, không liên kết)",
+        )
+    )
     fig.tight_layout()
     return [fig]
