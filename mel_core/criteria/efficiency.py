@@ -31,14 +31,16 @@ from __future__ import annotations
 
 import importlib
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
+from mel_core.criteria.efficiency_text import findings
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult, Scored, tr
 from mel_core.indicators.achievement import WHOLE
 
 CONTRIBUTION_SOURCES = ("community", "beneficiary")
@@ -194,8 +196,153 @@ def _headline(data: ProgrammeData) -> Any:
     return function(data) if function is not None else None
 
 
-def _m(value: float) -> str:
-    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+@dataclass(frozen=True)
+class Activities:
+    """The activities due by the reference date (:func:`timeliness`) in figures."""
+
+    table: pd.DataFrame
+    tolerance_days: int
+    on_time: int = 0
+    median_delay: float = math.nan
+    dropped: int = 0  # cancelled or stopped
+    overdue: int = 0  # still planned after their date
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """The cost per household against the sector's finished programmes.
+
+    ``status`` says how far it got: ``no_portfolio``, ``running`` (its cost is not final), ``missing`` (no
+    households or disbursed money), ``few_peers`` (fewer than two) or ``scored``.
+    """
+
+    status: str
+    own: float | None = None
+    peers: int = 0
+    median: float | None = None
+    share_dearer: float | None = None
+    table: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class ImpactCost:
+    """The cost per unit of impact. ``status``: ``no_estimate``, ``not_computed`` or ``computed``.
+
+    Attributes:
+        estimate: the effect per household used; variable: its variable when it came from the impact module.
+        ci_low, ci_high: its 95% interval when it came from the impact module.
+        households, cost: the programme's households and the money per household per unit of effect.
+    """
+
+    status: str
+    estimate: float | None = None
+    variable: str | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    households: float = 0.0
+    cost: float | None = None
+
+    @property
+    def fragile(self) -> bool:
+        """The impact module's estimate is not distinguishable from zero."""
+        return self.ci_low is not None and self.ci_high is not None and self.ci_low <= 0 <= self.ci_high
+
+    def metrics(self) -> dict[str, Any]:
+        if self.status == "no_estimate":
+            return {}
+        if self.status == "not_computed":
+            return {"impact_estimate": self.estimate}
+        return {"impact_estimate": self.estimate, "cost_per_unit_of_impact": self.cost}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfficiencyScores(Scored):
+    """Efficiency's components (``disbursement``, ``timeliness``, ``cost_benchmark``, ``cofinancing``) and what
+    they rest on: the money (planned, disbursed, their rate, the last period, :func:`disbursement_table`), the
+    activities, the benchmark, the co-financing share and its goal, the cost per output and per unit of impact.
+    """
+
+    criterion: str = "efficiency"
+    planned: float
+    disbursed: float
+    disbursement_rate: float
+    last_period: Any = None
+    disbursement: pd.DataFrame
+    activities: Activities
+    benchmark: Benchmark
+    cofinancing_share: float | None
+    cofinancing_goal: float
+    cost_per_output: pd.DataFrame
+    impact_cost: ImpactCost
+    running: bool = False
+    sector: Any = None
+
+
+def score(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    tolerance_days: int = 30,
+    cofinancing_goal: float = 0.2,
+    impact_estimate: float | None = None,
+    **options: Any,
+) -> EfficiencyScores:
+    """Efficiency's components (formulas: the module's docstring); no words.
+
+    Args:
+        data: the programme's records.
+        portfolio: every programme, for the sector benchmark (None: no benchmark).
+        tolerance_days: an activity held up to this many days after its planned date is on time.
+        cofinancing_goal: the share of community and beneficiary money that scores 1.
+        impact_estimate: the effect per household on the main outcome (None: ask the impact module).
+        options: unknown options are an error.
+    """
+    if options:
+        raise TypeError(f"efficiency.assess: unknown options {sorted(options)}")
+    if tolerance_days < 0 or not 0 < cofinancing_goal <= 1:
+        raise ValueError("tolerance_days must be ≥ 0 and cofinancing_goal in (0, 1]")
+    p = data.programme
+    money = programme_money(data.expenditures, p.get("start_date"), p.get("end_date"), data.as_of)
+    planned = float(money["planned"].sum()) if not money.empty else 0.0
+    disbursed = float(money["disbursed"].sum()) if not money.empty else 0.0
+    rate_ = disbursed / planned if planned > 0 else math.nan
+    activities = _activities(timeliness(data.activities, data.as_of, tolerance_days), tolerance_days)
+    on_time_share = activities.on_time / len(activities.table) if not activities.table.empty else None
+    benchmark = _benchmark(data, portfolio)
+    share = cofinancing_share(money)
+    impact = _impact_cost(data, disbursed, impact_estimate)
+    metrics: dict[str, Any] = {
+        "planned": planned,
+        "disbursed": disbursed,
+        "disbursement_rate": rate_,
+        "on_time_share": on_time_share,
+        "cofinancing_share": share,
+        **impact.metrics(),
+    }
+    if benchmark.own is not None:
+        metrics["cost_per_household"] = benchmark.own
+    return EfficiencyScores(
+        scores={
+            "disbursement": disbursement_score(rate_),
+            "timeliness": on_time_share,
+            "cost_benchmark": benchmark.share_dearer,
+            "cofinancing": None if share is None else min(1.0, share / cofinancing_goal),
+        },
+        metrics=metrics,
+        planned=planned,
+        disbursed=disbursed,
+        disbursement_rate=rate_,
+        last_period=max(money["period"]) if math.isfinite(rate_) else None,
+        disbursement=disbursement_table(money),
+        activities=activities,
+        benchmark=benchmark,
+        cofinancing_share=share,
+        cofinancing_goal=cofinancing_goal,
+        cost_per_output=cost_per_output(data, disbursed),
+        impact_cost=impact,
+        running=data.running,
+        sector=p.get("sector"),
+    )
 
 
 def assess(
@@ -208,7 +355,7 @@ def assess(
     impact_estimate: float | None = None,
     **options: Any,
 ) -> CriterionResult:
-    """Assess efficiency (components and formulas: the module's docstring).
+    """Assess efficiency: :func:`score`, worded by :func:`mel_core.criteria.efficiency_text.findings`, rated.
 
     Args:
         data: the programme's records.
@@ -219,177 +366,64 @@ def assess(
         impact_estimate: the effect per household on the main outcome (None: ask the impact module).
         options: unknown options are an error.
     """
-    if options:
-        raise TypeError(f"efficiency.assess: unknown options {sorted(options)}")
-    if tolerance_days < 0 or not 0 < cofinancing_goal <= 1:
-        raise ValueError("tolerance_days must be ≥ 0 and cofinancing_goal in (0, 1]")
-    result = CriterionResult("efficiency", lang)
-    p = data.programme
-    money = programme_money(data.expenditures, p.get("start_date"), p.get("end_date"), data.as_of)
-    table = disbursement_table(money)
-    result.tables["disbursement"] = table
-    planned = float(money["planned"].sum()) if not money.empty else 0.0
-    disbursed = float(money["disbursed"].sum()) if not money.empty else 0.0
-    rate_ = disbursed / planned if planned > 0 else math.nan
-    scores: dict[str, float | None] = {"disbursement": disbursement_score(rate_)}
-    if math.isfinite(rate_):
-        last = max(money["period"])
-        result.find(
-            tr(lang, f"Disbursed {_m(disbursed)} of {_m(planned)} million VND planned ({rate_:.0%}) up to {last}.",
-               f"Đã giải ngân {_m(disbursed)}/{_m(planned)} triệu đồng kế hoạch ({rate_:.0%}) đến năm {last}."),
-            "high", planned=planned, disbursed=disbursed, rate=rate_, up_to=last,
-        )  # fmt: skip
-        low = table[(table["period"] == "total") & (table["source"] != "total") & (table["rate"] < 0.8)]
-        for r in low.itertuples(index=False):
-            result.find(
-                tr(lang, f"Source {r.source}: only {r.rate:.0%} of the planned money was disbursed.",
-                   f"Nguồn {r.source}: chỉ giải ngân {r.rate:.0%} kế hoạch."),
-                "high", source=r.source, rate=r.rate,
-            )  # fmt: skip
-    else:
-        result.find(tr(lang, "No planned money is recorded: the disbursement rate cannot be computed.",
-                       "Không có số liệu vốn kế hoạch: không tính được tỷ lệ giải ngân."), "high")  # fmt: skip
-
-    acts = timeliness(data.activities, data.as_of, tolerance_days)
-    result.tables["activities"] = acts
-    if acts.empty:
-        scores["timeliness"] = None
-        result.find(tr(lang, "No activities due by the reference date: timeliness cannot be measured.",
-                       "Không có hoạt động đến hạn: không đo được tính kịp thời."), "high")  # fmt: skip
-    else:
-        on_time = int(acts["on_time"].sum())
-        scores["timeliness"] = on_time / len(acts)
-        median = float(acts["delay_days"].median()) if acts["delay_days"].notna().any() else math.nan
-        dropped = int(acts["status"].isin(["cancelled", "stopped"]).sum())
-        overdue = int((acts["status"] == "planned").sum())
-        result.find(
-            tr(lang, f"Activities on time (within {tolerance_days} days): {on_time} of {len(acts)}"
-                     f" ({on_time / len(acts):.0%}); median delay {median:.0f} days; {dropped} cancelled or stopped,"
-                     f" {overdue} overdue.",
-               f"Hoạt động đúng hạn (trễ không quá {tolerance_days} ngày): {on_time}/{len(acts)}"
-               f" ({on_time / len(acts):.0%}); độ trễ trung vị {median:.0f} ngày; {dropped} bị huỷ hoặc dừng,"
-               f" {overdue} quá hạn chưa thực hiện."),
-            "high", on_time=on_time, due=len(acts), median_delay_days=median, cancelled_or_stopped=dropped,
-        )  # fmt: skip
-
-    scores["cost_benchmark"] = _benchmark(result, data, portfolio)
-    share = cofinancing_share(money)
-    scores["cofinancing"] = None if share is None else min(1.0, share / cofinancing_goal)
-    if share is not None:
-        result.find(
-            tr(lang, f"Community and beneficiaries contributed {share:.0%} of the money disbursed"
-                     f" (goal {cofinancing_goal:.0%}).",
-               f"Cộng đồng và người hưởng lợi đóng góp {share:.0%} số vốn đã giải ngân"
-               f" (mục tiêu {cofinancing_goal:.0%})."),
-            "high", share=share, goal=cofinancing_goal,
-        )  # fmt: skip
-        if share < cofinancing_goal:
-            result.recommend(tr(lang, "Plan a contribution in cash or labour from the community and beneficiaries,"
-                                      " agreed at the village meeting, to build ownership.",
-                                "Lồng ghép đóng góp bằng tiền hoặc ngày công của cộng đồng và người hưởng lợi,"
-                                " thống nhất tại họp thôn, để tăng tính làm chủ."))  # fmt: skip
-    result.tables["cost_per_output"] = cost_per_output(data, disbursed)
-    impact = _impact_cost(result, data, disbursed, impact_estimate)
-    result.scores = scores
-    result.metrics = {"planned": planned, "disbursed": disbursed, "disbursement_rate": rate_,
-                      "on_time_share": scores["timeliness"], "cofinancing_share": share, **impact,
-                      **result.metrics}  # fmt: skip
-    if scores["timeliness"] is not None and scores["timeliness"] < 0.6:
-        result.recommend(tr(lang, "Plan activities with realistic dates and follow delays up every month.",
-                            "Lập kế hoạch hoạt động sát thực tế, theo dõi chậm trễ hằng tháng."))  # fmt: skip
+    scored = score(
+        data,
+        portfolio,
+        tolerance_days=tolerance_days,
+        cofinancing_goal=cofinancing_goal,
+        impact_estimate=impact_estimate,
+        **options,
+    )
+    result = findings(scored, lang)
     rate(result)
     return result
 
 
-def _benchmark(result: CriterionResult, data: ProgrammeData, portfolio: Portfolio | None) -> float | None:
-    lang, p = result.lang, data.programme
+def _activities(acts: pd.DataFrame, tolerance_days: int) -> Activities:
+    if acts.empty:
+        return Activities(acts, tolerance_days)
+    return Activities(
+        acts,
+        tolerance_days,
+        on_time=int(acts["on_time"].sum()),
+        median_delay=float(acts["delay_days"].median()) if acts["delay_days"].notna().any() else math.nan,
+        dropped=int(acts["status"].isin(["cancelled", "stopped"]).sum()),
+        overdue=int((acts["status"] == "planned").sum()),
+    )
+
+
+def _benchmark(data: ProgrammeData, portfolio: Portfolio | None) -> Benchmark:
     if portfolio is None:
-        result.find(
-            tr(lang, "No portfolio given: no sector benchmark.", "Không có danh mục: không so sánh ngành.")
-        )
-        return None
+        return Benchmark("no_portfolio")
     costs = cost_per_household(portfolio)
     mine = costs[costs["code"] == data.code]
-    if data.running or mine.empty:
-        why = tr(lang, "the programme is still running, its cost is not final", "chương trình đang thực hiện")
-        if not data.running:
-            why = tr(
-                lang,
-                "its households or disbursed money are not recorded",
-                "thiếu số hộ hoặc số vốn giải ngân",
-            )
-        result.find(tr(lang, f"No cost benchmark: {why}.", f"Không so sánh chi phí: {why}."), "high")
-        return None
+    if data.running:
+        return Benchmark("running")
+    if mine.empty:
+        return Benchmark("missing")
     own = float(mine["cost_per_household"].iloc[0])
     done = costs["end_date"].notna() & (costs["end_date"] <= data.as_of)
-    peers = costs[(costs["sector"] == p.get("sector")) & (costs["code"] != data.code) & done]
-    result.tables["benchmark"] = pd.concat([mine, peers]).reset_index(drop=True)
-    score = percentile_cheaper(own, list(peers["cost_per_household"]))
-    result.metrics["cost_per_household"] = own
-    if score is None:
-        result.find(
-            tr(lang, f"Cost per beneficiary household {_m(own)} million VND; only {len(peers)} other finished"
-                     f" programme(s) of the sector {p.get('sector')}: no benchmark (two are needed).",
-               f"Chi phí bình quân {_m(own)} triệu đồng/hộ hưởng lợi; ngành {p.get('sector')} chỉ có {len(peers)}"
-               " chương trình khác đã kết thúc: không so sánh được (cần ít nhất hai)."),
-            "high", cost_per_household=own, peers=len(peers),
-        )  # fmt: skip
-        return None
+    peers = costs[(costs["sector"] == data.programme.get("sector")) & (costs["code"] != data.code) & done]
+    table = pd.concat([mine, peers]).reset_index(drop=True)
+    share = percentile_cheaper(own, list(peers["cost_per_household"]))
+    if share is None:
+        return Benchmark("few_peers", own, len(peers), table=table)
     median = float(peers["cost_per_household"].median())
-    result.find(
-        tr(lang, f"Cost per beneficiary household {_m(own)} million VND (all money recorded, as for the peers)"
-                 f" against a median of {_m(median)} for {len(peers)} other programmes of the sector"
-                 f" {p.get('sector')}: {score:.0%} of them cost more.",
-           f"Chi phí {_m(own)} triệu đồng/hộ hưởng lợi so với trung vị {_m(median)} của {len(peers)} chương trình"
-           f" khác cùng ngành {p.get('sector')}: {score:.0%} số đó tốn kém hơn."),
-        "medium", cost_per_household=own, peer_median=median, peers=len(peers), share_dearer=score,
-    )  # fmt: skip
-    return score
+    return Benchmark("scored", own, len(peers), median, share, table)
 
 
-def _impact_cost(
-    result: CriterionResult, data: ProgrammeData, disbursed: float, estimate: float | None
-) -> dict:
-    lang = result.lang
-    variable = None
+def _impact_cost(data: ProgrammeData, disbursed: float, estimate: float | None) -> ImpactCost:
+    variable = low = high = None
     if estimate is None:
         effect = _headline(data)
         if effect is None:
-            result.find(tr(lang, "No impact estimate: the cost per unit of impact is not computed.",
-                           "Chưa có ước lượng tác động: không tính chi phí trên một đơn vị tác động."))  # fmt: skip
-            return {}
+            return ImpactCost("no_estimate")
         estimate, variable = float(effect.estimate), getattr(effect, "variable", None)
         low, high = getattr(effect, "ci_low", None), getattr(effect, "ci_high", None)
-        if low is not None and high is not None and low <= 0 <= high:
-            result.find(tr(lang, f"The impact estimate {estimate:.2f} is not distinguishable from zero (95% CI"
-                                 f" {low:.2f} to {high:.2f}): any cost per unit of impact is fragile.",
-                           f"Ước lượng tác động {estimate:.2f} chưa khác 0 có ý nghĩa thống kê (khoảng tin cậy"
-                           f" 95% {low:.2f} đến {high:.2f}): chi phí trên một đơn vị tác động kém tin cậy."),
-                        "high", effect=estimate, ci_low=low, ci_high=high)  # fmt: skip
     households = float(data.programme.get("households") or 0)
     cost = cost_per_impact(disbursed, households, estimate)
-    if cost is None:
-        why = (
-            tr(lang, "the effect is not positive", "tác động không dương")
-            if estimate <= 0
-            else tr(lang, "households or disbursed money are missing", "thiếu số hộ hoặc số vốn giải ngân")
-        )
-        result.find(tr(lang, f"Cost per unit of impact not computed: {why} (effect {estimate:.2f}).",
-                       f"Không tính chi phí trên một đơn vị tác động: {why} (tác động {estimate:.2f})."),
-                    "high", effect=estimate)  # fmt: skip
-        return {"impact_estimate": estimate}
-    result.find(
-        tr(lang, f"Cost per unit of impact: {cost:.2f} million VND spent per household for each unit of effect"
-                 f" (effect {estimate:.2f}{' on ' + variable if variable else ''} per household;"
-                 f" {_m(disbursed)} million VND {'disbursed to date' if data.running else 'disbursed'},"
-                 f" {households:.0f} households).",
-           f"Chi phí trên một đơn vị tác động: {cost:.2f} triệu đồng mỗi hộ cho một đơn vị tác động"
-           f" (tác động {estimate:.2f}{' về ' + variable if variable else ''} mỗi hộ;"
-           f" {_m(disbursed)} triệu đồng {'đã giải ngân đến nay' if data.running else 'đã giải ngân'},"
-           f" {households:.0f} hộ)."),
-        "medium", cost_per_unit_of_impact=cost, effect=estimate, households=households,
-    )  # fmt: skip
-    return {"impact_estimate": estimate, "cost_per_unit_of_impact": cost}
+    status = "not_computed" if cost is None else "computed"
+    return ImpactCost(status, estimate, variable, low, high, households, cost)
 
 
 def charts(result: CriterionResult) -> list[Any]:
