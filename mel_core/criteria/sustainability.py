@@ -30,24 +30,19 @@ and a finding says so.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.sustainability_text import findings
 from mel_core.text import fold
 
 LOCAL_SOURCES = ("local_budget", "community", "beneficiary")
 HANDOVER_WORDS = ("ban giao", "handover", "hand over", "hand-over")
-STATUS_VI = {
-    "done": "đã thực hiện",
-    "planned": "mới trong kế hoạch",
-    "cancelled": "đã hủy",
-    "stopped": "đã dừng",
-}
-ROUND_VI = {"baseline": "ban đầu", "midline": "giữa kỳ", "endline": "cuối kỳ", "post": "sau hỗ trợ"}
 
 
 def survey_share(
@@ -204,8 +199,97 @@ def handover_score(activities: pd.DataFrame, running: bool) -> tuple[float | Non
     return 0.0, status
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.0f}%"
+@dataclass(frozen=True, kw_only=True)
+class SustainabilityScores(Scored):
+    """Sustainability's components (``continuation``, ``replication``, ``post_trend``, ``local_funding``,
+    ``handover``) and what they rest on.
+
+    Attributes:
+        running, end_date, as_of: whether the programme still runs, its end and the reference date.
+        post_round: the survey round after support ended; replication_full: the share that counts fully.
+        continues, continued_by: the share of treated households continuing the model and how many answered.
+        replicated, replicated_by: the share of comparison households that copied it and how many answered.
+        post_trend: :func:`post_trend_table`; after_end_funding: :func:`local_funding`'s money by source.
+        handover: the handover activity's status (None when there is none).
+        activities_recorded: whether any activity is recorded.
+    """
+
+    criterion: str = "sustainability"
+    running: bool
+    end_date: Any = None
+    as_of: Any = None
+    post_round: str = "post"
+    replication_full: float = 0.2
+    continues: float | None = None
+    continued_by: int = 0
+    replicated: float | None = None
+    replicated_by: int = 0
+    post_trend: pd.DataFrame
+    after_end_funding: pd.DataFrame
+    handover: str | None = None
+    activities_recorded: bool = True
+
+
+def score(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    post_round: str = "post",
+    replication_full: float = 0.2,
+    **options: Any,
+) -> SustainabilityScores:
+    """Sustainability's components (formulas: the module's docstring); no words.
+
+    Args:
+        data: the programme's records.
+        portfolio: not used (accepted for a uniform call).
+        post_round: the survey round after support ended.
+        replication_full: the share of comparison households replicating the model that counts fully.
+    """
+    del portfolio, options
+    end = data.programme.get("end_date")
+    if data.running:
+        cont = repl = None
+        n_cont = n_repl = 0
+        table = pd.DataFrame()
+        share, money = None, pd.DataFrame(columns=["source", "amount"])
+    else:
+        cont, n_cont = survey_share(data.survey, post_round, "treatment", "continues_model")
+        repl, n_repl = survey_share(data.survey, post_round, "comparison", "replicated_model")
+        table = post_trend_table(data)
+        share, money = local_funding(data.expenditures, end)
+    hand, status = handover_score(data.activities, data.running)
+    trend = post_trend_score(table)
+    return SustainabilityScores(
+        scores={
+            "continuation": cont,
+            "replication": replication_score(repl, replication_full),
+            "post_trend": trend,
+            "local_funding": share,
+            "handover": hand,
+        },
+        metrics={
+            "running": data.running,
+            "continues": cont,
+            "replicated": repl,
+            "post_trend": trend,
+            "local_share": share,
+            "handover": status,
+        },
+        running=data.running,
+        end_date=end,
+        as_of=data.as_of,
+        post_round=post_round,
+        replication_full=replication_full,
+        continues=cont,
+        continued_by=n_cont,
+        replicated=repl,
+        replicated_by=n_repl,
+        post_trend=table,
+        after_end_funding=money,
+        handover=status,
+        activities_recorded=not data.activities.empty,
+    )
 
 
 def assess(
@@ -217,7 +301,8 @@ def assess(
     replication_full: float = 0.2,
     **options: Any,
 ) -> CriterionResult:
-    """Assess sustainability (see the module docstring for the formulas).
+    """Assess sustainability: :func:`score`, worded by :func:`mel_core.criteria.sustainability_text.findings`,
+    rated.
 
     Args:
         data: the programme's records.
@@ -226,147 +311,8 @@ def assess(
         post_round: the survey round after support ended.
         replication_full: the share of comparison households replicating the model that counts fully.
     """
-    del portfolio, options
-    result = CriterionResult("sustainability", lang)
-    end = data.programme.get("end_date")
-    if data.running:
-        result.find(
-            tr(
-                lang,
-                f"The programme is still running (until {end}): there is no post round and no period after support"
-                " ended, so continuation, replication, the post-end trend and local funding cannot be judged yet.",
-                f"Chương trình vẫn đang thực hiện (đến {end}): chưa có vòng khảo sát sau khi kết thúc hỗ trợ, nên"
-                " chưa đánh giá được việc duy trì, nhân rộng, xu hướng sau hỗ trợ và nguồn vốn địa phương.",
-            ),
-            "high", end_date=end, as_of=data.as_of,
-        )  # fmt: skip
-        cont = repl = None
-        n_cont = n_repl = 0
-        table = pd.DataFrame()
-        share, money = None, pd.DataFrame(columns=["source", "amount"])
-    else:
-        cont, n_cont = survey_share(data.survey, post_round, "treatment", "continues_model")
-        repl, n_repl = survey_share(data.survey, post_round, "comparison", "replicated_model")
-        table = post_trend_table(data)
-        share, money = local_funding(data.expenditures, end)
-    result.scores["continuation"] = cont
-    result.scores["replication"] = replication_score(repl, replication_full)
-    result.scores["post_trend"] = post_trend_score(table)
-    result.scores["local_funding"] = share
-    hand, status = handover_score(data.activities, data.running)
-    result.scores["handover"] = hand
-
-    if not data.running:
-        if cont is None:
-            result.find(
-                tr(lang, f"No '{post_round}' survey round records whether households continue the model.",
-                   f"Không có vòng khảo sát '{ROUND_VI.get(post_round, post_round)}' ghi nhận hộ có duy trì mô"
-                   " hình hay không."),
-            )  # fmt: skip
-        else:
-            result.find(
-                tr(lang, f"{_pct(cont)} of {n_cont} beneficiary households still practised the model at the"
-                   f" {post_round} round.",
-                   f"{_pct(cont)} trong {n_cont} hộ hưởng lợi vẫn duy trì mô hình ở vòng khảo sát"
-                   f" {ROUND_VI.get(post_round, post_round)}."),
-                "high", continues=cont, households=n_cont,
-            )  # fmt: skip
-            if cont < 0.5:
-                result.recommend(
-                    tr(lang, "Find out with the households why most stopped the model before replicating it.",
-                       "Tìm hiểu cùng hộ dân lý do phần lớn hộ không duy trì mô hình trước khi nhân rộng."),
-                )  # fmt: skip
-        if repl is None:
-            result.find(
-                tr(lang, "Replication by non-beneficiaries is not recorded (no comparison households asked at the"
-                   f" {post_round} round).",
-                   "Không có số liệu về việc hộ không hưởng lợi tự nhân rộng mô hình (nhóm đối chứng không được hỏi"
-                   f" ở vòng {ROUND_VI.get(post_round, post_round)})."),
-            )  # fmt: skip
-        else:
-            result.find(
-                tr(lang, f"{_pct(repl)} of {n_repl} non-beneficiary households had copied the model on their own.",
-                   f"{_pct(repl)} trong {n_repl} hộ không hưởng lợi đã tự làm theo mô hình."),
-                "high", replicated=repl, households=n_repl, replication_full=replication_full,
-            )  # fmt: skip
-        if table.empty:
-            result.find(
-                tr(lang, "No outcome observation after the end date: whether results held is unknown.",
-                   "Không có số liệu kết quả sau ngày kết thúc: chưa biết kết quả có được duy trì không."),
-            )  # fmt: skip
-        else:
-            parts = [
-                f"{r['indicator']} {_pct(r['held']) if r['held'] is not None and not pd.isna(r['held']) else '—'}"
-                + (f" ({round(r['slope'], 2) + 0.0:+.2f}/{tr(lang, 'year', 'năm')} {r['post_years']})"
-                   if r["slope"] is not None and not pd.isna(r["slope"]) else f" ({r['post_years']})")
-                for _, r in table.iterrows()
-            ]  # fmt: skip
-            result.find(
-                tr(lang, "Share of the gain held after support ended, by indicator (post-end slope): "
-                   + "; ".join(parts) + ".",
-                   "Tỷ lệ kết quả được giữ sau khi kết thúc hỗ trợ, theo chỉ tiêu (độ dốc sau hỗ trợ): "
-                   + "; ".join(parts) + "."),
-                "medium", held={r["indicator"]: r["held"] for _, r in table.iterrows()},
-            )  # fmt: skip
-        if share is None:
-            result.find(
-                tr(lang, "No expenditure is recorded after the end date: either no one carries the recurrent costs"
-                   " or they are not reported.",
-                   "Không có khoản chi nào được ghi nhận sau ngày kết thúc: hoặc không ai chi trả chi phí thường"
-                   " xuyên, hoặc chưa được báo cáo."),
-            )  # fmt: skip
-            result.recommend(
-                tr(lang, "Agree who pays the recurrent costs (local budget, community) and record them after the"
-                   " end.",
-                   "Thống nhất nguồn chi trả chi phí thường xuyên (ngân sách địa phương, cộng đồng) và ghi nhận"
-                   " sau khi kết thúc."),
-            )  # fmt: skip
-        else:
-            total = float(money["amount"].sum())
-            result.find(
-                tr(lang, f"After the end, {total:,.1f} million VND was spent, {_pct(share)} of it from local budget,"
-                   " community or beneficiaries.",
-                   f"Sau khi kết thúc, đã chi {total:,.1f} triệu đồng, trong đó {_pct(share)} từ ngân sách địa"
-                   " phương, cộng đồng hoặc người hưởng lợi."),
-                "high", after_end_million_vnd=total, local_share=share,
-            )  # fmt: skip
-    if hand is None and status is None and data.activities.empty:
-        result.find(tr(lang, "No activities are recorded, so a handover cannot be checked.",
-                       "Không có hoạt động nào được ghi nhận nên chưa kiểm tra được việc bàn giao."))  # fmt: skip
-    elif status is None:
-        result.find(
-            tr(lang, "No handover to the locality is recorded among the activities.",
-               "Không có hoạt động bàn giao cho địa phương trong danh sách hoạt động."),
-            "medium", handover=None,
-        )  # fmt: skip
-    else:
-        result.find(
-            tr(lang, f"The handover to the locality is recorded as {status}.",
-               f"Hoạt động bàn giao cho địa phương: {STATUS_VI.get(status, status)}."),
-            "high", handover=status,
-        )  # fmt: skip
-    if not hand and not data.running:
-        result.recommend(
-            tr(lang, "Hand the model over formally to the commune or district, with who maintains what.",
-               "Bàn giao chính thức mô hình cho xã hoặc huyện, xác định rõ ai duy trì phần việc nào."),
-        )  # fmt: skip
-    result.metrics.update(
-        running=data.running, continues=cont, replicated=repl, post_trend=result.scores["post_trend"],
-        local_share=share, handover=status,
-    )  # fmt: skip
-    result.tables["post_trend"] = table.rename(
-        columns={
-            "indicator": tr(lang, "indicator", "chỉ tiêu"), "level": tr(lang, "level", "cấp"),
-            "direction": tr(lang, "direction", "chiều"), "baseline": tr(lang, "baseline", "ban đầu"),
-            "end": tr(lang, "at the end", "khi kết thúc"), "after": tr(lang, "after the end", "sau hỗ trợ"),
-            "post_years": tr(lang, "post-end years", "các năm sau hỗ trợ"),
-            "slope": tr(lang, "slope per year", "độ dốc/năm"), "gain": tr(lang, "gain", "mức tăng"),
-            "held": tr(lang, "share held", "tỷ lệ giữ được"),
-        }
-    )  # fmt: skip
-    result.tables["after_end_funding"] = money.rename(
-        columns={"source": tr(lang, "source", "nguồn"), "amount": tr(lang, "million VND", "triệu đồng")}
-    )
+    scored = score(data, portfolio, post_round=post_round, replication_full=replication_full, **options)
+    result = findings(scored, lang)
     rate(result)
     return result
 
