@@ -26,20 +26,22 @@ Gaps by sex and ethnicity (:func:`gaps`) are reported as findings, not scored (e
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
-from mel_core.criteria.effectiveness_text import findings, gap_findings, readable
+from mel_core.criteria.effectiveness_text import findings
 from mel_core.criteria.projection import project, projections
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult, Scored, tr
 from mel_core.indicators.achievement import WHOLE, achievement, gaps, latest_assessed
 
 __all__ = [
     "OUTCOMES_FAILED_PROGRESS",
     "OUTPUTS_DELIVERED",
+    "EffectivenessScores",
     "assess",
     "broken_chain",
     "charts",
@@ -48,6 +50,7 @@ __all__ = [
     "programme_achievement",
     "project",
     "projections",
+    "score",
 ]
 
 #: Share of output indicators meeting their target from which outputs count as delivered.
@@ -115,6 +118,122 @@ def _mean(values: pd.Series) -> float | None:
     return float(values.mean()) if len(values) else None
 
 
+@dataclass(frozen=True, kw_only=True)
+class EffectivenessScores(Scored):
+    """Effectiveness's components (``outcomes``, ``outputs``, ``impact``), its cap ``broken_chain``, and what they
+    rest on.
+
+    Attributes:
+        indicators: the programme's indicators (their names word the findings).
+        running, end_date: whether the programme still runs, and its end date.
+        targets_recorded: whether the results framework has targets at all.
+        whole: the achievement of every target for the whole programme (:func:`programme_achievement`).
+        assessed: one row per indicator at its last assessed target (:func:`latest_assessed`).
+        summary: :func:`level_summary` of ``assessed``.
+        projecting: whether outcomes are projected to the end date (a running programme with an end date).
+        projected: :func:`projections` (empty when not projecting or nothing could be projected).
+        broken: :func:`broken_chain` (None when a level is unassessed).
+        gaps: :func:`gaps` by sex and ethnicity; gap_threshold: the relative gap that is reported.
+    """
+
+    criterion: str = "effectiveness"
+    indicators: pd.DataFrame
+    running: bool = False
+    end_date: Any = None
+    targets_recorded: bool = True
+    whole: pd.DataFrame
+    assessed: pd.DataFrame
+    summary: pd.DataFrame
+    projecting: bool = False
+    projected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    broken: bool | None = None
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gap_threshold: float = 0.05
+
+    @property
+    def measurable(self) -> bool:
+        """Whether any target has an actual value for the whole programme."""
+        return self.targets_recorded and not self.assessed.empty
+
+
+def score(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    gap_threshold: float = 0.05,
+    **options: Any,
+) -> EffectivenessScores:
+    """Effectiveness's components and cap (see the module's docstring); no words.
+
+    Args:
+        data: the programme's records.
+        portfolio: unused (effectiveness compares a programme with its own plan).
+        gap_threshold: a gap by sex or ethnicity against a group larger than this share of the other group's
+            value is reported as a finding.
+        options: unknown options are an error.
+    """
+    if options:
+        raise TypeError(f"effectiveness.assess: unknown options {sorted(options)}")
+    table = programme_achievement(data)
+    whole = table[table["admin_unit"] == WHOLE] if not table.empty else table
+    assessed = latest_assessed(table) if not table.empty else table
+    summary = (
+        level_summary(assessed) if not assessed.empty else level_summary(pd.DataFrame(columns=["level"]))
+    )
+    end = data.programme.get("end_date")
+    common: dict[str, Any] = {
+        "indicators": data.indicators,
+        "running": data.running,
+        "end_date": end,
+        "targets_recorded": not data.targets.empty,
+        "whole": whole,
+        "assessed": assessed,
+        "summary": summary,
+        "gap_threshold": gap_threshold,
+    }
+    if data.targets.empty or assessed.empty:
+        return EffectivenessScores(scores={"outcomes": None, "outputs": None, "impact": None}, **common)
+    by_level = {lvl: assessed[assessed["level"] == lvl] for lvl in LEVELS}
+    outcome_progress = _mean(by_level["outcome"]["progress"])
+    projecting = data.running and end is not None
+    projected = pd.DataFrame()
+    if data.running and end is not None:
+        projected = projections(data, table, end)
+        if not projected.empty:
+            progress = assessed.set_index("indicator_code")["progress"].copy()
+            for row in projected.itertuples(index=False):
+                if pd.notna(row.projected_progress):
+                    progress[row.indicator_code] = row.projected_progress
+            outcome_codes = by_level["outcome"]["indicator_code"]
+            outcome_progress = _mean(progress.reindex(outcome_codes))
+    broken = broken_chain(summary, outcome_progress)
+    return EffectivenessScores(
+        scores={
+            "outcomes": outcome_progress,
+            "outputs": _mean(by_level["output"]["progress"]),
+            "impact": _mean(by_level["impact"]["progress"]),
+        },
+        caps={"broken_chain": bool(broken)},
+        metrics={
+            "running": data.running,
+            "targets_met": {
+                r.level: [int(r.met), int(r.indicators)] for r in summary.itertuples(index=False)
+            },
+            "progress": {r.level: float(r.progress) for r in summary.itertuples(index=False)},
+            "outcome_progress": outcome_progress,
+            "broken_chain": broken,
+            "projected": projected.to_dict("records") if not projected.empty else [],
+        },
+        projecting=projecting,
+        projected=projected,
+        broken=broken,
+        gaps=gaps(
+            data.indicators, data.observations, data.provinces[0] if len(data.provinces) == 1 else None
+        ),
+        **common,
+    )
+
+
 def assess(
     data: ProgrammeData,
     portfolio: Portfolio | None = None,
@@ -123,7 +242,8 @@ def assess(
     gap_threshold: float = 0.05,
     **options: Any,
 ) -> CriterionResult:
-    """Assess effectiveness (see the module's docstring for the components and the cap).
+    """Assess effectiveness: :func:`score`, worded by :func:`mel_core.criteria.effectiveness_text.findings`,
+    rated.
 
     Args:
         data: the programme's records.
@@ -133,75 +253,7 @@ def assess(
             value is reported as a finding.
         options: unknown options are an error.
     """
-    if options:
-        raise TypeError(f"effectiveness.assess: unknown options {sorted(options)}")
-    result = CriterionResult("effectiveness", lang)
-    table = programme_achievement(data)
-    whole = table[table["admin_unit"] == WHOLE] if not table.empty else table
-    assessed = latest_assessed(table) if not table.empty else table
-    summary = (
-        level_summary(assessed) if not assessed.empty else level_summary(pd.DataFrame(columns=["level"]))
-    )
-    result.tables["achievement"] = readable(whole, data, lang)
-    result.tables["levels"] = summary
-    if data.targets.empty or assessed.empty:
-        why = (
-            tr(lang, "The results framework has no targets", "Khung kết quả không có chỉ tiêu kế hoạch")
-            if data.targets.empty
-            else tr(
-                lang,
-                "No target has a reported actual value for the whole programme",
-                "Chưa có chỉ tiêu nào có số liệu thực hiện cho toàn chương trình",
-            )
-        )
-        result.find(
-            tr(lang, f"{why}: achievement cannot be measured.", f"{why}: không đo được mức đạt."), "high"
-        )
-        result.recommend(
-            tr(
-                lang,
-                "Set baselines and targets for the outcome indicators and report actuals against them.",
-                "Xác định giá trị cơ sở và chỉ tiêu cho các chỉ số kết quả và báo cáo số thực hiện so với chỉ tiêu.",
-            )
-        )
-        result.scores = {"outcomes": None, "outputs": None, "impact": None}
-        rate(result)
-        return result
-
-    by_level = {lvl: assessed[assessed["level"] == lvl] for lvl in LEVELS}
-    outcome_progress = _mean(by_level["outcome"]["progress"])
-    projected = pd.DataFrame()
-    if data.running and data.programme.get("end_date") is not None:
-        projected = projections(data, table, data.programme["end_date"])
-        result.tables["projection"] = projected
-        if not projected.empty:
-            progress = assessed.set_index("indicator_code")["progress"].copy()
-            for row in projected.itertuples(index=False):
-                if pd.notna(row.projected_progress):
-                    progress[row.indicator_code] = row.projected_progress
-            outcome_codes = by_level["outcome"]["indicator_code"]
-            outcome_progress = _mean(progress.reindex(outcome_codes))
-    result.scores = {
-        "outcomes": outcome_progress,
-        "outputs": _mean(by_level["output"]["progress"]),
-        "impact": _mean(by_level["impact"]["progress"]),
-    }
-    broken = broken_chain(summary, outcome_progress)
-    result.caps["broken_chain"] = bool(broken)
-    findings(result, data, assessed, summary, projected, broken)
-    gap_table = gaps(
-        data.indicators, data.observations, data.provinces[0] if len(data.provinces) == 1 else None
-    )
-    result.tables["gaps"] = gap_table
-    gap_findings(result, data, gap_table, gap_threshold)
-    result.metrics = {
-        "running": data.running,
-        "targets_met": {r.level: [int(r.met), int(r.indicators)] for r in summary.itertuples(index=False)},
-        "progress": {r.level: float(r.progress) for r in summary.itertuples(index=False)},
-        "outcome_progress": outcome_progress,
-        "broken_chain": broken,
-        "projected": projected.to_dict("records") if not projected.empty else [],
-    }
+    result = findings(score(data, portfolio, gap_threshold=gap_threshold, **options), lang)
     rate(result)
     return result
 

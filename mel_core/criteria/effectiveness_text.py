@@ -1,21 +1,27 @@
 """The words of the effectiveness assessment, in English and Vietnamese: findings, recommendations, table headings.
 
-Kept apart from :mod:`mel_core.criteria.effectiveness` so that the analysis reads as analysis; every sentence
-carries the figures it rests on.
+Kept apart from :mod:`mel_core.criteria.effectiveness` so that the analysis reads as analysis: :func:`findings`
+words an :class:`~mel_core.criteria.effectiveness.EffectivenessScores`; every sentence carries the figures it
+rests on.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from mel_core.criteria.data import ProgrammeData
 from mel_core.criteria.result import CriterionResult, tr
+
+if TYPE_CHECKING:  # the scores' module composes its findings from this one
+    from mel_core.criteria.effectiveness import EffectivenessScores
 
 LEVELS_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
 
 
-def name_of(data: ProgrammeData, code: str, lang: str) -> str:
-    row = data.indicators[data.indicators["code"] == code]
+def name_of(indicators: pd.DataFrame, code: str, lang: str) -> str:
+    """``code name`` of an indicator in ``lang`` (the English name when there is one, for ``en``)."""
+    row = indicators[indicators["code"] == code]
     if row.empty:
         return code
     name = row["name"].iloc[0] if lang == "vi" or pd.isna(row["name_en"].iloc[0]) else row["name_en"].iloc[0]
@@ -26,7 +32,8 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:,.1f}"
 
 
-def readable(table: pd.DataFrame, data: ProgrammeData, lang: str) -> pd.DataFrame:
+def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The achievement table with headings and levels in ``lang``."""
     cols = {
         "indicator_code": tr(lang, "indicator", "chỉ số"),
         "level": tr(lang, "level", "cấp"),
@@ -44,14 +51,44 @@ def readable(table: pd.DataFrame, data: ProgrammeData, lang: str) -> pd.DataFram
     return out.rename(columns=cols).reset_index(drop=True)
 
 
-def findings(
-    result: CriterionResult,
-    data: ProgrammeData,
-    assessed: pd.DataFrame,
-    summary: pd.DataFrame,
-    projected: pd.DataFrame,
-    broken: bool | None,
-) -> None:
+def findings(scored: EffectivenessScores, lang: str) -> CriterionResult:
+    """The effectiveness result in ``lang``: ``scored``'s scores, caps and metrics, findings, recommendations and
+    tables (not yet rated)."""
+    result = scored.result(lang)
+    result.tables["achievement"] = readable(scored.whole, lang)
+    result.tables["levels"] = scored.summary
+    if not scored.measurable:
+        why = (
+            tr(lang, "The results framework has no targets", "Khung kết quả không có chỉ tiêu kế hoạch")
+            if not scored.targets_recorded
+            else tr(
+                lang,
+                "No target has a reported actual value for the whole programme",
+                "Chưa có chỉ tiêu nào có số liệu thực hiện cho toàn chương trình",
+            )
+        )
+        result.find(
+            tr(lang, f"{why}: achievement cannot be measured.", f"{why}: không đo được mức đạt."), "high"
+        )
+        result.recommend(
+            tr(
+                lang,
+                "Set baselines and targets for the outcome indicators and report actuals against them.",
+                "Xác định giá trị cơ sở và chỉ tiêu cho các chỉ số kết quả và báo cáo số thực hiện so với chỉ tiêu.",
+            )
+        )
+        return result
+    if scored.projecting:
+        result.tables["projection"] = scored.projected
+    _achievement(result, scored)
+    result.tables["gaps"] = scored.gaps
+    gap_findings(result, scored.indicators, scored.gaps, scored.gap_threshold)
+    return result
+
+
+def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
+    assessed, summary, projected = scored.assessed, scored.summary, scored.projected
+    indicators, broken = scored.indicators, scored.broken
     lang = result.lang
     names = {
         "output": ("Output", "đầu ra"),
@@ -80,12 +117,13 @@ def findings(
         )
     missed = assessed[(assessed["level"] == "outcome") & ~assessed["met"].fillna(False).astype(bool)]
     for r in missed.itertuples(index=False):
+        name = name_of(indicators, r.indicator_code, lang)
         result.find(
             tr(
                 lang,
-                f"{name_of(data, r.indicator_code, lang)}: {_fmt(r.actual)} against a target of {_fmt(r.target)}"
+                f"{name}: {_fmt(r.actual)} against a target of {_fmt(r.target)}"
                 f" in {r.period} (progress {r.progress:.2f}).",
-                f"{name_of(data, r.indicator_code, lang)}: thực hiện {_fmt(r.actual)} so với kế hoạch"
+                f"{name}: thực hiện {_fmt(r.actual)} so với kế hoạch"
                 f" {_fmt(r.target)} năm {r.period} (mức tiến triển {r.progress:.2f}).",
             ),
             "high",
@@ -112,8 +150,8 @@ def findings(
                 " trước khi nhân rộng mô hình; báo cáo kết quả chứ không chỉ đầu ra.",
             )
         )
-    if data.running and data.programme.get("end_date") is not None:
-        end = data.programme["end_date"]
+    end = scored.end_date
+    if scored.running and end is not None:
         on_track = (
             int(projected["projected_met"].fillna(False).astype(bool).sum()) if not projected.empty else 0
         )
@@ -133,14 +171,14 @@ def findings(
             projected=len(projected),
         )
     for r in projected.itertuples(index=False):
-        end = data.programme["end_date"]
+        name = name_of(indicators, r.indicator_code, lang)
         result.find(
             tr(
                 lang,
-                f"{name_of(data, r.indicator_code, lang)}: the trend projects {_fmt(r.predicted)} at the end date"
+                f"{name}: the trend projects {_fmt(r.predicted)} at the end date"
                 f" ({end.isoformat()}), 95% prediction interval {_fmt(r.lower)}–{_fmt(r.upper)}; the final target"
                 f" {_fmt(r.target)} lies {r.target_position} the interval.",
-                f"{name_of(data, r.indicator_code, lang)}: theo xu hướng, đến ngày kết thúc ({end.isoformat()}) dự"
+                f"{name}: theo xu hướng, đến ngày kết thúc ({end.isoformat()}) dự"
                 f" báo đạt {_fmt(r.predicted)}, khoảng dự báo 95% {_fmt(r.lower)}–{_fmt(r.upper)}; chỉ tiêu cuối"
                 f" kỳ {_fmt(r.target)} nằm {_POSITION_VI[r.target_position]} khoảng này.",
             ),
@@ -170,7 +208,10 @@ def findings(
 _POSITION_VI = {"below": "dưới", "inside": "trong", "above": "trên"}
 
 
-def gap_findings(result: CriterionResult, data: ProgrammeData, table: pd.DataFrame, threshold: float) -> None:
+def gap_findings(
+    result: CriterionResult, indicators: pd.DataFrame, table: pd.DataFrame, threshold: float
+) -> None:
+    """The gaps by sex and ethnicity (:func:`~mel_core.indicators.achievement.gaps`) larger than ``threshold``."""
     lang = result.lang
     if table.empty:
         result.find(
@@ -185,13 +226,14 @@ def gap_findings(result: CriterionResult, data: ProgrammeData, table: pd.DataFra
     group_en = {"female": "women", "minority": "ethnic minorities"}
     group_vi = {"female": "phụ nữ", "minority": "người dân tộc thiểu số"}
     for r in table.itertuples(index=False):
+        name = name_of(indicators, r.indicator_code, lang)
         if r.kind == "share":
             result.find(
                 tr(
                     lang,
-                    f"{name_of(data, r.indicator_code, lang)} ({r.period}): {group_en[r.group]} are {r.share:.0%}"
+                    f"{name} ({r.period}): {group_en[r.group]} are {r.share:.0%}"
                     f" of the total ({_fmt(r.value)} of {_fmt(r.value + r.reference)}).",
-                    f"{name_of(data, r.indicator_code, lang)} ({r.period}): {group_vi[r.group]} chiếm {r.share:.0%}"
+                    f"{name} ({r.period}): {group_vi[r.group]} chiếm {r.share:.0%}"
                     f" ({_fmt(r.value)}/{_fmt(r.value + r.reference)}).",
                 ),
                 "high",
@@ -203,9 +245,9 @@ def gap_findings(result: CriterionResult, data: ProgrammeData, table: pd.DataFra
             result.find(
                 tr(
                     lang,
-                    f"{name_of(data, r.indicator_code, lang)} ({r.period}): a gap against {group_en[r.group]}"
+                    f"{name} ({r.period}): a gap against {group_en[r.group]}"
                     f" ({_fmt(r.value)} against {_fmt(r.reference)}, {abs(r.relative_gap):.0%} worse).",
-                    f"{name_of(data, r.indicator_code, lang)} ({r.period}): {group_vi[r.group]} còn chênh lệch bất"
+                    f"{name} ({r.period}): {group_vi[r.group]} còn chênh lệch bất"
                     f" lợi ({_fmt(r.value)} so với {_fmt(r.reference)}, kém {abs(r.relative_gap):.0%}).",
                 ),
                 "high",
