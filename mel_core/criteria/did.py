@@ -75,6 +75,27 @@ class DidEstimate:
         return self.ci_low > 0 or self.ci_high < 0
 
 
+def evidence(e: DidEstimate | None) -> dict[str, Any]:
+    """The figures of an estimate as findings and metrics keep them (empty for None)."""
+    if e is None:
+        return {}
+    return {
+        "variable": e.variable,
+        "round": e.round,
+        "base_round": e.base_round,
+        "estimate": e.estimate,
+        "se": e.se,
+        "ci_low": e.ci_low,
+        "ci_high": e.ci_high,
+        "p_value": e.p_value,
+        "n": e.n,
+        "n_clusters": e.n_clusters,
+        "method": e.method,
+        "design": e.design,
+        "cov_type": e.cov_type,
+    }
+
+
 def is_panel(survey: pd.DataFrame) -> bool:
     """True when most respondents appear in more than one round (a panel), False for a repeated cross-section."""
     if survey.empty:

@@ -27,16 +27,16 @@ satisfactory*).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from mel_core.criteria import did as d
 from mel_core.criteria.data import Portfolio, ProgrammeData
-from mel_core.criteria.impact_text import Text
+from mel_core.criteria.impact_text import Text, findings
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import Confidence, CriterionResult
+from mel_core.criteria.result import CriterionResult, Scored
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -166,22 +166,75 @@ def headline_effect(data: ProgrammeData, outcome: str | None = None) -> Headline
     return HeadlineEffect(outcome, target, e.estimate, e.ci_low, e.ci_high, e.p_value, e.method, e.n)
 
 
-def assess(
+def means_by_round(survey: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """The mean of ``variable`` by group and round (``group``, ``round``, ``year``, ``mean``, ``n``), treatment
+    first, rounds in time order."""
+    table = (
+        survey.groupby(["group", "round"], sort=False)
+        .agg(year=("year", "min"), mean=(variable, "mean"), n=(variable, "count"))
+        .reset_index()
+    )
+    return table.sort_values(["group", "year"], ascending=[False, True])
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImpactScores(Scored):
+    """Impact's components (``effect``, ``poverty``, ``equity``), its caps, and the estimates they rest on.
+
+    ``stage`` says how far the estimation got: ``no_survey``, ``nothing_to_estimate`` (no outcome or no round
+    after support began), ``no_estimate`` (the main estimate failed: ``why``) or ``estimated``.
+
+    Attributes:
+        outcome, target: the main outcome and the round estimated at; year: each round's first year.
+        rounds, respondents, panel, comparison: the survey's rounds in order, respondents, design.
+        means: :func:`means_by_round` of the outcome (empty without an outcome).
+        pre_rounds: the rounds before support began.
+        main, relative: the main estimate and its share of the base-round mean.
+        effects: the main estimate, then the other outcomes and rounds that could be estimated.
+        placebo: the pre-trend check (two or more rounds before support, with a comparison group).
+        poverty, poverty_why: the poverty effect, or why there is none ("" without a ``poor`` variable).
+        groups, group_ratios: the effects by group (ethnic minority, female head) with a comparison group, and
+            how far each keeps up with the others (:func:`group_ratio`; None for a group smaller than
+            ``min_group`` treated respondents on either side).
+    """
+
+    criterion: str = "impact"
+    stage: str
+    why: str = ""
+    outcome: str | None = None
+    target: str | None = None
+    year: dict[str, int] = field(default_factory=dict)
+    rounds: list[str] = field(default_factory=list)
+    respondents: int = 0
+    panel: bool = False
+    comparison: bool = False
+    means: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pre_rounds: list[str] = field(default_factory=list)
+    main: d.DidEstimate | None = None
+    relative: float | None = None
+    effects: list[d.DidEstimate] = field(default_factory=list)
+    placebo: d.DidEstimate | None = None
+    poverty: d.PovertyEffect | None = None
+    poverty_why: str | None = None
+    groups: list[d.GroupEffect] = field(default_factory=list)
+    group_ratios: list[float | None] = field(default_factory=list)
+    min_group: int = MIN_GROUP
+
+
+def score(
     data: ProgrammeData,
     portfolio: Portfolio | None = None,
     *,
-    lang: str = "en",
     outcome: str | None = None,
     survey_round: str | None = None,
     cov_type: str = "cluster",
     covariates: Sequence[str] | None = None,
-) -> CriterionResult:
-    """Assess the programme's impact from its survey (components, caps and formulas: the module's docstring).
+) -> ImpactScores:
+    """Impact's components and caps from the programme's survey (formulas: the module's docstring); no words.
 
     Args:
         data: the programme (only ``survey``, ``indicators`` and ``programme["start_date"]`` are read).
         portfolio: not used (impact compares a programme with its own comparison group).
-        lang: ``"vi"`` or ``"en"``.
         outcome: the main outcome variable (default: :func:`default_outcome`).
         survey_round: the round to estimate the effect at (default: :func:`default_round`).
         cov_type: ``"cluster"`` (by the survey's cluster), ``"HC1"`` or ``"nonrobust"``.
@@ -190,16 +243,11 @@ def assess(
     """
     if cov_type not in d.COV_TYPES:
         raise ValueError(f"cov_type must be one of {', '.join(d.COV_TYPES)}, not {cov_type!r}")
-    result = CriterionResult("impact", lang)
-    text = Text(lang)
     survey = data.survey
-    result.scores = {"effect": None, "poverty": None, "equity": None}
-    result.caps = {"no_comparison_group": False, "pre_trend_violated": False}
+    scores: dict[str, float | None] = {"effect": None, "poverty": None, "equity": None}
+    caps = {"no_comparison_group": False, "pre_trend_violated": False}
     if survey.empty:
-        result.find(text.no_survey(), "high")
-        result.recommend(text.recommend_survey())
-        rate(result)
-        return result
+        return ImpactScores(scores=scores, caps=caps, stage="no_survey")
     outcome = outcome or default_outcome(survey, data.indicators)
     if outcome is not None and outcome not in survey.columns:
         raise ValueError(
@@ -212,33 +260,39 @@ def assess(
     if target is not None and target not in year:
         raise ValueError(f"round {target!r} is not in the survey ({', '.join(d.round_order(survey))})")
     panel, comparison = d.is_panel(survey), d.has_comparison(survey)
-    result.metrics.update(
-        outcome=outcome,
-        round=target,
-        design="panel" if panel else "cross_section",
-        comparison_group=comparison,
-        respondents=int(survey["respondent_id"].nunique()),
-        pre_treatment_rounds=pre,
-        covariates=covs,
-        cov_type=cov_type,
-    )
-    result.find(text.design(survey, panel, comparison, year), "high")
-    result.tables[text.t_means] = text.means(survey, outcome) if outcome else pd.DataFrame()
+    metrics: dict[str, Any] = {
+        "outcome": outcome,
+        "round": target,
+        "design": "panel" if panel else "cross_section",
+        "comparison_group": comparison,
+        "respondents": int(survey["respondent_id"].nunique()),
+        "pre_treatment_rounds": pre,
+        "covariates": covs,
+        "cov_type": cov_type,
+    }
+    design: dict[str, Any] = {
+        "outcome": outcome,
+        "target": target,
+        "year": year,
+        "rounds": d.round_order(survey),
+        "respondents": metrics["respondents"],
+        "panel": panel,
+        "comparison": comparison,
+        "means": means_by_round(survey, outcome) if outcome else pd.DataFrame(),
+        "pre_rounds": pre,
+    }
     if outcome is None or target is None:
-        result.find(text.nothing_to_estimate(outcome, target), "high")
-        result.recommend(text.recommend_survey())
-        rate(result)
-        return result
+        return ImpactScores(scores=scores, caps=caps, metrics=metrics, stage="nothing_to_estimate", **design)
     opts: dict[str, Any] = {"covariates": covs, "cov_type": cov_type, "panel": panel}
     try:
         main = d.did(survey, outcome, target, **opts)
     except ValueError as error:  # e.g. no respondent seen in both rounds
-        result.find(text.no_estimate(str(error)), "high")
-        rate(result)
-        return result
+        return ImpactScores(
+            scores=scores, caps=caps, metrics=metrics, stage="no_estimate", why=str(error), **design
+        )
     rel = main.estimate / main.baseline_mean if main.baseline_mean > 0 else None
-    result.scores["effect"] = effect_score(main)
-    result.metrics.update(
+    scores["effect"] = effect_score(main)
+    metrics.update(
         method=main.method,
         estimate=main.estimate,
         ci_low=main.ci_low,
@@ -258,84 +312,89 @@ def assess(
                     effects.append(d.did(survey, v, r, **opts))
                 except ValueError:  # the variable was not asked in that round
                     continue
-    result.tables[text.t_effects] = pd.DataFrame([text.row(e, year) for e in effects])
-    confidence: Confidence = "high" if main.method == "did" else "low"
-    result.find(text.main_effect(main, rel, year), confidence, **text.evidence(main))
-    for other in effects[1:]:  # the main outcome at other rounds, other outcomes at the main round
-        if other.variable == outcome or other.round == target:
-            result.find(text.main_effect(other, None, year), confidence, **text.evidence(other))
+    placebo = None
     if not comparison:
-        result.caps["no_comparison_group"] = True
-        result.find(text.weaker_evidence(), "high")
-        result.recommend(text.recommend_comparison())
+        caps["no_comparison_group"] = True
     elif len(pre) >= 2:
         placebo = d.did(survey, outcome, pre[-1], base=pre[0], term="placebo", **opts)
-        result.caps["pre_trend_violated"] = placebo.p_value < 0.05
-        result.metrics["pre_trend"] = text.evidence(placebo)
-        result.tables[text.t_pre_trend] = pd.DataFrame([text.row(placebo, year)])
-        result.find(
-            text.pre_trend(placebo, year),
-            "high" if placebo.p_value >= 0.05 else "medium",
-            **text.evidence(placebo),
-        )
-        if placebo.p_value < 0.05:
-            result.recommend(text.recommend_pre_trend())
-    else:
-        result.find(text.no_pre_trend(), "medium")
-    _poverty(result, text, survey, target, year, opts)
-    _equity(result, text, survey, outcome, target, main, opts)
-    if main.method == "did" and main.ci_low <= 0:
-        result.recommend(text.recommend_no_effect(outcome))
+        caps["pre_trend_violated"] = placebo.p_value < 0.05
+        metrics["pre_trend"] = d.evidence(placebo)
+    poverty, poverty_why = _poverty(survey, target, opts)
+    if poverty is not None:
+        scores["poverty"] = poverty_score(poverty)
+        metrics["poverty"] = {
+            "measure": poverty.measure,
+            **d.evidence(poverty.lpm),
+            "logit_ame": d.evidence(poverty.logit_ame) if poverty.logit_ame else None,
+            "poor_at_base": poverty.poor_at_base,
+            "exit_treated": poverty.exit_treated,
+            "exit_comparison": poverty.exit_comparison,
+        }
+    groups = _groups(survey, outcome, target, opts) if main.method == "did" else []
+    if main.method == "did":
+        scores["equity"] = equity_score(groups, main)
+        metrics["equity"] = {e.group: {"ratio": group_ratio(e), **d.evidence(e.difference)} for e in groups}
+    return ImpactScores(
+        scores=scores,
+        caps=caps,
+        metrics=metrics,
+        stage="estimated",
+        main=main,
+        relative=rel,
+        effects=effects,
+        placebo=placebo,
+        poverty=poverty,
+        poverty_why=poverty_why,
+        groups=groups,
+        group_ratios=[group_ratio(e) for e in groups],
+        **design,
+    )
+
+
+def assess(
+    data: ProgrammeData,
+    portfolio: Portfolio | None = None,
+    *,
+    lang: str = "en",
+    outcome: str | None = None,
+    survey_round: str | None = None,
+    cov_type: str = "cluster",
+    covariates: Sequence[str] | None = None,
+) -> CriterionResult:
+    """Assess the programme's impact from its survey: :func:`score`, worded by
+    :func:`mel_core.criteria.impact_text.findings`, rated.
+
+    Args:
+        data: the programme (only ``survey``, ``indicators`` and ``programme["start_date"]`` are read).
+        portfolio: not used (impact compares a programme with its own comparison group).
+        lang: ``"vi"`` or ``"en"``.
+        outcome: the main outcome variable (default: :func:`default_outcome`).
+        survey_round: the round to estimate the effect at (default: :func:`default_round`).
+        cov_type: ``"cluster"`` (by the survey's cluster), ``"HC1"`` or ``"nonrobust"``.
+        covariates: survey variables to adjust for (default: household_size, ethnic_minority, female_head when
+            present; base-round values in a panel).
+    """
+    scored = score(
+        data, portfolio, outcome=outcome, survey_round=survey_round, cov_type=cov_type, covariates=covariates
+    )
+    result = findings(scored, lang)
     rate(result)
     return result
 
 
 def _poverty(
-    result: CriterionResult,
-    text: Text,
-    survey: pd.DataFrame,
-    target: str,
-    year: dict[str, int],
-    opts: dict[str, Any],
-) -> None:
+    survey: pd.DataFrame, target: str, opts: dict[str, Any]
+) -> tuple[d.PovertyEffect | None, str | None]:
+    """The poverty effect, or None and why not ("" when the survey has no ``poor`` variable)."""
     if "poor" not in survey.columns or survey["poor"].isna().all():
-        result.find(text.no_poverty(), "high")
-        return
+        return None, ""
     try:
-        effect = d.poverty_effect(survey, target, **opts)
+        return d.poverty_effect(survey, target, **opts), None
     except ValueError as error:
-        result.find(text.no_poverty(str(error)), "high")
-        return
-    result.scores["poverty"] = poverty_score(effect)
-    result.metrics["poverty"] = {
-        "measure": effect.measure,
-        **text.evidence(effect.lpm),
-        "logit_ame": text.evidence(effect.logit_ame) if effect.logit_ame else None,
-        "poor_at_base": effect.poor_at_base,
-        "exit_treated": effect.exit_treated,
-        "exit_comparison": effect.exit_comparison,
-    }
-    rows = [e for e in (effect.lpm, effect.logit_ame) if e is not None]
-    result.tables[text.t_poverty] = pd.DataFrame([text.row(e, year) for e in rows])
-    result.find(
-        text.poverty(effect, year),
-        "high" if effect.lpm.method == "did" else "low",
-        **text.evidence(effect.lpm),
-    )
+        return None, str(error)
 
 
-def _equity(
-    result: CriterionResult,
-    text: Text,
-    survey: pd.DataFrame,
-    outcome: str,
-    target: str,
-    main: d.DidEstimate,
-    opts: dict[str, Any],
-) -> None:
-    if main.method != "did":
-        result.find(text.no_equity_without_comparison(), "high")
-        return
+def _groups(survey: pd.DataFrame, outcome: str, target: str, opts: dict[str, Any]) -> list[d.GroupEffect]:
     effects: list[d.GroupEffect] = []
     for names in EQUITY_GROUPS:
         group = next((g for g in names if g in survey.columns), None)
@@ -345,17 +404,7 @@ def _equity(
             effects.append(d.group_effect(survey, outcome, target, group, **opts))
         except ValueError:
             continue
-    for e in effects:
-        result.find(text.group(e, group_ratio(e), MIN_GROUP), "medium", **text.evidence(e.difference))
-    result.tables[text.t_groups] = text.groups(effects)
-    result.scores["equity"] = equity_score(effects, main)
-    result.metrics["equity"] = {
-        e.group: {"ratio": group_ratio(e), **text.evidence(e.difference)} for e in effects
-    }
-    if any(group_ratio(e) is not None and e.difference.ci_high < 0 for e in effects):
-        result.recommend(text.recommend_equity())
-    elif main.ci_low <= 0:
-        result.find(text.no_equity_without_effect(), "medium")
+    return effects
 
 
 def charts(result: CriterionResult) -> list[Figure]:

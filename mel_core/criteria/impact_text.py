@@ -1,18 +1,21 @@
 """The words of the impact assessment, in English and Vietnamese: findings, recommendations, table headings.
 
-Kept apart from :mod:`mel_core.criteria.impact` so that the analysis reads as analysis; every sentence carries
-the figures it rests on.
+Kept apart from :mod:`mel_core.criteria.impact` so that the analysis reads as analysis: :func:`findings` words
+an :class:`~mel_core.criteria.impact.ImpactScores`; every sentence carries the figures it rests on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from mel_core.criteria import did as d
-from mel_core.criteria.result import tr
+from mel_core.criteria.result import Confidence, CriterionResult, tr
+
+if TYPE_CHECKING:  # the scores' module composes its findings from this one
+    from mel_core.criteria.impact import ImpactScores
 
 ROUNDS = {"baseline": "đầu kỳ", "midline": "giữa kỳ", "endline": "cuối kỳ", "post": "sau kết thúc"}
 VARIABLES = {
@@ -75,25 +78,7 @@ class Text:
             f"KTC 95% từ {e.ci_low:,.{digits}f} đến {e.ci_high:,.{digits}f}, {_p(e.p_value)}",
         )
 
-    @staticmethod
-    def evidence(e: d.DidEstimate | None) -> dict[str, Any]:
-        if e is None:
-            return {}
-        return {
-            "variable": e.variable,
-            "round": e.round,
-            "base_round": e.base_round,
-            "estimate": e.estimate,
-            "se": e.se,
-            "ci_low": e.ci_low,
-            "ci_high": e.ci_high,
-            "p_value": e.p_value,
-            "n": e.n,
-            "n_clusters": e.n_clusters,
-            "method": e.method,
-            "design": e.design,
-            "cov_type": e.cov_type,
-        }
+    evidence = staticmethod(d.evidence)
 
     def row(self, e: d.DidEstimate, year: dict[str, int]) -> dict[str, Any]:
         return {
@@ -111,17 +96,13 @@ class Text:
             self.t("errors", "sai số chuẩn"): e.cov_type,
         }
 
-    def means(self, survey: pd.DataFrame, variable: str) -> pd.DataFrame:
+    def means(self, means: pd.DataFrame) -> pd.DataFrame:
+        """:func:`~mel_core.criteria.impact.means_by_round` with groups and headings in this language."""
         groups = {
             "treatment": self.t("treatment", "nhóm hưởng lợi"),
             "comparison": self.t("comparison", "nhóm so sánh"),
         }
-        table = (
-            survey.groupby(["group", "round"], sort=False)
-            .agg(year=("year", "min"), mean=(variable, "mean"), n=(variable, "count"))
-            .reset_index()
-        )
-        table = table.sort_values(["group", "year"], ascending=[False, True])
+        table = means.copy()
         table["group"] = table["group"].map(groups)
         return table.rename(
             columns={
@@ -152,9 +133,10 @@ class Text:
             "Chưa có vòng điều tra nào sau khi bắt đầu hỗ trợ nên chưa thể ước lượng tác động.",
         )
 
-    def design(self, survey: pd.DataFrame, panel: bool, comparison: bool, year: dict[str, int]) -> str:
-        rounds = ", ".join(self.rnd(r, year) for r in d.round_order(survey))
-        n = survey["respondent_id"].nunique()
+    def design(
+        self, rounds_in_order: Sequence[str], n: int, panel: bool, comparison: bool, year: dict[str, int]
+    ) -> str:
+        rounds = ", ".join(self.rnd(r, year) for r in rounds_in_order)
         kind = (
             self.t("a panel (the same respondents each round)", "dạng bảng (cùng đối tượng qua các vòng)")
             if panel
@@ -394,3 +376,83 @@ class Text:
         return self.t(
             "Estimated effects with 95% confidence intervals", "Tác động ước lượng và khoảng tin cậy 95%"
         )
+
+
+def findings(scored: ImpactScores, lang: str) -> CriterionResult:
+    """The impact result in ``lang``: ``scored``'s scores, caps and metrics, findings, recommendations and tables
+    (not yet rated)."""
+    result = scored.result(lang)
+    text = Text(lang)
+    if scored.stage == "no_survey":
+        result.find(text.no_survey(), "high")
+        result.recommend(text.recommend_survey())
+        return result
+    year = scored.year
+    result.find(text.design(scored.rounds, scored.respondents, scored.panel, scored.comparison, year), "high")
+    result.tables[text.t_means] = text.means(scored.means) if scored.outcome else pd.DataFrame()
+    if scored.stage == "nothing_to_estimate":
+        result.find(text.nothing_to_estimate(scored.outcome, scored.target), "high")
+        result.recommend(text.recommend_survey())
+        return result
+    main = scored.main
+    if scored.stage == "no_estimate" or main is None or scored.outcome is None:
+        result.find(text.no_estimate(scored.why), "high")
+        return result
+    outcome, target = scored.outcome, scored.target
+    result.tables[text.t_effects] = pd.DataFrame([text.row(e, year) for e in scored.effects])
+    confidence: Confidence = "high" if main.method == "did" else "low"
+    result.find(text.main_effect(main, scored.relative, year), confidence, **text.evidence(main))
+    for other in scored.effects[1:]:  # the main outcome at other rounds, other outcomes at the main round
+        if other.variable == outcome or other.round == target:
+            result.find(text.main_effect(other, None, year), confidence, **text.evidence(other))
+    placebo = scored.placebo
+    if not scored.comparison:
+        result.find(text.weaker_evidence(), "high")
+        result.recommend(text.recommend_comparison())
+    elif placebo is not None:
+        result.tables[text.t_pre_trend] = pd.DataFrame([text.row(placebo, year)])
+        result.find(
+            text.pre_trend(placebo, year),
+            "high" if placebo.p_value >= 0.05 else "medium",
+            **text.evidence(placebo),
+        )
+        if placebo.p_value < 0.05:
+            result.recommend(text.recommend_pre_trend())
+    else:
+        result.find(text.no_pre_trend(), "medium")
+    _poverty(result, text, scored.poverty, scored.poverty_why, year)
+    _equity(result, text, scored, main)
+    if main.method == "did" and main.ci_low <= 0:
+        result.recommend(text.recommend_no_effect(outcome))
+    return result
+
+
+def _poverty(
+    result: CriterionResult, text: Text, effect: d.PovertyEffect | None, why: str | None, year: dict[str, int]
+) -> None:
+    if effect is None:
+        result.find(text.no_poverty(why or ""), "high")
+        return
+    rows = [e for e in (effect.lpm, effect.logit_ame) if e is not None]
+    result.tables[text.t_poverty] = pd.DataFrame([text.row(e, year) for e in rows])
+    result.find(
+        text.poverty(effect, year),
+        "high" if effect.lpm.method == "did" else "low",
+        **text.evidence(effect.lpm),
+    )
+
+
+def _equity(result: CriterionResult, text: Text, scored: ImpactScores, main: d.DidEstimate) -> None:
+    if main.method != "did":
+        result.find(text.no_equity_without_comparison(), "high")
+        return
+    effects = scored.groups
+    for e, ratio in zip(effects, scored.group_ratios, strict=True):
+        result.find(text.group(e, ratio, scored.min_group), "medium", **text.evidence(e.difference))
+    result.tables[text.t_groups] = text.groups(effects)
+    if any(
+        r is not None and e.difference.ci_high < 0 for e, r in zip(effects, scored.group_ratios, strict=True)
+    ):
+        result.recommend(text.recommend_equity())
+    elif main.ci_low <= 0:
+        result.find(text.no_equity_without_effect(), "medium")
