@@ -9,32 +9,16 @@ left out. At least four rated criteria are needed, otherwise the overall rating 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from mel_core.criteria.ratings import label, rate
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.synthesis_text import findings, name
 from mel_core.vocabulary import CRITERIA
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-NAMES = {
-    "relevance": ("Relevance", "Tính phù hợp"),
-    "coherence": ("Coherence", "Tính nhất quán"),
-    "effectiveness": ("Effectiveness", "Tính hiệu quả"),
-    "efficiency": ("Efficiency", "Hiệu suất"),
-    "impact": ("Impact", "Tác động"),
-    "sustainability": ("Sustainability", "Tính bền vững"),
-    "overall": ("Overall", "Tổng thể"),
-}
-
-
-def name(criterion: str, lang: str) -> str:
-    """The criterion's name in ``lang``."""
-    en, vi = NAMES[criterion]
-    return tr(lang, en, vi)
 
 
 def component(level: int | None) -> float | None:
@@ -52,60 +36,58 @@ def _level(result: Mapping[str, Any]) -> int | None:
     return int(final) if final is not None else None
 
 
-def assess(results: Mapping[str, Mapping[str, Any]], *, lang: str = "en") -> CriterionResult:
-    """The overall assessment from the criteria's results (criterion → emitted JSON or stored equivalent).
+@dataclass(frozen=True, kw_only=True)
+class SynthesisScores(Scored):
+    """The overall rule's components (one per criterion) and what they rest on.
+
+    Attributes:
+        levels: each criterion's level (the final level where overridden), None when not rated.
+        assessed: the criteria assessed in this evaluation (rated or not).
+        recommendations: (criterion, text) pairs, the weakest criteria's first, each text once.
+    """
+
+    criterion: str = "overall"
+    levels: dict[str, int | None]
+    assessed: frozenset[str]
+    recommendations: list[tuple[str, str]] = field(default_factory=list)
+
+
+def score(results: Mapping[str, Mapping[str, Any]]) -> SynthesisScores:
+    """The overall rule's components from the criteria's results (criterion → emitted JSON or stored
+    equivalent); no words.
 
     Each result needs ``rating`` (with ``level``, or ``final_level`` when overridden) and may carry
     ``recommendations``. Criteria absent from ``results`` count as not rated.
     """
-    out = CriterionResult("overall", lang)
-    rows = []
-    for criterion in CRITERIA:
-        result = results.get(criterion)
-        level = _level(result) if result else None
-        out.scores[criterion] = component(level)
-        rows.append(
-            {
-                tr(lang, "criterion", "tiêu chí"): name(criterion, lang),
-                tr(lang, "level", "mức"): level,
-                tr(lang, "rating", "xếp hạng"): label(criterion, level, lang),
-            }
-        )
-        if result is None:
-            out.find(
-                tr(
-                    lang,
-                    f"{name(criterion, 'en')} was not assessed in this evaluation.",
-                    f"{name(criterion, 'vi')} chưa được đánh giá trong lần đánh giá này.",
-                ),
-                "high",
-                criterion=criterion,
-            )
-        else:
-            out.find(
-                tr(
-                    lang,
-                    f"{name(criterion, 'en')}: {label(criterion, level, 'en')}"
-                    + (f" (level {level} of 4)." if level else "."),
-                    f"{name(criterion, 'vi')}: {label(criterion, level, 'vi')}"
-                    + (f" (mức {level}/4)." if level else "."),
-                ),
-                None,
-                criterion=criterion,
-                level=level,
-            )
-    table = pd.DataFrame(rows)
-    out.tables[tr(lang, "Ratings by criterion", "Xếp hạng theo tiêu chí")] = table
-    rated = [c for c in CRITERIA if out.scores[c] is not None]
-    out.metrics = {"rated": len(rated), "levels": {c: _level(results[c]) for c in rated}}
+    levels = {c: _level(results[c]) if results.get(c) else None for c in CRITERIA}
+    scores = {c: component(levels[c]) for c in CRITERIA}
+    rated = [c for c in CRITERIA if scores[c] is not None]
     # the weakest criteria come first: their recommendations matter most
-    order = sorted(rated, key=lambda c: (_level(results[c]) or 0, CRITERIA.index(c)))
+    order = sorted(rated, key=lambda c: (levels[c] or 0, CRITERIA.index(c)))
     seen: set[str] = set()
+    recommendations = []
     for criterion in order:
         for text in results[criterion].get("recommendations", []):
             if text not in seen:
                 seen.add(text)
-                out.recommend(f"[{name(criterion, lang)}] {text}")
+                recommendations.append((criterion, text))
+    return SynthesisScores(
+        scores=scores,
+        metrics={"rated": len(rated), "levels": {c: levels[c] for c in rated}},
+        levels=levels,
+        assessed=frozenset(c for c in CRITERIA if results.get(c) is not None),
+        recommendations=recommendations,
+    )
+
+
+def assess(results: Mapping[str, Mapping[str, Any]], *, lang: str = "en") -> CriterionResult:
+    """The overall assessment from the criteria's results: :func:`score`, worded by
+    :func:`mel_core.criteria.synthesis_text.findings`, rated.
+
+    Each result needs ``rating`` (with ``level``, or ``final_level`` when overridden) and may carry
+    ``recommendations``. Criteria absent from ``results`` count as not rated.
+    """
+    out = findings(score(results), lang)
     rate(out)
     return out
 
