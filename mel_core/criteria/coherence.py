@@ -99,8 +99,18 @@ def overlaps(own: dict[str, Any], others: pd.DataFrame, as_of: date) -> pd.DataF
                     "n_years": len(years),
                 }
             )
-    columns = ["programme", "sector", "same_sector", "linked", "province", "own_codes", "other_codes", "merged",
-               "years", "n_years"]  # fmt: skip
+    columns = [
+        "programme",
+        "sector",
+        "same_sector",
+        "linked",
+        "province",
+        "own_codes",
+        "other_codes",
+        "merged",
+        "years",
+        "n_years",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -153,9 +163,15 @@ def twice_measured(code: str, observations: pd.DataFrame, links: set[str]) -> pd
         ]
         who = sorted(set(same["programme_code"]))
         rows.append(
-            [o["indicator_code"], o["national_code"], o["period"], o["province"],
-             [w for w in who if w not in links], [w for w in who if w in links]]
-        )  # fmt: skip
+            [
+                o["indicator_code"],
+                o["national_code"],
+                o["period"],
+                o["province"],
+                [w for w in who if w not in links],
+                [w for w in who if w in links],
+            ]
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

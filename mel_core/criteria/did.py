@@ -35,9 +35,17 @@ COV_TYPES: tuple[str, ...] = ("cluster", "HC1", "nonrobust")
 ID_COLUMNS = ("respondent_id", "round", "year", "group", "admin_unit", "cluster")
 #: Survey variables that describe a respondent or the model's uptake rather than an outcome of the support.
 TRAITS = frozenset(
-    {"poor", "ethnic_minority", "female_head", "household_size", "continues_model", "replicated_model",
-     "employees", "female_owner"}
-)  # fmt: skip
+    {
+        "poor",
+        "ethnic_minority",
+        "female_head",
+        "household_size",
+        "continues_model",
+        "replicated_model",
+        "employees",
+        "female_owner",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -233,10 +241,22 @@ def did(
     fit, used, n_clusters = _fit(formula, frame, cov_type)
     estimate, se, low, high, p = _estimate(fit, name)
     return DidEstimate(
-        variable, round_name, base, estimate, se, low, high, p, int(fit.nobs), n_clusters,
-        "did" if comparison else "before_after", "panel" if panel else "cross_section", used,
-        float(reference.mean()), term,
-    )  # fmt: skip
+        variable,
+        round_name,
+        base,
+        estimate,
+        se,
+        low,
+        high,
+        p,
+        int(fit.nobs),
+        n_clusters,
+        "did" if comparison else "before_after",
+        "panel" if panel else "cross_section",
+        used,
+        float(reference.mean()),
+        term,
+    )
 
 
 @dataclass(frozen=True)
@@ -257,9 +277,14 @@ def _combined(fit: Any, names: Sequence[str], like: DidEstimate, term: str) -> D
     test = fit.t_test(vector)
     low, high = np.asarray(test.conf_int()).ravel()[:2]
     return replace(
-        like, estimate=float(np.ravel(test.effect)[0]), se=float(np.ravel(test.sd)[0]), ci_low=float(low),
-        ci_high=float(high), p_value=float(np.ravel(test.pvalue)[0]), term=term,
-    )  # fmt: skip
+        like,
+        estimate=float(np.ravel(test.effect)[0]),
+        se=float(np.ravel(test.sd)[0]),
+        ci_low=float(low),
+        ci_high=float(high),
+        p_value=float(np.ravel(test.pvalue)[0]),
+        term=term,
+    )
 
 
 def group_effect(
@@ -304,9 +329,18 @@ def group_effect(
     fit, used, n_clusters = _fit(formula, frame, cov_type)
     reference = float(frame.loc[frame["treated"] == 0, "y_base" if panel else variable].mean())
     others = DidEstimate(
-        variable, round_name, base, *_estimate(fit, main), int(fit.nobs), n_clusters, "did",
-        "panel" if panel else "cross_section", used, reference, f"{group}=0",
-    )  # fmt: skip
+        variable,
+        round_name,
+        base,
+        *_estimate(fit, main),
+        int(fit.nobs),
+        n_clusters,
+        "did",
+        "panel" if panel else "cross_section",
+        used,
+        reference,
+        f"{group}=0",
+    )
     estimate, se, low, high, p = _estimate(fit, inter)
     difference = replace(
         others, estimate=estimate, se=se, ci_low=low, ci_high=high, p_value=p, term=f"{group} difference"
@@ -361,8 +395,16 @@ def poverty_effect(
     if "poor" not in survey.columns:
         raise ValueError("the survey has no 'poor' variable")
     if not panel:
-        lpm = did(survey, "poor", round_name, base=base, covariates=covariates, cov_type=cov_type, panel=False,
-                  term="poverty rate")  # fmt: skip
+        lpm = did(
+            survey,
+            "poor",
+            round_name,
+            base=base,
+            covariates=covariates,
+            cov_type=cov_type,
+            panel=False,
+            term="poverty rate",
+        )
         return PovertyEffect("rate", lpm, None, 0, None, None)
     frame = changes(survey, "poor", round_name, base, covariates)
     frame = frame[frame["y_base"] == 1].copy()
@@ -377,9 +419,18 @@ def poverty_effect(
     rates = frame.groupby("treated")["exited"].mean()
     reference = float(rates.get(0, np.nan)) if comparison else 0.0
     lpm = DidEstimate(
-        "poor", round_name, base, *_estimate(fit, name), int(fit.nobs), n_clusters,
-        "did" if comparison else "before_after", "panel", used, reference, "poverty exit",
-    )  # fmt: skip
+        "poor",
+        round_name,
+        base,
+        *_estimate(fit, name),
+        int(fit.nobs),
+        n_clusters,
+        "did" if comparison else "before_after",
+        "panel",
+        used,
+        reference,
+        "poverty exit",
+    )
     logit = None
     if comparison and frame["exited"].nunique() == 2:
         try:
@@ -392,10 +443,22 @@ def poverty_effect(
             if not lfit.mle_retvals.get("converged", False) or not np.isfinite(row.iloc[1]):
                 raise ValueError("the logit did not converge (separation)")
             logit = DidEstimate(
-                "poor", round_name, base, float(row.iloc[0]), float(row.iloc[1]), float(row.iloc[4]),
-                float(row.iloc[5]), float(row.iloc[3]), int(lfit.nobs), n_clusters, "did", "panel", lused,
-                reference, "poverty exit (logit AME)",
-            )  # fmt: skip
+                "poor",
+                round_name,
+                base,
+                float(row.iloc[0]),
+                float(row.iloc[1]),
+                float(row.iloc[4]),
+                float(row.iloc[5]),
+                float(row.iloc[3]),
+                int(lfit.nobs),
+                n_clusters,
+                "did",
+                "panel",
+                lused,
+                reference,
+                "poverty exit (logit AME)",
+            )
         except (np.linalg.LinAlgError, ValueError, RuntimeError):  # separation: the LPM still stands
             logit = None
     return PovertyEffect(

@@ -77,9 +77,20 @@ def target_position(goal: float, lower: float, upper: float) -> str:
 
 
 PROJECTION_COLUMNS = [
-    "indicator_code", "level", "direction", "points", "slope", "predicted", "lower", "upper", "target",
-    "target_high", "target_position", "projected_met", "projected_progress",
-]  # fmt: skip
+    "indicator_code",
+    "level",
+    "direction",
+    "points",
+    "slope",
+    "predicted",
+    "lower",
+    "upper",
+    "target",
+    "target_high",
+    "target_position",
+    "projected_met",
+    "projected_progress",
+]
 
 
 def projections(
@@ -122,10 +133,20 @@ def projections(
         scored = score_target(final.target, high, fit.predicted, direction, final.baseline)
         goal = high if (direction == "decrease" and high is not None) else final.target
         rows.append(
-            {"indicator_code": final.indicator_code, "level": final.level, "direction": direction,
-             "points": fit.points, "slope": fit.slope, "predicted": fit.predicted, "lower": fit.lower,
-             "upper": fit.upper, "target": final.target, "target_high": final.target_high,
-             "target_position": target_position(goal, fit.lower, fit.upper), "projected_met": scored["met"],
-             "projected_progress": scored["progress"]}
-        )  # fmt: skip
+            {
+                "indicator_code": final.indicator_code,
+                "level": final.level,
+                "direction": direction,
+                "points": fit.points,
+                "slope": fit.slope,
+                "predicted": fit.predicted,
+                "lower": fit.lower,
+                "upper": fit.upper,
+                "target": final.target,
+                "target_high": final.target_high,
+                "target_position": target_position(goal, fit.lower, fit.upper),
+                "projected_met": scored["met"],
+                "projected_progress": scored["progress"],
+            }
+        )
     return pd.DataFrame(rows, columns=PROJECTION_COLUMNS)

@@ -153,9 +153,19 @@ def post_trend_table(data: ProgrammeData) -> pd.DataFrame:
         )
         span = sorted({pd.Timestamp(d).year for d in post["period_start"]})
         rows.append(
-            [ind["code"], ind["level"], ind["direction"], baseline, float(before["value"].iloc[-1]), out["after"],
-             f"{span[0]}–{span[-1]}" if len(span) > 1 else str(span[0]), out["slope"], out["gain"], out["held"]]
-        )  # fmt: skip
+            [
+                ind["code"],
+                ind["level"],
+                ind["direction"],
+                baseline,
+                float(before["value"].iloc[-1]),
+                out["after"],
+                f"{span[0]}–{span[-1]}" if len(span) > 1 else str(span[0]),
+                out["slope"],
+                out["gain"],
+                out["held"],
+            ]
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

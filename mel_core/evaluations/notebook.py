@@ -61,9 +61,13 @@ class Context:
 
 
 def open_context(
-    db_url: str, programme: str, period_start: str = "", period_end: str = "", lang: str = "vi",
+    db_url: str,
+    programme: str,
+    period_start: str = "",
+    period_end: str = "",
+    lang: str = "vi",
     evaluation_id: str = "",
-) -> Context:  # fmt: skip
+) -> Context:
     """Read the programme and the portfolio from the store (``db_url`` as :func:`store_url` resolves it)."""
     from sqlalchemy.engine import make_url
     from sqlmodel import Session

@@ -87,12 +87,19 @@ def new_evaluation(
                 new_id = conn.execute(
                     e.insert()
                     .values(
-                        code=code, programme_id=pid, kind=kind, evaluator=evaluator, status="running",
-                        period_start=period_start, period_end=period_end, started_at=_now(),
-                        runner_host=socket.gethostname(), runner_pid=os.getpid(),
+                        code=code,
+                        programme_id=pid,
+                        kind=kind,
+                        evaluator=evaluator,
+                        status="running",
+                        period_start=period_start,
+                        period_end=period_end,
+                        started_at=_now(),
+                        runner_host=socket.gethostname(),
+                        runner_pid=os.getpid(),
                     )
                     .returning(e.c.id)
-                ).scalar_one()  # fmt: skip
+                ).scalar_one()
         except IntegrityError:
             continue  # another process took this number a moment ago
         return int(new_id), code
