@@ -107,9 +107,11 @@ def plan_fields(path: Path | None = None) -> tuple[PlanField, ...]:
     }
     if orphans:
         raise ConfigurationError(
-            say(f"{source}: plan sectors without a field: {sorted(orphans)}",
-                f"{source}: ngành không thuộc lĩnh vực nào: {sorted(orphans)}")
-        )  # fmt: skip
+            say(
+                f"{source}: plan sectors without a field: {sorted(orphans)}",
+                f"{source}: ngành không thuộc lĩnh vực nào: {sorted(orphans)}",
+            )
+        )
     return tuple(fields)
 
 

@@ -75,14 +75,26 @@ def split(value: float, shares: dict[str, float]) -> dict[str, float]:
 def rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """The admin units, district targets and commune and quarterly observations, from the sample in the store."""
     p, i, t, o = table_of(Programme), table_of(Indicator), table_of(Target), table_of(Observation)
-    units = [
-        {"code": code, "name": name, "level": "district", "parent_code": PROVINCE} for code, name in DISTRICTS
-    ] + [
-        {"code": code, "name": name, "level": "commune", "parent_code": PROVINCE} for code, name in NEW_COMMUNES
-    ] + [
-        {"code": code, "name": name, "level": "commune", "parent_code": district, "successor_code": successor}
-        for code, name, district, successor in COMMUNES
-    ]  # fmt: skip
+    units = (
+        [
+            {"code": code, "name": name, "level": "district", "parent_code": PROVINCE}
+            for code, name in DISTRICTS
+        ]
+        + [
+            {"code": code, "name": name, "level": "commune", "parent_code": PROVINCE}
+            for code, name in NEW_COMMUNES
+        ]
+        + [
+            {
+                "code": code,
+                "name": name,
+                "level": "commune",
+                "parent_code": district,
+                "successor_code": successor,
+            }
+            for code, name, district, successor in COMMUNES
+        ]
+    )
     targets: list[dict[str, Any]] = []
     observations: list[dict[str, Any]] = []
     with engine.connect() as conn:
@@ -113,18 +125,27 @@ def rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
                 for year, value in sorted(yearly.items()):
                     for commune, part in split(value, shares).items():
                         observations.append(
-                            {**key, "period": str(year), "admin_unit": commune, "value": part,
-                             "source": COMMUNE_SOURCE}
-                        )  # fmt: skip
+                            {
+                                **key,
+                                "period": str(year),
+                                "admin_unit": commune,
+                                "value": part,
+                                "source": COMMUNE_SOURCE,
+                            }
+                        )
                     if cumulative:
                         start = yearly.get(year - 1, baseline or 0.0)
                         for quarter in (1, 2, 3, 4):
                             level = start + (value - start) * quarter / 4
                             observations.append(
-                                {**key, "period": f"{year}-Q{quarter}", "admin_unit": PROVINCE,
-                                 "value": float(math.floor(level + 0.5)) if quarter < 4 else value,
-                                 "source": QUARTERLY_SOURCE}
-                            )  # fmt: skip
+                                {
+                                    **key,
+                                    "period": f"{year}-Q{quarter}",
+                                    "admin_unit": PROVINCE,
+                                    "value": float(math.floor(level + 0.5)) if quarter < 4 else value,
+                                    "source": QUARTERLY_SOURCE,
+                                }
+                            )
     return {"admin_units": units, "targets": targets, "observations": observations}
 
 

@@ -191,9 +191,15 @@ def demo_evaluations(
             if (folder / DEMO_MARKER).is_file():
                 shutil.rmtree(folder)
         outcomes = evaluate(
-            engine, codes, evaluator="mel demo", kind="ex_post", lang=lang, out_root=out_root, workers=workers,
+            engine,
+            codes,
+            evaluator="mel demo",
+            kind="ex_post",
+            lang=lang,
+            out_root=out_root,
+            workers=workers,
             progress=progress,
-        )  # fmt: skip
+        )
         for code in codes:
             (out_root / safe_name(code) / DEMO_MARKER).write_text(
                 "Written by `mel demo` from the illustrative sample; the next `mel demo` replaces this folder.\n",

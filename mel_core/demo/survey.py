@@ -139,8 +139,9 @@ def simulate_survey(spec: ProgrammeSpec, seed: int) -> tuple[list[dict[str, Any]
                             + o.female_extra * unit.female
                         )
                         given.setdefault((o.variable, round_name), []).append(effect)
-                    row[o.variable] = _outcome_value(o, unit, treated, level, shocks, round_name, year, first_year,
-                                                     effect, rng)  # fmt: skip
+                    row[o.variable] = _outcome_value(
+                        o, unit, treated, level, shocks, round_name, year, first_year, effect, rng
+                    )
                 _traits(row, unit, enterprise, first_year)
                 if survey.continues is not None and treated and after:
                     share = survey.continues

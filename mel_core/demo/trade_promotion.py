@@ -148,18 +148,35 @@ def _header(names: list[str]) -> Row:
 
 def _programmes() -> list[Row]:
     header = PROGRAMMES.names
-    common = {"sector": "trade_promotion", "funding": "mixed", "start_date": date(2026, 1, 1),
-              "end_date": date(2030, 12, 31), "objectives": ";".join(OBJECTIVES)}  # fmt: skip
+    common = {
+        "sector": "trade_promotion",
+        "funding": "mixed",
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2030, 12, 31),
+        "objectives": ";".join(OBJECTIVES),
+    }
     rows = [
-        {**common, "code": PROGRAMME, "kind": "programme", "provinces": PROVINCE,
-         "title": "Chương trình xúc tiến thương mại (khung kết quả cấp Chương trình)",
-         "title_en": "Trade promotion programme (programme-level results framework)",
-         "implementer": "Cục Xúc tiến thương mại (Vietrade)", "donors": "SECO"},
-        {**common, "code": PROVINCIAL, "kind": "project", "parent_code": PROGRAMME, "provinces": PROVINCE,
-         "title": f"Xúc tiến thương mại tỉnh {PROVINCE} (khung kết quả cấp tỉnh)",
-         "title_en": f"Trade promotion in province {PROVINCE} (provincial results framework)",
-         "implementer": CENTRE},
-    ]  # fmt: skip
+        {
+            **common,
+            "code": PROGRAMME,
+            "kind": "programme",
+            "provinces": PROVINCE,
+            "title": "Chương trình xúc tiến thương mại (khung kết quả cấp Chương trình)",
+            "title_en": "Trade promotion programme (programme-level results framework)",
+            "implementer": "Cục Xúc tiến thương mại (Vietrade)",
+            "donors": "SECO",
+        },
+        {
+            **common,
+            "code": PROVINCIAL,
+            "kind": "project",
+            "parent_code": PROGRAMME,
+            "provinces": PROVINCE,
+            "title": f"Xúc tiến thương mại tỉnh {PROVINCE} (khung kết quả cấp tỉnh)",
+            "title_en": f"Trade promotion in province {PROVINCE} (provincial results framework)",
+            "implementer": CENTRE,
+        },
+    ]
     return [_header(header), *([r.get(c) for c in header] for r in rows)]
 
 
@@ -181,11 +198,22 @@ def _indicator_rows(programme: str, specs: Sequence[Spec]) -> list[Row]:
         comps,
     ) in specs:
         values = {
-            "programme_code": programme, "code": code, "name": nfc(name), "name_en": name_en, "level": level,
-            "unit": nfc(unit), "direction": "increase", "cumulative": False, "frequency": freq,
-            "data_source": nfc(source), "compiling_agency": nfc(compiling), "providing_agency": nfc(providing),
-            "objective": objective, "method": method or None, "components": comps or None,
-        }  # fmt: skip
+            "programme_code": programme,
+            "code": code,
+            "name": nfc(name),
+            "name_en": name_en,
+            "level": level,
+            "unit": nfc(unit),
+            "direction": "increase",
+            "cumulative": False,
+            "frequency": freq,
+            "data_source": nfc(source),
+            "compiling_agency": nfc(compiling),
+            "providing_agency": nfc(providing),
+            "objective": objective,
+            "method": method or None,
+            "components": comps or None,
+        }
         out.append([values.get(c) for c in header])
     return out
 

@@ -58,8 +58,18 @@ SECTORS = {
 FIRMS_PER_PROVINCE = 10
 #: The one typed figure that disagrees with the records, to show the warning.
 DISAGREEING = (f"{PROGRAMME}-T38", "HD_CT", "2026-Q2")
-_NAMES = ("An Phát", "Bình Minh", "Hưng Thịnh", "Phúc Lộc", "Thành Công", "Tân Tiến", "Hoà Bình", "Sao Mai",
-          "Hồng Hà", "Trường Sơn")  # fmt: skip
+_NAMES = (
+    "An Phát",
+    "Bình Minh",
+    "Hưng Thịnh",
+    "Phúc Lộc",
+    "Thành Công",
+    "Tân Tiến",
+    "Hoà Bình",
+    "Sao Mai",
+    "Hồng Hà",
+    "Trường Sơn",
+)
 _KINDS = ("Công ty TNHH", "Công ty CP", "Hợp tác xã", "Doanh nghiệp tư nhân")
 QUARTERS = [f"{y}-Q{q}" for y in (2025, 2026) for q in (1, 2, 3, 4)]
 
@@ -109,26 +119,50 @@ def sheets(seed: int = SEED) -> dict[str, list[Row]]:
 
 def _programmes() -> list[Row]:
     # launched in the last quarter of 2025, its first activities in 2026: 2025 is the enterprises' baseline year
-    common = {"sector": "trade_promotion", "funding": "mixed", "start_date": date(2025, 10, 1),
-              "end_date": date(2030, 12, 31), "objectives": ";".join(OBJECTIVES)}  # fmt: skip
+    common = {
+        "sector": "trade_promotion",
+        "funding": "mixed",
+        "start_date": date(2025, 10, 1),
+        "end_date": date(2030, 12, 31),
+        "objectives": ";".join(OBJECTIVES),
+    }
     rows: list[dict[str, object]] = [
-        {**common, "code": PROGRAMME, "kind": "programme", "provinces": ";".join(CENTRES),
-         "title": "Chương trình xúc tiến thương mại minh hoạ (khung kết quả cấp Chương trình)",
-         "title_en": "Illustrative trade promotion programme (programme-level results framework)",
-         "implementer": "Cục Xúc tiến thương mại (minh hoạ)", "donors": "SECO"},
-    ]  # fmt: skip
+        {
+            **common,
+            "code": PROGRAMME,
+            "kind": "programme",
+            "provinces": ";".join(CENTRES),
+            "title": "Chương trình xúc tiến thương mại minh hoạ (khung kết quả cấp Chương trình)",
+            "title_en": "Illustrative trade promotion programme (programme-level results framework)",
+            "implementer": "Cục Xúc tiến thương mại (minh hoạ)",
+            "donors": "SECO",
+        },
+    ]
     for code, name in CENTRES.items():
         rows.append(
-            {**common, "code": centre(code), "kind": "project", "parent_code": PROGRAMME, "provinces": code,
-             "title": f"Xúc tiến thương mại tỉnh {name} (minh hoạ)",
-             "title_en": f"Trade promotion in {name} province (illustrative)",
-             "implementer": f"Trung tâm Xúc tiến thương mại tỉnh {name} (minh hoạ)"}
-        )  # fmt: skip
+            {
+                **common,
+                "code": centre(code),
+                "kind": "project",
+                "parent_code": PROGRAMME,
+                "provinces": code,
+                "title": f"Xúc tiến thương mại tỉnh {name} (minh hoạ)",
+                "title_en": f"Trade promotion in {name} province (illustrative)",
+                "implementer": f"Trung tâm Xúc tiến thương mại tỉnh {name} (minh hoạ)",
+            }
+        )
     rows.append(
-        {**common, "code": ASSOCIATION, "kind": "project", "parent_code": PROGRAMME, "provinces": "66;11",
-         "title": "Xúc tiến xuất khẩu cà phê của Hiệp hội (minh hoạ)",
-         "title_en": "Coffee export promotion by the association (illustrative)", "implementer": ASSOCIATION_NAME}
-    )  # fmt: skip
+        {
+            **common,
+            "code": ASSOCIATION,
+            "kind": "project",
+            "parent_code": PROGRAMME,
+            "provinces": "66;11",
+            "title": "Xúc tiến xuất khẩu cà phê của Hiệp hội (minh hoạ)",
+            "title_en": "Coffee export promotion by the association (illustrative)",
+            "implementer": ASSOCIATION_NAME,
+        }
+    )
     return _table(PROGRAMMES.names, rows)
 
 
@@ -143,8 +177,15 @@ def _targets() -> list[Row]:
     rows: list[dict[str, object]] = []
     for province in CENTRES:
         for code, value in (("HD_CT", 8), ("DN_TG", 12), ("LUOT_DN", 30), ("XK_TT", 8), ("DS_TT", 6)):
-            rows.append({"programme_code": centre(province), "indicator_code": code, "period": "2026",
-                         "admin_unit": province, "value": value})  # fmt: skip
+            rows.append(
+                {
+                    "programme_code": centre(province),
+                    "indicator_code": code,
+                    "period": "2026",
+                    "admin_unit": province,
+                    "value": value,
+                }
+            )
     for code, value in (
         ("HD_TAP_HUAN", 8),
         ("HD_HOI_THAO", 6),
@@ -155,8 +196,15 @@ def _targets() -> list[Row]:
         ("XK_TT", 10),
     ):
         rows.append({"programme_code": PROGRAMME, "indicator_code": code, "period": "2026", "value": value})
-    rows.append({"programme_code": PROGRAMME, "indicator_code": "XK_TT", "period": "2026-2030", "value": 10,
-                 "value_high": 12})  # fmt: skip
+    rows.append(
+        {
+            "programme_code": PROGRAMME,
+            "indicator_code": "XK_TT",
+            "period": "2026-2030",
+            "value": 10,
+            "value_high": 12,
+        }
+    )
     return _table(TARGETS.names, rows)
 
 
@@ -166,12 +214,15 @@ def _enterprises(rng: random.Random) -> list[dict[str, object]]:
         for n in range(FIRMS_PER_PROVINCE):
             sector = SECTORS[province][n % 4 if n < 8 else 0]
             out.append(
-                {"tax_code": _tax(province, n * 3 + 1),
-                 "name": f"{_KINDS[n % 4]} {_NAMES[n]} {name} (minh hoạ)",
-                 "province": province, "product_sector": sector,
-                 "size": ("micro", "small", "small", "medium")[rng.randrange(4)],
-                 "exporter": "true" if n % 3 != 2 else "false"}
-            )  # fmt: skip
+                {
+                    "tax_code": _tax(province, n * 3 + 1),
+                    "name": f"{_KINDS[n % 4]} {_NAMES[n]} {name} (minh hoạ)",
+                    "province": province,
+                    "product_sector": sector,
+                    "size": ("micro", "small", "small", "medium")[rng.randrange(4)],
+                    "exporter": "true" if n % 3 != 2 else "false",
+                }
+            )
     return out
 
 
@@ -202,18 +253,29 @@ def _activities(
                 people += [("household", f"HO-{province}-{n:02d}{h}") for h in range(rng.randrange(2, 5))]
             counts = {k: sum(1 for p in people if p[0] == k) for k in ("official", "enterprise", "household")}
             activities.append(
-                {"programme_code": centre(province), "code": code, "type": kind,
-                 "title": f"{kind.replace('_', ' ').capitalize()} {CENTRES[province]} {n}",
-                 "planned_date": planned, "actual_date": actual, "status": status,
-                 "participants_officials": counts["official"] if status == "done" else None,
-                 "participants_enterprises": counts["enterprise"] if status == "done" else None,
-                 "participants_households": (counts["household"] or None) if status == "done" else None,
-                 "cost_planned_million_vnd": 50 + 10 * n, "province": province,
-                 "cost_actual_million_vnd": round(45 + 10 * n + rng.random() * 10, 1) if status == "done" else None,
-                 "outcome": "2" if kind in ("wholesale_fair", "retail_fair", "outbound_mission", "inbound_mission")
-                 else "1", "indicators": "HD_TU;DN_TU" if outside else "HD_CT;CB_TG;LUOT_CB;DN_TG;LUOT_DN",
-                 "outside_programme": "true" if outside else "false"}
-            )  # fmt: skip
+                {
+                    "programme_code": centre(province),
+                    "code": code,
+                    "type": kind,
+                    "title": f"{kind.replace('_', ' ').capitalize()} {CENTRES[province]} {n}",
+                    "planned_date": planned,
+                    "actual_date": actual,
+                    "status": status,
+                    "participants_officials": counts["official"] if status == "done" else None,
+                    "participants_enterprises": counts["enterprise"] if status == "done" else None,
+                    "participants_households": (counts["household"] or None) if status == "done" else None,
+                    "cost_planned_million_vnd": 50 + 10 * n,
+                    "province": province,
+                    "cost_actual_million_vnd": round(45 + 10 * n + rng.random() * 10, 1)
+                    if status == "done"
+                    else None,
+                    "outcome": "2"
+                    if kind in ("wholesale_fair", "retail_fair", "outbound_mission", "inbound_mission")
+                    else "1",
+                    "indicators": "HD_TU;DN_TU" if outside else "HD_CT;CB_TG;LUOT_CB;DN_TG;LUOT_DN",
+                    "outside_programme": "true" if outside else "false",
+                }
+            )
             if status != "done":
                 continue
             participants += [
@@ -228,26 +290,47 @@ def _activities(
                     if rng.random() < 0.8:
                         contracts = rng.randrange(0, 4)
                         results.append(
-                            {"programme_code": centre(province), "activity_code": code, "tax_code": f["tax_code"],
-                             "contracts": contracts,
-                             "contract_value_million_vnd": round(contracts * rng.uniform(80, 400), 1),
-                             "new_markets": rng.randrange(0, 3), "new_customers": rng.randrange(0, 5),
-                             "additional_sales_million_vnd": round(rng.uniform(20, 600), 1)}
-                        )  # fmt: skip
+                            {
+                                "programme_code": centre(province),
+                                "activity_code": code,
+                                "tax_code": f["tax_code"],
+                                "contracts": contracts,
+                                "contract_value_million_vnd": round(contracts * rng.uniform(80, 400), 1),
+                                "new_markets": rng.randrange(0, 3),
+                                "new_customers": rng.randrange(0, 5),
+                                "additional_sales_million_vnd": round(rng.uniform(20, 600), 1),
+                            }
+                        )
     # the association: coffee enterprises of 66 and 11 on an outbound mission, a workshop, product development
     coffee = [f for f in firms if f["product_sector"] == "coffee" and f["province"] in ("66", "11")][:6]
     for n, (kind, day) in enumerate(
-        (("outbound_mission", date(2026, 3, 20)), ("workshop", date(2026, 6, 12)),
-         ("product_development", date(2026, 9, 8))), start=1,
-    ):  # fmt: skip
+        (
+            ("outbound_mission", date(2026, 3, 20)),
+            ("workshop", date(2026, 6, 12)),
+            ("product_development", date(2026, 9, 8)),
+        ),
+        start=1,
+    ):
         code = f"HH{n:02d}"
         activities.append(
-            {"programme_code": ASSOCIATION, "code": code, "type": kind, "title": f"Hiệp hội: {kind} {n}",
-             "planned_date": day - timedelta(days=10), "actual_date": day, "status": "done",
-             "participants_officials": 1, "participants_enterprises": len(coffee), "province": "66",
-             "outcome": "2", "indicators": "HD_CT;DN_TG", "outside_programme": "false",
-             "cost_planned_million_vnd": 120, "cost_actual_million_vnd": 118.5}
-        )  # fmt: skip
+            {
+                "programme_code": ASSOCIATION,
+                "code": code,
+                "type": kind,
+                "title": f"Hiệp hội: {kind} {n}",
+                "planned_date": day - timedelta(days=10),
+                "actual_date": day,
+                "status": "done",
+                "participants_officials": 1,
+                "participants_enterprises": len(coffee),
+                "province": "66",
+                "outcome": "2",
+                "indicators": "HD_CT;DN_TG",
+                "outside_programme": "false",
+                "cost_planned_million_vnd": 120,
+                "cost_actual_million_vnd": 118.5,
+            }
+        )
         participants.append(
             {
                 "programme_code": ASSOCIATION,
@@ -296,23 +379,34 @@ def _reports(
             export = round(level * export_share, 1)
             years.setdefault(year, []).append((turnover, export))
             out.append(
-                {"tax_code": tax, "period": label, "turnover_million_vnd": turnover,
-                 "export_turnover_million_vnd": export, "export_markets": rng.randrange(0, 4) if export else 0,
-                 "new_markets": rng.randrange(0, 2) if took_part and year == 2026 else 0,
-                 "new_customers": rng.randrange(0, 4), "new_export_product": "false",
-                 "employees": 10 + int(base / 100)}
-            )  # fmt: skip
+                {
+                    "tax_code": tax,
+                    "period": label,
+                    "turnover_million_vnd": turnover,
+                    "export_turnover_million_vnd": export,
+                    "export_markets": rng.randrange(0, 4) if export else 0,
+                    "new_markets": rng.randrange(0, 2) if took_part and year == 2026 else 0,
+                    "new_customers": rng.randrange(0, 4),
+                    "new_export_product": "false",
+                    "employees": 10 + int(base / 100),
+                }
+            )
         for year, quarters in years.items():
             out.append(
-                {"tax_code": tax, "period": str(year),
-                 "turnover_million_vnd": round(sum(q[0] for q in quarters), 1),
-                 "export_turnover_million_vnd": round(sum(q[1] for q in quarters), 1),
-                 "export_markets": rng.randrange(0, 5) if f["exporter"] == "true" else 0,
-                 "new_markets": rng.randrange(1, 3) if took_part and year == 2026 else 0,
-                 "new_customers": rng.randrange(0, 6),
-                 "new_export_product": "true" if took_part and year == 2026 and rng.random() < 0.4 else "false",
-                 "employees": 10 + int(base / 100) + (2 if took_part and year == 2026 else 0)}
-            )  # fmt: skip
+                {
+                    "tax_code": tax,
+                    "period": str(year),
+                    "turnover_million_vnd": round(sum(q[0] for q in quarters), 1),
+                    "export_turnover_million_vnd": round(sum(q[1] for q in quarters), 1),
+                    "export_markets": rng.randrange(0, 5) if f["exporter"] == "true" else 0,
+                    "new_markets": rng.randrange(1, 3) if took_part and year == 2026 else 0,
+                    "new_customers": rng.randrange(0, 6),
+                    "new_export_product": "true"
+                    if took_part and year == 2026 and rng.random() < 0.4
+                    else "false",
+                    "employees": 10 + int(base / 100) + (2 if took_part and year == 2026 else 0),
+                }
+            )
     return out
 
 
@@ -334,14 +428,36 @@ def _observations(activities: list[dict[str, object]]) -> list[Row]:
             )
             if (centre(province), "HD_CT", quarter) == DISAGREEING:
                 done += 1
-            rows.append({"programme_code": centre(province), "indicator_code": "HD_CT", "period": quarter,
-                         "admin_unit": province, "value": done, "source": "báo cáo quý của Trung tâm"})  # fmt: skip
+            rows.append(
+                {
+                    "programme_code": centre(province),
+                    "indicator_code": "HD_CT",
+                    "period": quarter,
+                    "admin_unit": province,
+                    "value": done,
+                    "source": "báo cáo quý của Trung tâm",
+                }
+            )
         for year, value in (("2025", 4), ("2026", 7)):
-            rows.append({"programme_code": centre(province), "indicator_code": "CB_KT", "period": year,
-                         "admin_unit": province, "value": value + int(province) % 3,
-                         "source": "đánh giá năng lực XTTM (minh hoạ)"})  # fmt: skip
-        rows.append({"programme_code": centre(province), "indicator_code": "KP_XTTM", "period": "2026",
-                     "admin_unit": province, "value": 900 + int(province) * 5})  # fmt: skip
+            rows.append(
+                {
+                    "programme_code": centre(province),
+                    "indicator_code": "CB_KT",
+                    "period": year,
+                    "admin_unit": province,
+                    "value": value + int(province) % 3,
+                    "source": "đánh giá năng lực XTTM (minh hoạ)",
+                }
+            )
+        rows.append(
+            {
+                "programme_code": centre(province),
+                "indicator_code": "KP_XTTM",
+                "period": "2026",
+                "admin_unit": province,
+                "value": 900 + int(province) * 5,
+            }
+        )
     return _table(OBSERVATIONS.names, rows)
 
 

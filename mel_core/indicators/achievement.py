@@ -40,10 +40,27 @@ from mel_core.indicators.rollup import admin_rollup
 from mel_core.indicators.values import WHOLE, Direction, TargetValue, direction_of
 
 ACHIEVEMENT_COLUMNS = [
-    "indicator_code", "level", "direction", "cumulative", "unit", "period", "period_start", "period_end",
-    "admin_unit", "baseline", "target", "target_high", "actual", "actual_period", "complete", "met", "within", "ratio",
-    "distance", "progress",
-]  # fmt: skip
+    "indicator_code",
+    "level",
+    "direction",
+    "cumulative",
+    "unit",
+    "period",
+    "period_start",
+    "period_end",
+    "admin_unit",
+    "baseline",
+    "target",
+    "target_high",
+    "actual",
+    "actual_period",
+    "complete",
+    "met",
+    "within",
+    "ratio",
+    "distance",
+    "progress",
+]
 
 
 def _finite(value: object) -> bool:
@@ -247,8 +264,9 @@ def achievement(
                 )
             rows["actual"] = extra["value"].to_numpy(float)
             rows["actual_period"] = rows["period"]
-            rows = rows.assign(target=math.nan, target_high=math.nan, ratio=math.nan, distance=math.nan,
-                               progress=math.nan)  # fmt: skip
+            rows = rows.assign(
+                target=math.nan, target_high=math.nan, ratio=math.nan, distance=math.nan, progress=math.nan
+            )
             rows["complete"] = pd.array([True] * len(rows), dtype="boolean")
             rows["met"] = pd.array([pd.NA] * len(rows), dtype="boolean")
             rows["within"] = pd.array([pd.NA] * len(rows), dtype="boolean")

@@ -174,8 +174,11 @@ def _span(obs: Values, spec: MethodSpec, comps: list[str], periods: Iterable[str
         else:
             years = series[series["period"].isin([str(y) for y in range(first, last + 1)])]
             # every year's rate must be there: a missing year leaves the average missing
-            growth = np.log1p(years["value"].to_numpy(float) / 100.0, where=years["value"].to_numpy(float) > -100,
-                              out=np.full(len(years), np.nan))  # fmt: skip
+            growth = np.log1p(
+                years["value"].to_numpy(float) / 100.0,
+                where=years["value"].to_numpy(float) > -100,
+                out=np.full(len(years), np.nan),
+            )
             summed = (
                 years.assign(_log=growth)
                 .groupby(["admin_unit", "disaggregation"])["_log"]

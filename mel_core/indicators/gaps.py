@@ -9,8 +9,17 @@ import pandas as pd
 from mel_core.indicators.values import WHOLE, direction_of
 
 GAP_COLUMNS = [
-    "indicator_code", "period", "dimension", "group", "value", "reference", "kind", "gap", "relative_gap", "share",
-]  # fmt: skip
+    "indicator_code",
+    "period",
+    "dimension",
+    "group",
+    "value",
+    "reference",
+    "kind",
+    "gap",
+    "relative_gap",
+    "share",
+]
 #: The disaggregations compared: the group of concern against the reference group.
 GAP_PAIRS = (("sex", "female", "male"), ("ethnicity", "minority", "kinh"))
 
@@ -71,8 +80,17 @@ def gaps(
                 gap = mine - other if direction == "increase" else other - mine
                 relative = gap / abs(other) if other else math.nan
             rows.append(
-                {"indicator_code": code, "period": period, "dimension": dimension, "group": group, "value": mine,
-                 "reference": other, "kind": "share" if count else "level", "gap": gap, "relative_gap": relative,
-                 "share": share}
-            )  # fmt: skip
+                {
+                    "indicator_code": code,
+                    "period": period,
+                    "dimension": dimension,
+                    "group": group,
+                    "value": mine,
+                    "reference": other,
+                    "kind": "share" if count else "level",
+                    "gap": gap,
+                    "relative_gap": relative,
+                    "share": share,
+                }
+            )
     return pd.DataFrame(rows, columns=GAP_COLUMNS)

@@ -182,17 +182,25 @@ def earned_income(
 
 
 def earned_income_female(
-    gdp_per_capita_ppp: Values, female_share: Values, female_active_share: Values, wage_ratio: Values,
-    *, strict: bool = True,
-) -> Values:  # fmt: skip
+    gdp_per_capita_ppp: Values,
+    female_share: Values,
+    female_active_share: Values,
+    wage_ratio: Values,
+    *,
+    strict: bool = True,
+) -> Values:
     """Women's estimated earned income: ``Y_f = S_f · GDP per capita / f`` (see :func:`earned_income`)."""
     return earned_income(gdp_per_capita_ppp, female_share, female_active_share, wage_ratio, strict=strict)[0]
 
 
 def earned_income_male(
-    gdp_per_capita_ppp: Values, female_share: Values, female_active_share: Values, wage_ratio: Values,
-    *, strict: bool = True,
-) -> Values:  # fmt: skip
+    gdp_per_capita_ppp: Values,
+    female_share: Values,
+    female_active_share: Values,
+    wage_ratio: Values,
+    *,
+    strict: bool = True,
+) -> Values:
     """Men's estimated earned income: ``Y_m = (1 − S_f) · GDP per capita / (1 − f)`` (:func:`earned_income`)."""
     return earned_income(gdp_per_capita_ppp, female_share, female_active_share, wage_ratio, strict=strict)[1]
 
@@ -242,9 +250,16 @@ def gdi(
     )  # fmt: skip
     parts = [_arr(equally_distributed_index(f, m, female_share, strict=strict)) for f, m in pairs]
     inputs = (
-        life_expectancy_female, life_expectancy_male, literacy_female, literacy_male, enrolment_female,
-        enrolment_male, income_female, income_male, female_share,
-    )  # fmt: skip
+        life_expectancy_female,
+        life_expectancy_male,
+        literacy_female,
+        literacy_male,
+        enrolment_female,
+        enrolment_male,
+        income_female,
+        income_male,
+        female_share,
+    )
     return _out((parts[0] + parts[1] + parts[2]) / 3.0, *inputs)
 
 

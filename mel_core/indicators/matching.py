@@ -86,8 +86,15 @@ def match(targets: pd.DataFrame, obs: pd.DataFrame) -> Found:
             {"row": rest, "group": group_t[rest], "start": first[per_t[rest]], "end": last[per_t[rest]]}
         )
         wanted = np.isin(group_o, np.unique(left["group"]))
-        right = pd.DataFrame({"group": group_o[wanted], "o_start": first[per_o[wanted]], "o_end": last[per_o[wanted]],
-                              "o_period": per_o[wanted], "value": obs["value"].to_numpy(float)[wanted]})  # fmt: skip
+        right = pd.DataFrame(
+            {
+                "group": group_o[wanted],
+                "o_start": first[per_o[wanted]],
+                "o_end": last[per_o[wanted]],
+                "o_period": per_o[wanted],
+                "value": obs["value"].to_numpy(float)[wanted],
+            }
+        )
         right = right.sort_values(["o_end", "o_start"], kind="stable")
         near = pd.merge_asof(left.sort_values("end"), right, left_on="end", right_on="o_end", by="group")
         near = near[near["o_end"].notna()]

@@ -77,8 +77,14 @@ def check_admin_units(source: Source, batch: Batch, known: Known) -> None:
         if not code or not level:
             continue
         if code in provinces or code.upper() == NATIONAL or known.units.get(code, (level,))[0] not in LEVELS:
-            problem(r, "code", say("the code is a province's (or the country's): give the unit its own code",
-                                   "mã này là mã tỉnh (hoặc cả nước): hãy dùng mã riêng của đơn vị"))  # fmt: skip
+            problem(
+                r,
+                "code",
+                say(
+                    "the code is a province's (or the country's): give the unit its own code",
+                    "mã này là mã tỉnh (hoặc cả nước): hãy dùng mã riêng của đơn vị",
+                ),
+            )
             continue
         if parent:
             parent_level = "province" if parent in provinces else units.get(parent, ("",))[0]
@@ -90,16 +96,25 @@ def check_admin_units(source: Source, batch: Batch, known: Known) -> None:
                     say("a unit cannot be its own parent", "đơn vị không thể thuộc chính nó"),
                 )
             elif not parent_level:
-                problem(r, "parent_code", say(
-                    "unknown unit: the parent must be a GSO province code, or a district in this table or the store",
-                    "không có đơn vị này: cấp trên phải là mã tỉnh, hoặc một huyện trong bảng này hay trong kho"
-                    " dữ liệu",
-                ))  # fmt: skip
+                problem(
+                    r,
+                    "parent_code",
+                    say(
+                        "unknown unit: the parent must be a GSO province code, or a district in this table or"
+                        " the store",
+                        "không có đơn vị này: cấp trên phải là mã tỉnh, hoặc một huyện trong bảng này hay trong kho"
+                        " dữ liệu",
+                    ),
+                )
             elif parent_level not in allowed:
-                problem(r, "parent_code", say(
-                    f"a {level} lies in {' or a '.join(allowed)}, not in a {parent_level}",
-                    f"{_vi(level)} thuộc {' hoặc '.join(_vi(a) for a in allowed)}, không thuộc {_vi(parent_level)}",
-                ))  # fmt: skip
+                problem(
+                    r,
+                    "parent_code",
+                    say(
+                        f"a {level} lies in {' or a '.join(allowed)}, not in a {parent_level}",
+                        f"{_vi(level)} thuộc {' hoặc '.join(_vi(a) for a in allowed)}, không thuộc {_vi(parent_level)}",
+                    ),
+                )
         if successor:
             _check_successor(r, code, level, successor, units, problem)
 
@@ -108,10 +123,14 @@ def _check_successor(
     r: dict[str, Any], code: str, level: str, successor: str, units: dict[str, UnitFacts], problem: Any
 ) -> None:
     if level == "district":
-        problem(r, "successor_code", say(
-            "districts were abolished on 1 July 2025 and have no successor: leave it empty",
-            "cấp huyện đã kết thúc từ ngày 01/7/2025, không có đơn vị kế thừa: để trống",
-        ))  # fmt: skip
+        problem(
+            r,
+            "successor_code",
+            say(
+                "districts were abolished on 1 July 2025 and have no successor: leave it empty",
+                "cấp huyện đã kết thúc từ ngày 01/7/2025, không có đơn vị kế thừa: để trống",
+            ),
+        )
         return
     facts = units.get(successor)
     if successor == code:
@@ -121,15 +140,23 @@ def _check_successor(
             say("a commune cannot be merged into itself", "xã không sáp nhập vào chính nó"),
         )
     elif facts is None or facts[0] != "commune":
-        problem(r, "successor_code", say(
-            "unknown commune: the successor must be a commune in this table or the store",
-            "không có xã này: xã kế thừa phải có trong bảng này hoặc trong kho dữ liệu",
-        ))  # fmt: skip
+        problem(
+            r,
+            "successor_code",
+            say(
+                "unknown commune: the successor must be a commune in this table or the store",
+                "không có xã này: xã kế thừa phải có trong bảng này hoặc trong kho dữ liệu",
+            ),
+        )
     elif facts[1] is not None and units.get(facts[1], ("",))[0] == "district":
-        problem(r, "successor_code", say(
-            f"{successor} lies in a district: a commune formed in 2025 lies directly in its province",
-            f"{successor} thuộc một huyện: xã hình thành năm 2025 thuộc trực tiếp tỉnh",
-        ))  # fmt: skip
+        problem(
+            r,
+            "successor_code",
+            say(
+                f"{successor} lies in a district: a commune formed in 2025 lies directly in its province",
+                f"{successor} thuộc một huyện: xã hình thành năm 2025 thuộc trực tiếp tỉnh",
+            ),
+        )
     else:
         seen = {code}
         cursor: str | None = successor
@@ -155,11 +182,15 @@ def load_admin_units(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     records = {
         r["code"]: {
-            "code": r["code"], "name": r["name"], "name_ascii": r.get("name_ascii") or fold(r["name"]),
-            "level": r["level"], "parent_code": r["parent_code"], "successor_code": r.get("successor_code"),
+            "code": r["code"],
+            "name": r["name"],
+            "name_ascii": r.get("name_ascii") or fold(r["name"]),
+            "level": r["level"],
+            "parent_code": r["parent_code"],
+            "successor_code": r.get("successor_code"),
         }
         for r in rows
-    }  # fmt: skip
+    }
     done: set[str] = set()
     order: list[dict[str, Any]] = []
 

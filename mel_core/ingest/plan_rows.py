@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from mel_core.ingest.sources import Source
     from mel_core.ingest.validate import Batch, Known, Record
 
-NOT_POSITIVE = say("must be 1 or more (solutions are numbered 1, 2 … under their objective)",
-                   "phải từ 1 trở lên (giải pháp đánh số 1, 2 … trong mỗi mục tiêu)")  # fmt: skip
+NOT_POSITIVE = say(
+    "must be 1 or more (solutions are numbered 1, 2 … under their objective)",
+    "phải từ 1 trở lên (giải pháp đánh số 1, 2 … trong mỗi mục tiêu)",
+)
 
 
 def check_plan(source: Source, batch: Batch, known: Known) -> None:

@@ -35,8 +35,17 @@ PLACE_COLUMN = {"activities": "province"}
 #: Tables of enterprise data: a row is for the enterprise's province (:func:`mel_core.access.enterprise_row_scope`).
 ENTERPRISE_TABLES = ("enterprises", "enterprise_reports")
 #: Tables whose rows belong to a programme by ``programme_code``, in the order problems are listed.
-FIGURES = ("solutions", "indicators", "targets", "observations", "expenditures", "activities", "survey",
-           "activity_participants", "activity_results")  # fmt: skip
+FIGURES = (
+    "solutions",
+    "indicators",
+    "targets",
+    "observations",
+    "expenditures",
+    "activities",
+    "survey",
+    "activity_participants",
+    "activity_results",
+)
 
 
 def scope_check(uploader: Viewer) -> ExtraCheck | None:

@@ -75,9 +75,16 @@ def enterprise_panel(
         group = "treatment" if tax in treated else "comparison"
         for label, year, report in (("baseline", base, reports[0]), ("endline", end, reports[1])):
             rows.append(
-                {"respondent_id": tax, "round": label, "year": year, "group": group, "admin_unit": firm.province,
-                 "cluster": None, **{v: getattr(report, name) for v, name in PANEL_VARIABLES.items()}}
-            )  # fmt: skip
+                {
+                    "respondent_id": tax,
+                    "round": label,
+                    "year": year,
+                    "group": group,
+                    "admin_unit": firm.province,
+                    "cluster": None,
+                    **{v: getattr(report, name) for v, name in PANEL_VARIABLES.items()},
+                }
+            )
     frame = pd.DataFrame(rows, columns=[*_ID, *PANEL_VARIABLES])
     sizes = frame.drop_duplicates("respondent_id")["group"].value_counts()
     if sizes.get("treatment", 0) < least or sizes.get("comparison", 0) < least:
@@ -110,9 +117,16 @@ def counted_observations(
         if figure.value is None:
             continue
         rows.append(
-            {"indicator_code": t["indicator_code"], "period": period.label, "period_start": period.start,
-             "period_end": period.end, "admin_unit": t["admin_unit"], "disaggregation": "", "value": figure.value}
-        )  # fmt: skip
+            {
+                "indicator_code": t["indicator_code"],
+                "period": period.label,
+                "period_start": period.start,
+                "period_end": period.end,
+                "admin_unit": t["admin_unit"],
+                "disaggregation": "",
+                "value": figure.value,
+            }
+        )
     return pd.DataFrame(
         rows,
         columns=[

@@ -72,9 +72,21 @@ COMPUTED = (*COUNTED, *FROM_ENTERPRISES)
 #: The fourteen provincial indicators of seed 000, in the seed's order (CB_KT comes from the capacity
 #: assessment, typed in).
 PROVINCIAL_SHEET = (
-    "XK_TT", "DS_TT", "TT_MOI", "KH_MOI", "DN_SPXK", "CB_KT", "HD_CT", "CB_TG", "LUOT_CB", "DN_TG", "LUOT_DN",
-    "HD_TU", "DN_TU", "DS_GT",
-)  # fmt: skip
+    "XK_TT",
+    "DS_TT",
+    "TT_MOI",
+    "KH_MOI",
+    "DN_SPXK",
+    "CB_KT",
+    "HD_CT",
+    "CB_TG",
+    "LUOT_CB",
+    "DN_TG",
+    "LUOT_DN",
+    "HD_TU",
+    "DN_TU",
+    "DS_GT",
+)
 
 
 @dataclass(frozen=True)
@@ -250,9 +262,12 @@ def compute(records: TradeRecords, scope: Scope) -> dict[str, Figure]:
     firms, firm_visits = _count_people(records, inside, "enterprise", scope)
     outside_firms, _ = _count_people(records, outside, "enterprise", scope)
     for code, figure in (
-        ("CB_TG", officials), ("LUOT_CB", official_visits), ("DN_TG", firms), ("LUOT_DN", firm_visits),
+        ("CB_TG", officials),
+        ("LUOT_CB", official_visits),
+        ("DN_TG", firms),
+        ("LUOT_DN", firm_visits),
         ("DN_TU", outside_firms),
-    ):  # fmt: skip
+    ):
         out[code] = Figure(code, figure.value, by_type=figure.by_type, activities=figure.activities)
     joined = participating(records, scope)
     for code, name in (("XK_DT", "export_turnover"), ("DS", "turnover")):

@@ -70,9 +70,16 @@ def my_reports(conn: Connection, viewer: Viewer) -> dict[str, Any]:
         has_children = len(records.children(code)) > 1
         kinds = [k for k in KINDS if has_children or k not in BREAKDOWNS]
         out.append(
-            {"code": code, "title": title, "parent": parent, "provinces": sorted(scope.provinces),
-             "implementer": scope.implementer, "kinds": kinds, "periods": periods(records, code)}
-        )  # fmt: skip
+            {
+                "code": code,
+                "title": title,
+                "parent": parent,
+                "provinces": sorted(scope.provinces),
+                "implementer": scope.implementer,
+                "kinds": kinds,
+                "periods": periods(records, code),
+            }
+        )
     return {"programmes": out}
 
 
