@@ -123,10 +123,17 @@ def assess(
     for code in codes:
         value, high, plan_period = plan(code)
         rows.append(
-            {"indicator_code": code, "period": period.label, "period_start": period.start,
-             "period_end": period.end, "admin_unit": fig.unit, "value": value, "value_high": high,
-             "plan_period": plan_period}
-        )  # fmt: skip
+            {
+                "indicator_code": code,
+                "period": period.label,
+                "period_start": period.start,
+                "period_end": period.end,
+                "admin_unit": fig.unit,
+                "value": value,
+                "value_high": high,
+                "plan_period": plan_period,
+            }
+        )
     targets = pd.DataFrame(rows)
     if targets.empty:
         return pd.DataFrame(

@@ -159,12 +159,20 @@ def _assess(scope: Scope, kind: NarrativeKind, period: Period) -> list[Assessed]
             own = s["plan_period"] == period.label
             out.append(
                 Assessed(
-                    fig.code, str(ind.code), str(ind.name), str(ind.unit), str(ind.level), target,
-                    float(s["target_high"]), s["plan_period"], actual,
-                    None if pd.isna(s["actual_period"]) else str(s["actual_period"]), ratio,
+                    fig.code,
+                    str(ind.code),
+                    str(ind.name),
+                    str(ind.unit),
+                    str(ind.level),
+                    target,
+                    float(s["target_high"]),
+                    s["plan_period"],
+                    actual,
+                    None if pd.isna(s["actual_period"]) else str(s["actual_period"]),
+                    ratio,
                     _status(target, actual, ratio, bool(own), expected),
                 )
-            )  # fmt: skip
+            )
     return out
 
 
@@ -190,12 +198,22 @@ def once(parts: list[ProgrammeFigures]) -> list[ProgrammeFigures]:
 def _activities(session: Session, programmes: list[ProgrammeFigures], period: Period) -> list[ActivityCount]:
     a, p = table_of(Activity), table_of(Programme)
     codes = [fig.code for fig in programmes]
-    rows = session.connection().execute(
-        select(p.c.code, a.c.planned_date, a.c.actual_date, a.c.status, a.c.cost_planned_million_vnd,
-               a.c.cost_actual_million_vnd)
-        .join(p, p.c.id == a.c.programme_id)
-        .where(p.c.code.in_(codes))
-    ).all()  # fmt: skip
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                p.c.code,
+                a.c.planned_date,
+                a.c.actual_date,
+                a.c.status,
+                a.c.cost_planned_million_vnd,
+                a.c.cost_actual_million_vnd,
+            )
+            .join(p, p.c.id == a.c.programme_id)
+            .where(p.c.code.in_(codes))
+        )
+        .all()
+    )
     titles = {fig.code: named(fig.programme["title"], fig.code) for fig in programmes}
 
     def inside(day: date | None) -> bool:

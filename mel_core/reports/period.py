@@ -26,8 +26,12 @@ ReportKind = Literal["monthly", "quarterly", "six-month", "annual", "five-year"]
 REPORT_KINDS: tuple[ReportKind, ...] = ("monthly", "quarterly", "six-month", "annual", "five-year")
 SUB_YEAR: tuple[ReportKind, ...] = ("monthly", "quarterly", "six-month")  # measured against the year's plan
 _EXAMPLES = {
-    "monthly": "2015-07", "quarterly": "2015-Q3", "six-month": "2013-H1", "annual": "2013", "five-year": "2011-2015",
-}  # fmt: skip
+    "monthly": "2015-07",
+    "quarterly": "2015-Q3",
+    "six-month": "2013-H1",
+    "annual": "2013",
+    "five-year": "2011-2015",
+}
 _QUARTER_VI = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 

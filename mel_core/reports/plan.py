@@ -77,12 +77,18 @@ def add_plan(conn: Connection, scope: Scope) -> None:
         pid = fig.programme["id"]
         details = _frame(
             conn,
-            select(i.c.code, func.coalesce(i.c.sector, p.c.sector), i.c.frequency, i.c.timing,
-                   i.c.collection_method, s.c.number)
+            select(
+                i.c.code,
+                func.coalesce(i.c.sector, p.c.sector),
+                i.c.frequency,
+                i.c.timing,
+                i.c.collection_method,
+                s.c.number,
+            )
             .select_from(i.join(p, p.c.id == i.c.programme_id).outerjoin(s, s.c.id == i.c.solution_id))
             .where(i.c.programme_id == pid),
             DETAIL_COLUMNS,
-        )  # fmt: skip
+        )
         details["solution"] = details["solution"].fillna(0).astype(int)
         fig.indicators = fig.indicators.drop(columns=DETAIL_COLUMNS[1:], errors="ignore").merge(
             details, on="code", how="left"
@@ -90,12 +96,21 @@ def add_plan(conn: Connection, scope: Scope) -> None:
         if not fig.targets.empty:
             adjustments = _frame(
                 conn,
-                select(i.c.code, t.c.period, t.c.admin_unit_code, t.c.value, t.c.value_high, t.c.adjusted_value,
-                       t.c.adjusted_value_high, t.c.adjusted_on, t.c.adjustment_reason)
+                select(
+                    i.c.code,
+                    t.c.period,
+                    t.c.admin_unit_code,
+                    t.c.value,
+                    t.c.value_high,
+                    t.c.adjusted_value,
+                    t.c.adjusted_value_high,
+                    t.c.adjusted_on,
+                    t.c.adjustment_reason,
+                )
                 .join(i, i.c.id == t.c.indicator_id)
                 .where(i.c.programme_id == pid, t.c.adjusted_value.is_not(None)),
                 ["indicator_code", "period", "admin_unit", *ADJUSTMENT_COLUMNS],
-            )  # fmt: skip
+            )
             fig.targets = fig.targets.drop(columns=ADJUSTMENT_COLUMNS, errors="ignore").merge(
                 adjustments, on=["indicator_code", "period", "admin_unit"], how="left"
             )

@@ -79,17 +79,23 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
     programme_codes = sorted(
         set(
             conn.scalars(
-                select(p.c.code).join(i, i.c.programme_id == p.c.id).join(t, t.c.indicator_id == i.c.id)
-                .where(t.c.admin_unit_code.in_(units)).distinct()
+                select(p.c.code)
+                .join(i, i.c.programme_id == p.c.id)
+                .join(t, t.c.indicator_id == i.c.id)
+                .where(t.c.admin_unit_code.in_(units))
+                .distinct()
             )
         )
         | set(
             conn.scalars(
-                select(p.c.code).join(i, i.c.programme_id == p.c.id).join(o, o.c.indicator_id == i.c.id)
-                .where(o.c.admin_unit_code.in_(units)).distinct()
+                select(p.c.code)
+                .join(i, i.c.programme_id == p.c.id)
+                .join(o, o.c.indicator_id == i.c.id)
+                .where(o.c.admin_unit_code.in_(units))
+                .distinct()
             )
         )
-    )  # fmt: skip
+    )
     title = unit_title(unit)
     if not programme_codes:
         raise ReportScopeError(

@@ -58,13 +58,27 @@ def write_xlsx(table: ReportTable, path: Path) -> Path:
     _merge(ws, 1, 1, left_end, issuer[0], font=plain, alignment=center)
     _merge(ws, 2, 1, left_end, issuer[1], font=bold, alignment=center)
     _merge(ws, 1, right_start, n, NATIONAL_HEADING[0], font=bold, alignment=center)
-    _merge(ws, 2, right_start, n, NATIONAL_HEADING[1], font=Font(name=FONT, size=13, bold=True, underline="single"),
-           alignment=center)  # fmt: skip
+    _merge(
+        ws,
+        2,
+        right_start,
+        n,
+        NATIONAL_HEADING[1],
+        font=Font(name=FONT, size=13, bold=True, underline="single"),
+        alignment=center,
+    )
     _merge(
         ws, 3, right_start, n, table.place_date, font=Font(name=FONT, size=12, italic=True), alignment=center
     )
-    _merge(ws, 4, 1, left_end, table.sheet_name, font=Font(name=FONT, size=11, italic=True),
-           alignment=Alignment(horizontal="left"))  # fmt: skip
+    _merge(
+        ws,
+        4,
+        1,
+        left_end,
+        table.sheet_name,
+        font=Font(name=FONT, size=11, italic=True),
+        alignment=Alignment(horizontal="left"),
+    )
     row = 5
     for line in table.title:
         _merge(ws, row, 1, n, line, font=Font(name=FONT, size=14, bold=True), alignment=center)
@@ -85,9 +99,11 @@ def write_xlsx(table: ReportTable, path: Path) -> Path:
         ws.cell(row=top + head.row, column=head.col + 1, value=head.text)
         if head.rowspan > 1 or head.colspan > 1:
             ws.merge_cells(
-                start_row=top + head.row, start_column=head.col + 1,
-                end_row=top + head.row + head.rowspan - 1, end_column=head.col + head.colspan,
-            )  # fmt: skip
+                start_row=top + head.row,
+                start_column=head.col + 1,
+                end_row=top + head.row + head.rowspan - 1,
+                end_column=head.col + head.colspan,
+            )
     for offset in range(table.header_rows):
         ws.row_dimensions[top + offset].height = 32
     numbers = top + table.header_rows
@@ -117,8 +133,15 @@ def write_xlsx(table: ReportTable, path: Path) -> Path:
         row += 1
     row += 1
     for line in table.notes:
-        _merge(ws, row, 1, n, line, font=Font(name=FONT, size=11, italic=True),
-               alignment=Alignment(wrap_text=True, vertical="top"))  # fmt: skip
+        _merge(
+            ws,
+            row,
+            1,
+            n,
+            line,
+            font=Font(name=FONT, size=11, italic=True),
+            alignment=Alignment(wrap_text=True, vertical="top"),
+        )
         ws.row_dimensions[row].height = 30
         row += 1
 
