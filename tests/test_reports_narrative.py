@@ -207,6 +207,8 @@ def _doc_items(rows: list[list[str]], table, lang: str = "vi") -> dict[tuple[str
                 assert _code(r[1]) == _code(cell_text(body.cells[1])), r
             elif body.kind == "empty":
                 assert r[1] == "no objective or indicator in the store yet"
+            elif r[2]:  # an indicator: its English name where the store has one, with its code
+                assert _code(r[1]) == _code(cell_text(body.cells[1])), r
             else:
                 assert r[1] == cell_text(body.cells[1]), r
     out, programme = {}, ""
@@ -328,6 +330,11 @@ def test_english_edition_has_the_english_outline_and_english_figures(engine, tmp
     swap = str.maketrans({".": ",", ",": "."})
     assert rows == {key: [unit, *(v.translate(swap) for v in rest)] for key, (unit, *rest) in table.items()}
     assert "1,234" not in text and "Outcome/impact" in {r[2] for r in _figures(document)}
+    # the indicators by their English names where the store has them (the sample names OP2 in English)
+    labels = {_code(r[1]): r[1] for r in _figures(document) if r[2]}
+    assert labels["OP2"] == "Person-times trained in animal husbandry (OP2)"
+    assert content.names_en[("DB-BSS-2011", "OP2")] == "Person-times trained in animal husbandry"
+    assert all(content.names_en.get(("DB-BSS-2011", code), "") in label for code, label in labels.items())
 
 
 @pytest.mark.postgres

@@ -182,6 +182,8 @@ def figure_rows(content: NarrativeContent, lang: Lang) -> list[list[str]]:
             continue
         at = 2 if c[6] is not None else 4
         code = label.rsplit("(", 1)[-1].rstrip(")")
+        if lang == "en" and (programme, code) in content.names_en:
+            label = f"{content.names_en[programme, code]} ({code})"
         level = t("output" if at == 2 else "outcome", lang)
         note = (
             figure_text(c[11], lang) if lang == "vi" else _note_en(assessed.get((programme, code)), content)
@@ -229,10 +231,11 @@ def _note_en(a: Assessed | None, content: NarrativeContent) -> str:
     return "; ".join(notes)
 
 
-def _line(a: Assessed, lang: Lang) -> str:
+def _line(a: Assessed, lang: Lang, content: NarrativeContent) -> str:
     plan = _value(a.target, lang, a.target_high)
     actual = _value(a.actual, lang)
-    return t("indicator_line", lang, name=a.name, code=a.code, plan=plan, actual=actual, unit=a.unit,
+    name = content.name(a.programme, a.code, a.name, lang)
+    return t("indicator_line", lang, name=name, code=a.code, plan=plan, actual=actual, unit=a.unit,
              rate=_rate(a.ratio, lang))  # fmt: skip
 
 
@@ -269,7 +272,7 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     if achieved:
         _paragraph(doc, t("achieved_intro", lang), bold=True)
         for a in achieved:
-            _paragraph(doc, _line(a, lang), style="List Bullet")
+            _paragraph(doc, _line(a, lang, content), style="List Bullet")
     placeholder(doc, t("ph_difference", lang))
     # explanation of the differences
     doc.add_heading(headings[4], level=2)
@@ -279,13 +282,15 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
         t("off_track_intro" if off else "none_off_track", lang, share=_rate(content.expected_share, lang)),
     )
     for a in off:
-        _paragraph(doc, _line(a, lang), style="List Bullet")
+        _paragraph(doc, _line(a, lang, content), style="List Bullet")
         placeholder(doc, t("ph_reason", lang, code=a.code))
     missing = content.with_status("not_reported")
     if missing:
         _paragraph(doc, t("not_reported_intro", lang), bold=True)
         for a in missing:
-            _paragraph(doc, f"{a.name} ({a.code})", style="List Bullet")
+            _paragraph(
+                doc, f"{content.name(a.programme, a.code, a.name, lang)} ({a.code})", style="List Bullet"
+            )
     # assessment of progress, with the evaluations' findings
     doc.add_heading(headings[5], level=2)
     _findings(doc, content, lang)
@@ -323,7 +328,8 @@ def _six_month_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, he
     doc.add_heading(headings[8], level=2)
     for a in content.with_status("off_track", "on_track"):
         remaining = _value(a.target - a.actual, lang) if a.target > a.actual else _value(0.0, lang)
-        text = t("remaining", lang, name=a.name, code=a.code, remaining=remaining, unit=a.unit)
+        name = content.name(a.programme, a.code, a.name, lang)
+        text = t("remaining", lang, name=name, code=a.code, remaining=remaining, unit=a.unit)
         _paragraph(doc, text, style="List Bullet")
     placeholder(doc, t("ph_measures", lang))
 
@@ -336,7 +342,12 @@ def _annual_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     if content.next_plan:
         _paragraph(doc, t("next_plan_intro", lang, year=content.period.start.year + 1))
         rows = [
-            [str(k), f"{n.name} ({n.code})", n.unit, _value(n.target, lang, n.target_high)]
+            [
+                str(k),
+                f"{content.name(n.programme, n.code, n.name, lang)} ({n.code})",
+                n.unit,
+                _value(n.target, lang, n.target_high),
+            ]
             for k, n in enumerate(content.next_plan, start=1)
         ]
         _table(doc, [t("col_no", lang), t("col_indicator", lang), t("col_unit", lang), t("col_plan", lang)], rows,

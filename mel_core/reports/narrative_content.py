@@ -36,7 +36,7 @@ from mel_core.reports.layout import assess, grouped, ordered_indicators, plan_fo
 from mel_core.reports.plan import PlanChoice, add_plan, rate_against
 from mel_core.reports.scope import ProgrammeFigures, Scope, programme_scope, province_scope
 from mel_core.reports.table import ReportTable
-from mel_core.store import Activity, Evaluation, Finding, Programme, Rating, table_of
+from mel_core.store import Activity, Evaluation, Finding, Indicator, Programme, Rating, table_of
 
 NarrativeKind = Literal["six-month", "annual"]
 NARRATIVE_KINDS: tuple[NarrativeKind, ...] = ("six-month", "annual")
@@ -117,9 +117,15 @@ class NarrativeContent:
     expected_share: float = 1.0  # the share of the year's plan due by the period's end
     today: date = field(default_factory=date.today)  # the date under the national heading
     plan: PlanChoice = "adjusted"  # the plan the figures are rated against (mel_core.reports.plan)
+    #: (programme, indicator) → the indicator's English name, where the store has one (``name_en``)
+    names_en: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def with_status(self, *statuses: Status) -> list[Assessed]:
         return [a for a in self.assessed if a.status in statuses]
+
+    def name(self, programme: str, code: str, name: str, lang: str) -> str:
+        """An indicator's name in ``lang``: its English name in English where the store has one, else as named."""
+        return self.names_en.get((programme, code), name) if lang == "en" else name
 
 
 def _expected_share(kind: NarrativeKind, period: Period) -> float:
@@ -292,6 +298,17 @@ def _evaluations(
 _CRITERIA = list(taxonomy()["criteria"])
 
 
+def _names_en(session: Session, codes: list[str]) -> dict[tuple[str, str], str]:
+    """The English names of the programmes' indicators, where the store has them."""
+    i, p = table_of(Indicator), table_of(Programme)
+    rows = session.connection().execute(
+        select(p.c.code, i.c.code, i.c.name_en)
+        .join(p, p.c.id == i.c.programme_id)
+        .where(p.c.code.in_(codes), i.c.name_en.is_not(None))
+    )
+    return {(programme, code): str(name) for programme, code, name in rows if str(name).strip()}
+
+
 def _language(provenance: object) -> str | None:
     """The language an evaluation ran in, as its provenance records it ("vi" or "en"), else None."""
     lang = provenance.get("lang") if isinstance(provenance, dict) else None
@@ -351,6 +368,7 @@ def narrative_content(
         plan=plan,
     )
     content.assessed = _assess(scope, kind, reported)
+    content.names_en = _names_en(session, [fig.code for fig in scope.programmes])
     listed = shown(scope, reported)
     content.activities = _activities(session, once(listed), reported)
     content.evaluations = _evaluations(session, once(listed), reported)
