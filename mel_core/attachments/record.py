@@ -253,6 +253,34 @@ def _of_target(viewer: Viewer) -> Select[Any]:
     )
 
 
+#: What a page lists of an attachment: not its extracted text, which may be long.
+LISTED = ("id", "title", "file_name", "media_type", "size", "visibility")
+
+
+@lru_cache(maxsize=256)
+def _listed_of_target(viewer: Viewer) -> Select[Any]:
+    """:func:`_of_target` as a Core query of the listed columns only."""
+    attachments = table_of(Attachment)
+    return (
+        select(*(attachments.c[name] for name in LISTED))
+        .where(
+            visible_clause(viewer),
+            attachments.c.entity == bindparam("entity"),
+            attachments.c.entity_key == bindparam("key"),
+        )
+        .order_by(attachments.c.id)
+    )
+
+
+def listed_attachments(session: Session, viewer: Viewer, target: Target) -> list[dict[str, Any]]:
+    """What a page lists (:data:`LISTED`) of the attachments ``viewer`` may see of ``target``, oldest first: one
+    Core query, without loading the rows as objects."""
+    found = session.connection().execute(
+        _listed_of_target(viewer), {"entity": target.entity, "key": target.key}
+    )
+    return [dict(row._mapping) for row in found]
+
+
 def attachments_of(session: Session, viewer: Viewer, target: Target | None = None) -> list[Attachment]:
     """The attachments ``viewer`` may see, of ``target`` (None: of everything), oldest first."""
     if target is not None:

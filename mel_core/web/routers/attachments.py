@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from mel_core.access import Viewer, may_attach
-from mel_core.attachments import attachments_of, stored_file
+from mel_core.attachments import stored_file
 from mel_core.attachments.files import ascii_name, kind_of_media
-from mel_core.attachments.record import Target, attachment
+from mel_core.attachments.record import Target, attachment, listed_attachments
 from mel_core.limits import Limits
 from mel_core.store import Attachment
 from mel_core.web.deps import db, portal, require
@@ -29,16 +29,8 @@ def download_name(row: Attachment) -> str:
 def attachment_list(session: Session, viewer: Viewer, entity: str, key: str) -> list[dict[str, Any]]:
     """The files of one programme, evaluation or lesson that ``viewer`` may see, as pages show them."""
     return [
-        {
-            "id": a.id,
-            "title": a.title,
-            "file_name": a.file_name,
-            "media_type": a.media_type,
-            "size": a.size,
-            "visibility": a.visibility,
-            "url": f"/attachments/{a.id}",
-        }
-        for a in attachments_of(session, viewer, Target(entity, key))
+        {**a, "url": f"/attachments/{a['id']}"}
+        for a in listed_attachments(session, viewer, Target(entity, key))
     ]
 
 
