@@ -125,7 +125,8 @@ def audience(viewer: Viewer) -> str:
 def audience_lessons(name: str) -> ColumnElement[bool]:
     """The lessons an index of audience ``name`` holds (``public`` or ``internal``)."""
     lessons = table_of(Lesson)
-    listed = lessons.c.status.in_(LISTED_STATUSES)
+    # equalities, not IN: an IN's list is a parameter SQLAlchemy writes into the SQL again at every execution
+    listed = or_(*(lessons.c.status == status for status in LISTED_STATUSES))
     if name == "public":
         return and_(lessons.c.visibility == "public", listed)
     if name == "internal":
