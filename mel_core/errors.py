@@ -52,6 +52,25 @@ class OutputError(MelError):
     exit_code = 73  # EX_CANTCREAT
 
 
+class NotFound(MelError):
+    """No record of this kind has this code in the store: a programme, an evaluation, a lesson …
+
+    The one error for a code that names nothing (``mel evaluate NOPE``, ``/programmes/NOPE``): the CLI exits 65
+    like any wrong value of an input, the portal answers 404.
+
+    Attributes:
+        entity: what was looked for (``"programme"``, ``"evaluation"`` …).
+        key: the code that was asked for.
+    """
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, message: str, hint: str = "", *, entity: str = "", key: str = "") -> None:
+        super().__init__(message, hint)
+        self.entity = entity
+        self.key = key
+
+
 class PeriodError(MelError, ValueError):
     """A period string does not follow one of the accepted syntaxes."""
 

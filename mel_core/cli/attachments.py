@@ -47,14 +47,13 @@ def attach(
     from mel_core.attachments import attach as attach_file
     from mel_core.attachments import parse_target
     from mel_core.attachments.files import read_file
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.config import load_settings
     from mel_core.store import session_scope
 
     where = parse_target(target)
     data = read_file(file)
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         row = attach_file(
             session, load_settings().home, where, data, file.name, title=title,
@@ -87,12 +86,11 @@ def list_(
     from mel_core.attachments import attachments_of, parse_target
     from mel_core.attachments.record import TERMINAL
     from mel_core.attachments.record import as_json as attachment_json
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
     where = parse_target(entity) if entity else None
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         found = [attachment_json(a) for a in attachments_of(session, TERMINAL, where)]
     if as_json:

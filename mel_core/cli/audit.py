@@ -47,13 +47,12 @@ def audit(
     (all user changes since a day: mel audit --entity user --since 2026-12-01)
     """
     from mel_core import audit as trail
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
     kind, _, key = entity.partition(":")
     when = _since(since)
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         found = trail.events(
             session, entity=kind or None, key=key or None, actor=actor or None, since=when, limit=limit

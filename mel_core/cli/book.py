@@ -59,7 +59,7 @@ def build(
     from rich.console import Console
 
     from mel_core.book.build import LANGUAGES, build_book
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.config import load_settings, sample_lessons_dir
 
     if lang not in LANGUAGES:
@@ -67,8 +67,7 @@ def build(
     folder = lessons
     if folder is None:
         folder = Path("lessons") if Path("lessons").is_dir() else sample_lessons_dir()
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     console = Console(stderr=True)
     with console.status(render(say("Building the book …", "Đang dựng sách …"))) as status:
         result = build_book(

@@ -36,12 +36,11 @@ def new(
     Example: mel calls new 247/KTHT-GN --title "Bài học kinh nghiệm giảm nghèo 2013" --year 2013 \\
     --deadline 2013-07-15 --province 11 --province 12 --org "Oxfam" --by thamdinh@molisa.gov.vn
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.calls import new_call
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         call = new_call(
             session, code, title, year=year, deadline=day(deadline, "--deadline"), by=by, provinces=province,
@@ -57,12 +56,11 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print them as JSON
 
     Example: mel calls list
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.calls import call_status, open_calls
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         found = [call_status(session, c.code) for c in open_calls(session)]
     if as_json:
@@ -87,12 +85,11 @@ def show(
 
     Example: mel calls show 247/KTHT-GN
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.calls import call_status
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         status = call_status(session, code, day(as_of, "--as-of") if as_of else None)
     if as_json:

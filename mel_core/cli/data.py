@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
+from mel_core.cli.store import current_store, store_engine
 from mel_core.i18n import language, render, say
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-
-def _engine() -> Engine:
-    from mel_core.config import load_settings
-    from mel_core.store import make_engine
-
-    return make_engine(load_settings().db_url)
-
-
-def _require_store(engine: Engine) -> None:
-    from mel_core.store.migrate import require_current
-
-    require_current(engine)  # a database that cannot be read is reported by mel_core.cli.main
 
 
 def init() -> None:
@@ -36,7 +20,7 @@ def init() -> None:
     from mel_core.reference import init_store
     from mel_core.store.migrate import current_revision
 
-    engine = _engine()
+    engine = store_engine()
     init_store(engine)
     revision, url = current_revision(engine), engine.url.render_as_string()
     typer.echo(
@@ -66,8 +50,7 @@ def import_(
 
     from mel_core.ingest import import_path
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -129,7 +112,6 @@ def export(
     """
     from mel_core.ingest import export_path
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     for written in export_path(engine, path):
         typer.echo(render(say(f"wrote {written}", f"đã ghi {written}")))

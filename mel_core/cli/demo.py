@@ -182,7 +182,7 @@ def _evaluate(console: Console, settings: Settings, out: Path | None, workers: i
     """Evaluate every sample programme with a progress bar, then list the ratings and where the notebooks are."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mel_core.cli.evaluate import _summary
+    from mel_core.cli.outcomes import print_outcomes
     from mel_core.demo.run import demo_evaluations
     from mel_core.evaluations.runner import default_output_root
     from mel_core.i18n import language
@@ -202,5 +202,5 @@ def _evaluate(console: Console, settings: Settings, out: Path | None, workers: i
             bar.update(task, completed=done, total=total, description=f"{programme} · {criterion}")
 
         outcomes = demo_evaluations(settings, root, workers=workers, lang=lang, progress=progress)
-    _summary(outcomes, lang)
+    print_outcomes(outcomes, lang)
     console.print(f"Evaluations (notebooks and HTML): {root}", soft_wrap=True)

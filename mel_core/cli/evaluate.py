@@ -93,9 +93,11 @@ def run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.outcomes import print_outcomes
+    from mel_core.cli.store import current_store
     from mel_core.errors import EvaluationFailed
-    from mel_core.evaluations.runner import all_programmes, evaluate
+    from mel_core.evaluations.runner import evaluate
+    from mel_core.store import read
 
     if bool(programme) == all_:
         raise typer.BadParameter("give one PROGRAMME or --all", param_hint="PROGRAMME")
@@ -103,23 +105,11 @@ def run(
     narrative = lang or language()
     if narrative not in ("vi", "en"):
         raise typer.BadParameter(f"{narrative!r}: use vi or en", param_hint="--lang")
-    engine = _engine()
-    _require_store(engine)
-    known = all_programmes(engine)
-    if programme and programme not in known:
-        from mel_core.criteria.data import ProgrammeNotFound
-
-        raise ProgrammeNotFound(
-            say(
-                f"programme {programme!r} is not in the store",
-                f"không có chương trình {programme!r} trong kho",
-            ),
-            hint=say(
-                f"Known programmes: {', '.join(known) or 'none (mel import … or mel demo loads some)'}.",
-                f"Các chương trình đang có: {', '.join(known) or 'chưa có (dùng mel import … hoặc mel demo)'}.",
-            ),
-        )
-    programmes = known if all_ else [programme]
+    engine = current_store()
+    with engine.connect() as conn:
+        programmes = read.programme_codes(conn) if all_ else [programme]
+        if programme:
+            read.programme_id(conn, programme)  # NotFound, naming the programmes there are
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
@@ -141,41 +131,9 @@ def run(
                 progress=progress,
             )  # fmt: skip
         except EvaluationFailed as exc:
-            _summary(exc.outcomes, narrative)
+            print_outcomes(exc.outcomes, narrative)
             raise
-    _summary(outcomes, narrative)
-
-
-def _summary(outcomes: list[Any], lang: str) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from mel_core.criteria.ratings import label
-    from mel_core.vocabulary import RATED
-
-    console = Console()
-    table = Table(box=box.SIMPLE_HEAD, title=render(say("Evaluations", "Các lần đánh giá"), lang))
-    table.add_column(render(say("evaluation", "lần đánh giá"), lang), no_wrap=True)
-    table.add_column(render(say("status", "trạng thái"), lang), no_wrap=True)
-    short = {"relevance": "rel", "coherence": "coh", "effectiveness": "eff", "efficiency": "efc", "impact": "imp",
-             "sustainability": "sus", "overall": "all"}  # fmt: skip
-    for criterion in RATED:
-        table.add_column(short[criterion], justify="center", no_wrap=True)
-    for o in outcomes:
-        cells = [str(o.levels.get(c) or "–") if o.status == "succeeded" else "" for c in RATED]
-        table.add_row(o.code, o.status, *cells)
-    console.print(table)
-    console.print(
-        "  rel relevance · coh coherence · eff effectiveness · efc efficiency · imp impact · sus sustainability"
-        " · all overall; 4 best … 1, – not rated",
-        style="dim",
-        soft_wrap=True,
-    )
-    for o in outcomes:
-        if o.status == "succeeded" and "overall" in o.levels:
-            console.print(f"  {o.code}: {label('overall', o.levels['overall'], lang)}", soft_wrap=True)
-        console.print(f"  {o.output_dir}", style="dim", soft_wrap=True)
+    print_outcomes(outcomes, narrative)
 
 
 @app.command("show")
@@ -192,12 +150,11 @@ def show(
     from rich.console import Console
     from sqlmodel import Session
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.evaluations.record import describe, mark_interrupted
 
     lang = language()
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     mark_interrupted(engine)  # a run of this machine whose process was killed is shown as interrupted
     with Session(engine) as session:
         data = describe(session, evaluation, lang)
@@ -240,11 +197,10 @@ def override(
 
     Example: mel evaluate override DB-BSS-2011-20261123-01 efficiency 3 --reason "Giá bò giống tăng 30% năm 2012"
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.evaluations.record import override as set_override
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     set_override(engine, evaluation, criterion, level, reason, by)
     typer.echo(
         render(

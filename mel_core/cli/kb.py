@@ -39,12 +39,11 @@ def index(
     """
     from rich.console import Console
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.config import load_settings
     from mel_core.kb.index import build_index, update_index
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     settings = load_settings()
     console = Console(stderr=True)
     # the portal's internal index first: the public one's summary is the line a person reads last

@@ -93,23 +93,21 @@ def ingest(
     Example: mel lessons ingest lessons/ --prune
     (a reviewer publishing the year's files: mel lessons ingest lessons/2026 --publish-as thamdinh@molisa.gov.vn)
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.ingest import ingest_lessons
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     report = ingest_lessons(engine, path, prune=prune, publish_as=publish_as or None)
     for line in report.lines():
         typer.echo(render(line))
 
 
 def _decide(key: str, decision: str, by: str, comment: str) -> None:
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.workflow import decide
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         lesson = decide(session, key, decision, by, comment)
         state = lesson.status
@@ -164,13 +162,12 @@ def history(lesson_id: str = typer.Argument(..., help="The lesson's id.")) -> No
 
     Example: mel lessons history 2026-son-la-ca-phe
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.workflow import find_lesson, steps
     from mel_core.store import session_scope
     from mel_core.text import terminal_safe
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         lesson = find_lesson(session, lesson_id)
         state, done = lesson.status, steps(session, lesson)
@@ -194,12 +191,11 @@ def export(
     Example: mel lessons export --out lessons/
     (one lesson: mel lessons export 2026-nuoi-lon-den-ban-dia --out lessons/)
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.lessons.export import export_lessons
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         report = export_lessons(session, out, lesson_ids or None, force=force)
     typer.echo(

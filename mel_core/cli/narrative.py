@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
+from mel_core.cli.options import PROGRAMME, PROVINCE
 from mel_core.i18n import LANGUAGES, render, say
 
 app = typer.Typer(
@@ -17,11 +19,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
-PROVINCE = typer.Option(
-    None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
-    " programme working in the province.",
-)  # fmt: skip
 LANG = typer.Option("vi", "--lang", metavar="vi|en", help="Language of the headings and prefilled text.")
 PLAN = typer.Option(
     "adjusted", "--plan", metavar="adjusted|original", help="The plan the figures are rated against: adjusted"
@@ -43,20 +40,22 @@ def _run(
     out: Path | None,
     plan: str = "adjusted",
 ) -> None:
-    from sqlmodel import Session
-
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import reading
     from mel_core.reports.narrative import default_narrative_name, write_narrative
     from mel_core.reports.narrative_content import narrative_content
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: use vi or en", param_hint="--lang")
-    engine = _engine()
-    _require_store(engine)
-    with Session(engine) as session:
-        content = narrative_content(
-            session, kind, programme=programme, province=province, period=period, plan=plan,  # type: ignore[arg-type]
-        )  # fmt: skip
+    content = reading(
+        lambda session: narrative_content(
+            session,
+            kind,  # type: ignore[arg-type]
+            programme=programme,
+            province=province,
+            period=period,
+            plan=plan,  # type: ignore[arg-type]
+        )
+    )
     path = out or Path(default_narrative_name(content, programme or f"tinh-{province}"))
     written = write_narrative(content, path, lang)  # type: ignore[arg-type]
     form = "4.3" if kind == "six-month" else "4.4"
@@ -70,18 +69,28 @@ def _run(
     )
 
 
-@app.command("six-month")
-def six_month(
-    programme: str | None = PROGRAMME,
-    province: str | None = PROVINCE,
-    period: str | None = typer.Option(
-        None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
-    ),
-    lang: str = LANG,
-    plan: str = PLAN,
-    out: Path | None = OUT,
-) -> None:
-    """Table 4.3: the six-month report on the implementation of the plan (Báo cáo 6 tháng), as .docx.
+def _command(kind: str, period_help: str, doc: str) -> Callable[..., None]:
+    """The command of the narrative report of one kind of period, for a programme or a province."""
+
+    def command(
+        programme: str | None = PROGRAMME,
+        province: str | None = PROVINCE,
+        period: str | None = typer.Option(None, "--period", help=period_help),
+        lang: str = LANG,
+        plan: str = PLAN,
+        out: Path | None = OUT,
+    ) -> None:
+        _run(kind, programme, province, period, lang, out, plan)
+
+    command.__doc__ = doc
+    return command
+
+
+app.command("six-month")(
+    _command(
+        "six-month",
+        "A half-year such as 2013-H1 (default: the latest with data).",
+        """Table 4.3: the six-month report on the implementation of the plan (Báo cáo 6 tháng), as .docx.
 
     Sections as in the manual: 1. implementation in the first six months (context, planned activities and
     results, actual situation and differences with the figures of Table 4.2, explanation, assessment with the
@@ -89,27 +98,20 @@ def six_month(
     plan: an indicator below the share of the year gone by is off track.
 
     Example: mel report narrative six-month --province 11 --period 2015-H1 --out bao-cao-6-thang.docx
-    """
-    _run("six-month", programme, province, period, lang, out, plan)
-
-
-@app.command("annual")
-def annual(
-    programme: str | None = PROGRAMME,
-    province: str | None = PROVINCE,
-    period: str | None = typer.Option(
-        None, "--period", help="A year such as 2015 (default: the latest with data)."
-    ),
-    lang: str = LANG,
-    plan: str = PLAN,
-    out: Path | None = OUT,
-) -> None:
-    """Table 4.4: the annual report on the implementation of the plan (Báo cáo năm), as .docx.
+    """,
+    )
+)
+app.command("annual")(
+    _command(
+        "annual",
+        "A year such as 2015 (default: the latest with data).",
+        """Table 4.4: the annual report on the implementation of the plan (Báo cáo năm), as .docx.
 
     Sections as in the manual: 1. implementation in the year; 2. the plan for the next year (its targets already
     in the store listed); 3. recommendations to the central or provincial government (3.1 the targets that
     differ from the orientation, 3.2 the support needed).
 
     Example: mel report narrative annual DB-BSS-2011 --period 2015 --lang en
-    """
-    _run("annual", programme, province, period, lang, out, plan)
+    """,
+    )
+)

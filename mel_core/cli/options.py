@@ -8,6 +8,14 @@ import typer
 
 from mel_core.i18n import render, say
 
+#: A report's programme, the argument of ``mel report …`` and ``mel report narrative …``.
+PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
+#: A report's province, instead of a programme.
+PROVINCE = typer.Option(
+    None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
+    " programme working in the province.",
+)  # fmt: skip
+
 
 def day(value: str, option: str) -> date:
     """The date written ``YYYY-MM-DD`` in ``option``.

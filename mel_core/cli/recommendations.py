@@ -41,7 +41,7 @@ def list_(
     Example: mel recommendations list --state overdue
     (as the book of last year showed them: mel recommendations list --as-of 2025-12-31)
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.evaluations.responses import tracker
     from mel_core.store import session_scope
     from mel_core.vocabulary import RECOMMENDATION_STATES
@@ -52,8 +52,7 @@ def list_(
             param_hint="--state",
         )
     when = day(as_of, "--as-of") if as_of else None
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         tracked = tracker(session, as_of=when, evaluation=evaluation or None)
     items = [i for i in tracked.items if not state or i.state == state or (state == "overdue" and i.overdue)]
@@ -98,7 +97,7 @@ def respond(
     Example: mel recommendations respond DB-BSS-2011-ex-post#1 --response accepted --text "Đồng ý" \\
     --action "Ban hành quy chế quay vòng bê" --unit "Sở NN&PTNT Điện Biên" --due 2027-06-30 --by thamdinh@molisa.gov.vn
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.evaluations.responses import respond as record
     from mel_core.store import session_scope
 
@@ -113,8 +112,7 @@ def respond(
             param_hint="--action",
         )
     actions = [(a, u, day(d, "--due")) for a, u, d in zip(action, unit, due, strict=True)]
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         record(session, ref, response, text, by, actions)
     typer.echo(render(say(f"Recorded the response to {ref}.", f"Đã ghi phản hồi cho {ref}.")))
@@ -140,13 +138,12 @@ def update(
     Example: mel recommendations update DB-BSS-2011-ex-post#1 --action 1 --status initiated \\
     --comment "Dự thảo quy chế đã trình" --by thamdinh@molisa.gov.vn
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.evaluations.responses import update as record
     from mel_core.store import session_scope
 
     when = day(as_of, "--as-of") if as_of else None
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         record(session, ref, action, status, by, comment, when)
     typer.echo(render(say(f"{ref}, action {action}: {status}.", f"{ref}, hành động {action}: {status}.")))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
 from mel_core.cli import narrative
+from mel_core.cli.options import PROGRAMME, PROVINCE
 from mel_core.i18n import render, say
 
 app = typer.Typer(
@@ -19,11 +21,6 @@ app = typer.Typer(
 )
 app.add_typer(narrative.app, name="narrative")
 
-PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
-PROVINCE = typer.Option(
-    None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
-    " programme working in the province.",
-)  # fmt: skip
 DISTRICT = typer.Option(
     None, "--district", metavar="CODE", help="A district code (before the 2025 reform): the programmes with"
     " figures there, its communes rolled up into it.",
@@ -42,144 +39,111 @@ PLAN = typer.Option(
 )  # fmt: skip
 
 
-def _run(
-    kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
-    form: str | None = None, district: str | None = None, commune: str | None = None, plan: str = "adjusted",
-) -> None:  # fmt: skip
-    from sqlmodel import Session
-
-    from mel_core.cli.data import _engine, _require_store
-    from mel_core.reports import build_report, default_name, write_report
-
-    if fmt not in ("xlsx", "html"):
-        raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
-    engine = _engine()
-    _require_store(engine)
-    with Session(engine) as session:
-        table = build_report(
-            session, kind, programme=programme, province=province, district=district, commune=commune,  # type: ignore[arg-type]
-            period=period, form=form, plan=plan,  # type: ignore[arg-type]
-        )  # fmt: skip
-    who = programme or (
-        f"tinh-{province}" if province else f"huyen-{district}" if district else f"xa-{commune}"
-    )
-    path = out or Path(default_name(table, who, fmt))  # type: ignore[arg-type]
-    written = write_report(table, path, fmt)  # type: ignore[arg-type]
-    typer.echo(
-        render(
-            say(
-                f"wrote Table {table.form} for {table.period}: {written}",
-                f"đã ghi Biểu {table.form} kỳ {table.period}: {written}",
-            )
-        )
-    )
-
-
 SECTOR = typer.Option(
     None, "--sector", metavar="KEY", help="A sector of the plan (agriculture, education, health, poverty …: the"
     " plan_sectors of kb/taxonomy.yml): its framework, appendix 2a (annual) or 4a (five-year).",
 )  # fmt: skip
 
 
-def _run_sector(
+def _run(
     kind: str, programme: str | None, province: str | None, period: str | None, fmt: str, out: Path | None,
-    form: str | None, sector: str, plan: str = "adjusted",
+    form: str | None = None, district: str | None = None, commune: str | None = None, sector: str | None = None,
+    plan: str = "adjusted",
 ) -> None:  # fmt: skip
-    """The framework of one sector of the plan (appendices 2a and 4a) for a province or a programme."""
-    from sqlmodel import Session
-
-    from mel_core.cli.data import _engine, _require_store
+    """Build a report form (with ``sector``: the framework of one sector of the plan, appendices 2a and 4a),
+    write it and say where."""
+    from mel_core.cli.store import reading
     from mel_core.reports import build_report, default_name, write_report
 
     if fmt not in ("xlsx", "html"):
         raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
-    engine = _engine()
-    _require_store(engine)
-    with Session(engine) as session:
-        table = build_report(
-            session, kind, programme=programme, province=province, period=period, form=form, sector=sector,  # type: ignore[arg-type]
-            plan=plan,  # type: ignore[arg-type]
-        )  # fmt: skip
-    who = f"{programme or f'tinh-{province}'}_{sector}"
-    written = write_report(table, out or Path(default_name(table, who, fmt)), fmt)  # type: ignore[arg-type]
-    typer.echo(
-        render(
-            say(
-                f"wrote appendix {table.form} ({sector}) for {table.period}: {written}",
-                f"đã ghi phụ lục {table.form} (ngành {sector}) kỳ {table.period}: {written}",
-            )
+    if sector is not None:
+        district = commune = None  # a sector's framework is a programme's or a province's
+    table = reading(
+        lambda session: build_report(
+            session, kind, programme=programme, province=province, district=district, commune=commune,  # type: ignore[arg-type]
+            period=period, form=form, sector=sector, plan=plan,  # type: ignore[arg-type]
         )
-    )
+    )  # fmt: skip
+    if sector is None:
+        who = programme or (
+            f"tinh-{province}" if province else f"huyen-{district}" if district else f"xa-{commune}"
+        )
+    else:
+        who = f"{programme or f'tinh-{province}'}_{sector}"
+    written = write_report(table, out or Path(default_name(table, who, fmt)), fmt)  # type: ignore[arg-type]
+    if sector is None:
+        done = say(
+            f"wrote Table {table.form} for {table.period}: {written}",
+            f"đã ghi Biểu {table.form} kỳ {table.period}: {written}",
+        )
+    else:
+        done = say(
+            f"wrote appendix {table.form} ({sector}) for {table.period}: {written}",
+            f"đã ghi phụ lục {table.form} (ngành {sector}) kỳ {table.period}: {written}",
+        )
+    typer.echo(render(done))
 
 
-@app.command("monthly")
-def monthly(
-    programme: str | None = PROGRAMME,
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    commune: str | None = COMMUNE,
-    period: str | None = typer.Option(
-        None, "--period", help="A month such as 2015-07 (default: the latest with data)."
-    ),
-    plan: str = PLAN,
-    fmt: str = FORMAT,
-    out: Path | None = OUT,
-) -> None:
-    """Table 4.2 for a month: planned against implemented (Báo cáo tháng).
+def _period_command(kind: str, period_help: str, doc: str) -> Callable[..., None]:
+    """The command of a report form of one kind of period, for a programme or an admin unit (Table 4.2)."""
+
+    def command(
+        programme: str | None = PROGRAMME,
+        province: str | None = PROVINCE,
+        district: str | None = DISTRICT,
+        commune: str | None = COMMUNE,
+        period: str | None = typer.Option(None, "--period", help=period_help),
+        plan: str = PLAN,
+        fmt: str = FORMAT,
+        out: Path | None = OUT,
+    ) -> None:
+        _run(kind, programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
+
+    command.__doc__ = doc
+    return command
+
+
+app.command("monthly")(
+    _period_command(
+        "monthly",
+        "A month such as 2015-07 (default: the latest with data).",
+        """Table 4.2 for a month: planned against implemented (Báo cáo tháng).
 
     A month without its own target is measured against the year's plan; for a running total or a level the
     figure is the latest reported inside the month. Missing figures show as "chưa có số liệu", never as zero.
 
     Example: mel report monthly XTTM-2013 --period 2015-07 --format html
-    """
-    _run("monthly", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
-
-
-@app.command("quarterly")
-def quarterly(
-    programme: str | None = PROGRAMME,
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    commune: str | None = COMMUNE,
-    period: str | None = typer.Option(
-        None, "--period", help="A quarter such as 2015-Q3 (default: the latest with data)."
-    ),
-    plan: str = PLAN,
-    fmt: str = FORMAT,
-    out: Path | None = OUT,
-) -> None:
-    """Table 4.2 for a quarter: planned against implemented (Báo cáo quý).
+    """,
+    )
+)
+app.command("quarterly")(
+    _period_command(
+        "quarterly",
+        "A quarter such as 2015-Q3 (default: the latest with data).",
+        """Table 4.2 for a quarter: planned against implemented (Báo cáo quý).
 
     A quarter without its own target is measured against the year's plan; without a figure of its own, the latest
     monthly figure inside the quarter is shown and the note names its month. Missing figures show as "chưa có số
     liệu", never as zero.
 
     Example: mel report quarterly XTTM-2013 --period 2015-Q3  (a province: mel report quarterly --province 01)
-    """
-    _run("quarterly", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
-
-
-@app.command("six-month")
-def six_month(
-    programme: str | None = PROGRAMME,
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    commune: str | None = COMMUNE,
-    period: str | None = typer.Option(
-        None, "--period", help="A half-year such as 2013-H1 (default: the latest with data)."
-    ),
-    plan: str = PLAN,
-    fmt: str = FORMAT,
-    out: Path | None = OUT,
-) -> None:
-    """Table 4.2 after six months: planned against implemented, outputs and outcomes (Báo cáo 6 tháng).
+    """,
+    )
+)
+app.command("six-month")(
+    _period_command(
+        "six-month",
+        "A half-year such as 2013-H1 (default: the latest with data).",
+        """Table 4.2 after six months: planned against implemented, outputs and outcomes (Báo cáo 6 tháng).
 
     A half-year without its own target is measured against the year's plan. Missing figures show as
     "chưa có số liệu", never as zero.
 
     Example: mel report six-month --province 11 --period 2013-H1 --format html
-    """
-    _run("six-month", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
+    """,
+    )
+)
 
 
 @app.command("annual")
@@ -216,10 +180,7 @@ def annual(
     with the key remaining issues: mel report annual --province 11 --period 2013 --form 1b;
     a sector: mel report annual --province 11 --sector agriculture --period 2013)
     """
-    if sector is not None:
-        _run_sector("annual", programme, province, period, fmt, out, form, sector, plan)
-        return
-    _run("annual", programme, province, period, fmt, out, form, district, commune, plan)
+    _run("annual", programme, province, period, fmt, out, form, district, commune, sector, plan)
 
 
 @app.command("five-year")
@@ -242,10 +203,10 @@ def five_year(
     Example: mel report five-year DB-BSS-2011 --period 2011-2015 --format xlsx --out bao-cao-5-nam.xlsx
     (a sector: mel report five-year --province 11 --sector poverty --format html)
     """
-    if sector is not None:
-        _run_sector("five-year", programme, province, period, fmt, out, None, sector, plan)
-        return
-    _run("five-year", programme, province, period, fmt, out, district=district, commune=commune, plan=plan)
+    _run(
+        "five-year", programme, province, period, fmt, out, district=district, commune=commune, sector=sector,
+        plan=plan,
+    )  # fmt: skip
 
 
 @app.command("compare")
@@ -282,7 +243,7 @@ def compare_provinces(
     """
     from sqlmodel import Session
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.reports import default_name, write_report
     from mel_core.reports.compare import RANK_BY, compare
 
@@ -290,8 +251,7 @@ def compare_provinces(
         raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
     if by not in RANK_BY:
         raise typer.BadParameter(f"{by!r}: use actual or completion", param_hint="--by")
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with Session(engine) as session:
         table = compare(session, programme, period=period, region=region, by=by)
     path = out or Path(default_name(table, programme, fmt).replace("bieu-so sánh", "so-sanh"))  # type: ignore[arg-type]
@@ -327,12 +287,11 @@ def commune_plan(
 
     from sqlmodel import Session
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.reports.commune_plan import commune_plan as build
     from mel_core.reports.commune_plan import write_commune_plan
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     chosen = year or date.today().year
     with Session(engine) as session:
         plan = build(session, commune, chosen)

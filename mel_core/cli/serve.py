@@ -28,12 +28,11 @@ def serve(
     """
     import uvicorn
 
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.config import load_settings
     from mel_core.kb.index import update_index
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     settings = load_settings()
     if not no_index:
         for audience in ("public", "internal"):

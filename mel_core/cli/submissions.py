@@ -31,7 +31,7 @@ def list_(
 
     Example: mel submissions list --status checked
     """
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
     from mel_core.submissions import every
     from mel_core.vocabulary import SUBMISSION_STATUSES
@@ -41,8 +41,7 @@ def list_(
             render(say(f"{status!r} is not a state", f"{status!r} không phải một trạng thái")),
             param_hint="--status",
         )
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         found: list[dict[str, Any]] = [
             {
@@ -71,13 +70,12 @@ def list_(
 
 
 def _decide(submission_id: int, decision: str, by: str, comment: str) -> None:
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.config import load_settings
     from mel_core.store import session_scope
     from mel_core.submissions import Approval, decide, reviewer_of
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         reviewer = reviewer_of(session, by)
     done = decide(engine, load_settings().home, submission_id, decision, reviewer, comment)

@@ -43,13 +43,12 @@ OUT = typer.Option(
 def _write(
     build: Callable[[Connection], TradeReport], programme: str, period: str, fmt: str, out: Path | None
 ) -> None:
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.trade.report_files import write_report
 
     if fmt not in ("xlsx", "html"):
         raise typer.BadParameter(f"{fmt!r}: use xlsx or html", param_hint="--format")
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with engine.connect() as conn:
         report = build(conn)
     path = out or Path(f"xttm_{report.kind}_{programme}_{report.period}.{fmt}")

@@ -45,12 +45,11 @@ def add(
     (with a chosen password: printf '%s\\n' "$PW" | mel users add a@b.vn --role reader --password-stdin)
     """
     from mel_core.accounts.users import add_user
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
     password, show = _password(password_stdin)
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         user = add_user(session, email, role, password, province, org)
         address, given = user.email, user.role
@@ -68,11 +67,10 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print the users as
     Example: mel users list --json
     """
     from mel_core.accounts.users import list_users
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         users = list_users(session)
     if as_json:
@@ -108,11 +106,10 @@ def disable(
     Example: mel users disable canbo@snnptnt.dienbien.gov.vn
     """
     from mel_core.accounts.users import set_disabled
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         address = set_disabled(session, email, disabled=not enable).email
     if enable:
@@ -135,11 +132,10 @@ def set_role(
     Example: mel users set-role canbo@snnptnt.dienbien.gov.vn reviewer
     """
     from mel_core.accounts.users import set_role as change_role
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         user = change_role(session, email, role, province or None, org)
         address, given = user.email, user.role
@@ -158,12 +154,11 @@ def set_password(
     Example: mel users set-password canbo@snnptnt.dienbien.gov.vn
     """
     from mel_core.accounts.users import set_password as change_password
-    from mel_core.cli.data import _engine, _require_store
+    from mel_core.cli.store import current_store
     from mel_core.store import session_scope
 
     password, show = _password(password_stdin)
-    engine = _engine()
-    _require_store(engine)
+    engine = current_store()
     with session_scope(engine) as session:
         address = change_password(session, email, password).email
     typer.echo(render(say(f"Password of {address} changed.", f"Đã đổi mật khẩu của {address}.")))

@@ -17,8 +17,6 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from mel_core.communes import admin_parents
-from mel_core.errors import MelError
-from mel_core.i18n import say
 from mel_core.store import (
     Activity,
     Expenditure,
@@ -27,20 +25,13 @@ from mel_core.store import (
     Observation,
     Organisation,
     Programme,
-    ProgrammeProvince,
     SurveyRecord,
     SurveyValue,
     Target,
+    read,
     table_of,
 )
 from mel_core.store.results import in_force
-
-
-class ProgrammeNotFound(MelError):
-    """The programme code is not in the store."""
-
-    exit_code = 65
-
 
 INDICATOR_COLUMNS = [
     "code", "name", "name_en", "level", "unit", "direction", "cumulative", "frequency", "baseline_value",
@@ -120,11 +111,6 @@ class Portfolio:
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
-    rows = conn.execute(query).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
-
-
 def _within(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
     """Rows whose period lies inside [start, end] (either bound optional)."""
     if frame.empty:
@@ -165,45 +151,30 @@ def load_programme(
             it is still running.
 
     Raises:
-        ProgrammeNotFound: no programme has this code.
+        NotFound: no programme has this code (:class:`mel_core.errors.NotFound`).
     """
     conn = session.connection()
     p = table_of(Programme)
-    row = conn.execute(select(p).where(p.c.code == code)).mappings().first()
-    if row is None:
-        known = sorted(conn.scalars(select(p.c.code)))
-        raise ProgrammeNotFound(
-            say(
-                f"programme {code!r} is not in the store", f"không có chương trình {code!r} trong kho dữ liệu"
-            ),
-            hint=say(
-                f"Known programmes: {', '.join(known) or 'none (import a workbook first)'}.",
-                f"Các chương trình đang có: {', '.join(known) or 'chưa có (hãy nhập dữ liệu trước)'}.",
-            ),
-        )
-    pid = row["id"]
-    programme = dict(row)
+    programme = read.programme_record(conn, code)
+    pid = programme["id"]
     parent_code = None
-    if row["parent_id"] is not None:
-        parent_code = conn.scalar(select(p.c.code).where(p.c.id == row["parent_id"]))
+    if programme["parent_id"] is not None:
+        parent_code = conn.scalar(select(p.c.code).where(p.c.id == programme["parent_id"]))
     programme["parent_code"] = parent_code
     org = table_of(Organisation)
     programme["implementer"] = (
-        conn.scalar(select(org.c.name).where(org.c.id == row["implementer_id"]))
-        if row["implementer_id"]
+        conn.scalar(select(org.c.name).where(org.c.id == programme["implementer_id"]))
+        if programme["implementer_id"]
         else None
     )
-    pp = table_of(ProgrammeProvince)
-    provinces = list(
-        conn.scalars(select(pp.c.admin_unit_code).where(pp.c.programme_id == pid).order_by(pp.c.position))
-    )
+    provinces = read.programme_provinces(conn, [pid]).get(pid, [])
     ob = table_of(Objective)
-    objectives = _frame(
+    objectives = read.frame(
         conn, select(ob.c.number, ob.c.statement).where(ob.c.programme_id == pid).order_by(ob.c.number),
         ["number", "statement"],
     )  # fmt: skip
     i = table_of(Indicator)
-    indicators = _frame(
+    indicators = read.frame(
         conn,
         select(
             i.c.code, i.c.name, i.c.name_en, i.c.level, i.c.unit, i.c.direction, i.c.cumulative, i.c.frequency,
@@ -214,10 +185,10 @@ def load_programme(
         .where(i.c.programme_id == pid)
         .order_by(i.c.code),
         INDICATOR_COLUMNS,
+        {"cumulative": bool},
     )  # fmt: skip
-    indicators["cumulative"] = indicators["cumulative"].astype(bool)
     t = table_of(Target)
-    targets = _frame(
+    targets = read.frame(
         conn,
         select(
             i.c.code,
@@ -233,7 +204,7 @@ def load_programme(
         TARGET_COLUMNS,
     )
     o = table_of(Observation)
-    observations = _frame(
+    observations = read.frame(
         conn,
         select(
             i.c.code,
@@ -250,7 +221,7 @@ def load_programme(
         OBSERVATION_COLUMNS,
     )
     e = table_of(Expenditure)
-    expenditures = _frame(
+    expenditures = read.frame(
         conn,
         select(
             e.c.period,
@@ -265,7 +236,7 @@ def load_programme(
         EXPENDITURE_COLUMNS,
     )
     a = table_of(Activity)
-    activities = _frame(
+    activities = read.frame(
         conn,
         select(
             a.c.code, a.c.type, a.c.title, a.c.planned_date, a.c.actual_date, a.c.status, a.c.participants_officials,
@@ -354,7 +325,7 @@ def _survey(conn: Connection, pid: int) -> pd.DataFrame:
     """The programme's survey, wide: respondent_id, round, year, group, admin_unit, cluster, then variables."""
     r = table_of(SurveyRecord)
     v = table_of(SurveyValue)
-    records = _frame(
+    records = read.frame(
         conn,
         select(
             r.c.id, r.c.respondent_id, r.c.round, r.c.year, r.c.study_group, r.c.admin_unit_code, r.c.cluster
@@ -365,7 +336,7 @@ def _survey(conn: Connection, pid: int) -> pd.DataFrame:
     )
     if records.empty:
         return pd.DataFrame(columns=SURVEY_COLUMNS)
-    values = _frame(
+    values = read.frame(
         conn,
         select(v.c.record_id, v.c.variable, v.c.value)
         .join(r, r.c.id == v.c.record_id)
@@ -384,7 +355,7 @@ def load_portfolio(session: Session) -> Portfolio:
     conn = session.connection()
     p = table_of(Programme)
     parent = p.alias("parent")
-    programmes = _frame(
+    programmes = read.frame(
         conn,
         select(
             p.c.id, p.c.code, p.c.title, p.c.sector, p.c.funding, p.c.kind, parent.c.code, p.c.start_date,
@@ -395,17 +366,12 @@ def load_portfolio(session: Session) -> Portfolio:
         ["id", "code", "title", "sector", "funding", "kind", "parent_code", "start_date", "end_date", "households",
          "area_ha", "budget_million_vnd"],
     )  # fmt: skip
-    pp = table_of(ProgrammeProvince)
-    places: dict[int, list[str]] = {}
-    for pid, unit in conn.execute(
-        select(pp.c.programme_id, pp.c.admin_unit_code).order_by(pp.c.programme_id, pp.c.position)
-    ):
-        places.setdefault(pid, []).append(unit)
+    places = read.programme_provinces(conn)
     programmes["provinces"] = [places.get(pid, []) for pid in programmes["id"]]
     e = table_of(Expenditure)
     # money within the programme's own dates: what local budgets or communities pay after the end is
     # sustainability's evidence, not the programme's cost
-    money = _frame(
+    money = read.frame(
         conn,
         select(e.c.programme_id, e.c.planned_million_vnd, e.c.disbursed_million_vnd)
         .join(p, p.c.id == e.c.programme_id)
@@ -416,7 +382,7 @@ def load_portfolio(session: Session) -> Portfolio:
     programmes["planned_million_vnd"] = programmes["id"].map(sums["planned"]) if not sums.empty else None
     programmes["disbursed_million_vnd"] = programmes["id"].map(sums["disbursed"]) if not sums.empty else None
     i = table_of(Indicator)
-    indicators = _frame(
+    indicators = read.frame(
         conn,
         select(p.c.code, i.c.code, i.c.level, i.c.unit, i.c.national_code, i.c.name)
         .join(p, p.c.id == i.c.programme_id)
@@ -424,7 +390,7 @@ def load_portfolio(session: Session) -> Portfolio:
         ["programme_code", "code", "level", "unit", "national_code", "name"],
     )
     o = table_of(Observation)
-    observations = _frame(
+    observations = read.frame(
         conn,
         select(
             p.c.code,

@@ -196,7 +196,8 @@ def criteria_results(ctx: Context, results_path: str = "") -> dict[str, dict[str
 
     from sqlmodel import Session
 
-    from mel_core.evaluations.record import EvaluationNotFound, stored_results
+    from mel_core.errors import NotFound
+    from mel_core.evaluations.record import stored_results
     from mel_core.store import make_engine
 
     if results_path:
@@ -205,7 +206,7 @@ def criteria_results(ctx: Context, results_path: str = "") -> dict[str, dict[str
     try:
         with Session(engine) as session:
             return stored_results(session, ctx.evaluation_id or ctx.programme.code)
-    except EvaluationNotFound:
+    except NotFound:
         _markdown(
             "_Chưa có lần đánh giá nào được lưu cho chương trình này: chạy `mel evaluate` trước._"
             if ctx.lang == "vi"

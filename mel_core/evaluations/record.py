@@ -19,17 +19,20 @@ from sqlmodel import select as orm_select
 
 from mel_core import audit
 from mel_core.criteria.ratings import label
-from mel_core.errors import MelError
+from mel_core.errors import MelError, NotFound
 from mel_core.evaluations.responses import tracker
 from mel_core.i18n import say
-from mel_core.store import Evaluation, Finding, Programme, Rating, Recommendation, session_scope, table_of
+from mel_core.store import (
+    Evaluation,
+    Finding,
+    Programme,
+    Rating,
+    Recommendation,
+    read,
+    session_scope,
+    table_of,
+)
 from mel_core.vocabulary import EVALUATION_KINDS, RATED
-
-
-class EvaluationNotFound(MelError):
-    """No evaluation (or programme with an evaluation) has this code."""
-
-    exit_code = 65
 
 
 class OverrideError(MelError):
@@ -63,25 +66,11 @@ def new_evaluation(
         )
     day = day or date.today()
     e = table_of(Evaluation)
-    p = table_of(Programme)
     prefix = f"{programme}-{day:%Y%m%d}-"
     for _attempt in range(50):
         try:
             with engine.begin() as conn:
-                pid = conn.scalar(select(p.c.id).where(p.c.code == programme))
-                if pid is None:
-                    from mel_core.criteria.data import ProgrammeNotFound
-
-                    raise ProgrammeNotFound(
-                        say(
-                            f"programme {programme!r} is not in the store",
-                            f"không có chương trình {programme!r}",
-                        ),
-                        hint=say(
-                            "`mel demo` or `mel import` loads programmes.",
-                            "Dùng `mel import` để nạp chương trình.",
-                        ),
-                    )
+                pid = read.programme_id(conn, programme)
                 taken = conn.scalar(select(func.count()).where(e.c.code.like(f"{prefix}%")))
                 code = f"{prefix}{(taken or 0) + 1:02d}"
                 new_id = conn.execute(
@@ -242,20 +231,24 @@ def find_evaluation(session: Session, code: str) -> Evaluation:
     found = session.exec(orm_select(Evaluation).where(Evaluation.code == code)).first()
     if found is not None:
         return found
-    p = table_of(Programme)
-    pid = session.connection().scalar(select(p.c.id).where(p.c.code == code))
+    try:
+        pid: int | None = read.programme_id(session, code)
+    except NotFound:
+        pid = None
     if pid is not None:
         latest = session.exec(
             orm_select(Evaluation).where(Evaluation.programme_id == pid).order_by(col(Evaluation.id).desc())
         ).first()
         if latest is not None:
             return latest
-    raise EvaluationNotFound(
+    raise NotFound(
         say(f"no evaluation {code!r} in the store", f"không có lần đánh giá {code!r} trong kho dữ liệu"),
         hint=say(
             "Run `mel evaluate PROGRAMME` first, or give an evaluation code such as DB-BSS-2011-20261123-01.",
             "Chạy `mel evaluate MÃ_CHƯƠNG_TRÌNH` trước, hoặc ghi mã lần đánh giá, ví dụ DB-BSS-2011-20261123-01.",
         ),
+        entity="evaluation",
+        key=code,
     )
 
 

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mel_core import __version__
 from mel_core.config import Settings, load_settings
+from mel_core.errors import NotFound
 from mel_core.i18n import render
 from mel_core.store import make_engine
 from mel_core.store.migrate import require_current
@@ -145,6 +146,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, detail)
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A code that names nothing in the store (:class:`~mel_core.errors.NotFound`): the page of a 404."""
+    return error_response(request, 404)
+
+
 async def _invalid_request(request: Request, exc: Exception) -> Response:
     return error_response(request, 400)
 
@@ -204,6 +210,7 @@ def create_app(settings: Settings | None = None, public: bool | None = None) -> 
     app.add_middleware(BodyLimit, pattern=attaching.UPLOAD_PATH, cap=attachment_cap, limit="attachment_bytes")
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

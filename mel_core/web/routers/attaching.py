@@ -17,9 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlmodel import Session, col
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from mel_core.access import AUDIENCES, Viewer
 from mel_core.attachments import AttachmentError, AttachmentForbidden, AttachmentRefused, attach
@@ -29,7 +28,7 @@ from mel_core.errors import MelError
 from mel_core.i18n import render
 from mel_core.kb.index import update_index, update_lessons
 from mel_core.limits import Limits
-from mel_core.store import Attachment, Programme
+from mel_core.store import Attachment, Programme, read
 from mel_core.vocabulary import VISIBILITY
 from mel_core.web.deps import Denied, check_csrf, db, lang_of, portal, require
 from mel_core.web.render import page, twin
@@ -59,10 +58,7 @@ def _evaluation_page(request: Request, data: dict[str, Any], viewer: Viewer, sta
 
 def _visible_programme(session: Session, viewer: Viewer, code: str) -> Programme:
     """The programme of ``code`` (every programme is visible to whoever may browse); else 404."""
-    found = session.scalars(select(Programme).where(col(Programme.code) == code)).first()
-    if found is None:
-        raise HTTPException(status_code=404)
-    return found
+    return read.programme(session, code)  # NotFound: the portal's 404
 
 
 #: entity → (its pages' address, the check that the viewer may see one (404), the data of its page, how its
@@ -138,8 +134,46 @@ def _reindex(request: Request, entity: str, key: str) -> None:
             log.warning("the %s index was not updated for %s:%s: %s", name, entity, key, exc.message)
 
 
-def _form(entity: str) -> Callable[..., Response]:
+#: How a post is answered once the file is attached (the attachment) or refused (why): the request, the session,
+#: the viewer and the key of what it was attached to come first.
+Answer = Callable[[Request, Session, Viewer, str, "Attachment | AttachmentError"], Response]
+
+
+def _page_answer(entity: str) -> Answer:
+    """Back to the page the form is on: at the new file, or with why it was refused, in the reader's language."""
     address, _, data_of, render_page = _PAGES[entity]
+
+    def answer(
+        request: Request, session: Session, viewer: Viewer, key: str, outcome: Attachment | AttachmentError
+    ) -> Response:
+        if isinstance(outcome, AttachmentError):
+            lang = lang_of(request)
+            data = data_of(request, session, viewer, key)
+            data["attach_error"] = render(outcome.message, lang)
+            data["attach_hint"] = render(outcome.hint, lang) if outcome.hint else ""
+            return render_page(request, data, viewer, _refusal(outcome))
+        return RedirectResponse(f"{address}/{key}#attachment-{outcome.id}", status_code=303)
+
+    return answer
+
+
+def _json_answer(
+    request: Request, session: Session, viewer: Viewer, key: str, outcome: Attachment | AttachmentError
+) -> Response:
+    """201 with the attachment, or the status of the refusal with why."""
+    if isinstance(outcome, AttachmentError):
+        lang = lang_of(request)
+        error = {
+            "error": render(outcome.message, lang),
+            "hint": render(outcome.hint, lang) if outcome.hint else "",
+        }
+        return twin(error, _refusal(outcome))
+    return twin(as_json(outcome), 201)
+
+
+def _post(entity: str, answer: Answer, doc: str) -> Callable[..., Response]:
+    """The route that attaches a file to an ``entity``: the file is kept and indexed, or nothing is (the session
+    rolls back), and ``answer`` says which."""
 
     def post(
         key: str,
@@ -150,58 +184,29 @@ def _form(entity: str) -> Callable[..., Response]:
         viewer: Viewer = Depends(require("browse")),
         session: Session = Depends(db),
     ) -> Response:
+        outcome: Attachment | AttachmentError
         try:
-            row = _receive(request, session, viewer, entity, key, file, title, visibility)
+            outcome = _receive(request, session, viewer, entity, key, file, title, visibility)
             session.commit()
         except AttachmentError as exc:
             session.rollback()
-            lang = lang_of(request)
-            data = data_of(request, session, viewer, key)
-            data["attach_error"] = render(exc.message, lang)
-            data["attach_hint"] = render(exc.hint, lang) if exc.hint else ""
-            return render_page(request, data, viewer, _refusal(exc))
-        _reindex(request, entity, key)
-        return RedirectResponse(f"{address}/{key}#attachment-{row.id}", status_code=303)
+            outcome = exc
+        else:
+            _reindex(request, entity, key)
+        return answer(request, session, viewer, key, outcome)
 
-    post.__doc__ = (
-        f"Attach a PDF, Word or Excel file to a {entity}; back to its page, or the page with why not."
-    )
-    return post
-
-
-def _api(entity: str) -> Callable[..., JSONResponse]:
-    def post(
-        key: str,
-        request: Request,
-        file: UploadFile = File(...),
-        title: str = Form("", max_length=300),
-        visibility: str = Form("public", max_length=16),
-        viewer: Viewer = Depends(require("browse")),
-        session: Session = Depends(db),
-    ) -> JSONResponse:
-        try:
-            row = _receive(request, session, viewer, entity, key, file, title, visibility)
-            session.commit()
-        except AttachmentError as exc:
-            session.rollback()
-            lang = lang_of(request)
-            error = {"error": render(exc.message, lang), "hint": render(exc.hint, lang) if exc.hint else ""}
-            return twin(error, _refusal(exc))
-        _reindex(request, entity, key)
-        return twin(as_json(row), 201)
-
-    post.__doc__ = (
-        f"Attach a PDF, Word or Excel file to a {entity} (multipart: ``file``, ``title``, ``visibility`` public or"
-        " internal; the CSRF token as X-CSRF-Token): 201 with the attachment, 403 to those who may not attach,"
-        " 413 or 422 with why the file was refused (nothing kept)."
-    )
+    post.__doc__ = doc
     return post
 
 
 for _entity, (_address, *_) in _PAGES.items():
     router.add_api_route(
         f"{_address}/{{key}}/attachments",
-        _form(_entity),
+        _post(
+            _entity,
+            _page_answer(_entity),
+            f"Attach a PDF, Word or Excel file to a {_entity}; back to its page, or the page with why not.",
+        ),
         methods=["POST"],
         dependencies=[Depends(check_csrf)],
         response_model=None,
@@ -209,7 +214,13 @@ for _entity, (_address, *_) in _PAGES.items():
     )
     router.add_api_route(
         f"/api{_address}/{{key}}/attachments",
-        _api(_entity),
+        _post(
+            _entity,
+            _json_answer,
+            f"Attach a PDF, Word or Excel file to a {_entity} (multipart: ``file``, ``title``, ``visibility`` public"
+            " or internal; the CSRF token as X-CSRF-Token): 201 with the attachment, 403 to those who may not"
+            " attach, 413 or 422 with why the file was refused (nothing kept).",
+        ),
         methods=["POST"],
         dependencies=[Depends(check_csrf)],
         status_code=201,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -28,9 +28,8 @@ from mel_core.store import (
     Lesson,
     Objective,
     Organisation,
-    Programme,
-    ProgrammeProvince,
     Rating,
+    read,
 )
 from mel_core.vocabulary import INDICATOR_LEVELS
 from mel_core.web.deps import db, lang_of, require
@@ -107,15 +106,9 @@ def results_framework(session: Session, code: str, indicators: list[Indicator]) 
 def programme_data(request: Request, session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
     """Everything the programme page shows, as plain data."""
     lang = lang_of(request)
-    programme = session.scalars(select(Programme).where(col(Programme.code) == code)).first()
-    if programme is None:
-        raise HTTPException(status_code=404)
+    programme = read.programme(session, code)  # NotFound: the portal's 404
     pid = programme.id
-    provinces = session.scalars(
-        select(col(ProgrammeProvince.admin_unit_code))
-        .where(col(ProgrammeProvince.programme_id) == pid)
-        .order_by(col(ProgrammeProvince.position))
-    ).all()
+    provinces = read.programme_provinces(session, [pid]).get(pid, []) if pid is not None else []
     implementer = (
         session.get(Organisation, programme.implementer_id) if programme.implementer_id is not None else None
     )
