@@ -38,8 +38,8 @@ from mel_core.store import (
     Finding,
     Lesson,
     Programme,
-    ProgrammeProvince,
     Rating,
+    read,
     table_of,
 )
 from mel_core.vocabulary import CRITERIA
@@ -509,14 +509,7 @@ def _read_evaluations(
             latest[(row["programme_code"], row["kind"], row["finished_at"].year)] = row
         chosen = sorted(latest.values(), key=lambda r: (r["programme_code"], r["code"]))
         ids = [r["id"] for r in chosen]
-        places: dict[int, list[str]] = {}
-        pp = table_of(ProgrammeProvince)
-        for pid, code in conn.execute(
-            select(pp.c.programme_id, pp.c.admin_unit_code).where(
-                pp.c.programme_id.in_({r["programme_id"] for r in chosen})
-            )
-        ):
-            places.setdefault(pid, []).append(code)
+        places = read.programme_provinces(conn, {r["programme_id"] for r in chosen})
         ratings = _by_evaluation(conn, Rating, ids)
         findings = _by_evaluation(conn, Finding, ids, order=("criterion", "position"))
     with Session(engine) as session:

@@ -31,9 +31,9 @@ from mel_core.store import (
     LessonTheme,
     Objective,
     Programme,
-    ProgrammeProvince,
     Rating,
     Recommendation,
+    read,
     table_of,
 )
 
@@ -218,12 +218,7 @@ def _lesson_documents(
 def _programme_facets(conn: Connection) -> dict[int, dict[str, Any]]:
     """sector, funding, provinces, years and code of every programme, by id."""
     programmes = table_of(Programme)
-    provinces = _grouped(
-        conn,
-        select(ProgrammeProvince.programme_id, ProgrammeProvince.admin_unit_code).order_by(  # type: ignore[call-overload]
-            ProgrammeProvince.programme_id, ProgrammeProvince.position
-        ),
-    )
+    provinces = read.programme_provinces(conn)
     out: dict[int, dict[str, Any]] = {}
     for p in conn.execute(select(programmes)).mappings():
         last = p["end_date"].year if p["end_date"] else p["start_date"].year

@@ -27,7 +27,7 @@ from mel_core.periods import Period, parse_period
 from mel_core.reference import PlanField, PlanSector, plan_fields
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import NONE, Cell, cell_text, planned
-from mel_core.store import Indicator, Objective, Programme, Target, table_of
+from mel_core.store import Indicator, Objective, Programme, Target, read, table_of
 from mel_core.store.programmes import Solution
 
 #: The columns :func:`add_plan` adds to a programme's indicators.
@@ -64,10 +64,6 @@ FREQUENCY_VI = {
 }
 
 
-def _frame(conn: Connection, query: object, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=columns)  # type: ignore[call-overload]
-
-
 def add_plan(conn: Connection, scope: Scope) -> None:
     """Add to each programme of ``scope`` its objectives and solutions (``fig.plan``), each indicator's own
     sector, frequency, timing, collection method and solution number, and each target's original plan and
@@ -75,7 +71,7 @@ def add_plan(conn: Connection, scope: Scope) -> None:
     i, o, s, p, t = (table_of(m) for m in (Indicator, Objective, Solution, Programme, Target))
     for fig in scope.programmes:
         pid = fig.programme["id"]
-        details = _frame(
+        details = read.frame(
             conn,
             select(
                 i.c.code,
@@ -94,7 +90,7 @@ def add_plan(conn: Connection, scope: Scope) -> None:
             details, on="code", how="left"
         )
         if not fig.targets.empty:
-            adjustments = _frame(
+            adjustments = read.frame(
                 conn,
                 select(
                     i.c.code,
@@ -114,7 +110,7 @@ def add_plan(conn: Connection, scope: Scope) -> None:
             fig.targets = fig.targets.drop(columns=ADJUSTMENT_COLUMNS, errors="ignore").merge(
                 adjustments, on=["indicator_code", "period", "admin_unit"], how="left"
             )
-        fig.plan = _frame(
+        fig.plan = read.frame(
             conn,
             select(o.c.number, o.c.statement, func.coalesce(s.c.number, 0), s.c.statement)
             .select_from(o.outerjoin(s, s.c.objective_id == o.c.id))

@@ -11,9 +11,8 @@ Every function takes an open :class:`~sqlmodel.Session` or, inside a transaction
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, select
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
@@ -22,6 +21,9 @@ from mel_core.errors import NotFound
 from mel_core.i18n import say
 from mel_core.store.base import table_of
 from mel_core.store.programmes import Programme, ProgrammeProvince
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: What the functions read from: a session, or the connection of a transaction under way.
 Reader = Session | Connection
@@ -41,6 +43,8 @@ def frame(
     The rows go to pandas as plain tuples: given SQLAlchemy's rows, pandas probes each for attributes it lacks,
     which costs microseconds a row.
     """
+    import pandas as pd  # here: the store's other readers (the portal's pages, the book) do without it
+
     out = pd.DataFrame([tuple(row) for row in connection(source).execute(query)], columns=columns)
     for name, kind in (types or {}).items():
         out[name] = out[name].astype(kind)
@@ -86,11 +90,7 @@ def programme_id(source: Reader, code: str) -> int:
     Raises:
         NotFound: no programme has this code.
     """
-    p = table_of(Programme)
-    found = connection(source).scalar(select(p.c.id).where(p.c.code == code))
-    if found is None:
-        raise unknown_programme(source, code)
-    return int(found)
+    return int(programme_record(source, code)["id"])
 
 
 def programme(session: Session, code: str) -> Programme:
