@@ -271,7 +271,7 @@ def run_province_report(url: str, form: str, kind: str, period: str) -> dict[str
     from mel_core.store import make_engine
 
     phases: dict[str, float] = {}
-    for name, label in (("province_scope", "scope"), ("add_plan", "plan")):
+    for name, label in (("province_scope", "scope"), ("add_plan", "plan"), ("read_figures", "figures")):
         original = getattr(reports, name)
 
         def timed(*args: Any, _fn: Any = original, _label: str = label, **kwargs: Any) -> Any:

@@ -21,6 +21,7 @@ that have targets at commune level.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -212,10 +213,54 @@ def programme_achievement(
                 )
             )
         )
+    # the series of indicators with targets at commune level are read row by row: communes are matched too
+    row_by_row = set(targets.loc[targets["admin_unit"].isin(child_units), "indicator_code"])
+    observations, parents = rolled_up(
+        engine, indicators, ids, parents, row_by_row, disaggregation=disaggregation, workers=workers
+    )
+    return achievement(indicators, targets, observations, disaggregation=disaggregation, parents=parents)
+
+
+def rolled_up(
+    engine: Engine,
+    indicators: pd.DataFrame,
+    ids: dict[str, int],
+    parents: dict[str, str],
+    row_by_row: Iterable[str] = (),
+    *,
+    disaggregation: str = "",
+    periods: list[str] | None = None,
+    tops: dict[str, str] | None = None,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Observations of a programme's indicators with every child unit's figures rolled up in the database.
+
+    The units' own figures come back as they are, the children's (``parents``: a commune → its district, a
+    district → its province) as stand-in children of the unit they roll up into (:func:`stand_in_rows`); the
+    indicators that cannot be pre-aggregated (derived indicators and their components, ``row_by_row`` and the
+    weighted means paired with any of these) come back row by row, every period. Passed to
+    :func:`~mel_core.indicators.achievement.achievement` with the parents returned, they give the same actuals
+    as every row with ``parents``.
+
+    Args:
+        engine: the store (queries run on connections of their own).
+        indicators: the programme's indicators (:func:`read_indicators`).
+        ids: indicator code → id, the indicators to read.
+        parents: each child unit → the unit it rolls up into (:func:`mel_core.communes.rollup_parents`).
+        row_by_row: more indicator codes to read row by row.
+        disaggregation: which observations to read (``""`` for totals).
+        periods: only these periods of the pre-aggregated indicators (default every period).
+        tops: a province code (as filed) → the unit its children are reported under (default: the province
+            today, its 2025 successor).
+        workers: queries run at once, each on its own connection (default 2: a SQLite query uses one core).
+
+    Returns:
+        The observations (:data:`OBS_COLUMNS`) and the parents to roll them up by.
+    """
     plan = formulas(indicators)
     raw_codes = {c for spec, comps in plan.values() if spec.derived for c in comps}
     raw_codes |= {c for c, (spec, _) in plan.items() if spec.derived}
-    raw_codes |= set(targets.loc[targets["admin_unit"].isin(child_units), "indicator_code"])
+    raw_codes |= set(row_by_row)
     pairs = {c: comps[0] for c, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
     # a weighted mean pairs each commune's value with its weight: both are read the same way
     raw_codes |= {w for v, w in pairs.items() if v in raw_codes} | {
@@ -235,12 +280,15 @@ def programme_achievement(
     if engine.dialect.name == "sqlite":
         split = parts  # slices of indicators on ``parts`` connections
         jobs: list[q.Job] = [
-            (q.partials, (chunk, disaggregation, False)) for chunk in q.slices(sorted(summed), split)
+            (q.partials, (chunk, disaggregation, False, periods)) for chunk in q.slices(sorted(summed), split)
         ]
-        jobs += [(q.partials, (chunk, disaggregation, True)) for chunk in q.slices(sorted(extremes), split)]
+        jobs += [
+            (q.partials, (chunk, disaggregation, True, periods))
+            for chunk in q.slices(sorted(extremes), split)
+        ]
         n_partials = len(jobs)
         jobs += [
-            (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation))
+            (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation, periods))
             for chunk in q.slices(sorted(by_id), split)
         ]
         jobs.append((_raw, (raw_ids, disaggregation)))
@@ -252,15 +300,16 @@ def programme_achievement(
             if weighted_parts
             else pd.DataFrame(columns=q.WEIGHTED_COLUMNS)
         )
-        partial, weighted = q.to_provinces(partial, weighted, parents)
+        partial, weighted = q.to_provinces(partial, weighted, parents, tops)
     else:  # one statement for every child's aggregates; the own figures and raw rows on another connection
+        counted = sorted({*summed, *extremes, *by_id})
         jobs = [
-            (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation)),
-            (q.pg_own, (sorted({*summed, *extremes, *by_id}), disaggregation, q.middle_units(parents))),
+            (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation, periods)),
+            (q.pg_own, (counted, disaggregation, q.middle_units(parents), periods)),
             (_raw, (raw_ids, disaggregation)),
         ]
         children, own, raw = q.in_parallel(engine, jobs, parts, parents)
-        partial, weighted = q.pg_frames(children, own, set(by_id), parents)
+        partial, weighted = q.pg_frames(children, own, set(by_id), parents, tops)
     names = {v: k for k, v in ids.items()}
     partial = partial.assign(indicator_code=partial["indicator_id"].map(names))
     weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))
@@ -269,4 +318,4 @@ def programme_achievement(
     observations = pd.concat([raw, _dates(stand_ins)[OBS_COLUMNS]], ignore_index=True)
     # no raw rows: the empty frame's object columns would make the values objects (rollup's min/max fail)
     observations["value"] = pd.to_numeric(observations["value"], errors="coerce").astype(float)
-    return achievement(indicators, targets, observations, disaggregation=disaggregation, parents=parents)
+    return observations, parents

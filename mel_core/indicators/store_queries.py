@@ -111,8 +111,19 @@ def periods_of(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
     return found
 
 
-def partials(conn: Connection, ids: list[int], disaggregation: str, extremes: bool) -> pd.DataFrame:
-    """SQLite: the partials frame of ``ids``; minimum and maximum only when ``extremes`` (else the sum stands in)."""
+def wanted(conn: Connection, ids: list[int], periods: list[str] | None) -> list[tuple[int, str]]:
+    """The (indicator id, period) groups to read: every one with observations, or each id with each of
+    ``periods`` (a group without observations gives no rows)."""
+    if periods is None:
+        return periods_of(conn, ids)
+    return [(key, period) for key in ids for period in periods]
+
+
+def partials(
+    conn: Connection, ids: list[int], disaggregation: str, extremes: bool, periods: list[str] | None = None
+) -> pd.DataFrame:
+    """SQLite: the partials frame of ``ids``; minimum and maximum only when ``extremes`` (else the sum stands in);
+    only ``periods`` when given."""
     if not ids:
         return pd.DataFrame(columns=PARTIAL_COLUMNS)
     sql = _SQLITE_PARTIAL.format(
@@ -120,7 +131,7 @@ def partials(conn: Connection, ids: list[int], disaggregation: str, extremes: bo
     )
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     rows = []
-    for key, period in periods_of(conn, ids):
+    for key, period in wanted(conn, ids, periods):
         rows += [(key, period, *row) for row in cursor.execute(sql, (key, period, disaggregation))]
     frame = pd.DataFrame(rows, columns=PARTIAL_COLUMNS)
     if not extremes:
@@ -151,6 +162,7 @@ def _by_province(
     own: pd.DataFrame,
     parents: dict[str, str] | None = None,
     stops: pd.DataFrame | None = None,
+    tops: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Children's aggregates by their parent, combined by the parent's province today (its 2025 successor).
 
@@ -159,6 +171,7 @@ def _by_province(
     a district (a commune's) into the district's province (``parents``: unit → its parent). A group under a
     district that reported its own figure of the indicator and period (``stops``: ``indicator_id, period,
     unit``) is left out: the district's own figure wins (it is among the province's children already).
+    ``tops`` (a province code → the unit its children are reported under) replaces the 2025 successor.
     """
     if not children.empty and stops is not None and not stops.empty:
         mark = stops[["indicator_id", "period", "unit"]].drop_duplicates().assign(_stop=True)
@@ -168,19 +181,23 @@ def _by_province(
         return own.reset_index(drop=True)
     known = geo.provinces()
     up = parents or {}
-    today = {c: known[c].successor_code if c in known else up.get(c, c) for c in children["unit"].unique()}
+    above = tops if tops is not None else {c: p.successor_code for c, p in known.items()}
+    today = {c: above[c] if c in above else up.get(c, c) for c in children["unit"].unique()}
     keyed = children.assign(unit=children["unit"].map(today))
     combined = keyed.groupby(["indicator_id", "period", "unit", "child"], sort=False).agg(how).reset_index()
     return pd.concat([combined[own.columns], own], ignore_index=True)
 
 
-def weighted(conn: Connection, pairs: dict[int, int], disaggregation: str) -> pd.DataFrame:
-    """SQLite: the weighted frame of ``pairs`` (weighted indicator id → its weight's id)."""
+def weighted(
+    conn: Connection, pairs: dict[int, int], disaggregation: str, periods: list[str] | None = None
+) -> pd.DataFrame:
+    """SQLite: the weighted frame of ``pairs`` (weighted indicator id → its weight's id); only ``periods`` when
+    given."""
     if not pairs:
         return pd.DataFrame(columns=WEIGHTED_COLUMNS)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     rows = []
-    for key, period in periods_of(conn, sorted(pairs)):
+    for key, period in wanted(conn, sorted(pairs), periods):
         args = (pairs[key], key, period, disaggregation)
         rows += [(key, period, *row) for row in cursor.execute(_SQLITE_WEIGHTED, args)]
     return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS)
@@ -224,7 +241,12 @@ def _in_range(column: Any, start: str | None, stop: str | None) -> list[Any]:
 
 
 def pg_children(
-    conn: Connection, summed: list[int], extremes: list[int], pairs: dict[int, int], disaggregation: str
+    conn: Connection,
+    summed: list[int],
+    extremes: list[int],
+    pairs: dict[int, int],
+    disaggregation: str,
+    periods: list[str] | None = None,
 ) -> pd.DataFrame:
     """PostgreSQL: every child unit's aggregates by its parent, for the whole programme, in one statement.
 
@@ -234,7 +256,7 @@ def pg_children(
     is a full join, so it also sums the weight's own rows; a weight that weights a single mean is therefore
     left out of the counts branches (its rows are read once). With weighted means, there is a counts branch and
     a pairs branch per range of periods (at most :data:`PERIOD_GROUPS`), which PostgreSQL's parallel workers
-    share; the index finds each range's rows.
+    share; the index finds each range's rows. ``periods``: only these periods (default every one).
 
     Returns:
         :data:`PG_CHILD_COLUMNS`, ``weighted`` telling a weighted mean's row from a partials row; ``min`` and
@@ -255,15 +277,20 @@ def pg_children(
     # counts branch and a pairs branch per range of periods: small pieces that the workers share evenly
     ranges: list[tuple[str | None, str | None]] = [(None, None)]
     if pairs:
-        periods = list(conn.scalars(_PG_PERIODS, {"ids": sorted(counted | set(pairs))}))
-        ranges = period_ranges(periods, PERIOD_GROUPS)
+        found = (
+            sorted(periods)
+            if periods is not None
+            else list(conn.scalars(_PG_PERIODS, {"ids": sorted(counted | set(pairs))}))
+        )
+        ranges = period_ranges(found, PERIOD_GROUPS)
+    only = [o.c.period.in_(periods)] if periods is not None else []
     for start, stop in ranges:
 
         def rows(ids: list[int], name: str, start: str | None = start, stop: str | None = stop) -> Any:
             return (
                 select(o.c.indicator_id, o.c.period, o.c.admin_unit_code, o.c.value)
                 .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation,
-                       *_in_range(o.c.period, start, stop))
+                       *_in_range(o.c.period, start, stop), *only)
                 .subquery(name)
             )  # fmt: skip
 
@@ -326,7 +353,9 @@ def pg_children(
     )
 
 
-def pg_own(conn: Connection, ids: list[int], disaggregation: str, middle: list[str]) -> pd.DataFrame:
+def pg_own(
+    conn: Connection, ids: list[int], disaggregation: str, middle: list[str], periods: list[str] | None = None
+) -> pd.DataFrame:
     """PostgreSQL: the units' own figures of ``ids`` (``indicator_id, period, unit, sum``), the districts' too.
 
     Read through the index (skipping over the periods): with every indicator of a programme listed, PostgreSQL
@@ -337,7 +366,10 @@ def pg_own(conn: Connection, ids: list[int], disaggregation: str, middle: list[s
     if not ids:
         return pd.DataFrame(columns=columns)
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = [tuple(row) for row in conn.execute(_own(conn, ids, disaggregation, middle))]
+    query = _own(conn, ids, disaggregation, middle)
+    if periods is not None:
+        query = query.where(table_of(Observation).c.period.in_(periods))
+    rows = [tuple(row) for row in conn.execute(query)]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -347,7 +379,11 @@ def middle_units(parents: dict[str, str]) -> list[str]:
 
 
 def pg_frames(
-    children: pd.DataFrame, own: pd.DataFrame, means: set[int], parents: dict[str, str] | None = None
+    children: pd.DataFrame,
+    own: pd.DataFrame,
+    means: set[int],
+    parents: dict[str, str] | None = None,
+    tops: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The partials and weighted frames from :func:`pg_children` and :func:`pg_own` (``means``: weighted ids;
     ``parents``: each unit's parent, for the communes grouped under their district).
@@ -364,8 +400,10 @@ def pg_frames(
     own_means = own[mine].assign(vw=np.nan, w=np.nan, unweighted=0)[WEIGHTED_COLUMNS]
     kids = children.assign(child=1)
     weighted = kids["weighted"].astype(bool)
-    partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], PARTIAL_HOW, own_partials, parents, stops)
-    return partials, _by_province(kids[weighted][WEIGHTED_COLUMNS], WEIGHTED_HOW, own_means, parents, stops)
+    partials = _by_province(kids[~weighted][PARTIAL_COLUMNS], PARTIAL_HOW, own_partials, parents, stops, tops)
+    return partials, _by_province(
+        kids[weighted][WEIGHTED_COLUMNS], WEIGHTED_HOW, own_means, parents, stops, tops
+    )
 
 
 PARTIAL_HOW = {"sum": "sum", "min": "min", "max": "max"}
@@ -373,7 +411,10 @@ WEIGHTED_HOW = {"sum": "sum", "vw": "sum", "w": "sum", "unweighted": "sum"}
 
 
 def to_provinces(
-    partial: pd.DataFrame, weighted_frame: pd.DataFrame, parents: dict[str, str]
+    partial: pd.DataFrame,
+    weighted_frame: pd.DataFrame,
+    parents: dict[str, str],
+    tops: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """SQLite: the frames of :func:`partials` and :func:`weighted` with every child group under its province.
 
@@ -390,7 +431,7 @@ def to_provinces(
             if not mine.empty
             else frame[frame["child"] == 1]
         )
-        return _by_province(kids, how, frame[frame["child"] == 0], parents, stops)
+        return _by_province(kids, how, frame[frame["child"] == 0], parents, stops, tops)
 
     return one(partial, PARTIAL_HOW), one(weighted_frame, WEIGHTED_HOW)
 

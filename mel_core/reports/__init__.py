@@ -44,6 +44,7 @@ from mel_core.reports.scope import (
     Scope,
     programme_scope,
     province_scope,
+    read_figures,
 )
 from mel_core.reports.sectoral import SectorError, sectoral, sectoral_form
 from mel_core.reports.table import MISSING, NONE, ReportTable
@@ -177,7 +178,8 @@ def build_report(
     if programme is not None:
         scope = programme_scope(session, programme)
     elif province is not None:
-        scope = province_scope(session, province, values=chosen not in ("4.1", "1b"))  # they show no figures
+        # the outline of the communes' figures (their periods and units) until the period is known
+        scope = province_scope(session, province, values=False)
     elif district is not None:
         scope = district_scope(session, district)
     else:
@@ -190,6 +192,8 @@ def build_report(
         else default_period(kind, scope.targets, scope.observations)
     )
     check_existed(scope, reported)
+    if province is not None and chosen not in ("4.1", "1b"):  # they show no figures
+        read_figures(session, scope, reported)
     day = today or date.today()
     if chosen in ("2a", "4a"):
         table = sectoral(scope, sector or "", chosen, reported, day)

@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, bindparam, select, text
 from sqlmodel import Session
 
 from mel_core import geo
@@ -33,6 +33,8 @@ from mel_core.communes import Unit, admin_tree, below, rollup_parents
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.indicators.achievement import WHOLE
+from mel_core.indicators.from_store import rolled_up
+from mel_core.periods import Period, parse_period
 from mel_core.store import (
     Indicator,
     Objective,
@@ -79,6 +81,8 @@ class ProgrammeFigures:
     unit: str = WHOLE
     single_unit: str | None = None
     parents: dict[str, str] = field(default_factory=dict)  # communes rolled up into ``unit``
+    # ``observations`` is the outline (periods and units, no values) until :func:`read_figures`
+    outline: bool = False
     # objectives and their solutions (mel_core.reports.plan.add_plan)
     plan: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
@@ -214,26 +218,59 @@ def _figures(
     return indicators, targets, observations
 
 
+#: Every (indicator, period) of a programme with observations, by seeks in the index (the smallest period, then
+#: the smallest after it …) rather than a scan of every row.
+_PERIODS = """
+WITH RECURSIVE r (id, period) AS (
+    SELECT i.id, (SELECT min(o.period) FROM observations o WHERE o.indicator_id = i.id)
+    FROM indicators i WHERE i.programme_id = :pid
+    UNION ALL
+    SELECT r.id, (SELECT min(o.period) FROM observations o WHERE o.indicator_id = r.id AND o.period > r.period)
+    FROM r WHERE r.period IS NOT NULL
+)"""
+#: The units' own rows of each (indicator, period): a seek per unit.
+_OWN = """
+SELECT r.id, r.period, o.admin_unit_code FROM r JOIN observations o
+    ON o.indicator_id = r.id AND o.period = r.period AND o.admin_unit_code IN :own AND o.disaggregation = ''
+"""
+#: The first child with a row of each (indicator, period): the index's rows of the indicator and period in order
+#: until one is a child's (the unit's code kept out of the index condition, which would seek every child).
+_CHILD = """
+SELECT r.id, r.period, (
+    SELECT o.admin_unit_code FROM observations o
+    WHERE o.indicator_id = r.id AND o.period = r.period AND o.disaggregation = '' AND {unit} IN :children
+    ORDER BY o.admin_unit_code LIMIT 1
+) FROM r WHERE r.period IS NOT NULL
+"""
+
+
 def _outline(conn: Connection, pid: int, own: list[str], children: list[str]) -> pd.DataFrame:
-    """The observations' indicators, periods and units, without values (see :func:`_figures`)."""
-    i, o = table_of(Indicator), table_of(Observation)
-    keys = (i.c.code, o.c.period, o.c.period_start, o.c.period_end)
+    """The observations' indicators, periods and units, without values (see :func:`_figures`).
+
+    Read by seeks in the index of observations (indicator, period, unit): the periods of each indicator one
+    after the other, then for each period the units' own rows and the first child's, so the time does not grow
+    with the number of commune rows.
+    """
+    i = table_of(Indicator)
+    codes = dict(conn.execute(select(i.c.id, i.c.code).where(i.c.programme_id == pid)).all())
+    unit = "+o.admin_unit_code" if conn.dialect.name == "sqlite" else "(o.admin_unit_code || '')"
+    rows: list[tuple[Any, ...]] = []
+    if own:
+        query = text(_PERIODS + _OWN).bindparams(bindparam("own", expanding=True))
+        rows += conn.execute(query, {"pid": pid, "own": own}).all()
+    if children:
+        query = text(_PERIODS + _CHILD.format(unit=unit)).bindparams(bindparam("children", expanding=True))
+        rows += [r for r in conn.execute(query, {"pid": pid, "children": children}).all() if r[2] is not None]
+    spans = {label: parse_period(str(label)) for label in {r[1] for r in rows}}
     columns = [*VALUE_COLUMNS[1:], "disaggregation", "value"]
-    frames = []
-    for unit, where, grouping in (
-        (o.c.admin_unit_code, o.c.admin_unit_code.in_(own), [*keys, o.c.admin_unit_code]),
-        (func.min(o.c.admin_unit_code), o.c.admin_unit_code.in_(children), list(keys)),
-    ):
-        query = (
-            select(*keys, unit)
-            .join(i, i.c.id == o.c.indicator_id)
-            .where(i.c.programme_id == pid, where, o.c.disaggregation == "")
-            .group_by(*grouping)
-        )
-        frame = _frame(conn, query, columns[:5])
-        frame["disaggregation"], frame["value"] = "", math.nan
-        frames.append(frame[columns])
-    return pd.concat(frames, ignore_index=True)
+    frame = pd.DataFrame(
+        [
+            (codes[key], label, spans[label].start, spans[label].end, code, "", math.nan)
+            for key, label, code in rows
+        ],
+        columns=columns,
+    )
+    return frame
 
 
 def _unknown_programme(conn: Connection, code: str) -> ReportScopeError:
@@ -341,7 +378,15 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
             # a commune goes to its district, a district (or a commune under no district) to the province
             rollup = rollup_parents(units_tree, {c: unit for c in codes})
             figures.append(
-                ProgrammeFigures(programme, indicators, targets, observations, unit=unit, parents=rollup)
+                ProgrammeFigures(
+                    programme,
+                    indicators,
+                    targets,
+                    observations,
+                    unit=unit,
+                    parents=rollup,
+                    outline=not values,
+                )
             )
     name = province.successor_name
     return Scope(
@@ -351,6 +396,72 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
         issuer=[f"UBND TỈNH {name.upper()}", PLANNING_DEPARTMENT],
         subject=f"tỉnh {name}",
     )
+
+
+def read_figures(session: Session, scope: Scope, period: Period) -> None:
+    """Replace each outline of a province scope (``province_scope(..., values=False)``) by the figures of
+    ``period``, the communes and districts rolled up in the database.
+
+    What a form reads of a programme working in several provinces is, per indicator, the province's figure of
+    the period or the latest one inside it (:func:`mel_core.indicators.matching.match`), its communes' and
+    districts' figures rolled up where the province has none. So only the periods inside ``period`` are read,
+    and the communes come as partial aggregates grouped by their parent in the database
+    (:func:`mel_core.indicators.from_store.rolled_up`: a district's own figure wins over its communes', rates
+    weighted by their weight); derived indicators and their components are read row by row, every period (a
+    growth rate needs the period before). The actuals are those of the same scope read row by row. When the
+    session has written and not committed, the rows are read row by row on its own connection instead (other
+    connections would not see them), and so are they when a unit lies more than two levels below the province
+    (the database groups a commune by its district and a district by its province, one step in between).
+    """
+    if scope.province is None:
+        return
+    conn = session.connection()
+    codes = geo.predecessors(scope.province)
+    engine = session.get_bind()
+    written = _has_written(conn) or not isinstance(engine, Engine)
+    i = table_of(Indicator)
+    for fig in scope.programmes:
+        if not fig.outline:
+            continue
+        pid = fig.programme["id"]
+        if written or _deep(fig.parents):
+            units = codes + sorted(fig.parents)
+            _, _, fig.observations = _figures(conn, fig.programme, units)
+            fig.outline = False
+            continue
+        ids = dict(conn.execute(select(i.c.code, i.c.id).where(i.c.programme_id == pid)).all())
+        labels = fig.observations["period"].unique()
+        inside = sorted(str(x) for x in labels if period.contains(parse_period(str(x))))
+        tops = {c: fig.unit for c in codes}
+        observations, parents = rolled_up(
+            engine,
+            fig.indicators,
+            ids,
+            fig.parents,
+            periods=inside,
+            tops=tops,  # type: ignore[arg-type]
+        )
+        stand_ins = {k for k, v in parents.items() if v == fig.unit and k not in fig.parents}
+        keep = observations["admin_unit"].isin({*codes, *fig.parents, *stand_ins})
+        observations = observations[keep].reset_index(drop=True)
+        observations.insert(0, "programme_code", fig.code)
+        fig.observations = observations[[*VALUE_COLUMNS, "disaggregation", "value"]]
+        fig.parents = {k: v for k, v in parents.items() if k in fig.parents or k in stand_ins}
+        fig.outline = False
+
+
+def _deep(parents: dict[str, str]) -> bool:
+    """True when a unit lies more than two levels below the top (a commune under a commune under a district)."""
+    return any(parents.get(parent) in parents for parent in parents.values())
+
+
+def _has_written(conn: Connection) -> bool:
+    """True when the connection's transaction has written something not committed yet."""
+    if conn.dialect.name == "sqlite":
+        return bool(conn.connection.driver_connection.in_transaction)  # type: ignore[union-attr]
+    if conn.dialect.name == "postgresql":
+        return conn.exec_driver_sql("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").scalar() is True
+    return True
 
 
 def _one_unit(targets: pd.DataFrame, observations: pd.DataFrame, province: str, children: set[str]) -> str:
