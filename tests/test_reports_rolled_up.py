@@ -216,33 +216,38 @@ def test_the_database_rollup_gives_the_tables_of_every_row(store, province):
     assert figures > 100 and missing > 10
 
 
-def test_the_figures_read_are_the_period_s_with_the_communes_as_partial_aggregates(store):
+def test_the_figures_read_are_the_province_s_of_the_period_the_form_takes(store):
     with Session(store) as session:
         full = province_scope(session, "11")
         scope = province_scope(session, "11", values=False)
         read_figures(session, scope, check_period("annual", "2025"))
     (_, whole), (own, fast) = full.programmes, scope.programmes  # PF, RC
     assert not fast.outline and not own.outline
-    # derived indicators and their components: the ICOR of 2025-Q1 reads 2024-Q4
+    # derived indicators and their components: row by row, every period (the ICOR of 2025-Q1 reads 2024-Q4)
     row_by_row = ["INV", "GDP", "ICOR", "AREA", "FARM", "YIELD"]
-    typed = fast.observations[~fast.observations["indicator_code"].isin(row_by_row)]
-    every = whole.observations[~whole.observations["indicator_code"].isin(row_by_row)]
-    # no commune or district row: the province's own figures, the communes and districts as its stand-ins
-    stand_ins = set(typed["admin_unit"]) - {"11"}
-    assert stand_ins and not stand_ins & set(whole.parents)
-    assert all(fast.parents[u] == "11" for u in stand_ins)
-    # the periods inside 2025 only
+    obs = fast.observations
+    raw = obs[obs["indicator_code"].isin(row_by_row) & obs["value"].notna()]
+    every = whole.observations[whole.observations["indicator_code"].isin(row_by_row)]
+    assert set(raw["period"]) == set(every["period"]) and len(raw) == len(every)
+    assert fast.parents == whole.parents  # rolled up by the form's own call
+    # the others: the province's figures (its own, or its communes' rolled up in the database), of the latest
+    # quarter with one; a weighted mean's weight is read for the mean's quarters too
+    typed = obs[~obs["indicator_code"].isin(row_by_row) & obs["value"].notna()]
+    assert set(typed["admin_unit"]) == {"11"}
+    assert {"HH", "POP"} <= set(typed["indicator_code"]) <= {"HH", "RATE", "INC", "POP", "SHARE"}
+    assert "2025-Q4" in set(typed["period"]) <= {"2025-Q4", "2025-Q3", "2025-Q2", "2025-Q1"}
+    assert len(typed) < len(set(typed["indicator_code"])) * 4  # not every quarter of every indicator
+    hh = typed[(typed["indicator_code"] == "HH") & (typed["period"] == "2025-Q4")]
+    assert hh["value"].tolist() == [999.0]  # the province's own figure
+    # without values, the outline of the periods inside the year (which programme had figures then)
     year = check_period("annual", "2025")
-    inside = {p for p in every["period"] if year.contains(parse_period(p))}
-    assert set(typed["period"]) == inside and len(inside) < len(set(every["period"]))
-    assert len(typed) < len(every) / 4
-    raw = fast.observations[fast.observations["indicator_code"].isin(row_by_row)]
-    assert set(raw["period"]) == set(
-        whole.observations.loc[whole.observations["indicator_code"].isin(row_by_row), "period"]
-    )
-    # the province-only programme reads its own rows of the period
-    assert set(own.observations["admin_unit"]) == {"11"}
-    assert set(own.observations["period"]) == {"2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"}
+    blank = obs[obs["value"].isna()]
+    assert set(blank["period"]) == {p for p in whole.observations["period"] if year.contains(parse_period(p))}
+    # the province-only programme: its latest figure of the year
+    valued = own.observations[own.observations["value"].notna()]
+    assert list(zip(valued["indicator_code"], valued["period"], valued["admin_unit"], strict=True)) == [
+        ("PHH", "2025-Q4", "11")
+    ]
 
 
 def test_a_session_that_wrote_reads_every_row_on_its_own_connection(store):

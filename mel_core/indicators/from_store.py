@@ -21,7 +21,7 @@ that have targets at commune level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -113,14 +113,14 @@ def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
 
 
 def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
-    """Every observation of the given indicators, row by row (the index on indicator_id finds them)."""
-    i, o = table_of(Indicator), table_of(Observation)
+    """Every observation of the given indicators, row by row (the index on indicator_id finds them); the
+    indicator's id stands in ``indicator_code``."""
+    o = table_of(Observation)
     if not ids:
         return pd.DataFrame(columns=OBS_COLUMNS)
     query = (
-        select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code,
+        select(o.c.indicator_id, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code,
                literal(disaggregation), o.c.value)
-        .join(i, i.c.id == o.c.indicator_id)
         .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation)
     )  # fmt: skip
     return _frame(conn, query, OBS_COLUMNS)
@@ -169,6 +169,25 @@ def stand_in_rows(
     children = out.loc[out["child"] != 0, ["admin_unit", "unit"]].drop_duplicates()  # a stand-in per unit
     parents = dict(zip(children["admin_unit"], children["unit"].astype(str), strict=False))
     return out.assign(disaggregation=disaggregation), parents
+
+
+def row_by_row_codes(indicators: pd.DataFrame, ids: Iterable[str], more: Iterable[str] = ()) -> set[str]:
+    """The codes among ``ids`` read row by row rather than as partial aggregates: derived indicators and their
+    components (a product of sums is not a sum of products), ``more``, and the weighted means paired with any
+    of these (a mean and its weight are read the same way)."""
+    plan = formulas(indicators)
+    raw = {c for spec, comps in plan.values() if spec.derived for c in comps}
+    raw |= {c for c, (spec, _) in plan.items() if spec.derived}
+    raw |= set(more)
+    pairs = weights_of(indicators)
+    raw |= {w for v, w in pairs.items() if v in raw} | {v for v, w in pairs.items() if w in raw}
+    return raw & set(ids)
+
+
+def weights_of(indicators: pd.DataFrame) -> dict[str, str]:
+    """Each weighted mean's code → its weight's code."""
+    plan = formulas(indicators)
+    return {c: comps[0] for c, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
 
 
 def _dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +248,7 @@ def rolled_up(
     row_by_row: Iterable[str] = (),
     *,
     disaggregation: str = "",
-    periods: list[str] | None = None,
+    periods: Collection[str] | Mapping[int, Collection[str]] | None = None,
     tops: dict[str, str] | None = None,
     workers: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -249,7 +268,8 @@ def rolled_up(
         parents: each child unit → the unit it rolls up into (:func:`mel_core.communes.rollup_parents`).
         row_by_row: more indicator codes to read row by row.
         disaggregation: which observations to read (``""`` for totals).
-        periods: only these periods of the pre-aggregated indicators (default every period).
+        periods: only these periods of the pre-aggregated indicators (default every period), or indicator id →
+            its periods (the database may read the other listed periods of an indicator too).
         tops: a province code (as filed) → the unit its children are reported under (default: the province
             today, its 2025 successor).
         workers: queries run at once, each on its own connection (default 2: a SQLite query uses one core).
@@ -257,17 +277,8 @@ def rolled_up(
     Returns:
         The observations (:data:`OBS_COLUMNS`) and the parents to roll them up by.
     """
-    plan = formulas(indicators)
-    raw_codes = {c for spec, comps in plan.values() if spec.derived for c in comps}
-    raw_codes |= {c for c, (spec, _) in plan.items() if spec.derived}
-    raw_codes |= set(row_by_row)
-    pairs = {c: comps[0] for c, (spec, comps) in plan.items() if spec.name == "weighted_mean" and comps}
-    # a weighted mean pairs each commune's value with its weight: both are read the same way
-    raw_codes |= {w for v, w in pairs.items() if v in raw_codes} | {
-        v for v, w in pairs.items() if w in raw_codes
-    }
-    raw_codes &= set(ids)
-    pairs = {v: w for v, w in pairs.items() if v not in raw_codes and v in ids and w in ids}
+    raw_codes = row_by_row_codes(indicators, ids, row_by_row)
+    pairs = {v: w for v, w in weights_of(indicators).items() if v not in raw_codes and v in ids and w in ids}
     units = dict(zip(indicators["code"], indicators["unit"], strict=True))
     summed: list[int] = []
     extremes: list[int] = []
@@ -276,19 +287,24 @@ def rolled_up(
             (summed if is_additive(units.get(name)) else extremes).append(key)
     parts = workers or 2
     by_id = {ids[v]: ids[w] for v, w in pairs.items()}
+    each: dict[int, list[str]] | None = None  # periods of each indicator id
+    if isinstance(periods, Mapping):
+        each = {key: sorted(found) for key, found in periods.items()}
+    elif periods is not None:
+        each = {key: sorted(periods) for key in ids.values()}
+    every = sorted({p for found in each.values() for p in found}) if each is not None else None
     raw_ids = sorted(ids[c] for c in raw_codes)
     if engine.dialect.name == "sqlite":
         split = parts  # slices of indicators on ``parts`` connections
         jobs: list[q.Job] = [
-            (q.partials, (chunk, disaggregation, False, periods)) for chunk in q.slices(sorted(summed), split)
+            (q.partials, (chunk, disaggregation, False, each)) for chunk in q.slices(sorted(summed), split)
         ]
         jobs += [
-            (q.partials, (chunk, disaggregation, True, periods))
-            for chunk in q.slices(sorted(extremes), split)
+            (q.partials, (chunk, disaggregation, True, each)) for chunk in q.slices(sorted(extremes), split)
         ]
         n_partials = len(jobs)
         jobs += [
-            (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation, periods))
+            (q.weighted, ({v: by_id[v] for v in chunk}, disaggregation, each))
             for chunk in q.slices(sorted(by_id), split)
         ]
         jobs.append((_raw, (raw_ids, disaggregation)))
@@ -304,8 +320,8 @@ def rolled_up(
     else:  # one statement for every child's aggregates; the own figures and raw rows on another connection
         counted = sorted({*summed, *extremes, *by_id})
         jobs = [
-            (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation, periods)),
-            (q.pg_own, (counted, disaggregation, q.middle_units(parents), periods)),
+            (q.pg_children, (sorted(summed), sorted(extremes), by_id, disaggregation, every)),
+            (q.pg_own, (counted, disaggregation, q.middle_units(parents), every)),
             (_raw, (raw_ids, disaggregation)),
         ]
         children, own, raw = q.in_parallel(engine, jobs, parts, parents)
@@ -315,6 +331,7 @@ def rolled_up(
     weighted = weighted.assign(indicator_code=weighted["indicator_id"].map(names))
     stand_ins, stand_in_parents = stand_in_rows(indicators, partial, weighted, disaggregation)
     parents = {**parents, **stand_in_parents} if raw_codes else stand_in_parents
+    raw = raw.assign(indicator_code=raw["indicator_code"].map(names))  # the codes ``ids`` names them by
     observations = pd.concat([raw, _dates(stand_ins)[OBS_COLUMNS]], ignore_index=True)
     # no raw rows: the empty frame's object columns would make the values objects (rollup's min/max fail)
     observations["value"] = pd.to_numeric(observations["value"], errors="coerce").astype(float)

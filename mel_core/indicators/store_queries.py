@@ -61,6 +61,8 @@ from mel_core import geo
 from mel_core.store import AdminUnit, Observation, table_of
 
 CHILD_LEVELS = ("commune", "district")
+#: The periods to read of each indicator id (None: every period with observations).
+Periods = dict[int, list[str]] | None
 PARTIAL_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "min", "max"]
 WEIGHTED_COLUMNS = ["indicator_id", "period", "unit", "child", "sum", "vw", "w", "unweighted"]
 
@@ -111,16 +113,16 @@ def periods_of(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
     return found
 
 
-def wanted(conn: Connection, ids: list[int], periods: list[str] | None) -> list[tuple[int, str]]:
-    """The (indicator id, period) groups to read: every one with observations, or each id with each of
+def wanted(conn: Connection, ids: list[int], periods: Periods) -> list[tuple[int, str]]:
+    """The (indicator id, period) groups to read: every one with observations, or each id with its
     ``periods`` (a group without observations gives no rows)."""
     if periods is None:
         return periods_of(conn, ids)
-    return [(key, period) for key in ids for period in periods]
+    return [(key, period) for key in ids for period in periods.get(key, ())]
 
 
 def partials(
-    conn: Connection, ids: list[int], disaggregation: str, extremes: bool, periods: list[str] | None = None
+    conn: Connection, ids: list[int], disaggregation: str, extremes: bool, periods: Periods = None
 ) -> pd.DataFrame:
     """SQLite: the partials frame of ``ids``; minimum and maximum only when ``extremes`` (else the sum stands in);
     only ``periods`` when given."""
@@ -189,7 +191,7 @@ def _by_province(
 
 
 def weighted(
-    conn: Connection, pairs: dict[int, int], disaggregation: str, periods: list[str] | None = None
+    conn: Connection, pairs: dict[int, int], disaggregation: str, periods: Periods = None
 ) -> pd.DataFrame:
     """SQLite: the weighted frame of ``pairs`` (weighted indicator id → its weight's id); only ``periods`` when
     given."""

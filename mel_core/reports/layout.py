@@ -96,10 +96,10 @@ def ordered_indicators(fig: ProgrammeFigures, levels: tuple[str, ...]) -> pd.Dat
 
 def plan_for(fig: ProgrammeFigures, code: str, period: Period) -> tuple[float, float, str | None]:
     """The target of an indicator for exactly ``period`` at the scope's unit: (value, high, period) or NaNs."""
-    rows = fig.targets_for(code, period.label)
-    if rows.empty:
+    rows = fig.target_rows(code, period.label)
+    if not rows:
         return math.nan, math.nan, None
-    last = rows.iloc[-1]
+    last = rows[-1]
     high = float(last["value_high"]) if pd.notna(last["value_high"]) else math.nan
     return float(last["value"]), high, str(last["period"])
 

@@ -225,11 +225,10 @@ def adjustment_of(fig: ProgrammeFigures, code: str, period: Period) -> Adjustmen
     t = fig.targets
     if "adjusted_on" not in t:
         return None
-    rows = fig.targets_for(code, period.label)
-    rows = rows[rows["adjusted_on"].notna()]
-    if rows.empty:
+    rows = [row for row in fig.target_rows(code, period.label) if pd.notna(row["adjusted_on"])]
+    if not rows:
         return None
-    last = rows.iloc[-1]
+    last = rows[-1]
 
     def high(column: str) -> float | None:
         return float(last[column]) if pd.notna(last[column]) else None

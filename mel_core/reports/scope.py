@@ -33,7 +33,9 @@ from mel_core.communes import Unit, admin_tree, below, rollup_parents
 from mel_core.errors import MelError
 from mel_core.i18n import say
 from mel_core.indicators.achievement import WHOLE
-from mel_core.indicators.from_store import rolled_up
+from mel_core.indicators.derived import OBS_COLUMNS, components_of
+from mel_core.indicators.from_store import rolled_up, row_by_row_codes, weights_of
+from mel_core.indicators.rollup import admin_rollup
 from mel_core.periods import Period, parse_period
 from mel_core.store import (
     Indicator,
@@ -112,6 +114,23 @@ class ProgrammeFigures:
             cache.update(frame=t, rows=size, positions=positions)
         found = cache["positions"].get((code, period, self.unit))
         return t.iloc[found] if found is not None else t.iloc[0:0]
+
+    def target_rows(self, code: str, period: str) -> list[dict[str, Any]]:
+        """The rows of :meth:`targets_for` as dicts (column → value), in their order.
+
+        Made once per targets frame for every indicator and period: a form asks for one indicator and period at
+        a time, hundreds of times, and a frame per question costs a millisecond each.
+        """
+        t: pd.DataFrame = self.targets
+        size = t.shape[0]
+        cache = self._target_rows
+        if cache.get("records_of") is not t or cache.get("records_rows") != size:
+            records: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            mine = t[t["admin_unit"] == self.unit] if size else t
+            for row in mine.to_dict("records"):
+                records.setdefault((str(row["indicator_code"]), str(row["period"])), []).append(row)
+            cache.update(records_of=t, records_rows=size, records=records)
+        return list(cache["records"].get((code, period), []))
 
 
 @dataclass
@@ -398,56 +417,145 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
     )
 
 
+#: Between a programme's code and an indicator's, in the codes of several programmes read at once.
+SEP = "\x1e"
+
+
 def read_figures(session: Session, scope: Scope, period: Period) -> None:
-    """Replace each outline of a province scope (``province_scope(..., values=False)``) by the figures of
-    ``period``, the communes and districts rolled up in the database.
+    """Replace each outline of a province scope (``province_scope(..., values=False)``) by the figures a form of
+    ``period`` reads, the communes and districts rolled up in the database.
 
     What a form reads of a programme working in several provinces is, per indicator, the province's figure of
-    the period or the latest one inside it (:func:`mel_core.indicators.matching.match`), its communes' and
-    districts' figures rolled up where the province has none. So only the periods inside ``period`` are read,
-    and the communes come as partial aggregates grouped by their parent in the database
-    (:func:`mel_core.indicators.from_store.rolled_up`: a district's own figure wins over its communes', rates
-    weighted by their weight); derived indicators and their components are read row by row, every period (a
-    growth rate needs the period before). The actuals are those of the same scope read row by row. When the
-    session has written and not committed, the rows are read row by row on its own connection instead (other
-    connections would not see them), and so are they when a unit lies more than two levels below the province
-    (the database groups a commune by its district and a district by its province, one step in between).
+    the period, else the latest one inside it (by end, then start: :func:`mel_core.indicators.matching.match`),
+    the communes' and districts' figures rolled up where the province has none of its own. So:
+
+    - the communes come as partial aggregates grouped by their parent in the database, for the programmes of
+      the province all at once (:func:`mel_core.indicators.from_store.rolled_up`), and are rolled up to the
+      province by :func:`mel_core.indicators.rollup.admin_rollup` (a district's own figure wins over its
+      communes', rates weighted by their weight, a rate the communes disagree on missing);
+    - only the periods that can be the answer are read: for each indicator the period itself, then the periods
+      inside it from the latest back, one at a time, until the province has a figure (a weighted mean's weight
+      is read for the mean's periods too);
+    - derived indicators and their components are read row by row, every period (a growth rate reads the period
+      before), and rolled up with the form's own call, as before.
+
+    The actuals are those of the same scope read row by row (``province_scope(session, code)``); the rows of
+    the outline inside ``period`` stay (without values) so that the form still sees which programme had figures
+    then. When the session has written and not committed, the rows are read row by row on its own connection
+    instead (other connections would not see them), and so are they when a unit lies more than two levels below
+    the province (the database groups a commune by its district and a district by its province).
     """
     if scope.province is None:
         return
     conn = session.connection()
     codes = geo.predecessors(scope.province)
     engine = session.get_bind()
-    written = _has_written(conn) or not isinstance(engine, Engine)
-    i = table_of(Indicator)
+    written = not isinstance(engine, Engine) or _has_written(conn)
+    batches: dict[str, list[ProgrammeFigures]] = {}
     for fig in scope.programmes:
         if not fig.outline:
             continue
-        pid = fig.programme["id"]
-        if written or _deep(fig.parents):
-            units = codes + sorted(fig.parents)
-            _, _, fig.observations = _figures(conn, fig.programme, units)
+        if written or _deep(fig.parents) or not isinstance(engine, Engine):
+            _, _, fig.observations = _figures(conn, fig.programme, codes + sorted(fig.parents))
             fig.outline = False
-            continue
-        ids = dict(conn.execute(select(i.c.code, i.c.id).where(i.c.programme_id == pid)).all())
-        labels = fig.observations["period"].unique()
-        inside = sorted(str(x) for x in labels if period.contains(parse_period(str(x))))
-        tops = {c: fig.unit for c in codes}
-        observations, parents = rolled_up(
-            engine,
-            fig.indicators,
-            ids,
-            fig.parents,
-            periods=inside,
-            tops=tops,  # type: ignore[arg-type]
-        )
-        stand_ins = {k for k, v in parents.items() if v == fig.unit and k not in fig.parents}
-        keep = observations["admin_unit"].isin({*codes, *fig.parents, *stand_ins})
-        observations = observations[keep].reset_index(drop=True)
-        observations.insert(0, "programme_code", fig.code)
-        fig.observations = observations[[*VALUE_COLUMNS, "disaggregation", "value"]]
-        fig.parents = {k: v for k, v in parents.items() if k in fig.parents or k in stand_ins}
+        else:
+            batches.setdefault(fig.unit, []).append(fig)
+    for unit, figs in batches.items():
+        _read_rolled(conn, engine, figs, codes, unit, period)  # type: ignore[arg-type]
+
+
+def _read_rolled(
+    conn: Connection,
+    engine: Engine,
+    figs: list[ProgrammeFigures],
+    codes: list[str],
+    unit: str,
+    period: Period,
+) -> None:
+    """:func:`read_figures` for the programmes whose figures are filed under ``unit`` (one rollup tree)."""
+    by_pid = {fig.programme["id"]: fig for fig in figs}
+    i = table_of(Indicator)
+    found = conn.execute(select(i.c.programme_id, i.c.code, i.c.id).where(i.c.programme_id.in_(by_pid))).all()
+    ids = {f"{by_pid[pid].code}{SEP}{code}": key for pid, code, key in found}
+    indicators = pd.concat([_qualified(fig) for fig in figs], ignore_index=True)
+    parents = figs[0].parents  # the same tree for every programme filed under ``unit``
+    tops = {c: unit for c in codes}
+    scope_units = {*codes, *parents}
+    raw = row_by_row_codes(indicators, ids)
+    frames: list[pd.DataFrame] = []
+    if raw:
+        rows, _ = rolled_up(engine, indicators, {k: ids[k] for k in raw}, parents, raw, tops=tops)
+        frames.append(rows[rows["admin_unit"].isin(scope_units)])
+    outline = pd.concat(
+        [
+            fig.observations.assign(indicator_code=fig.code + SEP + fig.observations["indicator_code"])
+            for fig in figs
+        ],
+        ignore_index=True,
+    )
+    remaining = _candidates(outline, period, set(ids) - raw)
+    weights = {m: w for m, w in weights_of(indicators).items() if m in ids and w in ids and m not in raw}
+    read: list[pd.DataFrame] = []
+    stand_ins: dict[str, str] = {}
+    at_unit = pd.DataFrame(columns=OBS_COLUMNS)
+    while remaining:
+        want: dict[str, set[str]] = {key: {labels[0]} for key, labels in remaining.items()}
+        for mean, weight in weights.items():  # a weighted mean needs its weight's figures of the same periods
+            if mean in want:
+                want.setdefault(weight, set()).update(want[mean])
+        rows, up = rolled_up(
+            engine, indicators, {k: ids[k] for k in want}, parents,
+            periods={ids[k]: labels for k, labels in want.items()}, tops=tops,
+        )  # fmt: skip
+        read.append(rows)
+        stand_ins.update({k: v for k, v in up.items() if v == unit})
+        both = pd.concat(read, ignore_index=True).drop_duplicates(["indicator_code", "period", "admin_unit"])
+        both = both[both["admin_unit"].isin({*codes, *stand_ins})]
+        rolled = admin_rollup(indicators, both, stand_ins)
+        at_unit = pd.concat([both[both["admin_unit"] == unit], rolled[rolled["admin_unit"] == unit]])
+        valid = set(zip(at_unit["indicator_code"], at_unit["period"], strict=True))
+        remaining = {
+            key: labels[1:]
+            for key, labels in remaining.items()
+            if (key, labels[0]) not in valid and len(labels) > 1
+        }
+    frames.append(at_unit[at_unit["value"].notna()])
+    inside = outline[[period.contains(parse_period(str(x))) for x in outline["period"]]]
+    figures = pd.concat([*frames, inside[OBS_COLUMNS]], ignore_index=True)
+    programme = figures["indicator_code"].str.split(SEP, n=1, regex=False)
+    figures = figures.assign(programme_code=programme.str[0], indicator_code=programme.str[1])
+    with_raw = {key.split(SEP, 1)[0] for key in raw}
+    for fig in figs:
+        mine = figures[figures["programme_code"] == fig.code]
+        fig.observations = mine[[*VALUE_COLUMNS, "disaggregation", "value"]].reset_index(drop=True)
+        fig.parents = parents if fig.code in with_raw else {}
         fig.outline = False
+
+
+def _qualified(fig: ProgrammeFigures) -> pd.DataFrame:
+    """A programme's indicators with their codes and components prefixed by the programme's code."""
+    prefix = fig.code + SEP
+    components = [
+        ";".join(prefix + c for c in components_of(value)) or None for value in fig.indicators["components"]
+    ]
+    return fig.indicators.assign(code=prefix + fig.indicators["code"].astype(str), components=components)
+
+
+def _candidates(outline: pd.DataFrame, period: Period, keys: set[str]) -> dict[str, list[str]]:
+    """Each indicator's periods inside ``period`` in the order a form takes its actual from them: the period
+    itself, then the latest by end and start (:func:`mel_core.indicators.matching.match`)."""
+    spans = {label: parse_period(str(label)) for label in outline["period"].unique()}
+    order: dict[str, list[str]] = {}
+    pairs = outline[["indicator_code", "period"]].drop_duplicates()
+    for key, label in zip(pairs["indicator_code"], pairs["period"], strict=True):
+        if key in keys and period.contains(spans[label]):
+            order.setdefault(key, []).append(str(label))
+    return {
+        key: sorted(
+            labels, key=lambda x: (x != period.label, -spans[x].end.toordinal(), -spans[x].start.toordinal())
+        )
+        for key, labels in order.items()
+    }
 
 
 def _deep(parents: dict[str, str]) -> bool:
