@@ -175,15 +175,17 @@ def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
         .where(p.c.code.in_(codes))
         .order_by(p.c.code)
     ).mappings()
-    out = []
-    for row in rows:
-        programme = dict(row)
-        programme["provinces"] = list(
-            conn.scalars(
-                select(pp.c.admin_unit_code).where(pp.c.programme_id == row["id"]).order_by(pp.c.position)
-            )
-        )
-        out.append(programme)
+    out = [dict(row) for row in rows]
+    provinces: dict[int, list[str]] = {}
+    query = (
+        select(pp.c.programme_id, pp.c.admin_unit_code)
+        .where(pp.c.programme_id.in_([programme["id"] for programme in out]))
+        .order_by(pp.c.programme_id, pp.c.position)
+    )
+    for key, unit in conn.execute(query):
+        provinces.setdefault(key, []).append(unit)
+    for programme in out:
+        programme["provinces"] = provinces.get(programme["id"], [])
     return out
 
 
