@@ -44,7 +44,7 @@ from mel_core.indicators.derived import formulas
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, plan_for
 from mel_core.reports.scope import ProgrammeFigures, _figures, _programmes
-from mel_core.reports.units import _unknown_unit, unit_title
+from mel_core.reports.units import unit_title, unknown_unit
 from mel_core.store import Indicator, Observation, Programme, ProgrammeProvince, Target, table_of
 
 LEVEL_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
@@ -122,7 +122,7 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
     tree = admin_tree(conn)
     unit = tree.get(code)
     if unit is None or unit.level != "commune":
-        raise _unknown_unit(conn, code, "commune")
+        raise unknown_unit(conn, code, "commune")
     day = today or date.today()
     rollup = merged_into(tree, code)
     units = [code, *sorted(rollup)]

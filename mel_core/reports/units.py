@@ -21,7 +21,8 @@ from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope, _f
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
 
 
-def _unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
+def unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
+    """The error for a district or commune code (``level``) the store does not have, naming a few it has."""
     au = table_of(AdminUnit)
     known = list(conn.scalars(select(au.c.code).where(au.c.level == level).order_by(au.c.code).limit(8)))
     word_en, word_vi = ("district", "huyện") if level == "district" else ("commune", "xã")
@@ -71,7 +72,7 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
     tree = admin_tree(conn)
     unit = tree.get(code)
     if unit is None or unit.level != level:
-        raise _unknown_unit(conn, code, level)
+        raise unknown_unit(conn, code, level)
     # who rolls up into the unit: a district's communes; a commune's predecessors merged into it in 2025
     rollup = below(tree, {code}) if level == "district" else merged_into(tree, code)
     units = [code, *sorted(rollup)]
