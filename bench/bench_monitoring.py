@@ -466,7 +466,8 @@ def province_markdown(
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        times = f"{r.seconds / floor.seconds:.0f}" if r.what.startswith("mel") and floor.seconds else "–"
+        ratio = r.seconds / floor.seconds if r.what.startswith("mel") and floor.seconds else None
+        times = "–" if ratio is None else f"{ratio:.1f}" if ratio < 10 else f"{ratio:.0f}"
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r.phases.items()) or "–"
         rows = f"{r.rows:,}" if r.rows else "–"
         peak = f"{r.peak_rss_mib:,.0f}" if r.peak_rss_mib else "–"
