@@ -122,3 +122,23 @@ def test_evaluation_failed_words_its_message_from_its_failures_in_both_languages
         "E-2: /o/i.ipynb, In [?]: NoResult: y",
     ]
     assert MelError("plain").details("en") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Error: 1 evaluation(s) failed: E-1 (coherence: RuntimeError)"),
+        ("vi", "1 lần đánh giá bị lỗi: E-1 (coherence: RuntimeError)"),
+    ],
+    ids=["en", "vi"],
+)
+def test_the_cli_shows_each_failure_then_the_message_and_what_to_do(capfd, monkeypatch, lang, said):
+    from mel_core.cli import report_error
+
+    monkeypatch.setenv("MEL_LANG", lang)
+    failure = NotebookFailure("E-1", "coherence", "/o/coherence.ipynb", "RuntimeError", "broken", 4, 3)
+    assert report_error(EvaluationFailed([failure])) == 1
+    lines = capfd.readouterr().err.splitlines()
+    assert lines[0] == "  E-1: /o/coherence.ipynb, In [3]: RuntimeError: broken"
+    assert said in lines[1]
+    assert "mel evaluate show" in lines[2]
