@@ -190,7 +190,11 @@ def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
 
 
 def _figures(
-    conn: Connection, programme: dict[str, Any], units: list[str], children: frozenset[str] = frozenset()
+    conn: Connection,
+    programme: dict[str, Any],
+    units: list[str],
+    children: frozenset[str] = frozenset(),
+    outlined: dict[int, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Indicators, targets and total observations of one programme at the given admin units.
 
@@ -223,7 +227,9 @@ def _figures(
         .where(i.c.programme_id == pid, t.c.admin_unit_code.in_(units)),
         [*VALUE_COLUMNS[1:], "value", "value_high"],
     )  # fmt: skip
-    if children:
+    if children and outlined is not None and pid in outlined:
+        observations = outlined[pid]  # read for several programmes at once (:func:`_outlines`)
+    elif children:
         observations = _outline(conn, pid, [u for u in units if u not in children], sorted(children))
     else:
         observations = _frame(
@@ -244,7 +250,7 @@ def _figures(
 _PERIODS = """
 WITH RECURSIVE r (id, period) AS (
     SELECT i.id, (SELECT min(o.period) FROM observations o WHERE o.indicator_id = i.id)
-    FROM indicators i WHERE i.programme_id = :pid
+    FROM indicators i WHERE i.programme_id IN :pids
     UNION ALL
     SELECT r.id, (SELECT min(o.period) FROM observations o WHERE o.indicator_id = r.id AND o.period > r.period)
     FROM r WHERE r.period IS NOT NULL
@@ -259,39 +265,55 @@ SELECT r.id, r.period, o.admin_unit_code FROM r JOIN observations o
 _CHILD = """
 SELECT r.id, r.period, (
     SELECT o.admin_unit_code FROM observations o
-    WHERE o.indicator_id = r.id AND o.period = r.period AND o.disaggregation = '' AND {unit} IN :children
+    WHERE o.indicator_id = r.id AND o.period = r.period AND o.disaggregation = '' AND {children}
     ORDER BY o.admin_unit_code LIMIT 1
 ) FROM r WHERE r.period IS NOT NULL
 """
 
 
 def _outline(conn: Connection, pid: int, own: list[str], children: list[str]) -> pd.DataFrame:
-    """The observations' indicators, periods and units, without values (see :func:`_figures`).
+    """The observations' indicators, periods and units, without values (see :func:`_figures`)."""
+    return _outlines(conn, [pid], own, children)[pid]
+
+
+def _outlines(
+    conn: Connection, pids: list[int], own: list[str], children: list[str]
+) -> dict[int, pd.DataFrame]:
+    """:func:`_outline` of several programmes, in one statement for their own rows and one for their children's.
 
     Read by seeks in the index of observations (indicator, period, unit): the periods of each indicator one
     after the other, then for each period the units' own rows and the first child's, so the time does not grow
-    with the number of commune rows.
+    with the number of commune rows. PostgreSQL gets the children as one array (planned once, looked up by hash).
     """
     i = table_of(Indicator)
-    codes = dict(conn.execute(select(i.c.id, i.c.code).where(i.c.programme_id == pid)).all())
-    unit = "+o.admin_unit_code" if conn.dialect.name == "sqlite" else "(o.admin_unit_code || '')"
+    found = conn.execute(select(i.c.id, i.c.code, i.c.programme_id).where(i.c.programme_id.in_(pids))).all()
+    codes = {key: code for key, code, _ in found}
+    owner = {key: pid for key, _, pid in found}
     rows: list[tuple[Any, ...]] = []
+    expand: Any = bindparam("pids", expanding=True)
     if own:
-        query = text(_PERIODS + _OWN).bindparams(bindparam("own", expanding=True))
-        rows += conn.execute(query, {"pid": pid, "own": own}).all()
+        query = text(_PERIODS + _OWN).bindparams(expand, bindparam("own", expanding=True))
+        rows += conn.execute(query, {"pids": pids, "own": own}).all()
     if children:
-        query = text(_PERIODS + _CHILD.format(unit=unit)).bindparams(bindparam("children", expanding=True))
-        rows += [r for r in conn.execute(query, {"pid": pid, "children": children}).all() if r[2] is not None]
+        if conn.dialect.name == "sqlite":  # the unit's code kept out of the index condition by the unary plus
+            query = text(_PERIODS + _CHILD.format(children="+o.admin_unit_code IN :children")).bindparams(
+                expand, bindparam("children", expanding=True)
+            )
+        else:
+            query = text(
+                _PERIODS + _CHILD.format(children="(o.admin_unit_code || '') = ANY(:children)")
+            ).bindparams(expand)
+        rows += [
+            r for r in conn.execute(query, {"pids": pids, "children": children}).all() if r[2] is not None
+        ]
     spans = {label: parse_period(str(label)) for label in {r[1] for r in rows}}
     columns = [*VALUE_COLUMNS[1:], "disaggregation", "value"]
-    frame = pd.DataFrame(
-        [
+    by_pid: dict[int, list[tuple[Any, ...]]] = {pid: [] for pid in pids}
+    for key, label, code in rows:
+        by_pid[owner[key]].append(
             (codes[key], label, spans[label].start, spans[label].end, code, "", math.nan)
-            for key, label, code in rows
-        ],
-        columns=columns,
-    )
-    return frame
+        )
+    return {pid: pd.DataFrame(found_rows, columns=columns) for pid, found_rows in by_pid.items()}
 
 
 def _unknown_programme(conn: Connection, code: str) -> ReportScopeError:
@@ -381,10 +403,17 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
             ),
         )
     figures = []
-    for programme in _programmes(conn, programme_codes):
-        inside = all(
-            geo.successor(c) == province.code for c in programme["provinces"] if c in geo.provinces()
-        )
+    found = _programmes(conn, programme_codes)
+
+    def inside_only(programme: dict[str, Any]) -> bool:
+        return all(geo.successor(c) == province.code for c in programme["provinces"] if c in geo.provinces())
+
+    outlined = None
+    if not values and children:
+        several = [programme["id"] for programme in found if not inside_only(programme)]
+        outlined = _outlines(conn, several, codes, children) if several else None
+    for programme in found:
+        inside = inside_only(programme)
         if inside:
             own = [c for c in programme["provinces"] if c in codes]
             single = own[0] if len(own) == 1 else None
@@ -393,7 +422,7 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
             figures.append(ProgrammeFigures(programme, *frames, unit=WHOLE, single_unit=single))
         else:
             outline = frozenset(children) if not values else frozenset()
-            indicators, targets, observations = _figures(conn, programme, units, outline)
+            indicators, targets, observations = _figures(conn, programme, units, outline, outlined)
             unit = _one_unit(targets, observations, province.code, set(children))
             targets = targets[targets["admin_unit"] == unit]
             # a commune goes to its district, a district (or a commune under no district) to the province
