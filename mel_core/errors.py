@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from mel_core.i18n import render, say, word
+from mel_core.i18n import render, say, t
 
 
 class MelError(Exception):
@@ -95,10 +95,10 @@ class Problem:
 
     def render(self, lang: str = "en") -> str:
         """``source, row N, column 'c': reason (value: 'v')`` in English or Vietnamese."""
-        where = self.source if self.row == 0 else f"{self.source}, {word('row', lang)} {self.row}"
+        where = self.source if self.row == 0 else f"{self.source}, {t('common.row', lang)} {self.row}"
         if self.column:
-            where += f", {word('column', lang)} '{self.column}'"
-        shown = f" ({word('value', lang)}: {self.value!r})" if self.value != "" else ""
+            where += f", {t('common.column', lang)} '{self.column}'"
+        shown = f" ({t('common.value', lang)}: {self.value!r})" if self.value != "" else ""
         return f"{where}: {render(self.reason, lang)}{shown}"
 
 
@@ -139,7 +139,7 @@ class LineProblem(Problem):
         where = self.source if self.row == 0 else f"{self.source}, {line} {self.row}"
         if self.column:
             where += f", {field_word} '{self.column}'"
-        shown = f" ({word('value', lang)}: {self.value!r})" if self.value != "" else ""
+        shown = f" ({t('common.value', lang)}: {self.value!r})" if self.value != "" else ""
         return f"{where}: {render(self.reason, lang)}{shown}"
 
 

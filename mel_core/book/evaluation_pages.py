@@ -18,8 +18,8 @@ from mel_core.book.attachment_pages import attachments_section
 from mel_core.book.common import docname, place_names, places_text, term
 from mel_core.book.content import BookAttachment, BookContent, BookEvaluation
 from mel_core.book.labels import label
-from mel_core.criteria.ratings import label as rating_label
 from mel_core.evaluations.execute import RESULT_MIME
+from mel_core.i18n import rating as rating_label
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 

@@ -33,7 +33,7 @@ from mel_core.cli import (
     users,
 )
 from mel_core.errors import ImportValidationError, MelError, StoreError
-from mel_core.i18n import LANGUAGES, language, render, say, word
+from mel_core.i18n import LANGUAGES, language, render, say, t
 from mel_core.text import terminal_safe
 
 
@@ -134,7 +134,7 @@ def report_error(exc: MelError) -> int:
             err.write(f"  {terminal_safe(render(line, lang))}\n")
     for line in exc.details(lang):
         err.write(f"  {line}\n")
-    err.write(f"{word('Error', lang)}: {terminal_safe(render(exc.message, lang))}\n")
+    err.write(f"{t('common.Error', lang)}: {terminal_safe(render(exc.message, lang))}\n")
     if exc.hint:
         err.write(f"{render(exc.hint, lang)}\n")
     return exc.exit_code
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         lang = language()
         err = typer.get_text_stream("stderr")
         failure = say("unexpected failure", "lỗi ngoài dự kiến")
-        err.write(f"{word('Error', lang)}: {render(failure, lang)}: {type(exc).__name__}: {exc}\n")
+        err.write(f"{t('common.Error', lang)}: {render(failure, lang)}: {type(exc).__name__}: {exc}\n")
         hint = say(
             "This is a bug in mel, not in your data. Run the command again with MEL_DEBUG=1 to see the traceback,"
             " and report it with the command you ran.",

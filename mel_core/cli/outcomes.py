@@ -14,7 +14,7 @@ def print_outcomes(outcomes: list[Any], lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mel_core.criteria.ratings import label
+    from mel_core.i18n import rating
     from mel_core.vocabulary import RATED
 
     console = Console()
@@ -37,5 +37,5 @@ def print_outcomes(outcomes: list[Any], lang: str) -> None:
     )
     for o in outcomes:
         if o.status == "succeeded" and "overall" in o.levels:
-            console.print(f"  {o.code}: {label('overall', o.levels['overall'], lang)}", soft_wrap=True)
+            console.print(f"  {o.code}: {rating('overall', o.levels['overall'], lang)}", soft_wrap=True)
         console.print(f"  {o.output_dir}", style="dim", soft_wrap=True)

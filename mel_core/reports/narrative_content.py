@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
-from mel_core.criteria.ratings import label as rating_label
+from mel_core.i18n import rating as rating_label
 from mel_core.periods import Period, parse_period
 from mel_core.privacy import redact
 from mel_core.reference import taxonomy

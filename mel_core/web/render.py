@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from mel_core.access import may
-from mel_core.criteria.ratings import label as rating_label
+from mel_core.i18n import rating as rating_label
 from mel_core.kb.snippets import to_html
 from mel_core.reference import taxonomy
 from mel_core.web.deps import csrf_for, current_viewer, lang_of, portal

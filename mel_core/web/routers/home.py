@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from mel_core import geo
 from mel_core.access import Viewer, evaluations_clause, lessons_clause, shown_text
-from mel_core.criteria.ratings import label as rating_label
+from mel_core.i18n import rating as rating_label
 from mel_core.store import Evaluation, Lesson, LessonProvince, Programme, ProgrammeProvince, Rating
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, term, twin

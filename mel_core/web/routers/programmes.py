@@ -17,8 +17,8 @@ from sqlmodel import Session, col
 from mel_core.access import Viewer, evaluations_clause, lessons_clause, shown_text
 from mel_core.criteria.data import load_programme
 from mel_core.criteria.effectiveness import programme_achievement
-from mel_core.criteria.ratings import label as rating_label
 from mel_core.evaluations.responses import tracker
+from mel_core.i18n import rating as rating_label
 from mel_core.indicators.achievement import WHOLE, final_targets, latest_assessed
 from mel_core.store import (
     Activity,
