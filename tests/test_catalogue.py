@@ -33,18 +33,12 @@ def _asked_for() -> tuple[set[str], set[str]]:
     for path in sorted((ROOT / "mel_core").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.fullmatch(node.value):
-                keys.add(node.value)
+                # "book.rec_" + state: a prefix completed at run time
+                (prefixes if node.value[-1] in "_.-" else keys).add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values:
                 first = node.values[0]
                 if isinstance(first, ast.Constant) and PREFIX.fullmatch(str(first.value)):
                     prefixes.add(str(first.value))
-            elif (
-                isinstance(node, ast.BinOp)
-                and isinstance(node.op, ast.Add)
-                and isinstance(node.left, ast.Constant)
-                and PREFIX.fullmatch(str(node.left.value))
-            ):
-                prefixes.add(str(node.left.value))
     for path in sorted((ROOT / "mel_core" / "web" / "templates").glob("*.html")) if "web" in AREAS else ():
         source = path.read_text(encoding="utf-8")
         keys |= {f"web.{k}" for k in TEMPLATE_KEY.findall(source)}
@@ -151,3 +145,16 @@ def test_the_criteria_package_shows_the_taxonomy_s_rating_levels():
         for level in (4, 3, 2, 1, None):
             for lang in ("vi", "en"):
                 assert label(criterion, level, lang) == rating(criterion, level, lang)
+
+
+def test_a_changed_word_invalidates_the_book_s_build_cache(tmp_path, monkeypatch):
+    from mel_core.book.cache import BuildCache
+
+    for path in i18n.CATALOGUE_DIR.glob("*.yml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    before = BuildCache(None).stamp
+    assert BuildCache(None).stamp == before
+    book = tmp_path / "book.yml"
+    book.write_text(book.read_text(encoding="utf-8").replace("Tra cứu", "Tra cứu nhanh"), encoding="utf-8")
+    assert BuildCache(None).stamp != before

@@ -11,7 +11,7 @@ from __future__ import annotations
 from mel_core.book import myst
 from mel_core.book.common import docname
 from mel_core.book.content import BookAttachment, BookContent
-from mel_core.book.labels import label
+from mel_core.i18n import t
 
 #: The order of the groups on the attachments page.
 ENTITIES = ("programme", "evaluation", "lesson")
@@ -64,7 +64,7 @@ def attachments_section(
     if not attachments:
         return []
     return [
-        f"{'#' * level} {myst.inline(label('attachments', lang))}",
+        f"{'#' * level} {myst.inline(t('book.attachments', lang))}",
         "",
         *attachment_items(attachments, lang, prefix),
         "",
@@ -84,16 +84,16 @@ def _owner_link(attachment: BookAttachment, lang: str, content: BookContent, pre
 def attachments_page(content: BookContent, lang: str, web: bool) -> str:
     """Every file the book carries, grouped by programme, evaluation and lesson."""
     lines = [
-        f"# {myst.inline(label('attachments', lang))}",
+        f"# {myst.inline(t('book.attachments', lang))}",
         "",
-        myst.inline(label("attachments_intro", lang)),
+        myst.inline(t("book.attachments_intro", lang)),
         "",
     ]
     for entity in ENTITIES:
         mine = [a for a in content.attachments if a.entity == entity]
         if not mine:
             continue
-        lines += [f"## {myst.inline(label(f'attachments_of_{entity}', lang))}", ""]
+        lines += [f"## {myst.inline(t(f'book.attachments_of_{entity}', lang))}", ""]
         owners: dict[str, list[BookAttachment]] = {}
         for a in mine:
             owners.setdefault(a.key, []).append(a)
@@ -108,18 +108,18 @@ def attachment_page(attachment: BookAttachment, lang: str, content: BookContent)
     text read from it, personal details blanked out, so that the book's search finds the file by its words."""
     lines = [f"# {myst.inline(attachment.title)}", ""]
     lines += [
-        f"**{myst.inline(label('belongs_to', lang))}:** {_owner_link(attachment, lang, content, '../')}",
+        f"**{myst.inline(t('book.belongs_to', lang))}:** {_owner_link(attachment, lang, content, '../')}",
         "",
-        f"**{myst.inline(label('download', lang))}:** {_download(attachment, '../')} ({_facts(attachment)})",
+        f"**{myst.inline(t('book.download', lang))}:** {_download(attachment, '../')} ({_facts(attachment)})",
         "",
     ]
     if attachment.note:
         lines += [f"*{myst.inline(attachment.note)}*", ""]
     if attachment.text:
-        lines += [f"## {myst.inline(label('attachment_text', lang))}", ""]
+        lines += [f"## {myst.inline(t('book.attachment_text', lang))}", ""]
         # one paragraph per line of the file: its words stay text (escaped), whatever they spell
         for line in attachment.text.splitlines():
             if paragraph := myst.inline(line):
                 lines += [paragraph, ""]
-    lines += ["---", "", f"[{myst.inline(label('attachments', lang))}](../attachments.md)", ""]
+    lines += ["---", "", f"[{myst.inline(t('book.attachments', lang))}](../attachments.md)", ""]
     return "---\norphan: true\n---\n" + "\n".join(lines)

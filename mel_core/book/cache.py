@@ -2,8 +2,8 @@
 
 One JSON file in the book's output folder, ``.mel-book-cache.json``: sections of ``key → [fingerprint,
 value]``. A fingerprint is a file's path, size and modification time (or a hash of the data a page is made
-from), combined with :data:`VERSION` and the vocabulary files, so a new release or a changed taxonomy
-invalidates everything. Only checks that passed are remembered: a file with a problem is checked again on
+from), combined with :data:`VERSION`, the vocabulary files and the catalogue of words, so a new release, a changed
+taxonomy or a changed word invalidates everything. Only checks that passed are remembered: a file with a problem is checked again on
 every build until it is fixed. Losing or corrupting the file only makes the next build slower.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mel_core import __version__
+from mel_core import i18n
 from mel_core.config import kb_dir
 
 #: Bump when what is cached changes shape or meaning.
@@ -24,8 +25,9 @@ VERSION = "4"
 
 def _vocabulary_stamp() -> str:
     parts = [VERSION, __version__]
-    for name in ("taxonomy.yml", "glossary.yml"):
-        path = kb_dir() / name
+    files = [kb_dir() / "taxonomy.yml", kb_dir() / "glossary.yml", *sorted(i18n.CATALOGUE_DIR.glob("*.yml"))]
+    for path in files:
+        name = path.name if path.parent == kb_dir() else f"catalogue/{path.name}"
         try:
             st = path.stat()
         except OSError:

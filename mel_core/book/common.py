@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mel_core import geo
-from mel_core.book.labels import label
+from mel_core.i18n import t
 
 _DOCNAME = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -34,7 +34,7 @@ def place_names(codes: Iterable[str], lang: str) -> list[tuple[str, str | None]]
 def places_text(codes: Iterable[str], lang: str) -> str:
     parts = []
     for name, former in place_names(codes, lang):
-        parts.append(f"{name} ({label('formerly', lang, name=former)})" if former else name)
+        parts.append(f"{name} ({t('book.formerly', lang, name=former)})" if former else name)
     return "; ".join(parts)
 
 

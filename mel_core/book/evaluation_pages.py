@@ -17,9 +17,9 @@ from mel_core.book import myst
 from mel_core.book.attachment_pages import attachments_section
 from mel_core.book.common import docname, place_names, places_text, term
 from mel_core.book.content import BookAttachment, BookContent, BookEvaluation
-from mel_core.book.labels import label
 from mel_core.evaluations.execute import RESULT_MIME
 from mel_core.i18n import rating as rating_label
+from mel_core.i18n import t
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 
@@ -48,43 +48,45 @@ def _programme_name(ev: BookEvaluation, lang: str) -> str:
 # -------------------------------------------------------------------------------------------------- overview
 def overview_page(content: BookContent, lang: str) -> str:
     year, evs = content.span, content.evaluations
-    lines = [f"# {myst.inline(label('overview', lang, year=year))}", ""]
+    lines = [f"# {myst.inline(t('book.overview', lang, year=year))}", ""]
     provinces = sorted({n for ev in evs for n, _ in place_names(ev.provinces, lang)})
     provinces_lessons = sorted({n for x in content.lessons for n, _ in place_names(x.provinces, lang)})
     lines += [
         myst.table(
-            [label("in_this_book", lang), label("count", lang)],
+            [t("book.in_this_book", lang), t("book.count", lang)],
             [
-                [label("programmes_evaluated", lang), len(evs)],
-                [label("lessons_count", lang), len(content.lessons)],
-                [label("provinces", lang), len(set(provinces) | set(provinces_lessons))],
+                [t("book.programmes_evaluated", lang), len(evs)],
+                [t("book.lessons_count", lang), len(content.lessons)],
+                [t("book.provinces", lang), len(set(provinces) | set(provinces_lessons))],
             ],
         ),
         "",
     ]
     if not evs:
-        lines += [myst.inline(label("no_evaluations", lang, year=year)), ""]
+        lines += [myst.inline(t("book.no_evaluations", lang, year=year)), ""]
     else:
-        lines += [f"## {myst.inline(label('programmes_evaluated', lang))}", ""]
+        lines += [f"## {myst.inline(t('book.programmes_evaluated', lang))}", ""]
         rows = [
             [ev.programme, _programme_name(ev, lang), places_text(ev.provinces, lang), _overall(ev, lang)]
             for ev in evs
         ]
         lines += [
-            myst.table([label("programme", lang), "", label("provinces", lang), label("rating", lang)], rows)
+            myst.table(
+                [t("book.programme", lang), "", t("book.provinces", lang), t("book.rating", lang)], rows
+            )
         ]
-        lines += ["", f"## {myst.inline(label('ratings_by_criterion', lang))}", ""]
+        lines += ["", f"## {myst.inline(t('book.ratings_by_criterion', lang))}", ""]
         counts = rating_counts(evs)
-        header = [label("criterion", lang)] + [label("level", lang, n=n) for n in (4, 3, 2, 1)]
-        header.append(label("not_rated", lang))
+        header = [t("book.criterion", lang)] + [t("book.level", lang, n=n) for n in (4, 3, 2, 1)]
+        header.append(t("book.not_rated", lang))
         table_rows = [
             [term(taxonomy(), "criteria", c, lang)] + [counts[c][n] for n in (4, 3, 2, 1, None)]
             for c in (*CRITERIA, "overall")
         ]
         lines += [myst.table(header, table_rows), ""]
-        lines += [f"![{myst.inline(label('ratings_chart_alt', lang))}](_static/ratings.png)", ""]
+        lines += [f"![{myst.inline(t('book.ratings_chart_alt', lang))}](_static/ratings.png)", ""]
     if provinces or provinces_lessons:
-        lines += [f"## {myst.inline(label('provinces', lang))}", ""]
+        lines += [f"## {myst.inline(t('book.provinces', lang))}", ""]
         lines += [myst.inline(", ".join(sorted(set(provinces) | set(provinces_lessons)))), ""]
     return "\n".join(lines)
 
@@ -118,11 +120,11 @@ def ratings_chart(evs: list[BookEvaluation], lang: str) -> bytes:
     colours = {4: "#1a7f37", 3: "#7fbf5f", 2: "#f0a040", 1: "#c0392b", None: "#bbbbbb"}
     for level in (4, 3, 2, 1, None):
         values = [counts[c][level] for c in (*CRITERIA, "overall")]
-        text = label("level", lang, n=level) if level else label("not_rated", lang)
+        text = t("book.level", lang, n=level) if level else t("book.not_rated", lang)
         ax.barh(names, values, left=left, color=colours[level], label=text)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel(label("programmes_evaluated", lang))
+    ax.set_xlabel(t("book.programmes_evaluated", lang))
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     buffer = io.BytesIO()
@@ -134,9 +136,9 @@ def ratings_chart(evs: list[BookEvaluation], lang: str) -> bytes:
 def criterion_page(content: BookContent, criterion: str, lang: str) -> str:
     name = term(taxonomy(), "criteria", criterion, lang)
     lines = [f"# {myst.inline(name)}", ""]
-    lines += [myst.inline(label("criterion_intro", lang, criterion=name.lower(), year=content.span)), ""]
+    lines += [myst.inline(t("book.criterion_intro", lang, criterion=name.lower(), year=content.span)), ""]
     if not content.evaluations:
-        return "\n".join([*lines, myst.inline(label("no_evaluations", lang, year=content.span)), ""])
+        return "\n".join([*lines, myst.inline(t("book.no_evaluations", lang, year=content.span)), ""])
     rows = []
     for ev in content.evaluations:
         rating = ev.rating(criterion)
@@ -147,17 +149,20 @@ def criterion_page(content: BookContent, criterion: str, lang: str) -> str:
                 _rating_text(criterion, rating.level if rating else None, lang),
             ]
         )
-    lines += [myst.table([label("programme", lang), "", label("rating", lang)], rows), ""]
+    lines += [myst.table([t("book.programme", lang), "", t("book.rating", lang)], rows), ""]
     for ev in content.evaluations:
         rating = ev.rating(criterion)
         lines += [f"## {myst.inline(ev.programme)}: {myst.inline(_programme_name(ev, lang))}", ""]
         level = _rating_text(criterion, rating.level if rating else None, lang)
-        lines += [f"**{myst.inline(label('rating', lang))}:** {myst.inline(level)}", ""]
+        lines += [f"**{myst.inline(t('book.rating', lang))}:** {myst.inline(level)}", ""]
         if rating is not None:
-            lines += [f"{myst.inline(label('justification', lang))}: {myst.inline(rating.justification)}", ""]
+            lines += [
+                f"{myst.inline(t('book.justification', lang))}: {myst.inline(rating.justification)}",
+                "",
+            ]
             if rating.override_reason:
-                note = label(
-                    "overridden",
+                note = t(
+                    "book.overridden",
                     lang,
                     computed=_rating_text(criterion, rating.computed_level, lang),
                     reason=rating.override_reason,
@@ -165,16 +170,16 @@ def criterion_page(content: BookContent, criterion: str, lang: str) -> str:
                 lines += [f"*{myst.inline(note)}*", ""]
         findings = [f for f in ev.findings if f.criterion == criterion]
         if findings:
-            lines += [f"**{myst.inline(label('findings', lang))}**", ""]
+            lines += [f"**{myst.inline(t('book.findings', lang))}**", ""]
             for f in findings:
                 conf = (
-                    f" *({myst.inline(label('confidence', lang))}: {myst.inline(f.confidence)})*"
+                    f" *({myst.inline(t('book.confidence', lang))}: {myst.inline(f.confidence)})*"
                     if f.confidence
                     else ""
                 )
                 lines.append(f"- {myst.inline(f.statement)}{conf}")
             lines.append("")
-        see = myst.inline(f"{label('see_chapter', lang)} {ev.code}")
+        see = myst.inline(f"{t('book.see_chapter', lang)} {ev.code}")
         lines += [f"[{see}](../evaluations/{docname(ev.code)}.ipynb)", ""]
     return "\n".join(lines)
 
@@ -187,10 +192,10 @@ def evaluation_notebook(ev: BookEvaluation, lang: str, attachments: Sequence[Boo
     intro = [
         f"# {myst.inline(ev.programme)}: {myst.inline(_programme_name(ev, lang))}",
         "",
-        myst.inline(label("evaluation_intro", lang, code=ev.code, date=date)),
+        myst.inline(t("book.evaluation_intro", lang, code=ev.code, date=date)),
         "",
         myst.table(
-            [label("criterion", lang), label("rating", lang)],
+            [t("book.criterion", lang), t("book.rating", lang)],
             [
                 [
                     term(taxonomy(), "criteria", c, lang),
@@ -303,7 +308,7 @@ def recommendations_page(content: BookContent, lang: str) -> str:
     """Every evaluation's recommendations: management's response, its key actions and where each stood on the
     book's date (overdue ones marked)."""
     as_of = content.as_of
-    lines = [f"# {myst.inline(label('recommendations', lang))}", ""]
+    lines = [f"# {myst.inline(t('book.recommendations', lang))}", ""]
     any_rows = False
     for ev in content.evaluations:
         if not ev.recommendations:
@@ -312,20 +317,24 @@ def recommendations_page(content: BookContent, lang: str) -> str:
         lines += [f"## {myst.inline(ev.programme)}: {myst.inline(_programme_name(ev, lang))}", ""]
         rows = []
         for r in ev.recommendations:
-            state = label(f"rec_{r.state}", lang) + (f" ({label('overdue', lang)})" if r.overdue else "")
+            state = t(f"book.rec_{r.state}", lang) + (f" ({t('book.overdue', lang)})" if r.overdue else "")
             criterion = term(taxonomy(), "criteria", r.criterion, lang) if r.criterion else ""
-            response = label(f"response_{r.response}", lang) if r.response else ""
+            response = t(f"book.response_{r.response}", lang) if r.response else ""
             if r.response_text:
                 response += f": {r.response_text}" if response else r.response_text
             actions = "; ".join(
-                f"{text} ({unit}, {label('due', lang)} {due}: {label(f'action_{status}', lang)}"
-                + (f", {label('overdue', lang)})" if overdue else ")")
+                f"{text} ({unit}, {t('book.due', lang)} {due}: {t(f'book.action_{status}', lang)}"
+                + (f", {t('book.overdue', lang)})" if overdue else ")")
                 for text, unit, due, status, overdue in r.actions
             )
             rows.append([r.text, criterion, response, actions, state])
-        header = [label("recommendation", lang), label("criterion", lang), label("management_response", lang)]
-        header += [label("key_actions", lang), label("status_as_of", lang, day=as_of.isoformat())]
+        header = [
+            t("book.recommendation", lang),
+            t("book.criterion", lang),
+            t("book.management_response", lang),
+        ]
+        header += [t("book.key_actions", lang), t("book.status_as_of", lang, day=as_of.isoformat())]
         lines += [myst.table(header, rows), ""]
     if not any_rows:
-        lines += [myst.inline(label("no_recommendations", lang)), ""]
+        lines += [myst.inline(t("book.no_recommendations", lang)), ""]
     return "\n".join(lines)

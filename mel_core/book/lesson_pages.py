@@ -10,7 +10,7 @@ from mel_core.book import myst
 from mel_core.book.attachment_pages import attachments_section
 from mel_core.book.common import place_names, places_text, sort_key, term
 from mel_core.book.content import BookAttachment, BookContent, BookLesson
-from mel_core.book.labels import label
+from mel_core.i18n import t
 
 THEMES = ("process", "empowerment", "building_on_existing", "leveraging_support")
 
@@ -23,9 +23,9 @@ def _anchor(lesson: BookLesson) -> str:
 def _lesson_meta(lesson: BookLesson, lang: str, terms: dict[str, Any]) -> str:
     places = places_text(lesson.provinces, lang)
     sector = term(terms, "sectors", lesson.sector, lang)
-    meta = label("lesson_meta", lang, year=lesson.year, places=places, sector=sector)
+    meta = t("book.lesson_meta", lang, year=lesson.year, places=places, sector=sector)
     if lesson.submitted_by:
-        meta += f" · {label('submitted_by', lang)}: {lesson.submitted_by}"
+        meta += f" · {t('book.submitted_by', lang)}: {lesson.submitted_by}"
     return meta
 
 
@@ -46,8 +46,8 @@ def lesson_page(
     back = [
         f"[{myst.inline(term(terms, 'themes', t, lang))}](../{t}.md)" for t in lesson.themes if t in THEMES
     ]
-    back.append(f"[{myst.inline(label('lessons_by_province', lang))}](../provinces.md)")
-    back.append(f"[{myst.inline(label('lesson_finder', lang))}](../../lesson-finder.md)")
+    back.append(f"[{myst.inline(t('book.lessons_by_province', lang))}](../provinces.md)")
+    back.append(f"[{myst.inline(t('book.lesson_finder', lang))}](../../lesson-finder.md)")
     lines += ["---", "", " · ".join(back), ""]
     return "---\norphan: true\n---\n" + "\n".join(lines)
 
@@ -56,7 +56,7 @@ def _lesson_block(lesson: BookLesson, lang: str, terms: dict[str, Any], level: i
     lines = [f"({_anchor(lesson)})=", f"{'#' * level} {myst.inline(lesson.title)}", ""]
     lines += [f"*{myst.inline(_lesson_meta(lesson, lang, terms))}*", ""]
     kinds = ", ".join(term(terms, "themes", t, lang) for t in lesson.themes)
-    lines += [f"**{myst.inline(label('theme', lang))}:** {myst.inline(kinds)}", ""]
+    lines += [f"**{myst.inline(t('book.theme', lang))}:** {myst.inline(kinds)}", ""]
     for number, heading, body in lesson.sections:
         title = myst.inline(f"{number}. {heading}".strip())
         if "." in number:
@@ -73,13 +73,13 @@ def kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any]
     lines = [
         f"# {myst.inline(kind)}",
         "",
-        myst.inline(label("kind_intro", lang, year=content.span, kind=kind)),
+        myst.inline(t("book.kind_intro", lang, year=content.span, kind=kind)),
         "",
     ]
     primary = [x for x in content.lessons if x.themes and x.themes[0] == theme]
     secondary = [x for x in content.lessons if theme in x.themes[1:]]
     if not primary and not secondary:
-        lines += [myst.inline(label("no_lessons", lang)), ""]
+        lines += [myst.inline(t("book.no_lessons", lang)), ""]
     if web:
         for lesson in primary + secondary:
             meta = myst.inline(_lesson_meta(lesson, lang, terms))
@@ -89,7 +89,7 @@ def kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any]
     for lesson in primary:
         lines += _lesson_block(lesson, lang, terms)
     if secondary:
-        lines += [f"## {myst.inline(label('also_this_kind', lang))}", ""]
+        lines += [f"## {myst.inline(t('book.also_this_kind', lang))}", ""]
         lines += [f"- {_lesson_link(x, web)}" for x in secondary]
         lines.append("")
     return "\n".join(lines)
@@ -97,9 +97,9 @@ def kind_page(content: BookContent, theme: str, lang: str, terms: dict[str, Any]
 
 def provinces_page(content: BookContent, lang: str, web: bool) -> str:
     lines = [
-        f"# {myst.inline(label('lessons_by_province', lang))}",
+        f"# {myst.inline(t('book.lessons_by_province', lang))}",
         "",
-        myst.inline(label("province_intro", lang)),
+        myst.inline(t("book.province_intro", lang)),
         "",
     ]
     by_province: dict[str, list[tuple[BookLesson, str | None]]] = {}
@@ -107,11 +107,11 @@ def provinces_page(content: BookContent, lang: str, web: bool) -> str:
         for name, former in place_names(lesson.provinces, lang):
             by_province.setdefault(name, []).append((lesson, former))
     if not by_province:
-        lines += [myst.inline(label("no_lessons", lang)), ""]
+        lines += [myst.inline(t("book.no_lessons", lang)), ""]
     for name in sorted(by_province, key=lambda n: (sort_key(n), n)):
         lines += [f"## {myst.inline(name)}", ""]
         for lesson, former in by_province[name]:
-            note = f" ({myst.inline(label('formerly', lang, name=former))})" if former else ""
+            note = f" ({myst.inline(t('book.formerly', lang, name=former))})" if former else ""
             lines.append(f"- {_lesson_link(lesson, web)}{note}")
         lines.append("")
     return "\n".join(lines)
@@ -121,18 +121,18 @@ def finder_page(lang: str) -> str:
     """The lesson finder: a form whose options and results the script fills from ``mel-lessons.js``."""
     return "\n".join(
         [
-            f"# {myst.inline(label('lesson_finder', lang))}",
+            f"# {myst.inline(t('book.lesson_finder', lang))}",
             "",
-            myst.inline(label("finder_intro", lang)),
+            myst.inline(t("book.finder_intro", lang)),
             "",
             "```{raw} html",
             '<form id="mel-finder" class="mel-finder" onsubmit="return false">',
             '  <label>{province}<select name="province"></select></label>'.format(
-                province=label("provinces", lang)
+                province=t("book.provinces", lang)
             ),
-            '  <label>{sector}<select name="sector"></select></label>'.format(sector=label("sector", lang)),
-            '  <label>{theme}<select name="theme"></select></label>'.format(theme=label("theme", lang)),
-            '  <label>{year}<select name="year"></select></label>'.format(year=label("year", lang)),
+            '  <label>{sector}<select name="sector"></select></label>'.format(sector=t("book.sector", lang)),
+            '  <label>{theme}<select name="theme"></select></label>'.format(theme=t("book.theme", lang)),
+            '  <label>{year}<select name="year"></select></label>'.format(year=t("book.year", lang)),
             "</form>",
             '<p id="mel-finder-count" class="mel-finder-count" aria-live="polite"></p>',
             '<ul id="mel-finder-results" class="mel-finder-results"></ul>',
@@ -163,9 +163,9 @@ def finder_data(content: BookContent, lang: str, terms: dict[str, Any], web: boo
         )
     data = {
         "labels": {
-            "all": label("all", lang),
-            "shown": label("shown", lang, n="{n}"),
-            "formerly": label("formerly", lang, name="{name}"),
+            "all": t("book.all", lang),
+            "shown": t("book.shown", lang, n="{n}"),
+            "formerly": t("book.formerly", lang, name="{name}"),
         },
         "lessons": lessons,
     }

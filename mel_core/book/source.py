@@ -47,7 +47,6 @@ from mel_core.book.evaluation_pages import (
     ratings_chart,
     recommendations_page,
 )
-from mel_core.book.labels import label
 from mel_core.book.lesson_pages import (
     THEMES,
     finder_data,
@@ -57,6 +56,7 @@ from mel_core.book.lesson_pages import (
     provinces_page,
 )
 from mel_core.config import kb_dir
+from mel_core.i18n import t
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 
@@ -149,7 +149,7 @@ def write_source(
     year = content.span
     terms = taxonomy()
     out.write("_config.yml", _config(year, lang))
-    out.write("index.md", _hand_page(skeleton, "foreword", lang, label("book_title", lang, year=year)))
+    out.write("index.md", _hand_page(skeleton, "foreword", lang, t("book.book_title", lang, year=year)))
     out.write("about.md", _hand_page(skeleton, "about", lang, None))
     out.write("overview.md", overview_page(content, lang))
     counts = {
@@ -235,8 +235,8 @@ def _vietnamese_search_messages() -> str:
 # ------------------------------------------------------------------------------------------------ config, toc
 def _config(year: str, lang: str) -> str:
     config: dict[str, Any] = {
-        "title": label("book_title", lang, year=year),
-        "author": label("author", lang),
+        "title": t("book.book_title", lang, year=year),
+        "author": t("book.author", lang),
         "copyright": str(year),
         # lesson pages are outside the table of contents on purpose (see write_source); stale files are pruned
         "only_build_toc_files": False,
@@ -248,7 +248,7 @@ def _config(year: str, lang: str) -> str:
             "use_edit_page_button": False,
             "use_multitoc_numbering": False,
             "home_page_in_navbar": True,
-            "search_bar_text": label("search_placeholder", lang),
+            "search_bar_text": t("book.search_placeholder", lang),
         },
         "launch_buttons": {"notebook_interface": "classic", "binderhub_url": "", "thebe": False},
         "sphinx": {
@@ -292,19 +292,19 @@ def _config(year: str, lang: str) -> str:
 
 def _toc(content: BookContent, lang: str) -> str:
     lang_parts: list[dict[str, Any]] = [
-        {"caption": label("part_intro", lang), "chapters": [{"file": "about"}, {"file": "overview"}]},
-        {"caption": label("part_criteria", lang), "chapters": [{"file": f"criteria/{c}"} for c in CRITERIA]},
+        {"caption": t("book.part_intro", lang), "chapters": [{"file": "about"}, {"file": "overview"}]},
+        {"caption": t("book.part_criteria", lang), "chapters": [{"file": f"criteria/{c}"} for c in CRITERIA]},
     ]
     if content.evaluations:
         lang_parts.append(
             {
-                "caption": label("part_evaluations", lang),
+                "caption": t("book.part_evaluations", lang),
                 "chapters": [{"file": f"evaluations/{docname(e.code)}"} for e in content.evaluations],
             }
         )
     lang_parts.append(
         {
-            "caption": label("part_lessons", lang),
+            "caption": t("book.part_lessons", lang),
             "chapters": [
                 *({"file": f"lessons/{t}"} for t in THEMES),
                 {"file": "lessons/provinces"},
@@ -314,7 +314,7 @@ def _toc(content: BookContent, lang: str) -> str:
     )
     reference = [{"file": "recommendations"}, *([{"file": "attachments"}] if content.attachments else [])]
     lang_parts.append(
-        {"caption": label("part_reference", lang), "chapters": [*reference, {"file": "glossary"}]}
+        {"caption": t("book.part_reference", lang), "chapters": [*reference, {"file": "glossary"}]}
     )
     toc = {"format": "jb-book", "root": "index", "parts": lang_parts}
     return yaml.safe_dump(toc, allow_unicode=True, sort_keys=False)
@@ -353,14 +353,14 @@ def _glossary_page(lang: str) -> str:
     rows.sort(key=lambda r: sort_key(r[0] if lang == "vi" else r[1]))
     if lang == "en":
         rows = [[r[1], r[0], r[2]] for r in rows]
-        header = [label("english", lang), label("vietnamese", lang), label("variants", lang)]
+        header = [t("book.english", lang), t("book.vietnamese", lang), t("book.variants", lang)]
     else:
-        header = [label("vietnamese", lang), label("english", lang), label("variants", lang)]
+        header = [t("book.vietnamese", lang), t("book.english", lang), t("book.variants", lang)]
     return "\n".join(
         [
-            f"# {myst.inline(label('glossary', lang))}",
+            f"# {myst.inline(t('book.glossary', lang))}",
             "",
-            myst.inline(label("glossary_intro", lang)),
+            myst.inline(t("book.glossary_intro", lang)),
             "",
             myst.table(header, rows),
             "",
