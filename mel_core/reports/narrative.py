@@ -33,10 +33,10 @@ from docx.text.paragraph import Paragraph
 
 from mel_core import geo
 from mel_core.errors import OutputError
-from mel_core.i18n import say
+from mel_core.i18n import say, t
 from mel_core.reference import plan_fields
 from mel_core.reports.narrative_content import Assessed, NarrativeContent
-from mel_core.reports.narrative_text import Lang, heading_texts, period_words, t
+from mel_core.reports.narrative_text import Lang, criterion_words, heading_texts, period_words
 from mel_core.reports.scope import PLANNING_DEPARTMENT
 from mel_core.reports.table import MISSING, NONE, Cell, Number, format_number, planned, rate
 
@@ -52,7 +52,7 @@ def figure_text(cell: Cell, lang: Lang) -> str:
             return format_number(cell)
         return format_number(cell).replace(".", "\x00").replace(",", ".").replace("\x00", ",")
     if lang == "en":
-        return {MISSING: t("missing", lang), NONE: NONE}.get(cell, cell)
+        return {MISSING: t("narrative.missing", lang), NONE: NONE}.get(cell, cell)
     return cell
 
 
@@ -121,14 +121,14 @@ def _heading(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
     top = doc.add_table(rows=1, cols=2)
     left, right = top.rows[0].cells
     left.text = ""
-    for k, line in enumerate(scope.issuer or [t("issuer", lang)]):
+    for k, line in enumerate(scope.issuer or [t("narrative.issuer", lang)]):
         p = left.paragraphs[0] if k == 0 else left.add_paragraph()
         p.add_run(line).bold = True
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = left.add_paragraph(t("number", lang))
+    p = left.add_paragraph(t("narrative.number", lang))
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     right.text = ""
-    for k, line in enumerate(t("nation", lang).split("\n")):
+    for k, line in enumerate(t("narrative.nation", lang).split("\n")):
         p = right.paragraphs[0] if k == 0 else right.add_paragraph()
         p.add_run(line).bold = True
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -139,11 +139,13 @@ def _heading(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     words = period_words(content.kind, content.period, lang)
     title = doc.add_paragraph(style="Title")
-    title.add_run(t("report_title", lang)).bold = True
+    title.add_run(t("narrative.report_title", lang)).bold = True
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(doc, t("re", lang, period=words), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(doc, t("to", lang, recipient=_recipient(content, lang)), align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(doc, t("intro", lang, period=words, unit=_unit(content, lang)))
+    _paragraph(doc, t("narrative.re", lang, period=words), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(
+        doc, t("narrative.to", lang, recipient=_recipient(content, lang)), align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    _paragraph(doc, t("narrative.intro", lang, period=words, unit=_unit(content, lang)))
 
 
 def _recipient(content: NarrativeContent, lang: Lang) -> str:
@@ -152,11 +154,11 @@ def _recipient(content: NarrativeContent, lang: Lang) -> str:
         provinces = content.scope.programmes[0].programme.get("provinces") or []
         known = [geo.provinces()[c] for c in provinces if c in geo.provinces()]
         name = known[0].successor_name if len(known) == 1 else None
-    return t("ppc", lang, province=name) if name else f"[{t('recipient', lang)}]"
+    return t("narrative.ppc", lang, province=name) if name else f"[{t('narrative.recipient', lang)}]"
 
 
 def _unit(content: NarrativeContent, lang: Lang) -> str:
-    return " ".join(content.scope.issuer[-1:]) if content.scope.issuer else f"[{t('issuer', lang)}]"
+    return " ".join(content.scope.issuer[-1:]) if content.scope.issuer else f"[{t('narrative.issuer', lang)}]"
 
 
 def figure_rows(content: NarrativeContent, lang: Lang) -> list[list[str]]:
@@ -178,13 +180,13 @@ def figure_rows(content: NarrativeContent, lang: Lang) -> list[list[str]]:
             rows.append([figure_text(c[0], lang), label, "", "", "", "", "", ""])
             continue
         if c[6] is None and c[8] is None:
-            rows.append(["", t("no_indicators", lang), "", "", "", "", "", ""])
+            rows.append(["", t("narrative.no_indicators", lang), "", "", "", "", "", ""])
             continue
         at = 2 if c[6] is not None else 4
         code = label.rsplit("(", 1)[-1].rstrip(")")
         if lang == "en" and (programme, code) in content.names_en:
             label = f"{content.names_en[programme, code]} ({code})"
-        level = t("output" if at == 2 else "outcome", lang)
+        level = t("narrative.output" if at == 2 else "narrative.outcome", lang)
         note = (
             figure_text(c[11], lang) if lang == "vi" else _note_en(assessed.get((programme, code)), content)
         )
@@ -206,7 +208,7 @@ def _group_en(kind: str, number: str, label: str, content: NarrativeContent) -> 
                 if sector.number == number:
                     return sector.en
     if kind == "empty":
-        return t("nothing_there", "en")
+        return t("narrative.nothing_there", "en")
     if kind == "programme":
         code = label.rsplit("(", 1)[-1].rstrip(")")
         for fig in content.scope.programmes:
@@ -235,7 +237,7 @@ def _line(a: Assessed, lang: Lang, content: NarrativeContent) -> str:
     plan = _value(a.target, lang, a.target_high)
     actual = _value(a.actual, lang)
     name = content.name(a.programme, a.code, a.name, lang)
-    return t("indicator_line", lang, name=name, code=a.code, plan=plan, actual=actual, unit=a.unit,
+    return t("narrative.indicator_line", lang, name=name, code=a.code, plan=plan, actual=actual, unit=a.unit,
              rate=_rate(a.ratio, lang))  # fmt: skip
 
 
@@ -244,49 +246,63 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     doc.add_heading(headings[0], level=1)
     # context
     doc.add_heading(headings[1], level=2)
-    placeholder(doc, t("ph_context", lang))
+    placeholder(doc, t("narrative.ph_context", lang))
     # outline of activities and expected outputs/results
     doc.add_heading(headings[2], level=2)
     planned = [a for a in content.assessed if a.status != "no_plan"]
     outputs = sum(a.level == "output" for a in planned)
     programmes = len({a.programme for a in planned})  # those the planned indicators belong to
-    _paragraph(doc, t("plan_summary", lang, year=content.period.start.year, outputs=outputs,
+    _paragraph(doc, t("narrative.plan_summary", lang, year=content.period.start.year, outputs=outputs,
                       outcomes=len(planned) - outputs, programmes=programmes))  # fmt: skip
     for act in content.activities:
-        _paragraph(doc, t("activities_planned", lang, title=act.title, code=act.programme, planned=act.planned,
-                          cost=_value(act.cost_planned, lang)), style="List Bullet")  # fmt: skip
-    placeholder(doc, t("ph_outline", lang))
+        _paragraph(
+            doc,
+            t(
+                "narrative.activities_planned",
+                lang,
+                title=act.title,
+                code=act.programme,
+                planned=act.planned,
+                cost=_value(act.cost_planned, lang),
+            ),
+            style="List Bullet",
+        )
+    placeholder(doc, t("narrative.ph_outline", lang))
     # actual implementation and the difference, with the indicators collected
     doc.add_heading(headings[3], level=2)
     for act in content.activities:
-        _paragraph(doc, t("activities_done", lang, title=act.title, code=act.programme, done=act.done,
+        _paragraph(doc, t("narrative.activities_done", lang, title=act.title, code=act.programme, done=act.done,
                           dropped=act.dropped, cost=_value(act.cost_actual, lang)), style="List Bullet")  # fmt: skip
     counts = {s: len(content.with_status(s)) for s in ("achieved", "on_track", "off_track", "not_reported")}
-    _paragraph(doc, t("status_summary", lang, total=len(planned), period=words, **counts))
-    _paragraph(doc, t("figures_caption", lang, period=content.period.label), italic=True)
-    _paragraph(doc, t(f"rated_{content.plan}", lang), italic=True)
-    _table(doc, [t(k, lang) for k in ("col_no", "col_indicator", "col_level", "col_unit", "col_plan",
-                                      "col_actual", "col_rate", "col_note")],
+    _paragraph(doc, t("narrative.status_summary", lang, total=len(planned), period=words, **counts))
+    _paragraph(doc, t("narrative.figures_caption", lang, period=content.period.label), italic=True)
+    _paragraph(doc, t(f"narrative.rated_{content.plan}", lang), italic=True)
+    columns = ("no", "indicator", "level", "unit", "plan", "actual", "rate", "note")
+    _table(doc, [t(f"narrative.col_{k}", lang) for k in columns],
            figure_rows(content, lang), [10, 55, 18, 16, 18, 18, 15, 30])  # fmt: skip
     achieved = content.with_status("achieved")
     if achieved:
-        _paragraph(doc, t("achieved_intro", lang), bold=True)
+        _paragraph(doc, t("narrative.achieved_intro", lang), bold=True)
         for a in achieved:
             _paragraph(doc, _line(a, lang, content), style="List Bullet")
-    placeholder(doc, t("ph_difference", lang))
+    placeholder(doc, t("narrative.ph_difference", lang))
     # explanation of the differences
     doc.add_heading(headings[4], level=2)
     off = content.with_status("off_track")
     _paragraph(
         doc,
-        t("off_track_intro" if off else "none_off_track", lang, share=_rate(content.expected_share, lang)),
+        t(
+            "narrative.off_track_intro" if off else "narrative.none_off_track",
+            lang,
+            share=_rate(content.expected_share, lang),
+        ),
     )
     for a in off:
         _paragraph(doc, _line(a, lang, content), style="List Bullet")
-        placeholder(doc, t("ph_reason", lang, code=a.code))
+        placeholder(doc, t("narrative.ph_reason", lang, code=a.code))
     missing = content.with_status("not_reported")
     if missing:
-        _paragraph(doc, t("not_reported_intro", lang), bold=True)
+        _paragraph(doc, t("narrative.not_reported_intro", lang), bold=True)
         for a in missing:
             _paragraph(
                 doc, f"{content.name(a.programme, a.code, a.name, lang)} ({a.code})", style="List Bullet"
@@ -294,53 +310,63 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     # assessment of progress, with the evaluations' findings
     doc.add_heading(headings[5], level=2)
     _findings(doc, content, lang)
-    placeholder(doc, t("ph_assessment", lang))
+    placeholder(doc, t("narrative.ph_assessment", lang))
 
 
 def _findings(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
     if not content.evaluations:
-        _paragraph(doc, t("no_evaluation", lang))
+        _paragraph(doc, t("narrative.no_evaluation", lang))
         return
     for ev in content.evaluations:
         finished = ev.finished.isoformat() if ev.finished else "…"
-        _paragraph(doc, t("evaluation_intro", lang, title=ev.title, code=ev.programme, evaluation=ev.evaluation,
-                          finished=finished), bold=True)  # fmt: skip
+        _paragraph(
+            doc,
+            t(
+                "narrative.evaluation_intro",
+                lang,
+                title=ev.title,
+                code=ev.programme,
+                evaluation=ev.evaluation,
+                finished=finished,
+            ),
+            bold=True,
+        )
         if ev.findings and ev.lang != lang:
             # the store keeps a finding in the language the evaluation ran in only: copied as written, said so
             note = (
-                t("findings_as_written", lang, language=t(f"language_{ev.lang}", lang))
+                t("narrative.findings_as_written", lang, language=t(f"narrative.language_{ev.lang}", lang))
                 if ev.lang is not None
-                else t("findings_language_unknown", lang)
+                else t("narrative.findings_language_unknown", lang)
             )
             _paragraph(doc, note, italic=True)
         for criterion, vi, en in ev.ratings:
             _paragraph(
-                doc, f"{t('criterion_' + criterion, lang)}: {vi if lang == 'vi' else en}", style="List Bullet"
+                doc, f"{criterion_words(criterion, lang)}: {vi if lang == 'vi' else en}", style="List Bullet"
             )
         for criterion, statement in ev.findings:
-            _paragraph(doc, f"{t('criterion_' + criterion, lang)}: {statement}", style="List Bullet")
+            _paragraph(doc, f"{criterion_words(criterion, lang)}: {statement}", style="List Bullet")
 
 
 def _six_month_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, headings: list[str]) -> None:
     doc.add_heading(headings[6], level=1)
     doc.add_heading(headings[7], level=2)
-    placeholder(doc, t("ph_forecast", lang))
+    placeholder(doc, t("narrative.ph_forecast", lang))
     doc.add_heading(headings[8], level=2)
     for a in content.with_status("off_track", "on_track"):
         remaining = _value(a.target - a.actual, lang) if a.target > a.actual else _value(0.0, lang)
         name = content.name(a.programme, a.code, a.name, lang)
-        text = t("remaining", lang, name=name, code=a.code, remaining=remaining, unit=a.unit)
+        text = t("narrative.remaining", lang, name=name, code=a.code, remaining=remaining, unit=a.unit)
         _paragraph(doc, text, style="List Bullet")
-    placeholder(doc, t("ph_measures", lang))
+    placeholder(doc, t("narrative.ph_measures", lang))
 
 
 def _annual_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, headings: list[str]) -> None:
     doc.add_heading(headings[6], level=1)
     doc.add_heading(headings[7], level=2)
-    placeholder(doc, t("ph_predictions", lang))
+    placeholder(doc, t("narrative.ph_predictions", lang))
     doc.add_heading(headings[8], level=2)
     if content.next_plan:
-        _paragraph(doc, t("next_plan_intro", lang, year=content.period.start.year + 1))
+        _paragraph(doc, t("narrative.next_plan_intro", lang, year=content.period.start.year + 1))
         rows = [
             [
                 str(k),
@@ -350,42 +376,51 @@ def _annual_rest(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
             ]
             for k, n in enumerate(content.next_plan, start=1)
         ]
-        _table(doc, [t("col_no", lang), t("col_indicator", lang), t("col_unit", lang), t("col_plan", lang)], rows,
-               [10, 100, 25, 25])  # fmt: skip
+        _table(
+            doc,
+            [
+                t("narrative.col_no", lang),
+                t("narrative.col_indicator", lang),
+                t("narrative.col_unit", lang),
+                t("narrative.col_plan", lang),
+            ],
+            rows,
+            [10, 100, 25, 25],
+        )
     else:
-        _paragraph(doc, t("no_next_plan", lang, year=content.period.start.year + 1))
-    placeholder(doc, t("ph_objectives", lang))
+        _paragraph(doc, t("narrative.no_next_plan", lang, year=content.period.start.year + 1))
+    placeholder(doc, t("narrative.ph_objectives", lang))
     doc.add_heading(headings[9], level=2)
-    placeholder(doc, t("ph_solutions", lang))
+    placeholder(doc, t("narrative.ph_solutions", lang))
     doc.add_heading(headings[10], level=1)
     doc.add_heading(headings[11], level=2)
-    _table(doc, [t(k, lang) for k in ("col_no", "col_content", "col_oriented", "col_proposed")],
-           [["1", f"[{t('ph_content', lang)}]", "", ""], ["2", f"[{t('ph_content', lang)}]", "", ""]],
-           [10, 80, 35, 35])  # fmt: skip
-    _paragraph(doc, t("reason_differences", lang), bold=True)
-    placeholder(doc, t("ph_reason_differences", lang))
-    _paragraph(doc, t("conditions", lang), bold=True)
-    placeholder(doc, t("ph_conditions", lang))
+    target = f"[{t('narrative.ph_content', lang)}]"
+    _table(doc, [t(f"narrative.col_{k}", lang) for k in ("no", "content", "oriented", "proposed")],
+           [["1", target, "", ""], ["2", target, "", ""]], [10, 80, 35, 35])  # fmt: skip
+    _paragraph(doc, t("narrative.reason_differences", lang), bold=True)
+    placeholder(doc, t("narrative.ph_reason_differences", lang))
+    _paragraph(doc, t("narrative.conditions", lang), bold=True)
+    placeholder(doc, t("narrative.ph_conditions", lang))
     doc.add_heading(headings[12], level=2)
-    _paragraph(doc, t("support_intro", lang))
-    placeholder(doc, t("ph_support", lang))
+    _paragraph(doc, t("narrative.support_intro", lang))
+    placeholder(doc, t("narrative.ph_support", lang))
 
 
 def _closing(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
     bottom = doc.add_table(rows=1, cols=2)
     left, right = bottom.rows[0].cells
     left.text = ""
-    left.paragraphs[0].add_run(t("recipients", lang)).bold = True
-    lines = t("recipient_list", lang).split("\n")
+    left.paragraphs[0].add_run(t("narrative.recipients", lang)).bold = True
+    lines = t("narrative.recipient_list", lang).split("\n")
     if PLANNING_DEPARTMENT not in content.scope.issuer:
-        lines.insert(2, t("recipient_planning", lang))
+        lines.insert(2, t("narrative.recipient_planning", lang))
     for line in lines:
         left.add_paragraph(line)
     right.text = ""
-    right.paragraphs[0].add_run(t("signer", lang)).bold = True
+    right.paragraphs[0].add_run(t("narrative.signer", lang)).bold = True
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = right.add_paragraph()
-    run = p.add_run(f"[{t('signature', lang)}]")
+    run = p.add_run(f"[{t('narrative.signature', lang)}]")
     run.italic = True
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -398,8 +433,8 @@ def render_narrative(content: NarrativeContent, lang: Lang = "vi") -> DocumentTy
     props = doc.core_properties
     props.author = " ".join(content.scope.issuer) or "mel"
     props.last_modified_by = props.author
-    props.title = t("re", lang, period=period_words(content.kind, content.period, lang))
-    props.subject = t("form_" + content.kind, lang)
+    props.title = t("narrative.re", lang, period=period_words(content.kind, content.period, lang))
+    props.subject = t("narrative.form_" + content.kind, lang)
     props.language = lang
     _heading(doc, content, lang)
     headings = heading_texts(content.kind, content.period, lang)
