@@ -39,17 +39,22 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, merged_into, province_of
 from mel_core.errors import MelError, OutputError
-from mel_core.i18n import say
+from mel_core.i18n import say, term
 from mel_core.indicators.derived import formulas
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, plan_for
 from mel_core.reports.scope import ProgrammeFigures, _figures, _programmes
 from mel_core.reports.units import unit_title, unknown_unit
 from mel_core.store import Indicator, Observation, Programme, ProgrammeProvince, Target, table_of
+from mel_core.vocabulary import FREQUENCIES
 
-LEVEL_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
-FREQUENCY_VI = {"monthly": "hằng tháng", "quarterly": "hằng quý", "6-monthly": "6 tháng", "annual": "hằng năm",
-                "5-year": "5 năm", "once": "một lần"}  # fmt: skip
+
+def _every(frequency: object) -> str:
+    """How often an indicator is collected, in the form's words (kb/taxonomy.yml); annual when not said."""
+    return term(
+        "indicator_frequencies", str(frequency) if frequency in FREQUENCIES else "annual", "vi"
+    ).lower()
+
 
 _BOLD = Font(bold=True)
 _KEY_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill in
@@ -162,7 +167,7 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
             }  # fmt: skip
             plan_rows.append({
                 **common,
-                "_Cấp chỉ tiêu": LEVEL_VI.get(str(ind.level), ind.level),
+                "_Cấp chỉ tiêu": term("indicator_levels", str(ind.level), "vi").lower(),
                 f"_Kế hoạch năm {year - 1}": _finite(last.loc[ind.code, "target"]),
                 f"_Thực hiện năm {year - 1}": _finite(last.loc[ind.code, "actual"]),
                 "period": str(year), "value": _finite(value), "value_high": _finite(high),
@@ -170,7 +175,7 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
             every = frequency.get(ind.code)
             for period in periods_of_year(year, every, day):
                 collect_rows.append({
-                    **common, "_Kỳ thu thập": FREQUENCY_VI.get(str(every), "hằng năm"),
+                    **common, "_Kỳ thu thập": _every(every),
                     "period": period.label, "value": own_values.get((ind.code, period.label)),
                     "source": None, "note": None,
                 })  # fmt: skip

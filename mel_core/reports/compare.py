@@ -32,7 +32,7 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import admin_tree, below
 from mel_core.errors import PeriodError
-from mel_core.i18n import say
+from mel_core.i18n import say, term
 from mel_core.indicators.derived import OBS_COLUMNS
 from mel_core.indicators.rollup import admin_rollup
 from mel_core.periods import Period, PeriodKind, parse_period
@@ -52,8 +52,6 @@ from mel_core.reports.table import MISSING, NONE, BodyRow, Cell, HeaderCell, Num
 RankBy = Literal["actual", "completion"]
 RANK_BY: tuple[RankBy, ...] = ("actual", "completion")
 LEVELS = ("input", "output", "outcome", "impact")
-LEVEL_VI = {"input": "Chỉ tiêu đầu vào", "output": "Chỉ tiêu đầu ra", "outcome": "Chỉ tiêu kết quả",
-            "impact": "Chỉ tiêu tác động"}  # fmt: skip
 FORM = "so sánh"
 
 
@@ -270,7 +268,10 @@ def _table(
             level_seen.add(level)
             number_in_level = 0
             cells: list[Cell] = [None] * columns
-            cells[0], cells[1] = ["I", "II", "III", "IV"][len(level_seen) - 1], LEVEL_VI.get(level, level)
+            cells[0], cells[1] = (
+                ["I", "II", "III", "IV"][len(level_seen) - 1],
+                f"Chỉ tiêu {term('indicator_levels', level, 'vi').lower()}",
+            )
             body.append(BodyRow(cells, "group"))
         number_in_level += 1
         falling = str(ind.direction) == "decrease"

@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from mel_core.i18n import term
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, grouped, ordered_indicators, place_date, plan_for
 from mel_core.reports.period import period_title
@@ -32,7 +33,6 @@ from mel_core.reports.table import (
 )
 
 LEVELS = ("input", "output", "outcome", "impact")
-LEVEL_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
 
 
 def _header(years: list[int]) -> list[HeaderCell]:
@@ -81,7 +81,7 @@ def _rows(fig: ProgrammeFigures, span: Period, years: list[int]) -> list[BodyRow
         row = scored.loc[ind.code]
         cells: list[Cell] = [None] * columns
         cells[0] = str(k)
-        cells[1] = f"{ind.name} ({ind.code}, {LEVEL_VI.get(str(ind.level), ind.level)})"
+        cells[1] = f"{ind.name} ({ind.code}, {term('indicator_levels', str(ind.level), 'vi').lower()})"
         cells[2] = ind.unit
         cells[3] = planned(row["target"], row["target_high"])
         for j, year in enumerate(years):
