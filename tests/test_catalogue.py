@@ -20,7 +20,7 @@ from mel_core.vocabulary import CRITERIA
 ROOT = Path(__file__).resolve().parents[1]
 AREAS = sorted(p.stem for p in i18n.CATALOGUE_DIR.glob("*.yml"))
 KEY = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")
-PREFIX = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]*")
+PREFIX = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")  # not "web." alone: that would use every key
 # a template asks the portal's words with w('key') or w('prefix_' ~ variable)
 TEMPLATE_KEY = re.compile(r"\bw\(\s*'([A-Za-z0-9_.-]+)'\s*\)")
 TEMPLATE_PREFIX = re.compile(r"\bw\(\s*'([A-Za-z0-9_.-]+)'\s*~")
@@ -39,7 +39,7 @@ def _asked_for() -> tuple[set[str], set[str]]:
                 first = node.values[0]
                 if isinstance(first, ast.Constant) and PREFIX.fullmatch(str(first.value)):
                     prefixes.add(str(first.value))
-    for path in sorted((ROOT / "mel_core" / "web" / "templates").glob("*.html")) if "web" in AREAS else ():
+    for path in sorted((ROOT / "mel_core" / "web" / "templates").glob("*.html")):
         source = path.read_text(encoding="utf-8")
         keys |= {f"web.{k}" for k in TEMPLATE_KEY.findall(source)}
         prefixes |= {f"web.{k}" for k in TEMPLATE_PREFIX.findall(source)}

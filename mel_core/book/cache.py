@@ -2,9 +2,10 @@
 
 One JSON file in the book's output folder, ``.mel-book-cache.json``: sections of ``key → [fingerprint,
 value]``. A fingerprint is a file's path, size and modification time (or a hash of the data a page is made
-from), combined with :data:`VERSION`, the vocabulary files and the catalogue of words, so a new release, a changed
-taxonomy or a changed word invalidates everything. Only checks that passed are remembered: a file with a problem is checked again on
-every build until it is fixed. Losing or corrupting the file only makes the next build slower.
+from), combined with :data:`VERSION`, the vocabulary files and the catalogue of words, so a new release, a
+changed taxonomy or a changed word invalidates everything. Only checks that passed are remembered: a file with a
+problem is checked again on every build until it is fixed. Losing or corrupting the file only makes the next
+build slower.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mel_core import __version__
-from mel_core import i18n
+from mel_core import __version__, i18n
 from mel_core.config import kb_dir
 
 #: Bump when what is cached changes shape or meaning.

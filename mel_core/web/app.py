@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mel_core import __version__
 from mel_core.config import Settings, load_settings
 from mel_core.errors import NotFound
-from mel_core.i18n import render
+from mel_core.i18n import render, t
 from mel_core.store import make_engine
 from mel_core.store.migrate import require_current
 from mel_core.web.deps import Portal, lang_of
@@ -51,7 +51,6 @@ from mel_core.web.routers import (
 )
 from mel_core.web.security import CSP, CSRF_COOKIE, HEADERS, SESSION_COOKIE, sign
 from mel_core.web.uploads import BodyLimit, attachment_cap
-from mel_core.web.words import t
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("mel.web")
@@ -107,13 +106,13 @@ def _wants_json(request: Request) -> bool:
 
 
 _ERRORS = {
-    400: ("bad_request", "bad_request"),
-    401: ("sign_in_needed", "sign_in_needed_text"),
-    403: ("forbidden", "forbidden_text"),
-    404: ("not_found", "not_found_text"),
-    405: ("bad_request", "bad_request"),
-    413: ("too_large", "too_large_text"),
-    500: ("error", "error_text"),
+    400: ("web.bad_request", "web.bad_request"),
+    401: ("web.sign_in_needed", "web.sign_in_needed_text"),
+    403: ("web.forbidden", "web.forbidden_text"),
+    404: ("web.not_found", "web.not_found_text"),
+    405: ("web.bad_request", "web.bad_request"),
+    413: ("web.too_large", "web.too_large_text"),
+    500: ("web.error", "web.error_text"),
 }
 
 
@@ -123,7 +122,7 @@ def error_response(request: Request, status: int, detail: str = "") -> Response:
     heading_key, text_key = _ERRORS.get(status, _ERRORS[400] if status < 500 else _ERRORS[500])
     text = t(text_key, lang)
     if status == 403 and detail == "csrf":
-        text = t("csrf_text", lang)
+        text = t("web.csrf_text", lang)
     if status == 413 and detail:  # says how large an upload may be, and what raises the limit
         text = render(detail, lang)
     if _wants_json(request):

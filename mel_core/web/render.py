@@ -13,11 +13,11 @@ from markupsafe import Markup
 
 from mel_core.access import may
 from mel_core.i18n import rating as rating_label
+from mel_core.i18n import t
 from mel_core.kb.snippets import to_html
 from mel_core.reference import taxonomy
 from mel_core.web.deps import csrf_for, current_viewer, lang_of, portal
 from mel_core.web.security import render_markdown
-from mel_core.web.words import t
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 TEMPLATES.env.autoescape = True
@@ -65,7 +65,7 @@ def page(request: Request, template: str, data: dict[str, Any], status_code: int
         "can_submit_workbooks": may(viewer, "submit_workbooks"),
         "csrf": csrf_for(request),
         "public_site": portal(request).public,
-        "w": lambda key: t(key, lang),
+        "w": lambda key: t("web." + key, lang),
     }
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
 

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlmodel import Session
 
 from mel_core.access import Viewer
+from mel_core.i18n import t
 from mel_core.lessons.calls import CallError, call_status, open_calls
 from mel_core.store import LessonCall
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
-from mel_core.web.words import t
 
 router = APIRouter(tags=["calls"])
 
@@ -46,7 +46,7 @@ def calls_page(
     request: Request, viewer: Viewer = Depends(require("review_lessons")), session: Session = Depends(db)
 ) -> HTMLResponse:
     """The calls for lessons, the latest deadline first, with how many of those asked are late."""
-    return page(request, "calls.html", {**calls_data(session), "title": t("calls", lang_of(request))})
+    return page(request, "calls.html", {**calls_data(session), "title": t("web.calls", lang_of(request))})
 
 
 @router.get("/api/calls")

@@ -16,14 +16,13 @@ from sqlmodel import Session, col
 
 from mel_core.access import AUDIENCES, Viewer
 from mel_core.errors import MelError
-from mel_core.i18n import render
+from mel_core.i18n import render, t
 from mel_core.kb.index import update_lessons
 from mel_core.lessons.workflow import ReviewConflict, ReviewError, decide, queue
 from mel_core.store import Lesson, LessonProvince
 from mel_core.web.deps import check_csrf, db, lang_of, portal, require
 from mel_core.web.render import page, twin
 from mel_core.web.routers.lessons import lesson_data, province_info, visible_lesson
-from mel_core.web.words import t
 
 router = APIRouter(tags=["review"])
 log = logging.getLogger("mel.portal")
@@ -74,7 +73,7 @@ def review_page(
 ) -> HTMLResponse:
     """The lessons waiting for a reviewer, the longest-waiting first."""
     return page(
-        request, "review.html", {**review_data(session), "title": t("review_queue", lang_of(request))}
+        request, "review.html", {**review_data(session), "title": t("web.review_queue", lang_of(request))}
     )
 
 

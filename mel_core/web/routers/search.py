@@ -15,13 +15,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from mel_core.access import Viewer, audience
 from mel_core.errors import MelError
-from mel_core.i18n import render
+from mel_core.i18n import render, t
 from mel_core.kb.errors import FilterError, IndexMissingError
 from mel_core.kb.facets import FACETS
 from mel_core.kb.search import Filters, Hit, search
 from mel_core.web.deps import lang_of, portal, require
 from mel_core.web.render import page, twin
-from mel_core.web.words import t
 
 router = APIRouter(tags=["search"])
 
@@ -81,7 +80,7 @@ def search_data(request: Request, viewer: Viewer) -> tuple[dict[str, Any], int]:
         return data, 400
     if len(q) > MAX_QUERY:
         data["error"] = {
-            "message": t("search_problem", lang) + f": {len(q)} > {MAX_QUERY}",
+            "message": t("web.search_problem", lang) + f": {len(q)} > {MAX_QUERY}",
             "hint": "",
         }
         return data, 400
@@ -103,7 +102,7 @@ def search_data(request: Request, viewer: Viewer) -> tuple[dict[str, Any], int]:
         }
         return data, 400
     except IndexMissingError:
-        data["error"] = {"message": t("index_missing", lang), "hint": ""}
+        data["error"] = {"message": t("web.index_missing", lang), "hint": ""}
         return data, 503
     except MelError as exc:
         data["error"] = {"message": render(exc.message, lang), "hint": render(exc.hint, lang)}
@@ -136,7 +135,7 @@ def search_data(request: Request, viewer: Viewer) -> tuple[dict[str, Any], int]:
         facets=[
             {
                 "name": f.name,
-                "label": t(f"facet_{f.name}", lang),
+                "label": t(f"web.facet_{f.name}", lang),
                 "values": [
                     {
                         "value": v.value,

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from mel_core import audit
 from mel_core.access import Viewer, may
-from mel_core.i18n import render
+from mel_core.i18n import render, t
 from mel_core.ingest.formats import BY_NAME
 from mel_core.limits import Limits
 from mel_core.store import WorkbookSubmission, session_scope
@@ -38,7 +38,6 @@ from mel_core.submissions import (
 )
 from mel_core.web.deps import check_csrf, db, lang_of, portal, require
 from mel_core.web.render import page, twin
-from mel_core.web.words import t
 
 router = APIRouter(tags=["submissions"])
 
@@ -108,7 +107,7 @@ def upload_page(
     return page(
         request,
         "submit_workbook.html",
-        {**upload_data(session, viewer), "title": t("submit_workbook", lang_of(request))},
+        {**upload_data(session, viewer), "title": t("web.submit_workbook", lang_of(request))},
     )
 
 
@@ -151,7 +150,7 @@ def upload(
         return page(
             request,
             "submit_workbook.html",
-            {**data, **_refused(request, exc), "title": t("upload_refused", lang_of(request))},
+            {**data, **_refused(request, exc), "title": t("web.upload_refused", lang_of(request))},
             status_code=413 if exc.too_large else 422,
         )
     return RedirectResponse(f"/submissions/{submission.id}", status_code=303)
@@ -291,7 +290,7 @@ def queue_page(
     return page(
         request,
         "review_workbooks.html",
-        {**queue_data(session), "title": t("workbook_queue", lang_of(request))},
+        {**queue_data(session), "title": t("web.workbook_queue", lang_of(request))},
     )
 
 

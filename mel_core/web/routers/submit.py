@@ -14,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from mel_core import geo
 from mel_core.access import Viewer, scope_codes
 from mel_core.errors import LineProblem
+from mel_core.i18n import t
 from mel_core.lessons.calls import open_calls
 from mel_core.lessons.completeness import outline_numbers
 from mel_core.lessons.submit import (
@@ -36,7 +37,6 @@ from mel_core.store import Lesson
 from mel_core.vocabulary import FUNDING, VISIBILITY
 from mel_core.web.deps import check_csrf, db, lang_of, require
 from mel_core.web.render import page, twin
-from mel_core.web.words import t
 
 router = APIRouter(tags=["submit"])
 _NUMBERS = set(outline_numbers())
@@ -106,7 +106,7 @@ def _form_page(
             {"code": c.code, "title": c.title, "deadline": c.deadline.isoformat()}
             for c in open_calls(session)
         ],
-        "title": t("submit_lesson", lang),
+        "title": t("web.submit_lesson", lang),
         **_choices(viewer),
     }
     return page(request, "submit_lesson.html", data, status_code=status_code)

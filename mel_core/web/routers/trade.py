@@ -13,13 +13,12 @@ from sqlmodel import Session
 
 from mel_core.access import Viewer
 from mel_core.errors import PeriodError
-from mel_core.i18n import render
+from mel_core.i18n import render, t
 from mel_core.trade import portal as trade
 from mel_core.trade.report_files import html_body
 from mel_core.trade.reports import TradeReportError
 from mel_core.web.deps import db, lang_of, require
 from mel_core.web.render import page, twin
-from mel_core.web.words import t
 
 router = APIRouter(tags=["trade promotion"])
 
@@ -62,7 +61,9 @@ def my_reports_page(
 ) -> HTMLResponse:
     """The trade-promotion programmes of the viewer's scope, with their reports by period."""
     return page(
-        request, "my_reports.html", {**_listing(session, viewer), "title": t("my_reports", lang_of(request))}
+        request,
+        "my_reports.html",
+        {**_listing(session, viewer), "title": t("web.my_reports", lang_of(request))},
     )
 
 
