@@ -56,7 +56,7 @@ from mel_core.book.lesson_pages import (
     provinces_page,
 )
 from mel_core.config import kb_dir
-from mel_core.i18n import t
+from mel_core.i18n import catalogue, t
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 
@@ -194,31 +194,10 @@ def write_source(
     return out
 
 
-#: Messages of Sphinx's search page that its Vietnamese catalogue leaves empty (the page would show nothing).
+#: Messages of Sphinx's search page that its Vietnamese catalogue leaves empty (the page would show nothing):
+#: Sphinx's message → its Vietnamese, from ``sphinx_search`` of ``mel_core/catalogue/book.yml``.
 SEARCH_MESSAGES_VI = {
-    "Preparing search...": "Đang chuẩn bị tìm kiếm...",
-    "Search Results": "Kết quả tìm kiếm",
-    "Searching": "Đang tìm",
-    "Search finished, found ${resultCount} page(s) matching the search query.": (
-        "Tìm xong: ${resultCount} trang khớp với từ cần tìm."
-    ),
-    "Your search did not match any documents. Please make sure that all words are spelled correctly and that"
-    " you've selected enough categories.": (
-        "Không tìm thấy trang nào. Hãy kiểm tra chính tả (gõ có dấu hoặc không dấu đều được) hoặc thử từ khác."
-    ),
-    "Searching for multiple words only shows matches that contain\n    all words.": (
-        "Khi tìm nhiều từ, chỉ những trang có đủ mọi từ mới được liệt kê."
-    ),
-    "Hide Search Matches": "Ẩn đánh dấu từ tìm kiếm",
-    "Search Page": "Trang tìm kiếm",
-    "Quick search": "Tìm nhanh",
-    "search": "tìm kiếm",
-    "Index": "Chỉ mục",
-    "Table of Contents": "Mục lục",
-    "This Page": "Trang này",
-    "Collapse sidebar": "Thu gọn thanh bên",
-    "Expand sidebar": "Mở rộng thanh bên",
-    ", in ": ", trong ",
+    words["en"]: words["vi"] for key, words in catalogue().items() if key.startswith("book.sphinx_search.")
 }
 
 
