@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from mel_core import geo
-from mel_core.i18n import language
+from mel_core.i18n import language, t
 from mel_core.kb.documents import KINDS
 from mel_core.kb.engine import Engine
 from mel_core.kb.errors import FilterError
@@ -33,15 +33,6 @@ _COUNTED = {
     "year": ("year", ""),
     "funding": ("funding", "funding"),
     "kind": ("kind", ""),
-}
-_KIND_LABELS = {
-    "lesson": ("bài học", "lesson"),
-    "lesson_item": ("bài học riêng", "lesson item"),
-    "finding": ("phát hiện", "finding"),
-    "recommendation": ("khuyến nghị", "recommendation"),
-    "rating": ("xếp hạng", "rating"),
-    "programme": ("chương trình", "programme"),
-    "attachment": ("tệp đính kèm", "attachment"),
 }
 
 
@@ -178,8 +169,7 @@ def _label(facet: str, value: str, lang: str) -> str:
         p = geo.provinces().get(value)
         return p.successor_name if p else value
     if facet == "kind":
-        vi, en = _KIND_LABELS.get(value, (value, value))
-        return vi if lang == "vi" else en
+        return t(f"kb.kind.{value}", lang) if value in KINDS else value
     vocabulary = _COUNTED[facet][1]
     if vocabulary:
         labels = taxonomy().get(vocabulary, {}).get(value)
