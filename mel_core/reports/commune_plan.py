@@ -43,6 +43,7 @@ from mel_core.i18n import say, term
 from mel_core.indicators.derived import formulas
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, plan_for
+from mel_core.reports.plan import frequency_words
 from mel_core.reports.scope import ProgrammeFigures, _figures, _programmes
 from mel_core.reports.units import unit_title, unknown_unit
 from mel_core.store import Indicator, Observation, Programme, ProgrammeProvince, Target, table_of
@@ -50,10 +51,8 @@ from mel_core.vocabulary import FREQUENCIES
 
 
 def _every(frequency: object) -> str:
-    """How often an indicator is collected, in the form's words (kb/taxonomy.yml); annual when not said."""
-    return term(
-        "indicator_frequencies", str(frequency) if frequency in FREQUENCIES else "annual", "vi"
-    ).lower()
+    """How often an indicator is collected, in the form's words; annual when not said."""
+    return frequency_words(str(frequency) if frequency in FREQUENCIES else "annual")
 
 
 _BOLD = Font(bold=True)

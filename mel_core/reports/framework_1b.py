@@ -25,7 +25,7 @@ from mel_core.periods import Period
 from mel_core.reports.framework import GENERAL, at_home, general_line
 from mel_core.reports.layout import grouped, place_date, plan_for
 from mel_core.reports.period import period_title
-from mel_core.reports.plan import FREQUENCY_VI, adjustment_note, general_objective, indicator_text
+from mel_core.reports.plan import adjustment_note, frequency_words, general_objective, indicator_text
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import NONE, BodyRow, Cell, HeaderCell, ReportTable, cell_text, number, planned
 
@@ -71,7 +71,7 @@ def _how(ind: pd.Series) -> tuple[Cell, Cell, Cell]:
     frequency = _text(ind.get("frequency"))
     method = "; ".join(p for p in (_text(ind.get("timing")), _text(ind.get("collection_method"))) if p)
     return (
-        FREQUENCY_VI.get(frequency, frequency) if frequency else NONE,
+        frequency_words(frequency) if frequency else NONE,
         _text(ind.get("providing_agency")) or NONE,
         method or NONE,
     )

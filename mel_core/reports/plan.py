@@ -23,12 +23,14 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from mel_core.i18n import term
 from mel_core.periods import Period, parse_period
 from mel_core.reference import PlanField, PlanSector, plan_fields
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import NONE, Cell, cell_text, planned
 from mel_core.store import Indicator, Objective, Programme, Target, read, table_of
 from mel_core.store.programmes import Solution
+from mel_core.vocabulary import FREQUENCIES
 
 #: The columns :func:`add_plan` adds to a programme's indicators.
 DETAIL_COLUMNS = ["code", "sector", "frequency", "timing", "collection_method", "solution"]
@@ -54,14 +56,13 @@ PLAN_USED: dict[PlanChoice, str] = {
 #: A programme's objectives and their solutions (one row per solution; ``solution`` 0 for an objective without).
 PLAN_COLUMNS = ["objective", "objective_statement", "solution", "solution_statement"]
 
-FREQUENCY_VI = {
-    "monthly": "hằng tháng",
-    "quarterly": "hằng quý",
-    "6-monthly": "6 tháng",
-    "annual": "hằng năm",
-    "5-year": "5 năm",
-    "once": "một lần",
-}
+
+def frequency_words(frequency: str) -> str:
+    """How often an indicator is collected, in the forms' words (``hằng quý``, from kb/taxonomy.yml).
+
+    A value that is not one of the store's frequencies is shown as it is.
+    """
+    return term("indicator_frequencies", frequency, "vi").lower() if frequency in FREQUENCIES else frequency
 
 
 def add_plan(conn: Connection, scope: Scope) -> None:
@@ -283,7 +284,7 @@ def indicator_text(name: str, code: str, unit: str, target: Cell, adjusted: str 
 
 def how_collected(frequency: object, timing: object, method: object) -> str:
     """``hằng quý, cuối mỗi quý; báo cáo của xã``: how often, when and how an indicator is collected."""
-    parts = [FREQUENCY_VI.get(str(frequency), str(frequency)) if isinstance(frequency, str) else ""]
+    parts = [frequency_words(frequency) if isinstance(frequency, str) else ""]
     parts.append(str(timing) if isinstance(timing, str) else "")
     when = ", ".join(p for p in parts if p)
     how = str(method) if isinstance(method, str) else ""
