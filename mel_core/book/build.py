@@ -33,7 +33,7 @@ from mel_core.book.content import read_content
 from mel_core.book.source import write_source
 from mel_core.config import PACKAGE_DIR
 from mel_core.errors import BookBuildError, ConfigurationError
-from mel_core.i18n import say
+from mel_core.i18n import text
 
 LANGUAGES = ("vi", "en")
 #: A build that takes longer than this is stopped (a 500-lesson year builds in well under a minute).
@@ -61,25 +61,21 @@ class BookResult:
 
     def summary(self) -> str:
         lines = [
-            say(
-                f"Book {self.year} ({self.lang}): {self.evaluations} evaluations, {self.lessons} lessons,"
-                f" {self.attachments} attached files, built in {self.seconds:.1f} s.",
-                f"Sách năm {self.year} ({self.lang}): {self.evaluations} đợt đánh giá, {self.lessons} bài học,"
-                f" {self.attachments} tệp đính kèm, dựng trong {self.seconds:.1f} giây.",
+            text(
+                "book.messages.summary",
+                year=self.year,
+                lang=self.lang,
+                evaluations=self.evaluations,
+                lessons=self.lessons,
+                attachments=self.attachments,
+                seconds=self.seconds,
             ),
-            say(f"Website: {self.index}", f"Trang web: {self.index}"),
+            text("book.messages.website", index=self.index),
         ]
         if self.held:
-            lines.append(
-                say(
-                    f"Not in the book, though their files say published: {', '.join(self.held)} (the store has"
-                    " them in review, or published in another version: mel lessons history ID)",
-                    f"Không đưa vào sách dù tệp ghi published: {', '.join(self.held)} (kho dữ liệu ghi đang thẩm"
-                    " định, hoặc đã công bố ở phiên bản khác: mel lessons history ID)",
-                )
-            )
+            lines.append(text("book.messages.held_back", held=", ".join(self.held)))
         if self.pdf is not None:
-            lines.append(say(f"PDF: {self.pdf}", f"Bản PDF: {self.pdf}"))
+            lines.append(text("book.messages.pdf", pdf=self.pdf))
         return "\n".join(lines)
 
 
@@ -122,14 +118,12 @@ def build_book(
     ``MEL_HOME``).
     """
     if lang not in LANGUAGES:
-        raise ConfigurationError(
-            say(f"unknown book language {lang!r}: use vi or en", f"ngôn ngữ {lang!r}: dùng vi hoặc en")
-        )
+        raise ConfigurationError(text("book.messages.unknown_language", lang=lang))
     started = time.perf_counter()
     say_progress = progress or (lambda _: None)
     edition = "all" if all_years else str(year)
     out = (out or default_out(edition, lang)).resolve()
-    say_progress(say("Reading the year's evaluations and lessons", "Đọc các đợt đánh giá và bài học của năm"))
+    say_progress(text("book.messages.reading"))
     cache = BuildCache(out / ".mel-book-cache.json")
     content = read_content(
         engine,
@@ -140,18 +134,18 @@ def build_book(
         all_years=all_years,
         home=home,
     )
-    say_progress(say("Writing the book's pages", "Viết các trang sách"))
+    say_progress(text("book.messages.writing"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
     written.prune()
     cache.save()
-    say_progress(say("Building the website (Jupyter Book)", "Dựng trang web (Jupyter Book)"))
+    say_progress(text("book.messages.building_website"))
     # the build deletes the pages, doctrees and search words of source pages that are gone (sphinx_ext)
     _sphinx(out / "source", out / "html", "html")
     pdf_path = None
     if not pdf:
         _remove_print_edition(out, out / f"mel-book-{edition}-{lang}.pdf")
     else:
-        say_progress(say("Building the printable edition", "Dựng bản in"))
+        say_progress(text("book.messages.building_print"))
         # the print edition has every lesson in full on its kind's page (a single-page build leaves out pages
         # that are not in the table of contents, as the web edition's lesson pages are)
         printed = write_source(
@@ -166,7 +160,7 @@ def build_book(
         if not stub.is_file():
             stub.write_text("/* The printed edition has no search. */\n", encoding="utf-8")
         pdf_path = out / f"mel-book-{edition}-{lang}.pdf"
-        say_progress(say("Printing the PDF with Chromium", "In bản PDF bằng Chromium"))
+        say_progress(text("book.messages.printing_pdf"))
         print_pdf(out / ".singlehtml" / "index.html", pdf_path)
     return BookResult(
         year=content.span if all_years else year,
@@ -209,28 +203,19 @@ def _sphinx(source: Path, output: Path, builder: str) -> None:
         )
     except subprocess.TimeoutExpired as exc:
         raise BookBuildError(
-            say(
-                f"the book's build took longer than {TIMEOUT_S} s and was stopped",
-                f"dựng sách quá {TIMEOUT_S} giây nên đã dừng",
-            ),
+            text("book.messages.build_timeout", seconds=TIMEOUT_S),
         ) from exc
     if done.returncode != 0:
         # a page that warned is not read again by the next incremental build, so its warning would not be seen
         # again: the next build starts afresh
         shutil.rmtree(output.parent / f".doctrees-{builder}", ignore_errors=True)
-        text = _ANSI.sub("", done.stderr + "\n" + done.stdout)
-        lines = [line.strip() for line in text.splitlines() if _PROBLEM.search(line)]
+        log = _ANSI.sub("", done.stderr + "\n" + done.stdout)
+        lines = [line.strip() for line in log.splitlines() if _PROBLEM.search(line)]
         raise BookBuildError(
-            say(
-                f"Jupyter Book ({builder}) reported {len(lines) or 'an'} error(s); the book is not complete.",
-                f"Jupyter Book ({builder}) báo {len(lines) or 'một'} lỗi; sách chưa hoàn chỉnh.",
-            ),
-            hint=say(
-                "The lines above name the generated page and the problem; a page under lessons/ comes from a lesson"
-                " file, one under evaluations/ from an evaluation's notebooks.",
-                "Các dòng trên nêu trang được sinh ra và lỗi; trang trong lessons/ đến từ một tệp bài học, trang"
-                " trong evaluations/ từ notebook của một đợt đánh giá.",
-            ),
+            text("book.messages.build_errors", builder=builder, count=len(lines))
+            if lines
+            else text("book.messages.build_error", builder=builder),
+            hint=text("book.messages.build_failed_hint"),
             problems=lines[:50] or (done.stderr or done.stdout).strip().splitlines()[-20:],
         )
 
@@ -262,16 +247,8 @@ def print_pdf(page: Path, pdf: Path) -> None:
     chromium = find_chromium()
     if chromium is None:
         raise BookBuildError(
-            say(
-                "Chromium is needed to print the PDF and was not found",
-                "cần Chromium để in bản PDF nhưng không tìm thấy",
-            ),
-            hint=say(
-                "Install it (Debian: apt-get install chromium fonts-dejavu-core) or set MEL_CHROMIUM to its path;"
-                " the website was built.",
-                "Cài Chromium (Debian: apt-get install chromium fonts-dejavu-core) hoặc đặt MEL_CHROMIUM là đường dẫn"
-                " tới nó; trang web đã dựng xong.",
-            ),
+            text("book.messages.chromium_missing"),
+            hint=text("book.messages.chromium_install_hint"),
         )
     pdf.parent.mkdir(parents=True, exist_ok=True)
     partial = pdf.with_name(pdf.name + ".part")
@@ -290,15 +267,10 @@ def print_pdf(page: Path, pdf: Path) -> None:
         try:
             done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=600)
         except subprocess.TimeoutExpired as exc:
-            raise BookBuildError(
-                say("Chromium did not finish printing in 600 s", "Chromium không in xong trong 600 giây")
-            ) from exc
+            raise BookBuildError(text("book.messages.chromium_timeout")) from exc
     if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
         raise BookBuildError(
-            say(
-                f"Chromium could not print the PDF (exit {done.returncode})",
-                f"Chromium không in được PDF (mã {done.returncode})",
-            ),
+            text("book.messages.chromium_failed", returncode=done.returncode),
             problems=done.stderr.strip().splitlines()[-10:],
         )
     partial.replace(pdf)

@@ -26,7 +26,7 @@ from mel_core.book.cache import BuildCache, file_stamp
 from mel_core.config import load_settings
 from mel_core.errors import BookInputError, LineProblem
 from mel_core.evaluations.responses import tracker
-from mel_core.i18n import say
+from mel_core.i18n import text
 from mel_core.kb.documents import PUBLIC_STATUSES
 from mel_core.lessons.check import check_lesson, lesson_files
 from mel_core.lessons.ingest import content_hash
@@ -362,15 +362,9 @@ def _kept_intact(
         if found == sha256:
             cache.put("attachments", str(path), stamp, sha256)
             return True
-        reason = say(
-            f"the kept file of attachment {number} has changed since it was attached (its SHA-256 is {found})",
-            f"tệp lưu của tệp đính kèm {number} đã bị thay đổi sau khi đính kèm (SHA-256 hiện là {found})",
-        )
+        reason = text("book.messages.attachment_changed", number=number, found=found)
     else:
-        reason = say(
-            f"the kept file of attachment {number} is missing (MEL_HOME/attachments: is MEL_HOME the portal's?)",
-            f"không tìm thấy tệp lưu của tệp đính kèm {number} (MEL_HOME/attachments: MEL_HOME có đúng không?)",
-        )
+        reason = text("book.messages.attachment_missing", number=number)
     problems.append(LineProblem(str(path), 0, "attachment", str(number), reason))
     return False
 
@@ -385,7 +379,7 @@ def _read_lessons(
     if lessons_dir is None:
         return [], 0
     if not lessons_dir.is_dir():
-        reason = say("no such lessons folder", "không có thư mục bài học này")
+        reason = text("book.messages.no_lessons_folder")
         problems.append(LineProblem(str(lessons_dir), 0, "", "", reason))
         return [], 0
     files, found = lesson_files([lessons_dir])
@@ -418,10 +412,7 @@ def _read_lessons(
         key = record["id"]
         if key in seen:
             first, line = seen[key]
-            reason = say(
-                f"id {key!r} is already used by {first} (line {line})",
-                f"mã {key!r} đã được dùng trong {first} (dòng {line})",
-            )
+            reason = text("book.messages.duplicate_id", key=key, first=first, line=line)
             mine.append(LineProblem(str(path), record["line"], "id", key, reason))
             continue
         seen[key] = (str(path), record["line"])
@@ -570,10 +561,7 @@ def _notebooks(
     unchanged since a build that found it good)."""
     folder = Path(output_dir) if output_dir else None
     if folder is None or not folder.is_dir():
-        reason = say(
-            f"the executed notebooks of evaluation {code} are missing (folder {output_dir or '—'})",
-            f"không tìm thấy các notebook đã chạy của đợt đánh giá {code} (thư mục {output_dir or '—'})",
-        )
+        reason = text("book.messages.notebooks_missing", code=code, folder=output_dir or "—")
         problems.append(LineProblem(str(output_dir or code), 0, "output_dir", code, reason))
         return []
     found: list[tuple[str, Path]] = []
@@ -590,7 +578,7 @@ def _notebooks(
             nbformat.validate(nb)
         except Exception as exc:  # nbformat raises JSON, validation and OS errors alike
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
-            reason = say(f"not a readable notebook: {first}", f"không đọc được notebook: {first}")
+            reason = text("book.messages.unreadable_notebook", first=first)
             problems.append(LineProblem(str(path), 0, "", "", reason))
             continue
         errors = [
@@ -602,17 +590,14 @@ def _notebooks(
         ]
         if errors:
             first = errors[0]
-            reason = say(
-                f"the notebook ends in an error ({first.get('ename')}: {first.get('evalue')}); run it again",
-                f"notebook dừng vì lỗi ({first.get('ename')}: {first.get('evalue')}); hãy chạy lại",
+            reason = text(
+                "book.messages.notebook_error", ename=first.get("ename"), evalue=first.get("evalue")
             )
             problems.append(LineProblem(str(path), 0, "", "", reason))
             continue
         cache.put("notebooks", str(path), stamp, "ok")
         found.append((name, path))
     if not found and not any(p.source.startswith(str(folder)) for p in problems):
-        reason = say(
-            f"evaluation {code} has no executed notebook", f"đợt đánh giá {code} không có notebook nào"
-        )
+        reason = text("book.messages.no_notebook", code=code)
         problems.append(LineProblem(str(folder), 0, "", "", reason))
     return found
