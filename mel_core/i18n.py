@@ -4,7 +4,7 @@ Where a word comes from:
 
 - **the catalogue** (``mel_core/catalogue/<area>.yml``): the words of the book, the reports, the portal and the
   CLI, each under a stable key with both languages, ``{placeholders}`` filled in by name.
-  ``t("book.overview", "vi", year=2024)`` gives the words in one language; :func:`text` gives a :class:`Text`
+  ``t("book.overview", "vi", year=2024)`` gives the words in one language; :func:`message` gives a :class:`Text`
   that carries both, for a message that is rendered later, when it reaches a person (an error's message);
 - **the taxonomy** (``kb/taxonomy.yml``): the labels of controlled vocabularies (sectors, criteria, indicator
   levels, rating levels …), asked for with :func:`term` and :func:`rating`, never copied into code;
@@ -157,7 +157,7 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     return words.format(**values) if values else words
 
 
-def text(key: str, /, **values: object) -> str:
+def message(key: str, /, **values: object) -> str:
     """The words of ``key`` in both languages, as a :class:`Text` (English as the string), placeholders filled."""
     entry = _lookup(key)
     if values:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mel_core import i18n
-from mel_core.i18n import CatalogueError, MissingLabel, catalogue, rating, t, term, text
+from mel_core.i18n import CatalogueError, MissingLabel, catalogue, message, rating, t, term
 from mel_core.reference import taxonomy
 from mel_core.vocabulary import CRITERIA
 
@@ -70,8 +70,8 @@ def test_no_entry_lingers_that_no_code_asks_for():
 
 def test_words_in_one_language_or_both_with_placeholders():
     assert t("common.row", "vi") == "dòng" and t("common.row", "en") == "row"
-    message = text("common.value")
-    assert message == "value" and i18n.render(message, "vi") == "giá trị"
+    both = message("common.value")
+    assert both == "value" and i18n.render(both, "vi") == "giá trị"
 
 
 def test_a_missing_key_names_the_file_it_belongs_in():

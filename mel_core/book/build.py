@@ -33,7 +33,7 @@ from mel_core.book.content import read_content
 from mel_core.book.source import write_source
 from mel_core.config import PACKAGE_DIR
 from mel_core.errors import BookBuildError, ConfigurationError
-from mel_core.i18n import text
+from mel_core.i18n import message
 
 LANGUAGES = ("vi", "en")
 #: A build that takes longer than this is stopped (a 500-lesson year builds in well under a minute).
@@ -61,7 +61,7 @@ class BookResult:
 
     def summary(self) -> str:
         lines = [
-            text(
+            message(
                 "book.messages.summary",
                 year=self.year,
                 lang=self.lang,
@@ -70,12 +70,12 @@ class BookResult:
                 attachments=self.attachments,
                 seconds=self.seconds,
             ),
-            text("book.messages.website", index=self.index),
+            message("book.messages.website", index=self.index),
         ]
         if self.held:
-            lines.append(text("book.messages.held_back", held=", ".join(self.held)))
+            lines.append(message("book.messages.held_back", held=", ".join(self.held)))
         if self.pdf is not None:
-            lines.append(text("book.messages.pdf", pdf=self.pdf))
+            lines.append(message("book.messages.pdf", pdf=self.pdf))
         return "\n".join(lines)
 
 
@@ -118,12 +118,12 @@ def build_book(
     ``MEL_HOME``).
     """
     if lang not in LANGUAGES:
-        raise ConfigurationError(text("book.messages.unknown_language", lang=lang))
+        raise ConfigurationError(message("book.messages.unknown_language", lang=lang))
     started = time.perf_counter()
     say_progress = progress or (lambda _: None)
     edition = "all" if all_years else str(year)
     out = (out or default_out(edition, lang)).resolve()
-    say_progress(text("book.messages.reading"))
+    say_progress(message("book.messages.reading"))
     cache = BuildCache(out / ".mel-book-cache.json")
     content = read_content(
         engine,
@@ -134,18 +134,18 @@ def build_book(
         all_years=all_years,
         home=home,
     )
-    say_progress(text("book.messages.writing"))
+    say_progress(message("book.messages.writing"))
     written = write_source(content, out / "source", lang, skeleton or skeleton_dir(), cache=cache)
     written.prune()
     cache.save()
-    say_progress(text("book.messages.building_website"))
+    say_progress(message("book.messages.building_website"))
     # the build deletes the pages, doctrees and search words of source pages that are gone (sphinx_ext)
     _sphinx(out / "source", out / "html", "html")
     pdf_path = None
     if not pdf:
         _remove_print_edition(out, out / f"mel-book-{edition}-{lang}.pdf")
     else:
-        say_progress(text("book.messages.building_print"))
+        say_progress(message("book.messages.building_print"))
         # the print edition has every lesson in full on its kind's page (a single-page build leaves out pages
         # that are not in the table of contents, as the web edition's lesson pages are)
         printed = write_source(
@@ -160,7 +160,7 @@ def build_book(
         if not stub.is_file():
             stub.write_text("/* The printed edition has no search. */\n", encoding="utf-8")
         pdf_path = out / f"mel-book-{edition}-{lang}.pdf"
-        say_progress(text("book.messages.printing_pdf"))
+        say_progress(message("book.messages.printing_pdf"))
         print_pdf(out / ".singlehtml" / "index.html", pdf_path)
     return BookResult(
         year=content.span if all_years else year,
@@ -203,7 +203,7 @@ def _sphinx(source: Path, output: Path, builder: str) -> None:
         )
     except subprocess.TimeoutExpired as exc:
         raise BookBuildError(
-            text("book.messages.build_timeout", seconds=TIMEOUT_S),
+            message("book.messages.build_timeout", seconds=TIMEOUT_S),
         ) from exc
     if done.returncode != 0:
         # a page that warned is not read again by the next incremental build, so its warning would not be seen
@@ -212,10 +212,10 @@ def _sphinx(source: Path, output: Path, builder: str) -> None:
         log = _ANSI.sub("", done.stderr + "\n" + done.stdout)
         lines = [line.strip() for line in log.splitlines() if _PROBLEM.search(line)]
         raise BookBuildError(
-            text("book.messages.build_errors", builder=builder, count=len(lines))
+            message("book.messages.build_errors", builder=builder, count=len(lines))
             if lines
-            else text("book.messages.build_error", builder=builder),
-            hint=text("book.messages.build_failed_hint"),
+            else message("book.messages.build_error", builder=builder),
+            hint=message("book.messages.build_failed_hint"),
             problems=lines[:50] or (done.stderr or done.stdout).strip().splitlines()[-20:],
         )
 
@@ -247,8 +247,8 @@ def print_pdf(page: Path, pdf: Path) -> None:
     chromium = find_chromium()
     if chromium is None:
         raise BookBuildError(
-            text("book.messages.chromium_missing"),
-            hint=text("book.messages.chromium_install_hint"),
+            message("book.messages.chromium_missing"),
+            hint=message("book.messages.chromium_install_hint"),
         )
     pdf.parent.mkdir(parents=True, exist_ok=True)
     partial = pdf.with_name(pdf.name + ".part")
@@ -267,10 +267,10 @@ def print_pdf(page: Path, pdf: Path) -> None:
         try:
             done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=600)
         except subprocess.TimeoutExpired as exc:
-            raise BookBuildError(text("book.messages.chromium_timeout")) from exc
+            raise BookBuildError(message("book.messages.chromium_timeout")) from exc
     if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
         raise BookBuildError(
-            text("book.messages.chromium_failed", returncode=done.returncode),
+            message("book.messages.chromium_failed", returncode=done.returncode),
             problems=done.stderr.strip().splitlines()[-10:],
         )
     partial.replace(pdf)

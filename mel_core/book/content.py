@@ -26,7 +26,7 @@ from mel_core.book.cache import BuildCache, file_stamp
 from mel_core.config import load_settings
 from mel_core.errors import BookInputError, LineProblem
 from mel_core.evaluations.responses import tracker
-from mel_core.i18n import text
+from mel_core.i18n import message
 from mel_core.kb.documents import PUBLIC_STATUSES
 from mel_core.lessons.check import check_lesson, lesson_files
 from mel_core.lessons.ingest import content_hash
@@ -362,9 +362,9 @@ def _kept_intact(
         if found == sha256:
             cache.put("attachments", str(path), stamp, sha256)
             return True
-        reason = text("book.messages.attachment_changed", number=number, found=found)
+        reason = message("book.messages.attachment_changed", number=number, found=found)
     else:
-        reason = text("book.messages.attachment_missing", number=number)
+        reason = message("book.messages.attachment_missing", number=number)
     problems.append(LineProblem(str(path), 0, "attachment", str(number), reason))
     return False
 
@@ -379,7 +379,7 @@ def _read_lessons(
     if lessons_dir is None:
         return [], 0
     if not lessons_dir.is_dir():
-        reason = text("book.messages.no_lessons_folder")
+        reason = message("book.messages.no_lessons_folder")
         problems.append(LineProblem(str(lessons_dir), 0, "", "", reason))
         return [], 0
     files, found = lesson_files([lessons_dir])
@@ -412,7 +412,7 @@ def _read_lessons(
         key = record["id"]
         if key in seen:
             first, line = seen[key]
-            reason = text("book.messages.duplicate_id", key=key, first=first, line=line)
+            reason = message("book.messages.duplicate_id", key=key, first=first, line=line)
             mine.append(LineProblem(str(path), record["line"], "id", key, reason))
             continue
         seen[key] = (str(path), record["line"])
@@ -561,7 +561,7 @@ def _notebooks(
     unchanged since a build that found it good)."""
     folder = Path(output_dir) if output_dir else None
     if folder is None or not folder.is_dir():
-        reason = text("book.messages.notebooks_missing", code=code, folder=output_dir or "—")
+        reason = message("book.messages.notebooks_missing", code=code, folder=output_dir or "—")
         problems.append(LineProblem(str(output_dir or code), 0, "output_dir", code, reason))
         return []
     found: list[tuple[str, Path]] = []
@@ -578,7 +578,7 @@ def _notebooks(
             nbformat.validate(nb)
         except Exception as exc:  # nbformat raises JSON, validation and OS errors alike
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
-            reason = text("book.messages.unreadable_notebook", first=first)
+            reason = message("book.messages.unreadable_notebook", first=first)
             problems.append(LineProblem(str(path), 0, "", "", reason))
             continue
         errors = [
@@ -590,7 +590,7 @@ def _notebooks(
         ]
         if errors:
             first = errors[0]
-            reason = text(
+            reason = message(
                 "book.messages.notebook_error", ename=first.get("ename"), evalue=first.get("evalue")
             )
             problems.append(LineProblem(str(path), 0, "", "", reason))
@@ -598,6 +598,6 @@ def _notebooks(
         cache.put("notebooks", str(path), stamp, "ok")
         found.append((name, path))
     if not found and not any(p.source.startswith(str(folder)) for p in problems):
-        reason = text("book.messages.no_notebook", code=code)
+        reason = message("book.messages.no_notebook", code=code)
         problems.append(LineProblem(str(folder), 0, "", "", reason))
     return found

@@ -39,7 +39,7 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, merged_into, province_of
 from mel_core.errors import MelError, OutputError
-from mel_core.i18n import say, term
+from mel_core.i18n import message, term
 from mel_core.indicators.derived import formulas
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, plan_for
@@ -133,13 +133,8 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
     programme_codes = _programme_codes(session, unit, units, year)
     if not programme_codes:
         raise CommunePlanError(
-            say(
-                f"no programme has figures at commune {code} or works in its province in {year}",
-                f"không có chương trình nào có số liệu ở xã {code} hoặc hoạt động trong tỉnh năm {year}",
-            ),
-            hint=say(
-                "Import the programmes of the province first.", "Hãy nhập các chương trình của tỉnh trước."
-            ),
+            message("reports.messages.no_programme_at_commune", code=code, year=year),
+            hint=message("reports.messages.import_programmes_first"),
         )
     year_p, before = parse_period(str(year)), parse_period(str(year - 1))
     plan_rows: list[dict[str, Any]] = []
@@ -241,9 +236,7 @@ def write_commune_plan(plan: dict[str, Any], path: Path) -> Path:
         book.save(path)
     except OSError as exc:
         raise OutputError(
-            say(
-                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
-            )
+            message("reports.messages.cannot_write", path=path, reason=exc.strerror or exc)
         ) from exc
     return path
 

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import admin_tree, below
 from mel_core.errors import PeriodError
-from mel_core.i18n import say, term
+from mel_core.i18n import message, say, term
 from mel_core.indicators.derived import OBS_COLUMNS
 from mel_core.indicators.rollup import admin_rollup
 from mel_core.periods import Period, PeriodKind, parse_period
@@ -131,9 +131,7 @@ def compare(
         PeriodError: not a period, or no figures to choose one from.
     """
     if by not in RANK_BY:
-        raise ReportScopeError(
-            say(f"{by!r}: rank by actual or completion", f"{by!r}: xếp hạng theo actual hoặc completion")
-        )
+        raise ReportScopeError(message("reports.messages.rank_by", by=by))
     conn = session.connection()
     found = _programmes(conn, [programme])
     if not found:
@@ -165,10 +163,7 @@ def compare(
         try:
             reported = default_period("annual", targets, observations)
         except PeriodError as exc:
-            raise PeriodError(exc.message, hint=say(
-                "Give the period with --period (e.g. 2013), or import the provinces' figures first.",
-                "Chọn kỳ bằng --period (ví dụ 2013), hoặc nhập số liệu của các tỉnh trước.",
-            )) from exc  # fmt: skip
+            raise PeriodError(exc.message, hint=message("reports.messages.give_period")) from exc  # fmt: skip
     first = next(iter(figures.values()))
     indicators = ordered_indicators(first, LEVELS)
     scored = {
@@ -190,7 +185,7 @@ def _region_key(region: str) -> str:
         if region.casefold() in (key.casefold(), names.get(key, {}).get("vi", key).casefold()):
             return key
     raise ReportScopeError(
-        say(f"{region!r} is not a region", f"{region!r} không phải tên vùng"),
+        message("reports.messages.not_a_region", region=region),
         hint=say(
             "Regions: " + "; ".join(sorted({p.region for p in geo.provinces().values()})) + ".",
             "Các vùng: "

@@ -33,7 +33,7 @@ from docx.text.paragraph import Paragraph
 
 from mel_core import geo
 from mel_core.errors import OutputError
-from mel_core.i18n import say, t
+from mel_core.i18n import message, t
 from mel_core.reference import plan_fields
 from mel_core.reports.narrative_content import Assessed, NarrativeContent
 from mel_core.reports.narrative_text import Lang, criterion_words, heading_texts, period_words
@@ -466,9 +466,7 @@ def write_narrative(content: NarrativeContent, path: Path, lang: Lang = "vi") ->
         doc.save(str(path))
     except OSError as exc:
         raise OutputError(
-            say(
-                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
-            ),
-            hint=say("Choose another --out path or folder.", "Chọn đường dẫn --out hoặc thư mục khác."),
+            message("reports.messages.cannot_write", path=path, reason=exc.strerror or exc),
+            hint=message("reports.messages.choose_another_out"),
         ) from exc
     return path

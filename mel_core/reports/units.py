@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, below, merged_into, province_of
-from mel_core.i18n import say
+from mel_core.i18n import message, say
 from mel_core.periods import Period
 from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope, _figures, _programmes
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
@@ -104,10 +104,7 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
                 f"no programme in the store has a plan or a figure for {code} ({unit.name})",
                 f"không có chương trình nào trong kho dữ liệu có kế hoạch hoặc số liệu của {title} ({code})",
             ),
-            hint=say(
-                "Import the figures of the unit (observations with admin_unit = its code) first.",
-                "Hãy nhập số liệu của đơn vị (observations có admin_unit là mã của đơn vị) trước.",
-            ),
+            hint=message("reports.messages.import_unit_figures"),
         )
     figures = []
     for programme in _programmes(conn, programme_codes):
@@ -138,19 +135,10 @@ def check_existed(scope: Scope, period: Period) -> None:
     if unit is None or unit.until is None or period.start <= unit.until:
         return
     if unit.level == "district":
-        hint = say(
-            "Districts were abolished on 1 July 2025: report the province (--province) or its communes (--commune).",
-            "Cấp huyện đã kết thúc từ ngày 01/7/2025: hãy lập báo cáo của tỉnh (--province) hoặc của xã (--commune).",
-        )
+        hint = message("reports.messages.districts_abolished")
     else:
-        hint = say(
-            f"The commune was merged into {unit.successor_code} on 1 July 2025: --commune {unit.successor_code}.",
-            f"Xã đã sáp nhập vào xã {unit.successor_code} từ ngày 01/7/2025: --commune {unit.successor_code}.",
-        )
+        hint = message("reports.messages.commune_merged", successor_code=unit.successor_code)
     raise ReportScopeError(
-        say(
-            f"{unit.code} ({unit.name}) ended on 30 June 2025, before the period {period.label}",
-            f"{unit.code} ({unit.name}) đã kết thúc ngày 30/6/2025, trước kỳ {period.label}",
-        ),
+        message("reports.messages.unit_ended", code=unit.code, name=unit.name, label=period.label),
         hint=hint,
     )
