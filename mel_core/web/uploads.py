@@ -17,7 +17,7 @@ from collections.abc import Callable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.limits import Limits, setting
 
 #: What a multipart form adds to its file: boundaries, part headers, the CSRF token.
@@ -41,12 +41,7 @@ class BodyTooLarge(HTTPException):
         variable = setting(limit)
         super().__init__(
             status_code=413,
-            detail=say(
-                f"The upload is larger than {cap - FRAMING_BYTES:,} bytes, the most the portal takes. Split the"
-                f" file, or ask the operator to raise {variable}.",
-                f"Tệp tải lên lớn hơn {cap - FRAMING_BYTES:,} byte, mức tối đa cổng nhận. Hãy chia nhỏ tệp,"
-                f" hoặc đề nghị người vận hành nâng {variable}.",
-            ),
+            detail=message("web.upload_too_large", bytes=cap - FRAMING_BYTES, variable=variable),
         )
 
 

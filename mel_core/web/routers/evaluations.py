@@ -18,7 +18,7 @@ from mel_core import audit
 from mel_core.access import Viewer, evaluations_clause, may
 from mel_core.evaluations.record import describe
 from mel_core.evaluations.responses import ResponseError, respond, tracker, update
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 from mel_core.store import Evaluation, Programme
 from mel_core.vocabulary import ACTION_STATUSES, MANAGEMENT_RESPONSES, RATED, RECOMMENDATION_STATES
 from mel_core.web.deps import check_csrf, db, lang_of, require
@@ -141,12 +141,7 @@ def respond_form(
             try:
                 due = date.fromisoformat(action_due)
             except ValueError:
-                raise ResponseError(
-                    say(
-                        "a key action needs a due date (YYYY-MM-DD)",
-                        "hành động chính cần có hạn (YYYY-MM-DD)",
-                    )
-                ) from None
+                raise ResponseError(message("web.action_needs_due")) from None
             actions.append((action_text, action_unit, due))
         respond(session, ref, response, text, viewer.email, actions)
 
