@@ -138,13 +138,13 @@ def test_rating_levels_come_from_the_taxonomy_for_every_criterion():
 
 
 def test_the_criteria_package_shows_the_taxonomy_s_rating_levels():
-    # mel_core.criteria.ratings still holds a copy until the criteria package moves to the catalogue (#18)
-    from mel_core.criteria.ratings import label
+    from mel_core.criteria.ratings import LABELS, label
 
     for criterion in (*CRITERIA, "overall"):
         for level in (4, 3, 2, 1, None):
             for lang in ("vi", "en"):
                 assert label(criterion, level, lang) == rating(criterion, level, lang)
+        assert LABELS[criterion]["vi"] == tuple(rating(criterion, n, "vi") for n in (4, 3, 2, 1))
 
 
 def test_a_changed_word_invalidates_the_book_s_build_cache(tmp_path, monkeypatch):

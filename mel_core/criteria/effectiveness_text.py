@@ -12,11 +12,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mel_core.criteria.result import CriterionResult, tr
+from mel_core.i18n import term
+from mel_core.vocabulary import INDICATOR_LEVELS
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.effectiveness import EffectivenessScores
 
-LEVELS_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
+
+def _level_vi(level: str) -> str:
+    """An indicator level in Vietnamese (kb/taxonomy.yml), lower case as in a sentence; another value as it is."""
+    return term("indicator_levels", level, "vi").lower() if level in INDICATOR_LEVELS else level
 
 
 def name_of(indicators: pd.DataFrame, code: str, lang: str) -> str:
@@ -47,7 +52,7 @@ def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     }
     out = table[list(cols)].copy()
     if lang == "vi":
-        out["level"] = out["level"].map(LEVELS_VI).fillna(out["level"])
+        out["level"] = out["level"].map(_level_vi)
     return out.rename(columns=cols).reset_index(drop=True)
 
 

@@ -25,62 +25,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mel_core.criteria.result import CriterionResult, Rating, tr
+from mel_core.i18n import rating
+from mel_core.vocabulary import RATED
 
 #: The version of the rules below; stored with every rating.
 RULES_VERSION = "2026.11-1"
 
-#: Labels of the four levels, best first, per criterion (ADB; Vietnamese from DOMAIN.md).
-LABELS: dict[str, dict[str, tuple[str, str, str, str]]] = {
-    "relevance": {
-        "en": ("highly relevant", "relevant", "less than relevant", "irrelevant"),
-        "vi": ("rất phù hợp", "phù hợp", "chưa thật phù hợp", "không phù hợp"),
-    },
-    "coherence": {
-        "en": ("highly coherent", "coherent", "less than coherent", "incoherent"),
-        "vi": ("rất nhất quán", "nhất quán", "chưa thật nhất quán", "không nhất quán"),
-    },
-    "effectiveness": {
-        "en": ("highly effective", "effective", "less than effective", "ineffective"),
-        "vi": ("rất hiệu quả", "hiệu quả", "chưa thật hiệu quả", "không hiệu quả"),
-    },
-    "efficiency": {
-        "en": ("highly efficient", "efficient", "less than efficient", "inefficient"),
-        "vi": ("hiệu suất rất cao", "hiệu suất cao", "hiệu suất chưa cao", "hiệu suất thấp"),
-    },
-    "impact": {
-        "en": ("highly satisfactory", "satisfactory", "less than satisfactory", "unsatisfactory"),
-        "vi": ("rất tích cực", "tích cực", "hạn chế", "không đáng kể"),
-    },
-    "sustainability": {
-        "en": (
-            "most likely sustainable",
-            "likely sustainable",
-            "less than likely sustainable",
-            "unlikely sustainable",
-        ),
-        "vi": (
-            "rất có khả năng bền vững",
-            "có khả năng bền vững",
-            "ít có khả năng bền vững",
-            "không có khả năng bền vững",
-        ),
-    },
-    "overall": {
-        "en": ("highly successful", "successful", "less than successful", "unsuccessful"),
-        "vi": ("rất thành công", "thành công", "chưa thật thành công", "không thành công"),
-    },
+#: Labels of the four levels, best first, per criterion: ADB's, with their Vietnamese (DOMAIN.md), as
+#: ``rating_levels`` of kb/taxonomy.yml holds them (:func:`mel_core.i18n.rating`).
+LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    criterion: {lang: tuple(rating(criterion, n, lang) for n in (4, 3, 2, 1)) for lang in ("en", "vi")}
+    for criterion in RATED
 }
-
-NOT_RATED = {"en": "not rated", "vi": "chưa đủ căn cứ để xếp hạng"}
 
 
 def label(criterion: str, level: int | None, lang: str = "en") -> str:
-    """The label of ``level`` (4 … 1) of ``criterion`` in ``lang``; "not rated" for None."""
-    if level is None:
-        return NOT_RATED["vi" if lang == "vi" else "en"]
-    if level not in (1, 2, 3, 4):
-        raise ValueError(f"a rating level is 1 to 4, not {level!r}")
-    return LABELS[criterion]["vi" if lang == "vi" else "en"][4 - level]
+    """The label of ``level`` (4 … 1) of ``criterion`` in ``lang``; "not rated" for None (kb/taxonomy.yml)."""
+    return rating(criterion, level, lang)
 
 
 @dataclass(frozen=True)

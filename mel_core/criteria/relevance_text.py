@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mel_core.criteria.result import CriterionResult, tr
+from mel_core.i18n import term
+from mel_core.vocabulary import INDICATOR_LEVELS
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.relevance import RelevanceScores
@@ -29,7 +31,6 @@ AREA_SOURCES = {
     ),
     "option": ("the rate given by the evaluator", "tỷ lệ do chuyên gia đánh giá nhập"),
 }
-LEVELS_VI = {"input": "đầu vào", "output": "đầu ra", "outcome": "kết quả", "impact": "tác động"}
 FIELDS_VI = {
     "baseline": "giá trị ban đầu",
     "target": "chỉ tiêu kế hoạch",
@@ -151,9 +152,16 @@ def _framework(result: CriterionResult, smart: pd.DataFrame, missing: dict[str, 
         f"{tr(lang, f.replace('_', ' '), FIELDS_VI[f])} {n}" for f, n in missing.items() if n
     ) or tr(lang, "none", "không")
     order = [lv for lv in ("input", "output", "outcome", "impact") if lv in levels] + sorted(
-        set(levels) - set(LEVELS_VI)
+        set(levels) - set(INDICATOR_LEVELS)
     )
-    shown = ", ".join(tr(lang, str(lv), LEVELS_VI.get(str(lv), str(lv))) for lv in order)
+    shown = ", ".join(
+        tr(
+            lang,
+            str(lv),
+            term("indicator_levels", str(lv), "vi").lower() if lv in INDICATOR_LEVELS else str(lv),
+        )
+        for lv in order
+    )
     result.find(
         tr(
             lang,

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mel_core.criteria.ratings import label, rate
+from mel_core.criteria.ratings import rate
 from mel_core.criteria.result import CriterionResult, Scored, tr
 from mel_core.criteria.synthesis_text import findings, name
+from mel_core.i18n import rating as label
 from mel_core.vocabulary import CRITERIA
 
 if TYPE_CHECKING:

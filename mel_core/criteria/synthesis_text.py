@@ -10,28 +10,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mel_core.criteria.ratings import label
 from mel_core.criteria.result import CriterionResult, tr
+from mel_core.i18n import rating as label
+from mel_core.i18n import term
 from mel_core.vocabulary import CRITERIA
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.synthesis import SynthesisScores
 
-NAMES = {
-    "relevance": ("Relevance", "Tính phù hợp"),
-    "coherence": ("Coherence", "Tính nhất quán"),
-    "effectiveness": ("Effectiveness", "Tính hiệu quả"),
-    "efficiency": ("Efficiency", "Hiệu suất"),
-    "impact": ("Impact", "Tác động"),
-    "sustainability": ("Sustainability", "Tính bền vững"),
-    "overall": ("Overall", "Tổng thể"),
-}
-
 
 def name(criterion: str, lang: str) -> str:
-    """The criterion's name in ``lang``."""
-    en, vi = NAMES[criterion]
-    return tr(lang, en, vi)
+    """The criterion's name in ``lang`` (kb/taxonomy.yml)."""
+    return term("criteria", criterion, lang)
 
 
 def findings(scored: SynthesisScores, lang: str) -> CriterionResult:

@@ -18,9 +18,9 @@ from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from mel_core import audit
-from mel_core.criteria.ratings import label
 from mel_core.errors import MelError, NotFound
 from mel_core.evaluations.responses import tracker
+from mel_core.i18n import rating as label
 from mel_core.i18n import say
 from mel_core.store import (
     Evaluation,
