@@ -62,6 +62,39 @@ def test_every_key_the_code_asks_for_is_in_the_catalogue():
         assert any(key.startswith(prefix) for key in catalogue()), prefix
 
 
+def test_every_call_fills_in_exactly_the_placeholders_of_its_words():
+    entries = catalogue()
+    wrong = []
+    for path in sorted((ROOT / "mel_core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("t", "message")
+            ):
+                continue
+            if (
+                not node.args
+                or not isinstance(node.args[0], ast.Constant)
+                or node.args[0].value not in entries
+            ):
+                continue
+            if any(k.arg is None for k in node.keywords):  # **values: checked when it runs
+                continue
+            given = {k.arg for k in node.keywords}
+            wanted = i18n.placeholders(entries[node.args[0].value]["en"])
+            if given != wanted:
+                wrong.append(
+                    (
+                        f"{path.relative_to(ROOT)}:{node.lineno}",
+                        node.args[0].value,
+                        sorted(given),
+                        sorted(wanted),
+                    )
+                )
+    assert wrong == []
+
+
 def test_no_entry_lingers_that_no_code_asks_for():
     keys, prefixes = _asked_for()
     unused = [k for k in catalogue() if k not in keys and not any(k.startswith(p) for p in prefixes)]

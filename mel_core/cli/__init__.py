@@ -33,7 +33,7 @@ from mel_core.cli import (
     users,
 )
 from mel_core.errors import ImportValidationError, MelError, StoreError
-from mel_core.i18n import LANGUAGES, language, render, say, t
+from mel_core.i18n import LANGUAGES, language, message, render, t
 from mel_core.text import terminal_safe
 
 
@@ -149,13 +149,8 @@ def _database_failure(exc: Exception) -> MelError | None:
     if not isinstance(exc, DBAPIError):
         return None
     return StoreError(
-        say(f"the database reported: {exc.orig}", f"cơ sở dữ liệu báo lỗi: {exc.orig}"),
-        hint=say(
-            "Check that MEL_DB_URL (or MEL_HOME) points to a MEL store you can write, that the server is up"
-            " and the disk is not full; `mel init` creates a store.",
-            "Kiểm tra MEL_DB_URL (hoặc MEL_HOME) trỏ tới một kho dữ liệu MEL ghi được, máy chủ đang chạy và"
-            " ổ đĩa còn chỗ; lệnh `mel init` tạo kho dữ liệu.",
-        ),
+        message("cli.main.database_failed", orig=exc.orig),
+        hint=message("cli.main.database_hint"),
     )
 
 
@@ -177,14 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             return report_error(store_error)
         lang = language()
         err = typer.get_text_stream("stderr")
-        failure = say("unexpected failure", "lỗi ngoài dự kiến")
+        failure = message("cli.main.unexpected_failure")
         err.write(f"{t('common.Error', lang)}: {render(failure, lang)}: {type(exc).__name__}: {exc}\n")
-        hint = say(
-            "This is a bug in mel, not in your data. Run the command again with MEL_DEBUG=1 to see the traceback,"
-            " and report it with the command you ran.",
-            "Đây là lỗi của phần mềm mel, không phải của dữ liệu. Chạy lại lệnh với MEL_DEBUG=1 để xem chi tiết"
-            " (traceback) và báo lỗi kèm lệnh đã chạy.",
-        )
+        hint = message("cli.main.bug_hint")
         err.write(f"{render(hint, lang)}\n")
         return UNEXPECTED
     return 0

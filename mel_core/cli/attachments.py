@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 from mel_core.text import terminal_safe
 
 app = typer.Typer(
@@ -62,9 +62,12 @@ def attach(
         number, note, chars = row.id, row.extraction_note, len(row.text or "")
     typer.echo(
         render(
-            say(
-                f"Attached {file.name} to {where} as attachment {number} ({chars:,} characters of text).",
-                f"Đã đính kèm {file.name} vào {where}, số {number} ({chars:,} ký tự nội dung).",
+            message(
+                "cli.attachments.attached",
+                name=file.name,
+                where=where,
+                number=number,
+                chars=chars,
             )
         )
     )
@@ -97,7 +100,7 @@ def list_(
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo(render(say("No attached files.", "Chưa có tệp đính kèm nào.")))
+        typer.echo(t("cli.attachments.none"))
     for a in found:
         typer.echo(
             f"{a['id']:>5}  {a['entity']}:{terminal_safe(a['key'])}  {terminal_safe(a['title'])}"

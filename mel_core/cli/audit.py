@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import typer
 
 from mel_core.cli.options import day
-from mel_core.i18n import render, say
+from mel_core.i18n import t
 from mel_core.text import terminal_safe
 
 
@@ -62,7 +62,7 @@ def audit(
             typer.echo(json.dumps(event.as_json(), ensure_ascii=False))
         return
     if not found:
-        typer.echo(render(say("No events.", "Không có sự kiện nào.")))
+        typer.echo(t("cli.audit.none"))
     for event in found:
         at = event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         head = (

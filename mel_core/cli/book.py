@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import render, t
 
 app = typer.Typer(
     help="The annual lessons-learned book: a website that works offline, and a PDF (Sách bài học kinh nghiệm).\n\n"
@@ -69,7 +69,7 @@ def build(
         folder = Path("lessons") if Path("lessons").is_dir() else sample_lessons_dir()
     engine = current_store()
     console = Console(stderr=True)
-    with console.status(render(say("Building the book …", "Đang dựng sách …"))) as status:
+    with console.status(t("cli.book.building_book")) as status:
         result = build_book(
             engine,
             year,

@@ -7,7 +7,7 @@ import json
 import typer
 
 from mel_core.cli.options import day
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 from mel_core.text import terminal_safe
 
 app = typer.Typer(
@@ -47,7 +47,7 @@ def new(
             organisations=org, issued_on=day(issued, "--issued") if issued else None, outline=outline,
         )  # fmt: skip
         shown = call.code
-    typer.echo(render(say(f"Issued the call {shown}.", f"Đã phát hành lời mời {shown}.")))
+    typer.echo(render(message("cli.calls.issued", shown=shown)))
 
 
 @app.command("list")
@@ -67,7 +67,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print them as JSON
         typer.echo(json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo(render(say("No calls yet.", "Chưa có lời mời nào.")))
+        typer.echo(t("cli.calls.none"))
     for status in found:
         counts = ", ".join(f"{k} {v}" for k, v in status.counts.items() if v)
         typer.echo(f"{terminal_safe(status.code)}  {status.year}  {status.deadline}  {counts}")

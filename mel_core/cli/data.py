@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from mel_core.cli.store import current_store, store_engine
-from mel_core.i18n import language, render, say
+from mel_core.i18n import language, message, render
 
 
 def init() -> None:
@@ -23,14 +23,7 @@ def init() -> None:
     engine = store_engine()
     init_store(engine)
     revision, url = current_revision(engine), engine.url.render_as_string()
-    typer.echo(
-        render(
-            say(
-                f"Store ready at revision {revision}: {url}",
-                f"Kho dữ liệu sẵn sàng, phiên bản {revision}: {url}",
-            )
-        )
-    )
+    typer.echo(render(message("cli.data.store_ready", revision=revision, url=url)))
 
 
 def import_(
@@ -70,36 +63,22 @@ def import_(
         report = import_path(engine, path, dry_run=dry_run, progress=progress)
     for t in report.tables:
         if t.new is None:
-            line = say(f"{t.rows:>9} rows  from {t.source}", f"{t.rows:>9} dòng  từ {t.source}")
+            line = message("cli.data.rows_from", rows=t.rows, source=t.source)
         else:
-            line = say(
-                f"{t.rows:>9} rows ({t.new} new, {t.updated} updated)  from {t.source}",
-                f"{t.rows:>9} dòng ({t.new} mới, {t.updated} cập nhật)  từ {t.source}",
+            line = message(
+                "cli.data.rows_new_updated", rows=t.rows, new=t.new, updated=t.updated, source=t.source
             )
         typer.echo(f"  {t.name:<21} {render(line)}")
     for warning in report.warnings:
         typer.echo(warning.render(language()), err=True)
     if report.warnings:
         count = len(report.warnings)
-        typer.echo(
-            render(
-                say(
-                    f"{count} warning(s): figures typed in that differ from what the records count (listed above)",
-                    f"{count} cảnh báo: số nhập tay khác với số đếm từ bản ghi (liệt kê ở trên)",
-                )
-            )
-        )
+        typer.echo(render(message("cli.data.typed_figure_warnings", count=count)))
     total = sum(t.rows for t in report.tables)
     if dry_run:
-        summary = say(
-            f"{path}: would import {total} rows; no problems found. Nothing was written (--dry-run).",
-            f"{path}: sẽ nhập {total} dòng; không có lỗi. Chưa ghi gì vào kho dữ liệu (--dry-run).",
-        )
+        summary = message("cli.data.dry_run_ok", path=path, total=total)
     else:
-        summary = say(
-            f"{path}: imported {total} rows; no problems found.",
-            f"{path}: đã nhập {total} dòng; không có lỗi.",
-        )
+        summary = message("cli.data.imported_ok", path=path, total=total)
     typer.echo(render(summary))
 
 
@@ -114,4 +93,4 @@ def export(
 
     engine = current_store()
     for written in export_path(engine, path):
-        typer.echo(render(say(f"wrote {written}", f"đã ghi {written}")))
+        typer.echo(render(message("cli.data.wrote", written=written)))

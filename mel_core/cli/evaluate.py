@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mel_core.i18n import language, render, say
+from mel_core.i18n import language, message, render, t
 
 
 class _RunByDefault(TyperGroup):
@@ -118,7 +118,7 @@ def run(
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task(render(say("Evaluating", "Đang đánh giá")), total=None)
+        task = bar.add_task(t("cli.evaluate.evaluating"), total=None)
 
         def progress(prog: str, criterion: str, state: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"{prog} · {criterion} {state}")
@@ -164,12 +164,12 @@ def show(
     console = Console()
     console.print(f"[bold]{data['code']}[/bold] · {data['programme']} · {data['status']}", soft_wrap=True)
     if data["error"]:
-        console.print(f"  {render(say('error', 'lỗi'), lang)}: {data['error']}", soft_wrap=True)
+        console.print(f"  {t('cli.evaluate.error', lang)}: {data['error']}", soft_wrap=True)
     console.print(f"  {data['output_dir']}", style="dim", soft_wrap=True)
     for r in data["ratings"]:
         extra = ""
         if r["final_level"] != r["computed_level"]:
-            extra = f"  ({render(say('computed', 'tính được'), lang)}: {r['computed_label']}; {r['override_reason']})"
+            extra = f"  ({t('cli.evaluate.computed', lang)}: {r['computed_label']}; {r['override_reason']})"
         console.print(f"  {r['criterion']:<15} {r['label']}{extra}", soft_wrap=True)
     current = None
     for f in data["findings"]:
@@ -178,7 +178,7 @@ def show(
             console.print(f"[bold]{current}[/bold]")
         console.print(f"  - {f['statement']}", soft_wrap=True)
     if data["recommendations"]:
-        console.print(f"[bold]{render(say('Recommendations', 'Khuyến nghị'), lang)}[/bold]")
+        console.print(f"[bold]{t('cli.evaluate.recommendations', lang)}[/bold]")
         for n, rec in enumerate(data["recommendations"], 1):
             console.print(f"  {n}. [{rec['criterion']}] {rec['text']}", soft_wrap=True)
 
@@ -202,14 +202,7 @@ def override(
 
     engine = current_store()
     set_override(engine, evaluation, criterion, level, reason, by)
-    typer.echo(
-        render(
-            say(
-                f"{criterion}: level {level} recorded with its reason.",
-                f"{criterion}: đã ghi mức {level} kèm lý do.",
-            )
-        )
-    )
+    typer.echo(render(message("cli.evaluate.override_recorded", criterion=criterion, level=level)))
 
 
 @app.command("templates")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 from mel_core.text import terminal_safe
 
 if TYPE_CHECKING:
@@ -48,12 +48,10 @@ def index(
     console = Console(stderr=True)
     # the portal's internal index first: the public one's summary is the line a person reads last
     for audience in ("internal", "public"):
-        with console.status(render(say("Indexing …", "Đang tạo chỉ mục …"))) as status:
+        with console.status(t("cli.kb.indexing")) as status:
 
             def progress(done: int) -> None:
-                status.update(
-                    render(say(f"Indexing: {done:,} documents", f"Đang tạo chỉ mục: {done:,} tài liệu"))
-                )
+                status.update(render(message("cli.kb.indexing_progress", done=done)))
 
             build = build_index if rebuild else update_index
             report = build(engine, settings.index_dir_for(audience), progress=progress, audience=audience)
@@ -118,13 +116,13 @@ def _print_results(results: SearchResults) -> None:
 
     console = Console()
     if not results.hits:
-        console.print(render(say("No hits.", "Không tìm thấy kết quả nào.")))
+        console.print(t("cli.kb.no_hits"))
     else:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True)
         table.add_column("#", justify="right", no_wrap=True)
-        table.add_column(render(say("kind", "loại")), no_wrap=True)
-        table.add_column(render(say("document", "tài liệu")), ratio=1)
-        table.add_column(render(say("score", "điểm")), justify="right", no_wrap=True)
+        table.add_column(t("cli.kb.kind"), no_wrap=True)
+        table.add_column(t("cli.kb.document"), ratio=1)
+        table.add_column(t("cli.kb.score"), justify="right", no_wrap=True)
         for n, hit in enumerate(results.hits, 1):
             # stored text is shown, never obeyed: control characters cannot drive the terminal
             cell = Text(terminal_safe(hit.title), style="bold")
@@ -135,9 +133,7 @@ def _print_results(results: SearchResults) -> None:
             table.add_row(str(n), hit.kind, cell, f"{hit.score:.2f}")
         console.print(table)
     shown = len(results.hits)
-    console.print(
-        render(say(f"{shown} of {results.total} hits", f"{shown} trên {results.total} kết quả")), style="dim"
-    )
+    console.print(render(message("cli.kb.shown_of_total", shown=shown, total=results.total)), style="dim")
     for facet in results.facets:
         if facet.values:
             values = terminal_safe("  ".join(f"{v.label} ({v.count})" for v in facet.values[:8]))

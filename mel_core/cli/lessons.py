@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 
 app = typer.Typer(
     help="Lesson files (lessons/<year>/<id>.md): template, validation, loading, Word conversion.\n\n"
@@ -32,14 +32,7 @@ def new(
     from mel_core.lessons.templates import new_lesson
 
     path = new_lesson(lesson_id, year, kind=kind, lang=lang, out=out)
-    typer.echo(
-        render(
-            say(
-                f"wrote {path}; fill it in, then: mel lessons check {path}",
-                f"đã ghi {path}; điền nội dung rồi chạy: mel lessons check {path}",
-            )
-        )
-    )
+    typer.echo(render(message("cli.lessons.template_written", path=path)))
 
 
 @app.command("check")
@@ -61,13 +54,7 @@ def check(
 
     checked = check_lessons(paths or [Path("lessons")], complete=complete)
     n = len(checked)
-    typer.echo(
-        render(
-            say(
-                f"{n} lesson files checked; no problems found.", f"đã kiểm tra {n} tệp bài học; không có lỗi."
-            )
-        )
-    )
+    typer.echo(render(message("cli.lessons.checked_ok", n=n)))
 
 
 @app.command("ingest")
@@ -111,7 +98,7 @@ def _decide(key: str, decision: str, by: str, comment: str) -> None:
     with session_scope(engine) as session:
         lesson = decide(session, key, decision, by, comment)
         state = lesson.status
-    typer.echo(render(say(f"{key} is {state}.", f"{key}: {state}.")))
+    typer.echo(render(message("cli.lessons.state", key=key, state=state)))
 
 
 _BY = typer.Option(..., "--by", metavar="EMAIL", help="The reviewer (or administrator) who decides.")
@@ -200,23 +187,16 @@ def export(
         report = export_lessons(session, out, lesson_ids or None, force=force)
     typer.echo(
         render(
-            say(
-                f"lessons: {len(report.written)} written, {len(report.unchanged)} unchanged,"
-                f" {len(report.kept)} kept",
-                f"bài học: {len(report.written)} đã ghi, {len(report.unchanged)} không đổi,"
-                f" {len(report.kept)} giữ nguyên",
+            message(
+                "cli.lessons.export_counts",
+                written=len(report.written),
+                unchanged=len(report.unchanged),
+                kept=len(report.kept),
             )
         )
     )
     for path in report.kept:
-        typer.echo(
-            render(
-                say(
-                    f"  {path} differs from the store and was kept (--force overwrites it)",
-                    f"  {path} khác với kho dữ liệu và được giữ nguyên (--force để ghi đè)",
-                )
-            )
-        )
+        typer.echo(render(message("cli.lessons.kept_differs", path=path)))
 
 
 @app.command("import-docx")
@@ -233,14 +213,7 @@ def import_docx(
     from mel_core.lessons.docx import import_docx as convert
 
     result = convert(file, out)
-    typer.echo(render(say(f"wrote {result.path}", f"đã ghi {result.path}")))
+    typer.echo(render(message("cli.lessons.wrote", path=result.path)))
     if result.todo:
         fields = ", ".join(result.todo)
-        typer.echo(
-            render(
-                say(
-                    f"to fill in by hand: {fields}; then: mel lessons check {result.path}",
-                    f"cần điền tay: {fields}; sau đó chạy: mel lessons check {result.path}",
-                )
-            )
-        )
+        typer.echo(render(message("cli.lessons.fill_by_hand", fields=fields, path=result.path)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from mel_core.cli.options import PROGRAMME, PROVINCE
-from mel_core.i18n import LANGUAGES, render, say
+from mel_core.i18n import LANGUAGES, message, render
 
 app = typer.Typer(
     help="Narrative reports to the People's Committee as Word documents (Báo cáo tình hình thực hiện kế hoạch):"
@@ -59,14 +59,7 @@ def _run(
     path = out or Path(default_narrative_name(content, programme or f"tinh-{province}"))
     written = write_narrative(content, path, lang)  # type: ignore[arg-type]
     form = "4.3" if kind == "six-month" else "4.4"
-    typer.echo(
-        render(
-            say(
-                f"wrote the narrative report (Table {form}) for {content.period.label}: {written}",
-                f"đã ghi báo cáo (Biểu {form}) kỳ {content.period.label}: {written}",
-            )
-        )
-    )
+    typer.echo(render(message("cli.narrative.wrote", form=form, label=content.period.label, written=written)))
 
 
 def _command(kind: str, period_help: str, doc: str) -> Callable[..., None]:

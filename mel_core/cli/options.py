@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 
 #: A report's programme, the argument of ``mel report …`` and ``mel report narrative …``.
 PROGRAMME = typer.Argument(None, help="A programme code (or give --province instead).", show_default=False)
@@ -27,6 +27,6 @@ def day(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            render(say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} không phải ngày (YYYY-MM-DD)")),
+            render(message("cli.options.not_a_date", value=value)),
             param_hint=option,
         ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mel_core.i18n import render, say
+from mel_core.i18n import t
 
 
 def print_outcomes(outcomes: list[Any], lang: str) -> None:
@@ -18,9 +18,9 @@ def print_outcomes(outcomes: list[Any], lang: str) -> None:
     from mel_core.vocabulary import RATED
 
     console = Console()
-    table = Table(box=box.SIMPLE_HEAD, title=render(say("Evaluations", "Các lần đánh giá"), lang))
-    table.add_column(render(say("evaluation", "lần đánh giá"), lang), no_wrap=True)
-    table.add_column(render(say("status", "trạng thái"), lang), no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, title=t("cli.evaluate.evaluations", lang))
+    table.add_column(t("cli.evaluate.evaluation", lang), no_wrap=True)
+    table.add_column(t("cli.evaluate.status", lang), no_wrap=True)
     short = {"relevance": "rel", "coherence": "coh", "effectiveness": "eff", "efficiency": "efc", "impact": "imp",
              "sustainability": "sus", "overall": "all"}  # fmt: skip
     for criterion in RATED:

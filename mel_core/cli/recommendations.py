@@ -8,7 +8,7 @@ import json
 import typer
 
 from mel_core.cli.options import day
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 from mel_core.text import terminal_safe
 
 app = typer.Typer(
@@ -48,7 +48,7 @@ def list_(
 
     if state and state not in (*RECOMMENDATION_STATES, "overdue"):
         raise typer.BadParameter(
-            render(say(f"{state!r} is not a state", f"{state!r} không phải một trạng thái")),
+            render(message("cli.recommendations.unknown_state", state=state)),
             param_hint="--state",
         )
     when = day(as_of, "--as-of") if as_of else None
@@ -66,7 +66,7 @@ def list_(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(tracked.by_state.items()))
-    typer.echo(render(say(f"As of {tracked.as_of}: ", f"Ngày {tracked.as_of}: ")) + (counts or "0"))
+    typer.echo(render(message("cli.recommendations.as_of", as_of=tracked.as_of)) + (counts or "0"))
     for item in items:
         flag = " OVERDUE" if item.overdue else ""
         typer.echo(f"{item.ref}  [{item.state}{flag}]  {terminal_safe(item.text)}")
@@ -103,19 +103,14 @@ def respond(
 
     if not len(action) == len(unit) == len(due):
         raise typer.BadParameter(
-            render(
-                say(
-                    "give each --action its --unit and --due, in the same order",
-                    "mỗi --action cần --unit và --due đi kèm, cùng thứ tự",
-                )
-            ),
+            t("cli.recommendations.actions_mismatch"),
             param_hint="--action",
         )
     actions = [(a, u, day(d, "--due")) for a, u, d in zip(action, unit, due, strict=True)]
     engine = current_store()
     with session_scope(engine) as session:
         record(session, ref, response, text, by, actions)
-    typer.echo(render(say(f"Recorded the response to {ref}.", f"Đã ghi phản hồi cho {ref}.")))
+    typer.echo(render(message("cli.recommendations.recorded_response", ref=ref)))
 
 
 @app.command("update")
@@ -146,4 +141,4 @@ def update(
     engine = current_store()
     with session_scope(engine) as session:
         record(session, ref, action, status, by, comment, when)
-    typer.echo(render(say(f"{ref}, action {action}: {status}.", f"{ref}, hành động {action}: {status}.")))
+    typer.echo(render(message("cli.recommendations.action_status", ref=ref, action=action, status=status)))

@@ -9,7 +9,7 @@ import typer
 
 from mel_core.cli import narrative
 from mel_core.cli.options import PROGRAMME, PROVINCE
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 
 app = typer.Typer(
     help="MPI report forms for a programme, a province, a district or a commune (Biểu báo cáo theo dõi, đánh"
@@ -73,14 +73,10 @@ def _run(
         who = f"{programme or f'tinh-{province}'}_{sector}"
     written = write_report(table, out or Path(default_name(table, who, fmt)), fmt)  # type: ignore[arg-type]
     if sector is None:
-        done = say(
-            f"wrote Table {table.form} for {table.period}: {written}",
-            f"đã ghi Biểu {table.form} kỳ {table.period}: {written}",
-        )
+        done = message("cli.report.wrote_table", form=table.form, period=table.period, written=written)
     else:
-        done = say(
-            f"wrote appendix {table.form} ({sector}) for {table.period}: {written}",
-            f"đã ghi phụ lục {table.form} (ngành {sector}) kỳ {table.period}: {written}",
+        done = message(
+            "cli.report.wrote_appendix", form=table.form, sector=sector, period=table.period, written=written
         )
     typer.echo(render(done))
 
@@ -256,14 +252,7 @@ def compare_provinces(
         table = compare(session, programme, period=period, region=region, by=by)
     path = out or Path(default_name(table, programme, fmt).replace("bieu-so sánh", "so-sanh"))  # type: ignore[arg-type]
     written = write_report(table, path, fmt)  # type: ignore[arg-type]
-    typer.echo(
-        render(
-            say(
-                f"wrote the comparison of provinces for {table.period}: {written}",
-                f"đã ghi biểu so sánh giữa các tỉnh kỳ {table.period}: {written}",
-            )
-        )
-    )
+    typer.echo(render(message("cli.report.wrote_comparison_provinces", period=table.period, written=written)))
 
 
 @app.command("commune-plan")
@@ -299,11 +288,13 @@ def commune_plan(
     written = write_commune_plan(plan, out or Path(f"ke-hoach-xa_{safe}_{chosen}.xlsx"))
     typer.echo(
         render(
-            say(
-                f"wrote the plan of {plan['title']} for {chosen} ({len(plan['targets'])} indicators,"
-                f" {len(plan['observations'])} figures to collect): {written}",
-                f"đã ghi kế hoạch năm {chosen} của {plan['title']} ({len(plan['targets'])} chỉ tiêu,"
-                f" {len(plan['observations'])} số liệu cần thu thập): {written}",
+            message(
+                "cli.report.wrote_commune_plan",
+                unit=plan["title"],
+                year=chosen,
+                indicators=len(plan["targets"]),
+                figures=len(plan["observations"]),
+                written=written,
             )
         )
     )

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 
 
 def serve(
@@ -43,12 +43,7 @@ def serve(
     os.environ["MEL_HOME"] = str(settings.home)
     os.environ["MEL_DB_URL"] = settings.db_url
     typer.echo(
-        render(
-            say(
-                f"Serving the knowledge base at http://{host}:{port} ({workers} process(es)); Ctrl+C stops it.",
-                f"Cổng tri thức đang chạy tại http://{host}:{port} ({workers} tiến trình); Ctrl+C để dừng.",
-            )
-        ),
+        render(message("cli.serve.serving", host=host, port=port, workers=workers)),
         err=True,
     )
     uvicorn.run(

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 from mel_core.text import terminal_safe
 
 app = typer.Typer(
@@ -38,7 +38,7 @@ def list_(
 
     if status and status not in SUBMISSION_STATUSES:
         raise typer.BadParameter(
-            render(say(f"{status!r} is not a state", f"{status!r} không phải một trạng thái")),
+            render(message("cli.submissions.unknown_state", status=status)),
             param_hint="--status",
         )
     engine = current_store()
@@ -81,9 +81,9 @@ def _decide(submission_id: int, decision: str, by: str, comment: str) -> None:
     done = decide(engine, load_settings().home, submission_id, decision, reviewer, comment)
     if isinstance(done, Approval):
         counts = ", ".join(f"{t.name} {t.rows} ({t.new} new)" for t in done.report.tables)
-        typer.echo(render(say(f"approved and imported: {counts}", f"đã duyệt và nhập: {counts}")))
+        typer.echo(render(message("cli.submissions.approved_imported", counts=counts)))
     else:
-        typer.echo(render(say(f"returned to {done.uploaded_by}", f"đã trả lại {done.uploaded_by}")))
+        typer.echo(render(message("cli.submissions.returned", uploaded_by=done.uploaded_by)))
 
 
 @app.command("approve")

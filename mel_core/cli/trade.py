@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from mel_core.i18n import language, render, say
+from mel_core.i18n import language, message, render
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -55,7 +55,7 @@ def _write(
     written = write_report(report, path, fmt, language())
     for warning in report.warnings:
         typer.echo(render(warning), err=True)
-    typer.echo(render(say(f"wrote {written}", f"đã ghi {written}")))
+    typer.echo(render(message("cli.trade.wrote", written=written)))
 
 
 @report_app.command("quarterly")
@@ -79,9 +79,7 @@ def _quarter(period: str) -> str:
     from mel_core.trade.reports import TradeReportError
 
     if parse_period(period).kind != PeriodKind.QUARTER:
-        raise TradeReportError(
-            say(f"{period} is not a quarter", f"{period} không phải là quý"), hint="2026-Q3"
-        )
+        raise TradeReportError(message("cli.trade.not_a_quarter", period=period), hint="2026-Q3")
     return period
 
 
@@ -100,7 +98,7 @@ def annual(
     from mel_core.trade.reports import TradeReportError, centre_report
 
     if parse_period(period).kind != PeriodKind.YEAR:
-        raise TradeReportError(say(f"{period} is not a year", f"{period} không phải là năm"), hint="2026")
+        raise TradeReportError(message("cli.trade.not_a_year", period=period), hint="2026")
     _write(lambda conn: centre_report(conn, programme, period), programme, period, fmt, out)
 
 

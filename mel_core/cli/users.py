@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 
 app = typer.Typer(
     help="Accounts of the portal (Tài khoản cổng thông tin): add, list, disable, change role.\n\n"
@@ -53,11 +53,9 @@ def add(
     with session_scope(engine) as session:
         user = add_user(session, email, role, password, province, org)
         address, given = user.email, user.role
-    typer.echo(render(say(f"Added {address} ({given}).", f"Đã thêm {address} ({given}).")))
+    typer.echo(render(message("cli.users.added", address=address, given=given)))
     if show:
-        typer.echo(
-            render(say("Password (shown only this once): ", "Mật khẩu (chỉ hiện một lần này): ")) + password
-        )
+        typer.echo(t("cli.users.password_once") + password)
 
 
 @app.command("list")
@@ -89,10 +87,10 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print the users as
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not users:
-        typer.echo(render(say("No users yet: mel users add EMAIL --role ROLE", "Chưa có người dùng nào.")))
+        typer.echo(t("cli.users.none"))
     for u in users:
         scope = ", ".join([*u.provinces, u.organisation] if u.organisation else u.provinces)
-        state = render(say("disabled", "đã khoá")) if u.disabled else ""
+        state = t("cli.users.disabled") if u.disabled else ""
         typer.echo("  ".join(x for x in (f"{u.email:<32}", f"{u.role:<12}", scope, state) if x).rstrip())
 
 
@@ -113,9 +111,9 @@ def disable(
     with session_scope(engine) as session:
         address = set_disabled(session, email, disabled=not enable).email
     if enable:
-        typer.echo(render(say(f"Enabled {address}.", f"Đã mở khoá {address}.")))
+        typer.echo(render(message("cli.users.enabled_user", address=address)))
     else:
-        typer.echo(render(say(f"Disabled {address}.", f"Đã khoá {address}.")))
+        typer.echo(render(message("cli.users.disabled_user", address=address)))
 
 
 @app.command("set-role")
@@ -139,7 +137,7 @@ def set_role(
     with session_scope(engine) as session:
         user = change_role(session, email, role, province or None, org)
         address, given = user.email, user.role
-    typer.echo(render(say(f"{address} is now {given}.", f"{address} nay có vai trò {given}.")))
+    typer.echo(render(message("cli.users.role_set", address=address, given=given)))
 
 
 @app.command("set-password")
@@ -161,8 +159,6 @@ def set_password(
     engine = current_store()
     with session_scope(engine) as session:
         address = change_password(session, email, password).email
-    typer.echo(render(say(f"Password of {address} changed.", f"Đã đổi mật khẩu của {address}.")))
+    typer.echo(render(message("cli.users.password_changed", address=address)))
     if show:
-        typer.echo(
-            render(say("Password (shown only this once): ", "Mật khẩu (chỉ hiện một lần này): ")) + password
-        )
+        typer.echo(t("cli.users.password_once") + password)

@@ -261,7 +261,6 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
                 "narrative.activities_planned",
                 lang,
                 title=act.title,
-                code=act.programme,
                 planned=act.planned,
                 cost=_value(act.cost_planned, lang),
             ),
@@ -271,7 +270,7 @@ def _section_one(doc: DocumentType, content: NarrativeContent, lang: Lang, headi
     # actual implementation and the difference, with the indicators collected
     doc.add_heading(headings[3], level=2)
     for act in content.activities:
-        _paragraph(doc, t("narrative.activities_done", lang, title=act.title, code=act.programme, done=act.done,
+        _paragraph(doc, t("narrative.activities_done", lang, title=act.title, done=act.done,
                           dropped=act.dropped, cost=_value(act.cost_actual, lang)), style="List Bullet")  # fmt: skip
     counts = {s: len(content.with_status(s)) for s in ("achieved", "on_track", "off_track", "not_reported")}
     _paragraph(doc, t("narrative.status_summary", lang, total=len(planned), period=words, **counts))
@@ -325,7 +324,6 @@ def _findings(doc: DocumentType, content: NarrativeContent, lang: Lang) -> None:
                 "narrative.evaluation_intro",
                 lang,
                 title=ev.title,
-                code=ev.programme,
                 evaluation=ev.evaluation,
                 finished=finished,
             ),
