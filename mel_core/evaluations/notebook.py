@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.evaluations.execute import RESULT_MIME
+from mel_core.i18n import t, term
+from mel_core.vocabulary import CONFIDENCE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,27 +101,30 @@ def _markdown(text: str) -> None:
 
 def header(ctx: Context, criterion: str) -> None:
     """A short description of what is evaluated, in the notebook's language."""
-    from mel_core.reference import taxonomy
-
     p = ctx.programme.programme
     lang = ctx.lang
     title = p["title"] if lang == "vi" or not p.get("title_en") else p["title_en"]
-    name = taxonomy()["criteria"][criterion][lang]
     end = p["end_date"].isoformat() if p.get("end_date") else "…"
-    if lang == "vi":
-        lines = [
-            f"## {name}: {p['code']}",
-            f"**{title}** ({p['start_date'].isoformat()} – {end}), tỉnh: {', '.join(ctx.programme.provinces)}.",
-            f"Đánh giá `{ctx.evaluation_id or 'bản nháp (không lưu)'}` · mốc tham chiếu {ctx.programme.as_of}"
-            f" · kho dữ liệu `{ctx.store}` · dấu vân tay dữ liệu `{ctx.programme.fingerprint[:12]}`.",
-        ]
-    else:
-        lines = [
-            f"## {name}: {p['code']}",
-            f"**{title}** ({p['start_date'].isoformat()} – {end}), provinces: {', '.join(ctx.programme.provinces)}.",
-            f"Evaluation `{ctx.evaluation_id or 'draft (not stored)'}` · reference date {ctx.programme.as_of}"
-            f" · store `{ctx.store}` · data fingerprint `{ctx.programme.fingerprint[:12]}`.",
-        ]
+    evaluation = ctx.evaluation_id or t("notebook.draft", lang)
+    lines = [
+        f"## {term('criteria', criterion, lang)}: {p['code']}",
+        t(
+            "notebook.programme",
+            lang,
+            title=title,
+            start=p["start_date"].isoformat(),
+            end=end,
+            provinces=", ".join(ctx.programme.provinces),
+        ),
+        t(
+            "notebook.evaluation",
+            lang,
+            evaluation=evaluation,
+            as_of=ctx.programme.as_of,
+            store=ctx.store,
+            fingerprint=ctx.programme.fingerprint[:12],
+        ),
+    ]
     _markdown("\n\n".join(lines))
 
 
@@ -128,21 +133,26 @@ def show(result: CriterionResult) -> None:
     from IPython.display import display
 
     lang = result.lang
-    vi = lang == "vi"
     rating = result.rating
     parts = []
     if rating is not None:
         level = f"{rating.level}/4" if rating.level is not None else "–"
-        parts.append(f"### {'Xếp hạng' if vi else 'Rating'}: **{rating.label}** ({level})")
+        parts.append(f"### {t('notebook.rating', lang)}: **{rating.label}** ({level})")
         parts.append(f"{rating.justification}")
     if result.findings:
-        parts.append(f"### {'Phát hiện' if vi else 'Findings'}")
-        confidence: dict[str, str] = {"high": "cao", "medium": "trung bình", "low": "thấp"} if vi else {}
+        parts.append(f"### {t('notebook.findings', lang)}")
         for n, f in enumerate(result.findings, 1):
-            sure = f" _({'độ tin cậy' if vi else 'confidence'}: {confidence.get(f.confidence or '', f.confidence)})_"
-            parts.append(f"{n}. {f.statement}{sure if f.confidence else ''}")
+            sure = ""
+            if f.confidence:
+                shown = (
+                    t(f"notebook.confidence_{f.confidence}", lang)
+                    if f.confidence in CONFIDENCE
+                    else f.confidence
+                )
+                sure = f" _({t('notebook.confidence', lang)}: {shown})_"
+            parts.append(f"{n}. {f.statement}{sure}")
     if result.recommendations:
-        parts.append(f"### {'Khuyến nghị' if vi else 'Recommendations'}")
+        parts.append(f"### {t('notebook.recommendations', lang)}")
         parts.extend(f"{n}. {text}" for n, text in enumerate(result.recommendations, 1))
     _markdown("\n\n".join(parts))
     for name, table in result.tables.items():
