@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from mel_core.i18n import render, say, t
+from mel_core.i18n import message, render, say, t
 
 
 class MelError(Exception):
@@ -118,10 +118,7 @@ class ImportValidationError(MelError):
                 f"{self.path}: {n} {noun} found; nothing was written.",
                 f"{self.path}: có {n} lỗi; chưa ghi gì vào kho dữ liệu.",
             ),
-            hint=say(
-                "Correct the rows listed above and run the same command again (add --dry-run to check only).",
-                "Sửa các dòng nêu trên rồi chạy lại đúng lệnh đó (thêm --dry-run để chỉ kiểm tra).",
-            ),
+            hint=message("core.errors.import_hint"),
         )
 
     def __str__(self) -> str:
@@ -134,8 +131,8 @@ class LineProblem(Problem):
 
     def render(self, lang: str = "en") -> str:
         """``source, line N, field 'f': reason (value: 'v')`` in English or Vietnamese."""
-        line = render(say("line", "dòng"), lang)
-        field_word = render(say("field", "mục"), lang)
+        line = t("core.errors.line", lang)
+        field_word = t("core.errors.field", lang)
         where = self.source if self.row == 0 else f"{self.source}, {line} {self.row}"
         if self.column:
             where += f", {field_word} '{self.column}'"
@@ -156,12 +153,7 @@ class LessonFormatError(ImportValidationError):
                 f"{self.path}: {n} {noun} in lesson files; nothing was written.",
                 f"{self.path}: có {n} lỗi trong tệp bài học; chưa ghi gì vào kho dữ liệu.",
             ),
-            hint=say(
-                "Correct the lines listed above (the format is in DESIGN.md, the outline in lessons/_templates/)"
-                " and run `mel lessons check` again.",
-                "Sửa các dòng nêu trên (định dạng trong DESIGN.md, đề cương trong lessons/_templates/)"
-                " rồi chạy lại `mel lessons check`.",
-            ),
+            hint=message("core.errors.lessons_hint"),
         )
 
 
@@ -269,13 +261,8 @@ class EvaluationFailed(MelError):
         which = "; ".join(f"{f.evaluation} ({f.template}: {f.ename})" for f in self.failures)
         n = len(self.failures)
         super().__init__(
-            say(f"{n} evaluation(s) failed: {which}", f"{n} lần đánh giá bị lỗi: {which}"),
-            hint=say(
-                "Open the output notebook named above to see the failing cell; `mel evaluate show CODE` shows the"
-                " record. Nothing else of a failed evaluation was stored.",
-                "Mở sổ tay kết quả nêu trên để xem ô bị lỗi; `mel evaluate show MÃ` cho xem bản ghi. Lần đánh giá"
-                " lỗi không lưu phát hiện nào.",
-            ),
+            message("core.errors.evaluations_failed", n=n, which=which),
+            hint=message("core.errors.evaluation_hint"),
         )
 
     def details(self, lang: str = "en") -> list[str]:
@@ -301,14 +288,6 @@ class BookInputError(ImportValidationError):
         n = len(self.problems)
         MelError.__init__(
             self,
-            say(
-                f"{n} problem(s) in the book's lessons and notebooks; the book was not built.",
-                f"có {n} lỗi trong các bài học và notebook của sách; chưa dựng sách.",
-            ),
-            hint=say(
-                "Correct what is listed above (`mel lessons check` lists a lesson file's problems; `mel evaluate`"
-                " runs an evaluation again) and build again.",
-                "Sửa các lỗi nêu trên (`mel lessons check` liệt kê lỗi của tệp bài học; `mel evaluate` chạy lại"
-                " đợt đánh giá) rồi dựng lại sách.",
-            ),
+            message("core.errors.book_problems", n=n),
+            hint=message("core.errors.book_hint"),
         )

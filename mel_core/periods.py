@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from mel_core.errors import PeriodError
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -84,10 +84,7 @@ class Period:
 def _check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise PeriodError(
-            say(
-                f"year {year} in {text!r} is outside {MIN_YEAR}-{MAX_YEAR}",
-                f"năm {year} trong {text!r} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}",
-            )
+            message("core.periods.year_outside", year=year, text=text, low=MIN_YEAR, high=MAX_YEAR)
         )
 
 
@@ -95,13 +92,7 @@ def _check_year(year: int, text: str) -> None:
 def _parse_text(text: str) -> Period:
     m = _PATTERN.match(text)
     if m is None:
-        raise PeriodError(
-            say(
-                f"{text!r} is not a period: use 2015, 2015-H1, 2015-Q3, 2015-07 or a span of years like 2016-2020",
-                f"{text!r} không phải kỳ báo cáo: dùng 2015, 2015-H1, 2015-Q3, 2015-07 hoặc một giai đoạn như"
-                " 2016-2020",
-            )
-        )
+        raise PeriodError(message("core.periods.not_a_period_use", text=text))
     year = int(m["year"])
     _check_year(year, text)
     if m["half"]:
@@ -120,12 +111,7 @@ def _parse_text(text: str) -> Period:
     if m["month"]:
         month = int(m["month"])
         if not 1 <= month <= 12:
-            raise PeriodError(
-                say(
-                    f"{text!r}: month {month:02d} does not exist (use 01-12)",
-                    f"{text!r}: không có tháng {month:02d} (dùng 01-12)",
-                )
-            )
+            raise PeriodError(message("core.periods.no_such_month", text=text, month=month))
         return Period(
             date(year, month, 1),
             date(year, month, calendar.monthrange(year, month)[1]),
@@ -136,12 +122,7 @@ def _parse_text(text: str) -> Period:
         end_year = int(m["end"])
         _check_year(end_year, text)
         if end_year <= year:
-            raise PeriodError(
-                say(
-                    f"{text!r}: a span must end after it starts (e.g. 2016-2020)",
-                    f"{text!r}: giai đoạn phải kết thúc sau khi bắt đầu (ví dụ 2016-2020)",
-                )
-            )
+            raise PeriodError(message("core.periods.span_backwards", text=text))
         return Period(date(year, 1, 1), date(end_year, 12, 31), PeriodKind.SPAN, f"{year}-{end_year}")
     return Period(date(year, 1, 1), date(year, 12, 31), PeriodKind.YEAR, str(year))
 
@@ -159,15 +140,10 @@ def parse_period(value: str | int | float | Period) -> Period:
     if isinstance(value, Period):
         return value
     if isinstance(value, bool):
-        raise PeriodError(say(f"{value!r} is not a period", f"{value!r} không phải kỳ báo cáo"))
+        raise PeriodError(message("core.periods.not_a_period", value=value))
     if isinstance(value, float):
         if not value.is_integer():
-            raise PeriodError(
-                say(
-                    f"{value!r} is not a period: a year is a whole number such as 2015",
-                    f"{value!r} không phải kỳ báo cáo: năm là số nguyên như 2015",
-                )
-            )
+            raise PeriodError(message("core.periods.year_not_a_number", value=value))
         value = int(value)
     return _parse_text(str(value).strip())
 

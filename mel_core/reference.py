@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from mel_core import geo
 from mel_core.config import kb_dir
 from mel_core.errors import ConfigurationError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import AdminUnit, TaxonomyTerm, session_scope
 from mel_core.store.migrate import upgrade
 from mel_core.text import nfc
@@ -38,8 +38,8 @@ def _raw_taxonomy(source: Path) -> dict[str, dict[str, dict[str, object]]]:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigurationError(
-            say(f"{source} is missing", f"thiếu tệp {source}"),
-            hint=say("Restore kb/taxonomy.yml from git.", "Khôi phục tệp kb/taxonomy.yml từ git."),
+            message("core.reference.taxonomy_missing", source=source),
+            hint=message("core.reference.restore_taxonomy"),
         ) from exc
     return data
 
@@ -85,9 +85,11 @@ def plan_fields(path: Path | None = None) -> tuple[PlanField, ...]:
             keys = tuple(str(k) for k in s_labels.get("sectors") or ())  # type: ignore[attr-defined]
             if not set(keys) <= known:
                 raise ConfigurationError(
-                    say(
-                        f"{source}: plan sector {s_key} lists unknown sectors {sorted(set(keys) - known)}",
-                        f"{source}: ngành {s_key} ghi lĩnh vực không có {sorted(set(keys) - known)}",
+                    message(
+                        "core.reference.unknown_sectors",
+                        source=source,
+                        sector=s_key,
+                        sectors=sorted(set(keys) - known),
                     )
                 )
             sectors.append(
@@ -107,10 +109,7 @@ def plan_fields(path: Path | None = None) -> tuple[PlanField, ...]:
     }
     if orphans:
         raise ConfigurationError(
-            say(
-                f"{source}: plan sectors without a field: {sorted(orphans)}",
-                f"{source}: ngành không thuộc lĩnh vực nào: {sorted(orphans)}",
-            )
+            message("core.reference.sectors_without_field", source=source, sectors=sorted(orphans))
         )
     return tuple(fields)
 
