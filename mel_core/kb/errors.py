@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message, say
 
 
 class IndexMissingError(MelError):
@@ -16,14 +16,8 @@ class IndexMissingError(MelError):
     def __init__(self, index_dir: Path, reason: str = "") -> None:
         detail = f" ({reason})" if reason else ""
         super().__init__(
-            say(
-                f"no search index at {index_dir}{detail}",
-                f"chưa có chỉ mục tìm kiếm tại {index_dir}{detail}",
-            ),
-            hint=say(
-                "Run `mel kb index` to build it from the store, then search again.",
-                "Chạy `mel kb index` để tạo chỉ mục từ kho dữ liệu, rồi tìm lại.",
-            ),
+            message("kb.messages.no_index", index_dir=index_dir, detail=detail),
+            hint=message("kb.messages.build_index_hint"),
         )
         self.index_dir = index_dir
 
@@ -41,10 +35,7 @@ class IndexLockedError(MelError):
                 f"the search index at {index_dir} is being written by another command{who}",
                 f"chỉ mục tìm kiếm tại {index_dir} đang được một lệnh khác ghi{who_vi}",
             ),
-            hint=say(
-                "Wait for that `mel kb index` (or `mel demo`) to finish and run this command again.",
-                "Chờ lệnh `mel kb index` (hoặc `mel demo`) kia chạy xong rồi chạy lại lệnh này.",
-            ),
+            hint=message("kb.messages.index_busy_hint"),
         )
         self.index_dir = index_dir
 
@@ -56,11 +47,8 @@ class FilterError(MelError):
 
     def __init__(self, facet: str, value: str, accepted: str) -> None:
         super().__init__(
-            say(
-                f"--{facet} {value!r} is not a known {facet}",
-                f"--{facet} {value!r} không phải giá trị hợp lệ của {facet}",
-            ),
-            hint=say(f"Use one of: {accepted}.", f"Dùng một trong: {accepted}."),
+            message("kb.messages.unknown_value", facet=facet, value=value),
+            hint=message("kb.messages.use_one_of", accepted=accepted),
         )
         self.facet = facet
         self.value = value

@@ -16,7 +16,7 @@ import yaml
 
 from mel_core.config import kb_dir
 from mel_core.errors import ConfigurationError
-from mel_core.i18n import say
+from mel_core.i18n import message, say
 from mel_core.kb.analysis import Word, words
 from mel_core.text import nfc
 
@@ -112,10 +112,7 @@ class Glossary:
 def _problem(source: Path, where: str, reason: str, reason_vi: str) -> ConfigurationError:
     return ConfigurationError(
         say(f"{source}: {where}: {reason}", f"{source}: {where}: {reason_vi}"),
-        hint=say(
-            "Correct kb/glossary.yml (see the comment at its top) or restore it from git.",
-            "Sửa tệp kb/glossary.yml (xem chú thích ở đầu tệp) hoặc khôi phục từ git.",
-        ),
+        hint=message("kb.messages.glossary_hint"),
     )
 
 

@@ -24,7 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from mel_core import geo
 from mel_core.adapters.whoosh_postings import bulk_writer, update_writer
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.kb.documents import Document, attachment_documents, lesson_documents, store_documents
 from mel_core.kb.errors import IndexMissingError
 from mel_core.kb.storage import (
@@ -66,16 +66,22 @@ class IndexReport:
         """One line for a person, in both languages."""
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items()))
         if self.rebuilt:
-            return say(
-                f"Index built: {self.documents} documents ({kinds}) in {self.seconds:.1f} s at {self.index_dir}",
-                f"Đã tạo chỉ mục: {self.documents} tài liệu ({kinds}) trong {self.seconds:.1f} giây tại"
-                f" {self.index_dir}",
+            return message(
+                "kb.messages.index_built",
+                documents=self.documents,
+                kinds=kinds,
+                seconds=self.seconds,
+                index_dir=self.index_dir,
             )
-        return say(
-            f"Index updated: {self.added} added, {self.updated} changed, {self.removed} removed;"
-            f" {self.documents} documents ({kinds}) in {self.seconds:.1f} s at {self.index_dir}",
-            f"Đã cập nhật chỉ mục: thêm {self.added}, sửa {self.updated}, xóa {self.removed};"
-            f" {self.documents} tài liệu ({kinds}) trong {self.seconds:.1f} giây tại {self.index_dir}",
+        return message(
+            "kb.messages.index_updated",
+            added=self.added,
+            updated=self.updated,
+            removed=self.removed,
+            documents=self.documents,
+            kinds=kinds,
+            seconds=self.seconds,
+            index_dir=self.index_dir,
         )
 
 
