@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import Engine
 
 from mel_core.communes import admin_parents, load_communes
+from mel_core.errors import NotFound
 from mel_core.indicators.achievement import achievement
-from mel_core.indicators.from_store import UnknownProgramme, programme_achievement
+from mel_core.indicators.from_store import programme_achievement
 from mel_core.ingest import import_path
 from mel_core.periods import parse_period
 
@@ -147,6 +148,8 @@ def test_the_database_rollup_gives_every_row_of_the_in_memory_one(store):
         pd.testing.assert_frame_equal(again, fast)
 
 
-def test_an_unknown_programme_is_an_error(store):
-    with pytest.raises(UnknownProgramme):
+def test_an_unknown_programme_is_the_stores_not_found_error(store):
+    with pytest.raises(NotFound) as caught:
         programme_achievement(store, "NOPE")
+    assert (caught.value.entity, caught.value.key) == ("programme", "NOPE")
+    assert "ROLL" in caught.value.hint  # the programmes there are

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from mel_core.cli import app
-from mel_core.errors import PeriodError
+from mel_core.errors import NotFound, PeriodError
 from mel_core.i18n import render
 from mel_core.reports import (
     MISSING,
@@ -228,7 +228,7 @@ def test_a_figure_removed_from_the_store_becomes_missing(tmp_path):
         ("five-year", {"programme": PROGRAMME, "form": "4.1"}, ReportRequestError),
         ("annual", {}, ReportRequestError),
         ("annual", {"programme": PROGRAMME, "province": "11"}, ReportRequestError),
-        ("annual", {"programme": "NOPE"}, ReportScopeError),
+        ("annual", {"programme": "NOPE"}, NotFound),
         ("annual", {"province": "99"}, ReportScopeError),
         ("annual", {"province": "01", "period": "2013"}, None),  # Hà Nội: XTTM-2013 works there
     ],

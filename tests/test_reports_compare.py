@@ -11,6 +11,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from mel_core.cli import app
+from mel_core.errors import NotFound
 from mel_core.ingest import import_path
 from mel_core.reports import MISSING, NONE, ReportScopeError
 from mel_core.reports.compare import compare, ranks
@@ -125,6 +126,9 @@ def test_a_region_keeps_only_its_provinces(engine):
         table_for(engine, region="Mekong River Delta")  # GOPA works in none of its provinces
     with pytest.raises(ReportScopeError):
         table_for(engine, region="Atlantis")
+    with Session(engine) as session, pytest.raises(NotFound) as caught:
+        compare(session, "NOPE", today=TODAY)
+    assert (caught.value.entity, caught.value.key) == ("programme", "NOPE")
 
 
 def test_the_command_writes_the_form_and_has_help(engine, tmp_path, monkeypatch):

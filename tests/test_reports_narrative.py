@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from mel_core.cli import app
-from mel_core.errors import PeriodError
+from mel_core.errors import NotFound, PeriodError
 from mel_core.reference import plan_fields
-from mel_core.reports import ReportScopeError, build_report
+from mel_core.reports import build_report
 from mel_core.reports.narrative import figure_rows, write_narrative
 from mel_core.reports.narrative_content import narrative_content
 from mel_core.reports.narrative_text import heading_texts
@@ -395,7 +395,7 @@ def test_each_narrative_command_has_help_with_an_example(command):
 @pytest.mark.parametrize(
     ("kind", "kw", "error"),
     [
-        ("annual", {"programme": "NOPE"}, ReportScopeError),
+        ("annual", {"programme": "NOPE"}, NotFound),
         ("annual", {"province": "11", "period": "2013-H1"}, PeriodError),
         ("six-month", {"province": "11", "period": "2013"}, PeriodError),
     ],

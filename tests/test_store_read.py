@@ -83,7 +83,7 @@ def test_a_query_becomes_a_frame_with_the_columns_named_and_typed(store: Engine)
     pd.testing.assert_series_equal(typed["code"], raw["code"])
 
 
-def test_mel_evaluate_of_an_unknown_programme_exits_65_naming_the_known_ones(tmp_path: Path):
+def test_mel_evaluate_and_report_of_an_unknown_programme_exit_65_naming_the_known_ones(tmp_path: Path):
     from tests.test_cli import run_mel
 
     assert run_mel("init", home=tmp_path).returncode == 0
@@ -94,3 +94,8 @@ def test_mel_evaluate_of_an_unknown_programme_exits_65_naming_the_known_ones(tmp
     assert "Known programmes: DB-BSS, GOPA." in result.stderr
     shown = run_mel("evaluate", "show", "NOPE-20260101-01", home=tmp_path)
     assert shown.returncode == 65 and "no evaluation 'NOPE-20260101-01'" in shown.stderr
+    for command in (("report", "annual"), ("report", "narrative", "annual")):  # the reports: the same error
+        reported = run_mel(*command, "NOPE", "--period", "2015", home=tmp_path)
+        assert reported.returncode == 65, reported.stderr
+        assert "programme 'NOPE' is not in the store" in reported.stderr
+        assert "Known programmes: DB-BSS, GOPA." in reported.stderr

@@ -19,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from mel_core.criteria.ratings import RULES_VERSION
@@ -39,7 +39,7 @@ from mel_core.evaluations.workers import worker_cores as worker_cores  # the run
 from mel_core.evaluations.workers import worker_pool as worker_pool
 from mel_core.files import inside, safe_name
 from mel_core.i18n import say
-from mel_core.store import Programme, table_of
+from mel_core.store import read
 from mel_core.vocabulary import CRITERIA
 
 #: progress(programme, criterion, state, done, total); state is "done" or "failed".
@@ -65,10 +65,10 @@ def default_output_root() -> Path:
 
 
 def all_programmes(engine: Engine) -> list[str]:
-    """Every programme code in the store, sorted."""
-    p = table_of(Programme)
+    """Every programme code in the store, sorted (:func:`mel_core.store.read.programme_codes` on a connection of
+    its own)."""
     with engine.connect() as conn:
-        return list(conn.scalars(select(p.c.code).order_by(p.c.code)))
+        return read.programme_codes(conn)
 
 
 def _versions() -> dict[str, str]:

@@ -22,20 +22,17 @@ that have targets at commune level.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, literal, select
 
-from mel_core.errors import MelError
-from mel_core.i18n import say
 from mel_core.indicators import store_queries as q
 from mel_core.indicators.achievement import achievement
 from mel_core.indicators.derived import OBS_COLUMNS, formulas
 from mel_core.indicators.rollup import is_additive
 from mel_core.periods import parse_period
-from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
+from mel_core.store import AdminUnit, Indicator, Observation, Target, read, table_of
 from mel_core.store.results import in_force
 
 #: Admin-unit levels that roll up into their province.
@@ -64,41 +61,12 @@ TARGET_FIELDS = [
 ]
 
 
-class UnknownProgramme(MelError):
-    """The programme code is not in the store."""
-
-    exit_code = 65
-
-
-def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
-    # plain tuples: pandas probes each SQLAlchemy row for attributes it lacks (microseconds a row)
-    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
-
-
-def programme_id(conn: Connection, code: str) -> int:
-    """The id of a programme by its code.
-
-    Raises:
-        UnknownProgramme: no programme has this code.
-    """
-    p = table_of(Programme)
-    found = conn.scalar(select(p.c.id).where(p.c.code == code))
-    if found is None:
-        raise UnknownProgramme(
-            say(
-                f"programme {code!r} is not in the store", f"không có chương trình {code!r} trong kho dữ liệu"
-            )
-        )
-    return int(found)
-
-
 def read_indicators(conn: Connection, pid: int) -> pd.DataFrame:
     """A programme's indicators in the frame :func:`achievement` reads."""
     i = table_of(Indicator)
     columns = [i.c[f] for f in INDICATOR_FIELDS]
-    frame = _frame(conn, select(*columns).where(i.c.programme_id == pid).order_by(i.c.code), INDICATOR_FIELDS)
-    frame["cumulative"] = frame["cumulative"].astype(bool)
-    return frame
+    query = select(*columns).where(i.c.programme_id == pid).order_by(i.c.code)
+    return read.frame(conn, query, INDICATOR_FIELDS, {"cumulative": bool})
 
 
 def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
@@ -109,7 +77,7 @@ def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
         .join(i, i.c.id == t.c.indicator_id)
         .where(i.c.programme_id == pid)
     )  # fmt: skip
-    return _frame(conn, query, TARGET_FIELDS)
+    return read.frame(conn, query, TARGET_FIELDS)
 
 
 def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
@@ -123,7 +91,7 @@ def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
                literal(disaggregation), o.c.value)
         .where(o.c.indicator_id.in_(ids), o.c.disaggregation == disaggregation)
     )  # fmt: skip
-    return _frame(conn, query, OBS_COLUMNS)
+    return read.frame(conn, query, OBS_COLUMNS)
 
 
 def stand_in_rows(
@@ -214,12 +182,12 @@ def programme_achievement(
         workers: queries run at once, each on its own connection (default 2: a SQLite query uses one core).
 
     Raises:
-        UnknownProgramme: no programme has this code.
+        NotFound: no programme has this code (:func:`mel_core.store.read.programme_id`).
     """
     from mel_core.communes import admin_parents
 
     with engine.connect() as conn:
-        pid = programme_id(conn, code)
+        pid = read.programme_id(conn, code)
         parents = admin_parents(conn)
         indicators = read_indicators(conn, pid)
         targets = read_targets(conn, pid)

@@ -45,9 +45,9 @@ from mel_core.reports.scope import (
     Scope,
     _figures,
     _programmes,
-    _unknown_programme,
 )
 from mel_core.reports.table import MISSING, NONE, BodyRow, Cell, HeaderCell, Number, ReportTable, number, rate
+from mel_core.store import read
 
 RankBy = Literal["actual", "completion"]
 RANK_BY: tuple[RankBy, ...] = ("actual", "completion")
@@ -127,7 +127,8 @@ def compare(
         today: the date under the national heading.
 
     Raises:
-        ReportScopeError: unknown programme or region, or no province left to compare.
+        NotFound: no programme has this code.
+        ReportScopeError: unknown region, or no province left to compare.
         PeriodError: not a period, or no figures to choose one from.
     """
     if by not in RANK_BY:
@@ -135,7 +136,7 @@ def compare(
     conn = session.connection()
     found = _programmes(conn, [programme])
     if not found:
-        raise _unknown_programme(conn, programme)
+        raise read.unknown_programme(conn, programme)
     record = found[0]
     known = geo.provinces()
     codes = [c for c in record["provinces"] if c in known]

@@ -45,6 +45,7 @@ from mel_core.store import (
     Programme,
     ProgrammeProvince,
     Target,
+    read,
     table_of,
 )
 from mel_core.store.results import in_force
@@ -163,12 +164,8 @@ class Scope:
         )
 
 
-def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
-
-
 def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
-    p, org, pp = table_of(Programme), table_of(Organisation), table_of(ProgrammeProvince)
+    p, org = table_of(Programme), table_of(Organisation)
     rows = conn.execute(
         select(p, org.c.name.label("implementer"))
         .select_from(p.outerjoin(org, org.c.id == p.c.implementer_id))
@@ -176,14 +173,7 @@ def _programmes(conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
         .order_by(p.c.code)
     ).mappings()
     out = [dict(row) for row in rows]
-    provinces: dict[int, list[str]] = {}
-    query = (
-        select(pp.c.programme_id, pp.c.admin_unit_code)
-        .where(pp.c.programme_id.in_([programme["id"] for programme in out]))
-        .order_by(pp.c.programme_id, pp.c.position)
-    )
-    for key, unit in conn.execute(query):
-        provinces.setdefault(key, []).append(unit)
+    provinces = read.programme_provinces(conn, [programme["id"] for programme in out])
     for programme in out:
         programme["provinces"] = provinces.get(programme["id"], [])
     return out
@@ -206,7 +196,7 @@ def _figures(
     """
     i, ob, t, o = table_of(Indicator), table_of(Objective), table_of(Target), table_of(Observation)
     pid = programme["id"]
-    indicators = _frame(
+    indicators = read.frame(
         conn,
         select(
             i.c.code, i.c.name, i.c.level, i.c.unit, i.c.direction, i.c.cumulative, i.c.baseline_value,
@@ -217,10 +207,10 @@ def _figures(
         .where(i.c.programme_id == pid)
         .order_by(i.c.code),
         INDICATOR_COLUMNS[1:],
+        {"cumulative": bool},
     )  # fmt: skip
     indicators.insert(0, "programme_code", programme["code"])
-    indicators["cumulative"] = indicators["cumulative"].astype(bool)
-    targets = _frame(
+    targets = read.frame(
         conn,
         select(i.c.code, t.c.period, t.c.period_start, t.c.period_end, t.c.admin_unit_code, *in_force(t))
         .join(i, i.c.id == t.c.indicator_id)
@@ -232,7 +222,7 @@ def _figures(
     elif children:
         observations = _outline(conn, pid, [u for u in units if u not in children], sorted(children))
     else:
-        observations = _frame(
+        observations = read.frame(
             conn,
             select(i.c.code, o.c.period, o.c.period_start, o.c.period_end, o.c.admin_unit_code,
                    o.c.disaggregation, o.c.value)
@@ -316,27 +306,16 @@ def _outlines(
     return {pid: pd.DataFrame(found_rows, columns=columns) for pid, found_rows in by_pid.items()}
 
 
-def _unknown_programme(conn: Connection, code: str) -> ReportScopeError:
-    known = sorted(conn.scalars(select(table_of(Programme).c.code)))
-    return ReportScopeError(
-        say(f"programme {code!r} is not in the store", f"không có chương trình {code!r} trong kho dữ liệu"),
-        hint=say(
-            f"Known programmes: {', '.join(known) or 'none (run `mel import` first)'}.",
-            f"Các chương trình đang có: {', '.join(known) or 'chưa có (hãy chạy `mel import` trước)'}.",
-        ),
-    )
-
-
 def programme_scope(session: Session, code: str) -> Scope:
     """The scope of a programme report: the programme's whole-programme figures (admin unit ``"VN"``).
 
     Raises:
-        ReportScopeError: no programme has this code.
+        NotFound: no programme has this code (:func:`mel_core.store.read.unknown_programme`).
     """
     conn = session.connection()
     found = _programmes(conn, [code])
     if not found:
-        raise _unknown_programme(conn, code)
+        raise read.unknown_programme(conn, code)
     programme = found[0]
     single = programme["provinces"][0] if len(programme["provinces"]) == 1 else None
     units = [WHOLE] + ([single] if single else [])
@@ -417,8 +396,8 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
         if inside:
             own = [c for c in programme["provinces"] if c in codes]
             single = own[0] if len(own) == 1 else None
-            read = [WHOLE] + ([single] if single else [])
-            frames = _figures(conn, programme, read)
+            at = [WHOLE] + ([single] if single else [])
+            frames = _figures(conn, programme, at)
             figures.append(ProgrammeFigures(programme, *frames, unit=WHOLE, single_unit=single))
         else:
             outline = frozenset(children) if not values else frozenset()
@@ -526,7 +505,7 @@ def _read_rolled(
     )
     remaining = _candidates(outline, period, set(ids) - raw)
     weights = {m: w for m, w in weights_of(indicators).items() if m in ids and w in ids and m not in raw}
-    read: list[pd.DataFrame] = []
+    rounds: list[pd.DataFrame] = []
     stand_ins: dict[str, str] = {}
     at_unit = pd.DataFrame(columns=OBS_COLUMNS)
     while remaining:
@@ -538,9 +517,11 @@ def _read_rolled(
             engine, indicators, {k: ids[k] for k in want}, parents,
             periods={ids[k]: labels for k, labels in want.items()}, tops=tops,
         )  # fmt: skip
-        read.append(rows)
+        rounds.append(rows)
         stand_ins.update({k: v for k, v in up.items() if v == unit})
-        both = pd.concat(read, ignore_index=True).drop_duplicates(["indicator_code", "period", "admin_unit"])
+        both = pd.concat(rounds, ignore_index=True).drop_duplicates(
+            ["indicator_code", "period", "admin_unit"]
+        )
         both = both[both["admin_unit"].isin({*codes, *stand_ins})]
         rolled = admin_rollup(indicators, both, stand_ins)
         at_unit = pd.concat([both[both["admin_unit"] == unit], rolled[rolled["admin_unit"] == unit]])
