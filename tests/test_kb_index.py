@@ -248,3 +248,35 @@ def test_a_full_build_in_many_segments_answers_as_one_segment_does(
         answers[per_segment] = (hits, facets, similar_lessons(folder, traits, 5))
     assert answers[4] == answers[10_000]
     assert answers[4][0][0] and answers[4][2]  # something was found
+
+
+def test_every_document_shows_the_key_and_title_it_stores(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``shown`` column (what similar lessons list) says what the stored fields say, in every segment: those
+    of a full build in several segments, of an update, and one written without the column (read as stored)."""
+    from mel_core.adapters.whoosh_postings import update_writer
+    from mel_core.kb import index as kb_index
+    from mel_core.kb.search import _open
+
+    _sample(sqlite_engine)
+    monkeypatch.setattr(kb_index, "SEGMENT_DOCS", 3)
+    index_dir = tmp_path / "index"
+    build_index(sqlite_engine, index_dir)
+    simple_lesson(sqlite_engine, "2013-quang-binh-de", "Nuôi dê ở Minh Hóa", "### Mới\nTrồng cỏ voi trước.")
+    update_lessons(sqlite_engine, index_dir, ["2013-quang-binh-de"])
+    writer = update_writer(whoosh_index.open_dir(str(current_generation(index_dir))), 32)
+    writer.add_document(id="old", kind="lesson", title="Một tài liệu cũ", info={"key": "old-key"})
+    writer.commit(merge=False)
+
+    opened = _open(index_dir)
+    reader = opened.searcher.reader()
+    assert len(list(reader.leaf_readers())) > 3
+    assert sum(column is None for column in opened._shown_columns) == 1  # the segment written without it
+    expected = {
+        n: (str(fields["info"]["key"]), str(fields.get("title", "")))
+        for n, fields in reader.iter_docs()  # live documents only
+    }
+    assert ("old-key", "Một tài liệu cũ") in expected.values()
+    assert ("2013-quang-binh-de", "Nuôi dê ở Minh Hóa") in expected.values()
+    assert {n: opened.shown(n) for n in expected} == expected

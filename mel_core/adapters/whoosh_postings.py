@@ -108,6 +108,8 @@ class BulkWriter(SegmentWriter):
                     entry[0].append(docnum)
                     entry[1].append(n)
             perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type is not None:  # as Whoosh's own add_document writes a column value
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1

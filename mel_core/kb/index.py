@@ -32,6 +32,7 @@ from mel_core.kb.storage import (
     current_generation,
     new_generation,
     read_manifest,
+    shown_value,
     swap_in,
     write_manifest,
     writer_lock,
@@ -96,6 +97,7 @@ def fields_of(doc: Document) -> dict[str, Any]:
         "title": doc.title,
         "body": doc.body,
         "meta": doc.meta,
+        "shown": shown_value(doc.key, doc.title),
         "info": {
             "key": doc.key,
             "parent": doc.parent,

@@ -8,6 +8,7 @@ the benchmark) and refreshed when the index changes.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -24,7 +25,7 @@ from mel_core.kb.errors import IndexMissingError
 from mel_core.kb.facets import Facet, Filters, facet_counts
 from mel_core.kb.query import ParsedQuery, parse_query
 from mel_core.kb.snippets import snippet
-from mel_core.kb.storage import current_generation
+from mel_core.kb.storage import current_generation, read_shown
 
 __all__ = ["Filters", "Hit", "LessonTraits", "SearchResults", "search", "similar_lessons"]
 
@@ -101,7 +102,13 @@ class _Opened:
         self._lesson_docs: np.ndarray | None = None
         self._lesson_place: np.ndarray | None = None
         self._lesson_values: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._shown: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        # each segment's first document number and its ``shown`` column (None: a segment written without one)
+        leaves = self.searcher.reader().leaf_readers()
+        self._shown_starts = [start for _leaf, start in leaves]
+        self._shown_columns = [
+            leaf.column_reader("shown", translate=False) if leaf.has_column("shown") else None
+            for leaf, _start in leaves
+        ]
 
     def lessons(self) -> np.ndarray:
         """The live documents that are whole lessons (computed once per opened generation)."""
@@ -137,18 +144,13 @@ class _Opened:
         return found
 
     def shown(self, docnum: int) -> tuple[str, str]:
-        """The key and title of a document (its stored fields, unpacked once and kept for the next page)."""
-        found = self._shown.get(docnum)
+        """The key and title of a document: from the ``shown`` column, else from its stored fields."""
+        segment = bisect_right(self._shown_starts, docnum) - 1
+        column = self._shown_columns[segment]
+        found = read_shown(column[docnum - self._shown_starts[segment]]) if column is not None else None
         if found is None:
             stored = self.searcher.stored_fields(docnum)
-            found = self._shown[docnum] = (
-                str((stored.get("info") or {}).get("key", "")),
-                str(stored.get("title", "")),
-            )
-            while len(self._shown) > CACHE_SHOWN:
-                self._shown.popitem(last=False)
-        else:
-            self._shown.move_to_end(docnum)
+            found = (str((stored.get("info") or {}).get("key", "")), str(stored.get("title", "")))
         return found
 
     def close(self) -> None:
@@ -169,8 +171,6 @@ class _Opened:
 
 #: Facet values kept in lesson space per opened index (an array of the places of the lessons holding each).
 CACHE_LESSON_VALUES = 4096
-#: Key and title of documents kept per opened index, so a lesson's similar lessons need no stored fields again.
-CACHE_SHOWN = 100_000
 _EXACT_TIER = 1e6  # above any score: a tier per word matched exactly as typed
 _opened: dict[Path, _Opened] = {}
 _lock = threading.Lock()
