@@ -53,3 +53,13 @@ PLAIN = list("aăâđeêoôơuưyAĐÉỏếữ09  \n\n.,;:()%'\"/?–—…-")
 @given(st.text(alphabet=st.sampled_from(PLAIN), max_size=60))
 def test_prose_alone_gives_the_same_html_by_either_path(text):
     assert render_markdown(text) == full_path(text)
+
+
+# the plain signs, a hyphen in every position, and what is not plain (underscore, markup, other punctuation)
+HYPHENS = list("aĐữ09 -\n.,;:()%'\"/?–—…_*#&<!\t‐") + ["-a", "a-", "a-b", "--", "1-2", ".-a", "_-a"]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(st.sampled_from(HYPHENS), max_size=30).map("".join) | st.text(max_size=40))
+def test_the_plain_test_answers_as_the_plain_pattern_does(text):
+    assert security.is_plain(text) == bool(security._PLAIN.fullmatch(text))

@@ -112,7 +112,17 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 #: indented or ending in a space, no line opening a list or a heading. Most sections of a lesson are such
 #: paragraphs; they skip markdown-it's 30-odd rules (a property test holds both paths to the same output).
 _PLAIN = re.compile(r"(?:[^\W_]|[ \n.,;:()%'\"/?–—…]|(?<=[^\W_.,;:)%'\"?–—…])-(?=[^\W_]))*", re.UNICODE)
+#: What makes a text not :data:`_PLAIN`, searched for instead of matching every character against the plain
+#: ones (one character class scanned in C, where the alternation is tried per character): a character that is
+#: neither a letter or digit nor plain punctuation nor a hyphen, and a hyphen not between two letters or digits.
+_NOT_PLAIN_CHAR = re.compile(r"[^\w \n.,;:()%'\"/?–—…-]|_")
+_NOT_PLAIN_HYPHEN = re.compile(r"-(?:(?<![^\W_]-)|(?![^\W_]))")
 _PLAIN_LINE_START = re.compile(r"^(?:[ \t]|\d+[.)]|[-+*#>=])", re.MULTILINE)
+
+
+def is_plain(text: str) -> bool:
+    """Whether every character of ``text`` is one that :data:`_PLAIN` admits (the same answer, found faster)."""
+    return not _NOT_PLAIN_CHAR.search(text) and ("-" not in text or not _NOT_PLAIN_HYPHEN.search(text))
 
 
 def _plain_paragraphs(text: str) -> str | None:
@@ -121,7 +131,7 @@ def _plain_paragraphs(text: str) -> str | None:
     Plain text holds no ``&``, ``<`` or ``>`` (``_PLAIN``), so the paragraphs' text is their HTML: nh3 would find
     only ``<p>`` and text to keep, and writes quotes as they are (escaping them too would change no meaning).
     """
-    if not _PLAIN.fullmatch(text) or _PLAIN_LINE_START.search(text) or " \n" in text or text.endswith(" "):
+    if not is_plain(text) or _PLAIN_LINE_START.search(text) or " \n" in text or text.endswith(" "):
         return None
     blocks = [b for b in re.split(r"\n{2,}", text.strip("\n")) if b]
     return "".join(f"<p>{escape(block, quote=False)}</p>\n" for block in blocks)
