@@ -280,3 +280,61 @@ def test_every_document_shows_the_key_and_title_it_stores(
     assert ("old-key", "Một tài liệu cũ") in expected.values()
     assert ("2013-quang-binh-de", "Nuôi dê ở Minh Hóa") in expected.values()
     assert {n: opened.shown(n) for n in expected} == expected
+
+
+def test_an_unchanged_index_is_not_read_again_and_every_change_is_seen(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search asks the file system's metadata whether the index changed; it reads the index's files only when
+    something changed, or changed too recently for the metadata to tell (then always)."""
+    import os
+    import time
+
+    from mel_core.kb import search as kb_search
+
+    _sample(sqlite_engine)
+    index_dir = tmp_path / "index"
+    build_index(sqlite_engine, index_dir)
+    reads: list[Path] = []
+    real = kb_search.current_generation
+    monkeypatch.setattr(kb_search, "current_generation", lambda d: reads.append(d) or real(d))
+
+    assert search(index_dir, "bò").total and search(index_dir, "bò").total
+    assert len(reads) == 2  # just written: read every time
+
+    def age(folder: Path) -> None:
+        past = time.time() - 60
+        for path in (index_dir / "CURRENT", folder, folder / "VERSION"):
+            os.utime(path, (past, past))
+
+    age(current_generation(index_dir))
+    search(index_dir, "bò")  # read once more, and its metadata kept
+    reads.clear()
+    assert search(index_dir, "bò").total and search(index_dir, "giảm nghèo").total
+    assert reads == []  # unchanged: not read
+
+    simple_lesson(sqlite_engine, "2020-new", "Nuôi tôm dưới tán rừng", "### Giữ rừng\nGiá tôm tốt giữ rừng.")
+    update_lessons(sqlite_engine, index_dir, ["2020-new"])  # a commit in the same generation
+    assert search(index_dir, "tôm rừng").total == 2 and len(reads) == 1
+
+    age(current_generation(index_dir))
+    search(index_dir, "tôm rừng")
+    reads.clear()
+    from mel_core.adapters.whoosh_postings import update_writer
+
+    writer = update_writer(whoosh_index.open_dir(str(current_generation(index_dir))), 32)
+    writer.add_document(id="x", kind="lesson", title="Nuôi cá lồng", body="cá lồng", info={"key": "x"})
+    writer.commit(merge=False)  # a commit alone (no manifest written): the folder gains a table of contents
+    reads.clear()
+    assert search(index_dir, "cá lồng").total == 1 and len(reads) == 1
+
+    age(current_generation(index_dir))
+    search(index_dir, "tôm rừng")
+    reads.clear()
+    build_index(sqlite_engine, index_dir)  # a new generation swapped in
+    age(current_generation(index_dir))  # even when its times look old, CURRENT is another file now
+    with session_scope(sqlite_engine) as session:
+        session.execute(delete(table_of(Lesson)).where(table_of(Lesson).c.key == "2020-new"))
+    assert search(index_dir, "tôm rừng").total == 2 and reads  # the new generation is read
+    build_index(sqlite_engine, index_dir)
+    assert search(index_dir, "tôm rừng").total == 0

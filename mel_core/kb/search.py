@@ -7,7 +7,9 @@ the benchmark) and refreshed when the index changes.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -98,6 +100,8 @@ class _Opened:
         self.engine = Engine(self.searcher.reader())
         self.lock = threading.Lock()
         self.closed = False
+        #: the file system's metadata when this was last found current (see :func:`_open`)
+        self.signature: tuple[int, ...] | None = None
         self._lessons: np.ndarray | None = None
         self._lesson_docs: np.ndarray | None = None
         self._lesson_place: np.ndarray | None = None
@@ -177,7 +181,24 @@ _lock = threading.Lock()
 
 
 def _open(index_dir: Path) -> _Opened:
-    index_dir = index_dir.resolve()
+    """The opened current generation of ``index_dir``, opened again when the index has changed since.
+
+    Whether it has changed is first asked of the file system's metadata: when ``CURRENT``, the generation's folder
+    (a commit adds a table of contents to it) and its ``VERSION`` have the same inode, size and modification time
+    as when they were last read, and none was changed in the last :data:`RECENT_NS`, nothing is read. Otherwise
+    the files are read as they always were. The metadata is taken before the files are read, so a change while
+    they are read shows as a difference next time.
+    """
+    index_dir = Path(os.path.abspath(index_dir))
+    opened = _opened.get(index_dir)
+    if (
+        opened is not None
+        and not opened.closed
+        and opened.signature is not None
+        and opened.signature == _signature(index_dir, opened.folder)
+    ):
+        return opened
+    before = _stat(index_dir / "CURRENT")
     folder = current_generation(index_dir)
     with _lock:
         opened = _opened.get(index_dir)
@@ -186,10 +207,40 @@ def _open(index_dir: Path) -> _Opened:
                 if opened is not None:
                     opened.close()
                 opened = _Opened(folder)
+            rest = _signature(index_dir, folder, current=before)
             opened = _opened[index_dir] = opened.fresh()
+            opened.signature = rest
         except (OSError, whoosh_index.EmptyIndexError) as exc:  # swapped out while opening
             raise IndexMissingError(index_dir, str(exc)) from exc
         return opened
+
+
+#: A file changed less than this long ago (in nanoseconds) is read, not trusted to its metadata: file systems
+#: stamp times from a coarse clock, so two changes within one tick can leave the same modification time (git
+#: treats its "racily clean" index entries the same way).
+RECENT_NS = 1_000_000_000
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _signature(
+    index_dir: Path, folder: Path, current: os.stat_result | None = None
+) -> tuple[int, ...] | None:
+    """Inode, size and modification time of ``CURRENT``, the generation's folder and its ``VERSION``; None when
+    one is missing or was changed within :data:`RECENT_NS`."""
+    stats = [current or _stat(index_dir / "CURRENT"), _stat(folder), _stat(folder / "VERSION")]
+    now = time.time_ns()
+    signature: list[int] = []
+    for found in stats:
+        if found is None or now - found.st_mtime_ns < RECENT_NS:
+            return None
+        signature += (found.st_ino, found.st_size, found.st_mtime_ns)
+    return tuple(signature)
 
 
 def close_all() -> None:
