@@ -22,6 +22,7 @@ AREAS = sorted(p.stem for p in i18n.CATALOGUE_DIR.glob("*.yml"))
 KEY = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")
 PREFIX = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")  # not "web." alone: that would use every key
 # a template asks the portal's words with w('key') or w('prefix_' ~ variable)
+MIGRATIONS = ROOT / "mel_core" / "store" / "migrations"
 TEMPLATE_KEY = re.compile(r"\bw\(\s*'([A-Za-z0-9_.-]+)'\s*\)")
 TEMPLATE_PREFIX = re.compile(r"\bw\(\s*'([A-Za-z0-9_.-]+)'\s*~")
 
@@ -31,7 +32,13 @@ def _asked_for() -> tuple[set[str], set[str]]:
     keys: set[str] = set()
     prefixes: set[str] = set()
     for path in sorted((ROOT / "mel_core").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if MIGRATIONS in path.parents:
+            continue  # the schema's history names tables ("lessons.id"), never words
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tables = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "foreign_key"}
+        for node in ast.walk(tree):
+            if id(node) in tables:  # Field(foreign_key="lessons.id") names a table's column, not words
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.fullmatch(node.value):
                 # "book.rec_" + state: a prefix completed at run time
                 (prefixes if node.value[-1] in "_.-" else keys).add(node.value)

@@ -20,8 +20,8 @@ from sqlmodel import select as orm_select
 from mel_core import audit
 from mel_core.errors import MelError, NotFound
 from mel_core.evaluations.responses import tracker
+from mel_core.i18n import message
 from mel_core.i18n import rating as label
-from mel_core.i18n import say
 from mel_core.store import (
     Evaluation,
     Finding,
@@ -61,9 +61,7 @@ def new_evaluation(
     the unique code is retried with the next number.
     """
     if kind not in EVALUATION_KINDS:
-        raise MelError(
-            say(f"kind must be one of {', '.join(EVALUATION_KINDS)}", "loại đánh giá không hợp lệ")
-        )
+        raise MelError(message("evaluations.record.unknown_kind", kinds=", ".join(EVALUATION_KINDS)))
     day = day or date.today()
     e = table_of(Evaluation)
     prefix = f"{programme}-{day:%Y%m%d}-"
@@ -92,7 +90,7 @@ def new_evaluation(
         except IntegrityError:
             continue  # another process took this number a moment ago
         return int(new_id), code
-    raise MelError(say("could not number the evaluation", "không đánh số được lần đánh giá"))
+    raise MelError(message("evaluations.record.no_number"))
 
 
 def _alive(pid: int) -> bool:
@@ -242,11 +240,8 @@ def find_evaluation(session: Session, code: str) -> Evaluation:
         if latest is not None:
             return latest
     raise NotFound(
-        say(f"no evaluation {code!r} in the store", f"không có lần đánh giá {code!r} trong kho dữ liệu"),
-        hint=say(
-            "Run `mel evaluate PROGRAMME` first, or give an evaluation code such as DB-BSS-2011-20261123-01.",
-            "Chạy `mel evaluate MÃ_CHƯƠNG_TRÌNH` trước, hoặc ghi mã lần đánh giá, ví dụ DB-BSS-2011-20261123-01.",
-        ),
+        message("evaluations.record.not_in_store", code=code),
+        hint=message("evaluations.record.not_in_store_hint"),
         entity="evaluation",
         key=code,
     )
@@ -323,13 +318,13 @@ def override(
 ) -> None:
     """Set the final level of one criterion's rating; the computed level and who changed it, and why, are kept."""
     if criterion not in RATED:
-        raise OverrideError(say(f"unknown criterion {criterion!r}", f"không có tiêu chí {criterion!r}"))
+        raise OverrideError(message("evaluations.record.unknown_criterion", criterion=criterion))
     if level not in (1, 2, 3, 4):
-        raise OverrideError(say("the level must be 1, 2, 3 or 4", "mức xếp hạng phải là 1, 2, 3 hoặc 4"))
+        raise OverrideError(message("evaluations.record.bad_level"))
     if not reason or not reason.strip():
         raise OverrideError(
-            say("an override needs a written reason", "thay đổi xếp hạng phải kèm lý do bằng văn bản"),
-            hint=say('Add --reason "…".', 'Thêm --reason "…".'),
+            message("evaluations.record.no_reason"),
+            hint=message("evaluations.record.no_reason_hint"),
         )
     with session_scope(engine) as session:
         ev = find_evaluation(session, code)
@@ -337,12 +332,7 @@ def override(
             orm_select(Rating).where(Rating.evaluation_id == ev.id, Rating.criterion == criterion)
         ).first()
         if rating is None:
-            raise OverrideError(
-                say(
-                    f"{ev.code} has no rating of {criterion}",
-                    f"{ev.code} không có xếp hạng tiêu chí {criterion}",
-                )
-            )
+            raise OverrideError(message("evaluations.record.no_rating", code=ev.code, criterion=criterion))
         audit.record(
             session,
             "rating.override",

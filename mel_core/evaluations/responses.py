@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from mel_core import audit
 from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import Evaluation, KeyAction, KeyActionUpdate, Programme, Recommendation, User
 from mel_core.text import clean_cell, nfc
 from mel_core.vocabulary import ACTION_STATUSES, MANAGEMENT_RESPONSES, RECOMMENDATION_STATES
@@ -139,14 +139,8 @@ def responder(session: Session, email: str) -> User:
     user = acting_user(session, email, "respond_recommendations")
     if user is None:
         raise ResponseError(
-            say(
-                f"{email!r} is not an enabled user who may record management responses",
-                f"{email!r} không phải người dùng đang hoạt động có quyền ghi phản hồi của quản lý",
-            ),
-            hint=say(
-                "Give the e-mail of a reviewer or administrator (mel users list).",
-                "Dùng e-mail của người thẩm định hoặc quản trị (mel users list).",
-            ),
+            message("evaluations.responses.not_responder", email=email),
+            hint=message("evaluations.responses.not_responder_hint"),
         )
     return user
 
@@ -160,13 +154,8 @@ def find(session: Session, ref: str) -> tuple[Recommendation, Evaluation]:
     code, _, number = ref.rpartition("#")
     if not code or not number.isdigit():
         raise ResponseError(
-            say(
-                f"{ref!r} is not a recommendation: write EVALUATION#N, e.g. DB-BSS-2011-ex-post#2",
-                f"{ref!r} không phải mã khuyến nghị: viết ĐÁNHGIÁ#N, ví dụ DB-BSS-2011-ex-post#2",
-            ),
-            hint=say(
-                "mel recommendations list shows them.", "mel recommendations list liệt kê các khuyến nghị."
-            ),
+            message("evaluations.responses.bad_ref", ref=ref),
+            hint=message("evaluations.responses.list_hint"),
         )
     found = session.exec(
         select(Recommendation, Evaluation)
@@ -175,10 +164,8 @@ def find(session: Session, ref: str) -> tuple[Recommendation, Evaluation]:
     ).first()
     if found is None:
         raise ResponseError(
-            say(f"no recommendation {ref}", f"không có khuyến nghị {ref}"),
-            hint=say(
-                "mel recommendations list shows them.", "mel recommendations list liệt kê các khuyến nghị."
-            ),
+            message("evaluations.responses.not_in_store", ref=ref),
+            hint=message("evaluations.responses.list_hint"),
         )
     return found[0], found[1]
 
@@ -186,7 +173,7 @@ def find(session: Session, ref: str) -> tuple[Recommendation, Evaluation]:
 def _text(value: str, what: str) -> str:
     cleaned = clean_cell(nfc(value or "")).strip()
     if not cleaned:
-        raise ResponseError(say(f"{what} is empty", f"{what} đang để trống"))
+        raise ResponseError(message("evaluations.responses.empty", what=what))
     return cleaned
 
 
@@ -206,16 +193,16 @@ def respond(
     """
     if response not in MANAGEMENT_RESPONSES:
         raise ResponseError(
-            say(f"{response!r} is not a response", f"{response!r} không phải một phản hồi"),
-            hint=say(
-                f"Use one of: {', '.join(MANAGEMENT_RESPONSES)}.", f"Dùng: {', '.join(MANAGEMENT_RESPONSES)}."
+            message("evaluations.responses.unknown_response", response=response),
+            hint=message(
+                "evaluations.responses.unknown_response_hint", responses=", ".join(MANAGEMENT_RESPONSES)
             ),
         )
     user = responder(session, by)
     rec, _evaluation = find(session, ref)
     before = {"response": rec.response, "text": rec.management_response}
     rec.response = response
-    rec.management_response = _text(text, say("the response's text", "nội dung phản hồi"))
+    rec.management_response = _text(text, message("evaluations.responses.response_text"))
     rec.responded_by = user.email
     rec.responded_at = datetime.now(UTC)
     session.add(rec)
@@ -230,12 +217,7 @@ def respond(
     )
     listed = list(actions)
     if listed and response == "not_accepted":
-        raise ResponseError(
-            say(
-                "a recommendation not accepted has no key actions",
-                "khuyến nghị không được chấp nhận thì không có hành động",
-            )
-        )
+        raise ResponseError(message("evaluations.responses.no_actions_if_rejected"))
     last = session.exec(
         select(func.max(col(KeyAction.position))).where(col(KeyAction.recommendation_id) == rec.id)
     ).one()
@@ -243,8 +225,8 @@ def respond(
         key_action = KeyAction(
             recommendation_id=rec.id or 0,
             position=(last or 0) + offset,
-            text=_text(action, say("the key action", "hành động chính")),
-            unit=_text(unit, say("the responsible unit", "đơn vị chịu trách nhiệm")),
+            text=_text(action, message("evaluations.responses.key_action")),
+            unit=_text(unit, message("evaluations.responses.responsible_unit")),
             due_date=due,
             created_by=user.email,
             created_at=datetime.now(UTC),
@@ -283,10 +265,8 @@ def update(
     """
     if status not in ACTION_STATUSES:
         raise ResponseError(
-            say(
-                f"{status!r} is not a status of an action", f"{status!r} không phải trạng thái của hành động"
-            ),
-            hint=say(f"Use one of: {', '.join(ACTION_STATUSES)}.", f"Dùng: {', '.join(ACTION_STATUSES)}."),
+            message("evaluations.responses.unknown_status", status=status),
+            hint=message("evaluations.responses.unknown_status_hint", statuses=", ".join(ACTION_STATUSES)),
         )
     user = responder(session, by)
     rec, _evaluation = find(session, ref)
@@ -297,17 +277,12 @@ def update(
     ).first()
     if action is None:
         raise ResponseError(
-            say(f"{ref} has no key action {position}", f"{ref} không có hành động chính số {position}"),
-            hint=say("Add it with mel recommendations respond.", "Thêm bằng mel recommendations respond."),
+            message("evaluations.responses.no_action", ref=ref, position=position),
+            hint=message("evaluations.responses.no_action_hint"),
         )
     day = as_of or date.today()
     if day > date.today():
-        raise ResponseError(
-            say(
-                f"{day} is in the future: a status holds from a day that has come",
-                f"{day} là ngày tương lai: trạng thái chỉ ghi từ một ngày đã tới",
-            )
-        )
+        raise ResponseError(message("evaluations.responses.future_day", day=day))
     previous = _statuses(session, [action.id or 0], day).get(action.id or 0, "not_started")
     row = KeyActionUpdate(
         key_action_id=action.id or 0,

@@ -19,7 +19,7 @@ from typing import Any
 
 from mel_core.config import PACKAGE_DIR
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.vocabulary import CRITERIA
 
 #: The templates, in the order they run: the six criteria, then the synthesis.
@@ -63,10 +63,8 @@ def template_path(name: str, folder: Path | None = None) -> Path:
     """The file of template ``name`` (a criterion or ``synthesis``)."""
     if name not in TEMPLATE_NAMES:
         raise ParameterError(
-            say(f"no evaluation template is called {name!r}", f"không có mẫu đánh giá tên {name!r}"),
-            hint=say(
-                f"Use one of: {', '.join(TEMPLATE_NAMES)}.", f"Dùng một trong: {', '.join(TEMPLATE_NAMES)}."
-            ),
+            message("evaluations.templates.unknown_template", name=name),
+            hint=message("evaluations.templates.unknown_template_hint", names=", ".join(TEMPLATE_NAMES)),
         )
     return (folder or templates_dir()) / f"{name}.ipynb"
 
@@ -81,19 +79,16 @@ def _parameters_source(path: Path) -> str:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ParameterError(
-            say(f"{path}: cannot read the template: {exc}", f"{path}: không đọc được mẫu: {exc}"),
-            hint=say("Restore it from git.", "Khôi phục tệp từ git."),
+            message("evaluations.templates.unreadable", path=path, error=exc),
+            hint=message("evaluations.templates.unreadable_hint"),
         ) from exc
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             source = cell.get("source", "")
             return "".join(source) if isinstance(source, list) else str(source)
     raise ParameterError(
-        say(f"{path}: no cell is tagged 'parameters'", f"{path}: không có ô nào gắn thẻ 'parameters'"),
-        hint=say(
-            "Tag the cell of parameters 'parameters' (JupyterLab: property inspector → cell tags).",
-            "Gắn thẻ 'parameters' cho ô tham số (JupyterLab: property inspector → cell tags).",
-        ),
+        message("evaluations.templates.no_parameters_cell", path=path),
+        hint=message("evaluations.templates.no_parameters_cell_hint"),
     )
 
 
@@ -104,10 +99,7 @@ def _declared(path: Path, mtime: float) -> dict[str, Parameter]:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ParameterError(
-            say(
-                f"{path}: the parameters cell is not valid Python: {exc}",
-                f"{path}: ô tham số sai cú pháp: {exc}",
-            )
+            message("evaluations.templates.bad_parameters_cell", path=path, error=exc)
         ) from exc
     lines = source.splitlines()
     out: dict[str, Parameter] = {}
@@ -116,17 +108,19 @@ def _declared(path: Path, mtime: float) -> dict[str, Parameter]:
             isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None
         ):
             raise ParameterError(
-                say(
-                    f"{path}, parameters cell line {getattr(node, 'lineno', '?')}: write `name: type = value`",
-                    f"{path}, ô tham số dòng {getattr(node, 'lineno', '?')}: viết theo dạng `tên: kiểu = giá_trị`",
+                message(
+                    "evaluations.templates.bad_parameter_line", path=path, line=getattr(node, "lineno", "?")
                 )
             )
         kind = ast.unparse(node.annotation)
         if kind.removesuffix(OPTIONAL) not in TYPES:
             raise ParameterError(
-                say(
-                    f"{path}: parameter {node.target.id} has type {kind}; use one of {', '.join(TYPES)}",
-                    f"{path}: tham số {node.target.id} có kiểu {kind}; dùng một trong {', '.join(TYPES)}",
+                message(
+                    "evaluations.templates.bad_parameter_type",
+                    path=path,
+                    name=node.target.id,
+                    kind=kind,
+                    types=", ".join(TYPES),
                 )
             )
         default = ast.literal_eval(node.value)
@@ -135,10 +129,7 @@ def _declared(path: Path, mtime: float) -> dict[str, Parameter]:
     missing = [name for name in COMMON if name not in out]
     if missing:
         raise ParameterError(
-            say(
-                f"{path}: the parameters cell lacks {', '.join(missing)}",
-                f"{path}: ô tham số thiếu {', '.join(missing)}",
-            )
+            message("evaluations.templates.missing_parameters", path=path, missing=", ".join(missing))
         )
     return out
 
@@ -198,34 +189,27 @@ def validate(templates: dict[str, Path], params: dict[str, Any]) -> dict[str, di
         owners = [name for name, decl in declared.items() if key in decl]
         if not owners:
             known = sorted({p for decl in declared.values() for p in decl})
-            problems.append(
-                say(
-                    f"{key}: no template of this run declares it (known: {', '.join(known)})",
-                    f"{key}: không mẫu nào trong lần chạy này khai báo tham số này (có: {', '.join(known)})",
-                )
-            )
+            problems.append(message("evaluations.templates.undeclared", key=key, known=", ".join(known)))
             continue
         for owner in owners:
             try:
                 out[owner][key] = coerce(declared[owner][key], value)
             except ValueError as exc:
                 problems.append(
-                    say(
-                        f"{key}={value!r}: {owner} declares {declared[owner][key].type}: {exc}",
-                        f"{key}={value!r}: mẫu {owner} khai báo kiểu {declared[owner][key].type}: {exc}",
+                    message(
+                        "evaluations.templates.wrong_type",
+                        key=key,
+                        value=value,
+                        owner=owner,
+                        type=declared[owner][key].type,
+                        error=exc,
                     )
                 )
                 break
     if problems:
         raise ParameterError(
-            say(
-                f"{len(problems)} parameter problem(s); nothing was run",
-                f"{len(problems)} lỗi tham số; chưa chạy gì",
-            ),
+            message("evaluations.templates.problems", n=len(problems)),
             problems,
-            hint=say(
-                "See each template's parameters with `mel evaluate templates`.",
-                "Xem tham số của từng mẫu bằng `mel evaluate templates`.",
-            ),
+            hint=message("evaluations.templates.problems_hint"),
         )
     return out

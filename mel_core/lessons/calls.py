@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from mel_core import audit, geo
 from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import Lesson, LessonCall, LessonCallInvitee, LessonProvince, User
 from mel_core.store.calls import CALL_OUTLINES
 from mel_core.text import clean_cell, nfc
@@ -103,12 +103,7 @@ class CallStatus:
 def _issuer(session: Session, email: str) -> User:
     user = acting_user(session, email, "review_lessons")
     if user is None:
-        raise CallError(
-            say(
-                f"{email!r} is not an enabled reviewer or administrator who may issue a call",
-                f"{email!r} không phải người thẩm định hoặc quản trị có quyền phát hành lời mời",
-            )
-        )
+        raise CallError(message("lessons.calls.not_issuer", email=email))
     return user
 
 
@@ -136,37 +131,23 @@ def new_call(
     issued = issued_on or datetime.now(UTC).date()
     problems = []
     if not code or len(code) > 64:
-        problems.append(
-            say("the call needs a code of at most 64 characters", "lời mời cần mã tối đa 64 ký tự")
-        )
+        problems.append(message("lessons.calls.code_too_long"))
     elif session.exec(select(LessonCall.id).where(LessonCall.code == code)).first() is not None:
-        problems.append(say(f"a call {code} exists already", f"đã có lời mời {code}"))
+        problems.append(message("lessons.calls.exists", code=code))
     if not clean_cell(nfc(title)).strip():
-        problems.append(say("the call needs a title", "lời mời cần có tiêu đề"))
+        problems.append(message("lessons.calls.no_title"))
     if deadline < issued:
-        problems.append(say("the deadline is before the call is issued", "hạn nộp sớm hơn ngày phát hành"))
+        problems.append(message("lessons.calls.deadline_before_issue"))
     if outline not in CALL_OUTLINES:
-        problems.append(
-            say(
-                f"outline: use one of {', '.join(CALL_OUTLINES)}",
-                f"đề cương: dùng {', '.join(CALL_OUTLINES)}",
-            )
-        )
+        problems.append(message("lessons.calls.unknown_outline", outlines=", ".join(CALL_OUTLINES)))
     known = geo.provinces()
     codes = [geo.normalise_code(c) for c in provinces if str(c).strip()]
     unknown = [c for c in codes if c not in known]
     if unknown:
-        problems.append(
-            say(f"unknown province codes: {', '.join(unknown)}", f"mã tỉnh không có: {', '.join(unknown)}")
-        )
+        problems.append(message("lessons.calls.unknown_provinces", unknown=", ".join(unknown)))
     names = [clean_cell(nfc(o)).strip() for o in organisations if o and o.strip()]
     if not codes and not names:
-        problems.append(
-            say(
-                "a call asks at least one province or organisation",
-                "lời mời cần gửi tới ít nhất một tỉnh hoặc tổ chức",
-            )
-        )
+        problems.append(message("lessons.calls.no_recipient"))
     if problems:
         raise CallError("; ".join(str(p) for p in problems))
     call = LessonCall(
@@ -212,8 +193,8 @@ def find_call(session: Session, code: str) -> LessonCall:
     call = session.exec(select(LessonCall).where(LessonCall.code == code)).first()
     if call is None:
         raise CallError(
-            say(f"no call {code!r}", f"không có lời mời {code!r}"),
-            hint=say("mel calls list shows them.", "mel calls list liệt kê các lời mời."),
+            message("lessons.calls.no_call", code=code),
+            hint=message("lessons.calls.list_hint"),
         )
     return call
 

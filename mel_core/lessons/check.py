@@ -14,7 +14,7 @@ from typing import Any
 
 from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons.completeness import completeness_problems
 from mel_core.lessons.parse import LESSONS_SECTION, LessonFile, read_lesson
 from mel_core.privacy import find_personal, mask
@@ -72,7 +72,7 @@ def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[LineProblem]]:
                 if not any(part.startswith("_") for part in p.relative_to(path).parts)
             )
         else:
-            reason = say("no such file or folder", "không có tệp hoặc thư mục này")
+            reason = message("lessons.check.no_such_path")
             problems.append(LineProblem(str(path), 0, "", "", reason))
     return files, problems
 
@@ -97,9 +97,8 @@ def validate_lessons(
         if isinstance(key, str) and key != TODO:
             if key in seen:
                 first = seen[key]
-                reason = say(
-                    f"id {key!r} is already used by {first.source} (line {first.line_of('id')})",
-                    f"mã {key!r} đã được dùng trong {first.source} (dòng {first.line_of('id')})",
+                reason = message(
+                    "lessons.check.duplicate_id", key=key, source=first.source, line=first.line_of("id")
                 )
                 problems.append(LineProblem(lesson.source, lesson.line_of("id"), "id", key, reason))
             else:
@@ -133,16 +132,16 @@ def check_lesson(lesson: LessonFile, path: Path | None = None) -> list[LineProbl
     return out
 
 
-def _problem(lesson: LessonFile, key: str, value: Any, en: str, vi: str) -> LineProblem:
+def _problem(lesson: LessonFile, key: str, value: Any, reason: str) -> LineProblem:
     shown = "" if value is None else str(value)
-    return LineProblem(lesson.source, lesson.line_of(key), key, shown, say(en, vi))
+    return LineProblem(lesson.source, lesson.line_of(key), key, shown, reason)
 
 
 def _one_of(lesson: LessonFile, key: str, value: Any, allowed: Sequence[str]) -> list[LineProblem]:
     if isinstance(value, str) and value in allowed:
         return []
     listed = ", ".join(allowed)
-    return [_problem(lesson, key, value, f"must be one of: {listed}", f"phải là một trong: {listed}")]
+    return [_problem(lesson, key, value, message("lessons.check.must_be_one_of", listed=listed))]
 
 
 def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
@@ -154,8 +153,7 @@ def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
                     lesson,
                     key,
                     None,
-                    f"required key {key!r} is missing or empty",
-                    f"thiếu mục bắt buộc {key!r} hoặc mục đang để trống",
+                    message("lessons.check.missing_key", key=key),
                 )
             )
     for key, value in meta.items():
@@ -166,8 +164,7 @@ def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
                     lesson,
                     key,
                     None,
-                    f"unknown key {key!r} (known keys: {known})",
-                    f"mục {key!r} không có trong định dạng (các mục: {known})",
+                    message("lessons.check.unknown_key", key=key, known=known),
                 )
             )
         elif _is_todo(value):
@@ -176,8 +173,7 @@ def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
                     lesson,
                     key,
                     value,
-                    "still to fill in (TODO): replace it with the real value",
-                    "cần điền (TODO): thay bằng giá trị thật",
+                    message("lessons.check.todo"),
                 )
             )
         elif value not in (None, "", []):
@@ -191,8 +187,7 @@ def _meta_problems(lesson: LessonFile) -> list[LineProblem]:
                     lesson,
                     key,
                     mask(found),
-                    "personal data (phone or e-mail) outside 'contact': move it into contact",
-                    "thông tin cá nhân (điện thoại, email) nằm ngoài 'contact': chuyển vào contact",
+                    message("lessons.check.personal_outside_contact"),
                 )
             )
     return out
@@ -220,27 +215,18 @@ def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProble
                 lesson,
                 key,
                 value,
-                "the id must be lowercase a-z, 0-9 and single '-' (at most 128)",
-                "mã chỉ gồm chữ thường a-z, số 0-9 và dấu '-' (tối đa 128 ký tự)",
+                message("lessons.check.bad_id"),
             )
         ]
     if key == "year":
         if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
             return []
-        return [
-            _problem(
-                lesson, key, value, "the year must be a number such as 2013", "năm phải là số, ví dụ 2013"
-            )
-        ]
+        return [_problem(lesson, key, value, message("lessons.check.bad_year"))]
     if key in ("title", "submitted_by", "programme"):
         if not isinstance(value, str):
-            return [_problem(lesson, key, value, "must be text", "phải là văn bản")]
+            return [_problem(lesson, key, value, message("lessons.check.not_text"))]
         if _markup(value):  # shown in the book's headings and search results, as the body is
-            return [
-                _problem(
-                    lesson, key, value, "raw HTML: use plain text", "có mã HTML: chỉ dùng văn bản thường"
-                )
-            ]
+            return [_problem(lesson, key, value, message("lessons.check.raw_html_in_value"))]
         return []
     if key == "language":
         return _one_of(lesson, key, value, LANGUAGES)
@@ -259,15 +245,14 @@ def _value_problems(lesson: LessonFile, key: str, value: Any) -> list[LineProble
                     lesson,
                     key,
                     value,
-                    "'reviewed' is no longer a state: write published (a reviewer then publishes it) or submitted",
-                    "'reviewed' không còn là trạng thái: ghi published (người thẩm định sẽ đăng) hoặc submitted",
+                    message("lessons.check.reviewed_state"),
                 )
             ]
         return _one_of(lesson, key, value, FILE_STATUSES)
     if key == "illustrative":
         if isinstance(value, bool):
             return []
-        return [_problem(lesson, key, value, "must be true or false", "phải là true hoặc false")]
+        return [_problem(lesson, key, value, message("lessons.check.not_boolean"))]
     if key == "themes":
         return _list_problems(lesson, key, value, list(vocab["themes"]))
     if key == "provinces":
@@ -282,23 +267,18 @@ def _list_problems(
     lesson: LessonFile, key: str, value: Any, allowed: Sequence[str], listed: str = ""
 ) -> list[LineProblem]:
     if not isinstance(value, list):
-        return [
-            _problem(lesson, key, value, "must be a list such as [a, b]", "phải là danh sách, ví dụ [a, b]")
-        ]
+        return [_problem(lesson, key, value, message("lessons.check.not_list"))]
     out = []
     names = listed or ", ".join(allowed)
     for item in value:
         if not isinstance(item, str) or item not in allowed:
             if listed:
-                en, vi = (
-                    f"unknown province code ({names} codes, pre-2025 codes valid)",
-                    f"mã tỉnh không tồn tại (mã {names}, mã trước 2025 vẫn hợp lệ)",
-                )
+                reason = message("lessons.check.unknown_province_code", names=names)
             else:
-                en, vi = f"must be one of: {names}", f"phải là một trong: {names}"
-            out.append(_problem(lesson, key, item, en, vi))
+                reason = message("lessons.check.must_be_one_of", listed=names)
+            out.append(_problem(lesson, key, item, reason))
     if len(set(map(str, value))) != len(value):
-        out.append(_problem(lesson, key, value, "an entry is listed twice", "có mục bị lặp lại"))
+        out.append(_problem(lesson, key, value, message("lessons.check.listed_twice")))
     return out
 
 
@@ -309,8 +289,7 @@ def _contact_problems(lesson: LessonFile, value: Any) -> list[LineProblem]:
                 lesson,
                 "contact",
                 None,
-                "must be a block such as {name: …, phone: …, email: …}",
-                "phải có dạng {name: …, phone: …, email: …}",
+                message("lessons.check.contact_block", example="{name: …, phone: …, email: …}"),
             )
         ]
     known = ", ".join(CONTACT_KEYS)
@@ -319,8 +298,7 @@ def _contact_problems(lesson: LessonFile, value: Any) -> list[LineProblem]:
             lesson,
             "contact",
             key,
-            f"unknown contact key (known: {known})",
-            f"mục liên hệ không hợp lệ (các mục: {known})",
+            message("lessons.check.unknown_contact_key", known=known),
         )
         for key in value
         if key not in CONTACT_KEYS
@@ -336,8 +314,7 @@ def _place_problems(lesson: LessonFile, path: Path) -> list[LineProblem]:
                 lesson,
                 "id",
                 key,
-                f"the file must be named {key}.md (it is {path.name})",
-                f"tệp phải có tên {key}.md (hiện là {path.name})",
+                message("lessons.check.wrong_file_name", key=key, name=path.name),
             )
         )
     if isinstance(year, int) and path.parent.name != str(year):
@@ -346,8 +323,7 @@ def _place_problems(lesson: LessonFile, path: Path) -> list[LineProblem]:
                 lesson,
                 "year",
                 year,
-                f"the file must be in a folder named {year} (it is in {path.parent.name or '.'}/)",
-                f"tệp phải nằm trong thư mục {year} (hiện ở {path.parent.name or '.'}/)",
+                message("lessons.check.wrong_folder", year=year, value=path.parent.name or "."),
             )
         )
     return out
@@ -361,11 +337,9 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
         tag = _markup(line, autolinks=True)
         if tag:
             if "script" in tag.lower():
-                reason = say("a <script> tag in the text: remove it", "văn bản có thẻ <script>: hãy xoá")
+                reason = message("lessons.check.script_tag")
             else:
-                reason = say(
-                    "raw HTML in the text: use Markdown only", "văn bản có mã HTML: chỉ dùng Markdown"
-                )
+                reason = message("lessons.check.raw_html")
             out.append(LineProblem(lesson.source, number, "body", tag[:40], reason))
         for found in find_personal(line):
             out.append(
@@ -374,10 +348,7 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
                     number,
                     "body",
                     mask(found),
-                    say(
-                        "personal data (phone or e-mail) in the text: move it into 'contact' in the front matter",
-                        "thông tin cá nhân (điện thoại, email) trong văn bản: chuyển vào mục 'contact' ở phần khai báo",
-                    ),
+                    message("lessons.check.personal_in_text"),
                 )
             )
     if lesson.meta or not lesson.problems:
@@ -389,7 +360,7 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
                     lesson.body_line,
                     LESSONS_SECTION,
                     "",
-                    say("no section '## 3.' (lessons learned)", "thiếu mục '## 3.' (bài học kinh nghiệm)"),
+                    message("lessons.check.no_lessons_section"),
                 )
             )
         elif not lesson.items:
@@ -399,11 +370,7 @@ def _body_problems(lesson: LessonFile) -> list[LineProblem]:
                     three.line,
                     LESSONS_SECTION,
                     "",
-                    say(
-                        "section 3 has no lesson: write each as a '###' heading with its text, or as a '- ' bullet",
-                        "mục 3 chưa có bài học nào: viết mỗi bài học thành một tiêu đề '###' kèm nội dung,"
-                        " hoặc một gạch đầu dòng '- '",
-                    ),
+                    message("lessons.check.no_lesson_in_section"),
                 )
             )
     return out

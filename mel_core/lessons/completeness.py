@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from mel_core.errors import LineProblem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons.parse import OUTLINE, LessonFile
 
 _HINT = re.compile(r"^\s*>.*$", re.MULTILINE)
@@ -44,8 +44,5 @@ def completeness_problems(lesson: LessonFile) -> list[LineProblem]:
     if not missing:
         return []
     listed = ", ".join(missing)
-    reason = say(
-        f"incomplete: the outline of letter 247/KTHT-GN asks for sections {listed}, missing or empty here",
-        f"chưa đầy đủ: đề cương của Công văn 247/KTHT-GN yêu cầu các mục {listed}, ở đây còn thiếu hoặc để trống",
-    )
+    reason = message("lessons.completeness.incomplete", listed=listed)
     return [LineProblem(lesson.source, lesson.body_line, "sections", listed, reason)]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mel_core import geo
 from mel_core.errors import LessonFormatError, LineProblem, OutputError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons.parse import LESSONS_SECTION, OUTLINE
 from mel_core.lessons.templates import write_text_atomic
 from mel_core.limits import check_upload
@@ -82,11 +82,7 @@ def import_docx(file: Path, out: Path = Path("lessons"), *, year: int | None = N
     year = year or date.today().year
     draft = _read(file)
     if not draft.sections:
-        reason = say(
-            "no numbered heading of the outline (1., 1.1 … 5.) found: is this a submission to letter 247/KTHT-GN?",
-            "không tìm thấy tiêu đề đánh số của đề cương (1., 1.1 … 5.):"
-            " đây có phải báo cáo theo công văn 247/KTHT-GN?",
-        )
+        reason = message("lessons.docx.no_outline")
         raise LessonFormatError(problems=[LineProblem(str(file), 0, "", "", reason)], path=str(file))
     slug = re.sub(r"[^a-z0-9]+", "-", fold(file.stem)).strip("-") or "submission"
     suggested = slug if slug.startswith(str(year)) else f"{year}-{slug}"
@@ -94,11 +90,8 @@ def import_docx(file: Path, out: Path = Path("lessons"), *, year: int | None = N
     target = out / str(year) / f"{suggested}.md"
     if target.exists():
         raise OutputError(
-            say(f"{target} exists already", f"tệp {target} đã có"),
-            hint=say(
-                "Move or rename it, or choose another --out.",
-                "Chuyển hoặc đổi tên tệp đó, hoặc chọn --out khác.",
-            ),
+            message("lessons.docx.exists", target=target),
+            hint=message("lessons.docx.exists_hint"),
         )
     write_text_atomic(target, text)
     return DocxImport(target, todo, len(draft.found))
@@ -119,7 +112,7 @@ def _paragraphs(file: Path) -> Iterator[tuple[str, str]]:
     try:
         document = docx.Document(str(file))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        reason = say(f"not a Word .docx file ({exc})", f"không phải tệp Word .docx ({exc})")
+        reason = message("lessons.docx.not_docx", error=exc)
         raise LessonFormatError(problems=[LineProblem(str(file), 0, "", "", reason)], path=str(file)) from exc
     body = document.element.body
     for child in body.iterchildren():

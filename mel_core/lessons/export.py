@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from mel_core.errors import MelError
 from mel_core.files import inside
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons.check import ID_PATTERN
 from mel_core.lessons.ingest import content_hash
 from mel_core.lessons.parse import parse_lesson, read_lesson
@@ -100,12 +100,7 @@ def export_lessons(
     if keys:
         missing = sorted(set(keys) - {lesson.key for lesson in lessons})
         if missing:
-            raise ExportError(
-                say(
-                    f"no lesson {', '.join(missing)} in the store",
-                    f"kho dữ liệu không có bài học {', '.join(missing)}",
-                )
-            )
+            raise ExportError(message("lessons.export.not_in_store", missing=", ".join(missing)))
     report = ExportReport()
     for lesson in lessons:
         if not ID_PATTERN.match(lesson.key):  # a key the check would refuse never names a file

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from mel_core import audit, geo
 from mel_core.errors import LessonFormatError, LineProblem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons import workflow
 from mel_core.lessons.check import validate_lessons
 from mel_core.lessons.parse import LessonFile
@@ -69,36 +69,21 @@ class IngestReport:
         """The report for a person, one bilingual line each."""
         c = self.counts
         out = [
-            say(
-                f"lessons: {c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged",
-                f"bài học: {c['added']} thêm mới, {c['updated']} cập nhật, {c['unchanged']} không đổi",
+            message(
+                "lessons.ingest.summary", added=c["added"], updated=c["updated"], unchanged=c["unchanged"]
             )
         ]
         if self.published:
             n = len(self.published)
-            out.append(
-                say(f"  {n} published by the reviewer named", f"  {n} bài được người thẩm định đã nêu đăng")
-            )
+            out.append(message("lessons.ingest.published", n=n))
         if self.held:
             n = len(self.held)
-            out.append(
-                say(
-                    f"  {n} say published but wait for a reviewer (submitted): mel lessons publish ID --by EMAIL,"
-                    " or ingest again with --publish-as EMAIL",
-                    f"  {n} bài ghi published nhưng chờ người thẩm định (submitted): mel lessons publish ID --by EMAIL,"
-                    " hoặc nạp lại với --publish-as EMAIL",
-                )
-            )
+            out.append(message("lessons.ingest.held", n=n))
         for key in self.removed_files:
             if self.pruned:
-                out.append(say(f"  deleted {key}: its file was removed", f"  đã xoá {key}: tệp đã bị gỡ"))
+                out.append(message("lessons.ingest.deleted", key=key))
             else:
-                out.append(
-                    say(
-                        f"  {key} is in the store but its file was removed (run with --prune to delete it)",
-                        f"  {key} còn trong kho nhưng tệp đã bị gỡ (chạy lại với --prune để xoá)",
-                    )
-                )
+                out.append(message("lessons.ingest.orphan", key=key))
         return out
 
 
@@ -191,10 +176,7 @@ def _programme_ids(
     for _, lesson in lessons:
         code = lesson.meta.get("programme")
         if code and str(code) not in ids:
-            reason = say(
-                "no programme with this code in the store (import the programmes first, or remove the key)",
-                "kho dữ liệu không có chương trình mang mã này (hãy nhập chương trình trước, hoặc bỏ mục này)",
-            )
+            reason = message("lessons.ingest.unknown_programme")
             problems.append(
                 LineProblem(lesson.source, lesson.line_of("programme"), "programme", str(code), reason)
             )

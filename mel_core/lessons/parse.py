@@ -16,7 +16,7 @@ import yaml
 
 from mel_core import safe_yaml
 from mel_core.errors import LineProblem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.limits import check_upload
 from mel_core.text import nfc
 
@@ -100,10 +100,7 @@ def read_lesson(path: Path, source: str | None = None) -> LessonFile:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        reason = say(
-            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-            f"không phải văn bản UTF-8 (byte {exc.start}); hãy lưu tệp dạng UTF-8",
-        )
+        reason = message("lessons.parse.not_utf8", start=exc.start)
         return LessonFile(shown, {}, "", 1, {}, problems=[LineProblem(shown, 0, "", "", reason)])
     return parse_lesson(text, shown)
 
@@ -128,10 +125,7 @@ def _control_characters(lines: list[str], source: str) -> list[LineProblem]:
         found = _CONTROL.search(line)
         if found:
             point = f"U+{ord(found.group(0)):04X}"
-            reason = say(
-                f"a control character ({point}) in the text: remove it",
-                f"văn bản có ký tự điều khiển ({point}): hãy xoá",
-            )
+            reason = message("lessons.parse.control_character", point=point)
             out.append(LineProblem(source, number, "", point, reason))
     return out
 
@@ -140,16 +134,11 @@ def _front_matter(
     lines: list[str], source: str
 ) -> tuple[dict[str, Any], dict[str, int], int, list[LineProblem]]:
     if not lines or lines[0].strip() != _FENCE:
-        reason = say(
-            "the file must start with YAML front matter: a line '---', the keys, then '---'",
-            "tệp phải bắt đầu bằng phần khai báo YAML: một dòng '---', các mục, rồi '---'",
-        )
+        reason = message("lessons.parse.no_front_matter")
         return {}, {}, 0, [LineProblem(source, 1, "", "", reason)]
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == _FENCE), None)
     if end is None:
-        reason = say(
-            "the front matter is not closed by a line '---'", "phần khai báo chưa có dòng '---' kết thúc"
-        )
+        reason = message("lessons.parse.unclosed_front_matter")
         return {}, {}, len(lines), [LineProblem(source, 1, "", "", reason)]
     key_lines = {}
     for i in range(1, end):
@@ -164,17 +153,12 @@ def _front_matter(
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         detail = getattr(exc, "problem", None) or str(exc)
-        reason = say(
-            f"the front matter is not valid YAML: {detail}",
-            f"phần khai báo không đúng cú pháp YAML: {detail}",
-        )
+        reason = message("lessons.parse.bad_yaml", detail=detail)
         return {}, key_lines, end + 1, [LineProblem(source, line, "", "", reason)]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        reason = say(
-            "the front matter must be 'key: value' lines", "phần khai báo phải gồm các dòng 'mục: giá trị'"
-        )
+        reason = message("lessons.parse.front_matter_not_keys")
         return {}, key_lines, end + 1, [LineProblem(source, 2, "", "", reason)]
     return {str(k): v for k, v in meta.items()}, key_lines, end + 1, []
 
@@ -205,7 +189,7 @@ def _sections(lines: list[str], start: int, lesson: LessonFile) -> list[Section]
             lesson.problems.append(_number_problem(lesson.source, i + 1, number, level, top))
             continue
         if any(f[1] == number for f in found):
-            reason = say(f"section {number} appears twice", f"mục {number} xuất hiện hai lần")
+            reason = message("lessons.parse.section_twice", number=number)
             lesson.problems.append(LineProblem(lesson.source, i + 1, number, "", reason))
             continue
         found.append((level, number, heading, i))
@@ -219,24 +203,17 @@ def _sections(lines: list[str], start: int, lesson: LessonFile) -> list[Section]
 
 
 def _heading_problem(source: str, line: int, text: str) -> LineProblem:
-    reason = say(
-        "a heading must be '## N.' (N = 1 to 5) or '### N.M' of the outline of letter 247/KTHT-GN",
-        "tiêu đề phải có dạng '## N.' (N từ 1 đến 5) hoặc '### N.M' theo đề cương công văn 247/KTHT-GN",
-    )
+    reason = message("lessons.parse.bad_heading")
     return LineProblem(source, line, "", text, reason)
 
 
 def _number_problem(source: str, line: int, number: str, level: int, top: str) -> LineProblem:
     if level == 2:
-        reason = say(
-            f"section {number} is not in the outline (sections 1 to 5)",
-            f"mục {number} không có trong đề cương (các mục từ 1 đến 5)",
-        )
+        reason = message("lessons.parse.unknown_section", number=number)
     else:
         allowed = ", ".join(OUTLINE.get(top, ())) or "-"
-        reason = say(
-            f"subsection {number} does not belong under section {top or '?'} (allowed: {allowed})",
-            f"tiểu mục {number} không thuộc mục {top or '?'} (được phép: {allowed})",
+        reason = message(
+            "lessons.parse.misplaced_subsection", number=number, section=top or "?", allowed=allowed
         )
     return LineProblem(source, line, number, "", reason)
 

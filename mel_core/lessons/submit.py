@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from mel_core import geo
 from mel_core.access import Viewer, may, scope_codes
 from mel_core.errors import LessonFormatError, LineProblem, MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons import workflow
 from mel_core.lessons.check import check_lesson
 from mel_core.lessons.completeness import completeness_problems, missing_sections, outline_numbers
@@ -228,7 +228,7 @@ def read_upload(data: bytes, filename: str) -> tuple[Draft, list[LineProblem]]:
     suffix = Path(filename).suffix.lower()
     shown = Path(filename).name or "upload"
     if suffix not in (".md", ".docx"):
-        reason = say("upload a .docx or .md file", "hãy tải lên tệp .docx hoặc .md")
+        reason = message("lessons.submit.wrong_kind")
         return Draft(), [LineProblem(shown, 0, "", "", reason)]
     refused = check_upload(data, "md" if suffix == ".md" else "docx", name=shown)
     if refused:
@@ -237,10 +237,7 @@ def read_upload(data: bytes, filename: str) -> tuple[Draft, list[LineProblem]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            reason = say(
-                f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-                f"không phải văn bản UTF-8 (byte {exc.start}); hãy lưu tệp dạng UTF-8",
-            )
+            reason = message("lessons.submit.not_utf8", start=exc.start)
             return Draft(), [LineProblem(shown, 0, "", "", reason)]
         lesson = parse_lesson(text, shown)
         return from_lesson(lesson), list(lesson.problems)
@@ -288,10 +285,7 @@ def _scope_problems(lesson: LessonFile, viewer: Viewer) -> list[LineProblem]:
     outside = [c for c in codes if c not in allowed]
     if not outside:
         return []
-    reason = say(
-        "outside your provinces: you may submit lessons of your own provinces only",
-        "ngoài các tỉnh của bạn: bạn chỉ gửi được bài học của tỉnh mình",
-    )
+    reason = message("lessons.submit.outside_provinces")
     return [LineProblem(lesson.source, lesson.line_of("provinces"), "provinces", ", ".join(outside), reason)]
 
 
@@ -312,17 +306,12 @@ def save(session: Session, draft: Draft, viewer: Viewer, *, submit: bool) -> tup
         SubmissionError: the lesson exists and is not the viewer's to change.
     """
     if not may(viewer, "submit_lessons"):
-        raise SubmissionError(say("you may not submit lessons", "bạn không có quyền gửi bài học"))
+        raise SubmissionError(message("lessons.submit.not_allowed"))
     row = None
     if draft.key:
         row = session.exec(select(Lesson).where(Lesson.key == draft.key)).first()
         if row is None or not editable(viewer, row):
-            raise SubmissionError(
-                say(
-                    f"{draft.key} is not yours to change (only your drafts and returned lessons)",
-                    f"bạn không sửa được {draft.key} (chỉ bản nháp và bài bị trả lại của bạn)",
-                )
-            )
+            raise SubmissionError(message("lessons.submit.not_yours", key=draft.key))
     key = row.key if row is not None else new_key(session, draft.year, draft.title)
     status = "submitted" if submit else "draft"
     checked = check_draft(draft, key, viewer, status)
@@ -337,9 +326,7 @@ def save(session: Session, draft: Draft, viewer: Viewer, *, submit: bool) -> tup
             select(Programme.id).where(Programme.code == str(lesson.meta["programme"]))
         ).first()
         if programme_id is None:
-            reason = say(
-                "no programme with this code in the store", "kho dữ liệu không có chương trình mang mã này"
-            )
+            reason = message("lessons.submit.unknown_programme")
             checked.problems.append(
                 LineProblem(
                     lesson.source, lesson.line_of("programme"), "programme", lesson.meta["programme"], reason
@@ -350,7 +337,7 @@ def save(session: Session, draft: Draft, viewer: Viewer, *, submit: bool) -> tup
     if draft.call:
         call_id = session.exec(select(LessonCall.id).where(LessonCall.code == draft.call)).first()
         if call_id is None:
-            reason = say("no such call for lessons", "không có lời mời viết bài học này")
+            reason = message("lessons.submit.unknown_call")
             checked.problems.append(LineProblem(lesson.source, 0, "call", draft.call, reason))
             return None, checked
         values["call_id"] = call_id

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from mel_core.errors import LessonFormatError, LineProblem, OutputError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.lessons.check import ID_PATTERN
 from mel_core.vocabulary import LANGUAGES
 
@@ -54,31 +54,22 @@ def new_lesson(
                 0,
                 "id",
                 lesson_id,
-                say(
-                    "the id must be lowercase a-z, 0-9 and single '-', e.g. 2026-son-la-ca-phe",
-                    "mã chỉ gồm chữ thường a-z, số 0-9 và dấu '-', ví dụ 2026-son-la-ca-phe",
-                ),
+                message("lessons.templates.bad_id"),
             )
         )
     if not 1900 <= year <= 2100:
-        problems.append(
-            LineProblem("--year", 0, "year", str(year), say("not a plausible year", "năm không hợp lệ"))
-        )
+        problems.append(LineProblem("--year", 0, "year", str(year), message("lessons.templates.bad_year")))
     if kind not in KINDS:
-        problems.append(
-            LineProblem("--kind", 0, "kind", kind, say("use state or ngo", "dùng state hoặc ngo"))
-        )
+        problems.append(LineProblem("--kind", 0, "kind", kind, message("lessons.templates.bad_kind")))
     if lang not in LANGUAGES:
-        problems.append(LineProblem("--lang", 0, "lang", lang, say("use vi or en", "dùng vi hoặc en")))
+        problems.append(LineProblem("--lang", 0, "lang", lang, message("lessons.templates.bad_lang")))
     if problems:
         raise LessonFormatError(problems=problems, path="mel lessons new")
     target = out / str(year) / f"{lesson_id}.md"
     if target.exists():
         raise OutputError(
-            say(f"{target} exists already", f"tệp {target} đã có"),
-            hint=say(
-                "Choose another --id, or edit the existing file.", "Chọn --id khác, hoặc sửa tệp đã có."
-            ),
+            message("lessons.templates.exists", target=target),
+            hint=message("lessons.templates.exists_hint"),
         )
     write_text_atomic(target, render_template(lesson_id, year, kind, lang))
     return target
@@ -93,6 +84,6 @@ def write_text_atomic(target: Path, text: str) -> None:
         partial.replace(target)
     except OSError as exc:
         raise OutputError(
-            say(f"cannot write {target}: {exc.strerror}", f"không ghi được {target}: {exc.strerror}"),
-            hint=say("Choose a folder you can write with --out.", "Chọn thư mục ghi được bằng --out."),
+            message("lessons.templates.cannot_write", target=target, strerror=exc.strerror),
+            hint=message("lessons.templates.cannot_write_hint"),
         ) from exc

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from mel_core import audit
 from mel_core.accounts.users import acting_user
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import Lesson, LessonReview, User, table_of
 from mel_core.text import nfc
 from mel_core.vocabulary import LESSON_DECISIONS
@@ -63,8 +63,8 @@ def find_lesson(session: Session, key: str) -> Lesson:
     lesson = session.exec(select(Lesson).where(Lesson.key == key)).first()
     if lesson is None:
         raise ReviewError(
-            say(f"no lesson {key!r} in the store", f"kho dữ liệu không có bài học {key!r}"),
-            hint=say("Load it first: mel lessons ingest lessons/", "Nạp trước: mel lessons ingest lessons/"),
+            message("lessons.workflow.not_in_store", key=key),
+            hint=message("lessons.workflow.not_in_store_hint"),
         )
     return lesson
 
@@ -78,14 +78,8 @@ def reviewer(session: Session, email: str) -> User:
     user = acting_user(session, email, "review_lessons")
     if user is None:
         raise ReviewError(
-            say(
-                f"{email!r} is not an enabled reviewer or administrator of the portal",
-                f"{email!r} không phải người thẩm định hoặc quản trị đang hoạt động",
-            ),
-            hint=say(
-                "Give the e-mail of a reviewer (mel users list).",
-                "Dùng e-mail của một người thẩm định (mel users list).",
-            ),
+            message("lessons.workflow.not_reviewer", email=email),
+            hint=message("lessons.workflow.not_reviewer_hint"),
         )
     return user
 
@@ -114,17 +108,14 @@ def decide(
     """
     if decision not in LESSON_DECISIONS:
         raise ReviewError(
-            say(f"{decision!r} is not a decision", f"{decision!r} không phải một quyết định"),
-            hint=say("Use publish, return or reject.", "Dùng publish, return hoặc reject."),
+            message("lessons.workflow.unknown_decision", decision=decision),
+            hint=message("lessons.workflow.unknown_decision_hint"),
         )
     text = nfc(comment or "").strip()
     if decision != "publish" and not text:
         raise ReviewError(
-            say(
-                "returning or rejecting a lesson needs a comment for the contributor",
-                "trả lại hoặc từ chối bài học cần ghi nhận xét cho người gửi",
-            ),
-            hint=say('Add --comment "…".', 'Thêm --comment "…".'),
+            message("lessons.workflow.comment_needed"),
+            hint=message("lessons.workflow.comment_needed_hint"),
         )
     user = reviewer(session, by)
     lesson = find_lesson(session, key)
@@ -168,16 +159,10 @@ def decide(
 
 def _conflict(session: Session, lesson: Lesson, seen_version: str | None) -> str:
     if lesson.status == "submitted" and seen_version is not None and lesson.content_hash != seen_version:
-        return say(
-            f"{lesson.key} changed since you read it: read it again before deciding",
-            f"{lesson.key} đã thay đổi từ khi bạn đọc: hãy đọc lại trước khi quyết định",
-        )
+        return message("lessons.workflow.changed_since_read", key=lesson.key)
     last = steps(session, lesson)[-1:] or None
     who = f" ({last[0].by}, {last[0].at:%Y-%m-%d %H:%M} UTC)" if last else ""
-    return say(
-        f"{lesson.key} is {lesson.status}, not submitted{who}: nothing was changed",
-        f"{lesson.key} đang ở trạng thái {lesson.status}, không phải chờ thẩm định{who}: không thay đổi gì",
-    )
+    return message("lessons.workflow.not_submitted", key=lesson.key, status=lesson.status, who=who)
 
 
 def record_submission(session: Session, lesson: Lesson, by: str, *, when: datetime | None = None) -> None:
