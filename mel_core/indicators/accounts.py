@@ -28,13 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mel_core.i18n import say
+from mel_core.i18n import Text, message, t
 from mel_core.indicators.methods import MethodInputError, Values, _arr, _divide, _guard, _masked, _out
 
-NOT_NEGATIVE = say("must not be negative", "không được âm")
+NOT_NEGATIVE = message("indicators.methods.negative")
 #: an optional amount (its default is a plain zero)
 Amount = float | npt.NDArray[np.float64]
-POSITIVE_INDEX = say("a price index must be positive", "chỉ số giá phải dương")
+POSITIVE_INDEX = message("indicators.accounts.price_index")
 
 
 def _sum(parts: tuple[Values, ...]) -> npt.NDArray[np.float64]:
@@ -79,9 +79,7 @@ def gdp_production(*value_added: Values, import_duties: Amount = 0.0, strict: bo
         MethodInputError: no sector given, or negative import duties.
     """
     if not value_added:
-        raise MethodInputError(
-            "gdp_production", "value_added", [], say("no sector given", "chưa có ngành kinh tế nào")
-        )
+        raise MethodInputError("gdp_production", "value_added", [], message("indicators.accounts.no_sector"))
     duties = _arr(import_duties)
     bad = _not_negative("gdp_production", strict, import_duties=duties)
     return _out(_masked(_sum(value_added) + duties, *bad), *value_added, import_duties)
@@ -175,7 +173,7 @@ def gdp_discrepancy_share(gdp_by_production: Values, gdp_by_other: Values, *, st
         p <= 0,
         "gdp_by_production",
         p,
-        say("GDP must be positive", "GDP phải dương"),
+        message("indicators.accounts.no_gdp"),
     )
     return _out(_masked(_divide(p - o, p) * 100.0, bad), gdp_by_production, gdp_by_other)
 
@@ -206,17 +204,19 @@ class GdpReconciliation:
     def lines(self) -> list[str]:
         """One line per method: its GDP, and the discrepancy with its share (in English, with Vietnamese)."""
         return [
-            say(
-                f"GDP by {name}: {value:,.1f}; discrepancy {self.discrepancy[name]:,.1f}"
-                f" ({self.share[name]:.2f} % of GDP by production)",
-                f"GDP theo phương pháp {_VI_METHOD[name]}: {value:,.1f}; chênh lệch thống kê"
-                f" {self.discrepancy[name]:,.1f} ({self.share[name]:.2f} % GDP theo phương pháp sản xuất)",
-            )
+            Text(*(self._line(name, value, lang) for lang in ("en", "vi")))
             for name, value in self.estimates.items()
         ]
 
-
-_VI_METHOD = {"income": "thu nhập", "expenditure": "sử dụng"}
+    def _line(self, name: str, value: float, lang: str) -> str:
+        return t(
+            "indicators.accounts.gdp_by",
+            lang,
+            method=t(f"indicators.accounts.method_{name}", lang),
+            value=value,
+            discrepancy=self.discrepancy[name],
+            share=self.share[name],
+        )
 
 
 def reconcile_gdp(
@@ -244,7 +244,7 @@ def reconcile_gdp(
     """
     for name, value in (("production", production), ("income", income), ("expenditure", expenditure)):
         if value is not None and not math.isfinite(value):
-            raise MethodInputError("reconcile_gdp", name, value, say("not a number", "không phải là số"))
+            raise MethodInputError("reconcile_gdp", name, value, message("indicators.accounts.not_number"))
     estimates = {k: float(v) for k, v in (("income", income), ("expenditure", expenditure)) if v is not None}
     discrepancy = {k: float(gdp_discrepancy(production, v)) for k, v in estimates.items()}
     share = {k: float(gdp_discrepancy_share(production, v)) for k, v in estimates.items()}
@@ -393,10 +393,7 @@ def administrative_production_value(
         r + t > e,
         "major_repairs",
         r,
-        say(
-            "repairs and transfers exceed the recurrent expenditure they are part of",
-            "chi sửa chữa lớn và chi chuyển nhượng lớn hơn tổng chi thường xuyên chứa chúng",
-        ),
+        message("indicators.accounts.transfers_exceed_recurrent"),
     )
     return _out(
         _masked(e - r - t + d, *bad, over), recurrent_expenditure, major_repairs, transfers, depreciation

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.indicators.methods import (
     GDP_PPP_BOUNDS,
     LONGEVITY_BOUNDS,
@@ -38,7 +38,7 @@ def longevity_index(
         MethodInputError: a life expectancy of zero or less.
     """
     x = _arr(life_expectancy)
-    bad = _guard("hdi", strict, x <= 0, "life_expectancy", x, say("must be positive", "phải dương"))
+    bad = _guard("hdi", strict, x <= 0, "life_expectancy", x, message("indicators.hdi.not_positive"))
     low, high = bounds
     return _out(_masked((x - low) / (high - low), bad), life_expectancy)
 
@@ -51,7 +51,7 @@ def education_index(literacy: Values, enrolment: Values, *, strict: bool = True)
     """
     lit, enr = _arr(literacy), _arr(enrolment)
     low, high = RATE_BOUNDS
-    reason = say("a rate must lie between 0 and 100 %", "tỷ lệ phải nằm trong 0–100 %")
+    reason = message("indicators.hdi.rate_range")
     b1 = _guard("hdi", strict, (lit < low) | (lit > high), "literacy", lit, reason)
     b2 = _guard("hdi", strict, (enr < low) | (enr > high), "enrolment", enr, reason)
     index = 2.0 / 3.0 * (lit - low) / (high - low) + 1.0 / 3.0 * (enr - low) / (high - low)
@@ -67,7 +67,7 @@ def income_index(
         MethodInputError: GDP per capita of zero or less (no logarithm).
     """
     x = _arr(gdp_per_capita_ppp)
-    bad = _guard("hdi", strict, x <= 0, "gdp_per_capita_ppp", x, say("must be positive", "phải dương"))
+    bad = _guard("hdi", strict, x <= 0, "gdp_per_capita_ppp", x, message("indicators.hdi.not_positive"))
     low, high = bounds
     with np.errstate(divide="ignore", invalid="ignore"):
         index = (np.log10(x) - np.log10(low)) / (np.log10(high) - np.log10(low))
@@ -106,9 +106,7 @@ def hdi(
     )
 
 
-SHARE_RANGE = say(
-    "a share must lie between 0 and 100 % (exclusive)", "tỷ trọng phải nằm trong khoảng 0–100 %"
-)
+SHARE_RANGE = message("indicators.hdi.share_range")
 
 
 def equally_distributed_index(
@@ -125,9 +123,7 @@ def equally_distributed_index(
         MethodInputError: an index of zero or less (no harmonic mean), or a share outside (0, 100).
     """
     fi, mi, share = _arr(female_index), _arr(male_index), _arr(female_share) / 100.0
-    reason = say(
-        "an index must be positive for the harmonic mean", "chỉ số phải dương để tính trung bình điều hoà"
-    )
+    reason = message("indicators.hdi.harmonic_mean")
     b1 = _guard("gdi", strict, fi <= 0, "female_index", fi, reason)
     b2 = _guard("gdi", strict, mi <= 0, "male_index", mi, reason)
     b3 = _guard("gdi", strict, (share <= 0) | (share >= 1), "female_share", share * 100, SHARE_RANGE)
@@ -169,10 +165,8 @@ def earned_income(
     )
     b1 = _guard("gdi", strict, (f <= 0) | (f >= 1), "female_share", f * 100, SHARE_RANGE)
     b2 = _guard("gdi", strict, (ea < 0) | (ea > 1), "female_active_share", ea * 100, SHARE_RANGE)
-    b3 = _guard("gdi", strict, w < 0, "wage_ratio", w, say("must not be negative", "không được âm"))
-    b4 = _guard(
-        "gdi", strict, gdp < 0, "gdp_per_capita_ppp", gdp, say("must not be negative", "không được âm")
-    )
+    b3 = _guard("gdi", strict, w < 0, "wage_ratio", w, message("indicators.methods.negative"))
+    b4 = _guard("gdi", strict, gdp < 0, "gdp_per_capita_ppp", gdp, message("indicators.methods.negative"))
     with np.errstate(divide="ignore", invalid="ignore"):
         wage_bill = (w * ea) / (w * ea + (1.0 - ea))
         female = _masked(wage_bill * gdp / f, b1, b2, b3, b4)
@@ -284,11 +278,9 @@ def hpi(
         MethodInputError: no part of P3, or a rate outside 0–100 %.
     """
     if not living_standard:
-        raise MethodInputError(
-            "hpi", "living_standard", [], say("no part of P3 given", "chưa có thành phần nào của P3")
-        )
+        raise MethodInputError("hpi", "living_standard", [], message("indicators.hdi.no_living_standard"))
     low, high = RATE_BOUNDS
-    reason = say("a rate must lie between 0 and 100 %", "tỷ lệ phải nằm trong 0–100 %")
+    reason = message("indicators.hdi.rate_range")
     named = {"not_surviving_40": not_surviving_40, "adult_illiteracy": adult_illiteracy}
     named.update({f"living_standard[{k}]": v for k, v in enumerate(living_standard)})
     bad = [

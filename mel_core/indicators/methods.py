@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 Number = float | int
 Values = TypeVar("Values", float, npt.NDArray[np.float64])
@@ -46,11 +46,10 @@ class MethodInputError(MelError, ValueError):
 
     def __init__(self, method: str, argument: str, value: object, reason: str) -> None:
         super().__init__(
-            say(f"{method}: {argument} = {value!r}: {reason}", f"{method}: {argument} = {value!r}: {reason}"),
-            hint=say(
-                "Check the figures the indicator is computed from.",
-                "Kiểm tra các số liệu dùng để tính chỉ tiêu này.",
+            message(
+                "indicators.methods.bad_input", method=method, argument=argument, value=value, reason=reason
             ),
+            hint=message("indicators.methods.bad_input_hint"),
         )
         self.method, self.argument, self.value, self.reason = method, argument, value, reason
 
@@ -100,9 +99,7 @@ def _divide(
         return np.divide(numerator, denominator)
 
 
-ZERO_BASE = say(
-    "the base is zero: growth from zero is undefined", "gốc bằng không: không tính được tốc độ tăng"
-)
+ZERO_BASE = message("indicators.methods.zero_base")
 
 
 def growth_rate(current: Values, previous: Values, *, strict: bool = True) -> Values:
@@ -134,8 +131,8 @@ def average_growth(final: Values, base: Values, years: Values, *, strict: bool =
     """
     xn, x0, n = _arr(final), _arr(base), _arr(years)
     b1 = _guard("average_growth", strict, x0 <= 0, "base", x0, ZERO_BASE)
-    b2 = _guard("average_growth", strict, xn < 0, "final", xn, say("must not be negative", "không được âm"))
-    b3 = _guard("average_growth", strict, n < 1, "years", n, say("must be at least 1", "phải từ 1 trở lên"))
+    b2 = _guard("average_growth", strict, xn < 0, "final", xn, message("indicators.methods.negative"))
+    b3 = _guard("average_growth", strict, n < 1, "years", n, message("indicators.methods.less_than_one"))
     with np.errstate(divide="ignore", invalid="ignore"):
         result = (np.power(_divide(xn, x0), _divide(np.ones_like(n), n)) - 1.0) * 100.0
     return _out(_masked(result, b1, b2, b3), final, base, years)
@@ -153,7 +150,7 @@ def average_growth_from_rates(rates: npt.ArrayLike, *, strict: bool = True) -> f
     if r.size == 0:
         if strict:
             raise MethodInputError(
-                "average_growth_from_rates", "rates", [], say("no rates", "không có tốc độ nào")
+                "average_growth_from_rates", "rates", [], message("indicators.methods.no_rates")
             )
         return float("nan")
     bad = _guard(
@@ -162,7 +159,7 @@ def average_growth_from_rates(rates: npt.ArrayLike, *, strict: bool = True) -> f
         r <= -100,
         "rates",
         r,
-        say("a fall of 100 % or more", "giảm từ 100 % trở lên"),
+        message("indicators.methods.total_fall"),
     )
     if bad.any() or np.isnan(r).any():
         return float("nan")
@@ -176,7 +173,7 @@ def share(part: Values, whole: Values, *, strict: bool = True) -> Values:
         MethodInputError: ``whole`` is zero or negative.
     """
     p, w = _arr(part), _arr(whole)
-    bad = _guard("share", strict, w <= 0, "whole", w, say("the total must be positive", "tổng phải dương"))
+    bad = _guard("share", strict, w <= 0, "whole", w, message("indicators.methods.no_total"))
     return _out(_masked(_divide(p, w) * 100.0, bad), part, whole)
 
 
@@ -187,11 +184,11 @@ def ratio(numerator: Values, denominator: Values, *, strict: bool = True) -> Val
         MethodInputError: ``denominator`` is zero.
     """
     n, d = _arr(numerator), _arr(denominator)
-    bad = _guard("ratio", strict, d == 0, "denominator", d, say("division by zero", "chia cho không"))
+    bad = _guard("ratio", strict, d == 0, "denominator", d, message("indicators.methods.division_by_zero"))
     return _out(_masked(_divide(n, d), bad), numerator, denominator)
 
 
-NO_PEOPLE = say("the population must be positive", "dân số phải dương")
+NO_PEOPLE = message("indicators.methods.no_people")
 
 
 def per_capita(total: Values, population: Values, *, strict: bool = True) -> Values:
@@ -226,7 +223,7 @@ def per_capita_usd(
         fx <= 0,
         "vnd_per_usd",
         fx,
-        say("the rate must be positive", "tỷ giá phải dương"),
+        message("indicators.methods.no_exchange_rate"),
     )
     return _out(_masked(_divide(_divide(t, pop), fx), b1, b2), total_vnd, population, vnd_per_usd)
 
@@ -237,11 +234,9 @@ def _coefficients(
     a = _arr(alpha)
     b = 1.0 - a if beta is None else _arr(beta)
     out_of_range = (a < 0) | (a > 1)
-    bad1 = _guard(
-        method, strict, out_of_range, "alpha", a, say("must lie between 0 and 1", "phải nằm trong 0–1")
-    )
+    bad1 = _guard(method, strict, out_of_range, "alpha", a, message("indicators.methods.not_a_share"))
     bad2 = _guard(
-        method, strict, np.abs(a + b - 1.0) > 1e-9, "beta", b, say("α + β must equal 1", "α + β phải bằng 1")
+        method, strict, np.abs(a + b - 1.0) > 1e-9, "beta", b, message("indicators.methods.coefficients_sum")
     )
     return a, b, bad1 | bad2
 
@@ -300,7 +295,7 @@ def growth_contributions(
         y == 0,
         "output_growth",
         y,
-        say("no growth to divide", "không có tăng trưởng để chia"),
+        message("indicators.methods.no_growth"),
     )
     inputs = (output_growth, capital_growth, labour_growth, alpha)
     parts = {"capital": a * k, "labour": b * lab, "tfp": y - (a * k + b * lab)}
@@ -362,9 +357,9 @@ def icor(investment: Values, gdp_end: Values, gdp_start: Values, *, strict: bool
         g1 - g0 <= 0,
         "gdp_end",
         g1,
-        say("GDP did not grow: ICOR is undefined", "GDP không tăng: không tính được ICOR"),
+        message("indicators.methods.no_gdp_growth"),
     )
-    b2 = _guard("icor", strict, v < 0, "investment", v, say("must not be negative", "không được âm"))
+    b2 = _guard("icor", strict, v < 0, "investment", v, message("indicators.methods.negative"))
     return _out(_masked(_divide(v, g1 - g0), b1, b2), investment, gdp_end, gdp_start)
 
 
@@ -374,12 +369,8 @@ def production_value(quantity: Values, unit_price: Values, *, strict: bool = Tru
     Sum the result over products for a total. Raises :class:`MethodInputError` for a negative quantity or price.
     """
     q, p = _arr(quantity), _arr(unit_price)
-    b1 = _guard(
-        "production_value", strict, q < 0, "quantity", q, say("must not be negative", "không được âm")
-    )
-    b2 = _guard(
-        "production_value", strict, p < 0, "unit_price", p, say("must not be negative", "không được âm")
-    )
+    b1 = _guard("production_value", strict, q < 0, "quantity", q, message("indicators.methods.negative"))
+    b2 = _guard("production_value", strict, p < 0, "unit_price", p, message("indicators.methods.negative"))
     return _out(_masked(q * p, b1, b2), quantity, unit_price)
 
 
@@ -398,6 +389,6 @@ def value_per_hectare(product_value: Values, area_ha: Values, *, strict: bool = 
         a <= 0,
         "area_ha",
         a,
-        say("the area must be positive", "diện tích phải dương"),
+        message("indicators.methods.no_area"),
     )
     return _out(_masked(_divide(v, a), bad), product_value, area_ha)
