@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import string
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,15 @@ def message(key: str, /, **values: object) -> str:
     if values:
         return Text(entry["en"].format(**values), entry["vi"].format(**values))
     return Text(entry["en"], entry["vi"])
+
+
+def both(words: Callable[[str], str]) -> str:
+    """A message whose values differ by language, as a :class:`Text`: ``words(lang)`` gives it in ``lang``.
+
+    ``both(lambda lang: t("reports.units.unknown", lang, level=t(f"reports.units.{level}", lang)))``: for a
+    message that names a word of the catalogue or the taxonomy, which :func:`message` would give in one language.
+    """
+    return Text(words("en"), words("vi"))
 
 
 def term(vocabulary: str, key: str, lang: str | None = None) -> str:

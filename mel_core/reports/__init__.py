@@ -30,7 +30,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from mel_core.errors import MelError, OutputError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.periods import Period
 from mel_core.reports.five_year import five_year
 from mel_core.reports.framework import framework
@@ -99,14 +99,8 @@ def _form_for(kind: ReportKind, form: str | None) -> Form:
         return allowed[0]
     if form not in allowed:
         raise ReportRequestError(
-            say(
-                f"form {form} does not go with a {kind} report (it has {', '.join(allowed)})",
-                f"biểu {form} không dùng cho báo cáo {kind} (báo cáo này có biểu {', '.join(allowed)})",
-            ),
-            hint=say(
-                "Table 4.1 is the framework of a year's plan: mel report annual PROGRAMME --form 4.1.",
-                "Biểu 4.1 là khung theo dõi kế hoạch năm: mel report annual MÃ_CHƯƠNG_TRÌNH --form 4.1.",
-            ),
+            message("reports.request.wrong_form", form=form, kind=kind, allowed=", ".join(allowed)),
+            hint=message("reports.request.wrong_form_hint"),
         )
     return form
 
@@ -154,26 +148,20 @@ def build_report(
     """
     if kind not in REPORT_KINDS:
         raise ReportRequestError(
-            say(f"{kind!r} is not a report kind", f"{kind!r} không phải loại báo cáo"),
-            hint=say(
-                "Use monthly, quarterly, six-month, annual or five-year.",
-                "Dùng monthly, quarterly, six-month, annual hoặc five-year.",
-            ),
+            message("reports.request.unknown_kind", kind=kind),
+            hint=message("reports.request.unknown_kind_hint"),
         )
     asked = [x for x in (programme, province, district, commune) if x is not None]
     if len(asked) != 1:
         raise ReportRequestError(
-            say("give a programme code, --province, --district or --commune CODE (one of them)",
-                "hãy chọn một mã chương trình, --province, --district hoặc --commune MÃ (chỉ một)"),
-            hint=say("Example: mel report annual DB-BSS-2011, or mel report annual --province 11.",
-                     "Ví dụ: mel report annual DB-BSS-2011, hoặc mel report annual --province 11."),
-        )  # fmt: skip
+            message("reports.request.one_subject"),
+            hint=message("reports.request.one_subject_hint"),
+        )
     if plan not in PLAN_CHOICES:
         raise ReportRequestError(
-            say(f"{plan!r} is not a plan to rate against", f"{plan!r} không phải kế hoạch để đánh giá"),
-            hint=say("Use --plan adjusted (the default) or --plan original.",
-                     "Dùng --plan adjusted (mặc định) hoặc --plan original."),
-        )  # fmt: skip
+            message("reports.request.unknown_plan", plan=plan),
+            hint=message("reports.request.unknown_plan_hint"),
+        )
     chosen = _form_for(kind, sectoral_form(kind, form, sector))
     if programme is not None:
         scope = programme_scope(session, programme)
@@ -228,18 +216,13 @@ def write_report(table: ReportTable, path: Path, fmt: Format | None = None) -> P
         writer = write_xlsx
     else:
         raise OutputError(
-            say(
-                f"{path}: unknown report format {chosen!r}",
-                f"{path}: định dạng báo cáo {chosen!r} không hỗ trợ",
-            ),
-            hint=say("Use --format xlsx or --format html.", "Dùng --format xlsx hoặc --format html."),
+            message("reports.request.unknown_format", path=path, chosen=chosen),
+            hint=message("reports.request.unknown_format_hint"),
         )
     try:
         return writer(table, path)
     except OSError as exc:
         raise OutputError(
-            say(
-                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
-            ),
-            hint=say("Choose another --out path or folder.", "Chọn đường dẫn --out hoặc thư mục khác."),
+            message("reports.messages.cannot_write", path=path, reason=exc.strerror or exc),
+            hint=message("reports.messages.choose_another_out"),
         ) from exc

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import admin_tree, below
 from mel_core.errors import PeriodError
-from mel_core.i18n import message, say, term
+from mel_core.i18n import both, message, t, term
 from mel_core.indicators.derived import OBS_COLUMNS
 from mel_core.indicators.rollup import admin_rollup
 from mel_core.periods import Period, PeriodKind, parse_period
@@ -145,13 +145,16 @@ def compare(
         codes = [c for c in codes if known[c].region == wanted]
     if not codes:
         raise ReportScopeError(
-            say(
-                f"programme {programme} works in no province{' of this region' if region else ''}",
-                f"chương trình {programme} không hoạt động ở tỉnh nào{' của vùng này' if region else ''}",
+            message(
+                "reports.compare.no_province_in_region" if region else "reports.compare.no_province",
+                programme=programme,
             ),
-            hint=say(
-                f"Its provinces: {', '.join(record['provinces']) or 'none'}.",
-                f"Các tỉnh của chương trình: {', '.join(record['provinces']) or 'chưa có'}.",
+            hint=both(
+                lambda lang: t(
+                    "reports.compare.provinces_hint",
+                    lang,
+                    provinces=", ".join(record["provinces"]) or t("reports.words.none", lang),
+                )
             ),
         )
     figures = {c: _province_figures(session, record, c) for c in codes}
@@ -187,11 +190,14 @@ def _region_key(region: str) -> str:
             return key
     raise ReportScopeError(
         message("reports.messages.not_a_region", region=region),
-        hint=say(
-            "Regions: " + "; ".join(sorted({p.region for p in geo.provinces().values()})) + ".",
-            "Các vùng: "
-            + "; ".join(sorted(region_label(r) for r in {p.region for p in geo.provinces().values()}))
-            + ".",
+        hint=both(
+            lambda lang: t(
+                "reports.compare.regions_hint",
+                lang,
+                regions="; ".join(
+                    sorted(term("regions", r, lang) for r in {p.region for p in geo.provinces().values()})
+                ),
+            )
         ),
     )
 

@@ -19,7 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from mel_core.errors import PeriodError
-from mel_core.i18n import say
+from mel_core.i18n import both, t
 from mel_core.periods import Period, PeriodKind, parse_period
 
 ReportKind = Literal["monthly", "quarterly", "six-month", "annual", "five-year"]
@@ -32,7 +32,7 @@ _EXAMPLES = {
     "annual": "2013",
     "five-year": "2011-2015",
 }
-_QUARTER_VI = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_ROMAN = ("I", "II", "III", "IV")  # a quarter is numbered in Roman numerals: QUÝ III
 
 
 def _sedp_span(year: int) -> Period:
@@ -77,22 +77,17 @@ def check_period(kind: ReportKind, text: str) -> Period:
     }[kind]
     if not good:
         raise PeriodError(
-            say(
-                f"{text!r} is not a period of a {kind} report: use a period like {_EXAMPLES[kind]}",
-                f"{text!r} không phải kỳ của báo cáo {_vi(kind)}: dùng kỳ dạng {_EXAMPLES[kind]}",
+            both(
+                lambda lang: t(
+                    "reports.period.not_a_period",
+                    lang,
+                    text=text,
+                    kind=t(f"reports.kind.{kind}", lang),
+                    example=_EXAMPLES[kind],
+                )
             )
         )
     return period
-
-
-def _vi(kind: ReportKind) -> str:
-    return {
-        "monthly": "tháng",
-        "quarterly": "quý",
-        "six-month": "6 tháng",
-        "annual": "năm",
-        "five-year": "5 năm",
-    }[kind]
 
 
 def _containers(kind: ReportKind, labels: Iterable[str]) -> set[Period]:
@@ -123,8 +118,6 @@ def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.Dat
     for pool in (planned & reported, reported, planned):
         if pool:
             return max(pool)
-    hint_en = f"Give the period with --period (e.g. {_EXAMPLES[kind]}), or import the figures first."
-    hint_vi = f"Chọn kỳ bằng --period (ví dụ {_EXAMPLES[kind]}), hoặc nhập số liệu trước."
     # figures of another kind (annual figures asked for a six-month report): say which, and which report has them
     other = next(
         (
@@ -134,40 +127,47 @@ def default_period(kind: ReportKind, targets: pd.DataFrame, observations: pd.Dat
         ),
         None,
     )
+    span = ""
     if other is not None:
         held = sorted(_containers(other, observations["period"]))
         span = held[0].label if len(held) == 1 else f"{held[0].label}…{held[-1].label}"
-        article = "an" if other == "annual" else "a"
-        hint_en = (
-            f"The figures here are for {span}, periods of {article} {other} report:"
-            f" try `mel report {other}`. {hint_en}"
+
+    def hint(lang: str) -> str:
+        words = t("reports.period.give_period", lang, example=_EXAMPLES[kind])
+        if other is None:
+            return words
+        return t(
+            "reports.period.other_kind",
+            lang,
+            span=span,
+            a_kind=t(f"reports.a_kind.{other}", lang),
+            other=other,
+            hint=words,
         )
-        hint_vi = (
-            f"Số liệu ở đây thuộc các kỳ {span}, là kỳ của báo cáo {_vi(other)}:"
-            f" thử `mel report {other}`. {hint_vi}"
-        )
+
     raise PeriodError(
-        say(
-            f"nothing in the store falls in a period of a {kind} report",
-            f"không có số liệu nào thuộc kỳ của báo cáo {_vi(kind)}",
-        ),
-        hint=say(hint_en, hint_vi),
+        both(lambda lang: t("reports.period.nothing", lang, kind=t(f"reports.kind.{kind}", lang))),
+        hint=both(hint),
     )
 
 
-def period_title(kind: ReportKind, period: Period) -> str:
+def period_title(kind: ReportKind, period: Period, lang: str = "vi") -> str:
     """How the form's title names the period: "THÁNG 7 NĂM 2015", "QUÝ III NĂM 2015", "6 THÁNG ĐẦU NĂM 2013",
     "NĂM 2013", "5 NĂM 2011-2015"."""
+    year = period.start.year
     if kind == "monthly":
-        return f"THÁNG {period.start.month} NĂM {period.start.year}"
+        return t("reports.period_title.monthly", lang, month=period.start.month, year=year)
     if kind == "quarterly":
-        return f"QUÝ {_QUARTER_VI[(period.start.month - 1) // 3 + 1]} NĂM {period.start.year}"
+        return t(
+            "reports.period_title.quarterly", lang, quarter=_ROMAN[(period.start.month - 1) // 3], year=year
+        )
     if kind == "six-month":
-        half = "ĐẦU" if period.start.month == 1 else "CUỐI"
-        return f"6 THÁNG {half} NĂM {period.start.year}"
+        if period.start.month == 1:
+            return t("reports.period_title.first_half", lang, year=year)
+        return t("reports.period_title.second_half", lang, year=year)
     if kind == "annual":
-        return f"NĂM {period.start.year}"
-    return f"5 NĂM {period.start.year}-{period.end.year}"
+        return t("reports.period_title.annual", lang, year=year)
+    return t("reports.period_title.five-year", lang, start=year, end=period.end.year)
 
 
 def in_words(day: date) -> str:

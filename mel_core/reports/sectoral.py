@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.periods import Period, parse_period
 from mel_core.reference import PlanSector, plan_fields, taxonomy
 from mel_core.reports.framework import PlanOf, plan_rows
@@ -70,8 +70,8 @@ def plan_sector(key: str) -> PlanSector:
                 return sector
     keys = ", ".join(s.key for f in plan_fields() for s in f.sectors)
     raise SectorError(
-        say(f"{key!r} is not a sector of the plan", f"{key!r} không phải ngành của kế hoạch"),
-        hint=say(f"Use one of: {keys}.", f"Dùng một trong các mã ngành: {keys}."),
+        message("reports.sectoral.unknown_sector", key=key),
+        hint=message("reports.sectoral.unknown_sector_hint", keys=keys),
     )
 
 
@@ -87,25 +87,19 @@ def sectoral_form(kind: str, form: str | None, sector: str | None) -> str | None
     if sector is None:
         if form in SECTORAL.values():
             raise SectorError(
-                say(f"form {form} is the framework of one sector: give --sector KEY",
-                    f"biểu {form} là khung theo dõi của một ngành: hãy ghi --sector MÃ_NGÀNH"),
-                hint=say("Example: mel report annual --province 11 --sector agriculture",
-                         "Ví dụ: mel report annual --province 11 --sector agriculture"),
-            )  # fmt: skip
+                message("reports.sectoral.no_sector", form=form),
+                hint=message("reports.sectoral.no_sector_hint"),
+            )
         return form
     plan_sector(sector)
     if kind not in SECTORAL:
         raise SectorError(
-            say(f"a {kind} report has no sectoral framework: --sector goes with annual (appendix 2a) or"
-                " five-year (appendix 4a)",
-                f"báo cáo {kind} không có khung theo dõi ngành: --sector dùng với annual (phụ lục 2a) hoặc"
-                " five-year (phụ lục 4a)"),
-        )  # fmt: skip
+            message("reports.sectoral.no_framework", kind=kind),
+        )
     if form not in (None, DEFAULT[kind], SECTORAL[kind]):
         raise SectorError(
-            say(f"--sector gives the sector's framework (form {SECTORAL[kind]}), not form {form}",
-                f"--sector cho khung theo dõi của ngành (biểu {SECTORAL[kind]}), không phải biểu {form}"),
-        )  # fmt: skip
+            message("reports.sectoral.not_sector_form", framework=SECTORAL[kind], form=form),
+        )
     return SECTORAL[kind]
 
 

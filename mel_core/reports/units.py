@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, below, merged_into, province_of
-from mel_core.i18n import message, say
+from mel_core.i18n import both, message, t
 from mel_core.periods import Period
 from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope, _figures, _programmes
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
@@ -25,14 +25,18 @@ def unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
     """The error for a district or commune code (``level``) the store does not have, naming a few it has."""
     au = table_of(AdminUnit)
     known = list(conn.scalars(select(au.c.code).where(au.c.level == level).order_by(au.c.code).limit(8)))
-    word_en, word_vi = ("district", "huyện") if level == "district" else ("commune", "xã")
+    kind = "district" if level == "district" else "commune"
     return ReportScopeError(
-        say(f"{code!r} is not a {word_en} in the store", f"không có {word_vi} mã {code!r} trong kho dữ liệu"),
-        hint=say(
-            f"Import the districts and communes first (the admin_units sheet of `mel import`); known {word_en}"
-            f" codes: {', '.join(known) or 'none'}.",
-            f"Hãy nhập danh sách huyện, xã trước (trang admin_units của `mel import`); các mã {word_vi} đang có:"
-            f" {', '.join(known) or 'chưa có'}.",
+        both(
+            lambda lang: t("reports.units.unknown", lang, code=code, level=t(f"reports.level.{kind}", lang))
+        ),
+        hint=both(
+            lambda lang: t(
+                "reports.units.unknown_hint",
+                lang,
+                level=t(f"reports.level.{kind}", lang),
+                known=", ".join(known) or t("reports.words.none", lang),
+            )
         ),
     )
 
@@ -45,7 +49,8 @@ def unit_title(unit: Unit) -> str:
     name = unit.name
     if any(name.casefold().startswith(t + " ") for t in _TYPES):
         return name[0].lower() + name[1:]
-    return f"{'huyện' if unit.level == 'district' else 'xã'} {name}"
+    kind = "district" if unit.level == "district" else "commune"
+    return f"{t(f'reports.level.{kind}', 'vi')} {name}"
 
 
 def district_scope(session: Session, code: str) -> Scope:
@@ -98,12 +103,10 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
         )
     )
     title = unit_title(unit)
+    titles = {"en": unit.name, "vi": title}  # the unit as each language names it
     if not programme_codes:
         raise ReportScopeError(
-            say(
-                f"no programme in the store has a plan or a figure for {code} ({unit.name})",
-                f"không có chương trình nào trong kho dữ liệu có kế hoạch hoặc số liệu của {title} ({code})",
-            ),
+            both(lambda lang: t("reports.units.no_programme", lang, code=code, title=titles[lang])),
             hint=message("reports.messages.import_unit_figures"),
         )
     figures = []
