@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from mel_core.i18n import message, render, say, t
+from mel_core.i18n import message, render, t
 
 
 class MelError(Exception):
@@ -112,11 +112,9 @@ class ImportValidationError(MelError):
 
     def __post_init__(self) -> None:
         n = len(self.problems)
-        noun = "problem" if n == 1 else "problems"
         super().__init__(
-            say(
-                f"{self.path}: {n} {noun} found; nothing was written.",
-                f"{self.path}: có {n} lỗi; chưa ghi gì vào kho dữ liệu.",
+            message(
+                "core.errors.import_problem" if n == 1 else "core.errors.import_problems", path=self.path, n=n
             ),
             hint=message("core.errors.import_hint"),
         )
@@ -146,12 +144,10 @@ class LessonFormatError(ImportValidationError):
 
     def __post_init__(self) -> None:
         n = len(self.problems)
-        noun = "problem" if n == 1 else "problems"
         MelError.__init__(
             self,
-            say(
-                f"{self.path}: {n} {noun} in lesson files; nothing was written.",
-                f"{self.path}: có {n} lỗi trong tệp bài học; chưa ghi gì vào kho dữ liệu.",
+            message(
+                "core.errors.lesson_problem" if n == 1 else "core.errors.lesson_problems", path=self.path, n=n
             ),
             hint=message("core.errors.lessons_hint"),
         )

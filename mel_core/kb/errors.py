@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mel_core.errors import MelError
-from mel_core.i18n import message, say
+from mel_core.i18n import message
 
 
 class IndexMissingError(MelError):
@@ -28,13 +28,10 @@ class IndexLockedError(MelError):
     exit_code = 75  # EX_TEMPFAIL
 
     def __init__(self, index_dir: Path, holder: str = "") -> None:
-        who = f" (process {holder})" if holder else ""
-        who_vi = f" (tiến trình {holder})" if holder else ""
         super().__init__(
-            say(
-                f"the search index at {index_dir} is being written by another command{who}",
-                f"chỉ mục tìm kiếm tại {index_dir} đang được một lệnh khác ghi{who_vi}",
-            ),
+            message("kb.errors.index_locked_by", index_dir=index_dir, holder=holder)
+            if holder
+            else message("kb.errors.index_locked", index_dir=index_dir),
             hint=message("kb.messages.index_busy_hint"),
         )
         self.index_dir = index_dir

@@ -16,7 +16,7 @@ import yaml
 
 from mel_core.config import kb_dir
 from mel_core.errors import ConfigurationError
-from mel_core.i18n import message, say
+from mel_core.i18n import both, message, render, t
 from mel_core.kb.analysis import Word, words
 from mel_core.text import nfc
 
@@ -109,9 +109,13 @@ class Glossary:
         return found
 
 
-def _problem(source: Path, where: str, reason: str, reason_vi: str) -> ConfigurationError:
+def _problem(source: Path, where: str, reason: str) -> ConfigurationError:
     return ConfigurationError(
-        say(f"{source}: {where}: {reason}", f"{source}: {where}: {reason_vi}"),
+        both(
+            lambda lang: t(
+                "kb.glossary.problem", lang, source=source, where=where, reason=render(reason, lang)
+            )
+        ),
         hint=message("kb.messages.glossary_hint"),
     )
 
@@ -121,31 +125,31 @@ def read_glossary(path: Path) -> Glossary:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise _problem(path, "file", "missing", "không có tệp") from exc
+        raise _problem(path, "file", message("kb.glossary.missing")) from exc
     except yaml.YAMLError as exc:
-        raise _problem(path, "file", f"not valid YAML ({exc})", f"không đúng cú pháp YAML ({exc})") from exc
+        raise _problem(path, "file", message("kb.glossary.not_yaml", error=exc)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
-        raise _problem(path, "file", "needs a list 'groups'", "cần một danh sách 'groups'")
+        raise _problem(path, "file", message("kb.glossary.no_groups"))
     groups: list[Group] = []
     seen: set[str] = set()
     for n, entry in enumerate(data["groups"], 1):
         where = f"group {n}"
         if not isinstance(entry, dict) or not _KEY.match(str(entry.get("key", ""))):
-            raise _problem(path, where, "needs a key of a-z, 0-9 and _", "cần khóa gồm a-z, 0-9 và _")
+            raise _problem(path, where, message("kb.glossary.bad_key"))
         key = str(entry["key"])
         if key in seen:
-            raise _problem(path, f"{where} ({key})", "key used twice", "khóa bị trùng")
+            raise _problem(path, f"{where} ({key})", message("kb.glossary.key_twice"))
         seen.add(key)
         unknown = set(entry) - {"key", "vi", "en"}
         if unknown:
-            raise _problem(path, f"{where} ({key})", f"unknown fields {sorted(unknown)}", "có trường lạ")
+            raise _problem(
+                path, f"{where} ({key})", message("kb.glossary.unknown_fields", fields=sorted(unknown))
+            )
         vi = tuple(nfc(str(t)).strip() for t in entry.get("vi") or [])
         en = tuple(nfc(str(t)).strip() for t in entry.get("en") or [])
         terms = tuple(_term(t, "vi") for t in vi) + tuple(_term(t, "en") for t in en)
         if len(terms) < 2 or any(not t.folded for t in terms):
-            raise _problem(
-                path, f"{where} ({key})", "needs two non-empty terms", "cần ít nhất hai thuật ngữ không rỗng"
-            )
+            raise _problem(path, f"{where} ({key})", message("kb.glossary.too_few_terms"))
         groups.append(Group(key=key, vi=vi, en=en, terms=terms))
     return Glossary(groups)
 
