@@ -35,7 +35,9 @@ def _asked_for() -> tuple[set[str], set[str]]:
         if MIGRATIONS in path.parents:
             continue  # the schema's history names tables ("lessons.id"), never words
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        tables = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "foreign_key"}
+        tables = {
+            id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "foreign_key"
+        }
         for node in ast.walk(tree):
             if id(node) in tables:  # Field(foreign_key="lessons.id") names a table's column, not words
                 continue

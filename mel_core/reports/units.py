@@ -81,14 +81,14 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
     # who rolls up into the unit: a district's communes; a commune's predecessors merged into it in 2025
     rollup = below(tree, {code}) if level == "district" else merged_into(tree, code)
     units = [code, *sorted(rollup)]
-    i, t, o, p = table_of(Indicator), table_of(Target), table_of(Observation), table_of(Programme)
+    i, tg, o, p = table_of(Indicator), table_of(Target), table_of(Observation), table_of(Programme)
     programme_codes = sorted(
         set(
             conn.scalars(
                 select(p.c.code)
                 .join(i, i.c.programme_id == p.c.id)
-                .join(t, t.c.indicator_id == i.c.id)
-                .where(t.c.admin_unit_code.in_(units))
+                .join(tg, tg.c.indicator_id == i.c.id)
+                .where(tg.c.admin_unit_code.in_(units))
                 .distinct()
             )
         )
