@@ -31,7 +31,8 @@ from mel_core import geo
 from mel_core.criteria.coherence_text import findings
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
+from mel_core.i18n import t
 
 
 def current_province(code: str) -> str:
@@ -293,13 +294,7 @@ def charts(result: CriterionResult) -> list[Any]:
         for same, link in zip(table.iloc[:, 2], table.iloc[:, 3], strict=True)
     ]
     ax.barh(names, table.iloc[:, 9], color=colours)
-    ax.set_xlabel(tr(lang, "years shared", "số năm trùng"))
-    ax.set_title(
-        tr(
-            lang,
-            "Programmes in the same provinces (red: same sector, unlinked)",
-            "Các chương trình cùng địa bàn (đỏ: cùng lĩnh vực, không liên kết)",
-        )
-    )
+    ax.set_xlabel(t("criteria.coherence.chart.years_shared", lang))
+    ax.set_title(t("criteria.coherence.chart.programmes_same_provinces_red", lang))
     fig.tight_layout()
     return [fig]

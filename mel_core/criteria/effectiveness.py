@@ -35,7 +35,8 @@ from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.effectiveness_text import findings
 from mel_core.criteria.projection import project, projections
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
+from mel_core.i18n import t
 from mel_core.indicators.achievement import WHOLE, achievement, gaps, latest_assessed
 
 __all__ = [
@@ -271,10 +272,8 @@ def charts(result: CriterionResult) -> list[Any]:
         ax.barh(levels["level"], levels["progress"], color="#4C72B0")
         ax.set_xlim(0, 1)
         ax.axvline(1.0, color="grey", linewidth=0.8)
-        ax.set_xlabel(
-            tr(lang, "mean progress towards targets (1 = met)", "mức tiến triển bình quân (1 = đạt)")
-        )
-        ax.set_title(tr(lang, "Achievement by results-chain level", "Mức đạt theo cấp của chuỗi kết quả"))
+        ax.set_xlabel(t("criteria.effectiveness.chart.mean_progress_towards_targets", lang))
+        ax.set_title(t("criteria.effectiveness.chart.achievement_results_chain_level", lang))
         fig.tight_layout()
         figures.append(fig)
     projected = result.tables.get("projection")
@@ -286,10 +285,16 @@ def charts(result: CriterionResult) -> list[Any]:
             projected["predicted"],
             yerr=[projected["predicted"] - projected["lower"], projected["upper"] - projected["predicted"]],
             fmt="o",
-            label=tr(lang, "projected (95% interval)", "dự báo (khoảng 95%)"),
+            label=t("criteria.effectiveness.chart.projected_95_interval", lang),
         )
-        ax.scatter(codes, projected["target"], marker="x", color="red", label=tr(lang, "target", "chỉ tiêu"))
-        ax.set_title(tr(lang, "Outcomes projected to the end date", "Dự báo kết quả đến ngày kết thúc"))
+        ax.scatter(
+            codes,
+            projected["target"],
+            marker="x",
+            color="red",
+            label=t("criteria.effectiveness.chart.target", lang),
+        )
+        ax.set_title(t("criteria.effectiveness.chart.outcomes_projected_end_date", lang))
         ax.legend()
         fig.tight_layout()
         figures.append(fig)

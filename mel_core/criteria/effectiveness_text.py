@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mel_core.criteria.result import CriterionResult, tr
-from mel_core.i18n import term
+from mel_core.criteria.result import CriterionResult
+from mel_core.i18n import t, term
 from mel_core.vocabulary import INDICATOR_LEVELS
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.effectiveness import EffectivenessScores
+
+
+#: The levels whose targets met are summarised, each worded in a sentence by criteria.effectiveness.levels.<level>
+#: (lower case in Vietnamese, as a sentence has it).
+LEVELS = ("output", "outcome", "impact")
 
 
 def _level_vi(level: str) -> str:
@@ -40,15 +45,15 @@ def _fmt(value: float) -> str:
 def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The achievement table with headings and levels in ``lang``."""
     cols = {
-        "indicator_code": tr(lang, "indicator", "chỉ số"),
-        "level": tr(lang, "level", "cấp"),
-        "period": tr(lang, "period", "kỳ"),
-        "target": tr(lang, "target", "kế hoạch"),
-        "target_high": tr(lang, "target (top of range)", "kế hoạch (cận trên)"),
-        "actual": tr(lang, "actual", "thực hiện"),
-        "met": tr(lang, "met", "đạt"),
-        "ratio": tr(lang, "actual/target", "so sánh (TH/KH)"),
-        "progress": tr(lang, "progress", "mức tiến triển"),
+        "indicator_code": t("criteria.effectiveness.indicator", lang),
+        "level": t("criteria.effectiveness.level", lang),
+        "period": t("criteria.effectiveness.period", lang),
+        "target": t("criteria.effectiveness.target", lang),
+        "target_high": t("criteria.effectiveness.target_top_range", lang),
+        "actual": t("criteria.effectiveness.actual", lang),
+        "met": t("criteria.effectiveness.met", lang),
+        "ratio": t("criteria.effectiveness.actual_target", lang),
+        "progress": t("criteria.effectiveness.progress", lang),
     }
     out = table[list(cols)].copy()
     if lang == "vi":
@@ -64,24 +69,12 @@ def findings(scored: EffectivenessScores, lang: str) -> CriterionResult:
     result.tables["levels"] = scored.summary
     if not scored.measurable:
         why = (
-            tr(lang, "The results framework has no targets", "Khung kết quả không có chỉ tiêu kế hoạch")
+            t("criteria.effectiveness.results_framework_no_targets", lang)
             if not scored.targets_recorded
-            else tr(
-                lang,
-                "No target has a reported actual value for the whole programme",
-                "Chưa có chỉ tiêu nào có số liệu thực hiện cho toàn chương trình",
-            )
+            else t("criteria.effectiveness.no_target_reported_actual", lang)
         )
-        result.find(
-            tr(lang, f"{why}: achievement cannot be measured.", f"{why}: không đo được mức đạt."), "high"
-        )
-        result.recommend(
-            tr(
-                lang,
-                "Set baselines and targets for the outcome indicators and report actuals against them.",
-                "Xác định giá trị cơ sở và chỉ tiêu cho các chỉ số kết quả và báo cáo số thực hiện so với chỉ tiêu.",
-            )
-        )
+        result.find(t("criteria.effectiveness.achievement_cannot_measured", lang, why=why), "high")
+        result.recommend(t("criteria.effectiveness.set_baselines_targets_outcome", lang))
         return result
     if scored.projecting:
         result.tables["projection"] = scored.projected
@@ -95,24 +88,21 @@ def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
     assessed, summary, projected = scored.assessed, scored.summary, scored.projected
     indicators, broken = scored.indicators, scored.broken
     lang = result.lang
-    names = {
-        "output": ("Output", "đầu ra"),
-        "outcome": ("Outcome", "kết quả"),
-        "impact": ("Impact", "tác động"),
-    }
     for row in summary.itertuples(index=False):
-        if row.level not in names:
+        if row.level not in LEVELS:
             continue
-        en, vi = names[row.level]
         part = assessed[assessed["level"] == row.level]
         last = max(part["period_end"])
         result.find(
-            tr(
+            t(
+                "criteria.effectiveness.level_targets_met",
                 lang,
-                f"{en} targets met: {row.met} of {row.indicators} ({row.share_met:.0%}) at the last period with"
-                f" a target and a figure (up to {last.year}); mean progress {row.progress:.2f}.",
-                f"Chỉ tiêu {vi} đạt: {row.met}/{row.indicators} ({row.share_met:.0%}) tại kỳ cuối có kế hoạch và"
-                f" số liệu (đến năm {last.year}); mức tiến triển bình quân {row.progress:.2f}.",
+                level=t(f"criteria.effectiveness.levels.{row.level}", lang),
+                met=row.met,
+                indicators=row.indicators,
+                share_met=row.share_met,
+                year=last.year,
+                progress=row.progress,
             ),
             "high",
             level=row.level,
@@ -124,12 +114,14 @@ def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
     for r in missed.itertuples(index=False):
         name = name_of(indicators, r.indicator_code, lang)
         result.find(
-            tr(
+            t(
+                "criteria.effectiveness.against_target_progress",
                 lang,
-                f"{name}: {_fmt(r.actual)} against a target of {_fmt(r.target)}"
-                f" in {r.period} (progress {r.progress:.2f}).",
-                f"{name}: thực hiện {_fmt(r.actual)} so với kế hoạch"
-                f" {_fmt(r.target)} năm {r.period} (mức tiến triển {r.progress:.2f}).",
+                name=name,
+                actual=_fmt(r.actual),
+                target=_fmt(r.target),
+                period=r.period,
+                progress=r.progress,
             ),
             "high",
             indicator=r.indicator_code,
@@ -139,36 +131,22 @@ def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
         )
     if broken:
         result.find(
-            tr(
-                lang,
-                "Broken results chain: the outputs were delivered but the outcomes did not follow.",
-                "Chuỗi kết quả bị đứt: đầu ra đã hoàn thành nhưng kết quả không đạt.",
-            ),
+            t("criteria.effectiveness.broken_results_chain_outputs", lang),
             "high",
         )
-        result.recommend(
-            tr(
-                lang,
-                "Find out why delivered outputs did not lead to the outcomes (field visits, interviews with"
-                " households) before replicating the model; report results, not only outputs.",
-                "Tìm hiểu vì sao đầu ra đã hoàn thành mà không dẫn tới kết quả (khảo sát thực địa, phỏng vấn hộ)"
-                " trước khi nhân rộng mô hình; báo cáo kết quả chứ không chỉ đầu ra.",
-            )
-        )
+        result.recommend(t("criteria.effectiveness.find_out_why_delivered", lang))
     end = scored.end_date
     if scored.running and end is not None:
         on_track = (
             int(projected["projected_met"].fillna(False).astype(bool).sum()) if not projected.empty else 0
         )
         result.find(
-            tr(
+            t(
+                "criteria.effectiveness.programme_still_running_ends",
                 lang,
-                f"The programme is still running (it ends on {end.isoformat()}): outcomes are judged on their"
-                f" trend projected to the end date ({on_track} of {len(projected)} projected to meet the final"
-                " target), outputs and impact on the latest phased targets.",
-                f"Chương trình đang thực hiện (kết thúc ngày {end.isoformat()}): kết quả được đánh giá theo xu"
-                f" hướng dự báo đến ngày kết thúc ({on_track}/{len(projected)} chỉ số dự báo đạt chỉ tiêu cuối"
-                " kỳ), đầu ra và tác động theo chỉ tiêu phân kỳ gần nhất.",
+                end=end.isoformat(),
+                on_track=on_track,
+                n_projected=len(projected),
             ),
             "medium",
             end_date=end,
@@ -178,14 +156,16 @@ def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
     for r in projected.itertuples(index=False):
         name = name_of(indicators, r.indicator_code, lang)
         result.find(
-            tr(
+            t(
+                "criteria.effectiveness.trend_projects",
                 lang,
-                f"{name}: the trend projects {_fmt(r.predicted)} at the end date"
-                f" ({end.isoformat()}), 95% prediction interval {_fmt(r.lower)}–{_fmt(r.upper)}; the final target"
-                f" {_fmt(r.target)} lies {r.target_position} the interval.",
-                f"{name}: theo xu hướng, đến ngày kết thúc ({end.isoformat()}) dự"
-                f" báo đạt {_fmt(r.predicted)}, khoảng dự báo 95% {_fmt(r.lower)}–{_fmt(r.upper)}; chỉ tiêu cuối"
-                f" kỳ {_fmt(r.target)} nằm {_POSITION_VI[r.target_position]} khoảng này.",
+                name=name,
+                predicted=_fmt(r.predicted),
+                end=end.isoformat(),
+                lower=_fmt(r.lower),
+                upper=_fmt(r.upper),
+                target=_fmt(r.target),
+                position=t(f"criteria.effectiveness.positions.{r.target_position}", lang),
             ),
             "medium",
             indicator=r.indicator_code,
@@ -200,17 +180,8 @@ def _achievement(result: CriterionResult, scored: EffectivenessScores) -> None:
         )
         if behind:
             result.recommend(
-                tr(
-                    lang,
-                    f"{r.indicator_code} is off track for its end target: revise the work plan for the remaining"
-                    " years or the target, with a written reason.",
-                    f"{r.indicator_code} khó đạt chỉ tiêu cuối kỳ: điều chỉnh kế hoạch các năm còn lại hoặc chỉ"
-                    " tiêu, có giải trình bằng văn bản.",
-                )
+                t("criteria.effectiveness.off_track_end_target", lang, indicator_code=r.indicator_code)
             )
-
-
-_POSITION_VI = {"below": "dưới", "inside": "trong", "above": "trên"}
 
 
 def gap_findings(
@@ -220,26 +191,24 @@ def gap_findings(
     lang = result.lang
     if table.empty:
         result.find(
-            tr(
-                lang,
-                "No figures by sex or ethnicity: gaps cannot be measured.",
-                "Không có số liệu phân tổ theo giới tính hoặc dân tộc: không đo được chênh lệch.",
-            ),
+            t("criteria.effectiveness.no_figures_sex_ethnicity", lang),
             "high",
         )
         return
-    group_en = {"female": "women", "minority": "ethnic minorities"}
-    group_vi = {"female": "phụ nữ", "minority": "người dân tộc thiểu số"}
     for r in table.itertuples(index=False):
         name = name_of(indicators, r.indicator_code, lang)
+        group = t(f"criteria.effectiveness.groups.{r.group}", lang)
         if r.kind == "share":
             result.find(
-                tr(
+                t(
+                    "criteria.effectiveness.group_share",
                     lang,
-                    f"{name} ({r.period}): {group_en[r.group]} are {r.share:.0%}"
-                    f" of the total ({_fmt(r.value)} of {_fmt(r.value + r.reference)}).",
-                    f"{name} ({r.period}): {group_vi[r.group]} chiếm {r.share:.0%}"
-                    f" ({_fmt(r.value)}/{_fmt(r.value + r.reference)}).",
+                    name=name,
+                    period=r.period,
+                    group=group,
+                    share=r.share,
+                    value=_fmt(r.value),
+                    total=_fmt(r.value + r.reference),
                 ),
                 "high",
                 indicator=r.indicator_code,
@@ -248,12 +217,15 @@ def gap_findings(
             )
         elif pd.notna(r.relative_gap) and r.relative_gap < -threshold:
             result.find(
-                tr(
+                t(
+                    "criteria.effectiveness.group_gap",
                     lang,
-                    f"{name} ({r.period}): a gap against {group_en[r.group]}"
-                    f" ({_fmt(r.value)} against {_fmt(r.reference)}, {abs(r.relative_gap):.0%} worse).",
-                    f"{name} ({r.period}): {group_vi[r.group]} còn chênh lệch bất"
-                    f" lợi ({_fmt(r.value)} so với {_fmt(r.reference)}, kém {abs(r.relative_gap):.0%}).",
+                    name=name,
+                    period=r.period,
+                    group=group,
+                    value=_fmt(r.value),
+                    reference=_fmt(r.reference),
+                    gap=abs(r.relative_gap),
                 ),
                 "high",
                 indicator=r.indicator_code,
@@ -263,10 +235,5 @@ def gap_findings(
                 relative_gap=r.relative_gap,
             )
             result.recommend(
-                tr(
-                    lang,
-                    f"Look into why {group_en[r.group]} lag on {r.indicator_code} and target support to them.",
-                    f"Tìm hiểu nguyên nhân {group_vi[r.group]} còn chênh lệch ở chỉ số {r.indicator_code} và có hỗ"
-                    " trợ riêng.",
-                )
+                t("criteria.effectiveness.group_lag", lang, group=group, indicator_code=r.indicator_code)
             )

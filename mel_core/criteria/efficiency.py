@@ -40,7 +40,8 @@ import pandas as pd
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.efficiency_text import findings
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
+from mel_core.i18n import t
 from mel_core.indicators.achievement import WHOLE
 
 CONTRIBUTION_SOURCES = ("community", "beneficiary")
@@ -436,11 +437,21 @@ def charts(result: CriterionResult) -> list[Any]:
         years = table[(table["source"] == "total") & (table["period"] != "total")]
         fig, ax = plt.subplots(figsize=(6, 3))
         x = range(len(years))
-        ax.bar([i - 0.2 for i in x], years["planned"], width=0.4, label=tr(lang, "planned", "kế hoạch"))
-        ax.bar([i + 0.2 for i in x], years["disbursed"], width=0.4, label=tr(lang, "disbursed", "giải ngân"))
+        ax.bar(
+            [i - 0.2 for i in x],
+            years["planned"],
+            width=0.4,
+            label=t("criteria.efficiency.chart.planned", lang),
+        )
+        ax.bar(
+            [i + 0.2 for i in x],
+            years["disbursed"],
+            width=0.4,
+            label=t("criteria.efficiency.chart.disbursed", lang),
+        )
         ax.set_xticks(list(x), list(years["period"]))
-        ax.set_ylabel(tr(lang, "million VND", "triệu đồng"))
-        ax.set_title(tr(lang, "Money planned and disbursed by year", "Vốn kế hoạch và giải ngân theo năm"))
+        ax.set_ylabel(t("criteria.efficiency.chart.million_vnd", lang))
+        ax.set_title(t("criteria.efficiency.chart.money_planned_disbursed_year", lang))
         ax.legend()
         fig.tight_layout()
         figures.append(fig)
@@ -449,10 +460,8 @@ def charts(result: CriterionResult) -> list[Any]:
         fig, ax = plt.subplots(figsize=(6, 3))
         colours = ["#C44E52" if i == 0 else "#8C8C8C" for i in range(len(bench))]
         ax.barh(bench["code"], bench["cost_per_household"], color=colours)
-        ax.set_xlabel(tr(lang, "million VND per household", "triệu đồng/hộ"))
-        ax.set_title(
-            tr(lang, "Cost per beneficiary household in the sector", "Chi phí trên một hộ hưởng lợi")
-        )
+        ax.set_xlabel(t("criteria.efficiency.chart.million_vnd_per_household", lang))
+        ax.set_title(t("criteria.efficiency.chart.cost_per_beneficiary_household", lang))
         fig.tight_layout()
         figures.append(fig)
     return figures

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult
+from mel_core.i18n import t
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.efficiency import Activities, Benchmark, EfficiencyScores, ImpactCost
@@ -33,13 +34,7 @@ def findings(scored: EfficiencyScores, lang: str) -> CriterionResult:
     _impact_cost(result, scored.impact_cost, scored.disbursed, scored.running)
     timely = scored.scores["timeliness"]
     if timely is not None and timely < 0.6:
-        result.recommend(
-            tr(
-                lang,
-                "Plan activities with realistic dates and follow delays up every month.",
-                "Lập kế hoạch hoạt động sát thực tế, theo dõi chậm trễ hằng tháng.",
-            )
-        )
+        result.recommend(t("criteria.efficiency.plan_activities_realistic_dates", lang))
     return result
 
 
@@ -48,20 +43,19 @@ def _disbursement(result: CriterionResult, scored: EfficiencyScores) -> None:
     planned, disbursed, rate_ = scored.planned, scored.disbursed, scored.disbursement_rate
     if not math.isfinite(rate_):
         result.find(
-            tr(
-                lang,
-                "No planned money is recorded: the disbursement rate cannot be computed.",
-                "Không có số liệu vốn kế hoạch: không tính được tỷ lệ giải ngân.",
-            ),
+            t("criteria.efficiency.no_planned_money_recorded", lang),
             "high",
         )
         return
     last = scored.last_period
     result.find(
-        tr(
+        t(
+            "criteria.efficiency.disbursed_million_vnd_planned",
             lang,
-            f"Disbursed {_m(disbursed)} of {_m(planned)} million VND planned ({rate_:.0%}) up to {last}.",
-            f"Đã giải ngân {_m(disbursed)}/{_m(planned)} triệu đồng kế hoạch ({rate_:.0%}) đến năm {last}.",
+            disbursed=_m(disbursed),
+            planned=_m(planned),
+            rate=rate_,
+            last=last,
         ),
         "high",
         planned=planned,
@@ -73,11 +67,7 @@ def _disbursement(result: CriterionResult, scored: EfficiencyScores) -> None:
     low = table[(table["period"] == "total") & (table["source"] != "total") & (table["rate"] < 0.8)]
     for r in low.itertuples(index=False):
         result.find(
-            tr(
-                lang,
-                f"Source {r.source}: only {r.rate:.0%} of the planned money was disbursed.",
-                f"Nguồn {r.source}: chỉ giải ngân {r.rate:.0%} kế hoạch.",
-            ),
+            t("criteria.efficiency.source_only_planned_money", lang, source=r.source, rate=r.rate),
             "high",
             source=r.source,
             rate=r.rate,
@@ -88,23 +78,23 @@ def _timeliness(result: CriterionResult, acts: Activities) -> None:
     lang = result.lang
     if acts.table.empty:
         result.find(
-            tr(
-                lang,
-                "No activities due by the reference date: timeliness cannot be measured.",
-                "Không có hoạt động đến hạn: không đo được tính kịp thời.",
-            ),
+            t("criteria.efficiency.no_activities_due_reference", lang),
             "high",
         )
         return
     due, on_time, days = len(acts.table), acts.on_time, acts.tolerance_days
     median, dropped, overdue = acts.median_delay, acts.dropped, acts.overdue
     result.find(
-        tr(
+        t(
+            "criteria.efficiency.activities_time_within_days",
             lang,
-            f"Activities on time (within {days} days): {on_time} of {due} ({on_time / due:.0%}); median delay"
-            f" {median:.0f} days; {dropped} cancelled or stopped, {overdue} overdue.",
-            f"Hoạt động đúng hạn (trễ không quá {days} ngày): {on_time}/{due} ({on_time / due:.0%}); độ trễ"
-            f" trung vị {median:.0f} ngày; {dropped} bị huỷ hoặc dừng, {overdue} quá hạn chưa thực hiện.",
+            days=days,
+            on_time=on_time,
+            due=due,
+            share=on_time / due,
+            median=median,
+            dropped=dropped,
+            overdue=overdue,
         ),
         "high",
         on_time=on_time,
@@ -117,33 +107,27 @@ def _timeliness(result: CriterionResult, acts: Activities) -> None:
 def _benchmark(result: CriterionResult, bench: Benchmark, sector: object) -> None:
     lang = result.lang
     if bench.status == "no_portfolio":
-        result.find(
-            tr(lang, "No portfolio given: no sector benchmark.", "Không có danh mục: không so sánh ngành.")
-        )
+        result.find(t("criteria.efficiency.no_portfolio_given_no", lang))
         return
     if bench.status in ("running", "missing"):
         why = (
-            tr(lang, "the programme is still running, its cost is not final", "chương trình đang thực hiện")
+            t("criteria.efficiency.programme_still_running_cost", lang)
             if bench.status == "running"
-            else tr(
-                lang,
-                "its households or disbursed money are not recorded",
-                "thiếu số hộ hoặc số vốn giải ngân",
-            )
+            else t("criteria.efficiency.households_disbursed_money_not", lang)
         )
-        result.find(tr(lang, f"No cost benchmark: {why}.", f"Không so sánh chi phí: {why}."), "high")
+        result.find(t("criteria.efficiency.no_cost_benchmark", lang, why=why), "high")
         return
     assert bench.own is not None and bench.table is not None
     result.tables["benchmark"] = bench.table
     own, peers = bench.own, bench.peers
     if bench.status == "few_peers":
         result.find(
-            tr(
+            t(
+                "criteria.efficiency.cost_per_household_no_benchmark",
                 lang,
-                f"Cost per beneficiary household {_m(own)} million VND; only {peers} other finished programme(s)"
-                f" of the sector {sector}: no benchmark (two are needed).",
-                f"Chi phí bình quân {_m(own)} triệu đồng/hộ hưởng lợi; ngành {sector} chỉ có {peers} chương"
-                " trình khác đã kết thúc: không so sánh được (cần ít nhất hai).",
+                own=_m(own),
+                peers=peers,
+                sector=sector,
             ),
             "high",
             cost_per_household=own,
@@ -152,13 +136,14 @@ def _benchmark(result: CriterionResult, bench: Benchmark, sector: object) -> Non
         return
     median, share = bench.median or 0.0, bench.share_dearer or 0.0
     result.find(
-        tr(
+        t(
+            "criteria.efficiency.cost_per_household_benchmark",
             lang,
-            f"Cost per beneficiary household {_m(own)} million VND (all money recorded, as for the peers)"
-            f" against a median of {_m(median)} for {peers} other programmes of the sector {sector}:"
-            f" {share:.0%} of them cost more.",
-            f"Chi phí {_m(own)} triệu đồng/hộ hưởng lợi so với trung vị {_m(median)} của {peers} chương trình"
-            f" khác cùng ngành {sector}: {share:.0%} số đó tốn kém hơn.",
+            own=_m(own),
+            median=_m(median),
+            peers=peers,
+            sector=sector,
+            share=share,
         ),
         "medium",
         cost_per_household=own,
@@ -173,48 +158,30 @@ def _cofinancing(result: CriterionResult, share: float | None, goal: float) -> N
     if share is None:
         return
     result.find(
-        tr(
-            lang,
-            f"Community and beneficiaries contributed {share:.0%} of the money disbursed (goal {goal:.0%}).",
-            f"Cộng đồng và người hưởng lợi đóng góp {share:.0%} số vốn đã giải ngân (mục tiêu {goal:.0%}).",
-        ),
+        t("criteria.efficiency.cofinancing", lang, share=share, goal=goal),
         "high",
         share=share,
         goal=goal,
     )
     if share < goal:
-        result.recommend(
-            tr(
-                lang,
-                "Plan a contribution in cash or labour from the community and beneficiaries, agreed at the"
-                " village meeting, to build ownership.",
-                "Lồng ghép đóng góp bằng tiền hoặc ngày công của cộng đồng và người hưởng lợi, thống nhất tại"
-                " họp thôn, để tăng tính làm chủ.",
-            )
-        )
+        result.recommend(t("criteria.efficiency.plan_contribution_cash_labour", lang))
 
 
 def _impact_cost(result: CriterionResult, impact: ImpactCost, disbursed: float, running: bool) -> None:
     lang = result.lang
     if impact.status == "no_estimate":
-        result.find(
-            tr(
-                lang,
-                "No impact estimate: the cost per unit of impact is not computed.",
-                "Chưa có ước lượng tác động: không tính chi phí trên một đơn vị tác động.",
-            )
-        )
+        result.find(t("criteria.efficiency.no_impact_estimate_cost", lang))
         return
     estimate = impact.estimate or 0.0
     if impact.fragile:
         low, high = impact.ci_low, impact.ci_high
         result.find(
-            tr(
+            t(
+                "criteria.efficiency.impact_estimate_not_distinguishable",
                 lang,
-                f"The impact estimate {estimate:.2f} is not distinguishable from zero (95% CI {low:.2f} to"
-                f" {high:.2f}): any cost per unit of impact is fragile.",
-                f"Ước lượng tác động {estimate:.2f} chưa khác 0 có ý nghĩa thống kê (khoảng tin cậy 95% {low:.2f}"
-                f" đến {high:.2f}): chi phí trên một đơn vị tác động kém tin cậy.",
+                estimate=estimate,
+                low=low,
+                high=high,
             ),
             "high",
             effect=impact.estimate,
@@ -223,34 +190,29 @@ def _impact_cost(result: CriterionResult, impact: ImpactCost, disbursed: float, 
         )
     if impact.cost is None:
         why = (
-            tr(lang, "the effect is not positive", "tác động không dương")
+            t("criteria.efficiency.effect_not_positive", lang)
             if estimate <= 0
-            else tr(lang, "households or disbursed money are missing", "thiếu số hộ hoặc số vốn giải ngân")
+            else t("criteria.efficiency.households_disbursed_money_missing", lang)
         )
         result.find(
-            tr(
-                lang,
-                f"Cost per unit of impact not computed: {why} (effect {estimate:.2f}).",
-                f"Không tính chi phí trên một đơn vị tác động: {why} (tác động {estimate:.2f}).",
-            ),
+            t("criteria.efficiency.cost_per_unit_impact", lang, why=why, estimate=estimate),
             "high",
             effect=impact.estimate,
         )
         return
     cost, households, variable = impact.cost, impact.households, impact.variable
-    on_en, on_vi = (f" on {variable}", f" về {variable}") if variable else ("", "")
-    spent_en, spent_vi = (
-        ("disbursed to date", "đã giải ngân đến nay") if running else ("disbursed", "đã giải ngân")
-    )
+    on = t("criteria.efficiency.impact_on", lang, variable=variable) if variable else ""
+    spent = t("criteria.efficiency.spent_to_date" if running else "criteria.efficiency.spent", lang)
     result.find(
-        tr(
+        t(
+            "criteria.efficiency.cost_per_unit",
             lang,
-            f"Cost per unit of impact: {cost:.2f} million VND spent per household for each unit of effect"
-            f" (effect {estimate:.2f}{on_en} per household; {_m(disbursed)} million VND {spent_en},"
-            f" {households:.0f} households).",
-            f"Chi phí trên một đơn vị tác động: {cost:.2f} triệu đồng mỗi hộ cho một đơn vị tác động"
-            f" (tác động {estimate:.2f}{on_vi} mỗi hộ; {_m(disbursed)} triệu đồng {spent_vi},"
-            f" {households:.0f} hộ).",
+            cost=cost,
+            estimate=estimate,
+            on=on,
+            disbursed=_m(disbursed),
+            spent=spent,
+            households=households,
         ),
         "medium",
         cost_per_unit_of_impact=cost,

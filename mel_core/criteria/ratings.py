@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mel_core.criteria.result import CriterionResult, Rating, tr
-from mel_core.i18n import rating
+from mel_core.criteria.result import CriterionResult, Rating
+from mel_core.i18n import rating, t
 from mel_core.vocabulary import RATED
 
 #: The version of the rules below; stored with every rating.
@@ -156,13 +156,13 @@ def rate(result: CriterionResult) -> Rating:
     }
     lacking = [k for k in rule.required if k not in present]
     if lacking or len(present) < rule.min_components:
-        why = tr(
+        why = t(
+            "criteria.ratings.not_rated_evidence_missing",
             lang,
-            f"Not rated: the evidence is missing for {', '.join(lacking or missing)}"
-            f" ({len(present)} of {len(rule.weights)} components available,"
-            f" {rule.min_components} needed).",
-            f"Chưa đủ căn cứ để xếp hạng: thiếu bằng chứng về {', '.join(lacking or missing)}"
-            f" (có {len(present)}/{len(rule.weights)} thành phần, cần ít nhất {rule.min_components}).",
+            lacking=", ".join(lacking or missing),
+            n_present=len(present),
+            n_weights=len(rule.weights),
+            min_components=rule.min_components,
         )
         rating = Rating(
             result.criterion, None, label(result.criterion, None, lang), why, RULES_VERSION, evidence
@@ -174,32 +174,30 @@ def rate(result: CriterionResult) -> Rating:
     level = level_of(score, rule.thresholds)
     parts = ", ".join(f"{k} {_pct(v)} (×{rule.weights[k]:g})" for k, v in present.items())
     lines = [
-        tr(
+        t(
+            "criteria.ratings.weighted_score_thresholds_give",
             lang,
-            f"Weighted score {score:.2f} from {parts}; thresholds {', '.join(_pct(t) for t in rule.thresholds)}"
-            f" give level {level} ({label(result.criterion, level, lang)}).",
-            f"Điểm có trọng số {score:.2f} từ {parts}; ngưỡng {', '.join(_pct(t) for t in rule.thresholds)}"
-            f" cho mức {level} ({label(result.criterion, level, lang)}).",
+            score=score,
+            parts=parts,
+            thresholds=", ".join(_pct(t) for t in rule.thresholds),
+            level=level,
+            criterion=label(result.criterion, level, lang),
         )
     ]
     for cap, highest in rule.caps.items():
         if result.caps.get(cap) and level > highest:
             level = highest
             lines.append(
-                tr(
+                t(
+                    "criteria.ratings.capped_level_because",
                     lang,
-                    f"Capped at level {highest} ({label(result.criterion, highest, lang)}) because {cap}.",
-                    f"Giới hạn ở mức {highest} ({label(result.criterion, highest, lang)}) do {cap}.",
+                    highest=highest,
+                    criterion=label(result.criterion, highest, lang),
+                    cap=cap,
                 )
             )
     if missing:
-        lines.append(
-            tr(
-                lang,
-                f"Without evidence (left out, not counted as zero): {', '.join(missing)}.",
-                f"Chưa có bằng chứng (không tính, không coi là 0): {', '.join(missing)}.",
-            )
-        )
+        lines.append(t("criteria.ratings.without_evidence_left_out", lang, missing=", ".join(missing)))
     evidence["score"] = score
     rating = Rating(
         result.criterion,

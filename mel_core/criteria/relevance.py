@@ -38,7 +38,7 @@ import pandas as pd
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
 from mel_core.criteria.relevance_text import findings
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
 from mel_core.criteria.targeting import (
     poor_targeting_score,
     poverty_indicator,
@@ -46,6 +46,7 @@ from mel_core.criteria.targeting import (
     targeting_evidence,
     targeting_score,
 )
+from mel_core.i18n import t
 
 #: How letter 247/KTHT-GN values who chose the model (participatory choice above a choice made for people).
 CHOICE_SCORES: dict[str, float] = {
@@ -229,9 +230,7 @@ def charts(result: CriterionResult) -> list[Any]:
         ax.bar([x + 0.2 for x in xs], table.iloc[:, 2].fillna(0), width=0.4, label=table.columns[2])
         ax.set_xticks(list(xs), labels)
         ax.set_ylabel("%")
-        ax.set_title(
-            tr(lang, "Who the programme reached at baseline", "Đối tượng hưởng lợi ở vòng khảo sát ban đầu")
-        )
+        ax.set_title(t("criteria.relevance.chart.who_programme_reached_baseline", lang))
         ax.legend()
         fig.tight_layout()
         figures.append(fig)
@@ -240,8 +239,8 @@ def charts(result: CriterionResult) -> list[Any]:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.barh(frame.iloc[:, 0], 100 * frame.iloc[:, -1])
         ax.set_xlim(0, 100)
-        ax.set_xlabel(tr(lang, "SMART fields present (%)", "Trường SMART đầy đủ (%)"))
-        ax.set_title(tr(lang, "Completeness of the results framework", "Mức đầy đủ của khung kết quả"))
+        ax.set_xlabel(t("criteria.relevance.chart.smart_fields_present", lang))
+        ax.set_title(t("criteria.relevance.chart.completeness_results_framework", lang))
         fig.tight_layout()
         figures.append(fig)
     return figures

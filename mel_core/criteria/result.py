@@ -19,11 +19,6 @@ import pandas as pd
 Confidence = Literal["high", "medium", "low"]
 
 
-def tr(lang: str, en: str, vi: str) -> str:
-    """``en`` or ``vi`` depending on ``lang`` (the notebooks' ``lang`` parameter)."""
-    return vi if lang == "vi" else en
-
-
 def clean(value: Any) -> Any:
     """A value as JSON can hold it: NaN and infinities become None, numpy scalars plain numbers."""
     if isinstance(value, dict):

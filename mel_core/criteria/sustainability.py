@@ -37,8 +37,9 @@ import pandas as pd
 
 from mel_core.criteria.data import Portfolio, ProgrammeData
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
 from mel_core.criteria.sustainability_text import findings
+from mel_core.i18n import t
 from mel_core.text import fold
 
 LOCAL_SOURCES = ("local_budget", "community", "beneficiary")
@@ -338,18 +339,16 @@ def charts(result: CriterionResult) -> list[Any]:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.barh(list(present), [100 * v for v in present.values()])
         ax.set_xlim(0, 100)
-        ax.set_xlabel(tr(lang, "score (%)", "điểm (%)"))
-        ax.set_title(tr(lang, "Sustainability components", "Các thành phần của tính bền vững"))
+        ax.set_xlabel(t("criteria.sustainability.chart.score", lang))
+        ax.set_title(t("criteria.sustainability.chart.sustainability_components", lang))
         fig.tight_layout()
         figures.append(fig)
     money = result.tables.get("after_end_funding")
     if money is not None and not money.empty:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.bar(money.iloc[:, 0], money.iloc[:, 1])
-        ax.set_ylabel(tr(lang, "million VND", "triệu đồng"))
-        ax.set_title(
-            tr(lang, "Money spent after support ended, by source", "Chi sau khi kết thúc hỗ trợ, theo nguồn")
-        )
+        ax.set_ylabel(t("criteria.sustainability.chart.million_vnd", lang))
+        ax.set_title(t("criteria.sustainability.chart.money_spent_after_support", lang))
         fig.tight_layout()
         figures.append(fig)
     return figures

@@ -11,18 +11,22 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult
+from mel_core.i18n import t
+from mel_core.vocabulary import ACTIVITY_STATUSES, SURVEY_ROUNDS
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
     from mel_core.criteria.sustainability import SustainabilityScores
 
-STATUS_VI = {
-    "done": "đã thực hiện",
-    "planned": "mới trong kế hoạch",
-    "cancelled": "đã hủy",
-    "stopped": "đã dừng",
-}
-ROUND_VI = {"baseline": "ban đầu", "midline": "giữa kỳ", "endline": "cuối kỳ", "post": "sau hỗ trợ"}
+
+def _round(name: str, lang: str) -> str:
+    """A survey round as the sentences name it (criteria.sustainability.rounds); another value as it is."""
+    return t(f"criteria.sustainability.rounds.{name}", lang) if name in SURVEY_ROUNDS else name
+
+
+def _status(status: str, lang: str) -> str:
+    """An activity's status as the sentences name it (criteria.sustainability.statuses); another as it is."""
+    return t(f"criteria.sustainability.statuses.{status}", lang) if status in ACTIVITY_STATUSES else status
 
 
 def _pct(x: float | None) -> str:
@@ -36,13 +40,7 @@ def findings(scored: SustainabilityScores, lang: str) -> CriterionResult:
     if scored.running:
         end = scored.end_date
         result.find(
-            tr(
-                lang,
-                f"The programme is still running (until {end}): there is no post round and no period after support"
-                " ended, so continuation, replication, the post-end trend and local funding cannot be judged yet.",
-                f"Chương trình vẫn đang thực hiện (đến {end}): chưa có vòng khảo sát sau khi kết thúc hỗ trợ, nên"
-                " chưa đánh giá được việc duy trì, nhân rộng, xu hướng sau hỗ trợ và nguồn vốn địa phương.",
-            ),
+            t("criteria.sustainability.programme_still_running_until", lang, end=end),
             "high",
             end_date=end,
             as_of=scored.as_of,
@@ -55,43 +53,43 @@ def findings(scored: SustainabilityScores, lang: str) -> CriterionResult:
     _handover(result, scored)
     result.tables["post_trend"] = scored.post_trend.rename(
         columns={
-            "indicator": tr(lang, "indicator", "chỉ tiêu"),
-            "level": tr(lang, "level", "cấp"),
-            "direction": tr(lang, "direction", "chiều"),
-            "baseline": tr(lang, "baseline", "ban đầu"),
-            "end": tr(lang, "at the end", "khi kết thúc"),
-            "after": tr(lang, "after the end", "sau hỗ trợ"),
-            "post_years": tr(lang, "post-end years", "các năm sau hỗ trợ"),
-            "slope": tr(lang, "slope per year", "độ dốc/năm"),
-            "gain": tr(lang, "gain", "mức tăng"),
-            "held": tr(lang, "share held", "tỷ lệ giữ được"),
+            "indicator": t("criteria.sustainability.indicator", lang),
+            "level": t("criteria.sustainability.level", lang),
+            "direction": t("criteria.sustainability.direction", lang),
+            "baseline": t("criteria.sustainability.baseline", lang),
+            "end": t("criteria.sustainability.end", lang),
+            "after": t("criteria.sustainability.after_end", lang),
+            "post_years": t("criteria.sustainability.post_end_years", lang),
+            "slope": t("criteria.sustainability.slope_per_year", lang),
+            "gain": t("criteria.sustainability.gain", lang),
+            "held": t("criteria.sustainability.share_held", lang),
         }
     )
     result.tables["after_end_funding"] = scored.after_end_funding.rename(
-        columns={"source": tr(lang, "source", "nguồn"), "amount": tr(lang, "million VND", "triệu đồng")}
+        columns={
+            "source": t("criteria.sustainability.source", lang),
+            "amount": t("criteria.sustainability.million_vnd", lang),
+        }
     )
     return result
 
 
 def _continuation(result: CriterionResult, scored: SustainabilityScores) -> None:
     lang, post_round = result.lang, scored.post_round
-    round_vi = ROUND_VI.get(post_round, post_round)
+    shown = _round(post_round, lang)
     cont = scored.continues
     if cont is None:
         result.find(
-            tr(
-                lang,
-                f"No '{post_round}' survey round records whether households continue the model.",
-                f"Không có vòng khảo sát '{round_vi}' ghi nhận hộ có duy trì mô hình hay không.",
-            ),
+            t("criteria.sustainability.no_continuation_round", lang, round=shown),
         )
         return
     result.find(
-        tr(
+        t(
+            "criteria.sustainability.continues",
             lang,
-            f"{_pct(cont)} of {scored.continued_by} beneficiary households still practised the model at the"
-            f" {post_round} round.",
-            f"{_pct(cont)} trong {scored.continued_by} hộ hưởng lợi vẫn duy trì mô hình ở vòng khảo sát {round_vi}.",
+            share=_pct(cont),
+            households=scored.continued_by,
+            round=shown,
         ),
         "high",
         continues=cont,
@@ -99,11 +97,7 @@ def _continuation(result: CriterionResult, scored: SustainabilityScores) -> None
     )
     if cont < 0.5:
         result.recommend(
-            tr(
-                lang,
-                "Find out with the households why most stopped the model before replicating it.",
-                "Tìm hiểu cùng hộ dân lý do phần lớn hộ không duy trì mô hình trước khi nhân rộng.",
-            ),
+            t("criteria.sustainability.find_out_households_why", lang),
         )
 
 
@@ -112,20 +106,15 @@ def _replication(result: CriterionResult, scored: SustainabilityScores) -> None:
     repl = scored.replicated
     if repl is None:
         result.find(
-            tr(
-                lang,
-                "Replication by non-beneficiaries is not recorded (no comparison households asked at the"
-                f" {post_round} round).",
-                "Không có số liệu về việc hộ không hưởng lợi tự nhân rộng mô hình (nhóm đối chứng không được hỏi"
-                f" ở vòng {ROUND_VI.get(post_round, post_round)}).",
-            ),
+            t("criteria.sustainability.no_replication_round", lang, round=_round(post_round, lang)),
         )
         return
     result.find(
-        tr(
+        t(
+            "criteria.sustainability.non_beneficiary_households_copied",
             lang,
-            f"{_pct(repl)} of {scored.replicated_by} non-beneficiary households had copied the model on their own.",
-            f"{_pct(repl)} trong {scored.replicated_by} hộ không hưởng lợi đã tự làm theo mô hình.",
+            repl=_pct(repl),
+            replicated_by=scored.replicated_by,
         ),
         "high",
         replicated=repl,
@@ -138,31 +127,19 @@ def _post_trend(result: CriterionResult, table: pd.DataFrame) -> None:
     lang = result.lang
     if table.empty:
         result.find(
-            tr(
-                lang,
-                "No outcome observation after the end date: whether results held is unknown.",
-                "Không có số liệu kết quả sau ngày kết thúc: chưa biết kết quả có được duy trì không.",
-            ),
+            t("criteria.sustainability.no_outcome_observation_after", lang),
         )
         return
     parts = []
     for _, r in table.iterrows():
         held = _pct(r["held"]) if r["held"] is not None and not pd.isna(r["held"]) else "—"
         if r["slope"] is not None and not pd.isna(r["slope"]):
-            slope = f" ({round(r['slope'], 2) + 0.0:+.2f}/{tr(lang, 'year', 'năm')} {r['post_years']})"
+            slope = f" ({round(r['slope'], 2) + 0.0:+.2f}/{t('criteria.sustainability.year', lang)} {r['post_years']})"
         else:
             slope = f" ({r['post_years']})"
         parts.append(f"{r['indicator']} {held}{slope}")
     result.find(
-        tr(
-            lang,
-            "Share of the gain held after support ended, by indicator (post-end slope): "
-            + "; ".join(parts)
-            + ".",
-            "Tỷ lệ kết quả được giữ sau khi kết thúc hỗ trợ, theo chỉ tiêu (độ dốc sau hỗ trợ): "
-            + "; ".join(parts)
-            + ".",
-        ),
+        t("criteria.sustainability.held", lang, parts="; ".join(parts)),
         "medium",
         held={r["indicator"]: r["held"] for _, r in table.iterrows()},
     )
@@ -172,32 +149,15 @@ def _local_funding(result: CriterionResult, share: float | None, money: pd.DataF
     lang = result.lang
     if share is None:
         result.find(
-            tr(
-                lang,
-                "No expenditure is recorded after the end date: either no one carries the recurrent costs"
-                " or they are not reported.",
-                "Không có khoản chi nào được ghi nhận sau ngày kết thúc: hoặc không ai chi trả chi phí thường"
-                " xuyên, hoặc chưa được báo cáo.",
-            ),
+            t("criteria.sustainability.no_expenditure_recorded_after", lang),
         )
         result.recommend(
-            tr(
-                lang,
-                "Agree who pays the recurrent costs (local budget, community) and record them after the end.",
-                "Thống nhất nguồn chi trả chi phí thường xuyên (ngân sách địa phương, cộng đồng) và ghi nhận"
-                " sau khi kết thúc.",
-            ),
+            t("criteria.sustainability.agree_who_pays_recurrent", lang),
         )
         return
     total = float(money["amount"].sum())
     result.find(
-        tr(
-            lang,
-            f"After the end, {total:,.1f} million VND was spent, {_pct(share)} of it from local budget,"
-            " community or beneficiaries.",
-            f"Sau khi kết thúc, đã chi {total:,.1f} triệu đồng, trong đó {_pct(share)} từ ngân sách địa"
-            " phương, cộng đồng hoặc người hưởng lợi.",
-        ),
+        t("criteria.sustainability.after_end_million_vnd", lang, total=total, share=_pct(share)),
         "high",
         after_end_million_vnd=total,
         local_share=share,
@@ -207,38 +167,20 @@ def _local_funding(result: CriterionResult, share: float | None, money: pd.DataF
 def _handover(result: CriterionResult, scored: SustainabilityScores) -> None:
     lang, status, hand = result.lang, scored.handover, scored.scores["handover"]
     if hand is None and status is None and not scored.activities_recorded:
-        result.find(
-            tr(
-                lang,
-                "No activities are recorded, so a handover cannot be checked.",
-                "Không có hoạt động nào được ghi nhận nên chưa kiểm tra được việc bàn giao.",
-            )
-        )
+        result.find(t("criteria.sustainability.no_activities_recorded_handover", lang))
     elif status is None:
         result.find(
-            tr(
-                lang,
-                "No handover to the locality is recorded among the activities.",
-                "Không có hoạt động bàn giao cho địa phương trong danh sách hoạt động.",
-            ),
+            t("criteria.sustainability.no_handover_locality_recorded", lang),
             "medium",
             handover=None,
         )
     else:
         result.find(
-            tr(
-                lang,
-                f"The handover to the locality is recorded as {status}.",
-                f"Hoạt động bàn giao cho địa phương: {STATUS_VI.get(status, status)}.",
-            ),
+            t("criteria.sustainability.handover", lang, status=_status(status, lang)),
             "high",
             handover=status,
         )
     if not hand and not scored.running:
         result.recommend(
-            tr(
-                lang,
-                "Hand the model over formally to the commune or district, with who maintains what.",
-                "Bàn giao chính thức mô hình cho xã hoặc huyện, xác định rõ ai duy trì phần việc nào.",
-            ),
+            t("criteria.sustainability.hand_model_over_formally", lang),
         )

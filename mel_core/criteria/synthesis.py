@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mel_core.criteria.ratings import rate
-from mel_core.criteria.result import CriterionResult, Scored, tr
+from mel_core.criteria.result import CriterionResult, Scored
 from mel_core.criteria.synthesis_text import findings, name
 from mel_core.i18n import rating as label
+from mel_core.i18n import t
 from mel_core.vocabulary import CRITERIA
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def charts(result: CriterionResult) -> list[Figure]:
         ax.text(max(lvl, 0) + 0.05, y, text, va="center", fontsize=8)
     ax.set_xlim(0, 5.6)
     ax.set_xticks([1, 2, 3, 4])
-    ax.set_xlabel(tr(lang, "level (4 = best; grey = not rated)", "mức (4 = cao nhất; xám = chưa xếp hạng)"))
+    ax.set_xlabel(t("criteria.synthesis.chart.level_4_best_grey", lang))
     overall = result.rating
     ax.set_title(
         f"{name('overall', lang)}: {overall.label if overall else label('overall', None, lang)}", fontsize=10

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mel_core.criteria.result import CriterionResult, tr
+from mel_core.criteria.result import CriterionResult
 from mel_core.i18n import rating as label
-from mel_core.i18n import term
+from mel_core.i18n import t, term
 from mel_core.vocabulary import CRITERIA
 
 if TYPE_CHECKING:  # the scores' module composes its findings from this one
@@ -33,35 +33,28 @@ def findings(scored: SynthesisScores, lang: str) -> CriterionResult:
         level = scored.levels[criterion]
         rows.append(
             {
-                tr(lang, "criterion", "tiêu chí"): name(criterion, lang),
-                tr(lang, "level", "mức"): level,
-                tr(lang, "rating", "xếp hạng"): label(criterion, level, lang),
+                t("criteria.synthesis.criterion", lang): name(criterion, lang),
+                t("criteria.synthesis.level", lang): level,
+                t("criteria.synthesis.rating", lang): label(criterion, level, lang),
             }
         )
         if criterion not in scored.assessed:
             out.find(
-                tr(
-                    lang,
-                    f"{name(criterion, 'en')} was not assessed in this evaluation.",
-                    f"{name(criterion, 'vi')} chưa được đánh giá trong lần đánh giá này.",
-                ),
+                t("criteria.synthesis.not_assessed", lang, criterion=name(criterion, lang)),
                 "high",
                 criterion=criterion,
             )
         else:
+            shown, rated = name(criterion, lang), label(criterion, level, lang)
             out.find(
-                tr(
-                    lang,
-                    f"{name(criterion, 'en')}: {label(criterion, level, 'en')}"
-                    + (f" (level {level} of 4)." if level else "."),
-                    f"{name(criterion, 'vi')}: {label(criterion, level, 'vi')}"
-                    + (f" (mức {level}/4)." if level else "."),
-                ),
+                t("criteria.synthesis.rated", lang, criterion=shown, rating=rated, level=level)
+                if level
+                else t("criteria.synthesis.not_rated", lang, criterion=shown, rating=rated),
                 None,
                 criterion=criterion,
                 level=level,
             )
-    out.tables[tr(lang, "Ratings by criterion", "Xếp hạng theo tiêu chí")] = pd.DataFrame(rows)
+    out.tables[t("criteria.synthesis.ratings_criterion", lang)] = pd.DataFrame(rows)
     for criterion, text in scored.recommendations:
         out.recommend(f"[{name(criterion, lang)}] {text}")
     return out
