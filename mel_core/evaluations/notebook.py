@@ -100,7 +100,7 @@ def _markdown(text: str) -> None:
 
 
 def header(ctx: Context, criterion: str) -> None:
-    """A short description of what is evaluated, in the notebook's language."""
+    """The criterion, what it looks at, the programme and the evaluation, in the notebook's language."""
     p = ctx.programme.programme
     lang = ctx.lang
     title = p["title"] if lang == "vi" or not p.get("title_en") else p["title_en"]
@@ -108,6 +108,7 @@ def header(ctx: Context, criterion: str) -> None:
     evaluation = ctx.evaluation_id or t("notebook.draft", lang)
     lines = [
         f"## {term('criteria', criterion, lang)}: {p['code']}",
+        t(f"notebook.about.{criterion}", lang),
         t(
             "notebook.programme",
             lang,
@@ -126,6 +127,17 @@ def header(ctx: Context, criterion: str) -> None:
         ),
     ]
     _markdown("\n\n".join(lines))
+
+
+def how_to_run(lang: str) -> None:
+    """How to run a template: with ``mel evaluate`` (stored) or all cells in JupyterLab (a draft); the template's
+    cell is tagged ``remove-cell``, which the book leaves out."""
+    _markdown(t("notebook.how_to_run", lang))
+
+
+def result_note(lang: str) -> None:
+    """The words above the machine-readable result (a cell tagged ``remove-cell`` too)."""
+    _markdown(t("notebook.result_note", lang))
 
 
 def show(result: CriterionResult) -> None:
@@ -217,11 +229,7 @@ def criteria_results(ctx: Context, results_path: str = "") -> dict[str, dict[str
         with Session(engine) as session:
             return stored_results(session, ctx.evaluation_id or ctx.programme.code)
     except NotFound:
-        _markdown(
-            "_Chưa có lần đánh giá nào được lưu cho chương trình này: chạy `mel evaluate` trước._"
-            if ctx.lang == "vi"
-            else "_No evaluation of this programme is stored yet: run `mel evaluate` first._"
-        )
+        _markdown(t("notebook.no_stored_evaluation", ctx.lang))
         return {}
     finally:
         engine.dispose()
