@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, select
 
 from mel_core import geo
 from mel_core.errors import ImportValidationError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.load import upsert
 from mel_core.store import AdminUnit, table_of
 from mel_core.text import fold, nfc
@@ -118,7 +118,7 @@ def read_communes(path: Path) -> list[dict[str, str | None]]:
         for column in COLUMNS:
             if column not in header:
                 problems.append(
-                    Problem(source, 1, column, "", say("required column is missing", "thiếu cột bắt buộc"))
+                    Problem(source, 1, column, "", message("ingest.communes.required_column_missing"))
                 )
         if problems:
             raise ImportValidationError(problems, source)
@@ -138,7 +138,7 @@ def read_communes(path: Path) -> list[dict[str, str | None]]:
                             number,
                             column,
                             "",
-                            say("required value is empty", "giá trị bắt buộc trống"),
+                            message("ingest.communes.required_value_empty"),
                         )
                     )
             if province not in provinces:
@@ -148,7 +148,7 @@ def read_communes(path: Path) -> list[dict[str, str | None]]:
                         number,
                         "province_code",
                         province,
-                        say("not a GSO province code", "không phải mã tỉnh theo Tổng cục Thống kê"),
+                        message("ingest.communes.not_gso_province_code"),
                     )
                 )
             if level not in LEVELS:
@@ -158,7 +158,7 @@ def read_communes(path: Path) -> list[dict[str, str | None]]:
                         number,
                         "level",
                         level,
-                        say("use commune or district", "ghi commune hoặc district"),
+                        message("ingest.communes.use_commune_district"),
                     )
                 )
             if code in provinces or code in seen:
@@ -169,7 +169,7 @@ def read_communes(path: Path) -> list[dict[str, str | None]]:
                         number,
                         "code",
                         code,
-                        say(f"code already used in {where}", f"mã đã dùng ở {where}"),
+                        message("ingest.communes.code_already_used", where=where),
                     )
                 )
             seen.setdefault(code, number)

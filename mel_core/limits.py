@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Literal
 
 from mel_core.errors import ConfigurationError, ImportValidationError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.safe_yaml import YamlLimits
 
 MIB = 1 << 20
@@ -71,12 +71,7 @@ class Limits:
         try:
             yaml = YamlLimits.from_environment()
         except ValueError as exc:
-            raise ConfigurationError(
-                say(
-                    f"a MEL_LIMIT_YAML_… setting is not a number: {exc}",
-                    f"một thiết lập MEL_LIMIT_YAML_… không phải là số: {exc}",
-                )
-            ) from None
+            raise ConfigurationError(message("ingest.limits.yaml_setting_not_number", exc=exc)) from None
         return replace(cls(), **values, yaml=yaml)
 
 
@@ -98,13 +93,14 @@ class Setting:
         text = environ[self.variable].strip().replace("_", "")
         if not text.isdigit() or int(text) == 0:
             raise ConfigurationError(
-                say(
-                    f"{self.variable}={environ[self.variable]!r}: expected a whole number of {self.unit} above 0",
-                    f"{self.variable}={environ[self.variable]!r}: cần một số nguyên {self.unit} lớn hơn 0",
+                message(
+                    "ingest.limits.expected_whole_number_above",
+                    variable=self.variable,
+                    value=environ[self.variable],
+                    unit=self.unit,
                 ),
-                hint=say(
-                    f"Set {self.variable} to a number such as {self.default}, or unset it for the default.",
-                    f"Đặt {self.variable} bằng một số như {self.default}, hoặc bỏ đi để dùng mặc định.",
+                hint=message(
+                    "ingest.limits.set_number_such_unset", variable=self.variable, default=self.default
                 ),
             )
         return int(text) * self.scale
@@ -185,12 +181,7 @@ def check_upload(
     largest = {"docx": limits.docx_bytes, "md": limits.lesson_bytes}.get(kind, limits.file_bytes)
     if isinstance(source, Path):
         if not source.is_file():
-            found.add(
-                say(
-                    f"this is not a file (a folder, a device or a link to nothing): give a .{kind} file",
-                    f"đây không phải là tệp (là thư mục, thiết bị hoặc liên kết hỏng): hãy chỉ định tệp .{kind}",
-                )
-            )
+            found.add(message("ingest.limits.not_file_folder_device", kind=kind))
             return found.problems
         size = source.stat().st_size
     else:
@@ -198,10 +189,7 @@ def check_upload(
     if size > largest:
         variable = setting({"docx": "docx_bytes", "md": "lesson_bytes"}.get(kind, "file_bytes"))
         found.add(
-            say(
-                f"the file has {size:,} bytes; at most {largest:,} are read ({variable} raises the limit)",
-                f"tệp dài {size:,} byte; chỉ đọc tối đa {largest:,} byte ({variable} nâng giới hạn)",
-            )
+            message("ingest.limits.file_bytes_most_read", size=size, largest=largest, variable=variable)
         )
         return found.problems
     if kind in ("xlsx", "docx"):
@@ -232,29 +220,16 @@ class Found:
         self.problems.append(Problem(self.label, 0, "", "", reason))
 
 
-_NOT_READABLE = {
-    "xlsx": say(
-        "this file is not a readable .xlsx workbook ({reason}); save it as 'Excel Workbook (.xlsx)'",
-        "tệp này không phải là tệp .xlsx đọc được ({reason}); hãy lưu dưới dạng 'Excel Workbook (.xlsx)'",
-    ),
-    "docx": say(
-        "this file is not a Word .docx file that can be read ({reason}); save it as 'Word Document (.docx)'",
-        "tệp này không phải là tệp Word .docx đọc được ({reason}); hãy lưu dưới dạng 'Word Document (.docx)'",
-    ),
-}
 #: The first bytes of an OLE compound file: an .xls or .doc, or an Office file saved with a password.
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLD_OR_LOCKED = say(
-    "it is an old .xls/.doc file or one saved with a password: save it again without a password in the new format",
-    "đây là tệp .xls/.doc cũ hoặc tệp có mật khẩu: hãy lưu lại theo định dạng mới, không đặt mật khẩu",
-)
+_OLD_OR_LOCKED = message("ingest.limits.old_or_locked")
 
 
 def not_readable(kind: Kind, reason: str) -> str:
     """'this file is not a readable .xlsx workbook (reason) …' in both languages (``reason`` is shown as is)."""
-    template = _NOT_READABLE["docx" if kind == "docx" else "xlsx"]
-    vi = getattr(template, "vi", template)
-    return say(template.format(reason=reason), vi.format(reason=reason))
+    if kind == "docx":
+        return message("ingest.limits.file_not_word_docx", reason=reason)
+    return message("ingest.limits.file_not_readable_xlsx", reason=reason)
 
 
 def _check_archive(stream: IO[bytes], size: int, kind: Kind, limits: Limits, found: Found) -> None:
@@ -285,9 +260,11 @@ def _check_archive(stream: IO[bytes], size: int, kind: Kind, limits: Limits, fou
 
 def _too_many_parts(entries: int, limits: Limits) -> str:
     variable = setting("zip_entries")
-    return say(
-        f"the archive holds {entries:,} parts; at most {limits.zip_entries:,} are read ({variable} raises the limit)",
-        f"tệp nén có {entries:,} phần; chỉ đọc tối đa {limits.zip_entries:,} ({variable} nâng giới hạn)",
+    return message(
+        "ingest.limits.archive_holds_parts_most",
+        entries=entries,
+        zip_entries=limits.zip_entries,
+        variable=variable,
     )
 
 
@@ -325,11 +302,11 @@ def _check_directory(infos: list[zipfile.ZipInfo], kind: Kind, limits: Limits, f
     if total > limits.unpacked_bytes:
         variable = setting("unpacked_bytes")
         found.add(
-            say(
-                f"the parts of this file would inflate to {total:,} bytes; at most {limits.unpacked_bytes:,}"
-                f" are read ({variable} raises the limit)",
-                f"các phần của tệp sẽ giải nén ra {total:,} byte; chỉ đọc tối đa {limits.unpacked_bytes:,}"
-                f" byte ({variable} nâng giới hạn)",
+            message(
+                "ingest.limits.parts_file_would_inflate",
+                total=total,
+                unpacked_bytes=limits.unpacked_bytes,
+                variable=variable,
             )
         )
         return False
@@ -338,13 +315,14 @@ def _check_directory(infos: list[zipfile.ZipInfo], kind: Kind, limits: Limits, f
         if info.file_size > MIB and ratio > limits.zip_ratio:
             variable = setting("zip_ratio")
             found.add(
-                say(
-                    f"the part {info.filename} would inflate {ratio:,.0f} times, from {info.compress_size:,} to"
-                    f" {info.file_size:,} bytes (a zip bomb?); at most {limits.zip_ratio} times is read"
-                    f" ({variable} raises the limit)",
-                    f"phần {info.filename} sẽ giải nén ra gấp {ratio:,.0f} lần, từ {info.compress_size:,} thành"
-                    f" {info.file_size:,} byte (bom nén?); chỉ đọc tối đa {limits.zip_ratio} lần"
-                    f" ({variable} nâng giới hạn)",
+                message(
+                    "ingest.limits.part_would_inflate_times",
+                    filename=info.filename,
+                    ratio=ratio,
+                    compress_size=info.compress_size,
+                    file_size=info.file_size,
+                    zip_ratio=limits.zip_ratio,
+                    variable=variable,
                 )
             )
             return False
@@ -379,23 +357,17 @@ def _scan_xml(
                     if aside in pair:
                         opens -= pair.count(aside)
                 if b"<!" in pair and (b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk):
-                    found.add(
-                        say(
-                            f"the part {part} declares a DTD (<!DOCTYPE …>), which a spreadsheet or word"
-                            " processor never writes and which can expand entities without bound: refused",
-                            f"phần {part} khai báo DTD (<!DOCTYPE …>), điều mà phần mềm bảng tính hay soạn thảo"
-                            " không bao giờ ghi, và có thể mở rộng thực thể vô hạn: bị từ chối",
-                        )
-                    )
+                    found.add(message("ingest.limits.part_declares_dtd_doctype", part=part))
                     return
                 depth += opens - closes
                 if depth > limits.xml_depth:
                     variable = setting("xml_depth")
                     found.add(
-                        say(
-                            f"the part {part} nests elements more than {limits.xml_depth} levels deep"
-                            f" ({variable} raises the limit)",
-                            f"phần {part} lồng các phần tử sâu quá {limits.xml_depth} cấp ({variable} nâng giới hạn)",
+                        message(
+                            "ingest.limits.part_nests_elements_more",
+                            part=part,
+                            xml_depth=limits.xml_depth,
+                            variable=variable,
                         )
                     )
                     return
@@ -414,11 +386,12 @@ def _scan_xml(
 def _too_many_strings(part: str, strings: int, limits: Limits, found: Found) -> None:
     variable = setting("shared_strings")
     found.add(
-        say(
-            f"the part {part} holds {strings:,} shared texts; at most {limits.shared_strings:,} are read"
-            f" ({variable} raises the limit)",
-            f"phần {part} chứa {strings:,} chuỗi dùng chung; chỉ đọc tối đa {limits.shared_strings:,}"
-            f" ({variable} nâng giới hạn)",
+        message(
+            "ingest.limits.part_holds_shared_texts",
+            part=part,
+            strings=strings,
+            shared_strings=limits.shared_strings,
+            variable=variable,
         )
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,7 @@ def _measure(root: yaml.Node, limits: YamlLimits) -> None:
         node, depth, children_done = stack.pop()
         if depth > limits.max_depth:
             raise YamlLimitError(
-                say(
-                    f"the YAML is nested more than {limits.max_depth} levels deep",
-                    f"YAML lồng nhau sâu quá {limits.max_depth} cấp",
-                )
+                message("ingest.safe_yaml.yaml_nested_more_than", max_depth=limits.max_depth)
             )
         if id(node) in sizes:
             continue
@@ -72,10 +69,7 @@ def _measure(root: yaml.Node, limits: YamlLimits) -> None:
         size = 1 + sum(sizes.get(id(child), 0) for child in children)
         if size > limits.max_nodes:
             raise YamlLimitError(
-                say(
-                    f"the YAML expands to more than {limits.max_nodes:,} values (aliases repeat what they name)",
-                    f"YAML mở rộng thành hơn {limits.max_nodes:,} giá trị (mỗi bí danh lặp lại phần nó trỏ tới)",
-                )
+                message("ingest.safe_yaml.yaml_expands_more_than", max_nodes=limits.max_nodes)
             )
         sizes[id(node)] = size
 
@@ -92,10 +86,7 @@ def load(text: str, limits: YamlLimits | None = None) -> Any:
     size = len(text.encode("utf-8"))
     if size > limits.max_bytes:
         raise YamlLimitError(
-            say(
-                f"the YAML has {size:,} bytes; at most {limits.max_bytes:,} are read",
-                f"YAML dài {size:,} byte; chỉ đọc tối đa {limits.max_bytes:,}",
-            )
+            message("ingest.safe_yaml.yaml_bytes_most_read", size=size, max_bytes=limits.max_bytes)
         )
     loader = yaml.SafeLoader(text)
     try:
@@ -103,10 +94,7 @@ def load(text: str, limits: YamlLimits | None = None) -> Any:
             node = loader.get_single_node()
         except RecursionError:
             raise YamlLimitError(
-                say(
-                    f"the YAML is nested more than {limits.max_depth} levels deep",
-                    f"YAML lồng nhau sâu quá {limits.max_depth} cấp",
-                )
+                message("ingest.safe_yaml.yaml_nested_more_than", max_depth=limits.max_depth)
             ) from None
         if node is None:
             return None
@@ -115,11 +103,6 @@ def load(text: str, limits: YamlLimits | None = None) -> Any:
             return loader.construct_document(node)
         except (ValueError, OverflowError) as exc:  # an integer of thousands of digits, a date out of range …
             detail = str(exc).split(";")[0]
-            raise YamlLimitError(
-                say(
-                    f"the YAML has a value that cannot be read: {detail}",
-                    f"YAML có một giá trị không đọc được: {detail}",
-                )
-            ) from None
+            raise YamlLimitError(message("ingest.safe_yaml.yaml_value_cannot_read", detail=detail)) from None
     finally:
         loader.dispose()

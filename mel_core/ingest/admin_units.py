@@ -11,13 +11,14 @@ Importing the same rows again changes nothing (rows are keyed by ``code``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
 from mel_core import geo
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import Text, message, t
 from mel_core.store import AdminUnit, table_of
 from mel_core.text import fold
 from mel_core.vocabulary import NATIONAL
@@ -80,10 +81,7 @@ def check_admin_units(source: Source, batch: Batch, known: Known) -> None:
             problem(
                 r,
                 "code",
-                say(
-                    "the code is a province's (or the country's): give the unit its own code",
-                    "mã này là mã tỉnh (hoặc cả nước): hãy dùng mã riêng của đơn vị",
-                ),
+                message("ingest.admin_units.code_province_s_country"),
             )
             continue
         if parent:
@@ -93,26 +91,21 @@ def check_admin_units(source: Source, batch: Batch, known: Known) -> None:
                 problem(
                     r,
                     "parent_code",
-                    say("a unit cannot be its own parent", "đơn vị không thể thuộc chính nó"),
+                    message("ingest.admin_units.unit_cannot_own_parent"),
                 )
             elif not parent_level:
                 problem(
                     r,
                     "parent_code",
-                    say(
-                        "unknown unit: the parent must be a GSO province code, or a district in this table or"
-                        " the store",
-                        "không có đơn vị này: cấp trên phải là mã tỉnh, hoặc một huyện trong bảng này hay trong kho"
-                        " dữ liệu",
-                    ),
+                    message("ingest.admin_units.unknown_unit_parent_must"),
                 )
             elif parent_level not in allowed:
                 problem(
                     r,
                     "parent_code",
-                    say(
-                        f"a {level} lies in {' or a '.join(allowed)}, not in a {parent_level}",
-                        f"{_vi(level)} thuộc {' hoặc '.join(_vi(a) for a in allowed)}, không thuộc {_vi(parent_level)}",
+                    Text(
+                        _misplaced(level, allowed, parent_level, "en"),
+                        _misplaced(level, allowed, parent_level, "vi"),
                     ),
                 )
         if successor:
@@ -126,10 +119,7 @@ def _check_successor(
         problem(
             r,
             "successor_code",
-            say(
-                "districts were abolished on 1 July 2025 and have no successor: leave it empty",
-                "cấp huyện đã kết thúc từ ngày 01/7/2025, không có đơn vị kế thừa: để trống",
-            ),
+            message("ingest.admin_units.districts_abolished"),
         )
         return
     facts = units.get(successor)
@@ -137,41 +127,48 @@ def _check_successor(
         problem(
             r,
             "successor_code",
-            say("a commune cannot be merged into itself", "xã không sáp nhập vào chính nó"),
+            message("ingest.admin_units.commune_cannot_merged_into"),
         )
     elif facts is None or facts[0] != "commune":
         problem(
             r,
             "successor_code",
-            say(
-                "unknown commune: the successor must be a commune in this table or the store",
-                "không có xã này: xã kế thừa phải có trong bảng này hoặc trong kho dữ liệu",
-            ),
+            message("ingest.admin_units.unknown_commune_successor_must"),
         )
     elif facts[1] is not None and units.get(facts[1], ("",))[0] == "district":
         problem(
             r,
             "successor_code",
-            say(
-                f"{successor} lies in a district: a commune formed in 2025 lies directly in its province",
-                f"{successor} thuộc một huyện: xã hình thành năm 2025 thuộc trực tiếp tỉnh",
-            ),
+            message("ingest.admin_units.lies_district_commune_formed", successor=successor),
         )
     else:
         seen = {code}
         cursor: str | None = successor
         while cursor is not None:
             if cursor in seen:
-                problem(
-                    r, "successor_code", say("successors form a cycle", "các xã kế thừa tạo thành vòng lặp")
-                )
+                problem(r, "successor_code", message("ingest.admin_units.successors_form_cycle"))
                 break
             seen.add(cursor)
             cursor = units.get(cursor, ("", None, None))[2]
 
 
-def _vi(level: str) -> str:
-    return {"province": "tỉnh", "district": "huyện", "commune": "xã"}.get(level, level)
+def _level(level: str, lang: str) -> str:
+    """The name of an administrative level in ``lang`` (province, district, commune)."""
+    return (
+        t(f"ingest.admin_units.level.{level}", lang)
+        if level in ("province", "district", "commune")
+        else level
+    )
+
+
+def _misplaced(level: str, allowed: Iterable[str], parent_level: str, lang: str) -> str:
+    return t(
+        "ingest.admin_units.misplaced",
+        lang,
+        level=_level(level, lang),
+        allowed=t("ingest.admin_units.or_a", lang).join(_level(a, lang) for a in allowed),
+        parent=_level(parent_level, lang),
+    )
 
 
 def load_admin_units(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from mel_core import geo
 from mel_core.errors import PeriodError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.formats import Column, Kind
 from mel_core.periods import Period, parse_period
 from mel_core.text import clean_cell
@@ -37,7 +37,7 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
-NOT_A_NUMBER = say("expected a number", "cần một số")
+NOT_A_NUMBER = message("ingest.cells.not_a_number")
 
 
 class CellError(ValueError):
@@ -54,31 +54,21 @@ def is_empty(raw: Raw) -> bool:
 
 def text(raw: Raw) -> str:
     if isinstance(raw, datetime | date):
-        raise CellError(say("expected text, found a date", "cần văn bản, gặp một ngày tháng"))
+        raise CellError(message("ingest.cells.expected_text_found_date"))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     value = clean_cell(str(raw))
     control = _CONTROL.search(value)
     if control is not None:
         point = f"U+{ord(control.group(0)[0]):04X}"
-        raise CellError(
-            say(
-                f"the text holds a control character ({point}), which no spreadsheet shows: remove it",
-                f"văn bản chứa ký tự điều khiển ({point}), điều mà bảng tính không hiển thị: hãy xoá",
-            )
-        )
+        raise CellError(message("ingest.cells.text_holds_control_character", point=point))
     return value
 
 
 def code(raw: Raw) -> str:
     value = text(raw)
     if not _CODE.match(value):
-        raise CellError(
-            say(
-                "a code uses letters, digits and - _ . / only, without spaces",
-                "mã chỉ gồm chữ cái, chữ số và - _ . /, không có dấu cách",
-            )
-        )
+        raise CellError(message("ingest.cells.code_uses_letters_digits"))
     return value
 
 
@@ -95,73 +85,49 @@ def tax_code(raw: Raw) -> str:
 
 def number(raw: Raw) -> float:
     if isinstance(raw, bool):
-        raise CellError(say("expected a number, found a boolean", "cần một số, gặp giá trị đúng/sai"))
+        raise CellError(message("ingest.cells.expected_number_found_boolean"))
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
         s = raw.strip().replace("\u00a0", "")
         if not _NUMBER.match(s):
             if re.match(r"^[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?$", s):
-                raise CellError(
-                    say(
-                        "write numbers without thousands separators and with a dot as decimal mark",
-                        "viết số không có dấu phân cách hàng nghìn, dùng dấu chấm cho phần thập phân",
-                    )
-                )
+                raise CellError(message("ingest.cells.write_numbers_without_thousands"))
             if s.startswith("="):
-                raise CellError(
-                    say(
-                        "cell holds a formula; paste the value instead",
-                        "ô chứa công thức; hãy dán giá trị thay cho công thức",
-                    )
-                )
+                raise CellError(message("ingest.cells.cell_holds_formula_paste"))
             raise CellError(NOT_A_NUMBER)
         value = float(s)
     else:
         raise CellError(NOT_A_NUMBER)
     if not math.isfinite(value):
-        raise CellError(say("expected a finite number", "cần một số hữu hạn"))
+        raise CellError(message("ingest.cells.expected_finite_number"))
     return value
 
 
 def money(raw: Raw) -> float:
     value = number(raw)
     if value < 0:
-        raise CellError(
-            say(
-                "must not be negative (money and areas are ≥ 0)", "không được âm (tiền và diện tích phải ≥ 0)"
-            )
-        )
+        raise CellError(message("ingest.cells.must_not_negative_money"))
     if value > MONEY_MAX:
-        raise CellError(
-            say(
-                f"larger than {MONEY_MAX:,.0f}: money is written in million VND and areas in ha; check the unit",
-                f"lớn hơn {MONEY_MAX:,.0f}: tiền ghi bằng triệu đồng, diện tích bằng ha; hãy kiểm tra đơn vị",
-            )
-        )
+        raise CellError(message("ingest.cells.larger_than_money_written", money_max=MONEY_MAX))
     return value
 
 
 def count(raw: Raw) -> int:
     value = number(raw)
     if not value.is_integer():
-        raise CellError(say("expected a whole number", "cần một số nguyên"))
+        raise CellError(message("ingest.cells.expected_whole_number"))
     if value < 0:
-        raise CellError(say("must not be negative", "không được âm"))
+        raise CellError(message("ingest.cells.must_not_negative"))
     if value > COUNT_MAX:
-        raise CellError(
-            say(
-                f"larger than {COUNT_MAX:,}, the largest whole number the store holds",
-                f"lớn hơn {COUNT_MAX:,}, số nguyên lớn nhất kho dữ liệu lưu được",
-            )
-        )
+        raise CellError(message("ingest.cells.larger_than_largest_whole", count_max=COUNT_MAX))
     return int(value)
 
 
 def year(raw: Raw) -> int:
     value = count(raw)
     if not 1900 <= value <= 2100:
-        raise CellError(say("expected a year between 1900 and 2100", "cần một năm từ 1900 đến 2100"))
+        raise CellError(message("ingest.cells.expected_year_between_1900"))
     return value
 
 
@@ -175,23 +141,23 @@ def boolean(raw: Raw) -> bool:
         return True
     if s in _FALSE:
         return False
-    raise CellError(say("expected true, false, 1 or 0", "cần true, false, 1 hoặc 0"))
+    raise CellError(message("ingest.cells.expected_boolean"))
 
 
 def iso_date(raw: Raw) -> date:
     if isinstance(raw, datetime):
         if raw.time() != datetime.min.time():
-            raise CellError(say("expected a date without a time of day", "cần ngày tháng, không kèm giờ"))
+            raise CellError(message("ingest.cells.expected_date_without_time"))
         return raw.date()
     if isinstance(raw, date):
         return raw
     s = text(raw)
     if not _ISO_DATE.match(s):
-        raise CellError(say("expected a date written YYYY-MM-DD", "cần ngày tháng dạng YYYY-MM-DD"))
+        raise CellError(message("ingest.cells.expected_date_written_yyyy"))
     try:
         return date.fromisoformat(s)
     except ValueError:
-        raise CellError(say("no such day in the calendar", "không có ngày này trong lịch")) from None
+        raise CellError(message("ingest.cells.no_such_day_calendar")) from None
 
 
 def period(raw: Raw) -> Period:
@@ -204,14 +170,7 @@ def period(raw: Raw) -> Period:
 def admin(raw: Raw, known: frozenset[str] | set[str]) -> str:
     value = geo.normalise_code(raw if isinstance(raw, int | float) else text(raw))
     if value not in known:
-        raise CellError(
-            say(
-                f"unknown admin-unit code {value!r}: use a GSO province code such as 11 (Điện Biên) or 44"
-                " (Quảng Bình, a pre-2025 code), or leave empty for the whole programme",
-                f"mã đơn vị hành chính {value!r} không có: dùng mã tỉnh của Tổng cục Thống kê như 11 (Điện Biên)"
-                " hoặc 44 (Quảng Bình, mã trước 2025), hoặc để trống cho toàn chương trình",
-            )
-        )
+        raise CellError(message("ingest.cells.unknown_admin_unit_code", value=value))
     return value
 
 
@@ -226,15 +185,9 @@ def admins(raw: Raw, known: frozenset[str] | set[str]) -> list[str]:
         except CellError:
             bad.append(part)
     if bad:
-        raise CellError(
-            say(
-                f"unknown province code(s) {', '.join(bad)}: use GSO codes separated by ';' (e.g. 11;44)",
-                f"mã tỉnh không có: {', '.join(bad)}; dùng mã của Tổng cục Thống kê, cách nhau bằng ';'"
-                " (ví dụ 11;44)",
-            )
-        )
+        raise CellError(message("ingest.cells.unknown_province_codes", bad=", ".join(bad)))
     if len(set(values)) != len(values):
-        raise CellError(say("a province is listed twice", "một tỉnh được ghi hai lần"))
+        raise CellError(message("ingest.cells.province_listed_twice"))
     return values
 
 
@@ -252,14 +205,9 @@ def disaggregation(raw: Raw) -> str:
             continue
         key, sep, value = (s.strip().lower() for s in part.partition("="))
         if not sep or not _IDENT.match(key) or not _IDENT.match(value):
-            raise CellError(
-                say(
-                    "write a disaggregation as key=value pairs separated by ';' (sex=female;ethnicity=minority)",
-                    "ghi phân tổ dạng khoá=giá_trị, cách nhau bằng ';' (sex=female;ethnicity=minority)",
-                )
-            )
+            raise CellError(message("ingest.cells.write_disaggregation_key_value"))
         if key in pairs:
-            raise CellError(say(f"'{key}' appears twice", f"'{key}' xuất hiện hai lần"))
+            raise CellError(message("ingest.cells.appears_twice", key=key))
         pairs[key] = value
     return ";".join(f"{k}={pairs[k]}" for k in sorted(pairs))
 
@@ -270,12 +218,7 @@ def choice(raw: Raw, choices: tuple[str, ...]) -> str:
         lowered = value.lower().replace(" ", "_").replace("-", "_")
         if lowered in choices:
             return lowered
-        raise CellError(
-            say(
-                f"must be one of: {', '.join(choices)}",
-                f"phải là một trong các giá trị: {', '.join(choices)}",
-            )
-        )
+        raise CellError(message("ingest.cells.must_be_one_of", choices=", ".join(choices)))
     return value
 
 
@@ -310,10 +253,5 @@ def reader(column: Column, known_admin: frozenset[str] | set[str]) -> Callable[[
 def variable_name(name: str) -> str:
     """A survey variable column name: lowercase identifier."""
     if not _IDENT.match(name):
-        raise CellError(
-            say(
-                "a survey variable name uses lowercase letters, digits and '_' (e.g. income_million_vnd)",
-                "tên biến khảo sát chỉ gồm chữ thường, chữ số và '_' (ví dụ income_million_vnd)",
-            )
-        )
+        raise CellError(message("ingest.cells.survey_variable_name_uses"))
     return name

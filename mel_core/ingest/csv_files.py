@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.cells import Raw
 from mel_core.ingest.formats import BY_NAME, Kind, TableFormat
 from mel_core.ingest.spreadsheet_text import from_csv, may_hold_escapes
@@ -35,10 +35,7 @@ def read_csv(path: Path, source: Source, progress: Progress | None = None) -> No
         _whole(
             source,
             label,
-            say(
-                f"unknown table file; expected {', '.join(f'{n}.csv' for n in BY_NAME)}",
-                f"tệp bảng không xác định; cần một trong: {', '.join(f'{n}.csv' for n in BY_NAME)}",
-            ),
+            message("ingest.csv_files.unknown_table_file", files=", ".join(f"{n}.csv" for n in BY_NAME)),
         )
         return
     if not source.claim(name, label, path.name):
@@ -53,7 +50,7 @@ def read_csv(path: Path, source: Source, progress: Progress | None = None) -> No
         _whole(
             source,
             label,
-            say(f"the file cannot be read: {exc.strerror}", f"không đọc được tệp: {exc.strerror}"),
+            message("ingest.csv_files.file_cannot_read", strerror=exc.strerror),
         )
         return
     text = _decode(data, label, source.problems)
@@ -63,10 +60,7 @@ def read_csv(path: Path, source: Source, progress: Progress | None = None) -> No
         _whole(
             source,
             label,
-            say(
-                "the file is empty: the first line must be the header row",
-                "tệp trống: dòng đầu tiên phải là dòng tiêu đề",
-            ),
+            message("ingest.csv_files.file_empty_first_line"),
         )
         return
     first = text.split("\n", 1)[0]
@@ -105,12 +99,7 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
                 line,
                 "",
                 "",
-                say(
-                    "the file is not UTF-8 (it may be Windows-1258 or another code page): "
-                    "in Excel use 'Save As → CSV UTF-8', in LibreOffice choose the UTF-8 character set",
-                    "tệp không ở mã UTF-8 (có thể là Windows-1258 hoặc bảng mã khác): trong Excel chọn"
-                    " 'Save As → CSV UTF-8', trong LibreOffice chọn bộ ký tự UTF-8",
-                ),
+                message("ingest.csv_files.file_not_utf_8"),
             )
         )
         return None
@@ -141,26 +130,14 @@ class _Records:
         return record
 
     def _unreadable(self, row: int, line: int, error: str) -> Problem:
-        en, vi = f"(line {line:,} of the file)", f"(dòng {line:,} của tệp)"
         if error.startswith("unexpected end of data"):
-            reason = say(
-                f'a quote (") opens a cell in this row {en} and is never closed, so every line after it would be'
-                " read into that cell: close the quote, or write the cell without it",
-                f'một dấu nháy kép (") mở một ô ở dòng này {vi} nhưng không bao giờ đóng, nên mọi dòng sau sẽ bị'
-                " đọc vào ô đó: hãy đóng dấu nháy, hoặc viết ô không có nó",
-            )
+            reason = message("ingest.csv_files.quote_opens_cell_row", line=line)
         elif "expected after" in error:
-            reason = say(
-                f'a quote (") ends a cell of this row {en} but more text follows it in the same cell: write the'
-                ' cell as "…" with every quote inside it doubled ("")',
-                f'một dấu nháy kép (") kết thúc một ô của dòng này {vi} nhưng vẫn còn chữ theo sau trong ô đó:'
-                ' viết ô dạng "…" và nhân đôi mọi dấu nháy bên trong ("")',
-            )
+            reason = message("ingest.csv_files.quote_ends_cell_row", line=line)
         else:
             variable = setting("csv_field_chars")
-            reason = say(
-                f"the CSV cannot be read from this row on {en}: {error} ({variable} raises the field limit)",
-                f"không đọc được tệp CSV từ dòng này {vi}: {error} ({variable} nâng giới hạn độ dài ô)",
+            reason = message(
+                "ingest.csv_files.csv_cannot_read_row", line=line, error=error, variable=variable
             )
         return Problem(self.label, row, "", "", reason)
 
@@ -196,12 +173,7 @@ def _swallowed(
                 row,
                 column,
                 shown,
-                say(
-                    'a line break inside a cell that holds one value: a quote (") was probably opened in this'
-                    " row and closed lines later, taking the rows between into this cell",
-                    'ô chỉ chứa một giá trị lại có dấu xuống dòng: có lẽ một dấu nháy kép (") đã mở ở dòng này'
-                    " và đóng ở vài dòng sau, kéo các dòng ở giữa vào ô này",
-                ),
+                message("ingest.csv_files.line_break_inside_cell"),
             )
         rows_inside = [line for line in cell.splitlines()[1:] if line.count(delimiter) >= max(width - 1, 1)]
         if rows_inside:
@@ -210,11 +182,6 @@ def _swallowed(
                 row,
                 column,
                 shown,
-                say(
-                    f'the cell runs over lines that read as {len(rows_inside)} row(s) of the table: a quote (")'
-                    " was probably opened in this row and closed lines later; close it where the cell ends",
-                    f"ô kéo dài qua các dòng trông như {len(rows_inside)} dòng của bảng: có lẽ một dấu nháy kép"
-                    ' (") đã mở ở dòng này và đóng ở vài dòng sau; hãy đóng nó ở nơi ô kết thúc',
-                ),
+                message("ingest.csv_files.cell_runs_over_lines", n=len(rows_inside)),
             )
     return None

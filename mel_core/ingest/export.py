@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from mel_core.errors import OutputError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.admin_units import export_rows
 from mel_core.ingest.formats import TABLES, Kind, TableFormat
 from mel_core.ingest.spreadsheet_text import formula_like, to_csv
@@ -315,15 +315,8 @@ def export_path(engine: Engine, path: Path) -> list[Path]:
     suffix = path.suffix.lower()
     if suffix != ".xlsx" and (suffix in {".csv", ".xls", ".xlsm", ".ods", ".txt"} or path.is_file()):
         raise OutputError(
-            say(
-                f"{path}: the export holds {len(TABLES)} tables, which go to one .xlsx workbook or a folder of CSV"
-                " files",
-                f"{path}: bản xuất gồm {len(TABLES)} bảng, ghi vào một tệp .xlsx hoặc một thư mục các tệp CSV",
-            ),
-            hint=say(
-                "Give a name ending in .xlsx (mel export backup.xlsx) or a folder (mel export backup/).",
-                "Hãy ghi tên tệp kết thúc bằng .xlsx (mel export backup.xlsx) hoặc một thư mục (mel export backup/).",
-            ),
+            message("ingest.export.export_holds_tables_which", path=path, n=len(TABLES)),
+            hint=message("ingest.export.give_name_ending_xlsx"),
         )
     with engine.connect() as conn:
         tables = collect(conn)
@@ -333,11 +326,6 @@ def export_path(engine: Engine, path: Path) -> list[Path]:
         return write_csv_folder(tables, path)
     except OSError as exc:
         raise OutputError(
-            say(
-                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
-            ),
-            hint=say(
-                "Choose a place you can write to, with free space, and run the command again.",
-                "Chọn nơi có quyền ghi và còn chỗ trống, rồi chạy lại lệnh.",
-            ),
+            message("ingest.export.cannot_write", path=path, reason=exc.strerror or exc),
+            hint=message("ingest.export.choose_place"),
         ) from None

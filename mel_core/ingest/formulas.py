@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.indicators.catalogue import METHODS
 
 if TYPE_CHECKING:
@@ -71,9 +71,8 @@ def check_formulas(source: Source, batch: Batch, known: Known) -> None:
                     r["_row"],
                     "indicator_code",
                     str(key[1]),
-                    say(
-                        f"computed from {';'.join(comps)} by method {method}; leave it out of observations",
-                        f"được tính từ {';'.join(comps)} theo phương pháp {method}; không nhập vào observations",
+                    message(
+                        "ingest.formulas.computed_method_leave_out", comps=";".join(comps), method=method
                     ),
                 )
             )
@@ -98,10 +97,7 @@ def _check_row(
                 n,
                 "components",
                 ";".join(comps),
-                say(
-                    "components without a method: name the method they are combined by",
-                    "có components nhưng thiếu method: ghi phương pháp tính từ các chỉ tiêu đó",
-                ),
+                message("ingest.formulas.components_without_method_name"),
             )
         )
         return
@@ -109,19 +105,29 @@ def _check_row(
         return  # an unknown method was reported by the cell reader
     spec = METHODS[str(method)]
     if not spec.accepts(len(comps)):
-        at_least_en, at_least_vi = ("at least ", "ít nhất ") if spec.repeats else ("", "")
+        if spec.repeats:
+            reason = message(
+                "ingest.formulas.method_takes_least_components",
+                method=method,
+                needed=len(spec.components),
+                signature=spec.signature,
+                given=len(comps),
+            )
+        else:
+            reason = message(
+                "ingest.formulas.method_takes_components_given",
+                method=method,
+                needed=len(spec.components),
+                signature=spec.signature,
+                given=len(comps),
+            )
         problems.append(
             Problem(
                 label,
                 n,
                 "components",
                 ";".join(comps),
-                say(
-                    f"method {method} takes {at_least_en}{len(spec.components)} components ({spec.signature}),"
-                    f" {len(comps)} given",
-                    f"phương pháp {method} cần {at_least_vi}{len(spec.components)} chỉ tiêu thành phần"
-                    f" ({spec.signature}), đang có {len(comps)}",
-                ),
+                reason,
             )
         )
     unknown = [c for c in comps if (programme, c) not in codes]
@@ -132,10 +138,7 @@ def _check_row(
                 n,
                 "components",
                 comp,
-                say(
-                    f"not an indicator of programme {programme}: add it to the indicators table",
-                    f"không phải chỉ tiêu của chương trình {programme}: thêm vào bảng indicators",
-                ),
+                message("ingest.formulas.not_indicator_programme_add", programme=programme),
             )
         )
     if not unknown:
@@ -147,9 +150,6 @@ def _check_row(
                     n,
                     "components",
                     ";".join(comps),
-                    say(
-                        f"components form a cycle: {' → '.join(cycle)}",
-                        f"các chỉ tiêu thành phần tạo thành vòng lặp: {' → '.join(cycle)}",
-                    ),
+                    message("ingest.formulas.components_form_cycle", cycle=" → ".join(cycle)),
                 )
             )

@@ -13,16 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 if TYPE_CHECKING:
     from mel_core.ingest.sources import Source
     from mel_core.ingest.validate import Batch, Known, Record
 
-NOT_POSITIVE = say(
-    "must be 1 or more (solutions are numbered 1, 2 … under their objective)",
-    "phải từ 1 trở lên (giải pháp đánh số 1, 2 … trong mỗi mục tiêu)",
-)
+NOT_POSITIVE = message("ingest.plan_rows.not_positive")
 
 
 def check_plan(source: Source, batch: Batch, known: Known) -> None:
@@ -65,10 +62,7 @@ def _check_indicator(
                     r["_row"],
                     "solution",
                     str(number),
-                    say(
-                        "a solution belongs to an objective: give the objective too (its number or text)",
-                        "giải pháp thuộc một mục tiêu: hãy ghi cả mục tiêu (số thứ tự hoặc nguyên văn)",
-                    ),
+                    message("ingest.plan_rows.solution_belongs_objective_give"),
                 )
             )
         return
@@ -81,11 +75,11 @@ def _check_indicator(
                 r["_row"],
                 "solution",
                 str(number),
-                say(
-                    f"objective {objective} of programme {r.get('programme_code')} has no solution {number}:"
-                    " add it to the solutions table",
-                    f"mục tiêu {objective} của chương trình {r.get('programme_code')} không có giải pháp"
-                    f" {number}: thêm vào bảng solutions",
+                message(
+                    "ingest.plan_rows.objective_programme_no_solution",
+                    objective=objective,
+                    programme=r.get("programme_code"),
+                    number=number,
                 ),
             )
         )
@@ -94,8 +88,8 @@ def _check_indicator(
 def _check_adjustment(label: str, r: Record, problems: list[Problem]) -> None:
     value, high = r.get("adjusted_value"), r.get("adjusted_value_high")
 
-    def problem(column: str, shown: object, en: str, vi: str) -> None:
-        problems.append(Problem(label, r["_row"], column, "" if shown is None else str(shown), say(en, vi)))
+    def problem(column: str, shown: object, reason: str) -> None:
+        problems.append(Problem(label, r["_row"], column, "" if shown is None else str(shown), reason))
 
     if value is None:
         for column in ("adjusted_value_high", "adjusted_on", "adjustment_reason"):
@@ -103,28 +97,24 @@ def _check_adjustment(label: str, r: Record, problems: list[Problem]) -> None:
                 problem(
                     column,
                     r[column],
-                    "only an adjusted plan has this: give adjusted_value too, or leave it empty",
-                    "chỉ kế hoạch điều chỉnh mới có giá trị này: hãy ghi cả adjusted_value, hoặc để trống",
+                    message("ingest.plan_rows.only_adjusted_plan_give"),
                 )
         return
     if high is not None and high < value:
         problem(
             "adjusted_value_high",
             high,
-            "the top of a range must not be below adjusted_value",
-            "cận trên của khoảng không được nhỏ hơn adjusted_value",
+            message("ingest.plan_rows.top_range_must_not"),
         )
     if r.get("adjusted_on") is None:
         problem(
             "adjusted_on",
             None,
-            "an adjusted plan needs the date of the adjustment (YYYY-MM-DD)",
-            "kế hoạch điều chỉnh cần ngày điều chỉnh (YYYY-MM-DD)",
+            message("ingest.plan_rows.adjusted_plan_needs_date"),
         )
     if not r.get("adjustment_reason"):
         problem(
             "adjustment_reason",
             None,
-            "an adjusted plan needs the reason of the adjustment",
-            "kế hoạch điều chỉnh cần ghi lý do điều chỉnh",
+            message("ingest.plan_rows.adjusted_plan_needs_reason"),
         )

@@ -12,16 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from mel_core.errors import ImportValidationError, MelError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.csv_files import read_csv
 from mel_core.ingest.formats import BY_NAME
 from mel_core.ingest.tables import IGNORED_PREFIX, PROGRESS_EVERY, Progress, Source, Table, gc_paused
 from mel_core.ingest.workbook import read_xlsx
 
-GIVE_A_FOLDER = say(
-    "Give a folder of CSV files or one .xlsx workbook.",
-    "Hãy chỉ định một thư mục tệp CSV hoặc một tệp .xlsx.",
-)
+GIVE_A_FOLDER = message("ingest.sources.give_a_folder")
 
 
 # ---------------------------------------------------------------------------------------------------- open
@@ -38,7 +35,7 @@ def open_source(path: Path, progress: Progress | None = None) -> Source:
     """
     path = Path(path)
     if not path.exists():
-        raise MelError(say(f"{path} does not exist", f"{path} không tồn tại"), hint=GIVE_A_FOLDER)
+        raise MelError(message("ingest.sources.does_not_exist", path=path), hint=GIVE_A_FOLDER)
     with gc_paused():
         return _read_path(path, progress)
 
@@ -55,10 +52,9 @@ def _read_path(path: Path, progress: Progress | None) -> Source:
                         0,
                         "",
                         "",
-                        say(
-                            "no .csv files in this folder; expected "
-                            + ", ".join(f"{n}.csv" for n in BY_NAME),
-                            "thư mục không có tệp .csv nào; cần: " + ", ".join(f"{n}.csv" for n in BY_NAME),
+                        message(
+                            "ingest.sources.no_csv_files_folder",
+                            files=", ".join(f"{n}.csv" for n in BY_NAME),
                         ),
                     )
                 ],
@@ -72,14 +68,10 @@ def _read_path(path: Path, progress: Progress | None) -> Source:
         read_xlsx(path, source, progress)
     else:
         raise MelError(
-            say(
-                f"{path}: cannot import a {path.suffix or 'file without extension'}",
-                f"{path}: không nhập được tệp {path.suffix or 'không có phần mở rộng'}",
-            ),
-            hint=say(
-                "Give a folder of CSV files or one .xlsx workbook (save .xls files as .xlsx first).",
-                "Hãy chỉ định một thư mục tệp CSV hoặc một tệp .xlsx (tệp .xls cần lưu lại thành .xlsx trước).",
-            ),
+            message("ingest.sources.cannot_import", path=path, suffix=path.suffix)
+            if path.suffix
+            else message("ingest.sources.cannot_import_file_without", path=path),
+            hint=message("ingest.sources.give_folder_csv_files"),
         )
     return source
 

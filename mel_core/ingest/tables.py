@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.cells import Raw
 from mel_core.limits import Limits, setting
 from mel_core.text import clean_cell
@@ -62,12 +62,7 @@ class Source:
                 0,
                 "",
                 label,
-                say(
-                    f"{first} holds the table {name} already (names are compared without case and surrounding"
-                    " spaces): keep one of the two, or merge their rows",
-                    f"{first} đã chứa bảng {name} (tên được so sánh không phân biệt hoa thường và dấu cách ở"
-                    " hai đầu): hãy giữ một trong hai, hoặc gộp các dòng của chúng",
-                ),
+                message("ingest.tables.holds_table_already_names", first=first, name=name),
             )
         )
         return False
@@ -155,18 +150,10 @@ def too_wide(table: Table, limits: Limits) -> Problem | None:
 
 def _beyond_rows(table: Table, number: int, most: int, limits: Limits) -> Problem:
     if most <= limits.rows:  # the sheet's own end
-        reason = say(
-            f"row {number:,} is beyond the last row a worksheet can have ({most:,}): the file was not saved by a"
-            " spreadsheet program, or is damaged",
-            f"dòng {number:,} vượt quá dòng cuối cùng một trang tính có thể có ({most:,}): tệp không được lưu"
-            " bằng phần mềm bảng tính, hoặc đã hỏng",
-        )
+        reason = message("ingest.tables.row_beyond_last_row", number=number, most=most)
     else:
         variable = setting("rows")
-        reason = say(
-            f"the table has more than {limits.rows:,} rows; no more are read ({variable} raises the limit)",
-            f"bảng có hơn {limits.rows:,} dòng; không đọc thêm ({variable} nâng giới hạn)",
-        )
+        reason = message("ingest.tables.table_more_than_rows", rows=limits.rows, variable=variable)
     return Problem(table.source, number, "", "", reason)
 
 
@@ -177,8 +164,7 @@ def _beyond_columns(table: Table, number: int, width: int, limits: Limits) -> Pr
         number,
         "",
         "",
-        say(
-            f"the row has {width:,} columns; at most {limits.columns:,} are read ({variable} raises the limit)",
-            f"dòng có {width:,} cột; chỉ đọc tối đa {limits.columns:,} cột ({variable} nâng giới hạn)",
+        message(
+            "ingest.tables.row_columns_most_read", width=width, columns=limits.columns, variable=variable
         ),
     )

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.sources import Source
 from mel_core.ingest.validate import Batch, Known, resolve_objective
 from mel_core.trade import tax_code as tax_codes
@@ -73,12 +73,7 @@ def check_trade(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "tax_code",
                         code,
-                        say(
-                            f"enterprise {code} did not take part in activity {key[1]}: add it to"
-                            " activity_participants (kind enterprise) first",
-                            f"doanh nghiệp {code} không tham gia hoạt động {key[1]}: thêm vào bảng"
-                            " activity_participants (kind enterprise) trước",
-                        ),
+                        message("ingest.trade_rows.enterprise_did_not_take", code=code, activity=key[1]),
                     )
                 )
 
@@ -99,10 +94,7 @@ def _check_activity(
                 n,
                 "planned_date",
                 "",
-                say(
-                    "an activity report is chosen from the plan: give the date the activity was planned for",
-                    "báo cáo hoạt động phải chọn từ kế hoạch: ghi ngày dự kiến của hoạt động trong kế hoạch",
-                ),
+                message("ingest.trade_rows.activity_report_chosen_plan"),
             )
         )
     if status == "done" and r.get("actual_date") is None:
@@ -112,10 +104,7 @@ def _check_activity(
                 n,
                 "actual_date",
                 "",
-                say(
-                    "a done activity needs the date it took place",
-                    "hoạt động đã thực hiện cần ghi ngày thực hiện",
-                ),
+                message("ingest.trade_rows.done_activity_needs_date"),
             )
         )
     if r.get("outcome") and programme:
@@ -128,12 +117,7 @@ def _check_activity(
                     n,
                     "indicators",
                     code,
-                    say(
-                        f"unknown indicator of programme {programme}: an activity serves indicators of its own"
-                        " programme",
-                        f"chỉ tiêu không có trong chương trình {programme}: hoạt động phục vụ chỉ tiêu của chính"
-                        " chương trình đó",
-                    ),
+                    message("ingest.trade_rows.unknown_indicator_programme_activity", programme=programme),
                 )
             )
 
@@ -149,10 +133,7 @@ def _check_activity_known(
                 r["_row"],
                 "activity_code",
                 key[1],
-                say(
-                    f"unknown activity of programme {key[0]}: add it to the activities table or import it first",
-                    f"hoạt động không có trong chương trình {key[0]}: thêm vào bảng activities hoặc nhập trước",
-                ),
+                message("ingest.trade_rows.unknown_activity_programme_add", programme=key[0]),
             )
         )
 
@@ -168,10 +149,7 @@ def _check_registered(
             n,
             column,
             code,
-            say(
-                "no enterprise with this tax code in the register: add it to the enterprises table first",
-                "không có doanh nghiệp có mã số thuế này trong danh sách: thêm vào bảng enterprises trước",
-            ),
+            message("ingest.trade_rows.no_enterprise_tax_code"),
         )
     )
     return False

@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest import cells
 from mel_core.ingest.admin_units import check_admin_units, sheet_codes
 from mel_core.ingest.formats import BY_NAME, TABLES, Kind, TableFormat
@@ -65,7 +65,7 @@ _REMEMBERED = frozenset(Kind) - {Kind.NUMBER, Kind.MONEY, Kind.LIST, Kind.ADMINS
 #: How many distinct texts each column remembers (a free-text column stops remembering when it is full).
 _MEMO_SIZE = 10_000
 _MISSING = object()
-REQUIRED_EMPTY = say("required value is empty", "giá trị bắt buộc đang để trống")
+REQUIRED_EMPTY = message("ingest.validate.required_empty")
 
 
 #: How much of a value a problem quotes.
@@ -79,10 +79,7 @@ def _shown(raw: Any) -> str:
 
 def _too_long(longest: int) -> str:
     variable = setting("cell_chars")
-    return say(
-        f"the cell holds more than {longest:,} characters ({variable} raises the limit)",
-        f"ô chứa hơn {longest:,} ký tự ({variable} nâng giới hạn)",
-    )
+    return message("ingest.validate.cell_holds_more_than", longest=longest, variable=variable)
 
 
 class _Checker:
@@ -106,19 +103,18 @@ def _read_table(
                 1,
                 f"column {index + 1}",
                 "",
-                say(
-                    "a column has no header: name it or delete it",
-                    "một cột không có tiêu đề: đặt tên hoặc xoá cột đó",
-                ),
+                message("ingest.validate.column_no_header_name"),
             )
         elif name in seen:
             check.problem(
                 1,
                 name,
                 name,
-                say(
-                    f"the header names '{name}' twice (columns {seen[name] + 1} and {index + 1})",
-                    f"dòng tiêu đề ghi '{name}' hai lần (cột {seen[name] + 1} và {index + 1})",
+                message(
+                    "ingest.validate.header_names_twice_columns",
+                    name=name,
+                    first=seen[name] + 1,
+                    column=index + 1,
                 ),
             )
         else:
@@ -129,10 +125,7 @@ def _read_table(
                 1,
                 name,
                 "",
-                say(
-                    f"required column '{name}' is missing from the header row",
-                    f"dòng tiêu đề thiếu cột bắt buộc '{name}'",
-                ),
+                message("ingest.validate.required_column_missing_header", name=name),
             )
     for name in seen:
         if name in fmt.names or not name or name.startswith("_"):  # "_…": a note column, read by people only
@@ -147,10 +140,7 @@ def _read_table(
                 1,
                 name,
                 name,
-                say(
-                    f"unknown column; the columns of {fmt.name} are: {', '.join(fmt.names)}",
-                    f"cột không xác định; các cột của bảng {fmt.name} là: {', '.join(fmt.names)}",
-                ),
+                message("ingest.validate.unknown_column_columns", name=fmt.name, names=", ".join(fmt.names)),
             )
 
     # A reader is a pure function of the cell, so each column remembers what its texts read as (``memo``);
@@ -220,9 +210,7 @@ def _read_table(
                 number,
                 f"column {width + 1}",
                 row[width],
-                say(
-                    "a value stands in a column without a header", "có giá trị nằm trong cột không có tiêu đề"
-                ),
+                message("ingest.validate.value_stands_column_without"),
             )
         records.append(record)
     return records, variables
@@ -242,10 +230,7 @@ def _duplicates(table: Table, fmt: TableFormat, records: list[Record], problems:
                     r["_row"],
                     ", ".join(key),
                     " / ".join(k),
-                    say(
-                        f"duplicate of row {first[k]}: the same {', '.join(key)} appears twice",
-                        f"trùng với dòng {first[k]}: cùng {', '.join(key)} xuất hiện hai lần",
-                    ),
+                    message("ingest.validate.duplicate_row_same_appears", row=first[k], key=", ".join(key)),
                 )
             )
         else:
@@ -313,7 +298,7 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                     n,
                     "end_date",
                     str(r["end_date"]),
-                    say("ends before start_date", "ngày kết thúc sớm hơn start_date"),
+                    message("ingest.validate.ends_before_start_date"),
                 )
             )
         parent = r.get("parent_code")
@@ -325,10 +310,7 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "parent_code",
                         parent,
-                        say(
-                            "a programme cannot be its own parent",
-                            "chương trình không thể là cha của chính nó",
-                        ),
+                        message("ingest.validate.programme_cannot_own_parent"),
                     )
                 )
             elif parent not in codes and parent not in known.programmes:
@@ -338,11 +320,7 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "parent_code",
                         parent,
-                        say(
-                            "unknown programme: the parent must be in the programmes table or already in the store",
-                            "chương trình không có: chương trình cha phải có trong bảng programmes hoặc đã có"
-                            " trong kho dữ liệu",
-                        ),
+                        message("ingest.validate.unknown_programme_parent_must"),
                     )
                 )
             else:
@@ -355,7 +333,7 @@ def _check_programmes(source: Source, batch: Batch, known: Known) -> None:
                                 n,
                                 "parent_code",
                                 parent,
-                                say("parents form a cycle", "quan hệ cha - con tạo thành vòng lặp"),
+                                message("ingest.validate.parents_form_cycle"),
                             )
                         )
                         break
@@ -391,10 +369,7 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "programme_code",
                         code,
-                        say(
-                            "unknown programme: add it to the programmes table or import it first",
-                            "chương trình không có: thêm vào bảng programmes hoặc nhập chương trình đó trước",
-                        ),
+                        message("ingest.validate.unknown_programme_add_programmes"),
                     )
                 )
                 continue
@@ -406,10 +381,7 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "indicator_code",
                         r["indicator_code"],
-                        say(
-                            f"unknown indicator of programme {code}: add it to the indicators table",
-                            f"chỉ tiêu không có trong chương trình {code}: thêm vào bảng indicators",
-                        ),
+                        message("ingest.validate.unknown_indicator_programme_add", code=code),
                     )
                 )
             if r.get("admin_unit") is None and "admin_unit" in r:
@@ -422,10 +394,7 @@ def _check_references(source: Source, batch: Batch, known: Known) -> None:
                         n,
                         "value_high",
                         str(r["value_high"]),
-                        say(
-                            "the top of a range must not be below value",
-                            "cận trên của khoảng không được nhỏ hơn value",
-                        ),
+                        message("ingest.validate.top_range_must_not"),
                     )
                 )
             if fmt.name in ("indicators", "solutions") and r.get("objective") and code:
@@ -452,12 +421,7 @@ def resolve_objective(
             record["_row"],
             column,
             ref,
-            say(
-                f"no such objective: give its number (1–{len(statements)}) in the programme's objectives"
-                " list, or its exact text",
-                f"không có mục tiêu này: ghi số thứ tự (1–{len(statements)}) trong danh sách mục tiêu"
-                " (objectives) của chương trình, hoặc ghi đúng nguyên văn",
-            ),
+            message("ingest.validate.no_such_objective_give", n=len(statements)),
         )
     )
     record[column] = None
@@ -478,9 +442,11 @@ def _check_survey_groups(label: str, rows: list[Record], problems: list[Problem]
                     r["_row"],
                     "group",
                     r["group"],
-                    say(
-                        f"respondent {key[1]} is in group '{groups[key][0]}' in row {groups[key][1]}",
-                        f"người trả lời {key[1]} thuộc nhóm '{groups[key][0]}' ở dòng {groups[key][1]}",
+                    message(
+                        "ingest.validate.respondent_group_row",
+                        respondent=key[1],
+                        group=groups[key][0],
+                        row=groups[key][1],
                     ),
                 )
             )

@@ -20,7 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import Text, message, render, t
 from mel_core.ingest.cells import Raw
 from mel_core.ingest.formats import BY_NAME
 from mel_core.ingest.tables import (
@@ -136,11 +136,10 @@ def _read_sheet(sheet: _Sheet, source: Source, progress: Progress | None) -> Non
                     0,
                     "",
                     "",
-                    say(
-                        f"unknown sheet; expected {', '.join(BY_NAME)} "
-                        f"(name a notes sheet with a leading '{IGNORED_PREFIX}')",
-                        f"trang tính không xác định; cần một trong: {', '.join(BY_NAME)} "
-                        f"(đặt tên trang ghi chú bắt đầu bằng '{IGNORED_PREFIX}')",
+                    message(
+                        "ingest.workbook.unknown_sheet_expected_name",
+                        by_name=", ".join(BY_NAME),
+                        ignored_prefix=IGNORED_PREFIX,
                     ),
                 )
             )
@@ -155,10 +154,7 @@ def _read_sheet(sheet: _Sheet, source: Source, progress: Progress | None) -> Non
                     0,
                     "",
                     "",
-                    say(
-                        "the sheet is empty: row 1 must be the header row",
-                        "trang tính trống: dòng 1 phải là dòng tiêu đề",
-                    ),
+                    message("ingest.workbook.sheet_empty_row_1"),
                 )
             )
         else:
@@ -207,20 +203,18 @@ def _reason(exc: BaseException) -> str:
 
 
 def _missing(part: str) -> str:
-    return say(
-        f"the workbook lists this sheet but its part {part or '(none)'} is missing, so its rows cannot be"
-        " read: open the workbook in a spreadsheet program and save it again",
-        f"tệp liệt kê trang tính này nhưng thiếu phần {part or '(không có)'} chứa nó, nên không đọc được các"
-        " dòng: hãy mở tệp bằng phần mềm bảng tính rồi lưu lại",
-    )
+    if not part:
+        return message("ingest.workbook.part_none_missing")
+    return message("ingest.workbook.part_missing", part=part)
 
 
 def _oversized(rows: int, columns: int) -> str:
-    return say(
-        f"the sheet declares {rows:,} rows and {columns:,} columns (its dimension), more than a worksheet can"
-        f" hold ({SHEET_ROWS:,} × {SHEET_COLUMNS:,}): the file was not saved by a spreadsheet program",
-        f"trang tính khai báo {rows:,} dòng và {columns:,} cột (dimension), nhiều hơn một trang tính có thể"
-        f" chứa ({SHEET_ROWS:,} × {SHEET_COLUMNS:,}): tệp không được lưu bằng phần mềm bảng tính",
+    return message(
+        "ingest.workbook.sheet_declares_rows_columns",
+        rows=rows,
+        columns=columns,
+        sheet_rows=SHEET_ROWS,
+        sheet_columns=SHEET_COLUMNS,
     )
 
 
@@ -248,10 +242,10 @@ _VALUE = {
     "d": re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?Z?$|^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
 }
 _KIND = {
-    "n": say("a number", "một số"),
-    "b": say("true or false", "đúng hoặc sai"),
-    "s": say("a shared text", "một chuỗi dùng chung"),
-    "d": say("a date", "một ngày tháng"),
+    "n": message("ingest.workbook.number"),
+    "b": message("ingest.workbook.true_false"),
+    "s": message("ingest.workbook.shared_text"),
+    "d": message("ingest.workbook.date"),
 }
 
 
@@ -271,12 +265,7 @@ def _unreadable(sheet: _Sheet, columns: list[str]) -> Problem:
             sheet.stopped_at,
             "",
             ref,
-            say(
-                "a cell's reference is not one of a worksheet (columns A to XFD, rows 1 to 1,048,576): the file"
-                " was not saved by a spreadsheet program",
-                "tham chiếu ô không thuộc một trang tính (cột A đến XFD, dòng 1 đến 1.048.576): tệp không được"
-                " lưu bằng phần mềm bảng tính",
-            ),
+            message("ingest.workbook.cell_s_reference_not"),
         )
     from openpyxl.utils import column_index_from_string
 
@@ -289,11 +278,9 @@ def _unreadable(sheet: _Sheet, columns: list[str]) -> Problem:
         row,
         column,
         value,
-        say(
-            f"the cell {ref} is stored as {wanted} but holds something else: the file was not saved by a"
-            " spreadsheet program, or is damaged; type the value again and save",
-            f"ô {ref} được lưu dưới dạng {getattr(wanted, 'vi', wanted)} nhưng chứa giá trị khác: tệp không được"
-            " lưu bằng phần mềm bảng tính, hoặc đã hỏng; hãy nhập lại giá trị rồi lưu",
+        Text(  # the kind of value in each language
+            t("ingest.workbook.stored_as", "en", ref=ref, wanted=render(wanted, "en")),
+            t("ingest.workbook.stored_as", "vi", ref=ref, wanted=render(wanted, "vi")),
         ),
     )
 
@@ -358,10 +345,7 @@ def _check_part(sheet: _Sheet, worksheet: Any, table: Table, problems: list[Prob
                 first_row,
                 column,
                 "",
-                say(
-                    f"merged cells {span}: unmerge them and write the value in every cell",
-                    f"ô bị gộp {span}: hãy bỏ gộp ô và ghi giá trị vào từng ô",
-                ),
+                message("ingest.workbook.merged_cells_unmerge_them", span=span),
             )
         )
     if _FORMULA.search(xml):
@@ -376,9 +360,6 @@ def _check_part(sheet: _Sheet, worksheet: Any, table: Table, problems: list[Prob
                             cell.row,
                             column,
                             str(cell.value),
-                            say(
-                                "cell holds a formula: copy the column and paste values only",
-                                "ô chứa công thức: sao chép cột và chỉ dán giá trị (Paste Values)",
-                            ),
+                            message("ingest.workbook.cell_holds_formula_copy"),
                         )
                     )
