@@ -38,7 +38,7 @@ from mel_core.evaluations.workers import run_jobs, stopped_by_sigterm
 from mel_core.evaluations.workers import worker_cores as worker_cores  # the runner's names before the split
 from mel_core.evaluations.workers import worker_pool as worker_pool
 from mel_core.files import inside, safe_name
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import read
 from mel_core.vocabulary import CRITERIA
 
@@ -156,12 +156,7 @@ def plan_run(
     paths = {name: template_path(name, templates_folder) for name in chosen}
     common = {k: v for k, v in (params or {}).items() if k in COMMON}
     if common:
-        raise ParameterError(
-            say(
-                f"{', '.join(common)} are set by the runner; use the command's options instead",
-                f"{', '.join(common)} do chương trình tự đặt; hãy dùng tuỳ chọn của lệnh",
-            )
-        )
+        raise ParameterError(message("evaluations.runner.runner_parameters", names=", ".join(common)))
     parameters = validate(paths, dict(params or {}))
     return Plan(tuple(chosen), paths, parameters, lang, period_start, period_end)
 

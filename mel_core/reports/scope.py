@@ -31,7 +31,7 @@ from sqlmodel import Session
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, below, rollup_parents
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.indicators.achievement import WHOLE
 from mel_core.indicators.derived import OBS_COLUMNS, components_of
 from mel_core.indicators.from_store import rolled_up, row_by_row_codes, weights_of
@@ -336,11 +336,8 @@ def current_province(code: str) -> geo.Province:
     known = geo.provinces()
     if normalised not in known:
         raise ReportScopeError(
-            say(f"{code!r} is not a province code", f"{code!r} không phải mã tỉnh"),
-            hint=say(
-                "Use the GSO code of the province, e.g. 11 for Điện Biên (pre-2025 codes are accepted).",
-                "Dùng mã tỉnh của Tổng cục Thống kê, ví dụ 11 là Điện Biên (mã trước năm 2025 vẫn dùng được).",
-            ),
+            message("reports.scope.unknown_province", code=code),
+            hint=message("reports.scope.unknown_province_hint"),
         )
     return known[known[normalised].successor_code]
 
@@ -372,14 +369,8 @@ def province_scope(session: Session, code: str, values: bool = True) -> Scope:
     )
     if not programme_codes:
         raise ReportScopeError(
-            say(
-                f"no programme in the store works in province {province.code} ({province.name})",
-                f"không có chương trình nào trong kho dữ liệu hoạt động ở tỉnh {province.code} ({province.name})",
-            ),
-            hint=say(
-                "Check the province code, or import the programmes of this province first.",
-                "Kiểm tra mã tỉnh, hoặc nhập dữ liệu các chương trình của tỉnh trước.",
-            ),
+            message("reports.scope.no_programme", code=province.code, name=province.name),
+            hint=message("reports.scope.no_programme_hint"),
         )
     figures = []
     found = _programmes(conn, programme_codes)
@@ -593,14 +584,8 @@ def _one_unit(targets: pd.DataFrame, observations: pd.DataFrame, province: str, 
     found = (set(targets["admin_unit"]) | set(observations["admin_unit"])) - children
     if len(found) > 1:
         raise ReportScopeError(
-            say(
-                f"figures for province {province} are filed under several province codes ({', '.join(sorted(found))})",
-                f"số liệu của tỉnh {province} nằm dưới nhiều mã tỉnh ({', '.join(sorted(found))})",
-            ),
-            hint=say(
-                "Report them under one code (the province's today), or report the old provinces one by one.",
-                "Hãy báo cáo số liệu theo một mã (mã tỉnh hiện nay), hoặc lập báo cáo riêng cho từng tỉnh cũ.",
-            ),
+            message("reports.scope.several_codes", province=province, codes=", ".join(sorted(found))),
+            hint=message("reports.scope.several_codes_hint"),
         )
     return found.pop() if found else province
 
