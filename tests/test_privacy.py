@@ -239,3 +239,29 @@ def test_the_shortest_phone_numbers_are_found(written):
 def test_the_hints_find_what_the_full_patterns_find_in_every_written_form(written):
     text = f"Liên hệ anh Ba: {written}, trong giờ hành chính."
     assert personal_spans(text, ["Ba"]) == _spans_without_hints(text, ["Ba"])
+
+
+LONG = (
+    "Hộ nghèo ở Điện Biên nuôi bò sinh sản theo nhóm, quay vòng bê cho hộ sau; tổ tiết kiệm góp vốn hằng tháng. "
+    * 2
+)
+
+
+@pytest.mark.parametrize(("written", "part"), PHONES + EMAILS, ids=[w for w, _ in PHONES + EMAILS])
+def test_every_form_is_found_in_a_long_text_too(written, part):
+    """A long text's skeleton is made with numpy (privacy.VECTOR_FROM): the same spans, the same blanking."""
+    text = f"{LONG}Liên hệ anh Ba: {written}, trong giờ hành chính. {LONG}"
+    assert len(text) > privacy.VECTOR_FROM and find_personal(text) == [written]
+    assert part not in redact(text, ["anh Ba"]) and "anh Ba" not in redact(text, ["anh Ba"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.text(min_size=privacy.VECTOR_FROM, max_size=400)
+    | st.lists(
+        st.sampled_from([*_PIECES, LONG[:60], "Ｎｇｕｙễｎ", "𝟎𝟗𝟏𝟐", "\ud800", "١٢٣"]), max_size=30
+    ).map("".join),
+    st.booleans(),
+)
+def test_the_skeleton_of_a_long_text_is_the_translated_text(text, fold):
+    assert skeleton(text, fold=fold) == text.translate(privacy._Skeleton(fold))
