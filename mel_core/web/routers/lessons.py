@@ -18,7 +18,7 @@ from mel_core.kb.documents import lesson_items
 from mel_core.kb.search import LessonTraits, similar_lessons
 from mel_core.lessons.workflow import steps
 from mel_core.store import Lesson, LessonProvince, LessonSection, LessonTheme, Programme, table_of
-from mel_core.web.deps import db, portal, require
+from mel_core.web.deps import portal, read_in_worker, require
 from mel_core.web.render import page, twin
 from mel_core.web.routers.attachments import attach_form, attachment_list
 
@@ -163,17 +163,19 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
 
 
 @router.get("/lessons/{key}", response_class=HTMLResponse, include_in_schema=False)
-def lesson_page(
-    key: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
+async def lesson_page(
+    key: str, request: Request, viewer: Viewer = Depends(require("browse"))
 ) -> HTMLResponse:
     """A lesson: every section of the outline, its lessons, provinces old and new, similar lessons."""
-    data = lesson_data(request, session, viewer, key)
-    return page(request, "lesson.html", {"lesson": data, "title": data["title"]})
+
+    def render(session: Session) -> HTMLResponse:
+        data = lesson_data(request, session, viewer, key)
+        return page(request, "lesson.html", {"lesson": data, "title": data["title"]})
+
+    return await read_in_worker(request, render)
 
 
 @router.get("/api/lessons/{key}")
-def lesson_api(
-    key: str, request: Request, viewer: Viewer = Depends(require("browse")), session: Session = Depends(db)
-) -> JSONResponse:
+async def lesson_api(key: str, request: Request, viewer: Viewer = Depends(require("browse"))) -> JSONResponse:
     """A lesson as JSON (contact details only for reviewers and administrators)."""
-    return twin(lesson_data(request, session, viewer, key))
+    return await read_in_worker(request, lambda session: twin(lesson_data(request, session, viewer, key)))
