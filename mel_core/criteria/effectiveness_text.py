@@ -24,9 +24,10 @@ if TYPE_CHECKING:  # the scores' module composes its findings from this one
 LEVELS = ("output", "outcome", "impact")
 
 
-def _level_vi(level: str) -> str:
-    """An indicator level in Vietnamese (kb/taxonomy.yml), lower case as in a sentence; another value as it is."""
-    return term("indicator_levels", level, "vi").lower() if level in INDICATOR_LEVELS else level
+def _level(level: str, lang: str) -> str:
+    """An indicator level as a table cell has it: its label (kb/taxonomy.yml) in lower case, which in English is the
+    level itself (``output``); another value as it is."""
+    return term("indicator_levels", level, lang).lower() if level in INDICATOR_LEVELS else level
 
 
 def name_of(indicators: pd.DataFrame, code: str, lang: str) -> str:
@@ -56,8 +57,7 @@ def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         "progress": t("criteria.effectiveness.progress", lang),
     }
     out = table[list(cols)].copy()
-    if lang == "vi":
-        out["level"] = out["level"].map(_level_vi)
+    out["level"] = out["level"].map(lambda level: _level(level, lang))
     return out.rename(columns=cols).reset_index(drop=True)
 
 
