@@ -88,17 +88,13 @@ def _choice(result: CriterionResult, chosen: Any, score: float | None) -> None:
         )
         return
     if str(chosen) not in CHOICES:
-        raise KeyError(chosen)
+        raise KeyError(str(chosen))
     who = t(f"criteria.relevance.chosen_by.{chosen}", lang)
     participatory = score >= 1.0
     result.find(
-        t(
-            "criteria.relevance.chosen_participatory"
-            if participatory
-            else "criteria.relevance.chosen_top_down",
-            lang,
-            who=who,
-        ),
+        t("criteria.relevance.chosen_participatory", lang, who=who)
+        if participatory
+        else t("criteria.relevance.chosen_top_down", lang, who=who),
         "high",
         model_chosen_by=chosen,
         score=score,
