@@ -6,6 +6,7 @@ Where a word comes from:
   CLI, each under a stable key with both languages, ``{placeholders}`` filled in by name.
   ``t("book.overview", "vi", year=2024)`` gives the words in one language; :func:`message` gives a :class:`Text`
   that carries both, for a message that is rendered later, when it reaches a person (an error's message);
+  :func:`both` makes one from words given per language, when a value is itself a word (a report kind);
 - **the taxonomy** (``kb/taxonomy.yml``): the labels of controlled vocabularies (sectors, criteria, indicator
   levels, rating levels …), asked for with :func:`term` and :func:`rating`, never copied into code;
 - :func:`say` ("expected a number", "cần một số"): a message written once, in both languages, where it is
