@@ -39,13 +39,8 @@ from mel_core.reports.general_frame import general_frame
 from mel_core.reports.html import render_html, write_html
 from mel_core.reports.period import REPORT_KINDS, ReportKind, check_period, default_period
 from mel_core.reports.plan import PLAN_CHOICES, PLAN_USED, PlanChoice, add_plan, rate_against
-from mel_core.reports.scope import (
-    ReportScopeError,
-    Scope,
-    programme_scope,
-    province_scope,
-    read_figures,
-)
+from mel_core.reports.reading import read_figures
+from mel_core.reports.scope import ReportScopeError, Scope, programme_scope, province_scope
 from mel_core.reports.sectoral import SectorError, sectoral, sectoral_form
 from mel_core.reports.table import MISSING, NONE, ReportTable
 from mel_core.reports.units import check_existed, commune_scope, district_scope

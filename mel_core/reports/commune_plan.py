@@ -44,7 +44,8 @@ from mel_core.indicators.derived import formulas
 from mel_core.periods import Period, parse_period
 from mel_core.reports.layout import assess, plan_for
 from mel_core.reports.plan import frequency_words
-from mel_core.reports.scope import ProgrammeFigures, _figures, _programmes
+from mel_core.reports.reading import programme_frames, programme_records
+from mel_core.reports.scope import ProgrammeFigures
 from mel_core.reports.units import unit_title, unknown_unit
 from mel_core.store import Indicator, Observation, Programme, ProgrammeProvince, Target, table_of
 from mel_core.vocabulary import FREQUENCIES
@@ -139,8 +140,8 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
     year_p, before = parse_period(str(year)), parse_period(str(year - 1))
     plan_rows: list[dict[str, Any]] = []
     collect_rows: list[dict[str, Any]] = []
-    for programme in _programmes(conn, programme_codes):
-        indicators, targets, observations = _figures(conn, programme, units)
+    for programme in programme_records(conn, programme_codes):
+        indicators, targets, observations = programme_frames(conn, programme, units)
         targets = targets[targets["admin_unit"] == code]
         fig = ProgrammeFigures(programme, indicators, targets, observations, unit=code, parents=rollup)
         derived = {c for c, (spec, _) in formulas(indicators).items() if spec.derived}

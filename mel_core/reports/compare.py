@@ -39,13 +39,8 @@ from mel_core.periods import Period, PeriodKind, parse_period
 from mel_core.reference import taxonomy
 from mel_core.reports.layout import assess, ordered_indicators, place_date, plan_for
 from mel_core.reports.period import default_period
-from mel_core.reports.scope import (
-    ProgrammeFigures,
-    ReportScopeError,
-    Scope,
-    _figures,
-    _programmes,
-)
+from mel_core.reports.reading import programme_frames, programme_records
+from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope
 from mel_core.reports.table import MISSING, NONE, BodyRow, Cell, HeaderCell, Number, ReportTable, number, rate
 from mel_core.store import read
 
@@ -90,7 +85,7 @@ def _province_name(code: str) -> str:
 def _province_figures(session: Session, programme: dict, code: str) -> ProgrammeFigures:
     conn = session.connection()
     tree = below(admin_tree(conn), {code})
-    indicators, targets, observations = _figures(conn, programme, [code, *sorted(tree)])
+    indicators, targets, observations = programme_frames(conn, programme, [code, *sorted(tree)])
     targets = targets[targets["admin_unit"] == code]
     return ProgrammeFigures(programme, indicators, targets, observations, unit=code, parents=tree)
 
@@ -134,7 +129,7 @@ def compare(
     if by not in RANK_BY:
         raise ReportScopeError(message("reports.messages.rank_by", by=by))
     conn = session.connection()
-    found = _programmes(conn, [programme])
+    found = programme_records(conn, [programme])
     if not found:
         raise read.unknown_programme(conn, programme)
     record = found[0]

@@ -17,7 +17,8 @@ from mel_core import geo
 from mel_core.communes import Unit, admin_tree, below, merged_into, province_of
 from mel_core.i18n import both, message, t
 from mel_core.periods import Period
-from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope, _figures, _programmes
+from mel_core.reports.reading import programme_frames, programme_records
+from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
 
 
@@ -110,8 +111,8 @@ def _unit_scope(session: Session, code: str, level: str) -> Scope:
             hint=message("reports.messages.import_unit_figures"),
         )
     figures = []
-    for programme in _programmes(conn, programme_codes):
-        indicators, targets, observations = _figures(conn, programme, units)
+    for programme in programme_records(conn, programme_codes):
+        indicators, targets, observations = programme_frames(conn, programme, units)
         targets = targets[targets["admin_unit"] == code]
         figures.append(
             ProgrammeFigures(programme, indicators, targets, observations, unit=code, parents=rollup)
