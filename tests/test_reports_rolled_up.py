@@ -37,23 +37,13 @@ from mel_core.reports.plan import add_plan
 from mel_core.reports.scope import province_scope, read_figures
 from mel_core.reports.table import MISSING, BodyRow, Number, ReportTable
 from tests.test_from_store import write
+from tests.test_rollup_levels import UNITS as LEVEL_UNITS
+from tests.test_rollup_levels import units_store
 
 DAY = date(2026, 7, 20)
-UNITS = [
-    # code, name, level, parent, successor
-    ["D1", "Huyện Một", "district", "11", ""],
-    ["C11", "Xã Một Một", "commune", "D1", ""],
-    ["C12", "Xã Một Hai", "commune", "D1", ""],
+UNITS = [  # the tree of tests/test_rollup_levels.py, a third commune in D1 and a district of the old province 44
+    *LEVEL_UNITS,
     ["C13", "Xã Một Ba", "commune", "D1", ""],
-    ["D2", "Huyện Hai", "district", "11", ""],
-    ["N1", "Xã Mới", "commune", "11", ""],
-    ["C21", "Xã Hai Một", "commune", "D2", ""],
-    ["C22", "Xã Hai Hai", "commune", "D2", ""],
-    ["C31", "Xã Ba Một", "commune", "D2", "N1"],
-    ["C32", "Xã Ba Hai", "commune", "D2", "N1"],
-    ["D5", "Huyện Năm", "district", "45", ""],
-    ["C51", "Xã Năm Một", "commune", "D5", ""],
-    ["C52", "Xã Năm Hai", "commune", "D5", ""],
     ["D4", "Huyện Bốn", "district", "44", ""],
     ["C41", "Xã Bốn Một", "commune", "D4", ""],
 ]
@@ -162,12 +152,7 @@ def dataset(folder: Path) -> Path:
 
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> Engine:
-    units = tmp_path / "units"
-    units.mkdir()
-    write(units / "admin_units.csv", ["code", "name", "level", "parent_code", "successor_code"], UNITS)
-    import_path(engine, units)
-    import_path(engine, dataset(tmp_path / "data"))
-    return engine
+    return units_store(engine, tmp_path, UNITS, dataset)
 
 
 def in_memory(session: Session, kind: str, province: str, period: str | None) -> ReportTable:

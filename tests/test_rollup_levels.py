@@ -15,6 +15,7 @@ again from its components.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -125,14 +126,22 @@ def dataset(folder: Path) -> Path:
     return folder
 
 
+def units_store(
+    engine: Engine, tmp_path: Path, units: list[list[str]], data: Callable[[Path], Path]
+) -> Engine:
+    """The store with the admin units ``units`` (rows as :data:`UNITS`), then the programmes ``data`` writes into
+    the folder it is given."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    write(folder / "admin_units.csv", ["code", "name", "level", "parent_code", "successor_code"], units)
+    import_path(engine, folder)
+    import_path(engine, data(tmp_path / "data"))
+    return engine
+
+
 @pytest.fixture
 def store(engine: Engine, tmp_path: Path) -> Engine:
-    units = tmp_path / "units"
-    units.mkdir()
-    write(units / "admin_units.csv", ["code", "name", "level", "parent_code", "successor_code"], UNITS)
-    import_path(engine, units)
-    import_path(engine, dataset(tmp_path / "data"))
-    return engine
+    return units_store(engine, tmp_path, UNITS, dataset)
 
 
 def actuals(table: pd.DataFrame) -> dict[tuple[str, str, str], float]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from mel_core.cli.options import PROGRAMME, PROVINCE
+from mel_core.cli.options import PLAN, PROGRAMME, PROVINCE, period_option
 from mel_core.i18n import LANGUAGES, message, render
 
 app = typer.Typer(
@@ -20,10 +20,6 @@ app = typer.Typer(
 )
 
 LANG = typer.Option("vi", "--lang", metavar="vi|en", help="Language of the headings and prefilled text.")
-PLAN = typer.Option(
-    "adjusted", "--plan", metavar="adjusted|original", help="The plan the figures are rated against: adjusted"
-    " (the plan in force, where a target was adjusted) or original (as first approved).",
-)  # fmt: skip
 OUT = typer.Option(
     None,
     "--out",
@@ -62,13 +58,13 @@ def _run(
     typer.echo(render(message("cli.narrative.wrote", form=form, label=content.period.label, written=written)))
 
 
-def _command(kind: str, period_help: str, doc: str) -> Callable[..., None]:
+def _command(kind: str, period_example: str, doc: str) -> Callable[..., None]:
     """The command of the narrative report of one kind of period, for a programme or a province."""
 
     def command(
         programme: str | None = PROGRAMME,
         province: str | None = PROVINCE,
-        period: str | None = typer.Option(None, "--period", help=period_help),
+        period: str | None = period_option(period_example),
         lang: str = LANG,
         plan: str = PLAN,
         out: Path | None = OUT,
@@ -82,7 +78,7 @@ def _command(kind: str, period_help: str, doc: str) -> Callable[..., None]:
 app.command("six-month")(
     _command(
         "six-month",
-        "A half-year such as 2013-H1 (default: the latest with data).",
+        "A half-year such as 2013-H1",
         """Table 4.3: the six-month report on the implementation of the plan (Báo cáo 6 tháng), as .docx.
 
     Sections as in the manual: 1. implementation in the first six months (context, planned activities and
@@ -97,7 +93,7 @@ app.command("six-month")(
 app.command("annual")(
     _command(
         "annual",
-        "A year such as 2015 (default: the latest with data).",
+        "A year such as 2015",
         """Table 4.4: the annual report on the implementation of the plan (Báo cáo năm), as .docx.
 
     Sections as in the manual: 1. implementation in the year; 2. the plan for the next year (its targets already

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import typer
 
@@ -15,6 +16,16 @@ PROVINCE = typer.Option(
     None, "--province", metavar="CODE", help="A GSO province code, old or current (11 = Điện Biên): every"
     " programme working in the province.",
 )  # fmt: skip
+#: The plan a report form or a narrative report shows and rates against.
+PLAN = typer.Option(
+    "adjusted", "--plan", metavar="adjusted|original", help="The plan to show and rate against: adjusted (the"
+    " plan in force, where a target was adjusted) or original (as first approved). The report says which.",
+)  # fmt: skip
+
+
+def period_option(example: str) -> Any:
+    """The ``--period`` option of a report of one kind of period: ``example`` such as "A year such as 2015"."""
+    return typer.Option(None, "--period", help=f"{example} (default: the latest with data).")
 
 
 def day(value: str, option: str) -> date:

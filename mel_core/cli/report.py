@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from mel_core.cli import narrative
-from mel_core.cli.options import PROGRAMME, PROVINCE
+from mel_core.cli.options import PLAN, PROGRAMME, PROVINCE, period_option
 from mel_core.i18n import message, render
 
 app = typer.Typer(
@@ -33,12 +33,6 @@ FORMAT = typer.Option("xlsx", "--format", metavar="xlsx|html", help="Excel workb
 OUT = typer.Option(
     None, "--out", help="The file to write (default: bieu-<form>_<programme or unit>_<period>.<format>)."
 )
-PLAN = typer.Option(
-    "adjusted", "--plan", metavar="adjusted|original", help="The plan to show and rate against: adjusted (the"
-    " plan in force, where a target was adjusted) or original (as first approved). The form says which.",
-)  # fmt: skip
-
-
 SECTOR = typer.Option(
     None, "--sector", metavar="KEY", help="A sector of the plan (agriculture, education, health, poverty …: the"
     " plan_sectors of kb/taxonomy.yml): its framework, appendix 2a (annual) or 4a (five-year).",
@@ -81,7 +75,7 @@ def _run(
     typer.echo(render(done))
 
 
-def _period_command(kind: str, period_help: str, doc: str) -> Callable[..., None]:
+def _period_command(kind: str, period_example: str, doc: str) -> Callable[..., None]:
     """The command of a report form of one kind of period, for a programme or an admin unit (Table 4.2)."""
 
     def command(
@@ -89,7 +83,7 @@ def _period_command(kind: str, period_help: str, doc: str) -> Callable[..., None
         province: str | None = PROVINCE,
         district: str | None = DISTRICT,
         commune: str | None = COMMUNE,
-        period: str | None = typer.Option(None, "--period", help=period_help),
+        period: str | None = period_option(period_example),
         plan: str = PLAN,
         fmt: str = FORMAT,
         out: Path | None = OUT,
@@ -103,7 +97,7 @@ def _period_command(kind: str, period_help: str, doc: str) -> Callable[..., None
 app.command("monthly")(
     _period_command(
         "monthly",
-        "A month such as 2015-07 (default: the latest with data).",
+        "A month such as 2015-07",
         """Table 4.2 for a month: planned against implemented (Báo cáo tháng).
 
     A month without its own target is measured against the year's plan; for a running total or a level the
@@ -116,7 +110,7 @@ app.command("monthly")(
 app.command("quarterly")(
     _period_command(
         "quarterly",
-        "A quarter such as 2015-Q3 (default: the latest with data).",
+        "A quarter such as 2015-Q3",
         """Table 4.2 for a quarter: planned against implemented (Báo cáo quý).
 
     A quarter without its own target is measured against the year's plan; without a figure of its own, the latest
@@ -130,7 +124,7 @@ app.command("quarterly")(
 app.command("six-month")(
     _period_command(
         "six-month",
-        "A half-year such as 2013-H1 (default: the latest with data).",
+        "A half-year such as 2013-H1",
         """Table 4.2 after six months: planned against implemented, outputs and outcomes (Báo cáo 6 tháng).
 
     A half-year without its own target is measured against the year's plan. Missing figures show as
@@ -148,9 +142,7 @@ def annual(
     province: str | None = PROVINCE,
     district: str | None = DISTRICT,
     commune: str | None = COMMUNE,
-    period: str | None = typer.Option(
-        None, "--period", help="A year such as 2015 (default: the latest with data)."
-    ),
+    period: str | None = period_option("A year such as 2015"),
     form: str = typer.Option(
         "4.2",
         "--form",
@@ -185,9 +177,7 @@ def five_year(
     province: str | None = PROVINCE,
     district: str | None = DISTRICT,
     commune: str | None = COMMUNE,
-    period: str | None = typer.Option(
-        None, "--period", help="Five years such as 2011-2015 (default: the latest with data)."
-    ),
+    period: str | None = period_option("Five years such as 2011-2015"),
     sector: str | None = SECTOR,
     plan: str = PLAN,
     fmt: str = FORMAT,

@@ -217,31 +217,60 @@ def framework(scope: Scope, year: Period, today: date) -> ReportTable:
     def plan_of(fig: ProgrammeFigures, code: str) -> tuple[float, float, str | None]:
         return plan_for(fig, code, year)
 
-    body: list[BodyRow] = []
-    for row, fig in grouped(scope, COLUMNS, year):
-        if row is not None:
-            body.append(row)
-        elif fig is not None:
-            body.extend(plan_rows(fig, plan_of, year, whole=at_home(fig)))
-    table = ReportTable(
+    return framework_table(
+        scope,
+        year,
+        today,
         form="4.1",
-        issuer=scope.issuer,
-        title=[
-            "KHUNG THEO DÕI VÀ ĐÁNH GIÁ KẾ HOẠCH",
-            f"{period_title('annual', year)} - {scope.subject.upper()}",
-        ],
-        place_date=place_date(scope, today),
+        heading="KHUNG THEO DÕI VÀ ĐÁNH GIÁ KẾ HOẠCH",
+        columns=COLUMNS,
         header=HEADER,
         widths=WIDTHS,
-        body=body,
-        intro=[general_line(scope)],
+        rows_of=lambda fig: plan_rows(fig, plan_of, year, whole=at_home(fig)),
         notes=[
             f"Ghi chú: “{NONE}”: chưa có chỉ tiêu kế hoạch năm {year.label} cho chỉ tiêu này.",
             "Chỉ tiêu ghi kế hoạch dùng để đánh giá (ghi dưới tên biểu); chỉ tiêu đã điều chỉnh ghi trong ngoặc"
             " vuông ngày, lý do điều chỉnh và kế hoạch còn lại (ban đầu hoặc điều chỉnh).",
         ],
-        period=year.label,
         wrap=(1, 2, 3, 4, 5, 6, 7),
+    )
+
+
+def framework_table(
+    scope: Scope,
+    year: Period,
+    today: date,
+    *,
+    form: str,
+    heading: str,
+    columns: int,
+    header: list[HeaderCell],
+    widths: list[float],
+    rows_of: Callable[[ProgrammeFigures], list[BodyRow]],
+    notes: list[str],
+    wrap: tuple[int, ...],
+) -> ReportTable:
+    """A framework of a year's plan (Table 4.1, appendix 1b): the rows of each programme (``rows_of``) under the
+    fields and sectors of the plan, titled ``heading`` and the year and subject, the general objective under the
+    title, checked."""
+    body: list[BodyRow] = []
+    for row, fig in grouped(scope, columns, year):
+        if row is not None:
+            body.append(row)
+        elif fig is not None:
+            body.extend(rows_of(fig))
+    table = ReportTable(
+        form=form,
+        issuer=scope.issuer,
+        title=[heading, f"{period_title('annual', year)} - {scope.subject.upper()}"],
+        place_date=place_date(scope, today),
+        header=header,
+        widths=widths,
+        body=body,
+        intro=[general_line(scope)],
+        notes=notes,
+        period=year.label,
+        wrap=wrap,
     )
     table.check()
     return table

@@ -22,9 +22,8 @@ from datetime import date
 import pandas as pd
 
 from mel_core.periods import Period
-from mel_core.reports.framework import GENERAL, at_home, general_line
-from mel_core.reports.layout import grouped, place_date, plan_for
-from mel_core.reports.period import period_title
+from mel_core.reports.framework import GENERAL, at_home, framework_table
+from mel_core.reports.layout import plan_for
 from mel_core.reports.plan import adjustment_note, frequency_words, general_objective, indicator_text
 from mel_core.reports.scope import ProgrammeFigures, Scope
 from mel_core.reports.table import NONE, BodyRow, Cell, HeaderCell, ReportTable, cell_text, number, planned
@@ -185,24 +184,16 @@ def framework_1b(scope: Scope, year: Period, today: date) -> ReportTable:
         year: the plan year (validated by :mod:`mel_core.reports.period`).
         today: the date under the national heading.
     """
-    body: list[BodyRow] = []
-    for row, fig in grouped(scope, COLUMNS, year):
-        if row is not None:
-            body.append(row)
-        elif fig is not None:
-            body.extend(plan_lines(fig, year, whole=at_home(fig)))
-    table = ReportTable(
+    return framework_table(
+        scope,
+        year,
+        today,
         form="1b",
-        issuer=scope.issuer,
-        title=[
-            "KHUNG THEO DÕI VÀ ĐÁNH GIÁ KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI",
-            f"{period_title('annual', year)} - {scope.subject.upper()}",
-        ],
-        place_date=place_date(scope, today),
+        heading="KHUNG THEO DÕI VÀ ĐÁNH GIÁ KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI",
+        columns=COLUMNS,
         header=HEADER,
         widths=WIDTHS,
-        body=body,
-        intro=[general_line(scope)],
+        rows_of=lambda fig: plan_lines(fig, year, whole=at_home(fig)),
         notes=[
             f"Ghi chú: “{NONE}”: kho dữ liệu chưa có thông tin này (vấn đề tồn tại, kế hoạch năm {year.label},"
             " giá trị cơ sở, tần suất, cơ quan báo cáo hoặc phương pháp thu thập).",
@@ -210,8 +201,5 @@ def framework_1b(scope: Scope, year: Period, today: date) -> ReportTable:
             " key_issues và general_objective của bảng programmes); chỉ tiêu đầu vào xem Biểu 4.1.",
             "Chỉ tiêu đã điều chỉnh ghi trong ngoặc vuông ngày, lý do điều chỉnh và kế hoạch còn lại.",
         ],
-        period=year.label,
         wrap=(1, 2, 4, 8, 9, 10, 13),
     )
-    table.check()
-    return table
