@@ -11,9 +11,8 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from mel_core.cli import app
-from mel_core.errors import ImportValidationError
+from mel_core.errors import ImportValidationError, NotFound
 from mel_core.ingest import import_path
-from mel_core.reports import ReportScopeError
 from mel_core.reports.commune_plan import commune_plan, periods_of_year, write_commune_plan
 
 TODAY = date(2017, 1, 10)  # the year 2016 has ended: every period of it is on the collection form
@@ -159,8 +158,9 @@ def test_a_commune_without_figures_gets_its_provinces_programmes_and_unknown_is_
     plan = sheet_rows(path, "targets")
     assert {r["programme_code"] for r in plan} == {"XTTM-2013"}  # works in Hà Nội in 2016
     assert all(r["value"] is None for r in plan)
-    with Session(engine) as session, pytest.raises(ReportScopeError):
+    with Session(engine) as session, pytest.raises(NotFound) as caught:
         commune_plan(session, "01", 2016)  # a province, not a commune
+    assert (caught.value.entity, caught.value.key) == ("commune", "01")
 
 
 def test_the_command_writes_the_workbook_and_has_help(engine, tmp_path, monkeypatch):

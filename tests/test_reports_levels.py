@@ -17,6 +17,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from mel_core.cli import app
+from mel_core.errors import NotFound
 from mel_core.ingest import import_path
 from mel_core.reports import MISSING, NONE, ReportRequestError, ReportScopeError, build_report
 from mel_core.reports.table import Number, ReportTable, cell_text
@@ -130,20 +131,21 @@ def test_an_old_commune_reports_its_own_figures(engine):
 
 
 @pytest.mark.parametrize(
-    ("kw", "words"),
+    ("kw", "error", "words"),
     [
-        ({"district": "D01", "period": "2026"}, ("30 June 2025", "--province")),
-        ({"commune": "C01", "period": "2026"}, ("30 June 2025", "--commune C10")),
-        ({"district": "C01"}, ("not a district",)),
-        ({"commune": "D01"}, ("not a commune",)),
-        ({"commune": "NOPE"}, ("not a commune",)),
+        ({"district": "D01", "period": "2026"}, ReportScopeError, ("30 June 2025", "--province")),
+        ({"commune": "C01", "period": "2026"}, ReportScopeError, ("30 June 2025", "--commune C10")),
+        ({"district": "C01"}, NotFound, ("not a district",)),
+        ({"commune": "D01"}, NotFound, ("not a commune",)),
+        ({"commune": "NOPE"}, NotFound, ("not a commune",)),
     ],
     ids=["district-after-reform", "merged-commune-after-reform", "commune-as-district", "district-as-commune",
          "unknown"],
 )  # fmt: skip
-def test_units_that_did_not_exist_or_are_unknown_are_clear_errors(engine, kw, words):
-    with pytest.raises(ReportScopeError) as caught:
+def test_units_that_did_not_exist_or_are_unknown_are_clear_errors(engine, kw, error, words):
+    with pytest.raises(error) as caught:
         report(engine, "annual", **kw)
+    assert type(caught.value) is error  # a unit the store does not have is its NotFound, not a scope error
     text = caught.value.message + " " + (caught.value.hint or "")
     from mel_core.i18n import render
 

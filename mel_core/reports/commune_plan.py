@@ -120,7 +120,7 @@ def commune_plan(session: Session, code: str, year: int, today: date | None = No
     """What the workbook of a commune's plan holds: the commune, the plan rows and the collection rows.
 
     Raises:
-        ReportScopeError: the code is not a commune in the store.
+        NotFound: the code is not a commune in the store.
         CommunePlanError: no programme has figures at the commune or works in its province that year.
     """
     conn = session.connection()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from mel_core import geo
 from mel_core.communes import Unit, admin_tree, below, merged_into, province_of
+from mel_core.errors import NotFound
 from mel_core.i18n import both, message, t
 from mel_core.periods import Period
 from mel_core.reports.reading import programme_frames, programme_records
@@ -22,12 +23,12 @@ from mel_core.reports.scope import ProgrammeFigures, ReportScopeError, Scope
 from mel_core.store import AdminUnit, Indicator, Observation, Programme, Target, table_of
 
 
-def unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
+def unknown_unit(conn: Connection, code: str, level: str) -> NotFound:
     """The error for a district or commune code (``level``) the store does not have, naming a few it has."""
     au = table_of(AdminUnit)
     known = list(conn.scalars(select(au.c.code).where(au.c.level == level).order_by(au.c.code).limit(8)))
     kind = "district" if level == "district" else "commune"
-    return ReportScopeError(
+    return NotFound(
         both(
             lambda lang: t("reports.units.unknown", lang, code=code, level=t(f"reports.level.{kind}", lang))
         ),
@@ -39,6 +40,8 @@ def unknown_unit(conn: Connection, code: str, level: str) -> ReportScopeError:
                 known=", ".join(known) or t("reports.words.none", lang),
             )
         ),
+        entity=level,
+        key=code,
     )
 
 
@@ -58,7 +61,8 @@ def district_scope(session: Session, code: str) -> Scope:
     """The scope of a district report: every programme with a plan or a figure at the district or its communes.
 
     Raises:
-        ReportScopeError: the code is not a district, or no programme has anything there.
+        NotFound: the code is not a district in the store.
+        ReportScopeError: no programme has anything there.
     """
     return _unit_scope(session, code, "district")
 
@@ -68,7 +72,8 @@ def commune_scope(session: Session, code: str) -> Scope:
     merged into it in 2025).
 
     Raises:
-        ReportScopeError: the code is not a commune, or no programme has anything there.
+        NotFound: the code is not a commune in the store.
+        ReportScopeError: no programme has anything there.
     """
     return _unit_scope(session, code, "commune")
 
