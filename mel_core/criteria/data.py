@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from mel_core.communes import admin_parents
+from mel_core.indicators.derived import OBS_COLUMNS, TARGET_COLUMNS
 from mel_core.store import (
     Activity,
     Expenditure,
@@ -38,18 +39,7 @@ INDICATOR_COLUMNS = [
     "baseline_period", "data_source", "compiling_agency", "providing_agency", "national_code", "objective",
     "method", "components",
 ]  # fmt: skip
-TARGET_COLUMNS = [
-    "indicator_code",
-    "period",
-    "period_start",
-    "period_end",
-    "admin_unit",
-    "value",
-    "value_high",
-]
-OBSERVATION_COLUMNS = [
-    "indicator_code", "period", "period_start", "period_end", "admin_unit", "disaggregation", "value",
-]  # fmt: skip
+OBSERVATION_COLUMNS = OBS_COLUMNS  # the frames achievement() reads (mel_core.indicators.derived)
 EXPENDITURE_COLUMNS = ["period", "period_start", "period_end", "source", "planned", "disbursed"]
 ACTIVITY_COLUMNS = [
     "code", "type", "title", "planned_date", "actual_date", "status", "participants_officials",

@@ -19,6 +19,7 @@ from mel_core.indicators.catalogue import METHODS, MethodSpec
 from mel_core.periods import PeriodKind, parse_period
 
 KEYS = ["period", "admin_unit", "disaggregation"]
+#: The columns of the observations frame that :func:`mel_core.indicators.achievement.achievement` reads.
 OBS_COLUMNS = [
     "indicator_code",
     "period",
@@ -27,6 +28,16 @@ OBS_COLUMNS = [
     "admin_unit",
     "disaggregation",
     "value",
+]
+#: The columns of its targets frame (``value_high``: the top of a target given as a range).
+TARGET_COLUMNS = [
+    "indicator_code",
+    "period",
+    "period_start",
+    "period_end",
+    "admin_unit",
+    "value",
+    "value_high",
 ]
 
 

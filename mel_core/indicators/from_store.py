@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, literal, select
 
 from mel_core.indicators import store_queries as q
 from mel_core.indicators.achievement import achievement
-from mel_core.indicators.derived import OBS_COLUMNS, formulas
+from mel_core.indicators.derived import OBS_COLUMNS, TARGET_COLUMNS, formulas
 from mel_core.indicators.rollup import is_additive
 from mel_core.periods import parse_period
 from mel_core.store import AdminUnit, Indicator, Observation, Target, read, table_of
@@ -50,15 +50,6 @@ INDICATOR_FIELDS = [
     "method",
     "components",
 ]
-TARGET_FIELDS = [
-    "indicator_code",
-    "period",
-    "period_start",
-    "period_end",
-    "admin_unit",
-    "value",
-    "value_high",
-]
 
 
 def read_indicators(conn: Connection, pid: int) -> pd.DataFrame:
@@ -77,7 +68,7 @@ def read_targets(conn: Connection, pid: int) -> pd.DataFrame:
         .join(i, i.c.id == t.c.indicator_id)
         .where(i.c.programme_id == pid)
     )  # fmt: skip
-    return read.frame(conn, query, TARGET_FIELDS)
+    return read.frame(conn, query, TARGET_COLUMNS)
 
 
 def _raw(conn: Connection, ids: list[int], disaggregation: str) -> pd.DataFrame:
