@@ -47,14 +47,14 @@ programme). With *their provinces* the contributor's province codes and the pre-
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from mel_core import geo
-from mel_core.privacy import private_values, redact
+from mel_core.privacy import private_values, redact, redact_each
 from mel_core.store import Evaluation, Lesson, LessonProvince, WorkbookSubmission, table_of
 from mel_core.text import nfc
 from mel_core.vocabulary import ROLES
@@ -279,3 +279,11 @@ def shown_text(viewer: Viewer, contact: Any) -> Callable[[str], str]:
         return lambda text: text
     private = private_values(contact)
     return lambda text: redact(text, private) if text else text
+
+
+def shown_texts(viewer: Viewer, contact: Any) -> Callable[[Sequence[str]], list[str]]:
+    """:func:`shown_text` for the texts of a whole page at once (:func:`mel_core.privacy.redact_each`)."""
+    if sees_contact(viewer):
+        return list
+    private = private_values(contact)
+    return lambda texts: redact_each(texts, private)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -136,9 +136,10 @@ _EMAIL_HINT = re.compile(rf"@|[\[({{<][ ]*(?:at|a[ ]?còng|a[ ]?cong){_CLOSE}", 
 _PHONE_HINT = re.compile(rf"\d(?:{_SEP}\d){{7}}")
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """The spans of every e-mail address and phone number in ``text``, in order, not overlapping."""
-    plain = skeleton(text)
+def _spans(text: str, plain: str | None = None) -> list[tuple[int, int]]:
+    """The spans of every e-mail address and phone number in ``text`` (whose skeleton ``plain`` is, when given),
+    in order, not overlapping."""
+    plain = skeleton(text) if plain is None else plain
     emails = [m.span() for m in _EMAIL.finditer(plain)] if _EMAIL_HINT.search(plain) else []
     if not _PHONE_HINT.search(plain):
         return emails
@@ -164,13 +165,39 @@ def _private_pattern(values: tuple[str, ...]) -> tuple[re.Pattern[str], frozense
 
 def personal_spans(text: str, private: Iterable[str] = ()) -> list[tuple[int, int]]:
     """Spans of ``text`` that are personal data: e-mails, phones, and the given private values, merged."""
-    spans = _spans(text)
+    return personal_spans_each([text], private)[0]
+
+
+def personal_spans_each(texts: Sequence[str], private: Iterable[str] = ()) -> list[list[tuple[int, int]]]:
+    """:func:`personal_spans` of each of ``texts`` (the parts of one page), their skeletons made in one pass.
+
+    A skeleton maps each character to one character whatever surrounds it, so a text's part of the skeleton of
+    all the texts joined is its own skeleton; the patterns still run over each text alone.
+    """
+    joined = "".join(texts)
+    plain = skeleton(joined)
     found = _private_pattern(tuple(sorted({str(v) for v in private if v})))
+    folded = None
     if found is not None:
-        pattern, firsts = found
-        folded = skeleton(text, fold=True)
-        if any(first in folded for first in firsts):
-            spans += [m.span() for m in pattern.finditer(folded)]
+        folded = skeleton(joined, fold=True)
+        if not any(first in folded for first in found[1]):
+            folded = None  # no text holds a first word of the contact's details
+    out = []
+    start = 0
+    for text in texts:
+        end = start + len(text)
+        spans = _spans(text, plain[start:end])
+        if found is not None and folded is not None:
+            pattern, firsts = found
+            own = folded[start:end]
+            if any(first in own for first in firsts):
+                spans += [m.span() for m in pattern.finditer(own)]
+        out.append(_merged(spans))
+        start = end
+    return out
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -189,9 +216,20 @@ def redact(text: str, private: Iterable[str] = ()) -> str:
     """``text`` with e-mails, phones and the given private values (a contact's details) replaced by ``[…]``."""
     if not text:
         return text
+    return _blanked(text, personal_spans(text, private))
+
+
+def redact_each(texts: Sequence[str], private: Iterable[str] = ()) -> list[str]:
+    """:func:`redact` of each of ``texts``, found with :func:`personal_spans_each` (one pass for a whole page)."""
+    return [
+        _blanked(text, spans) for text, spans in zip(texts, personal_spans_each(texts, private), strict=True)
+    ]
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
     last = 0
-    for start, end in personal_spans(text, private):
+    for start, end in spans:
         out += [text[last:start], REDACTED]
         last = end
     out.append(text[last:])

@@ -265,3 +265,20 @@ def test_every_form_is_found_in_a_long_text_too(written, part):
 )
 def test_the_skeleton_of_a_long_text_is_the_translated_text(text, fold):
     assert skeleton(text, fold=fold) == text.translate(privacy._Skeleton(fold))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([*_PIECES, "Hoàng", "Thị Mai", "\n", "ＨＯÀＮＧ", LONG[:70]]), max_size=20
+        ).map("".join),
+        max_size=8,
+    )
+)
+def test_a_page_blanked_in_one_pass_is_each_text_blanked_alone(texts):
+    """The texts of a page share one skeleton (privacy.personal_spans_each); each still gets its own spans."""
+    private = ["Hoàng Thị Mai", "0912 345 678", "mai@x.vn"]
+    assert privacy.personal_spans_each(texts, private) == [_spans_without_hints(t, private) for t in texts]
+    assert privacy.redact_each(texts, private) == [redact(t, private) for t in texts]
+    assert privacy.personal_spans_each(texts) == [_spans_without_hints(t, []) for t in texts]

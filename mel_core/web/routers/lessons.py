@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, literal, select, union_all
 from sqlmodel import Session, col
 
 from mel_core import audit, geo
-from mel_core.access import Viewer, audience, lessons_clause, may, sees_contact, shown_text
+from mel_core.access import Viewer, audience, lessons_clause, may, sees_contact, shown_texts
 from mel_core.errors import MelError
 from mel_core.kb.documents import lesson_items
 from mel_core.kb.search import LessonTraits, similar_lessons
@@ -109,14 +109,18 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
         row = connection.execute(_PROGRAMME, {"programme": lesson.programme_id}).first()
         if row is not None:
             programme = {"code": row.code, "title": row.title}
-    shown = shown_text(viewer, lesson.contact)
+    # the title, headings and bodies blanked out in one pass over them all (for those who may not see contacts)
+    title, *parts = shown_texts(viewer, lesson.contact)(
+        [lesson.title, *(s.heading for s in sections), *(s.body for s in sections)]
+    )
     shown_sections = [
-        {"number": s.number, "heading": shown(s.heading), "body": shown(s.body)} for s in sections
+        {"number": s.number, "heading": heading, "body": body}
+        for s, heading, body in zip(sections, parts[: len(sections)], parts[len(sections) :], strict=True)
     ]
     lessons_part = "\n\n".join(s["body"] for s in shown_sections if s["number"].strip(". ") == "3")
     data: dict[str, Any] = {
         "key": lesson.key,
-        "title": shown(lesson.title),
+        "title": title,
         "language": lesson.language,
         "year": lesson.year,
         "submitted_by": lesson.submitted_by,
