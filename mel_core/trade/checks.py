@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.periods import Period
 from mel_core.store import Programme, table_of
 from mel_core.trade.indicators import COUNTED, Scope, compute, is_trade
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from mel_core.vocabulary import NATIONAL
 
 #: Where a warning about a stored row (not one of the import's) points.
-STORE = say("the store", "kho dữ liệu")
+STORE = message("trade.checks.the_store")
 _COLUMNS = {
     "official": "participants_officials",
     "enterprise": "participants_enterprises",
@@ -75,11 +75,12 @@ def disagreements(
                     activity.row,
                     column if activity.row else f"{activity.programme}/{activity.code} {column}",
                     str(typed),
-                    say(
-                        f"warning: {typed} typed in, but activity {activity.code} has {listed_count} participant"
-                        f" records of kind {kind}; the indicators count the records",
-                        f"cảnh báo: nhập {typed}, nhưng hoạt động {activity.code} có {listed_count} bản ghi người"
-                        f" tham gia loại {kind}; chỉ tiêu được đếm từ các bản ghi",
+                    message(
+                        "trade.checks.participants_differ",
+                        typed=typed,
+                        code=activity.code,
+                        listed_count=listed_count,
+                        kind=kind,
                     ),
                 )
             )
@@ -110,13 +111,23 @@ def disagreements(
                 figure.row,
                 "value" if figure.row else f"{figure.programme}/{figure.indicator} {figure.period}{where}",
                 _number(figure.value),
-                say(
-                    f"warning: {figure.indicator} for {figure.period}{where} is typed in as {_number(figure.value)},"
-                    f" but the activity records count {_number(counted)} ({shown or 'no activity'}); the reports"
-                    " show the count",
-                    f"cảnh báo: {figure.indicator} kỳ {figure.period}{where} nhập {_number(figure.value)}, nhưng"
-                    f" bản ghi hoạt động đếm được {_number(counted)} ({shown or 'không có hoạt động'}); báo cáo"
-                    " dùng số đếm được",
+                message(
+                    "trade.checks.count_differs",
+                    indicator=figure.indicator,
+                    period=figure.period,
+                    where=where,
+                    typed=_number(figure.value),
+                    counted=_number(counted),
+                    shown=shown,
+                )
+                if shown
+                else message(
+                    "trade.checks.count_differs_no_activity",
+                    indicator=figure.indicator,
+                    period=figure.period,
+                    where=where,
+                    typed=_number(figure.value),
+                    counted=_number(counted),
                 ),
             )
         )

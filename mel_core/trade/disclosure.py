@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from mel_core.errors import ConfigurationError
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.trade.indicators import Figure
 
 SETTING = "MEL_ENTERPRISE_MIN_COUNT"
@@ -29,14 +29,8 @@ def minimum(environ: Mapping[str, str] | None = None) -> int:
         return DEFAULT
     if not text.isdigit() or int(text) < 2:
         raise ConfigurationError(
-            say(
-                f"{SETTING}={text!r}: give a whole number of at least 2",
-                f"{SETTING}={text!r}: cần một số nguyên không nhỏ hơn 2",
-            ),
-            hint=say(
-                f"Unset {SETTING} for the default ({DEFAULT}), or set it to 3 or more.",
-                f"Bỏ {SETTING} để dùng mặc định ({DEFAULT}), hoặc đặt từ 3 trở lên.",
-            ),
+            message("trade.disclosure.give_whole_number_least", setting=SETTING, text=text),
+            hint=message("trade.disclosure.unset_default_set_3", setting=SETTING, default=DEFAULT),
         )
     return int(text)
 
@@ -59,4 +53,4 @@ def is_suppressed(figure: Figure, least: int | None = None) -> bool:
 def suppressed_text(least: int | None = None) -> str:
     """The mark of a suppressed cell, in both languages."""
     n = minimum() if least is None else least
-    return say(f"suppressed (fewer than {n} enterprises)", f"không công bố (dưới {n} doanh nghiệp)")
+    return message("trade.disclosure.suppressed_fewer_than_enterprises", n=n)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from mel_core.access import ProgrammeScope, Viewer, trade_report_scope
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 from mel_core.periods import Period, PeriodKind, parse_period
 from mel_core.store import Organisation, Programme, ProgrammeProvince, table_of
 from mel_core.trade.records import TradeRecords, load_records
@@ -90,10 +90,10 @@ def report(conn: Connection, programme: str, kind: str, period: str | Period, la
         wanted = PeriodKind.QUARTER if kind == "quarterly" else PeriodKind.YEAR
         if parse_period(period).kind != wanted:
             raise TradeReportError(
-                say(
-                    f"{period} is not a period of a {kind} report", f"{period} không phải kỳ của báo cáo này"
-                ),
-                hint=say("A quarterly report takes 2026-Q3, an annual one 2026.", "Quý: 2026-Q3; năm: 2026."),
+                message("trade.portal.not_period_quarterly_report", period=period)
+                if kind == "quarterly"
+                else message("trade.portal.not_period_annual_report", period=period),
+                hint=message("trade.portal.period_hint"),
             )
         return centre_report(conn, programme, period)
     if kind == "indicators":

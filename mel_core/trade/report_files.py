@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 
 from mel_core.errors import OutputError
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render, t
 from mel_core.trade.reports import TradeReport
 
 STYLE = """
@@ -51,7 +51,7 @@ def html_body(report: TradeReport, lang: str = "vi") -> str:
         parts.append("</tbody></table>")
         parts += [f"<p class='notes'>{escape(render(n, lang))}</p>" for n in section.notes]
     if report.warnings:
-        parts.append(f"<h2>{escape(render(say('Warnings', 'Cảnh báo'), lang))}</h2><ul class='warnings'>")
+        parts.append(f"<h2>{escape(t('trade.report_files.warnings', lang))}</h2><ul class='warnings'>")
         parts += [f"<li>{escape(render(w, lang))}</li>" for w in report.warnings]
         parts.append("</ul>")
     return "\n".join(parts)
@@ -81,10 +81,8 @@ def write_report(report: TradeReport, path: Path, fmt: str = "xlsx", lang: str =
             _write_xlsx(report, path, lang)
     except OSError as exc:
         raise OutputError(
-            say(
-                f"cannot write {path}: {exc.strerror or exc}", f"không ghi được {path}: {exc.strerror or exc}"
-            ),
-            hint=say("Choose a place you can write to.", "Chọn nơi có quyền ghi."),
+            message("trade.report_files.cannot_write", path=path, reason=exc.strerror or exc),
+            hint=message("trade.report_files.choose_place"),
         ) from None
     return path
 
@@ -113,7 +111,7 @@ def _write_xlsx(report: TradeReport, path: Path, lang: str) -> None:
             sheet.append([render(note, lang)])
     if report.warnings:
         sheet.append([])
-        sheet.append([render(say("Warnings", "Cảnh báo"), lang)])
+        sheet.append([t("trade.report_files.warnings", lang)])
         for warning in report.warnings:
             sheet.append([render(warning, lang)])
     for letter in "ABCDEFGHIJ":

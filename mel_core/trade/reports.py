@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from mel_core import geo
 from mel_core.errors import MelError
-from mel_core.i18n import say
+from mel_core.i18n import Text, message, t
 from mel_core.periods import Period, PeriodKind, parse_period
 from mel_core.reference import taxonomy
 from mel_core.store import Indicator, Programme, Target, table_of
@@ -33,7 +33,7 @@ from mel_core.vocabulary import NATIONAL, PRODUCT_SECTORS
 Breakdown = Literal["province", "region", "sector"]
 BREAKDOWNS: tuple[Breakdown, ...] = ("province", "region", "sector")
 #: What an empty cell reads: no record to count, or no report for the period.
-NO_DATA = say("no data", "chưa có số liệu")
+NO_DATA = message("trade.reports.no_data")
 #: The rows of a programme report by province, region or sector, in this order.
 BREAKDOWN_ROWS = (
     "HD_CT",
@@ -92,18 +92,13 @@ def _programme(conn: Connection, code: str) -> dict:
     row = conn.execute(select(p).where(p.c.code == code)).mappings().first()
     if row is None:
         raise TradeReportError(
-            say(f"no programme {code} in the store", f"không có chương trình {code} trong kho dữ liệu"),
-            hint=say(
-                "List them with mel export, or import the workbook first.", "Hãy nhập sổ dữ liệu trước."
-            ),
+            message("trade.reports.no_programme_store", code=code),
+            hint=message("trade.reports.list_hint"),
         )
     if row["sector"] != "trade_promotion":
         raise TradeReportError(
-            say(
-                f"{code} is not a trade-promotion programme (its sector is {row['sector']})",
-                f"{code} không phải chương trình xúc tiến thương mại (lĩnh vực {row['sector']})",
-            ),
-            hint=say("Use mel report for other programmes.", "Dùng mel report cho các chương trình khác."),
+            message("trade.reports.not_trade_promotion_programme", code=code, sector=row["sector"]),
+            hint=message("trade.reports.use_mel_report_other"),
         )
     return dict(row)
 
@@ -112,10 +107,8 @@ def _period(text: str | Period, kinds: tuple[PeriodKind, ...], what: str) -> Per
     period = parse_period(text)
     if period.kind not in kinds:
         raise TradeReportError(
-            say(f"{period} is not a period of a {what} report", f"{period} không phải kỳ của báo cáo {what}"),
-            hint=say(
-                "A quarterly report takes 2026-Q3; an annual one 2026.", "Báo cáo quý: 2026-Q3; năm: 2026."
-            ),
+            message("trade.reports.not_period_report", period=period, what=what),
+            hint=message("trade.reports.period_hint"),
         )
     return period
 
@@ -171,7 +164,7 @@ def _typed(records: TradeRecords, programme: str, code: str, period: Period) -> 
 def _label(name: tuple[str, str | None, str] | None, code: str) -> str:
     if name is None:
         return code
-    return say(name[1] or name[0], name[0])
+    return Text(name[1] or name[0], name[0])
 
 
 def centre_report(
@@ -190,10 +183,10 @@ def centre_report(
     scope = Scope(tuple(records.children(programme)), chosen)
     figures = compute(records, scope)
     labels = taxonomy()
-    title = say(
-        f"{'Quarterly' if kind == 'quarterly' else 'Annual'} report {chosen}: {row['title_en'] or row['title']}"
-        f" ({programme})",
-        f"Báo cáo {'quý' if kind == 'quarterly' else 'năm'} {chosen}: {row['title']} ({programme})",
+    key = "trade.reports.quarterly_title" if kind == "quarterly" else "trade.reports.annual_title"
+    title = Text(
+        t(key, "en", chosen=chosen, title=row["title_en"] or row["title"], programme=programme),
+        t(key, "vi", chosen=chosen, title=row["title"], programme=programme),
     )
     report = TradeReport(kind, programme, title, chosen)
     report.sections.append(_plan_section(records, scope, labels))
@@ -207,7 +200,7 @@ def centre_report(
 def _warnings(records: TradeRecords, programmes: set[str], period: Period) -> list[str]:
     """The disagreements of the period, each in both languages."""
     return [
-        say(w.render("en"), w.render("vi"))
+        Text(w.render("en"), w.render("vi"))
         for w in disagreements(records, programmes=programmes, period=period)
     ]
 
@@ -222,14 +215,14 @@ def _plan_section(records: TradeRecords, scope: Scope, labels: dict) -> Section:
     by_status = Counter(a.status for a in planned)
     done = len(activities_in(records, scope, outside=None))
     return Section(
-        say("1. The plan and what became of it", "1. Kế hoạch và kết quả thực hiện"),
+        message("trade.reports.plan_section"),
         [
-            say("planned in the period", "kế hoạch trong kỳ"),
-            say("done", "đã thực hiện"),
-            say("cancelled", "đã hủy"),
-            say("stopped", "đã dừng"),
-            say("not yet done", "chưa thực hiện"),
-            say("done in the period (any plan)", "thực hiện trong kỳ (mọi kế hoạch)"),
+            message("trade.reports.planned_period"),
+            message("trade.reports.done"),
+            message("trade.reports.cancelled"),
+            message("trade.reports.stopped"),
+            message("trade.reports.not_yet_done"),
+            message("trade.reports.done_period_any_plan"),
         ],
         [
             [
@@ -246,16 +239,16 @@ def _plan_section(records: TradeRecords, scope: Scope, labels: dict) -> Section:
 
 def _activity_section(records: TradeRecords, scope: Scope, labels: dict) -> Section:
     section = Section(
-        say("2. Activities done in the period", "2. Các hoạt động đã thực hiện trong kỳ"),
+        message("trade.reports.activities_section"),
         [
-            say("code", "mã"),
-            say("type", "loại hình"),
-            say("date", "ngày"),
-            say("province", "tỉnh"),
-            say("outside the programme", "ngoài Chương trình"),
-            say("officials", "cán bộ"),
-            say("enterprises", "doanh nghiệp"),
-            say("households", "hộ"),
+            message("trade.reports.code"),
+            message("trade.reports.type"),
+            message("trade.reports.date"),
+            message("trade.reports.province"),
+            message("trade.reports.outside_programme"),
+            message("trade.reports.officials"),
+            message("trade.reports.enterprises"),
+            message("trade.reports.households"),
         ],
     )
     types = labels.get("activity_types", {})
@@ -265,21 +258,16 @@ def _activity_section(records: TradeRecords, scope: Scope, labels: dict) -> Sect
         section.rows.append(
             [
                 a.code,
-                say(kind.get("en", a.type), kind.get("vi", a.type)),
+                Text(kind.get("en", a.type), kind.get("vi", a.type)),
                 a.actual_date.isoformat() if a.actual_date else "",
                 records.province_of(a) or "",
-                say("yes", "có") if a.outside_programme else "",
+                message("trade.reports.yes") if a.outside_programme else "",
                 len(people.get("official", ())),
                 len(people.get("enterprise", ())),
                 len(people.get("household", ())),
             ]
         )
-    section.notes.append(
-        say(
-            "Participants are counted from the participant records; enterprises are not named.",
-            "Người tham gia được đếm từ các bản ghi người tham gia; không nêu tên doanh nghiệp.",
-        )
-    )
+    section.notes.append(message("trade.reports.participants_counted_participant_records"))
     return section
 
 
@@ -295,15 +283,15 @@ def _indicator_section(
     names = _names(conn, programme)
     targets = _targets(conn, programme, period)
     section = Section(
-        say("3. Indicators", "3. Chỉ tiêu"),
+        message("trade.reports.indicators_section"),
         [
-            say("code", "mã"),
-            say("indicator", "chỉ tiêu"),
-            say("unit", "đơn vị"),
-            say("target", "kế hoạch"),
-            say("from the records", "tính từ bản ghi"),
-            say("typed in", "số nhập"),
-            say("note", "ghi chú"),
+            message("trade.reports.code"),
+            message("trade.reports.indicator"),
+            message("trade.reports.unit"),
+            message("trade.reports.target"),
+            message("trade.reports.from_records"),
+            message("trade.reports.typed"),
+            message("trade.reports.note"),
         ],
     )
     codes = list(only) if only is not None else list(names)
@@ -315,7 +303,7 @@ def _indicator_section(
             value = _shown(figure, least)
             agrees = figure is not None and figure.value is not None and typed is not None
             differs = agrees and figure is not None and abs((figure.value or 0) - (typed or 0)) > 1e-9
-            note = say("typed figure differs", "số nhập khác số đếm") if differs and code in figures else ""
+            note = message("trade.reports.typed_figure_differs") if differs and code in figures else ""
             shown_typed: object = (
                 typed
                 if typed is not None and not disclosure.is_suppressed(figure or Figure(code, None), least)
@@ -323,8 +311,8 @@ def _indicator_section(
             )
         else:
             value, note = (
-                say("typed in", "nhập tay"),
-                say("from the assessment or reports", "từ đánh giá, báo cáo"),
+                message("trade.reports.typed_by_hand"),
+                message("trade.reports.assessment_reports"),
             )
             shown_typed = typed if typed is not None else NO_DATA
         section.rows.append(
@@ -338,12 +326,7 @@ def _indicator_section(
                 note,
             ]
         )
-    section.notes.append(
-        say(
-            f"Values that add up the figures of fewer than {least} enterprises are not published.",
-            f"Giá trị cộng từ số liệu của dưới {least} doanh nghiệp không được công bố.",
-        )
-    )
+    section.notes.append(message("trade.reports.values_add_up_figures", least=least))
     return section
 
 
@@ -352,16 +335,14 @@ def _results_section(records: TradeRecords, scope: Scope, least: int) -> Section
     chosen = [r for (p, a, _t), r in records.results.items() if (p, a) in keys]
     firms = {r.tax_code for r in chosen}
     section = Section(
-        say(
-            "4. What enterprises gained from the activities", "4. Kết quả doanh nghiệp thu được từ hoạt động"
-        ),
+        message("trade.reports.results_section"),
         [
-            say("enterprises reporting", "số doanh nghiệp báo cáo"),
-            say("contracts", "hợp đồng"),
-            say("contract value (million VND)", "giá trị hợp đồng (triệu đồng)"),
-            say("new markets", "thị trường mới"),
-            say("new customers", "khách hàng mới"),
-            say("additional sales (million VND)", "doanh số gia tăng (triệu đồng)"),
+            message("trade.reports.enterprises_reporting"),
+            message("trade.reports.contracts"),
+            message("trade.reports.contract_value_million_vnd"),
+            message("trade.reports.new_markets"),
+            message("trade.reports.new_customers"),
+            message("trade.reports.additional_sales_million_vnd"),
         ],
     )
     row: list[object] = [len(firms)]
@@ -386,13 +367,19 @@ def indicator_sheet(
     chosen = parse_period(period)
     records = load_records(conn)
     figures = compute(records, Scope(tuple(records.children(programme)), chosen))
-    title = say(
-        f"Provincial indicators {chosen}: {row['title_en'] or row['title']} ({programme})",
-        f"Chỉ tiêu cấp tỉnh {chosen}: {row['title']} ({programme})",
+    title = Text(
+        t(
+            "trade.reports.indicators_title",
+            "en",
+            chosen=chosen,
+            title=row["title_en"] or row["title"],
+            programme=programme,
+        ),
+        t("trade.reports.indicators_title", "vi", chosen=chosen, title=row["title"], programme=programme),
     )
     report = TradeReport("indicators", programme, title, chosen)
     section = _indicator_section(conn, records, programme, chosen, figures, least, PROVINCIAL_SHEET)
-    section.title = say("The 14 provincial indicators (seed 000)", "14 chỉ tiêu cấp tỉnh")
+    section.title = message("trade.reports.provincial_sheet")
     report.sections.append(section)
     report.warnings = _warnings(records, set(records.children(programme)), chosen)
     return report
@@ -405,7 +392,7 @@ def _groups(records: TradeRecords, by: Breakdown, programmes: list[str]) -> list
     if by == "sector":
         sectors = labels["product_sectors"]
         present = {e.product_sector for e in records.enterprises.values()}
-        return [(k, say(sectors[k]["en"], sectors[k]["vi"])) for k in PRODUCT_SECTORS if k in present]
+        return [(k, Text(sectors[k]["en"], sectors[k]["vi"])) for k in PRODUCT_SECTORS if k in present]
     provinces = {
         where
         for a in records.activities.values()
@@ -416,7 +403,7 @@ def _groups(records: TradeRecords, by: Breakdown, programmes: list[str]) -> list
         return [(c, f"{c} {known[c].name}" if c in known else c) for c in sorted(provinces)]
     names = labels.get("regions", {})
     regions = sorted({known[c].region for c in provinces if c in known})
-    return [(r, say(names.get(r, {}).get("en", r), names.get(r, {}).get("vi", r))) for r in regions]
+    return [(r, Text(names.get(r, {}).get("en", r), names.get(r, {}).get("vi", r))) for r in regions]
 
 
 def secondary_suppression(cells: list[Figure | None], total: Figure | None, least: int) -> set[int]:
@@ -446,12 +433,7 @@ def breakdown_report(
     """
     least = disclosure.minimum() if least is None else least
     if by not in BREAKDOWNS:
-        raise TradeReportError(
-            say(
-                f"{by!r}: a report is by province, region or sector",
-                f"{by!r}: báo cáo theo tỉnh, vùng hoặc ngành hàng",
-            )
-        )
+        raise TradeReportError(message("trade.reports.unknown_breakdown", by=by))
     row = _programme(conn, programme)
     chosen = parse_period(period)
     records = load_records(conn)
@@ -469,14 +451,24 @@ def breakdown_report(
     ]
     values = [compute(records, s) for s in scopes]
     total = compute(records, Scope(tuple(programmes), chosen))
-    words = {
-        "province": ("province", "tỉnh"),
-        "region": ("region", "vùng"),
-        "sector": ("product sector", "ngành hàng"),
-    }
-    title = say(
-        f"Programme report {chosen} by {words[by][0]}: {row['title_en'] or row['title']} ({programme})",
-        f"Báo cáo Chương trình {chosen} theo {words[by][1]}: {row['title']} ({programme})",
+    by_en, by_vi = t(f"trade.reports.by.{by}", "en"), t(f"trade.reports.by.{by}", "vi")
+    title = Text(
+        t(
+            "trade.reports.breakdown_title",
+            "en",
+            chosen=chosen,
+            by=by_en,
+            title=row["title_en"] or row["title"],
+            programme=programme,
+        ),
+        t(
+            "trade.reports.breakdown_title",
+            "vi",
+            chosen=chosen,
+            by=by_vi,
+            title=row["title"],
+            programme=programme,
+        ),
     )
     report = TradeReport(f"by-{by}", programme, title, chosen)
     names = _names(conn, programme)
@@ -484,12 +476,14 @@ def breakdown_report(
         for code, name in _names(conn, child).items():
             names.setdefault(code, name)
     section = Section(
-        say(f"Indicators by {words[by][0]}", f"Chỉ tiêu theo {words[by][1]}"),
+        Text(
+            t("trade.reports.indicators_by", "en", by=by_en), t("trade.reports.indicators_by", "vi", by=by_vi)
+        ),
         [
-            say("code", "mã"),
-            say("indicator", "chỉ tiêu"),
+            message("trade.reports.code"),
+            message("trade.reports.indicator"),
             *[label for _k, label in columns],
-            say("total", "tổng"),
+            message("trade.reports.total"),
         ],
     )
     for code in BREAKDOWN_ROWS:
@@ -503,15 +497,6 @@ def breakdown_report(
                 _shown(total.get(code), least),
             ]
         )
-    section.notes.append(
-        say(
-            f"A cell that adds up the figures of fewer than {least} enterprises is suppressed, and so is a second"
-            " one where a single suppressed cell could be worked out from the total; activity counts are"
-            " always shown. By sector, activities are those an enterprise of the sector took part in.",
-            f"Ô cộng từ số liệu của dưới {least} doanh nghiệp không được công bố, cùng một ô nữa khi ô duy nhất bị"
-            " ẩn có thể suy ra từ tổng; số hoạt động luôn được công bố."
-            " Theo ngành hàng, hoạt động là những hoạt động có doanh nghiệp của ngành tham gia.",
-        )
-    )
+    section.notes.append(message("trade.reports.cell_adds_up_figures", least=least))
     report.sections.append(section)
     return report

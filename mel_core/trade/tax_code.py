@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 _WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _FORM = re.compile(r"^(\d{10})(-\d{3})?$")
@@ -36,22 +36,13 @@ def problem(code: str) -> str | None:
     """Why ``code`` is not a valid tax code (in both languages), or None when it is."""
     match = _FORM.match(code)
     if match is None:
-        return say(
-            "a tax code has 10 digits, or 10 digits, '-' and 3 digits for a branch (0101248141-001)",
-            "mã số thuế gồm 10 chữ số, hoặc 10 chữ số, '-' và 3 chữ số với chi nhánh (0101248141-001)",
-        )
+        return message("trade.tax_code.shape")
     digits = match.group(1)
     expected = check_digit(digits[:9])
     if expected is None:
-        return say(
-            f"not a tax code: no valid code starts with {digits[:9]} (check the digits)",
-            f"không phải mã số thuế: không có mã hợp lệ nào bắt đầu bằng {digits[:9]} (kiểm tra lại các chữ số)",
-        )
+        return message("trade.tax_code.no_valid_start", first=digits[:9])
     if expected != int(digits[9]):
-        return say(
-            f"the check digit is wrong: a tax code starting {digits[:9]} ends in {expected} (a typing mistake?)",
-            f"chữ số kiểm tra sai: mã số thuế bắt đầu bằng {digits[:9]} phải kết thúc bằng {expected} (gõ nhầm?)",
-        )
+        return message("trade.tax_code.check_digit_wrong", first=digits[:9], expected=expected)
     return None
 
 
