@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from mel_core.errors import OutputError
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 MAX_NAME = 100
@@ -39,10 +39,7 @@ def inside(root: Path, path: Path) -> Path:
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
         raise OutputError(
-            say(f"{path} is outside {root}", f"{path} nằm ngoài thư mục {root}"),
-            hint=say(
-                "A code used as a file name must not climb out of the output folder; report this as a bug.",
-                "Mã dùng làm tên tệp không được ra ngoài thư mục kết quả; hãy báo lỗi này.",
-            ),
+            message("store.files.outside", path=path, root=root),
+            hint=message("store.files.code_used_file_name"),
         )
     return resolved

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 AREAS = sorted(p.stem for p in i18n.CATALOGUE_DIR.glob("*.yml"))
 KEY = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")
 PREFIX = re.compile(rf"({'|'.join(AREAS)})\.[A-Za-z0-9_.-]+")  # not "web." alone: that would use every key
+# a file the code names ("attachments.md", a page of the book) is not a key of the area it happens to share a name with
+FILE_NAME = re.compile(r"[A-Za-z0-9_-]+\.(md|ya?ml|csv|xlsx|docx|pdf|html|json|txt|py)")
 # a template asks the portal's words with w('key') or w('prefix_' ~ variable)
 MIGRATIONS = ROOT / "mel_core" / "store" / "migrations"
 TEMPLATE_KEY = re.compile(r"\bw\(\s*'([A-Za-z0-9_.-]+)'\s*\)")
@@ -41,7 +43,12 @@ def _asked_for() -> tuple[set[str], set[str]]:
         for node in ast.walk(tree):
             if id(node) in tables:  # Field(foreign_key="lessons.id") names a table's column, not words
                 continue
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.fullmatch(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and KEY.fullmatch(node.value)
+                and not FILE_NAME.fullmatch(node.value)
+            ):
                 # "book.rec_" + state: a prefix completed at run time
                 (prefixes if node.value[-1] in "_.-" else keys).add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mel_core.accounts.errors import AccountError
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # hashing a megabyte-long "password" would be a cheap denial of service
@@ -27,20 +27,14 @@ def check_password(password: str) -> None:
     """
     if len(password) < MIN_LENGTH:
         raise AccountError(
-            say(
-                f"the password has {len(password)} characters; it needs at least {MIN_LENGTH}",
-                f"mật khẩu có {len(password)} ký tự; cần ít nhất {MIN_LENGTH}",
+            message(
+                "accounts.passwords.password_characters_needs_least", n=len(password), min_length=MIN_LENGTH
             ),
-            hint=say(
-                "Choose a longer password, or leave it out to get a random one.",
-                "Chọn mật khẩu dài hơn, hoặc bỏ trống để nhận một mật khẩu ngẫu nhiên.",
-            ),
+            hint=message("accounts.passwords.choose_longer_password_leave"),
         )
     if len(password) > MAX_LENGTH:
         raise AccountError(
-            say(
-                f"the password is longer than {MAX_LENGTH} characters", f"mật khẩu dài quá {MAX_LENGTH} ký tự"
-            )
+            message("accounts.passwords.password_longer_than_characters", max_length=MAX_LENGTH)
         )
 
 

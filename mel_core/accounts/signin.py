@@ -23,7 +23,7 @@ from mel_core.access import Viewer
 from mel_core.accounts.errors import SignInRefused, SignInThrottled
 from mel_core.accounts.passwords import hash_password, needs_rehash, verify_password
 from mel_core.accounts.users import now
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import LoginAttempt, PortalSecret, User, WebSession
 from mel_core.text import nfc
 
@@ -85,11 +85,8 @@ def throttled_for(session: Session, email: str, client: str, policy: SignInPolic
 
 def _refused() -> SignInRefused:
     return SignInRefused(
-        say("wrong e-mail or password", "sai e-mail hoặc mật khẩu"),
-        hint=say(
-            "Check both and try again; an administrator can reset a forgotten password.",
-            "Kiểm tra lại và thử lần nữa; quản trị viên có thể đặt lại mật khẩu đã quên.",
-        ),
+        message("accounts.signin.wrong_e_mail_password"),
+        hint=message("accounts.signin.check_both_try_again"),
     )
 
 
@@ -110,15 +107,9 @@ def sign_in(
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise SignInThrottled(
-            say(
-                f"too many failed sign-ins; try again in {minutes} min",
-                f"đăng nhập sai quá nhiều lần; thử lại sau {minutes} phút",
-            ),
+            message("accounts.signin.too_many_failed_sign", minutes=minutes),
             retry_after_s=wait,
-            hint=say(
-                "An administrator can reset a forgotten password.",
-                "Quản trị viên có thể đặt lại mật khẩu đã quên.",
-            ),
+            hint=message("accounts.signin.administrator_can_reset_forgotten"),
         )
     user = session.exec(select(User).where(User.email == address)).first()
     ok = verify_password(user.password_hash if user else None, password)

@@ -15,7 +15,7 @@ from mel_core import audit, geo
 from mel_core.access import Viewer, may
 from mel_core.accounts.errors import AccountError
 from mel_core.accounts.passwords import hash_password
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store import User, WebSession
 from mel_core.text import nfc
 from mel_core.vocabulary import ROLES
@@ -37,8 +37,8 @@ def normalise_email(email: str) -> str:
     value = nfc(email).strip().lower()
     if not _EMAIL.match(value) or len(value) > 254:
         raise AccountError(
-            say(f"{email!r} is not an e-mail address", f"{email!r} không phải địa chỉ e-mail"),
-            hint=say("Write it as name@example.org.", "Viết dạng ten@vidu.gov.vn."),
+            message("accounts.users.not_e_mail_address", email=email),
+            hint=message("accounts.users.write_name_example_org"),
         )
     return value
 
@@ -52,8 +52,8 @@ def check_role(role: str) -> str:
     value = role.strip().lower()
     if value not in ROLES:
         raise AccountError(
-            say(f"{role!r} is not a role", f"{role!r} không phải một vai trò"),
-            hint=say(f"Use one of: {', '.join(ROLES)}.", f"Dùng một trong: {', '.join(ROLES)}."),
+            message("accounts.users.not_role", role=role),
+            hint=message("accounts.users.use_one_of", roles=", ".join(ROLES)),
         )
     return value
 
@@ -72,13 +72,8 @@ def check_provinces(codes: Iterable[str]) -> list[str]:
         (out if normal in known else bad).append(normal if normal in known else code)
     if bad:
         raise AccountError(
-            say(
-                f"not a province's GSO code: {', '.join(bad)}",
-                f"không phải mã tỉnh (GSO): {', '.join(bad)}",
-            ),
-            hint=say(
-                "Use codes such as 11 (Điện Biên) or 45 (Quảng Trị).", "Dùng mã như 11 (Điện Biên), 45."
-            ),
+            message("accounts.users.not_province_codes", bad=", ".join(bad)),
+            hint=message("accounts.users.use_codes_such_11"),
         )
     return sorted(set(out))
 
@@ -122,8 +117,8 @@ def get_user(session: Session, email: str) -> User:
     user = find_user(session, email)
     if user is None:
         raise AccountError(
-            say(f"no user {email!r}", f"không có người dùng {email!r}"),
-            hint=say("`mel users list` shows every user.", "Lệnh `mel users list` liệt kê người dùng."),
+            message("accounts.users.no_user", email=email),
+            hint=message("accounts.users.mel_users_list_shows"),
         )
     return user
 
@@ -162,11 +157,8 @@ def add_user(
     address = normalise_email(email)
     if find_user(session, address) is not None:
         raise AccountError(
-            say(f"a user {address} exists already", f"người dùng {address} đã có"),
-            hint=say(
-                "Change their role with `mel users set-role`, or choose another e-mail.",
-                "Đổi vai trò bằng `mel users set-role`, hoặc dùng e-mail khác.",
-            ),
+            message("accounts.users.user_exists_already", address=address),
+            hint=message("accounts.users.change_their_role_mel"),
         )
     user = User(
         email=address,

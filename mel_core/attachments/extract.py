@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.text import nfc
 
 MAX_CHARS = 1_000_000
@@ -48,20 +48,13 @@ def extract(data: bytes, kind: str) -> Extracted:
         reason = str(exc).strip() or type(exc).__name__
         return Extracted(
             None,
-            say(
-                f"the text of this .{kind} file could not be read ({reason[:200]}); the file is kept as it is",
-                f"không đọc được nội dung tệp .{kind} này ({reason[:200]}); tệp vẫn được lưu nguyên vẹn",
-            ),
+            message("attachments.extract.text_file_could_not", kind=kind, reason=reason[:200]),
         )
     text = nfc("\n".join(p for p in parts if p.strip()))[:MAX_CHARS].strip()
     if not text:
         return Extracted(
             None,
-            note
-            or say(
-                "no text was found in this file (a scanned document?)",
-                "không tìm thấy chữ nào trong tệp này (tài liệu quét?)",
-            ),
+            note or message("attachments.extract.no_text_found_file"),
         )
     return Extracted(text, note)
 
@@ -70,10 +63,11 @@ _CUT = "\x00cut"  # a reader's sign that it stopped at its bound
 
 
 def _cut_note() -> str:
-    return say(
-        f"only the beginning of the text was read (at most {MAX_PAGES:,} pages, {MAX_ROWS:,} rows,"
-        f" {MAX_CHARS:,} characters)",
-        f"chỉ đọc phần đầu của nội dung (tối đa {MAX_PAGES:,} trang, {MAX_ROWS:,} dòng, {MAX_CHARS:,} ký tự)",
+    return message(
+        "attachments.extract.only_beginning_text_read",
+        max_pages=MAX_PAGES,
+        max_rows=MAX_ROWS,
+        max_chars=MAX_CHARS,
     )
 
 

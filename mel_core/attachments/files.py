@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mel_core.attachments.errors import AttachmentRefused
 from mel_core.files import inside
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.limits import Limits, check_upload, setting
 
 ATTACHMENTS_DIR = "attachments"
@@ -25,10 +25,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-ACCEPTED = say(
-    "Attach a PDF (.pdf), Word (.docx) or Excel (.xlsx) file; save older .doc and .xls files in the new format.",
-    "Hãy đính kèm tệp PDF (.pdf), Word (.docx) hoặc Excel (.xlsx); tệp .doc, .xls cũ cần lưu lại theo định dạng mới.",
-)
+ACCEPTED = message("attachments.files.accepted")
 
 
 def kind_of(name: str) -> str:
@@ -41,7 +38,7 @@ def kind_of(name: str) -> str:
     kind = suffix.lower() if dot else ""
     if kind not in MEDIA_TYPES:
         raise AttachmentRefused(
-            say(f"{name!r} is not a PDF, Word or Excel file", f"{name!r} không phải tệp PDF, Word hay Excel"),
+            message("attachments.files.not_pdf_word_excel", name=name),
             hint=ACCEPTED,
         )
     return kind
@@ -55,7 +52,7 @@ def read_file(path: Path, limits: Limits | None = None) -> bytes:
     """
     limits = limits or Limits.from_environment()
     if not path.is_file():
-        raise AttachmentRefused(say(f"{path} is not a file", f"{path} không phải là tệp"), hint=ACCEPTED)
+        raise AttachmentRefused(message("attachments.files.not_file", path=path), hint=ACCEPTED)
     size = path.stat().st_size
     if size > limits.attachment_bytes:
         raise too_large(path.name, size, limits.attachment_bytes)
@@ -70,9 +67,8 @@ def too_large(name: str, size: int, limit: int) -> AttachmentRefused:
     """The refusal of a file of ``size`` bytes, more than ``limit``."""
     variable = setting("attachment_bytes")
     return AttachmentRefused(
-        say(
-            f"{name}: the file has {size:,} bytes; at most {limit:,} are attached ({variable} raises the limit)",
-            f"{name}: tệp dài {size:,} byte; chỉ đính kèm tối đa {limit:,} byte ({variable} nâng giới hạn)",
+        message(
+            "attachments.files.file_bytes_most_attached", name=name, size=size, limit=limit, variable=variable
         ),
         too_large=True,
     )
@@ -87,16 +83,13 @@ def check(data: bytes, kind: str, name: str, limits: Limits | None = None) -> No
     """
     limits = limits or Limits.from_environment()
     if not data:
-        raise AttachmentRefused(say(f"{name}: the file is empty", f"{name}: tệp rỗng"), hint=ACCEPTED)
+        raise AttachmentRefused(message("attachments.files.file_empty", name=name), hint=ACCEPTED)
     if len(data) > limits.attachment_bytes:
         raise too_large(name, len(data), limits.attachment_bytes)
     if kind == "pdf":
         if not data[:1024].lstrip(b"\x00\t\n\r ").startswith(b"%PDF-"):
             raise AttachmentRefused(
-                say(
-                    f"{name}: the file is named .pdf but is not a PDF document (no %PDF- header)",
-                    f"{name}: tệp có đuôi .pdf nhưng không phải tài liệu PDF (thiếu phần đầu %PDF-)",
-                ),
+                message("attachments.files.file_named_pdf_but", name=name),
                 hint=ACCEPTED,
             )
         return

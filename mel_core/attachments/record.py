@@ -24,7 +24,7 @@ from mel_core.accounts.users import acting_user
 from mel_core.attachments.errors import AttachmentError, AttachmentForbidden
 from mel_core.attachments.extract import extract
 from mel_core.attachments.files import MEDIA_TYPES, check, digest, keep, kept_file, kind_of, kind_of_media
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.limits import Limits
 from mel_core.store import Attachment, Evaluation, Lesson, Programme, table_of
 from mel_core.submissions.files import shown_name
@@ -60,14 +60,8 @@ def parse_target(text: str) -> Target:
     entity, key = entity.strip().lower(), key.strip()
     if not colon or entity not in ATTACHMENT_ENTITIES or not key:
         raise AttachmentError(
-            say(
-                f"{text!r} does not name a programme, an evaluation or a lesson",
-                f"{text!r} không chỉ một chương trình, một đánh giá hay một bài học",
-            ),
-            hint=say(
-                "Write ENTITY:KEY, e.g. programme:135, evaluation:EVAL-2024-01 or lesson:2024-lao-cai-01.",
-                "Viết THỰC_THỂ:MÃ, ví dụ programme:135, evaluation:EVAL-2024-01 hoặc lesson:2024-lao-cai-01.",
-            ),
+            message("attachments.record.does_not_name_programme", text=text),
+            hint=message("attachments.record.write_entity_key_e"),
         )
     return Target(entity, key)
 
@@ -87,14 +81,8 @@ def attacher(session: Session, email: str) -> Viewer:
     user = acting_user(session, email, "browse")
     if user is None:
         raise AttachmentError(
-            say(
-                f"{email!r} is not an enabled user of the portal",
-                f"{email!r} không phải người dùng đang hoạt động của cổng",
-            ),
-            hint=say(
-                "Give the e-mail of a user who may attach files (mel users list).",
-                "Dùng e-mail của người được phép đính kèm tệp (mel users list).",
-            ),
+            message("attachments.record.not_enabled_user_portal", email=email),
+            hint=message("attachments.record.give_e_mail_user"),
         )
     return Viewer(
         role=user.role,
@@ -111,18 +99,10 @@ def _check_may_attach(viewer: Viewer, target: Target, owner: Any) -> None:
     status = owner.status if lesson else None
     if may_attach(viewer, target.entity, author=author, status=status):
         return
-    who = viewer.email or say("an anonymous visitor", "khách chưa đăng nhập")
+    who = viewer.email or message("attachments.record.anonymous_visitor")
     raise AttachmentForbidden(
-        say(
-            f"{who} may not attach files to {target}",
-            f"{who} không được đính kèm tệp vào {target}",
-        ),
-        hint=say(
-            "Reviewers and administrators attach files to lessons, and so does a lesson's author while it is a"
-            " draft or returned; evaluators, reviewers and administrators to programmes and evaluations.",
-            "Người thẩm định và quản trị đính kèm tệp vào bài học, tác giả cũng vậy khi bài còn là bản nháp hoặc"
-            " bị trả lại; người đánh giá, thẩm định và quản trị đính kèm vào chương trình và đợt đánh giá.",
-        ),
+        message("attachments.record.may_not_attach_files", who=who, target=target),
+        hint=message("attachments.record.reviewers_administrators_attach_files"),
     )
 
 
@@ -148,18 +128,13 @@ def attach(
         AttachmentError: an unknown target or user, the same file already attached.
     """
     if visibility not in VISIBILITY:
-        raise AttachmentError(
-            say(f"unknown visibility {visibility!r}", f"mức hiển thị không hợp lệ {visibility!r}")
-        )
+        raise AttachmentError(message("attachments.record.unknown_visibility", visibility=visibility))
     viewer = by if isinstance(by, Viewer) else attacher(session, by)
     owner = _owner(session, target)
     if owner is None:
         raise AttachmentError(
-            say(
-                f"there is no {target.entity} {target.key!r} in the store",
-                f"không có {target.entity} {target.key!r}",
-            ),
-            hint=say("Check the key (mel programmes, mel evaluations, mel lessons).", "Hãy kiểm tra lại mã."),
+            message("attachments.record.not_in_store", entity=target.entity, key=target.key),
+            hint=message("attachments.record.check_key_mel_programmes"),
         )
     _check_may_attach(viewer, target, owner)
     name = shown_name(filename)
@@ -175,9 +150,8 @@ def attach(
     ).first()
     if already is not None:
         raise AttachmentError(
-            say(
-                f"this file is already attached to {target} (attachment {already[0]})",
-                f"tệp này đã được đính kèm vào {target} (tệp đính kèm {already[0]})",
+            message(
+                "attachments.record.file_already_attached_attachment", target=target, attachment=already[0]
             )
         )
     extracted = extract(data, kind)

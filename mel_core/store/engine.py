@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from mel_core.errors import ConfigurationError
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 BUSY_TIMEOUT_S = 30
 #: The PostgreSQL advisory lock that every writer of imported data holds while it writes (any constant that
@@ -51,13 +51,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     except Exception as exc:
         shown = _without_password(url)
         raise ConfigurationError(
-            say(
-                f"MEL_DB_URL {shown!r} is not a database URL", f"MEL_DB_URL {shown!r} không phải địa chỉ CSDL"
-            ),
-            hint=say(
-                "Use sqlite:///path/to/mel.db or postgresql://user:password@host:5432/dbname.",
-                "Dùng sqlite:///đường/dẫn/mel.db hoặc postgresql://user:password@host:5432/tên_csdl.",
-            ),
+            message("store.engine.mel_db_url_not", shown=shown),
+            hint=message("store.engine.use_sqlite_path_mel"),
         ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -72,14 +67,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
     shown = parsed.render_as_string(hide_password=True)
     raise ConfigurationError(
-        say(
-            f"store URL {shown!r} names a {backend} database; the store runs on SQLite or PostgreSQL",
-            f"địa chỉ {shown!r} là CSDL {backend}; kho dữ liệu chỉ chạy trên SQLite hoặc PostgreSQL",
-        ),
-        hint=say(
-            "Set MEL_DB_URL to sqlite:///… or postgresql://…, or unset it for the default SQLite store.",
-            "Đặt MEL_DB_URL là sqlite:///… hoặc postgresql://…, hoặc bỏ trống để dùng kho SQLite mặc định.",
-        ),
+        message("store.engine.store_url_names_database", shown=shown, backend=backend),
+        hint=message("store.engine.set_mel_db_url"),
     )
 
 

@@ -45,22 +45,17 @@ def require_current(engine: Engine) -> None:
         StoreError: it is (the hint says to run ``mel init``).
     """
     from mel_core.errors import StoreError
-    from mel_core.i18n import say
+    from mel_core.i18n import message
 
     current = current_revision(engine)
     if current == head_revision(engine):
         return
     url = engine.url.render_as_string()
     if current is None:
-        message = say(f"the store {url} has no tables yet", f"kho dữ liệu {url} chưa có bảng nào")
+        problem = message("store.migrate.store_no_tables_yet", url=url)
     else:
-        message = say(
-            f"the store {url} is at revision {current}", f"kho dữ liệu {url} đang ở phiên bản {current}"
-        )
+        problem = message("store.migrate.store_revision", url=url, current=current)
     raise StoreError(
-        message,
-        hint=say(
-            "Run `mel init` to create or upgrade it, then run this command again.",
-            "Chạy `mel init` để tạo hoặc nâng cấp kho dữ liệu, rồi chạy lại lệnh này.",
-        ),
+        problem,
+        hint=message("store.migrate.run_mel_init_create"),
     )

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from mel_core.errors import NotFound
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.store.base import table_of
 from mel_core.store.programmes import Programme, ProgrammeProvince
 
@@ -61,11 +61,10 @@ def unknown_programme(source: Reader, code: str) -> NotFound:
     """The error for a programme code that is not in the store, naming the programmes there are."""
     known = ", ".join(programme_codes(source))
     return NotFound(
-        say(f"programme {code!r} is not in the store", f"không có chương trình {code!r} trong kho dữ liệu"),
-        hint=say(
-            f"Known programmes: {known or 'none (mel import … or mel demo loads some)'}.",
-            f"Các chương trình đang có: {known or 'chưa có (dùng mel import … hoặc mel demo)'}.",
-        ),
+        message("store.read.programme_not_store", code=code),
+        hint=message("store.read.known_programmes", known=known)
+        if known
+        else message("store.read.known_programmes_none_mel"),
         entity="programme",
         key=code,
     )

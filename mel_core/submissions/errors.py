@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mel_core.errors import ImportValidationError, MelError, Problem
-from mel_core.i18n import say
+from mel_core.i18n import message
 
 
 class SubmissionError(MelError):
@@ -44,14 +44,6 @@ class SubmissionProblems(ImportValidationError, SubmissionError):
         n = len(self.problems)
         MelError.__init__(
             self,
-            say(
-                f"submission {self.submission_id} no longer passes its check ({n} problems): nothing was"
-                " imported, and it is back with its contributor",
-                f"bảng số liệu {self.submission_id} không còn đạt kiểm tra ({n} lỗi): chưa nhập gì, và bảng đã"
-                " được trả về người gửi",
-            ),
-            hint=say(
-                "The contributor sees the problems on the submission's page, corrects the file and sends it again.",
-                "Người gửi xem các lỗi trên trang của lần gửi, sửa tệp rồi gửi lại.",
-            ),
+            message("submissions.errors.submission_no_longer_passes", submission_id=self.submission_id, n=n),
+            hint=message("submissions.errors.contributor_sees_problems_submission"),
         )

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from mel_core.errors import Problem
 from mel_core.files import inside
-from mel_core.i18n import say
+from mel_core.i18n import message
 from mel_core.ingest.formats import BY_NAME
 from mel_core.ingest.tables import table_name
 from mel_core.limits import Limits, check_upload, setting
@@ -34,13 +34,7 @@ CHUNK = 1 << 20
 MAX_NAME = 255
 _NOT_SHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-ACCEPTED = say(
-    "Send one Excel workbook (.xlsx) with the sheets of the import formats, or one CSV file named after its"
-    " table: " + ", ".join(f"{n}.csv" for n in BY_NAME) + ".",
-    "Hãy gửi một tệp Excel (.xlsx) có các trang theo định dạng nhập, hoặc một tệp CSV đặt tên theo bảng: "
-    + ", ".join(f"{n}.csv" for n in BY_NAME)
-    + ".",
-)
+ACCEPTED = message("submissions.files.accepted", files=", ".join(f"{n}.csv" for n in BY_NAME))
 
 
 @dataclass(frozen=True)
@@ -74,15 +68,9 @@ def upload_kind(name: str) -> tuple[str, str | None]:
     if suffix == "csv" and table_name(stem) in BY_NAME:
         return "csv", table_name(stem)
     reason = (
-        say(
-            f"a CSV file is read as the table its name says, and {name!r} names none",
-            f"tệp CSV được đọc theo tên bảng của nó, và {name!r} không phải tên bảng nào",
-        )
+        message("submissions.files.csv_file_read_table", name=name)
         if suffix == "csv"
-        else say(
-            f"{name!r} is neither an .xlsx workbook nor a .csv file (save .xls files as .xlsx first)",
-            f"{name!r} không phải tệp .xlsx hay .csv (tệp .xls cần lưu lại thành .xlsx trước)",
-        )
+        else message("submissions.files.neither_xlsx_workbook_nor", name=name)
     )
     raise UploadRefused(reason, [Problem(name, 0, "", "", reason)], hint=ACCEPTED)
 
@@ -120,12 +108,12 @@ def receive(stream: BinaryIO, name: str, home: Path, limits: Limits | None = Non
             handle.flush()
             os.fsync(handle.fileno())
         if size == 0:
-            reason = say("the file is empty", "tệp rỗng")
+            reason = message("submissions.files.file_empty")
             raise UploadRefused(reason, [Problem(shown, 0, "", "", reason)], hint=ACCEPTED)
         problems = check_upload(path, "xlsx" if kind == "xlsx" else "csv", name=shown, limits=limits)
         if problems:
             raise UploadRefused(
-                say(f"{shown}: the file cannot be read safely", f"{shown}: không đọc tệp này được an toàn"),
+                message("submissions.files.file_cannot_read_safely", shown=shown),
                 problems,
             )
     except BaseException:
@@ -137,10 +125,7 @@ def receive(stream: BinaryIO, name: str, home: Path, limits: Limits | None = Non
 def too_large(name: str, limit: int) -> UploadRefused:
     """The refusal of an upload of more than ``limit`` bytes."""
     variable = setting("file_bytes")
-    reason = say(
-        f"the file is larger than {limit:,} bytes, the most the portal takes ({variable} raises the limit)",
-        f"tệp lớn hơn {limit:,} byte, mức tối đa cổng nhận ({variable} nâng giới hạn)",
-    )
+    reason = message("submissions.files.file_larger_than_bytes", limit=limit, variable=variable)
     return UploadRefused(reason, [Problem(name, 0, "", "", reason)], too_large=True)
 
 

@@ -23,7 +23,7 @@ from mel_core.access import (
     workbook_row_scope,
 )
 from mel_core.errors import Problem
-from mel_core.i18n import say
+from mel_core.i18n import Text, t
 from mel_core.ingest import ExtraCheck
 from mel_core.ingest.validate import Batch, Record
 from mel_core.store import AdminUnit, Enterprise, Organisation, Programme, ProgrammeProvince, table_of
@@ -137,10 +137,19 @@ def _units_out_of_scope(
                     r["_row"],
                     "parent_code",
                     r.get("parent_code") or "",
-                    say(
-                        f"a unit of {_names([province or '?'])}, outside your scope ({yours.en}): not yours to add",
-                        f"đơn vị thuộc {_names([province or '?'])}, ngoài phạm vi của bạn ({yours.vi}): bạn không"
-                        " được thêm dòng này",
+                    Text(
+                        t(
+                            "submissions.scope.unit_outside",
+                            "en",
+                            unit=_names([province or "?"]),
+                            yours=yours.en,
+                        ),
+                        t(
+                            "submissions.scope.unit_outside",
+                            "vi",
+                            unit=_names([province or "?"]),
+                            yours=yours.vi,
+                        ),
                     ),
                 )
             )
@@ -172,11 +181,19 @@ def _enterprises_out_of_scope(
                         r["_row"],
                         column,
                         value,
-                        say(
-                            f"an enterprise of {_names([unit or '?'])}, outside your scope ({yours.en}): not"
-                            " yours to submit",
-                            f"doanh nghiệp thuộc {_names([unit or '?'])}, ngoài phạm vi của bạn ({yours.vi}):"
-                            " bạn không được gửi dòng này",
+                        Text(
+                            t(
+                                "submissions.scope.enterprise_outside",
+                                "en",
+                                unit=_names([unit or "?"]),
+                                yours=yours.en,
+                            ),
+                            t(
+                                "submissions.scope.enterprise_outside",
+                                "vi",
+                                unit=_names([unit or "?"]),
+                                yours=yours.vi,
+                            ),
                         ),
                     )
                 )
@@ -233,15 +250,19 @@ class _Yours:
 
     @classmethod
     def of(cls, viewer: Viewer) -> _Yours:
-        en, vi = [], []
-        if viewer.provinces:
-            shown = _names(sorted(viewer.provinces))
-            en.append(f"provinces {shown}")
-            vi.append(f"tỉnh {shown}")
-        if viewer.organisation:
-            en.append(f"organisation {viewer.organisation}")
-            vi.append(f"tổ chức {viewer.organisation}")
-        return cls(" and ".join(en) or "none", " và ".join(vi) or "không có", frozenset(scope_codes(viewer)))
+        def described(lang: str) -> str:
+            parts = []
+            if viewer.provinces:
+                parts.append(
+                    t("submissions.scope.your_provinces", lang, shown=_names(sorted(viewer.provinces)))
+                )
+            if viewer.organisation:
+                parts.append(t("submissions.scope.your_organisation", lang, organisation=viewer.organisation))
+            return t("submissions.scope.scope_and", lang).join(parts) or t(
+                "submissions.scope.scope_none", lang
+            )
+
+        return cls(described("en"), described("vi"), frozenset(scope_codes(viewer)))
 
 
 def _problem(
@@ -258,19 +279,17 @@ def _problem(
 def _reason(why: str, programme: ProgrammeScope, yours: _Yours, place: str = "") -> str:
     code = programme.code
     if why == "province":
-        return say(
-            f"{_names([place])} is outside your scope ({yours.en}): this row is not yours to submit",
-            f"{_names([place])} nằm ngoài phạm vi của bạn ({yours.vi}): bạn không được gửi dòng này",
+        return Text(
+            t("submissions.scope.place_outside", "en", place=_names([place]), yours=yours.en),
+            t("submissions.scope.place_outside", "vi", place=_names([place]), yours=yours.vi),
         )
     if why == "whole":
         outside = _names(sorted(programme.provinces - yours.codes))
-        return say(
-            f"a figure for the whole of programme {code}, which also works in {outside}, outside your scope"
-            f" ({yours.en}): only its rows for your provinces are yours to submit",
-            f"số liệu cho toàn bộ chương trình {code}, chương trình này còn thực hiện ở {outside}, ngoài phạm vi"
-            f" của bạn ({yours.vi}): bạn chỉ được gửi các dòng của tỉnh mình",
+        return Text(
+            t("submissions.scope.whole_programme", "en", code=code, outside=outside, yours=yours.en),
+            t("submissions.scope.whole_programme", "vi", code=code, outside=outside, yours=yours.vi),
         )
-    return say(
-        f"programme {code} is not one you submit for: your scope is {yours.en}",
-        f"chương trình {code} không thuộc phạm vi bạn được gửi: phạm vi của bạn là {yours.vi}",
+    return Text(
+        t("submissions.scope.programme_outside", "en", code=code, yours=yours.en),
+        t("submissions.scope.programme_outside", "vi", code=code, yours=yours.vi),
     )

@@ -39,7 +39,7 @@ from mel_core import audit
 from mel_core.access import Viewer, may, submissions_clause
 from mel_core.accounts.users import acting_user
 from mel_core.errors import ImportValidationError, MelError, Problem
-from mel_core.i18n import render, say
+from mel_core.i18n import message, render
 from mel_core.ingest import ImportReport, Provenance, check_path, import_path
 from mel_core.limits import Limits
 from mel_core.store import User, WorkbookSubmission, session_scope, table_of
@@ -133,14 +133,8 @@ def reviewer_of(session: Session, email: str) -> Viewer:
     viewer = viewer_of_user(session, user.email) if user is not None else None
     if viewer is None:
         raise SubmissionError(
-            say(
-                f"{email!r} is not an enabled reviewer or administrator of the portal",
-                f"{email!r} không phải người thẩm định hoặc quản trị đang hoạt động",
-            ),
-            hint=say(
-                "Give the e-mail of a reviewer (mel users list).",
-                "Dùng e-mail của một người thẩm định (mel users list).",
-            ),
+            message("submissions.workflow.not_enabled_reviewer_administrator", email=email),
+            hint=message("submissions.workflow.give_e_mail_reviewer"),
         )
     return viewer
 
@@ -155,9 +149,7 @@ def submit(
         UploadRefused: too large, not a workbook or CSV file of the formats, or unsafe to parse: nothing kept.
     """
     if not may(viewer, "submit_workbooks") or not viewer.email:
-        raise SubmissionError(
-            say("your role may not submit workbooks", "vai trò của bạn không được gửi bảng số liệu")
-        )
+        raise SubmissionError(message("submissions.workflow.your_role_may_not"))
     received = receive(stream, name, home, limits)
     try:
         stored = keep(received, home)
@@ -270,16 +262,15 @@ def decide(
     """
     if decision not in SUBMISSION_DECISIONS:
         raise SubmissionError(
-            say(f"{decision!r} is not a decision", f"{decision!r} không phải một quyết định"),
-            hint=say("Use approve or return.", "Dùng approve hoặc return."),
+            message("submissions.workflow.not_decision", decision=decision),
+            hint=message("submissions.workflow.use_approve_return"),
         )
     if not may(reviewer, "review_workbooks") or not reviewer.email:
         raise SubmissionError(
-            say(
-                f"{reviewer.email or 'an anonymous visitor'} may not approve or return workbooks",
-                f"{reviewer.email or 'người chưa đăng nhập'} không được duyệt hoặc trả lại bảng số liệu",
-            ),
-            hint=say("Ask a reviewer or an administrator.", "Đề nghị người thẩm định hoặc quản trị."),
+            message("submissions.workflow.may_not_approve_return", email=reviewer.email)
+            if reviewer.email
+            else message("submissions.workflow.anonymous_visitor_may_not"),
+            hint=message("submissions.workflow.ask_reviewer_administrator"),
         )
     text = nfc(comment or "").strip()
     if decision == "return":
@@ -290,11 +281,8 @@ def decide(
 def _return(engine: Engine, submission_id: int, reviewer: Viewer, text: str) -> WorkbookSubmission:
     if not text:
         raise SubmissionError(
-            say(
-                "returning a workbook needs a comment for the contributor",
-                "trả lại bảng số liệu cần ghi nhận xét cho người gửi",
-            ),
-            hint=say("Say what to change.", "Nêu cần sửa gì."),
+            message("submissions.workflow.returning_workbook_needs_comment"),
+            hint=message("submissions.workflow.say_what_change"),
         )
     with session_scope(engine) as session:
         _get(session, submission_id)
@@ -388,9 +376,11 @@ def _conflict(conn: Connection, submission_id: int) -> str:
     ).first()
     status, by, at = row if row is not None else ("", None, None)
     who = f" ({by}, {at:%Y-%m-%d %H:%M} UTC)" if by and at else ""
-    return say(
-        f"submission {submission_id} is {status}, not waiting for a reviewer{who}: nothing was changed",
-        f"bảng số liệu {submission_id} đang ở trạng thái {status}, không chờ thẩm định{who}: không thay đổi gì",
+    return message(
+        "submissions.workflow.submission_not_waiting_reviewer",
+        submission_id=submission_id,
+        status=status,
+        who=who,
     )
 
 
@@ -398,8 +388,8 @@ def _get(session: Session, submission_id: int) -> WorkbookSubmission:
     found = session.get(WorkbookSubmission, submission_id)
     if found is None:
         raise SubmissionError(
-            say(f"no submission {submission_id}", f"không có bảng số liệu {submission_id}"),
-            hint=say("List them: mel submissions list", "Xem danh sách: mel submissions list"),
+            message("submissions.workflow.no_submission", submission_id=submission_id),
+            hint=message("submissions.workflow.list_them_mel_submissions"),
         )
     return found
 
