@@ -20,7 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from mel_core.errors import Problem
-from mel_core.i18n import Text, message, render, t
+from mel_core.i18n import both, message, render, t
 from mel_core.ingest.cells import Raw
 from mel_core.ingest.formats import BY_NAME
 from mel_core.ingest.tables import (
@@ -278,10 +278,7 @@ def _unreadable(sheet: _Sheet, columns: list[str]) -> Problem:
         row,
         column,
         value,
-        Text(  # the kind of value in each language
-            t("ingest.workbook.stored_as", "en", ref=ref, wanted=render(wanted, "en")),
-            t("ingest.workbook.stored_as", "vi", ref=ref, wanted=render(wanted, "vi")),
-        ),
+        both(lambda lang: t("ingest.workbook.stored_as", lang, ref=ref, wanted=render(wanted, lang))),
     )
 
 
