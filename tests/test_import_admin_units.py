@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 
 from mel_core.errors import ImportValidationError
+from mel_core.i18n import render
 from mel_core.ingest import import_path
 from mel_core.reference import init_store
 from mel_core.store import make_engine
@@ -86,6 +87,12 @@ def test_every_problem_is_listed_and_nothing_is_written(engine, tmp_path):
         (8, "level"), (9, "successor_code"), (10, "successor_code"), (12, "parent_code"), (13, "successor_code"),
     }  # fmt: skip
     assert all(p.source.endswith("admin_units.csv") and p.reason for p in caught.value.problems)
+    # a level in each language (catalogue/ingest.yml), not an English word inside the Vietnamese
+    reasons = {(p.row, p.column): p.reason for p in caught.value.problems}
+    assert reasons[4, "parent_code"] == "a commune lies in province or a district, not in a commune"
+    assert render(reasons[4, "parent_code"], "vi") == "xã thuộc tỉnh hoặc huyện, không thuộc xã"
+    assert reasons[12, "parent_code"] == "a district lies in province, not in a district"
+    assert render(reasons[12, "parent_code"], "vi") == "huyện thuộc tỉnh, không thuộc huyện"
     assert units(engine) == {}
 
 

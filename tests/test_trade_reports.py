@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from mel_core.cli import app
+from mel_core.i18n import render
 from mel_core.ingest import import_path
 from mel_core.trade.indicators import PROVINCIAL_SHEET, Figure
 from mel_core.trade.report_files import render_html, write_report
@@ -90,6 +91,35 @@ def test_by_sector_a_cell_of_one_enterprise_is_suppressed(store):
     assert [str(h) for h in by_province.sections[0].header][2] == "11 Điện Biên"
     assert "Northern Midlands and Mountains" in [str(h) for h in by_region.sections[0].header]
     assert _row(by_region.sections[0], "DN_TG")[2] == 4
+
+
+def test_the_titles_name_the_period_and_the_breakdown_in_each_language(store):
+    with store.connect() as conn:
+        quarterly = centre_report(conn, "XT-T11", "2026-Q3", least=3)
+        annual = centre_report(conn, "XT-T11", "2026", least=3)
+        sheet = indicator_sheet(conn, "XT-T11", "2026-Q3", least=3)
+        by_sector = breakdown_report(conn, "XT", "2026-Q3", "sector", least=3)
+    shown = [(render(r.title, "en"), render(r.title, "vi")) for r in (quarterly, annual, sheet, by_sector)]
+    assert shown == [
+        (
+            "Quarterly report 2026-Q3: XTTM tỉnh 11 (thử) (XT-T11)",
+            "Báo cáo quý 2026-Q3: XTTM tỉnh 11 (thử) (XT-T11)",
+        ),
+        ("Annual report 2026: XTTM tỉnh 11 (thử) (XT-T11)", "Báo cáo năm 2026: XTTM tỉnh 11 (thử) (XT-T11)"),
+        (
+            "Provincial indicators 2026-Q3: XTTM tỉnh 11 (thử) (XT-T11)",
+            "Chỉ tiêu cấp tỉnh 2026-Q3: XTTM tỉnh 11 (thử) (XT-T11)",
+        ),
+        (
+            "Programme report 2026-Q3 by product sector: Chương trình XTTM (thử) (XT)",
+            "Báo cáo Chương trình 2026-Q3 theo ngành hàng: Chương trình XTTM (thử) (XT)",
+        ),
+    ]
+    section = by_sector.sections[0].title
+    assert (render(section, "en"), render(section, "vi")) == (
+        "Indicators by product sector",
+        "Chỉ tiêu theo ngành hàng",
+    )
 
 
 def test_secondary_suppression_hides_a_second_cell_only_when_one_would_give_the_other_away():
