@@ -100,9 +100,12 @@ def catalogue() -> dict[str, dict[str, str]]:
     """
     import yaml  # imported here so that a command's --help does not load it
 
+    # libyaml's safe loader where PyYAML was built with it: the same data, read about ten times faster (the first
+    # message of a command reads the whole catalogue)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     entries: dict[str, dict[str, str]] = {}
     for path in sorted(CATALOGUE_DIR.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         _read_group(path, path.stem, data, entries)
     return entries
 

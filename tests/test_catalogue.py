@@ -117,6 +117,15 @@ def test_no_entry_lingers_that_no_code_asks_for():
     assert unused == []
 
 
+def test_the_catalogue_holds_what_the_plain_safe_loader_reads():
+    import yaml
+
+    plain: dict[str, dict[str, str]] = {}
+    for path in sorted(i18n.CATALOGUE_DIR.glob("*.yml")):
+        i18n._read_group(path, path.stem, yaml.safe_load(path.read_text(encoding="utf-8")), plain)
+    assert catalogue() == plain
+
+
 def test_words_in_one_language_or_both_with_placeholders():
     assert t("common.row", "vi") == "dòng" and t("common.row", "en") == "row"
     both = message("common.value")
