@@ -279,6 +279,26 @@ def test_a_contributor_sees_the_lessons_of_their_province(portal_store, clients)
     assert clients[ANONYMOUS].get(f"/lessons/{INTERNAL}").status_code == 404
 
 
+def test_a_lesson_links_to_its_programme(portal_store, clients):
+    """Each lesson page names the programme the store files it under (read with the lesson, in one query)."""
+    engine = make_engine(portal_store.settings.db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT l.key, p.code, p.title FROM lessons l LEFT JOIN programmes p ON p.id = l.programme_id"
+                " WHERE l.visibility = 'public' AND l.status = 'published' ORDER BY l.key"
+            )
+        )
+        pairs = {key: (code, title) for key, code, title in rows}
+    engine.dispose()
+    assert any(code for code, _t in pairs.values()) and any(code is None for code, _t in pairs.values())
+    for key, (code, title) in pairs.items():
+        shown = clients[ANONYMOUS].get(f"/api/lessons/{key}").json()["programme"]
+        assert shown == ({"code": code, "title": title} if code else None), key
+        if code:
+            assert f'href="/programmes/{code}"' in clients[ANONYMOUS].get(f"/lessons/{key}").text
+
+
 class Elements(HTMLParser):
     """The elements of a page as a browser parses them: (tag, attributes)."""
 

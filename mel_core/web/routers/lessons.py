@@ -81,13 +81,19 @@ _TRAITS = union_all(
     ),
     select(literal("province"), _places.c.admin_unit_code).where(_places.c.lesson_id == bindparam("lesson")),
 )
-_PROGRAMME = select(_programmes.c.code, _programmes.c.title).where(_programmes.c.id == bindparam("programme"))
 
 
 @lru_cache(maxsize=256)
 def _visible_row(viewer: Viewer) -> Select[Any]:
-    """:func:`_visible_lesson` as a Core query of the lesson's row: the page reads it, nothing writes to it."""
-    return select(_lessons).where(_lessons.c.key == bindparam("key"), lessons_clause(viewer))
+    """:func:`_visible_lesson` as a Core query of the lesson's row, with its programme's code and title: the page
+    reads it, nothing writes to it."""
+    return (
+        select(
+            _lessons, _programmes.c.code.label("programme_code"), _programmes.c.title.label("programme_title")
+        )
+        .outerjoin(_programmes, _programmes.c.id == _lessons.c.programme_id)
+        .where(_lessons.c.key == bindparam("key"), lessons_clause(viewer))
+    )
 
 
 def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) -> dict[str, Any]:
@@ -105,10 +111,8 @@ def lesson_data(request: Request, session: Session, viewer: Viewer, key: str) ->
     themes = sorted(value for kind, value in traits if kind == "theme")
     codes = sorted(value for kind, value in traits if kind == "province")
     programme = None
-    if lesson.programme_id is not None:
-        row = connection.execute(_PROGRAMME, {"programme": lesson.programme_id}).first()
-        if row is not None:
-            programme = {"code": row.code, "title": row.title}
+    if lesson.programme_code is not None:
+        programme = {"code": lesson.programme_code, "title": lesson.programme_title}
     # the title, headings and bodies blanked out in one pass over them all (for those who may not see contacts)
     title, *parts = shown_texts(viewer, lesson.contact)(
         [lesson.title, *(s.heading for s in sections), *(s.body for s in sections)]
