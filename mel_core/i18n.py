@@ -8,9 +8,7 @@ Where a word comes from:
   that carries both, for a message that is rendered later, when it reaches a person (an error's message);
   :func:`both` makes one from words given per language, when a value is itself a word (a report kind);
 - **the taxonomy** (``kb/taxonomy.yml``): the labels of controlled vocabularies (sectors, criteria, indicator
-  levels, rating levels …), asked for with :func:`term` and :func:`rating`, never copied into code;
-- :func:`say` ("expected a number", "cần một số"): a message written once, in both languages, where it is
-  raised, for messages of the domain code not moved to the catalogue yet.
+  levels, rating levels …), asked for with :func:`term` and :func:`rating`, never copied into code.
 
 A :class:`Text` is a ``str`` whose value is the English message (so logs, tests and code that compares strings
 see English) and which carries its Vietnamese rendering; :func:`render` picks one when the message reaches a
@@ -44,11 +42,6 @@ class Text(str):
 
     def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickling keeps both languages
         return (str(self), self.vi)
-
-
-def say(en: str, vi: str) -> str:
-    """One message in both languages (typed as ``str``: it is one, in English)."""
-    return Text(en, vi)
 
 
 def language(environ: Mapping[str, str] | None = None) -> str:

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from mel_core.errors import ImportValidationError, Problem
-from mel_core.i18n import Text, language, render, say
+from mel_core.i18n import Text, language, render
 from tests.datasets import copy_tables, write_xlsx
 from tests.test_cli import run_mel
 
@@ -30,7 +30,7 @@ def test_the_language_comes_from_mel_lang_then_the_locale(environ, expected):
 
 
 def test_a_message_is_english_text_that_carries_its_vietnamese():
-    message = say("expected a number", "cần một số")
+    message = Text("expected a number", "cần một số")
     assert message == "expected a number" and isinstance(message, str)
     assert render(message, "vi") == "cần một số"
     assert render(message, "en") == "expected a number"
@@ -41,7 +41,7 @@ def test_a_message_is_english_text_that_carries_its_vietnamese():
 
 def test_a_problem_renders_in_either_language():
     problem = Problem(
-        "programmes.csv", 3, "sector", "livestok", say("must be one of: …", "phải là một trong: …")
+        "programmes.csv", 3, "sector", "livestok", Text("must be one of: …", "phải là một trong: …")
     )
     assert str(problem) == "programmes.csv, row 3, column 'sector': must be one of: … (value: 'livestok')"
     assert (
