@@ -38,15 +38,26 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.rmtree(pgdata, ignore_errors=True)
 
 
-def _fresh_pg_database(server_uri: str) -> str:
-    name = f"mel_test_{os.getpid()}_{next(_counter)}"
+def _admin(server_uri: str, *statements: str) -> None:
     admin = make_engine(server_uri, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def _database_url(server_uri: str, name: str) -> str:
     base, _, query = server_uri.partition("?")
     base = base.rsplit("/", 1)[0]
     return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def _fresh_pg_database(server_uri: str) -> str:
+    name = f"mel_test_{os.getpid()}_{next(_counter)}"
+    _admin(server_uri, f'CREATE DATABASE "{name}"')
+    return _database_url(server_uri, name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -57,20 +68,59 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_pg_database(request.getfixturevalue("pg_server"))
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A store at head with the reference data loaded, on SQLite and on PostgreSQL."""
-    eng = make_engine(db_url)
+# A store at head with the reference data is what most tests start from. `init_store` (every migration, then the
+# reference data) takes seconds, so each test process makes one store of each kind with it, once, and every test
+# gets its own copy: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. No test touches the
+# originals, so no test sees another's changes.
+
+
+@pytest.fixture(scope="session")
+def sqlite_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store made by `init_store`, copied by the ``engine`` and ``sqlite_engine`` fixtures."""
+    path = tmp_path_factory.mktemp("store-template") / "mel.db"
+    eng = make_engine(f"sqlite:///{path}")
     init_store(eng)
+    eng.dispose()
+    # the last connection closed has checkpointed the WAL into the file: the file alone is the whole store
+    assert not path.with_name("mel.db-wal").exists() or path.with_name("mel.db-wal").stat().st_size == 0
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_store_template(pg_server: str) -> str:
+    """The name of a PostgreSQL database made by `init_store`, the template of the ``engine`` fixture's."""
+    url = _fresh_pg_database(pg_server)
+    eng = make_engine(url)
+    init_store(eng)
+    eng.dispose()  # a template must have no connections when it is copied
+    return url.partition("?")[0].rsplit("/", 1)[1]
+
+
+def _copy_of_init_store(request: pytest.FixtureRequest, url: str) -> Engine:
+    """The store at ``url`` (a SQLite file not made yet, or an empty PostgreSQL database) replaced by a copy of
+    the store `init_store` makes."""
+    if url.startswith("sqlite"):
+        target = Path(url.removeprefix("sqlite:///"))
+        shutil.copyfile(request.getfixturevalue("sqlite_store_template"), target)
+    else:
+        template = request.getfixturevalue("pg_store_template")
+        server, name = request.getfixturevalue("pg_server"), url.partition("?")[0].rsplit("/", 1)[1]
+        _admin(server, f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return make_engine(url)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, db_url: str) -> Iterator[Engine]:
+    """A store at head with the reference data loaded, on SQLite and on PostgreSQL (a database of its own)."""
+    eng = _copy_of_init_store(request, db_url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+def sqlite_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A store on a SQLite file only (for tests about files, not about the database kind)."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'mel.db'}")
-    init_store(eng)
+    eng = _copy_of_init_store(request, f"sqlite:///{tmp_path / 'mel.db'}")
     yield eng
     eng.dispose()
 
