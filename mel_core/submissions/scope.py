@@ -23,7 +23,7 @@ from mel_core.access import (
     workbook_row_scope,
 )
 from mel_core.errors import Problem
-from mel_core.i18n import Text, t
+from mel_core.i18n import Text, both, t
 from mel_core.ingest import ExtraCheck
 from mel_core.ingest.validate import Batch, Record
 from mel_core.store import AdminUnit, Enterprise, Organisation, Programme, ProgrammeProvince, table_of
@@ -137,23 +137,15 @@ def _units_out_of_scope(
                     r["_row"],
                     "parent_code",
                     r.get("parent_code") or "",
-                    Text(
-                        t(
-                            "submissions.scope.unit_outside",
-                            "en",
-                            unit=_names([province or "?"]),
-                            yours=yours.en,
-                        ),
-                        t(
-                            "submissions.scope.unit_outside",
-                            "vi",
-                            unit=_names([province or "?"]),
-                            yours=yours.vi,
-                        ),
-                    ),
+                    _outside("submissions.scope.unit_outside", province, yours),
                 )
             )
     return problems
+
+
+def _outside(key: str, code: str | None, yours: _Yours) -> str:
+    """The message ``key`` about unit ``code`` (named) outside the scope ``yours``, in both languages."""
+    return both(lambda lang: t(key, lang, unit=_names([code or "?"]), yours=yours.said(lang)))
 
 
 def _enterprises_out_of_scope(
@@ -181,20 +173,7 @@ def _enterprises_out_of_scope(
                         r["_row"],
                         column,
                         value,
-                        Text(
-                            t(
-                                "submissions.scope.enterprise_outside",
-                                "en",
-                                unit=_names([unit or "?"]),
-                                yours=yours.en,
-                            ),
-                            t(
-                                "submissions.scope.enterprise_outside",
-                                "vi",
-                                unit=_names([unit or "?"]),
-                                yours=yours.vi,
-                            ),
-                        ),
+                        _outside("submissions.scope.enterprise_outside", unit, yours),
                     )
                 )
     return problems
@@ -247,6 +226,9 @@ class _Yours:
     en: str
     vi: str
     codes: frozenset[str]
+
+    def said(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
 
     @classmethod
     def of(cls, viewer: Viewer) -> _Yours:
