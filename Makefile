@@ -12,6 +12,13 @@ PUBLIC_TESTS := tests/test_kb_index.py tests/test_kb_search.py tests/test_kb_qua
   tests/test_book.py::test_the_book_holds_the_years_public_lessons_and_never_contacts_internal_lessons_or_drafts \
   tests/test_book.py::test_rebuilds_redo_only_what_changed_and_withdrawn_lessons_leave_the_site
 
+# The tests run in parallel (pytest-xdist): one worker per logical CPU (2 on CI; `auto` would count physical
+# cores only: 1 on a 2-vCPU machine), each test file whole on one worker (--dist loadfile), so its module-scoped
+# fixtures are built once and its tests run in their written order. Each worker has its own PostgreSQL server,
+# `mel demo` run and temporary folders. Serially: `make test TEST_WORKERS=0`.
+TEST_WORKERS ?= logical
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+
 # JupyterLab for `make lab`: nothing fetched from the internet (no news, no update check, no extension listing
 # from PyPI), so it works offline; root (CI, containers) must say so
 LAB_OPTIONS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly
@@ -47,11 +54,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	scripts/system-packages.sh test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 	$(MAKE) --no-print-directory test-public
 
 test-public: $(STAMP)
-	MEL_PUBLIC_API=1 $(BIN)/python -m pytest $(PUBLIC_TESTS)
+	MEL_PUBLIC_API=1 $(BIN)/python -m pytest $(XDIST) $(PUBLIC_TESTS)
 
 lint: style
 	$(BIN)/mypy
