@@ -144,5 +144,6 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     from tests.test_cli import run_mel
 
     home = tmp_path_factory.mktemp("demo")
-    result = run_mel("demo", home=home)
+    # each pytest-xdist worker runs its own demo, two at once on a 2-core machine: a generous guard against a hang
+    result = run_mel("demo", home=home, timeout=1200)
     return DemoRun(home=home, result=result)

@@ -20,10 +20,14 @@ from tests.test_import import snapshot
 MEL = str(Path(sys.executable).with_name("mel"))
 
 
-def run_mel(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_mel(*args: str, home: Path, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
+    """``mel *args`` in a subprocess with ``home`` as MEL_HOME; ``timeout`` guards against a hang, it is no limit
+    on speed (speed is measured in bench/)."""
     environ = {k: v for k, v in os.environ.items() if k not in {"MEL_DB_URL", "MEL_HOME"}}
     environ.update({"MEL_HOME": str(home), "COLUMNS": "200", **env})
-    return subprocess.run([MEL, *args], capture_output=True, text=True, env=environ, cwd=home, timeout=300)
+    return subprocess.run(
+        [MEL, *args], capture_output=True, text=True, env=environ, cwd=home, timeout=timeout
+    )
 
 
 @pytest.mark.parametrize(
