@@ -54,7 +54,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from mel_core import geo
-from mel_core.privacy import private_values, redact, redact_each
+from mel_core.privacy import private_values, redact_each
 from mel_core.store import Evaluation, Lesson, LessonProvince, WorkbookSubmission, table_of
 from mel_core.text import nfc
 from mel_core.vocabulary import ROLES
@@ -275,10 +275,8 @@ def sees_contact(viewer: Viewer) -> bool:
 def shown_text(viewer: Viewer, contact: Any) -> Callable[[str], str]:
     """How a lesson's text is shown to ``viewer``: as filed to those who see contact details; otherwise with
     phone numbers, e-mail addresses and the contact's own details blanked out (:func:`mel_core.privacy.redact`)."""
-    if sees_contact(viewer):
-        return lambda text: text
-    private = private_values(contact)
-    return lambda text: redact(text, private) if text else text
+    many = shown_texts(viewer, contact)
+    return lambda text: many([text])[0] if text else text
 
 
 def shown_texts(viewer: Viewer, contact: Any) -> Callable[[Sequence[str]], list[str]]:
